@@ -1,0 +1,65 @@
+# Partner Hub — two commands on a fresh machine:
+#   make run    set everything up and serve on http://127.0.0.1:5000 (HUB_PORT to change)
+#   make test   set everything up and run the whole suite (SQLite, then PostgreSQL)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HUB_PORT ?= 5000
+HUB_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+export HUB_PORT
+
+.PHONY: run test setup db lint format test-sqlite test-postgres bench clean
+
+setup: $(VENV)/.stamp-deps static/vendor/.stamp
+
+$(VENV)/.stamp-deps: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/vendor/.stamp: node_modules/.stamp scripts/vendor.mjs
+	node scripts/vendor.mjs
+	touch $@
+
+db: setup
+	$(FLASK) hub upgrade
+	@if $(FLASK) hub is-empty; then $(FLASK) hub seed-demo; fi
+
+run: db
+	$(FLASK) hub serve --port $(HUB_PORT)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint test-sqlite test-postgres
+
+test-sqlite: setup
+	HUB_TEST_DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: setup
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(subst +psycopg,,$(HUB_TEST_POSTGRES_URL))', connect_timeout=3).close()" 2>/dev/null; then \
+		HUB_TEST_DATABASE_URL=$(HUB_TEST_POSTGRES_URL) $(BIN)/pytest $(PYTEST_ARGS); \
+	elif [ "$$HUB_REQUIRE_SERVICES" = "1" ]; then \
+		echo "PostgreSQL is required (HUB_REQUIRE_SERVICES=1) but $(HUB_TEST_POSTGRES_URL) is not reachable"; exit 1; \
+	else \
+		echo "PostgreSQL not reachable at $(HUB_TEST_POSTGRES_URL): skipping the PostgreSQL pass"; \
+	fi
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""Pages of the campaigns package."""
+
+from flask import Blueprint
+
+bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")

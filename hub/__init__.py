@@ -1,0 +1,96 @@
+"""Partner Hub's core: the app factory and everything the feature packages stand on."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+import time
+import uuid
+from pathlib import Path
+
+from flask import Flask, g, request
+
+from hub import config, db, registry
+from hub.extensions import csrf, htmx, login_manager, socketio
+
+FEATURES = ["campaigns", "learning", "feedback"]
+ROOT = Path(__file__).resolve().parent.parent
+
+log = logging.getLogger("hub.request")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{6,40}$")
+
+
+def create_app(overrides: dict | None = None, *, bind=None) -> Flask:
+    """Build the app: config, database, extensions, blueprints, features. No side effects."""
+    app = Flask(
+        __name__,
+        instance_path=str((overrides or {}).get("INSTANCE_PATH") or ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    config.load_config(app, overrides)
+    _configure_logging(app)
+    _request_logging(app)  # registered first, so its after_request runs after the commit
+    db.init_app(app, bind=bind)
+    registry.init_app(app)
+
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
+        max_http_buffer_size=1_000_000,
+        logger=False,
+        engineio_logger=False,
+    )
+
+    from hub import api, auth, cli, errors_web, views, web
+
+    web.init_app(app)
+    auth.init_app(app)
+    views.init_app(app)
+    api.init_app(app)
+    errors_web.init_app(app)
+    cli.init_app(app)
+
+    for name in FEATURES:
+        importlib.import_module(name).init_app(app)
+    return app
+
+
+def _configure_logging(app: Flask) -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )
+
+
+def _request_logging(app: Flask) -> None:
+    """One log line per request, carrying the request id that error pages show."""
+
+    @app.before_request
+    def _start():
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex[:12]
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response):
+        rid = g.get("request_id", "-")
+        response.headers["X-Request-ID"] = rid
+        elapsed = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
+        user = getattr(g.get("_login_user"), "id", "-")
+        log.info(
+            "%s %s %s %.1fms rid=%s user=%s",
+            request.method,
+            request.path,
+            response.status_code,
+            elapsed,
+            rid,
+            user,
+        )
+        return response

@@ -1,0 +1,100 @@
+"""The audit log: every state change records who, what, when and before → after.
+
+Events are append-only — the ORM refuses to update or delete one, and the migration
+adds database triggers that refuse it too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import enum
+
+from flask import g, has_request_context, request
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from hub import db
+from hub.models import AuditEvent
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised when code tries to change or remove a row of an append-only table."""
+
+
+APPEND_ONLY: set[type] = {AuditEvent}
+
+
+def register_append_only(model: type) -> None:
+    """Declare a model whose rows may be inserted but never updated or deleted."""
+    APPEND_ONLY.add(model)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes(session, _context, _instances):
+    for obj in list(session.dirty) + list(session.deleted):
+        if type(obj) in APPEND_ONLY and (obj in session.deleted or session.is_modified(obj)):
+            raise AppendOnlyError(f"{type(obj).__name__} rows are append-only")
+
+
+def jsonable(value):
+    """Turn a model value into something JSON can hold, keeping money exact as a string."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj, fields) -> dict:
+    """The named fields of obj as a JSON-safe dict, for before/after."""
+    return {name: jsonable(getattr(obj, name)) for name in fields}
+
+
+def record(
+    action: str,
+    obj=None,
+    *,
+    object_type: str | None = None,
+    object_id=None,
+    organization_id: int | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    summary: str = "",
+    actor=None,
+) -> AuditEvent:
+    """Add an audit event for a state change in the current transaction."""
+    if actor is None and has_request_context() and current_user and current_user.is_authenticated:
+        actor = current_user
+    if obj is not None:
+        object_type = object_type or type(obj).__name__
+        object_id = object_id if object_id is not None else getattr(obj, "id", "")
+        if organization_id is None:
+            organization_id = getattr(obj, "organization_id", None)
+            if organization_id is None and type(obj).__name__ == "Organization":
+                organization_id = obj.id
+    if before is not None and after is not None:
+        changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+        before = {k: v for k, v in before.items() if k in changed}
+        after = {k: v for k, v in after.items() if k in changed}
+    audit_event = AuditEvent(
+        actor_id=getattr(actor, "id", None),
+        organization_id=organization_id,
+        action=action,
+        object_type=object_type or "",
+        object_id=str(object_id if object_id is not None else ""),
+        summary=summary[:300],
+        before=before,
+        after=after,
+        request_id=g.get("request_id", "") if has_request_context() else "",
+        ip=(request.remote_addr or "") if has_request_context() else "",
+    )
+    db.session.add(audit_event)
+    return audit_event

@@ -1,0 +1,210 @@
+"""`flask --app wsgi hub …` commands: schema upgrades, demo data, tokens and the tick."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from hub import db
+from hub.db import utcnow
+from hub.models import JobRun, Person
+from hub.registry import Job, registry
+
+hub_cli = AppGroup("hub", help="Partner Hub administration.")
+
+
+def upgrade_database(app: Flask | None = None, revision: str = "head") -> None:
+    """Run Alembic migrations up to revision for the app's database."""
+    from alembic import command
+
+    from hub.migrate import alembic_config
+
+    app = app or current_app._get_current_object()
+    with app.app_context():
+        command.upgrade(alembic_config(app), revision)
+
+
+@hub_cli.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def upgrade_command(revision: str) -> None:
+    """Build or upgrade the database schema (alembic upgrade)."""
+    upgrade_database(revision=revision)
+    click.echo(f"database upgraded to {revision}")
+
+
+@hub_cli.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration does.")
+def revision_command(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    from alembic import command
+
+    from hub.migrate import alembic_config
+
+    command.revision(alembic_config(current_app), message=message, autogenerate=True)
+
+
+@hub_cli.command("is-empty")
+def is_empty_command() -> None:
+    """Exit 0 when the database has no organisations yet (used by `make run`)."""
+    count = db.session.scalar(sa.text("SELECT count(*) FROM organization"))
+    raise SystemExit(0 if count == 0 else 1)
+
+
+@hub_cli.command("seed-demo")
+@click.option("--force", is_flag=True, help="Seed even when the database already has data.")
+def seed_demo_command(force: bool) -> None:
+    """Load the Fieldcrest demo program (development only)."""
+    from hub.demo import DEMO_PASSWORD, seed_demo
+
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException(
+            "Demo data (with its shared password) is refused in production. "
+            "Unset HUB_ENV_NAME=production to seed a development database."
+        )
+    count = db.session.scalar(sa.text("SELECT count(*) FROM organization"))
+    if count and not force:
+        raise click.ClickException("The database already has data; use --force to seed anyway.")
+    summary = seed_demo()
+    db.session.commit()
+    click.echo(summary)
+    click.echo(f"Every demo account uses the password: {DEMO_PASSWORD}")
+
+
+@hub_cli.command("create-token")
+@click.argument("email")
+@click.option("--name", default="cli", show_default=True, help="What the token is for.")
+def create_token_command(email: str, name: str) -> None:
+    """Create an API token for EMAIL; the token is printed alone on the last line."""
+    from hub import accounts
+
+    person = db.session.scalar(sa.select(Person).where(Person.email == email.strip().lower()))
+    if person is None or not person.active:
+        raise click.ClickException(f"No active person with the e-mail {email}.")
+    name = f"{name} {utcnow():%Y-%m-%d %H:%M:%S}"
+    issued = accounts.create_api_token(person, name, actor=person)
+    db.session.commit()
+    click.echo(
+        f"Token {issued.token.prefix}… for {person.email} ({person.role.label}); keep it secret:"
+    )
+    click.echo(issued.secret)
+
+
+def run_due_jobs(now: datetime | None = None, *, force: bool = False) -> list[str]:
+    """Run every registered job whose interval has passed, each in its own transaction.
+
+    A job records its run only after succeeding; two ticks at once never run the same
+    job twice, because the run is claimed with a conditional update first.
+    """
+    now = now or utcnow()
+    lines = []
+    for job in sorted(registry().jobs.values(), key=lambda j: j.name):
+        if not _claim(job, now, force):
+            continue
+        try:
+            result = job.run(now) or "ok"
+            db.session.execute(
+                sa.update(JobRun)
+                .where(JobRun.name == job.name)
+                .values(last_result=str(result)[:300])
+            )
+            db.session.commit()
+            lines.append(f"{job.name}: {result}")
+        except Exception as exc:
+            db.session.rollback()
+            _release(job)
+            lines.append(f"{job.name}: FAILED {exc}")
+            current_app.logger.exception("job %s failed", job.name)
+    return lines
+
+
+def _claim(job: Job, now: datetime, force: bool) -> bool:
+    due_before = now if force else now - job.every + timedelta(seconds=1)
+    row = db.session.get(JobRun, job.name)
+    if row is None:
+        try:
+            db.session.add(JobRun(name=job.name, last_run_at=now))
+            db.session.commit()
+            return True
+        except sa.exc.IntegrityError:
+            db.session.rollback()
+            return False
+    claimed = db.session.execute(
+        sa.update(JobRun)
+        .where(JobRun.name == job.name, JobRun.last_run_at <= due_before)
+        .values(last_run_at=now)
+    ).rowcount
+    db.session.commit()
+    return bool(claimed)
+
+
+def _release(job: Job) -> None:
+    db.session.execute(
+        sa.update(JobRun).where(JobRun.name == job.name).values(last_run_at=datetime(2000, 1, 1))
+    )
+    db.session.commit()
+
+
+@hub_cli.command("tick")
+@click.option("--force", is_flag=True, help="Run every job now, due or not.")
+def tick_command(force: bool) -> None:
+    """Run the scheduled jobs that are due (expiries, reminders, mail retries). Idempotent."""
+    lines = run_due_jobs(force=force)
+    click.echo("\n".join(lines) if lines else "nothing due")
+
+
+@hub_cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option(
+    "--no-tick", is_flag=True, help="Don't run `hub tick` every minute in the background."
+)
+def serve_command(host: str, port: int, no_tick: bool) -> None:
+    """Serve the app with Socket.IO for development (production: gunicorn, see README)."""
+    import threading
+
+    from hub.extensions import socketio
+
+    app = current_app._get_current_object()
+    if not no_tick:
+
+        def _tick_forever():
+            stop = threading.Event()
+            while not stop.wait(60):
+                with app.app_context():
+                    for line in run_due_jobs():
+                        app.logger.info("tick: %s", line)
+
+        threading.Thread(target=_tick_forever, name="hub-tick", daemon=True).start()
+    click.echo(f"Partner Hub on http://{host}:{port}/  (Ctrl+C to stop)")
+    # Flask refuses app.run() inside its CLI; this command is meant to serve, so allow it.
+    os.environ.pop("FLASK_RUN_FROM_CLI", None)
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
+
+
+def _deliver_mail(now: datetime) -> str:
+    from hub import mail
+
+    sent = mail.deliver_pending(older_than=timedelta(minutes=1))
+    return f"{sent} mail sent"
+
+
+def _prune_login_attempts(now: datetime) -> str:
+    from hub.models import LoginAttempt
+
+    removed = db.session.execute(
+        sa.delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=1))
+    ).rowcount
+    return f"{removed} old failed sign-ins pruned"
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(hub_cli)
+    registry(app).add_job(Job("hub.mail-retry", timedelta(minutes=1), _deliver_mail))
+    registry(app).add_job(
+        Job("hub.prune-login-attempts", timedelta(hours=1), _prune_login_attempts)
+    )

@@ -1,0 +1,141 @@
+"""Layered configuration: defaults, then HUB_* environment variables, then test overrides."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+DEFAULTS: dict[str, object] = {
+    "ENV_NAME": "development",
+    "PORT": 5000,
+    "DATABASE_URL": None,  # filled with a SQLite file in the instance folder
+    "SOCKETIO_MESSAGE_QUEUE": None,  # e.g. redis://127.0.0.1:6379/0 for several processes
+    "SOCKETIO_CORS_ORIGINS": None,  # None: same origin only
+    "SMTP_HOST": None,
+    "SMTP_PORT": 587,
+    "SMTP_USERNAME": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_STARTTLS": True,
+    "MAIL_FROM": "Partner Hub <no-reply@partnerhub.invalid>",
+    "PUBLIC_URL": None,  # used in e-mailed links; defaults to the request's host
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+    "LOGIN_WINDOW_MINUTES": 15,
+    "PASSWORD_RESET_HOURS": 2,
+    "INVITATION_DAYS": 7,
+    "SESSION_HOURS": 12,
+    "PAGE_SIZE": 25,
+    "UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
+    "IMAGE_MAX_PIXELS": 25_000_000,
+    "STORAGE_DIR": None,  # defaults to instance/storage
+    "SECURE_COOKIES": None,  # defaults to True outside development and testing
+}
+
+ENV_NAMES = {"development", "production", "testing"}
+INT_KEYS = {
+    "PORT",
+    "SMTP_PORT",
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT",
+    "LOGIN_MAX_FAILURES_PER_ADDRESS",
+    "LOGIN_WINDOW_MINUTES",
+    "PASSWORD_RESET_HOURS",
+    "INVITATION_DAYS",
+    "SESSION_HOURS",
+    "PAGE_SIZE",
+    "UPLOAD_MAX_BYTES",
+    "IMAGE_MAX_PIXELS",
+}
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or invalid; the message says what to set."""
+
+
+def load_config(app: Flask, overrides: dict | None = None) -> None:
+    """Fill app.config from defaults, HUB_* variables and overrides, then validate it."""
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    app.config.from_prefixed_env("HUB", loads=_loads)
+    if overrides:
+        app.config.update(overrides)
+    _complete(app)
+    _validate(app)
+
+
+def _loads(value: str):
+    """Parse HUB_* values as JSON where they look like it, else keep the string."""
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def _complete(app: Flask) -> None:
+    instance = Path(app.instance_path)
+    if not app.config.get("DATABASE_URL"):
+        instance.mkdir(parents=True, exist_ok=True)
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'partner_hub.sqlite3'}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance)
+    if not app.config.get("STORAGE_DIR"):
+        app.config["STORAGE_DIR"] = str(instance / "storage")
+    if app.config.get("SECURE_COOKIES") is None:
+        app.config["SECURE_COOKIES"] = app.config["ENV_NAME"] == "production"
+    app.config["TESTING"] = app.config.get("TESTING") or app.config["ENV_NAME"] == "testing"
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(app.config["SECURE_COOKIES"]),
+        REMEMBER_COOKIE_SECURE=bool(app.config["SECURE_COOKIES"]),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        MAX_CONTENT_LENGTH=int(app.config["UPLOAD_MAX_BYTES"]) + 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+
+
+def _instance_secret(instance: Path) -> str:
+    """Read the secret key from the instance folder, creating it on first start."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _validate(app: Flask) -> None:
+    cfg = app.config
+    problems = []
+    if cfg["ENV_NAME"] not in ENV_NAMES:
+        problems.append(
+            f"HUB_ENV_NAME is {cfg['ENV_NAME']!r}; set it to one of {', '.join(sorted(ENV_NAMES))}."
+        )
+    for key in sorted(INT_KEYS):
+        try:
+            cfg[key] = int(cfg[key])
+        except (TypeError, ValueError):
+            problems.append(f"HUB_{key} must be a whole number, not {cfg[key]!r}.")
+            continue
+        if cfg[key] <= 0:
+            problems.append(f"HUB_{key} must be greater than zero.")
+    url = str(cfg["DATABASE_URL"])
+    if not url.startswith(("sqlite://", "postgresql")):
+        problems.append(
+            "HUB_DATABASE_URL must be a SQLite or PostgreSQL URL, "
+            "e.g. postgresql+psycopg://user@host/dbname."
+        )
+    if len(str(cfg["SECRET_KEY"])) < 32:
+        problems.append("HUB_SECRET_KEY must be at least 32 characters (or leave it unset).")
+    queue = cfg.get("SOCKETIO_MESSAGE_QUEUE")
+    if queue and not str(queue).startswith(("redis://", "rediss://")):
+        problems.append("HUB_SOCKETIO_MESSAGE_QUEUE must be a redis:// URL.")
+    if cfg["ENV_NAME"] == "production" and url.startswith("sqlite") and not cfg.get("ALLOW_SQLITE"):
+        problems.append(
+            "Production needs PostgreSQL: set HUB_DATABASE_URL "
+            "(or HUB_ALLOW_SQLITE=true for a single-process trial)."
+        )
+    if problems:
+        raise ConfigError("Partner Hub cannot start: " + " ".join(problems))

@@ -1,0 +1,148 @@
+"""The database: one declarative Base, one engine per app, one session per request."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import MetaData, event
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """The one declarative base every model of every package derives from."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, naive, as stored in the database."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class _SessionProxy:
+    """`db.session` — the scoped session of the current app (one per request or thread)."""
+
+    def __getattr__(self, name):
+        return getattr(current_app.extensions["hub.db"]["session"], name)
+
+    def __call__(self) -> Session:
+        return current_app.extensions["hub.db"]["session"]()
+
+
+session = _SessionProxy()
+
+
+def make_engine(url: str, **kwargs) -> sa.Engine:
+    """Build an engine with the settings each backend needs to behave under concurrency."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+        )
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            # Let the driver leave transactions to us so BEGIN IMMEDIATE can be used.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):
+            # Writers queue up on the database lock instead of failing half-way.
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write() else "BEGIN")
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+
+
+def _wants_write() -> bool:
+    """Whether the transaction about to start may write (SQLite then takes the lock at once).
+
+    Reads (GET/HEAD) begin deferred so they never wait on writers; everything else —
+    form posts, API writes, socket events, CLI commands — begins IMMEDIATE, so two
+    writers queue on the lock instead of one failing when it upgrades a stale snapshot.
+    """
+    if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
+        return bool(g.get("hub_write"))
+    return True
+
+
+def init_app(app: Flask, bind=None) -> None:
+    """Create the engine and the scoped session; commit or roll back once per request."""
+    engine = bind if bind is not None else make_engine(app.config["DATABASE_URL"])
+    # Tests bind to a connection inside an outer transaction: commits become savepoints.
+    extra = (
+        {"join_transaction_mode": "create_savepoint"} if isinstance(engine, sa.Connection) else {}
+    )
+    factory = sessionmaker(bind=engine, expire_on_commit=False, **extra)
+    scoped = scoped_session(factory, scopefunc=_scope)
+    app.extensions["hub.db"] = {"engine": engine, "session": scoped, "factory": factory}
+
+    @app.after_request
+    def _commit(response):
+        # The single transaction boundary of a request: services only add and flush.
+        if g.get("hub_rollback"):
+            scoped.rollback()
+        else:
+            scoped.commit()
+        return response
+
+    @app.teardown_appcontext
+    def _remove(exc):
+        if exc is not None:
+            scoped.rollback()
+        scoped.remove()
+
+
+def _scope():
+    """One session per app context (a request, a socket event, a CLI command, a thread)."""
+    try:
+        return id(g._get_current_object())
+    except RuntimeError:
+        return None
+
+
+def rollback_request() -> None:
+    """Discard this request's writes (used by error handlers)."""
+    session.rollback()
+    g.hub_rollback = True
+
+
+def engine() -> sa.Engine:
+    """The current app's engine (a connection in rolled-back tests)."""
+    return current_app.extensions["hub.db"]["engine"]
+
+
+def on_commit(callback) -> None:
+    """Run callback once the current transaction has committed (e.g. socket pushes, mail).
+
+    Nothing is pushed for work that is rolled back, so no one is told about a change
+    that did not happen.
+    """
+    session().info.setdefault("on_commit", []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_on_commit(sess):
+    for callback in sess.info.pop("on_commit", []):
+        callback()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_on_commit(sess, _previous_transaction):
+    if not sess.in_transaction():
+        sess.info.pop("on_commit", None)

@@ -1,0 +1,65 @@
+"""Error pages and problem JSON: every failure gets a clear answer and rolls back whole."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from hub import db
+
+log = logging.getLogger(__name__)
+
+PROBLEM_TYPE = "about:blank"
+
+
+def wants_problem_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json"
+        and not request.headers.get("HX-Request")
+    )
+
+
+def problem(status: int, title: str, detail: str = "", **extra):
+    """An RFC 9457 problem response."""
+    body = {
+        "type": extra.pop("type", PROBLEM_TYPE),
+        "title": title,
+        "status": status,
+        "detail": detail or title,
+        "instance": request.path,
+        "request_id": g.get("request_id", ""),
+        **extra,
+    }
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        db.rollback_request()
+        if wants_problem_json():
+            response = problem(exc.code or 500, exc.name, exc.description or "")
+        else:
+            response = app.make_response(
+                (render_template("errors/error.html", error=exc), exc.code or 500)
+            )
+        if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        db.rollback_request()
+        log.exception("unhandled error rid=%s", g.get("request_id", "-"))
+        error = InternalServerError(
+            "Something went wrong on our side and nothing was saved. "
+            "If it keeps happening, quote the reference below to support."
+        )
+        if wants_problem_json():
+            return problem(500, error.name, error.description)
+        return render_template("errors/error.html", error=error), 500

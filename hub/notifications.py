@@ -1,0 +1,52 @@
+"""In-app notifications: stored for the bell, pushed live to the person's socket room."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from hub import db
+from hub.db import utcnow
+from hub.extensions import socketio
+from hub.models import Notification
+from hub.realtime import person_room
+
+
+def notify(person_id: int, kind: str, text: str, url: str = "") -> Notification:
+    """Tell a person something; it reaches their open pages once the transaction commits."""
+    note = Notification(person_id=person_id, kind=kind, text=text[:500], url=url)
+    db.session.add(note)
+    db.session.flush()
+    payload = {"id": note.id, "kind": kind, "text": note.text, "url": url}
+    db.on_commit(lambda: socketio.emit("notification", payload, to=person_room(person_id)))
+    return note
+
+
+def unread_count(person_id: int) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Notification)
+        .where(Notification.person_id == person_id, Notification.read_at.is_(None))
+    )
+
+
+def recent(person_id: int, limit: int = 20) -> list[Notification]:
+    return list(
+        db.session.scalars(
+            sa.select(Notification)
+            .where(Notification.person_id == person_id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def mark_read(person_id: int, notification_id: int | None = None) -> int:
+    """Mark one (or, with no id, all) of the person's notifications read; returns how many."""
+    stmt = (
+        sa.update(Notification)
+        .where(Notification.person_id == person_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    if notification_id is not None:
+        stmt = stmt.where(Notification.id == notification_id)
+    return db.session.execute(stmt).rowcount

@@ -1,0 +1,127 @@
+"""The access policy: who may see and do what, given the channel tree and their role.
+
+Every query that returns partner data passes through here. Visibility follows the
+tree: OEM staff see the whole program; a partner sees its own organisation and the
+organisations beneath it (a distributor its dealers, a dealer only itself). Anything
+outside that scope does not exist for the viewer: lookups answer 404, never 403.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.sql import ColumnElement, Select
+
+from hub import db
+from hub.models import (
+    OEM_ROLES,
+    PARTNER_ROLES,
+    AuditEvent,
+    Organization,
+    OrgKind,
+    Person,
+    Role,
+)
+
+
+def organization_scope(viewer: Person) -> ColumnElement[bool]:
+    """A WHERE clause on Organization limiting rows to what the viewer may see."""
+    if viewer.is_oem:
+        return sa.true()
+    return Organization.path.startswith(viewer.organization.path, autoescape=True)
+
+
+def visible_organization_ids(viewer: Person) -> Select:
+    """A sub-select of the organisation ids the viewer may see, to filter other tables."""
+    return sa.select(Organization.id).where(organization_scope(viewer))
+
+
+def scope_by_organization(viewer: Person, stmt: Select, org_id_column) -> Select:
+    """Limit any statement whose rows belong to an organisation (via org_id_column)."""
+    if viewer.is_oem:
+        return stmt
+    return stmt.where(org_id_column.in_(visible_organization_ids(viewer)))
+
+
+def visible_organizations(viewer: Person) -> Select:
+    """SELECT of the organisations the viewer may see."""
+    return sa.select(Organization).where(organization_scope(viewer))
+
+
+def visible_people(viewer: Person) -> Select:
+    """SELECT of the people the viewer may see (those of organisations in scope)."""
+    return scope_by_organization(viewer, sa.select(Person), Person.organization_id)
+
+
+def can_see_organization(viewer: Person, org: Organization) -> bool:
+    return viewer.is_oem or org.path.startswith(viewer.organization.path)
+
+
+def get_organization_or_404(viewer: Person, org_id: int) -> Organization:
+    """The organisation if the viewer may see it; otherwise a 404, whether or not it exists."""
+    org = db.session.get(Organization, org_id)
+    if org is None or not can_see_organization(viewer, org):
+        abort(404)
+    return org
+
+
+def get_person_or_404(viewer: Person, person_id: int) -> Person:
+    """The person if the viewer may see their organisation; otherwise a 404."""
+    person = db.session.get(Person, person_id)
+    if person is None or not can_see_organization(viewer, person.organization):
+        abort(404)
+    return person
+
+
+# --- What people may do ---------------------------------------------------------
+
+
+def is_program_admin(viewer: Person) -> bool:
+    return viewer.role == Role.PROGRAM_ADMIN
+
+
+def can_edit_organization(viewer: Person, org: Organization) -> bool:
+    """Program admins edit any organisation; a partner admin edits its own contact details."""
+    if is_program_admin(viewer):
+        return True
+    return viewer.role == Role.PARTNER_ADMIN and viewer.organization_id == org.id
+
+
+def can_restructure_organization(viewer: Person) -> bool:
+    """Only program admins create organisations and change kind, parent or tier."""
+    return is_program_admin(viewer)
+
+
+def can_manage_staff(viewer: Person, org: Organization) -> bool:
+    """Program admins manage anyone's staff; a partner admin manages its own organisation's."""
+    if is_program_admin(viewer):
+        return True
+    return viewer.role == Role.PARTNER_ADMIN and viewer.organization_id == org.id
+
+
+def assignable_roles(viewer: Person, org: Organization) -> tuple[Role, ...]:
+    """The roles the viewer may give someone in org: partner roles at partners, OEM roles at the OEM."""
+    if not can_manage_staff(viewer, org):
+        return ()
+    if org.kind == OrgKind.OEM:
+        return OEM_ROLES if is_program_admin(viewer) else ()
+    return PARTNER_ROLES
+
+
+def can_view_audit(viewer: Person) -> bool:
+    return viewer.role in (Role.PROGRAM_ADMIN, Role.PARTNER_ADMIN)
+
+
+def audit_events(viewer: Person) -> Select:
+    """SELECT of the audit events the viewer may read: all for program admins, own org for partner admins."""
+    stmt = sa.select(AuditEvent)
+    if is_program_admin(viewer):
+        return stmt
+    if viewer.role == Role.PARTNER_ADMIN:
+        return stmt.where(AuditEvent.organization_id == viewer.organization_id)
+    return stmt.where(sa.false())
+
+
+def can_configure_program(viewer: Person) -> bool:
+    """Tiers, 2FA rules, product lines and the development outbox are the program admin's."""
+    return is_program_admin(viewer)

@@ -1,0 +1,84 @@
+"""Extension points: where feature packages plug into the core without hub importing them.
+
+Each feature's `init_app(app)` registers what it offers here; hub only ever reads
+these registries. The registries live on the app, so two apps in one process (tests)
+never see each other's providers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from flask import Flask, current_app
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the main navigation, shown to the roles given (all signed-in people if empty)."""
+
+    label: str
+    endpoint: str
+    roles: frozenset[str] = frozenset()
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A dashboard card: its title and the HTML body the provider rendered."""
+
+    title: str
+    html: str
+    order: int = 50
+
+
+class PanelProvider(Protocol):
+    """Renders the dashboard panels a person may see (empty when none apply)."""
+
+    def __call__(self, person) -> list[Panel]: ...
+
+
+class ContextProvider(Protocol):
+    """Returns facts about an organisation for context cards (hand-off, scorecards)."""
+
+    def __call__(self, organization, viewer) -> list[tuple[str, str]]: ...
+
+
+@dataclass(frozen=True)
+class Job:
+    """A scheduled job run by `hub tick` at most once per `every` (it must be idempotent)."""
+
+    name: str
+    every: timedelta
+    run: Callable[[datetime], str]
+
+
+@dataclass
+class Registry:
+    """All extension points of one app."""
+
+    nav: list[NavItem] = field(default_factory=list)
+    panels: list[PanelProvider] = field(default_factory=list)
+    context: list[ContextProvider] = field(default_factory=list)
+    jobs: dict[str, Job] = field(default_factory=dict)
+    # Demo seeders: called with the core's demo dict (orgs and people by key) after the
+    # core demo is in place; each returns a one-line summary.
+    demo: list[Callable[[dict], str]] = field(default_factory=list)
+
+    def add_job(self, job: Job) -> None:
+        if job.name in self.jobs:
+            raise ValueError(f"a job named {job.name!r} is registered already")
+        self.jobs[job.name] = job
+
+
+def init_app(app: Flask) -> Registry:
+    registry = Registry()
+    app.extensions["hub.registry"] = registry
+    return registry
+
+
+def registry(app: Flask | None = None) -> Registry:
+    """The current app's registry."""
+    return (app or current_app).extensions["hub.registry"]

@@ -1,0 +1,101 @@
+"""Partner tiers: names and count are the program admin's to configure."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from hub import audit, db, policy
+from hub.errors import ValidationFailed
+from hub.models import Organization, Person, Tier
+
+
+def _check(actor: Person) -> None:
+    if not policy.can_configure_program(actor):
+        raise PermissionError("only the program admin configures tiers")
+
+
+def _check_name(name: str, tier_id: int | None = None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed({"name": ["Enter a name for the tier."]})
+    if len(name) > 60:
+        raise ValidationFailed({"name": ["Keep the tier name under 60 characters."]})
+    clash = db.session.scalar(sa.select(Tier.id).where(sa.func.lower(Tier.name) == name.lower()))
+    if clash is not None and clash != tier_id:
+        raise ValidationFailed({"name": [f"There is already a tier called “{name}”."]})
+    return name
+
+
+def ordered() -> list[Tier]:
+    return list(db.session.scalars(sa.select(Tier).order_by(Tier.rank, Tier.id)))
+
+
+def create_tier(actor: Person, name: str, description: str = "") -> Tier:
+    """Add a tier above the existing ones."""
+    _check(actor)
+    name = _check_name(name)
+    top = db.session.scalar(sa.select(sa.func.max(Tier.rank))) or 0
+    tier = Tier(name=name, rank=top + 1, description=description.strip()[:300])
+    db.session.add(tier)
+    db.session.flush()
+    audit.record(
+        "tier.created",
+        tier,
+        actor=actor,
+        after=audit.snapshot(tier, ["name", "rank", "description"]),
+        summary=f"Tier {name} added",
+    )
+    return tier
+
+
+def update_tier(actor: Person, tier: Tier, name: str, description: str) -> None:
+    _check(actor)
+    before = audit.snapshot(tier, ["name", "description"])
+    tier.name, tier.description = _check_name(name, tier.id), (description or "").strip()[:300]
+    audit.record(
+        "tier.updated",
+        tier,
+        actor=actor,
+        before=before,
+        after=audit.snapshot(tier, ["name", "description"]),
+        summary=f"Tier {tier.name} changed",
+    )
+
+
+def delete_tier(actor: Person, tier: Tier) -> None:
+    """Remove a tier no organisation holds (move them to another tier first)."""
+    _check(actor)
+    holders = db.session.scalar(sa.select(sa.func.count()).where(Organization.tier_id == tier.id))
+    if holders:
+        raise ValidationFailed(
+            f"{holders} organisation{'s hold' if holders != 1 else ' holds'} the tier “{tier.name}”; "
+            "move them to another tier first."
+        )
+    audit.record(
+        "tier.deleted",
+        tier,
+        actor=actor,
+        before=audit.snapshot(tier, ["name", "rank"]),
+        summary=f"Tier {tier.name} removed",
+    )
+    db.session.delete(tier)
+
+
+def move_tier(actor: Person, tier: Tier, step: int) -> None:
+    """Swap a tier with its neighbour (step -1: lower, +1: higher)."""
+    _check(actor)
+    tiers = ordered()
+    index = tiers.index(tier)
+    other_index = index + step
+    if not 0 <= other_index < len(tiers):
+        return
+    other = tiers[other_index]
+    tier.rank, other.rank = other.rank, tier.rank
+    if tier.rank == other.rank:
+        tier.rank += step
+    audit.record(
+        "tier.reordered",
+        tier,
+        actor=actor,
+        summary=f"Tier {tier.name} moved {'up' if step > 0 else 'down'}",
+    )

@@ -1,0 +1,81 @@
+// Partner Hub's own small script: live bell and toasts over Socket.IO, confirmations,
+// the phone menu, and focus on form errors. No inline scripts anywhere (CSP).
+(function () {
+  "use strict";
+
+  function ready(fn) {
+    if (document.readyState !== "loading") fn();
+    else document.addEventListener("DOMContentLoaded", fn);
+  }
+
+  function setUnread(count) {
+    var badge = document.querySelector(".bell__count");
+    var bell = document.querySelector(".bell");
+    if (!badge || !bell) return;
+    badge.dataset.unread = String(count);
+    badge.textContent = String(count);
+    badge.hidden = count <= 0;
+    bell.setAttribute("aria-label", "Notifications, " + count + " unread");
+  }
+
+  function toast(text, url) {
+    var box = document.getElementById("toasts");
+    if (!box) return;
+    var el = document.createElement("div");
+    el.className = "toast";
+    if (url) {
+      var a = document.createElement("a");
+      a.href = url;
+      a.textContent = text;
+      el.appendChild(a);
+    } else {
+      el.textContent = text;
+    }
+    box.appendChild(el);
+    setTimeout(function () { el.remove(); }, 8000);
+  }
+
+  function connectSocket() {
+    if (document.body.dataset.socket !== "on" || typeof window.io !== "function") return;
+    var socket = window.io({ transports: ["websocket", "polling"] });
+    window.hubSocket = socket;
+    socket.on("notification", function (note) {
+      var badge = document.querySelector(".bell__count");
+      var count = badge ? parseInt(badge.dataset.unread || "0", 10) : 0;
+      setUnread(count + 1);
+      toast(note.text, note.url);
+      document.dispatchEvent(new CustomEvent("hub:notification", { detail: note }));
+    });
+    socket.on("disconnect", function (reason) {
+      if (reason === "io server disconnect") {
+        // The server ended this session (signed out elsewhere or deactivated).
+        window.location.reload();
+      }
+    });
+  }
+
+  ready(function () {
+    document.documentElement.classList.add("js");
+    var toggle = document.querySelector(".menu__toggle");
+    if (toggle) {
+      toggle.hidden = false;
+      toggle.addEventListener("click", function () {
+        var open = toggle.getAttribute("aria-expanded") === "true";
+        toggle.setAttribute("aria-expanded", open ? "false" : "true");
+      });
+    }
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+        event.preventDefault();
+        event.stopPropagation();
+      }
+    }, true);
+    document.querySelectorAll("[data-select-on-focus]").forEach(function (el) {
+      el.addEventListener("focus", function () { el.select(); });
+    });
+    var errors = document.querySelector(".form-errors");
+    if (errors) errors.focus();
+    connectSocket();
+  });
+})();

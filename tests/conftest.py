@@ -1,0 +1,275 @@
+"""Shared fixtures: a migrated database per run, an app per test inside a transaction
+that is rolled back afterwards, factories and `login_as(role)`.
+
+HUB_TEST_DATABASE_URL=postgresql+psycopg://… runs the suite on PostgreSQL; with
+HUB_REQUIRE_SERVICES=1 (CI) a missing service fails the tests instead of skipping.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+
+from hub import create_app, db
+from hub.db import make_engine
+from hub.demo import set_path
+from hub.models import (
+    LoginSession,
+    Organization,
+    OrganizationTrack,
+    OrgKind,
+    Person,
+    Role,
+    Tier,
+    Track,
+)
+from hub.security import hash_password, new_token, token_hash
+
+TEST_PASSWORD = "correct horse battery"
+_PASSWORD_HASH = hash_password(TEST_PASSWORD)
+REQUIRE_SERVICES = os.environ.get("HUB_REQUIRE_SERVICES") == "1"
+SECRET = "test-secret-key-" + "x" * 32
+
+
+def service_unavailable(what: str) -> None:
+    """Skip when a service is missing on this machine — but fail in CI, where it must exist."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{what} is required here (HUB_REQUIRE_SERVICES=1) but not available")
+    pytest.skip(f"{what} not available")
+
+
+def test_database_url(tmp_path_factory) -> str:
+    url = os.environ.get("HUB_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def reset_database(url: str, instance: Path) -> sa.Engine:
+    """An empty database at url, migrated to head by Alembic."""
+    from hub.cli import upgrade_database
+
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+    app = create_app(_overrides(url, instance), bind=engine)
+    upgrade_database(app)
+    return engine
+
+
+def _overrides(url: str, instance: Path) -> dict:
+    return {
+        "ENV_NAME": "testing",
+        "DATABASE_URL": url,
+        "SECRET_KEY": SECRET,
+        "INSTANCE_PATH": str(instance),
+        "SERVER_NAME": "hub.test",
+    }
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("instance")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return test_database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url, instance_dir):
+    engine = reset_database(database_url, instance_dir)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine):
+    """One connection per test inside a transaction that is always rolled back."""
+    with engine.connect() as conn:
+        outer = conn.begin()
+        yield conn
+        if outer.is_active:
+            outer.rollback()
+
+
+@pytest.fixture
+def app_overrides() -> dict:
+    """Override in a test module to change settings for its app."""
+    return {}
+
+
+class RequestIsolatingClient(FlaskClient):
+    """A test client whose every request gets its own app context, `g` and DB session,
+    as in a real server, even though the test itself holds an app context open."""
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
+@pytest.fixture
+def app(connection, database_url, instance_dir, app_overrides):
+    app = create_app({**_overrides(database_url, instance_dir), **app_overrides}, bind=connection)
+    app.test_client_class = RequestIsolatingClient
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app):
+    """The app's database session (inside the test's rolled-back transaction)."""
+    return db.session
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_org(session):
+    """Factory: make_org(kind="dealer", parent=org, tier="Premier", name=...)."""
+    tiers: dict[str, Tier] = {}
+
+    def _tier(name):
+        if name not in tiers:
+            tier = session.scalar(sa.select(Tier).where(Tier.name == name))
+            if tier is None:
+                tier = Tier(name=name, rank=len(tiers) + 1)
+                session.add(tier)
+            tiers[name] = tier
+        return tiers[name]
+
+    def factory(kind="dealer", parent=None, tier="Premier", name=None, region="Nebraska", **kw):
+        n = next(_counter)
+        kind = OrgKind(kind)
+        org = Organization(
+            name=name or f"{kind.label} {n}",
+            kind=kind,
+            parent=parent,
+            tier=None if kind == OrgKind.OEM or tier is None else _tier(tier),
+            region=region,
+            domain=f"org{n}.example",
+            track_rows=[OrganizationTrack(track=Track.DEALER_VAR)]
+            if kind == OrgKind.DEALER
+            else [],
+            **kw,
+        )
+        session.add(org)
+        session.flush()
+        set_path(org)
+        session.flush()
+        return org
+
+    return factory
+
+
+@pytest.fixture
+def make_person(session):
+    """Factory: make_person(role, org, email=...) with the password TEST_PASSWORD."""
+
+    def factory(role, org, email=None, name=None, **kw):
+        n = next(_counter)
+        person = Person(
+            email=email or f"person{n}@{org.domain or 'hub.example'}",
+            name=name or f"Person {n}",
+            role=Role(role),
+            organization=org,
+            password_hash=_PASSWORD_HASH,
+            **kw,
+        )
+        session.add(person)
+        session.flush()
+        return person
+
+    return factory
+
+
+@pytest.fixture
+def channel(make_org, make_person):
+    """A small channel tree and one person per role.
+
+    oem ─┬─ distributor ─┬─ dealer          (people: marketer, staff, admin)
+         │               └─ sibling_dealer
+         └─ other_distributor ── other_dealer
+    """
+
+    class Channel:
+        pass
+
+    c = Channel()
+    c.oem = make_org("oem", name="Test OEM", tier=None)
+    c.distributor = make_org("distributor", parent=c.oem, name="Test Distribution")
+    c.dealer = make_org("dealer", parent=c.distributor, name="Test Dealer")
+    c.sibling_dealer = make_org("dealer", parent=c.distributor, name="Sibling Dealer")
+    c.other_distributor = make_org("distributor", parent=c.oem, name="Other Distribution")
+    c.other_dealer = make_org("dealer", parent=c.other_distributor, name="Other Dealer")
+    c.people = {
+        "program_admin": make_person("program_admin", c.oem),
+        "channel_manager": make_person("channel_manager", c.oem),
+        "product_manager": make_person("product_manager", c.oem),
+        "distributor_admin": make_person("partner_admin", c.distributor),
+        "partner_admin": make_person("partner_admin", c.dealer),
+        "dealer_marketer": make_person("dealer_marketer", c.dealer),
+        "partner_staff": make_person("partner_staff", c.dealer),
+        "other_marketer": make_person("dealer_marketer", c.other_dealer),
+    }
+    return c
+
+
+def sign_in(client, person) -> str:
+    """Sign person in on client without the login form (a real LoginSession row)."""
+    token = new_token()
+    db.session.add(LoginSession(token_hash=token_hash(token), person_id=person.id))
+    db.session.flush()
+    with client.session_transaction() as s:
+        s["_user_id"] = token
+        s["_fresh"] = True
+    return token
+
+
+@pytest.fixture
+def login_as(client, channel):
+    """login_as("dealer_marketer") signs the client in as that person of `channel`."""
+
+    def _login(who):
+        person = who if isinstance(who, Person) else channel.people[who]
+        sign_in(client, person)
+        return person
+
+    return _login
+
+
+_TOKEN = __import__("re").compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"|"X-CSRFToken": "([^"]+)"'
+)
+
+
+def csrf_token(client, page: str = "/login") -> str:
+    """A CSRF token for client's session, read from a page the way a browser gets it."""
+    response = client.get(page)
+    match = _TOKEN.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {page} ({response.status_code})"
+    return next(g for g in match.groups() if g)
+
+
+def post_form(client, url: str, data: dict | None = None, token_page: str | None = None, **kw):
+    """POST a form with a real CSRF token (taken from token_page, default the same URL)."""
+    token = csrf_token(client, token_page or url)
+    return client.post(url, data={**(data or {}), "csrf_token": token}, **kw)
