@@ -30,6 +30,11 @@ def create_app(overrides: dict | None = None, *, bind=None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     config.load_config(app, overrides)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     _configure_logging(app)
     _request_logging(app)  # registered first, so its after_request runs after the commit
     db.init_app(app, bind=bind)

@@ -11,7 +11,7 @@ from hub import accounts, db
 from hub.errors import TooManyAttempts, ValidationFailed
 from hub.forms import CodeForm, ForgotPasswordForm, LoginForm, NewPasswordForm, apply_problems
 from hub.models import Person
-from hub.web import render, see_other
+from hub.web import external_url, render, see_other
 
 bp = Blueprint("auth", __name__)
 
@@ -113,7 +113,7 @@ def forgot_password():
     if form.validate_on_submit():
         accounts.request_password_reset(
             form.email.data,
-            lambda token: url_for("auth.reset_password", token=token, _external=True),
+            lambda token: external_url("auth.reset_password", token=token),
         )
         flash(
             "If that address has an account, a reset link is on its way. It works once, for a limited time.",

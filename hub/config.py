@@ -32,11 +32,13 @@ DEFAULTS: dict[str, object] = {
     "IMAGE_MAX_PIXELS": 25_000_000,
     "STORAGE_DIR": None,  # defaults to instance/storage
     "SECURE_COOKIES": None,  # defaults to True outside development and testing
+    "PROXY_COUNT": 0,  # reverse proxies in front (nginx: 1) whose X-Forwarded-* to trust
 }
 
 ENV_NAMES = {"development", "production", "testing"}
 INT_KEYS = {
     "PORT",
+    "PROXY_COUNT",
     "SMTP_PORT",
     "LOGIN_MAX_FAILURES_PER_ACCOUNT",
     "LOGIN_MAX_FAILURES_PER_ADDRESS",
@@ -119,8 +121,8 @@ def _validate(app: Flask) -> None:
         except (TypeError, ValueError):
             problems.append(f"HUB_{key} must be a whole number, not {cfg[key]!r}.")
             continue
-        if cfg[key] <= 0:
-            problems.append(f"HUB_{key} must be greater than zero.")
+        if cfg[key] < 0 or (cfg[key] == 0 and key != "PROXY_COUNT"):
+            problems.append(f"HUB_{key} must be greater than zero (HUB_PROXY_COUNT may be 0).")
     url = str(cfg["DATABASE_URL"])
     if not url.startswith(("sqlite://", "postgresql")):
         problems.append(

@@ -9,20 +9,35 @@ from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     PasswordField,
-    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms import SelectField as _SelectField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from hub.errors import ValidationFailed
 
 
+class SelectField(_SelectField):
+    """A select whose "not a choice" error tells the user what to do."""
+
+    def pre_validate(self, form):
+        if self.choices is not None and self.data not in {str(v) for v, *_ in self.choices} | {
+            v for v, *_ in self.choices
+        }:
+            raise ValidationError(f"Choose one of the {self.label.text.lower()} options offered.")
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        allowed = {str(v) for v, *_ in self.choices or []}
+        if any(str(d) not in allowed for d in self.data or []):
+            raise ValidationError("Choose only from the options offered.")
 
 
 def timezone_choices() -> list[tuple[str, str]]:

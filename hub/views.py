@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, abort, flash, redirect, request, session, url_for
+from flask import Blueprint, Flask, abort, flash, redirect, request, session
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -43,7 +43,7 @@ from hub.models import (
 )
 from hub.registry import NavItem, Panel, registry
 from hub.security import token_hash
-from hub.web import int_arg, paginate, render, see_other
+from hub.web import external_url, int_arg, paginate, render, see_other
 
 bp = Blueprint("hub", __name__)
 
@@ -393,7 +393,7 @@ def _manageable_org(org_id: int) -> Organization:
 
 
 def _invite_link(token: str) -> str:
-    return url_for("auth.accept_invitation", token=token, _external=True)
+    return external_url("auth.accept_invitation", token=token)
 
 
 @bp.route("/organizations/<int:org_id>/invite", methods=["GET", "POST"])
@@ -772,7 +772,10 @@ def audit_log():
         )
     page = paginate(stmt.order_by(AuditEvent.id.desc()), int_arg("page"), 50)
     actions = db.session.scalars(
-        sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)
+        policy.audit_events(current_user)
+        .with_only_columns(AuditEvent.action)
+        .distinct()
+        .order_by(AuditEvent.action)
     ).all()
     return render(
         "hub/audit.html",

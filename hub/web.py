@@ -48,6 +48,16 @@ def see_other(endpoint: str, **values):
     return redirect(url_for(endpoint, **values), code=303)
 
 
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for e-mails: on HUB_PUBLIC_URL when set, else the request's host."""
+    from flask import current_app
+
+    public = current_app.config.get("PUBLIC_URL")
+    if public:
+        return str(public).rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
 @dataclass
 class Page:
     """One page of a keyset- or offset-paginated list."""

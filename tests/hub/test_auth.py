@@ -288,4 +288,12 @@ def test_invite_form_keeps_input_and_explains_problems(client, channel):
     assert response.status_code == 422
     assert "Enter the person&#39;s name." in text or "Enter the person's name." in text
     assert channel.people["dealer_marketer"].email in text
-    assert "Not a valid choice" in text or "Choose one of the roles" in text
+    assert "Choose one of the role options offered." in text
+
+
+def test_emailed_links_use_the_public_url_when_configured(client, app, channel, session):
+    app.config["PUBLIC_URL"] = "https://partners.fieldcrest.example/"
+    person = channel.people["partner_staff"]
+    post_form(client, "/password/forgot", {"email": person.email})
+    mail = session.scalars(sa.select(OutboxMail).where(OutboxMail.to == person.email)).first()
+    assert "https://partners.fieldcrest.example/password/reset/" in mail.body
