@@ -459,6 +459,7 @@ def seed_demo() -> str:
 
     central = people["channel@fieldcrest.example"]
     north = people["channel.north@fieldcrest.example"]
+    central.phone, north.phone = "+1 816 555 0142", "+1 816 555 0177"
     for org in orgs.values():
         if org.kind == OrgKind.OEM:
             continue

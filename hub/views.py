@@ -85,6 +85,23 @@ def dashboard():
         "recent_notifications": notifications.recent(person.id, limit=5),
         "org": person.organization,
     }
+    if not person.is_oem:
+        ctx["channel_managers"] = list(
+            db.session.scalars(
+                sa.select(Person)
+                .join(TerritoryAssignment, TerritoryAssignment.channel_manager_id == Person.id)
+                .where(
+                    TerritoryAssignment.organization_id == person.organization_id,
+                    Person.active.is_(True),
+                )
+                .order_by(Person.name)
+            )
+        )
+        ctx["team_size"] = db.session.scalar(
+            sa.select(sa.func.count()).where(
+                Person.organization_id == person.organization_id, Person.active.is_(True)
+            )
+        )
     if person.role == Role.PARTNER_ADMIN:
         ctx["staff"] = _staff_summary(person.organization)
     if person.organization.kind != OrgKind.DEALER:

@@ -122,6 +122,41 @@ def money(value: Decimal | int | None, currency: str | None = None) -> str:
     return f"{currency} {amount:,.2f}"
 
 
+def describe_device(user_agent: str) -> str:
+    """'Chrome on Windows' from a User-Agent string — enough to recognise a session."""
+    ua = user_agent or ""
+    browser = next(
+        (
+            name
+            for key, name in (
+                ("Edg/", "Edge"),
+                ("Firefox/", "Firefox"),
+                ("Chrome/", "Chrome"),
+                ("Chromium/", "Chromium"),
+                ("Safari/", "Safari"),
+            )
+            if key in ua
+        ),
+        "A browser",
+    )
+    system = next(
+        (
+            name
+            for key, name in (
+                ("Android", "Android"),
+                ("iPhone", "iPhone"),
+                ("iPad", "iPad"),
+                ("Windows", "Windows"),
+                ("Mac OS X", "macOS"),
+                ("Linux", "Linux"),
+            )
+            if key in ua
+        ),
+        "an unknown system",
+    )
+    return f"{browser} on {system}" if ua else "Unknown device"
+
+
 def linkify(text: str) -> Markup:
     """Plain text with line breaks kept and http(s) links made clickable — nothing else."""
     import re
@@ -192,6 +227,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["linkify"] = linkify
+    app.jinja_env.filters["device"] = describe_device
     app.jinja_env.globals["request_id"] = lambda: g.get("request_id", "")
 
 
