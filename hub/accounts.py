@@ -5,6 +5,7 @@ No Flask request in here: views, API routes and CLI commands pass in what they k
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import timedelta
@@ -573,5 +574,23 @@ def person_for_api_token(secret: str) -> Person | None:
         return None
     now = utcnow()
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
-        row.last_used_at = now
+        # Stamped in its own short transaction after this one, so API reads never
+        # become writers (on SQLite a writer waits for the database lock).
+        db.on_commit(
+            functools.partial(_stamp_token_use, current_app._get_current_object(), row.id, now)
+        )
     return row.person
+
+
+def _stamp_token_use(app, token_id: int, now) -> None:
+    with app.app_context():
+        sa_session = app.extensions["hub.db"]["factory"]()
+        try:
+            sa_session.execute(
+                sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
+            )
+            sa_session.commit()
+        except sa.exc.SQLAlchemyError:
+            sa_session.rollback()  # a missed "last used" stamp is not worth failing anything for
+        finally:
+            sa_session.close()

@@ -56,7 +56,6 @@ def api_blueprint(name: str, import_name: str, url_prefix: str = API_PREFIX) -> 
     a browser cannot make a cross-site request carry someone's bearer token.
     """
     bp = Blueprint(name, import_name, url_prefix=url_prefix)
-    bp.url_value_preprocessor(_mark_writer)
     bp.before_request(_authenticate)
     bp.after_request(_no_store)
     bp.register_error_handler(ApiProblem, _api_problem)
@@ -86,12 +85,6 @@ def current_person() -> Person:
 # --- Authentication -------------------------------------------------------------
 
 
-def _mark_writer(_endpoint, _values) -> None:
-    # Runs before every before_request hook, so on SQLite the request's transaction
-    # begins as a writer: looking the token up may stamp its last_used_at.
-    g.hub_write = True
-
-
 def _authenticate():
     # The cookie's person never speaks here: current_user is the token's person or nobody.
     g._login_user = login_manager.anonymous_user()
@@ -107,7 +100,6 @@ def _authenticate():
             AUTH_MISSING_DETAIL,
             {"WWW-Authenticate": 'Bearer realm="Partner Hub"'},
         )
-    g.hub_write = True
     person = accounts.person_for_api_token(secret.strip())
     if person is None:
         raise ApiProblem(

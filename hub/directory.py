@@ -456,3 +456,25 @@ def move_organization(
             after={"parent_id": org.parent_id, "path": org.path},
             summary=f"{org.name} moved beneath {new_parent.name}",
         )
+
+
+def set_logo(actor: Person, org: Organization, data: bytes) -> None:
+    """Replace the organisation's logo with a re-encoded copy of the uploaded image."""
+    from hub import uploads
+
+    if not policy.can_edit_organization(actor, org):
+        raise PermissionError(
+            "Only the program admin or the organisation's admin can change its logo."
+        )
+    png = uploads.reencode_image(data, field="logo", max_side=512)
+    stored = uploads.store(png, "logos", ".png", "image/png")
+    before = {"logo_path": org.logo_path}
+    org.logo_path = stored.path
+    audit.record(
+        "organization.logo_changed",
+        org,
+        actor=actor,
+        before=before,
+        after={"logo_path": org.logo_path},
+        summary=f"New logo for {org.name}",
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     EmailField,
     PasswordField,
@@ -159,6 +160,10 @@ class TierForm(FlaskForm):
         "Tier name", validators=[DataRequired("Enter a name for the tier."), Length(max=60)]
     )
     description = StringField("What it means", validators=[Optional(), Length(max=300)])
+
+
+class LogoForm(FlaskForm):
+    logo = FileField("Logo image", validators=[FileRequired("Choose an image file to upload.")])
 
 
 class EmptyForm(FlaskForm):

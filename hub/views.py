@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, abort, flash, redirect, request, session
+from flask import Blueprint, Flask, abort, flash, redirect, request, send_file, session
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 
-from hub import accounts, audit, db, directory, notifications, policy, tiers
+from hub import accounts, audit, db, directory, notifications, policy, tiers, uploads
 from hub.db import utcnow
 from hub.errors import ValidationFailed
 from hub.forms import (
@@ -18,6 +18,7 @@ from hub.forms import (
     ContactForm,
     EmptyForm,
     InviteForm,
+    LogoForm,
     MfaRolesForm,
     OrganizationForm,
     ProfileForm,
@@ -396,7 +397,46 @@ def organization_edit(org_id: int):
             apply_problems(form, exc)
     if form.is_submitted():
         status = 422
-    return render("hub/organization_form.html", form=form, org=org, full=full, status=status)
+    return render(
+        "hub/organization_form.html",
+        form=form,
+        org=org,
+        full=full,
+        status=status,
+        logo_form=LogoForm(),
+    )
+
+
+@bp.route("/organizations/<int:org_id>/logo")
+def organization_logo(org_id: int):
+    """The organisation's logo (re-encoded PNG), for viewers who may see the organisation."""
+    org = policy.get_organization_or_404(current_user, org_id)
+    if not org.logo_path:
+        abort(404)
+    try:
+        path = uploads.open_stored(org.logo_path)
+    except FileNotFoundError:
+        abort(404)
+    response = send_file(path, mimetype="image/png", max_age=3600, conditional=True)
+    response.headers["Content-Disposition"] = "inline"
+    return response
+
+
+@bp.route("/organizations/<int:org_id>/logo", methods=["POST"])
+def organization_logo_upload(org_id: int):
+    org = policy.get_organization_or_404(current_user, org_id)
+    if not policy.can_edit_organization(current_user, org):
+        abort(403)
+    form = LogoForm()
+    if form.validate_on_submit():
+        try:
+            directory.set_logo(current_user, org, form.logo.data.read() if form.logo.data else b"")
+            flash("Logo updated.", "success")
+        except ValidationFailed as exc:
+            flash(str(exc), "error")
+    else:
+        flash("Choose an image file to upload.", "error")
+    return see_other("hub.organization_edit", org_id=org.id)
 
 
 # --- Staff ---------------------------------------------------------------------------

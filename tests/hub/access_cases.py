@@ -430,3 +430,37 @@ ACCESS_CASES.update(
         ],
     }
 )
+
+ACCESS_CASES.update(
+    {
+        "hub.organization_logo": [
+            Case(
+                "GET",
+                lambda c: f"/organizations/{c.dealer.id}/logo",
+                {"anonymous": LOGIN},
+                default=404,
+                note="no logo uploaded: 404 for everyone who may see the organisation",
+            ),
+        ],
+        "hub.organization_logo_upload": [
+            Case(
+                "POST",
+                lambda c: f"/organizations/{c.other_dealer.id}/logo",
+                {
+                    "anonymous": LOGIN,
+                    "program_admin": 303,
+                    "channel_manager": 403,
+                    "product_manager": 403,
+                },
+                default=404,
+                note="no file: the admin is sent back with a message",
+            ),
+            Case(
+                "POST",
+                lambda c: f"/organizations/{c.dealer.id}/logo",
+                {"anonymous": LOGIN, "program_admin": 303, "partner_admin": 303},
+                default=403,
+            ),
+        ],
+    }
+)

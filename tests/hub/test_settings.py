@@ -100,3 +100,14 @@ def test_signing_out_another_session_from_settings(app, client, channel, session
     post_form(client, f"/settings/sessions/{other.id}/end", token_page="/settings")
     assert phone.get("/").status_code == 302
     assert client.get("/").status_code == 200
+
+
+def test_using_a_token_stamps_when_it_was_last_used(client, channel, session):
+    issued = accounts.create_api_token(channel.people["dealer_marketer"], "stamp me")
+    assert issued.token.last_used_at is None
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {issued.secret}"}).status_code
+        == 200
+    )
+    session.expire(issued.token)
+    assert issued.token.last_used_at is not None
