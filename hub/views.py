@@ -814,8 +814,17 @@ def audit_log():
         stmt = stmt.join(Person, Person.id == AuditEvent.actor_id).where(
             sa.func.lower(Person.email).contains(actor, autoescape=True)
         )
-    if org_id.isdigit() and policy.is_program_admin(current_user):
-        stmt = stmt.where(AuditEvent.organization_id == int(org_id))
+    if org_id and policy.is_program_admin(current_user):
+        if org_id.isdigit():
+            stmt = stmt.where(AuditEvent.organization_id == int(org_id))
+        else:
+            stmt = stmt.where(
+                AuditEvent.organization_id.in_(
+                    sa.select(Organization.id).where(
+                        sa.func.lower(Organization.name).contains(org_id.lower(), autoescape=True)
+                    )
+                )
+            )
     for label, value, op in (("From", start, "ge"), ("To", end, "lt")):
         if not value:
             continue

@@ -95,3 +95,13 @@ def test_state_changes_record_the_request_id(client, channel, session):
     assert event.request_id == response.headers["X-Request-ID"]
     assert event.before == {"name": channel.people["dealer_marketer"].name}
     assert event.after == {"name": "Kelsey N."}
+
+
+def test_program_admin_filters_the_log_by_organisation_name(client, channel, session):
+    _event(session, action="test.at_dealer", organization_id=channel.dealer.id)
+    _event(session, action="test.at_other", organization_id=channel.other_dealer.id)
+    sign_in(client, channel.people["program_admin"])
+    page = client.get("/audit?organization=other+deal", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
+    assert "<code>test.at_other</code>" in page and "<code>test.at_dealer</code>" not in page
