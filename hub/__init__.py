@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import re
 import time
 import uuid
@@ -25,7 +26,11 @@ def create_app(overrides: dict | None = None, *, bind=None) -> Flask:
     """Build the app: config, database, extensions, blueprints, features. No side effects."""
     app = Flask(
         __name__,
-        instance_path=str((overrides or {}).get("INSTANCE_PATH") or ROOT / "instance"),
+        instance_path=str(
+            (overrides or {}).get("INSTANCE_PATH")
+            or os.environ.get("HUB_INSTANCE_PATH")
+            or ROOT / "instance"
+        ),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
@@ -53,7 +58,9 @@ def create_app(overrides: dict | None = None, *, bind=None) -> Flask:
         engineio_logger=False,
     )
 
-    from hub import api, auth, cli, errors_web, views, web
+    from hub import api, auth, cli, errors_web, realtime, views, web
+
+    realtime.init_app(app)
 
     web.init_app(app)
     auth.init_app(app)

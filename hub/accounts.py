@@ -137,6 +137,15 @@ def end_session(token: str, person: Person | None = None) -> None:
         disconnect_person(person.id, login_token=token)
 
 
+def end_other_session(person: Person, login_session: LoginSession) -> None:
+    """Sign out one of the person's sessions (another device) and close its sockets."""
+    if login_session.person_id != person.id or login_session.ended_at is not None:
+        return
+    login_session.ended_at = utcnow()
+    disconnect_person(person.id, login_session_id=login_session.id)
+    audit.record("auth.session_ended", person, actor=person, summary="Signed out another session")
+
+
 def end_all_sessions(person: Person) -> int:
     """Sign a person out everywhere and close their sockets (deactivation, password reset)."""
     ended = db.session.execute(
@@ -552,6 +561,7 @@ def revoke_api_token(actor: Person, token: ApiToken) -> None:
         raise PermissionError("not your token")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        disconnect_person(token.person_id, api_token_id=token.id)
         audit.record(
             "api_token.revoked",
             token,

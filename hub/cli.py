@@ -94,6 +94,27 @@ def create_token_command(email: str, name: str) -> None:
     click.echo(issued.secret)
 
 
+@hub_cli.command("notify")
+@click.argument("email")
+@click.argument("text")
+@click.option("--kind", default="message", show_default=True, help="What it is about.")
+@click.option("--url", default="", help="Where it leads, e.g. /campaigns/12.")
+def notify_command(email: str, text: str, kind: str, url: str) -> None:
+    """Send EMAIL an in-app notification, pushed live to their open pages.
+
+    From a separate process the push reaches the servers only through the message queue
+    (HUB_SOCKETIO_MESSAGE_QUEUE); without one it shows on the person's next page load.
+    """
+    from hub import notifications
+
+    person = db.session.scalar(sa.select(Person).where(Person.email == email.strip().lower()))
+    if person is None or not person.active:
+        raise click.ClickException(f"No active person with the e-mail {email}.")
+    note = notifications.notify(person.id, kind, text, url)
+    db.session.commit()
+    click.echo(f"Notification {note.id} sent to {person.email}.")
+
+
 def run_due_jobs(now: datetime | None = None, *, force: bool = False) -> list[str]:
     """Run every registered job whose interval has passed, each in its own transaction.
 

@@ -397,6 +397,9 @@ class SocketSession(Base):
     login_session_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("login_session.id", ondelete="CASCADE"), index=True
     )
+    api_token_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("api_token.id", ondelete="CASCADE"), index=True
+    )
     connected_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

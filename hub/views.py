@@ -9,8 +9,7 @@ from flask import Blueprint, Flask, abort, flash, redirect, request, send_file, 
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 
-from hub import accounts, audit, db, directory, notifications, policy, tiers, uploads
-from hub.db import utcnow
+from hub import accounts, db, directory, notifications, policy, tiers, uploads
 from hub.errors import ValidationFailed
 from hub.forms import (
     ChangePasswordForm,
@@ -647,8 +646,7 @@ def settings_session_end(session_id: int):
     if row is None or row.person_id != current_user.id:
         abort(404)
     if EmptyForm().validate_on_submit() and row.ended_at is None:
-        row.ended_at = utcnow()
-        audit.record("auth.session_ended", current_user, summary="Signed out another session")
+        accounts.end_other_session(current_user, row)
         flash("That session is signed out.", "success")
     return see_other("hub.settings", _anchor="sessions")
 

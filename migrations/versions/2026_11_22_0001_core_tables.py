@@ -364,7 +364,14 @@ def upgrade() -> None:
         sa.Column("sid", sa.String(length=64), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("login_session_id", sa.Integer(), nullable=True),
+        sa.Column("api_token_id", sa.Integer(), nullable=True),
         sa.Column("connected_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["api_token_id"],
+            ["api_token.id"],
+            name=op.f("fk_socket_session_api_token_id_api_token"),
+            ondelete="CASCADE",
+        ),
         sa.ForeignKeyConstraint(
             ["login_session_id"],
             ["login_session.id"],
@@ -382,6 +389,9 @@ def upgrade() -> None:
     with op.batch_alter_table("socket_session", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_socket_session_login_session_id"), ["login_session_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_socket_session_api_token_id"), ["api_token_id"], unique=False
         )
         batch_op.create_index(
             batch_op.f("ix_socket_session_person_id"), ["person_id"], unique=False
