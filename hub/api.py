@@ -41,22 +41,9 @@ bp = api_blueprint("api", __name__)
 
 
 def organization_json(org: Organization) -> dict:
-    return {
-        "id": org.id,
-        "name": org.name,
-        "kind": org.kind.value,
-        "parent_id": org.parent_id,
-        "tier": org.tier.name if org.tier else None,
-        "tracks": [t.value for t in org.tracks],
-        "region": org.region,
-        "domain": org.domain,
-        "contact_email": org.contact_email,
-        "phone": org.phone,
-        "website": org.website,
-        "address": org.address,
-        "active": org.active,
-        "created_at": iso_utc(org.created_at),
-    }
+    fields = directory.organization_snapshot(org)
+    del fields["path"]  # internal: the API speaks of parent_id
+    return {"id": org.id, **fields, "created_at": iso_utc(org.created_at)}
 
 
 def person_json(person: Person) -> dict:

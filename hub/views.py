@@ -502,11 +502,17 @@ def person_detail(person_id: int):
     )
 
 
-@bp.route("/people/<int:person_id>/role", methods=["POST"])
-def person_role(person_id: int):
+def _managed_person(person_id: int) -> Person:
+    """A person the viewer may see (else 404) and manage (else 403)."""
     person = policy.get_person_or_404(current_user, person_id)
     if not policy.can_manage_staff(current_user, person.organization):
         abort(403)
+    return person
+
+
+@bp.route("/people/<int:person_id>/role", methods=["POST"])
+def person_role(person_id: int):
+    person = _managed_person(person_id)
     form = RoleForm()
     form.role.choices = [
         (r.value, r.label) for r in policy.assignable_roles(current_user, person.organization)
@@ -524,9 +530,7 @@ def person_role(person_id: int):
 
 @bp.route("/people/<int:person_id>/deactivate", methods=["POST"])
 def person_deactivate(person_id: int):
-    person = policy.get_person_or_404(current_user, person_id)
-    if not policy.can_manage_staff(current_user, person.organization):
-        abort(403)
+    person = _managed_person(person_id)
     if EmptyForm().validate_on_submit():
         try:
             accounts.deactivate(current_user, person)
@@ -538,9 +542,7 @@ def person_deactivate(person_id: int):
 
 @bp.route("/people/<int:person_id>/reactivate", methods=["POST"])
 def person_reactivate(person_id: int):
-    person = policy.get_person_or_404(current_user, person_id)
-    if not policy.can_manage_staff(current_user, person.organization):
-        abort(403)
+    person = _managed_person(person_id)
     if EmptyForm().validate_on_submit():
         accounts.reactivate(current_user, person)
         flash(f"{person.name} can sign in again.", "success")
