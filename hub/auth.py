@@ -29,10 +29,12 @@ def _client_ip() -> str:
     return request.remote_addr or "unknown"
 
 
-def _finish_login(person: Person, next_url: str | None):
+def _finish_login(person: Person, next_url: str | None, message: str | None = None):
     session.clear()  # a fresh session at every sign-in: nothing from before carries over
     accounts.start_session(person, ip=_client_ip(), user_agent=request.user_agent.string)
     login_user(person)
+    if message:
+        flash(message, "success")
     return redirect(safe_next(next_url), code=303)
 
 
@@ -134,11 +136,11 @@ def _password_from_link(purpose: str, token: str, template: str):
         try:
             if purpose == "reset":
                 person = accounts.reset_password(token, form.password.data)
-                flash("Your password is changed and your other sessions are signed out.", "success")
+                message = "Your password is changed and your other sessions are signed out."
             else:
                 person = accounts.accept_invitation(token, form.password.data)
-                flash(f"Welcome to Partner Hub, {person.name}!", "success")
-            return _finish_login(person, None)
+                message = f"Welcome to Partner Hub, {person.name}!"
+            return _finish_login(person, None, message)
         except ValidationFailed as exc:
             apply_problems(form, exc)
             status = 422

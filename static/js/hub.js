@@ -46,8 +46,12 @@
       toast(note.text, note.url);
       document.dispatchEvent(new CustomEvent("hub:notification", { detail: note }));
     });
+    var leaving = false;
+    window.addEventListener("pagehide", function () { leaving = true; });
+    window.addEventListener("beforeunload", function () { leaving = true; });
+    document.addEventListener("submit", function () { leaving = true; });
     socket.on("disconnect", function (reason) {
-      if (reason === "io server disconnect") {
+      if (reason === "io server disconnect" && !leaving) {
         // The server ended this session (signed out elsewhere or deactivated).
         window.location.reload();
       }

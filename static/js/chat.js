@@ -1,0 +1,436 @@
+// The live conversation page: messages, typing and read receipts over Socket.IO
+// (window.hubSocket from hub.js). Without it the page still works as plain form posts.
+//
+// Reliability: every message gets a UUID (client_msg_id) and waits in an outbox — kept in
+// sessionStorage, so a reload keeps it — until the server acknowledges it. The outbox is
+// sent one message at a time, again after a reconnect; the server stores each
+// client_msg_id once, so a resend never duplicates. On every (re)connect the page joins
+// with the last sequence number it shows and gets exactly what it missed.
+(function () {
+  "use strict";
+
+  var ACK_TIMEOUT = 10000;
+  var RETRY_AFTER = 2000;
+  var TYPING_EVERY = 2500;
+  var TYPING_SHOWN = 5000;
+  var URL_PATTERN = /(https?:\/\/[^\s<>"']+)/;
+
+  function ready(fn) {
+    if (document.readyState !== "loading") fn();
+    else document.addEventListener("DOMContentLoaded", fn);
+  }
+
+  function uuid() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") {
+      return window.crypto.randomUUID();
+    }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) {
+      return (b + 0x100).toString(16).slice(1);
+    }).join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+
+  // Plain text with line breaks kept and http(s) links made clickable — as the server's
+  // `linkify` filter does. Only text nodes and <a>/<br> elements: no HTML is ever parsed.
+  function appendText(parent, text) {
+    text.split(URL_PATTERN).forEach(function (part, i) {
+      if (i % 2 === 1) {
+        var a = document.createElement("a");
+        a.href = part;
+        a.rel = "noopener nofollow";
+        a.textContent = part;
+        parent.appendChild(a);
+        return;
+      }
+      part.split("\n").forEach(function (line, j) {
+        if (j) parent.appendChild(document.createElement("br"));
+        if (line) parent.appendChild(document.createTextNode(line));
+      });
+    });
+  }
+
+  function formatTime(iso, zone) {
+    var date = new Date(iso);
+    try {
+      return new Intl.DateTimeFormat("en-GB", {
+        timeZone: zone, day: "2-digit", month: "short", year: "numeric",
+        hour: "2-digit", minute: "2-digit", hour12: false
+      }).format(date);
+    } catch (e) {
+      return date.toLocaleString();
+    }
+  }
+
+  function timeElement(iso, zone) {
+    var el = document.createElement("time");
+    el.dateTime = iso;
+    el.textContent = formatTime(iso, zone);
+    return el;
+  }
+
+  function Chat(root, socket) {
+    this.root = root;
+    this.socket = socket;
+    this.id = parseInt(root.dataset.conversationId, 10);
+    this.me = parseInt(root.dataset.me, 10);
+    this.zone = root.dataset.timezone || "UTC";
+    this.lastSeq = parseInt(root.dataset.lastSeq, 10) || 0; // every message up to it is shown
+    this.early = {}; // messages that arrived after a gap, by seq, until the gap is filled
+    this.joined = false;
+    this.joining = false;
+    this.inFlight = null;
+    this.readSent = 0;
+    this.typingSent = 0;
+    this.typers = {};
+    this.log = document.getElementById("chat-log");
+    this.scroller = document.getElementById("chat-scroll");
+    this.form = document.getElementById("chat-composer");
+    this.input = this.form ? this.form.querySelector("textarea") : null;
+    this.typingLine = document.getElementById("chat-typing");
+    this.connection = document.getElementById("chat-connection");
+    this.people = document.getElementById("chat-people");
+    this.storageKey = "hub.chat.outbox." + this.id;
+    this.outbox = this.loadOutbox();
+  }
+
+  Chat.prototype.loadOutbox = function () {
+    try {
+      var saved = JSON.parse(window.sessionStorage.getItem(this.storageKey) || "[]");
+      return Array.isArray(saved) ? saved : [];
+    } catch (e) {
+      return [];
+    }
+  };
+
+  Chat.prototype.saveOutbox = function () {
+    try {
+      if (this.outbox.length) window.sessionStorage.setItem(this.storageKey, JSON.stringify(this.outbox));
+      else window.sessionStorage.removeItem(this.storageKey);
+    } catch (e) { /* private mode: the in-memory outbox still works */ }
+  };
+
+  Chat.prototype.start = function () {
+    var self = this;
+    var socket = this.socket;
+    this.outbox.forEach(function (item) { self.showPending(item); });
+    this.scrollToEnd(true);
+    if (this.form && this.input) {
+      this.form.addEventListener("submit", function (event) {
+        if (!window.hubSocket) return; // no live connection at all: the plain form post
+        event.preventDefault();
+        self.submit();
+      });
+      this.input.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+          event.preventDefault();
+          self.submit();
+        }
+      });
+      this.input.addEventListener("input", function () { self.typing(); });
+    }
+    socket.on("connect", function () {
+      self.joined = false;
+      self.join();
+    });
+    socket.on("disconnect", function () {
+      self.joined = false;
+      self.inFlight = null;
+      self.showConnection();
+    });
+    socket.on("message:new", function (payload) {
+      if (payload && payload.message) self.receive(payload.message);
+    });
+    socket.on("typing", function (payload) { self.onTyping(payload); });
+    socket.on("read", function (payload) { self.onRead(payload); });
+    document.addEventListener("visibilitychange", function () { self.markRead(); });
+    if (socket.connected) this.join();
+    this.showConnection();
+  };
+
+  // --- Receiving -----------------------------------------------------------------------
+
+  Chat.prototype.join = function () {
+    var self = this;
+    if (this.joining || !this.socket.connected) return;
+    this.joining = true;
+    this.socket.timeout(ACK_TIMEOUT).emit(
+      "conversation:join",
+      { conversation_id: this.id, after_seq: this.lastSeq },
+      function (err, answer) {
+        self.joining = false;
+        if (err) { // no answer: ask again while connected
+          setTimeout(function () { self.join(); }, RETRY_AFTER);
+          return;
+        }
+        if (!answer || !answer.ok) {
+          self.say(answer && answer.error ? answer.error : "This conversation can't be followed live.");
+          return;
+        }
+        answer.messages.forEach(function (m) { self.receive(m); });
+        if (answer.more) { self.join(); return; }
+        self.joined = true;
+        self.showConnection();
+        self.markRead();
+        self.flush();
+      }
+    );
+  };
+
+  Chat.prototype.receive = function (m) {
+    if (!m || m.conversation_id !== this.id) return;
+    if (m.seq <= this.lastSeq) { this.place(m); return; }
+    if (m.seq > this.lastSeq + 1) { // a gap: keep it and fetch what is missing
+      this.early[m.seq] = m;
+      this.join();
+      return;
+    }
+    this.place(m);
+    this.lastSeq = m.seq;
+    while (this.early[this.lastSeq + 1]) {
+      var next = this.early[this.lastSeq + 1];
+      delete this.early[next.seq];
+      this.place(next);
+      this.lastSeq = next.seq;
+    }
+    if (m.author && this.typers[m.author.id]) {
+      clearTimeout(this.typers[m.author.id].timer);
+      delete this.typers[m.author.id];
+      this.showTyping();
+    }
+    this.refreshReceipts();
+    this.scrollToEnd(false);
+    this.markRead();
+  };
+
+  Chat.prototype.place = function (m) {
+    var pending = this.pendingElement(m.client_msg_id);
+    if (pending) pending.remove();
+    if (document.getElementById("m" + m.seq)) return;
+    var el = this.render(m);
+    var before = null;
+    for (var i = 0; i < this.log.children.length; i++) {
+      var child = this.log.children[i];
+      if (!child.dataset.seq || parseInt(child.dataset.seq, 10) > m.seq) { before = child; break; }
+    }
+    this.log.insertBefore(el, before);
+  };
+
+  Chat.prototype.render = function (m) {
+    var li = document.createElement("li");
+    li.id = "m" + m.seq;
+    li.dataset.seq = String(m.seq);
+    li.dataset.clientMsgId = m.client_msg_id;
+    if (m.kind === "system" || !m.author) {
+      li.className = "msg msg--system";
+      var line = document.createElement("p");
+      line.className = "msg__body";
+      line.appendChild(document.createTextNode(m.body + " "));
+      line.appendChild(timeElement(m.created_at, this.zone));
+      li.appendChild(line);
+      return li;
+    }
+    li.className = "msg" + (m.author.id === this.me ? " msg--mine" : "");
+    li.appendChild(this.meta(m.author.name, timeElement(m.created_at, this.zone)));
+    var body = document.createElement("div");
+    body.className = "msg__body";
+    appendText(body, m.body);
+    li.appendChild(body);
+    return li;
+  };
+
+  Chat.prototype.meta = function (name, extra) {
+    var meta = document.createElement("p");
+    meta.className = "msg__meta";
+    var author = document.createElement("span");
+    author.className = "msg__author";
+    author.textContent = name;
+    meta.appendChild(author);
+    meta.appendChild(document.createTextNode(" "));
+    meta.appendChild(extra);
+    return meta;
+  };
+
+  // --- Sending ---------------------------------------------------------------------------
+
+  Chat.prototype.submit = function () {
+    var body = this.input.value.trim();
+    if (!body) {
+      this.say("Write a message first.");
+      this.input.focus();
+      return;
+    }
+    var item = { client_msg_id: uuid(), body: body };
+    this.outbox.push(item);
+    this.saveOutbox();
+    this.showPending(item);
+    this.input.value = "";
+    this.scrollToEnd(true);
+    this.showConnection();
+    this.flush();
+  };
+
+  Chat.prototype.showPending = function (item) {
+    if (this.pendingElement(item.client_msg_id)) return;
+    var li = document.createElement("li");
+    li.className = "msg msg--mine msg--pending";
+    li.dataset.clientMsgId = item.client_msg_id;
+    var state = document.createElement("span");
+    state.className = "msg__state";
+    state.textContent = "sending…";
+    li.appendChild(this.meta("You", state));
+    var body = document.createElement("div");
+    body.className = "msg__body";
+    appendText(body, item.body);
+    li.appendChild(body);
+    this.log.appendChild(li);
+  };
+
+  Chat.prototype.pendingElement = function (clientMsgId) {
+    var pending = this.log.querySelectorAll(".msg--pending");
+    for (var i = 0; i < pending.length; i++) {
+      if (pending[i].dataset.clientMsgId === clientMsgId) return pending[i];
+    }
+    return null;
+  };
+
+  // One message at a time, in the order written; a message without an answer is sent
+  // again with the same client_msg_id, which the server stores only once.
+  Chat.prototype.flush = function () {
+    var self = this;
+    if (this.inFlight || !this.joined || !this.socket.connected || !this.outbox.length) return;
+    var item = this.outbox[0];
+    var attempt = { client_msg_id: item.client_msg_id };
+    this.inFlight = attempt;
+    this.socket.timeout(ACK_TIMEOUT).emit(
+      "message:send",
+      { conversation_id: this.id, client_msg_id: item.client_msg_id, body: item.body },
+      function (err, answer) {
+        if (self.inFlight !== attempt) return; // a reconnect has sent it again since
+        self.inFlight = null;
+        if (err) {
+          setTimeout(function () { self.flush(); }, RETRY_AFTER);
+          return;
+        }
+        self.outbox.shift();
+        self.saveOutbox();
+        if (answer && answer.ok) {
+          self.receive(answer.message);
+        } else {
+          self.failed(item, answer && answer.error ? answer.error : "The message was not sent.");
+        }
+        self.showConnection();
+        self.flush();
+      }
+    );
+  };
+
+  Chat.prototype.failed = function (item, error) {
+    var pending = this.pendingElement(item.client_msg_id);
+    if (pending) pending.remove();
+    if (this.input && !this.input.value) this.input.value = item.body;
+    this.say("Not sent: " + error);
+  };
+
+  // --- Typing, reading, presence of the connection -------------------------------------------
+
+  Chat.prototype.typing = function () {
+    var now = Date.now();
+    if (!this.joined || now - this.typingSent < TYPING_EVERY) return;
+    this.typingSent = now;
+    this.socket.emit("typing", { conversation_id: this.id }, function () {});
+  };
+
+  Chat.prototype.onTyping = function (payload) {
+    var self = this;
+    if (!payload || payload.conversation_id !== this.id || !payload.user) return;
+    if (payload.user.id === this.me) return;
+    var id = payload.user.id;
+    if (this.typers[id]) clearTimeout(this.typers[id].timer);
+    this.typers[id] = {
+      name: payload.user.name,
+      timer: setTimeout(function () { delete self.typers[id]; self.showTyping(); }, TYPING_SHOWN)
+    };
+    this.showTyping();
+  };
+
+  Chat.prototype.showTyping = function () {
+    var self = this;
+    var names = Object.keys(this.typers).map(function (id) { return self.typers[id].name; });
+    if (!this.typingLine) return;
+    if (!names.length) this.typingLine.textContent = "";
+    else if (names.length === 1) this.typingLine.textContent = names[0] + " is typing…";
+    else this.typingLine.textContent = names.join(" and ") + " are typing…";
+  };
+
+  Chat.prototype.markRead = function () {
+    if (!this.joined || document.visibilityState !== "visible") return;
+    if (this.lastSeq <= this.readSent) return;
+    this.readSent = this.lastSeq;
+    this.socket.emit("read", { conversation_id: this.id, seq: this.lastSeq }, function () {});
+  };
+
+  Chat.prototype.onRead = function (payload) {
+    if (!payload || payload.conversation_id !== this.id || !payload.user || !this.people) return;
+    var item = this.people.querySelector('li[data-person="' + String(parseInt(payload.user.id, 10)) + '"]');
+    if (!item) {
+      item = document.createElement("li");
+      item.dataset.person = String(payload.user.id);
+      var name = document.createElement("span");
+      name.className = "people__name";
+      name.textContent = payload.user.name;
+      var read = document.createElement("span");
+      read.className = "muted people__read";
+      item.appendChild(name);
+      item.appendChild(document.createTextNode(" "));
+      item.appendChild(read);
+      this.people.appendChild(item);
+    }
+    var receipt = item.querySelector(".people__read");
+    if (receipt) receipt.dataset.readSeq = String(payload.seq);
+    this.refreshReceipts();
+  };
+
+  Chat.prototype.refreshReceipts = function () {
+    if (!this.people) return;
+    var last = this.lastSeq;
+    this.people.querySelectorAll(".people__read").forEach(function (el) {
+      var seq = parseInt(el.dataset.readSeq || "0", 10);
+      el.textContent = seq >= last ? "Has read everything"
+        : seq ? "Read up to message " + seq : "Has not read it yet";
+    });
+  };
+
+  Chat.prototype.showConnection = function () {
+    if (!this.connection) return;
+    var waiting = this.outbox.length;
+    var text = "";
+    if (!this.socket.connected) {
+      text = "Offline — " + (waiting ? waiting + " message" + (waiting === 1 ? "" : "s") + " will be sent" : "messages you write will be sent") + " when the connection is back.";
+    } else if (waiting) {
+      text = "Sending " + waiting + " message" + (waiting === 1 ? "" : "s") + "…";
+    }
+    if (this.connection.textContent !== text) this.connection.textContent = text;
+  };
+
+  Chat.prototype.say = function (text) {
+    if (this.connection) this.connection.textContent = text;
+  };
+
+  Chat.prototype.scrollToEnd = function (always) {
+    var box = this.scroller;
+    if (!box) return;
+    if (always || box.scrollHeight - box.scrollTop - box.clientHeight < 120) {
+      box.scrollTop = box.scrollHeight;
+    }
+  };
+
+  ready(function () {
+    var root = document.querySelector("[data-chat]");
+    if (!root || !window.hubSocket) return;
+    new Chat(root, window.hubSocket).start();
+  });
+})();

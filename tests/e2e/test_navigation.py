@@ -1,0 +1,116 @@
+"""Each demo account signs in through the form and sees the navigation of its role."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import sign_in, sign_out
+
+pytestmark = pytest.mark.e2e
+
+EVERYONE = ["Dashboard", "Organisations", "Product lines"]
+RESERVED = {"Audit log": "/audit", "Program": "/admin/program"}
+
+# e-mail, name shown in the header, organisation, links reserved to some roles it has
+ACCOUNTS = [
+    (
+        "admin@fieldcrest.example",
+        "Dana Whitfield",
+        "Fieldcrest Equipment Co.",
+        {"Audit log", "Program"},
+    ),
+    ("channel@fieldcrest.example", "Marcus Oyelaran", "Fieldcrest Equipment Co.", set()),
+    ("pm@fieldcrest.example", "Priya Raman", "Fieldcrest Equipment Co.", set()),
+    ("admin@gpd.example", "Ruth Kowalski", "Great Plains Distribution", {"Audit log"}),
+    ("marketing@prairie.example", "Kelsey Novak", "Prairie Ag Dealers", set()),
+    ("tech@prairie.example", "Jorge Alvarez", "Prairie Ag Dealers", set()),
+    ("marketing@harbor.example", "André Guidry", "Harbor Equipment", set()),
+]
+
+
+@pytest.mark.parametrize(
+    ("email", "name", "organisation", "reserved"), ACCOUNTS, ids=[a[0] for a in ACCOUNTS]
+)
+def test_each_role_sees_its_navigation_and_who_is_signed_in(
+    page, email, name, organisation, reserved
+):
+    sign_in(page, email)
+
+    nav = page.get_by_role("navigation", name="Main")
+    for label in EVERYONE + sorted(reserved):
+        expect(nav.get_by_role("link", name=label, exact=True)).to_have_count(1)
+    for label in sorted(set(RESERVED) - reserved):
+        expect(nav.get_by_role("link", name=label, exact=True)).to_have_count(0)
+
+    who = page.locator("header details.usermenu summary")
+    expect(who).to_contain_text(name)
+    expect(who).to_contain_text(organisation)
+
+
+@pytest.mark.parametrize(
+    ("email", "reserved"), [(a[0], a[3]) for a in ACCOUNTS], ids=[a[0] for a in ACCOUNTS]
+)
+def test_every_navigation_link_opens_and_reserved_pages_are_refused(page, email, reserved):
+    sign_in(page, email)
+
+    links = page.get_by_role("navigation", name="Main").get_by_role("link")
+    targets = [(link.inner_text().strip(), link.get_attribute("href")) for link in links.all()]
+    assert targets, "the main navigation has no links"
+    for label, href in targets:
+        response = page.goto(href)
+        assert response.status == 200, f"{label} ({href}) answered {response.status} for {email}"
+        current = page.get_by_role("navigation", name="Main").get_by_role(
+            "link", name=label, exact=True
+        )
+        expect(current).to_have_attribute("aria-current", "page")
+
+    for label in sorted(set(RESERVED) - reserved):
+        response = page.goto(RESERVED[label])
+        assert response.status == 403, f"{RESERVED[label]} answered {response.status} for {email}"
+        expect(page.get_by_role("heading", level=1)).to_have_text("That's not open to your role")
+
+
+def test_sign_out_from_the_user_menu_returns_to_the_login_page(page):
+    sign_in(page, "marketing@prairie.example")
+
+    sign_out(page)
+
+    expect(page).to_have_url(re.compile(r"/login(\?.*)?$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    expect(page.get_by_role("navigation", name="Main")).to_have_count(0)
+    expect(page.locator("header details.usermenu")).to_have_count(0)
+
+    # The session is over: with the same cookies, the dashboard asks for a sign-in again.
+    response = page.request.get("/", max_redirects=0)
+    assert response.status == 302
+    assert "/login" in response.headers["location"]
+
+
+def test_sign_out_says_signed_out_on_the_plain_login_page(page):
+    sign_in(page, "marketing@prairie.example")
+    page.wait_for_function("() => window.hubSocket && window.hubSocket.connected")
+
+    sign_out(page)
+    page.wait_for_load_state("networkidle")  # judge where the tab settles, not a moment on the way
+
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
+    expect(page.get_by_text("Please sign in to see that page.")).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"/login$"))
+
+
+def test_phone_width_hides_the_navigation_behind_the_menu_button(open_page):
+    page = open_page(viewport={"width": 390, "height": 844})
+    sign_in(page, "admin@gpd.example")
+
+    nav = page.get_by_role("navigation", name="Main")
+    menu = page.get_by_role("button", name="Menu")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(nav).to_be_hidden()
+
+    menu.click()
+
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(nav.get_by_role("link", name="Audit log", exact=True)).to_be_visible()
