@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import datetime, timedelta
 
@@ -25,6 +26,7 @@ def upgrade_database(app: Flask | None = None, revision: str = "head") -> None:
     from hub.migrate import alembic_config
 
     app = app or current_app._get_current_object()
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     with app.app_context():
         command.upgrade(alembic_config(app), revision)
 
