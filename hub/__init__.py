@@ -58,9 +58,10 @@ def create_app(overrides: dict | None = None, *, bind=None) -> Flask:
         engineio_logger=False,
     )
 
-    from hub import api, auth, cli, errors_web, realtime, views, web
+    from hub import api, auth, cli, conversations_web, errors_web, realtime, views, web
 
     realtime.init_app(app)
+    conversations_web.init_app(app)
 
     web.init_app(app)
     auth.init_app(app)

@@ -158,6 +158,7 @@ _PROBLEM_RESPONSES = {
     "409": ("Conflict", "The input clashes with what exists."),
     "415": ("UnsupportedMediaType", "The body was not sent as application/json."),
     "422": ("ValidationFailed", "Some fields need attention; see errors."),
+    "429": ("TooManyRequests", "Too many requests in a short time; wait as Retry-After says."),
 }
 
 

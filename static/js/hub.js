@@ -49,7 +49,10 @@
     var leaving = false;
     window.addEventListener("pagehide", function () { leaving = true; });
     window.addEventListener("beforeunload", function () { leaving = true; });
-    document.addEventListener("submit", function () { leaving = true; });
+    // Bubbles to window last, after scripts that handle a form themselves (chat.js).
+    window.addEventListener("submit", function (event) {
+      if (!event.defaultPrevented) leaving = true;
+    });
     socket.on("disconnect", function (reason) {
       if (reason === "io server disconnect" && !leaving) {
         // The server ended this session (signed out elsewhere or deactivated).

@@ -1,0 +1,1 @@
+"""Tests of conversations: rules, pages, API, socket events, reliability (hub/conversations*)."""
