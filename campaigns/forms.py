@@ -1,0 +1,96 @@
+"""Forms of the campaigns pages. Rates are entered in per cent (2 = 2%) and stored by the
+ledger as fractions (0.02)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField
+from wtforms.validators import DataRequired, ValidationError
+
+from campaigns.providers import today
+
+PERCENT_HINT = "Enter the rate in per cent, e.g. 2 or 0.75; leave empty where none applies."
+
+
+class PercentField(StringField):
+    """A percentage from 0 to 100 with at most three decimals; empty means no rate."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        self._raw = (valuelist[0] if valuelist else "").strip().rstrip("%").strip()
+
+    def pre_validate(self, form):
+        raw = getattr(self, "_raw", "")
+        if not raw:
+            self.data = None
+            return
+        try:
+            value = Decimal(raw.replace(",", "."))
+        except InvalidOperation:
+            raise ValidationError(
+                f"“{raw}” is not a percentage; enter a number such as 2 or 0.75."
+            ) from None
+        if not value.is_finite() or not 0 <= value <= 100:
+            raise ValidationError("A rate is a percentage from 0 to 100.")
+        if value != value.quantize(Decimal("0.001")):
+            raise ValidationError("Give the rate with at most three decimals, e.g. 0.755.")
+        self.data = value
+
+    def _value(self):
+        if getattr(self, "_raw", None) is not None:
+            return self._raw
+        return "" if self.data is None else f"{self.data.normalize():f}"
+
+
+class ProgramRulesForm(FlaskForm):
+    """Accrual rates per tier and product line, from a date on (fields are added per program)."""
+
+    effective_from = DateField(
+        "Rates apply to purchases from",
+        validators=[DataRequired("Enter the date the new rates start, like 2027-01-01.")],
+    )
+
+    rate_targets: list = []
+
+    @classmethod
+    def for_program(cls, tiers, product_lines) -> ProgramRulesForm:
+        """A form class with one percentage field per tier and per product line."""
+        targets, attrs = [], {}
+        for tier in tiers:
+            name = f"tier_{tier.id}"
+            attrs[name] = PercentField(f"{tier.name} tier (%)")
+            targets.append((name, "tier", tier))
+        for line in product_lines:
+            name = f"line_{line.id}"
+            attrs[name] = PercentField(f"{line.name} (%)")
+            targets.append((name, "line", line))
+        form_class = type("BoundProgramRulesForm", (cls,), attrs)
+        form = form_class()
+        form.rate_targets = targets
+        return form
+
+    def validate_effective_from(self, field):
+        if field.data and field.data < today():
+            raise ValidationError(
+                "New rates apply to new purchases only: choose today or a later date."
+            )
+
+    def fill(self, table: dict, on: date) -> None:
+        """Show the rates in force today."""
+        current = {("tier", t.id): r for t, r in table["tier_rates"]} | {
+            ("line", pl.id): r for pl, r in table["line_rates"]
+        }
+        for name, kind, obj in self.rate_targets:
+            row = current.get((kind, obj.id))
+            field = getattr(self, name)
+            field._raw = None
+            field.data = None if row is None else (row.rate * 100).quantize(Decimal("0.001"))
+        self.effective_from.data = on
+
+
+def rate_fields(form: ProgramRulesForm) -> list:
+    """The form's rate fields in display order: (field, "tier" | "line")."""
+    return [(getattr(form, name), kind) for name, kind, _ in form.rate_targets]

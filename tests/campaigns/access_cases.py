@@ -1,0 +1,149 @@
+"""Access cases for the campaigns pages and API (see tests/access.py)."""
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from campaigns import ledger
+from campaigns.models import CoopProgram
+from hub import db
+from tests.access import ROLES, Case
+
+LOGIN = 302
+OEM = ("program_admin", "channel_manager", "product_manager")
+DEALER_PEOPLE = ("partner_admin", "dealer_marketer", "partner_staff")
+SIGNED_IN = {r: 200 for r in ROLES if r != "anonymous"}
+API_UNAUTHORIZED = {"anonymous": 401}
+
+
+def _program(c) -> CoopProgram:
+    """The channel's co-op program with a purchase for the dealer (made once per test)."""
+    program = db.session.scalar(sa.select(CoopProgram).where(CoopProgram.name == "Matrix Co-op"))
+    if program is None:
+        admin = c.people["program_admin"]
+        program = ledger.create_program(admin, "Matrix Co-op", "USD")
+        ledger.set_accrual_rate(admin, program, "0.02", effective_from=date(2025, 1, 1))
+        ledger.record_purchases(
+            program,
+            [
+                {
+                    "external_id": "matrix-1",
+                    "organization_id": c.dealer.id,
+                    "amount": "1000.00",
+                    "currency": "USD",
+                    "purchased_on": "2026-01-15",
+                }
+            ],
+            admin,
+            today=date(2026, 11, 22),
+        )
+    return program
+
+
+def _with_program(path):
+    def build(c):
+        _program(c)
+        return path(c) if callable(path) else path
+
+    return build
+
+
+ACCESS_CASES = {
+    "campaigns.coop": [
+        Case("GET", "/campaigns/coop", {"anonymous": LOGIN}, default=200),
+        Case(
+            "GET",
+            _with_program("/campaigns/coop"),
+            {"anonymous": LOGIN},
+            default=200,
+            note="with a program: partners see their account, the OEM the overview",
+        ),
+    ],
+    "campaigns.coop_account": [
+        Case(
+            "GET",
+            _with_program(lambda c: f"/campaigns/coop/{c.dealer.id}"),
+            {"anonymous": LOGIN},
+            default=200,
+            note="the dealer, its distributor and the OEM see the dealer's account",
+        ),
+        Case(
+            "GET",
+            _with_program(lambda c: f"/campaigns/coop/{c.other_dealer.id}"),
+            {"anonymous": LOGIN, **{r: 200 for r in OEM}},
+            default=404,
+        ),
+        Case(
+            "GET",
+            _with_program(lambda c: f"/campaigns/coop/{c.distributor.id}"),
+            {"anonymous": LOGIN, "distributor_admin": 200, **{r: 200 for r in OEM}},
+            default=404,
+            note="a dealer does not see its distributor's account",
+        ),
+        Case(
+            "GET",
+            lambda c: f"/campaigns/coop/{c.oem.id}",
+            {"anonymous": LOGIN},
+            default=404,
+            note="the OEM has no co-op account",
+        ),
+        Case("GET", "/campaigns/coop/999999", {"anonymous": LOGIN}, default=404),
+    ],
+    "campaigns.coop_how": [
+        Case("GET", "/campaigns/coop/how-it-works", {"anonymous": LOGIN}, default=200),
+        Case(
+            "GET", _with_program("/campaigns/coop/how-it-works"), {"anonymous": LOGIN}, default=200
+        ),
+    ],
+    "campaigns.coop_program": [
+        Case(
+            "GET",
+            _with_program("/campaigns/coop/program"),
+            {"anonymous": LOGIN, "program_admin": 200},
+            default=403,
+        ),
+        Case(
+            "POST",
+            _with_program("/campaigns/coop/program"),
+            {"anonymous": LOGIN, "program_admin": 303},
+            default=403,
+            data={"effective_from": "2030-01-01"},
+        ),
+    ],
+    "campaigns_api.get_account": [
+        Case(
+            "GET",
+            _with_program(lambda c: f"/api/v1/coop/accounts/{c.dealer.id}"),
+            API_UNAUTHORIZED,
+            default=200,
+            json=True,
+        ),
+        Case(
+            "GET",
+            _with_program(lambda c: f"/api/v1/coop/accounts/{c.other_dealer.id}"),
+            {**API_UNAUTHORIZED, **{r: 200 for r in OEM}},
+            default=404,
+            json=True,
+        ),
+    ],
+    "campaigns_api.import_purchases": [
+        Case(
+            "POST",
+            _with_program("/api/v1/coop/purchases"),
+            {**API_UNAUTHORIZED, "program_admin": 200},
+            default=403,
+            json=True,
+            data=lambda c: {
+                "lines": [
+                    {
+                        "external_id": "matrix-2",
+                        "organization_id": c.dealer.id,
+                        "amount": "500.00",
+                        "currency": "USD",
+                        "purchased_on": "2026-02-01",
+                    }
+                ]
+            },
+        ),
+    ],
+}
