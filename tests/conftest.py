@@ -273,3 +273,54 @@ def post_form(client, url: str, data: dict | None = None, token_page: str | None
     """POST a form with a real CSRF token (taken from token_page, default the same URL)."""
     token = csrf_token(client, token_page or url)
     return client.post(url, data={**(data or {}), "csrf_token": token}, **kw)
+
+
+# --- Apps on really committed databases (threads, races, several processes) -----------------
+
+
+def _create_postgres_database(url: str, label: str) -> tuple[str, str]:
+    base = sa.make_url(url)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    name = f"{base.database}_{label}" + (f"_{worker}" if worker else "")
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError as exc:
+        service_unavailable(f"PostgreSQL at {base.render_as_string()} ({exc.orig})")
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False), name
+
+
+def _drop_postgres_database(url: str, name: str) -> None:
+    admin = sa.create_engine(sa.make_url(url), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        admin.dispose()
+
+
+def committed_app(folder: Path, label: str):
+    """Yield an app on a database of its own whose commits are real (not rolled back):
+    a SQLite file in folder, or on PostgreSQL a fresh database named after label that is
+    dropped afterwards. For tests of concurrency across threads and processes."""
+    from hub.cli import upgrade_database
+
+    base_url = os.environ.get("HUB_TEST_DATABASE_URL", "")
+    dropped = None
+    if base_url.startswith("postgresql"):
+        url, name = _create_postgres_database(base_url, label)
+        dropped = (base_url, name)
+    else:
+        url = f"sqlite:///{folder / (label + '.sqlite3')}"
+    app = create_app(_overrides(url, folder))
+    upgrade_database(app)
+    try:
+        yield app
+    finally:
+        app.extensions["hub.db"]["engine"].dispose()
+        if dropped:
+            _drop_postgres_database(*dropped)

@@ -8,7 +8,6 @@ the same server, migrated by Alembic, and dropped at the end.
 
 from __future__ import annotations
 
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -19,68 +18,21 @@ import sqlalchemy as sa
 
 from campaigns import ledger
 from campaigns.models import CoopAccount, Hold, HoldStatus, LedgerEntry
-from hub import create_app, db
-from hub.cli import upgrade_database
+from hub import db
 from hub.demo import set_path
 from hub.errors import ValidationFailed
 from hub.models import Organization, OrgKind, Person, Role
 from tests.campaigns import make_program, purchase, tier
-from tests.conftest import SECRET, service_unavailable
+from tests.conftest import committed_app
 
 THREADS = 20
 DAY = date(2026, 3, 2)
 
 
-def _postgres_database(url: str) -> tuple[str, str]:
-    base = sa.make_url(url)
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    name = f"{base.database}_coop_concurrency" + (f"_{worker}" if worker else "")
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except sa.exc.OperationalError as exc:
-        service_unavailable(f"PostgreSQL at {base.render_as_string()} ({exc.orig})")
-    finally:
-        admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False), name
-
-
-def _drop_postgres_database(url: str, name: str) -> None:
-    admin = sa.create_engine(sa.make_url(url), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        admin.dispose()
-
-
 @pytest.fixture(scope="module")
 def real_app(tmp_path_factory):
     """An app on its own, really committed database (see the module docstring)."""
-    folder = tmp_path_factory.mktemp("coop-concurrency")
-    base_url = os.environ.get("HUB_TEST_DATABASE_URL", "")
-    dropped = None
-    if base_url.startswith("postgresql"):
-        url, name = _postgres_database(base_url)
-        dropped = (base_url, name)
-    else:
-        url = f"sqlite:///{folder / 'coop.sqlite3'}"
-    app = create_app(
-        {
-            "ENV_NAME": "testing",
-            "DATABASE_URL": url,
-            "SECRET_KEY": SECRET,
-            "INSTANCE_PATH": str(folder),
-            "SERVER_NAME": "hub.test",
-        }
-    )
-    upgrade_database(app)
-    yield app
-    app.extensions["hub.db"]["engine"].dispose()
-    if dropped:
-        _drop_postgres_database(*dropped)
+    yield from committed_app(tmp_path_factory.mktemp("coop-concurrency"), "coop_concurrency")
 
 
 _names = iter(range(1, 10_000))

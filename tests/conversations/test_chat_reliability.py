@@ -9,7 +9,6 @@ otherwise. The same guarantees against real server processes are in test_live.py
 
 from __future__ import annotations
 
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -17,12 +16,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from hub import chat_events, conversations, create_app, db
-from hub.cli import upgrade_database
+from hub import chat_events, conversations, db
 from hub.db import utcnow
 from hub.demo import set_path
 from hub.models import Conversation, Message, Organization, OrgKind, Person, Role
-from tests.conftest import SECRET, service_unavailable
+from tests.conftest import committed_app
 from tests.conversations.conftest import events, new_id
 from tests.conversations.test_chat_sockets import join, send
 
@@ -116,56 +114,10 @@ def test_a_message_is_broadcast_only_once_it_is_stored_and_committed(covered, st
 # --- Real commits from real threads ------------------------------------------------------
 
 
-def _postgres_database(url: str) -> tuple[str, str]:
-    base = sa.make_url(url)
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    name = f"{base.database}_chat_concurrency" + (f"_{worker}" if worker else "")
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except sa.exc.OperationalError as exc:
-        service_unavailable(f"PostgreSQL at {base.render_as_string()} ({exc.orig})")
-    finally:
-        admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False), name
-
-
-def _drop_postgres_database(url: str, name: str) -> None:
-    admin = sa.create_engine(sa.make_url(url), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        admin.dispose()
-
-
 @pytest.fixture(scope="module")
 def real_app(tmp_path_factory):
     """An app on its own, really committed database (see the module docstring)."""
-    folder = tmp_path_factory.mktemp("chat-concurrency")
-    base_url = os.environ.get("HUB_TEST_DATABASE_URL", "")
-    dropped = None
-    if base_url.startswith("postgresql"):
-        url, name = _postgres_database(base_url)
-        dropped = (base_url, name)
-    else:
-        url = f"sqlite:///{folder / 'chat.sqlite3'}"
-    app = create_app(
-        {
-            "ENV_NAME": "testing",
-            "DATABASE_URL": url,
-            "SECRET_KEY": SECRET,
-            "INSTANCE_PATH": str(folder),
-            "SERVER_NAME": "hub.test",
-        }
-    )
-    upgrade_database(app)
-    yield app
-    app.extensions["hub.db"]["engine"].dispose()
-    if dropped:
-        _drop_postgres_database(*dropped)
+    yield from committed_app(tmp_path_factory.mktemp("chat-concurrency"), "chat_concurrency")
 
 
 _rounds = iter(range(1, 10_000))
