@@ -278,7 +278,8 @@ def post_form(client, url: str, data: dict | None = None, token_page: str | None
 # --- Apps on really committed databases (threads, races, several processes) -----------------
 
 
-def _create_postgres_database(url: str, label: str) -> tuple[str, str]:
+def create_postgres_database(url: str, label: str) -> tuple[str, str]:
+    """A fresh, empty PostgreSQL database next to url's, named after label: (url, name)."""
     base = sa.make_url(url)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     name = f"{base.database}_{label}" + (f"_{worker}" if worker else "")
@@ -312,7 +313,7 @@ def committed_app(folder: Path, label: str):
     base_url = os.environ.get("HUB_TEST_DATABASE_URL", "")
     dropped = None
     if base_url.startswith("postgresql"):
-        url, name = _create_postgres_database(base_url, label)
+        url, name = create_postgres_database(base_url, label)
         dropped = (base_url, name)
     else:
         url = f"sqlite:///{folder / (label + '.sqlite3')}"

@@ -25,7 +25,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from tests.conftest import service_unavailable
+from tests.conftest import create_postgres_database, service_unavailable
 from tests.realtime_support import ServerProcess, redis_reachable, server_env
 
 WAIT = 20  # seconds any single step may take before the test gives up
@@ -56,19 +56,7 @@ class LiveDatabase:
 
 
 def _fresh_postgres(base_url: str) -> tuple[str, str]:
-    base = sa.make_url(base_url)
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    name = f"{base.database}_chat_live" + (f"_{worker}" if worker else "")
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except sa.exc.OperationalError as exc:
-        service_unavailable(f"PostgreSQL at {base.render_as_string()} ({exc.orig})")
-    finally:
-        admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False), name
+    return create_postgres_database(base_url, "chat_live")
 
 
 @pytest.fixture(scope="module")
