@@ -33,6 +33,10 @@ DEFAULTS: dict[str, object] = {
     "STORAGE_DIR": None,  # defaults to instance/storage
     "SECURE_COOKIES": None,  # defaults to True outside development and testing
     "PROXY_COUNT": 0,  # reverse proxies in front (nginx: 1) whose X-Forwarded-* to trust
+    "ICE_SERVERS": [],  # WebRTC ICE servers (JSON list); []: host candidates only (one LAN)
+    "TURN_SECRET": None,  # coturn's static-auth-secret: short-lived TURN credentials per call
+    "TURN_URLS": [],  # e.g. ["turn:turn.example.com:3478", "turns:turn.example.com:5349"]
+    "TURN_TTL": 3600,  # seconds a TURN credential stays valid
 }
 
 ENV_NAMES = {"development", "production", "testing"}

@@ -18,7 +18,7 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
-from hub import chat_events, conversations, db, openapi
+from hub import call_events, chat_events, conversations, db, openapi
 from hub.apitools import (
     NOT_FOUND_DETAIL,
     ApiProblem,
@@ -739,6 +739,7 @@ def init_app(app: Flask) -> None:
     )
     app.register_blueprint(api)
     chat_events.init_app(app)
+    call_events.init_app(app)
     reg = registry(app)
     reg.nav.append(NavItem(_ConversationsLabel("Conversations"), "conversations.index", order=20))
     reg.context.insert(0, conversations.organization_facts)
