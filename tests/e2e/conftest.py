@@ -117,6 +117,29 @@ class LiveServer:
     demo: Demo
 
 
+def _static_in_memory(app):
+    """Serve static files from memory in the test server.
+
+    When the browser drops a connection in the middle of a file (a page closed while
+    its favicon loads), Werkzeug's development server leaves the file open; under
+    filterwarnings=error the ResourceWarning then fails whichever test runs next.
+    Reading the body at once and closing the file avoids that without hiding warnings.
+    """
+    wsgi_app = app.wsgi_app
+
+    def middleware(environ, start_response):
+        result = wsgi_app(environ, start_response)
+        if not environ.get("PATH_INFO", "").startswith("/static/"):
+            return result
+        try:
+            return [b"".join(result)]
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+
+    return middleware
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """Partner Hub on 127.0.0.1:<free port>, demo data loaded, for the whole session."""
@@ -141,7 +164,7 @@ def live_server(tmp_path_factory):
         for person_id, email in db.session.execute(sa.select(Person.id, Person.email)):
             demo.person_ids[email] = person_id
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _static_in_memory(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
     try:
