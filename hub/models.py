@@ -401,6 +401,35 @@ class SocketSession(Base):
         sa.ForeignKey("api_token.id", ondelete="CASCADE"), index=True
     )
     connected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Refreshed while the socket lives, so rows a killed process left behind can be pruned.
+    last_seen_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class StoredFile(Base):
+    """A checked upload kept in the storage directory: an image re-encoded by Pillow or a
+    PDF that parsed. Conversations attach them to messages, campaigns to proposals and
+    claims; the row says what it is, whose it is and how to serve it.
+    """
+
+    __tablename__ = "stored_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Relative to HUB_STORAGE_DIR; content-addressed, so equal uploads share one file.
+    path: Mapped[str] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(80))
+    size: Mapped[int]
+    # The name the uploader gave it, cleaned; shown and used as the download name only.
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    # The partner organisation it belongs to (None for OEM-owned files).
+    organization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organization.id"), index=True
+    )
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<StoredFile {self.id} {self.filename!r} {self.content_type}>"
 
 
 class JobRun(Base):
@@ -535,6 +564,22 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author: Mapped[Person | None] = relationship(lazy="selectin")
+
+
+class MessageAttachment(Base):
+    """A file sent with a message (an image or a PDF), in the order it was attached."""
+
+    __tablename__ = "message_attachment"
+
+    message_id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+        sa.ForeignKey("message.id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    file_id: Mapped[int] = mapped_column(sa.ForeignKey("stored_file.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    file: Mapped[StoredFile] = relationship(lazy="joined", innerjoin=True)
 
 
 class Handoff(Base):
