@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from pathlib import Path
 
@@ -37,6 +38,9 @@ DEFAULTS: dict[str, object] = {
     "TURN_SECRET": None,  # coturn's static-auth-secret: short-lived TURN credentials per call
     "TURN_URLS": [],  # e.g. ["turn:turn.example.com:3478", "turns:turn.example.com:5349"]
     "TURN_TTL": 3600,  # seconds a TURN credential stays valid
+    # How often each server process marks its sockets as alive (socket_session.last_seen_at);
+    # `hub tick` prunes rows not seen for five of these (a killed process leaves them behind).
+    "SOCKET_HEARTBEAT_SECONDS": 60,
 }
 
 ENV_NAMES = {"development", "production", "testing"}
@@ -53,7 +57,11 @@ INT_KEYS = {
     "PAGE_SIZE",
     "UPLOAD_MAX_BYTES",
     "IMAGE_MAX_PIXELS",
+    "TURN_TTL",
+    "SOCKET_HEARTBEAT_SECONDS",
 }
+ICE_URL = re.compile(r"^(stun|turn|turns):[^\s?/]+(\?transport=(udp|tcp))?$")
+ICE_SERVER_KEYS = {"urls", "username", "credential"}
 
 
 class ConfigError(RuntimeError):
@@ -143,5 +151,87 @@ def _validate(app: Flask) -> None:
             "Production needs PostgreSQL: set HUB_DATABASE_URL "
             "(or HUB_ALLOW_SQLITE=true for a single-process trial)."
         )
+    problems.extend(_ice_problems(cfg))
     if problems:
         raise ConfigError("Partner Hub cannot start: " + " ".join(problems))
+
+
+def _ice_problems(cfg) -> list[str]:
+    """Check HUB_ICE_SERVERS and HUB_TURN_URLS (WebRTC), normalising both to lists.
+
+    A browser refuses a whole RTCPeerConnection over one bad entry, so a mistake here would
+    only show as calls that never connect; say at start-up what to fix instead.
+    """
+    problems = []
+    servers = cfg.get("ICE_SERVERS")
+    if servers is None or servers == "":
+        servers = []
+    if isinstance(servers, dict):
+        servers = [servers]
+    if not isinstance(servers, list):
+        problems.append(
+            "HUB_ICE_SERVERS must be a JSON list of ICE servers, e.g. "
+            '\'[{"urls": "stun:stun.example.com:3478"}]\'.'
+        )
+        servers = []
+    for n, server in enumerate(servers):
+        where = f"HUB_ICE_SERVERS[{n}]"
+        if not isinstance(server, dict):
+            problems.append(f'{where} must be an object like {{"urls": "stun:host:3478"}}.')
+            continue
+        unknown = sorted(set(server) - ICE_SERVER_KEYS)
+        if unknown:
+            problems.append(
+                f"{where} has unknown keys ({', '.join(unknown)}); "
+                "use only urls, username and credential."
+            )
+        urls = server.get("urls")
+        urls = [urls] if isinstance(urls, str) else urls
+        if not isinstance(urls, list) or not urls:
+            problems.append(f"{where} needs urls: a URL or a list of URLs (stun:, turn:, turns:).")
+            continue
+        for url in urls:
+            if not isinstance(url, str) or not ICE_URL.match(url):
+                problems.append(
+                    f"{where} has the URL {url!r}; ICE server URLs look like "
+                    "stun:host:3478, turn:host:3478 or turns:host:5349 (optionally "
+                    "?transport=udp or tcp)."
+                )
+        for key in ("username", "credential"):
+            if key in server and not isinstance(server[key], str):
+                problems.append(f"{where}: {key} must be a string.")
+        is_turn = any(isinstance(u, str) and u.startswith("turn") for u in urls)
+        if is_turn and not (server.get("username") and server.get("credential")):
+            problems.append(
+                f"{where} is a TURN server without username and credential; add both, or "
+                "set HUB_TURN_SECRET and HUB_TURN_URLS for short-lived credentials."
+            )
+    cfg["ICE_SERVERS"] = servers
+    turn_urls = cfg.get("TURN_URLS")
+    if turn_urls is None or turn_urls == "":
+        turn_urls = []
+    if isinstance(turn_urls, str):
+        turn_urls = [turn_urls]
+    if not isinstance(turn_urls, list):
+        problems.append(
+            "HUB_TURN_URLS must be a JSON list of TURN URLs, e.g. '[\"turn:turn.example.com:3478\"]'."
+        )
+        turn_urls = []
+    for url in turn_urls:
+        if not isinstance(url, str) or not ICE_URL.match(url) or url.startswith("stun:"):
+            problems.append(
+                f"HUB_TURN_URLS has {url!r}; TURN URLs look like turn:host:3478 or "
+                "turns:host:5349 (optionally ?transport=udp or tcp)."
+            )
+    if cfg.get("TURN_SECRET") and not turn_urls:
+        problems.append(
+            "HUB_TURN_SECRET is set but HUB_TURN_URLS is empty; list the TURN server's URLs "
+            "or unset the secret."
+        )
+    if turn_urls and not cfg.get("TURN_SECRET"):
+        problems.append(
+            "HUB_TURN_URLS is set but HUB_TURN_SECRET is not; set coturn's static-auth-secret "
+            "so calls get TURN credentials."
+        )
+    cfg["TURN_URLS"] = turn_urls
+    return problems
