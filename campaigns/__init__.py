@@ -4,8 +4,9 @@ from datetime import timedelta
 
 from flask import Flask
 
-from campaigns import api, providers
-from campaigns.cli import campaigns_cli, close_period_job
+from campaigns import api, proposal_demo, proposal_events, proposal_panels, providers
+from campaigns import proposal_views as _proposal_views  # noqa: F401  (its routes join bp on import)
+from campaigns.cli import campaigns_cli, close_period_job, proposals_job
 from campaigns.views import bp
 from hub.registry import Job, NavItem, registry
 
@@ -15,9 +16,14 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     api.init_app(app)
     app.cli.add_command(campaigns_cli)
+    proposal_events.init_app(app)
     reg = registry(app)
     reg.add_job(Job("campaigns.close-period", timedelta(days=1), close_period_job))
+    reg.add_job(Job("campaigns.proposals", timedelta(hours=6), proposals_job))
+    reg.nav.append(NavItem("Campaigns", "campaigns.proposal_list", order=25))
     reg.nav.append(NavItem("Co-op funds", "campaigns.coop", order=30))
     reg.panels.append(providers.coop_panel)
+    reg.panels.append(proposal_panels.proposal_panels)
     reg.context.append(providers.coop_facts)
     reg.demo.append(providers.seed_demo)
+    reg.demo.append(proposal_demo.seed_demo)

@@ -25,6 +25,7 @@ from campaigns.models import (
     ActivityCategory,
     ApprovalRule,
     ApproverRole,
+    AssetSource,
     BudgetLine,
     Claim,
     ClaimLine,
@@ -33,6 +34,7 @@ from campaigns.models import (
     CoopProgram,
     Hold,
     Proposal,
+    ProposalAsset,
     ProposalEvent,
     ProposalEventKind,
     ProposalStatus,
@@ -1137,6 +1139,38 @@ def open_suggestions(proposal: Proposal) -> list[Suggestion]:
             .order_by(Suggestion.id)
         )
     )
+
+
+# --- Assets ---------------------------------------------------------------------------
+
+
+def add_asset(
+    actor: Person | None,
+    proposal: Proposal,
+    title: str,
+    description: str = "",
+    file: StoredFile | None = None,
+    source: AssetSource = AssetSource.DEALER,
+) -> ProposalAsset:
+    """A planned creative piece (no file yet) or an attached one. The co-branding studio
+    attaches its outputs here with source=studio."""
+    title = (title or "").strip()
+    if not title or len(title) > 160:
+        raise ValidationFailed({"title": ["Name the asset in at most 160 characters."]})
+    asset = ProposalAsset(
+        proposal_id=proposal.id,
+        title=title,
+        description=(description or "").strip()[:500],
+        source=source,
+        file_id=file.id if file is not None else None,
+        created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(asset)
+    db.session.flush()
+    what = f"Attached {file.filename}" if file is not None else "Planned"
+    _event(proposal, ProposalEventKind.EDIT, actor, f"{what}: {title}", asset_id=asset.id)
+    _audit("proposal.asset_added", proposal, actor, f"Asset “{title}” added to “{proposal.title}”")
+    return asset
 
 
 # --- Running, claims and payment --------------------------------------------------------

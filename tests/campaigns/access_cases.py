@@ -147,3 +147,9 @@ ACCESS_CASES = {
         ),
     ],
 }
+
+
+# The proposal pages' cases live beside their helpers.
+from tests.campaigns.proposal_access import PROPOSAL_CASES  # noqa: E402
+
+ACCESS_CASES.update(PROPOSAL_CASES)
