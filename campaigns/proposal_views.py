@@ -515,12 +515,12 @@ def proposal_close(proposal_id: int):
 
 
 def _accept(file_storage, org_id: int) -> StoredFile:
-    data = file_storage.read()
-    return uploads.accept_upload(
-        data,
+    return proposals.keep_file(
+        current_user,
+        org_id,
+        file_storage.read(),
         file_storage.filename or "file",
-        organization_id=org_id,
-        uploaded_by=current_user,
+        file_storage.mimetype,
     )
 
 

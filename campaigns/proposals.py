@@ -41,7 +41,7 @@ from campaigns.models import (
     Suggestion,
     SuggestionStatus,
 )
-from hub import audit, db, policy
+from hub import audit, db, policy, uploads
 from hub.conversations import covering_channel_manager
 from hub.db import utcnow
 from hub.errors import Conflict, ValidationFailed
@@ -543,8 +543,9 @@ def available_for(organization: Organization, program: CoopProgram) -> Decimal:
     return account.available if account is not None else ZERO
 
 
-def check_request(proposal: Proposal, program: CoopProgram) -> list[str]:
-    """Sentences on what stops the requested amount from being submitted (empty: fine)."""
+def check_request(proposal: Proposal, program: CoopProgram, on: date | None = None) -> list[str]:
+    """Sentences on what stops the requested amount from being submitted (empty: fine).
+    `on` is the day of submission (default today)."""
     problems = []
     budget = budget_total(proposal)
     share = share_for(proposal.category, proposal.uses_oem_template)
@@ -563,7 +564,7 @@ def check_request(proposal: Proposal, program: CoopProgram) -> list[str]:
             f"You have {_money(available, program)} of co-op available; ask for that or less, "
             "or wait for new purchases to accrue."
         )
-    if proposal.ends_on < today():
+    if proposal.ends_on < (on or today()):
         problems.append(
             f"The campaign ended on {proposal.ends_on}; proposals are for campaigns still to come."
         )
@@ -806,7 +807,7 @@ def submit(actor: Person, proposal: Proposal, *, on: date | None = None) -> Prop
     if proposal.status not in EDITABLE:
         raise Conflict(f"This proposal is already {STATUS_LABELS[proposal.status].lower()}.")
     program = _program(proposal)
-    problems = check_request(proposal, program)
+    problems = check_request(proposal, program, on=on)
     if problems:
         raise ValidationFailed({"requested_amount": problems})
     resubmitted = proposal.status == S.CHANGES_REQUESTED
@@ -1139,6 +1140,32 @@ def open_suggestions(proposal: Proposal) -> list[Suggestion]:
             .order_by(Suggestion.id)
         )
     )
+
+
+# --- Files ----------------------------------------------------------------------------
+
+FILE_FOLDER = "campaigns"
+
+
+def keep_file(
+    actor: Person, organization_id: int, data: bytes, filename: str, content_type=None
+) -> StoredFile:
+    """Check an uploaded asset or proof (images re-encoded, PDFs rewritten; a file that is
+    not what it says is refused with a sentence) and keep it as the organisation's."""
+    accepted = uploads.accept_upload(data, filename, content_type, field="file")
+    written = uploads.store(accepted.data, FILE_FOLDER, accepted.suffix, accepted.content_type)
+    row = StoredFile(
+        path=written.path,
+        content_type=accepted.content_type,
+        size=accepted.size,
+        filename=accepted.filename,
+        sha256=accepted.sha256,
+        organization_id=organization_id,
+        uploaded_by_id=actor.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
 
 
 # --- Assets ---------------------------------------------------------------------------
