@@ -1,0 +1,238 @@
+"""Proposal pages through the real app: forms keep the user's input and say what is wrong,
+the live check, claims with real files (and files that lie), serving proofs, fragments."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from campaigns import proposals
+from campaigns.models import Claim, Proposal, ProposalAsset, ProposalStatus
+from hub import db
+from hub.models import AuditEvent, StoredFile
+from tests.campaigns.proposal_support import approved, fields, funded_program, png_bytes
+from tests.conftest import csrf_token, post_form
+
+S = ProposalStatus
+
+
+@pytest.fixture
+def program(channel):
+    return funded_program(channel)
+
+
+def form_of(program, **overrides) -> dict:
+    data = fields(program, **overrides)
+    form = {k: v for k, v in data.items() if k != "lines"}
+    for i, line in enumerate(data["lines"]):
+        form[f"line-{i}-description"] = line["description"]
+        form[f"line-{i}-amount"] = line["amount"]
+    return form
+
+
+def pdf_bytes() -> bytes:
+    from pypdf import PdfWriter
+
+    out = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_bad_form_keeps_input_and_says_what_is_wrong(client, login_as, program):
+    login_as("dealer_marketer")
+    response = post_form(
+        client,
+        "/campaigns/new",
+        form_of(program, title="Keep me", ends_on="2001-01-01", requested_amount="-3"),
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'value="Keep me"' in html
+    assert "before it starts" in html and "more than zero" in html
+    assert 'value="Farm-paper ads, 4 weeks"' in html  # the budget lines stay too
+    assert 'aria-invalid="true"' in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Proposal)) == 0
+
+
+def test_submit_from_the_form_and_see_who_it_waits_on(client, login_as, program):
+    login_as("dealer_marketer")
+    response = post_form(client, "/campaigns/new", {**form_of(program), "action": "submit"})
+    assert response.status_code == 303
+    proposal = db.session.scalar(sa.select(Proposal))
+    assert proposal.status == S.SUBMITTED
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Waiting on a channel manager to approve" in page
+    assert "Submitted." in page
+
+
+def test_live_check_explains_share_and_balance(client, login_as, program):
+    login_as("dealer_marketer")
+    token = csrf_token(client, "/campaigns/new")
+    response = client.post(
+        "/campaigns/check",
+        data={**form_of(program, requested_amount="3500"), "csrf_token": token},
+        headers={"HX-Request": "true"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="coop-check"' in html
+    assert "ask for at most 3,000.00 USD" in html
+    assert "USD 10,000.00" in html  # available
+    ok = client.post(
+        "/campaigns/check",
+        data={**form_of(program, requested_amount="3000"), "csrf_token": token},
+        headers={"HX-Request": "true"},
+    ).get_data(as_text=True)
+    assert "fits your balance" in ok
+
+
+def claim_form(proposal, files: dict) -> dict:
+    data = {
+        "claim-0-description": "Farm-paper ads",
+        "claim-0-amount": "3000",
+        "claim-0-kind-0": "invoice",
+        "claim-0-kind-1": "tear_sheet",
+    }
+    data.update(files)
+    return data
+
+
+def test_claim_with_real_files_then_serve_them(client, login_as, channel, program):
+    proposal = approved(channel, program)
+    login_as("dealer_marketer")
+    url = f"/campaigns/proposals/{proposal.id}"
+    response = post_form(
+        client,
+        url + "/claim",
+        claim_form(
+            proposal,
+            {
+                "claim-0-proof-0": (io.BytesIO(pdf_bytes()), "invoice.pdf", "application/pdf"),
+                "claim-0-proof-1": (io.BytesIO(png_bytes()), "tear.png", "image/png"),
+            },
+        ),
+        token_page=url,
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    claim = db.session.scalar(sa.select(Claim).where(Claim.proposal_id == proposal.id))
+    proofs = claim.lines[0].proofs
+    assert sorted(p.kind for p in proofs) == ["invoice", "tear_sheet"]
+    stored = {p.kind: p.file for p in proofs}
+    image = client.get(f"/campaigns/files/{stored['tear_sheet'].id}")
+    assert image.status_code == 200 and image.mimetype == "image/png"
+    assert image.headers["X-Content-Type-Options"] == "nosniff"
+    from PIL import Image
+
+    assert Image.open(io.BytesIO(image.data)).size == (40, 30)  # re-encoded, opens back
+    image.close()
+    document = client.get(f"/campaigns/files/{stored['invoice'].id}")
+    assert (
+        document.data.startswith(b"%PDF")
+        and "attachment" in document.headers["Content-Disposition"]
+    )
+    document.close()
+    from pypdf import PdfReader
+
+    assert len(PdfReader(io.BytesIO(document.data)).pages) == 1
+
+
+def test_a_file_that_lies_is_refused_and_nothing_is_written(client, login_as, channel, program):
+    proposal = approved(channel, program)
+    login_as("dealer_marketer")
+    url = f"/campaigns/proposals/{proposal.id}"
+    files_before = db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile))
+    audits_before = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+    response = post_form(
+        client,
+        url + "/claim",
+        claim_form(
+            proposal,
+            {
+                # A PNG that calls itself a PDF, and a good tear sheet.
+                "claim-0-proof-0": (io.BytesIO(png_bytes()), "invoice.pdf", "application/pdf"),
+                "claim-0-proof-1": (io.BytesIO(png_bytes()), "tear.png", "image/png"),
+            },
+        ),
+        token_page=url,
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "invoice.pdf" in html and "not what it says" in html
+    assert 'value="Farm-paper ads"' in html  # the claim form keeps what was typed
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Claim)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == files_before
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == audits_before
+    assert proposal.status == S.APPROVED
+
+
+def test_claim_review_in_part_needs_a_reason(client, login_as, channel, program):
+    from tests.campaigns.proposal_support import claim_lines
+
+    proposal = approved(channel, program)
+    marketer = channel.people["dealer_marketer"]
+    claim = proposals.submit_claim(marketer, proposal, claim_lines(proposal, marketer))
+    login_as("channel_manager")
+    url = f"/campaigns/proposals/{proposal.id}"
+    line = claim.lines[1]
+    response = post_form(
+        client, url + "/claim/review", {f"line-{line.id}-approved": "400", "action": "pay"}
+    )
+    assert response.status_code == 422
+    assert "choose a reason" in response.get_data(as_text=True)
+    assert proposal.status == S.CLAIM_SUBMITTED
+    response = post_form(
+        client,
+        url + "/claim/review",
+        {
+            f"line-{line.id}-approved": "400",
+            f"line-{line.id}-reason": "not_eligible",
+            f"line-{line.id}-note": "Only the co-branded spot",
+            "action": "pay",
+        },
+    )
+    assert response.status_code == 303
+    db.session.refresh(proposal)
+    assert proposal.status == S.PAID
+    assert proposal.reimbursed_amount == Decimal("1200.00")  # (2,000 + 400) × 50%
+
+
+def test_thread_fragment_for_live_updates(client, login_as, channel, program):
+    marketer = channel.people["dealer_marketer"]
+    proposal = proposals.create(marketer, program, fields(program))
+    proposals.submit(marketer, proposal)
+    proposals.comment(channel.people["channel_manager"], proposal, "See https://example.com/x")
+    login_as("dealer_marketer")
+    html = client.get(
+        f"/campaigns/proposals/{proposal.id}", headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    assert html.lstrip().startswith('<section class="card thread"')
+    assert '<a href="https://example.com/x"' in html and "<html" not in html
+
+
+def test_assets_planned_and_attached(client, login_as, channel, program):
+    marketer = channel.people["dealer_marketer"]
+    proposal = proposals.create(marketer, program, fields(program))
+    login_as("dealer_marketer")
+    url = f"/campaigns/proposals/{proposal.id}"
+    assert post_form(client, url + "/assets", {"title": "Radio script"}).status_code == 303
+    response = post_form(
+        client,
+        url + "/assets",
+        {"title": "Half-page ad", "file": (io.BytesIO(png_bytes()), "ad.png", "image/png")},
+        token_page=url,
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    assets = db.session.scalars(sa.select(ProposalAsset).order_by(ProposalAsset.id)).all()
+    assert [(a.title, a.file_id is not None) for a in assets] == [
+        ("Radio script", False),
+        ("Half-page ad", True),
+    ]
+    page = client.get(url).get_data(as_text=True)
+    assert "Planned" in page and "ad.png" in page
