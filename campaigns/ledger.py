@@ -69,8 +69,8 @@ def quantize(value: Decimal) -> Decimal:
 
 
 def format_money(amount: Decimal, currency: str) -> str:
-    """An amount as a dealer reads it: 7,500.00 USD."""
-    return f"{amount:,.2f} {currency}"
+    """An amount as a dealer reads it: USD 7,500.00 (as pages show money, hub.web.money)."""
+    return f"{currency} {amount:,.2f}"
 
 
 class _Invalid(ValueError):

@@ -442,7 +442,7 @@ def test_a_hold_larger_than_available_is_refused_and_nothing_is_written(funded, 
         ledger.place_hold(funded, "100.01", "campaign:2", "h2", admin, on=date(2026, 2, 1))
     assert caught.value.problems == {
         "amount": [
-            "Only 100.00 USD is available, so 100.01 USD cannot be held. Lower the amount, "
+            "Only USD 100.00 is available, so USD 100.01 cannot be held. Lower the amount, "
             "or wait for new purchases to accrue."
         ]
     }
@@ -489,7 +489,7 @@ def test_a_hold_needs_a_positive_amount_a_reference_and_a_key(
 
 def test_a_hold_skips_an_expired_bucket_and_records_its_expiry(funded, admin):
     # 2025's window closed on 2026-12-31; the daily close has not run yet.
-    with pytest.raises(ledger.ValidationFailed, match=re.escape("Only 300.00 USD is available")):
+    with pytest.raises(ledger.ValidationFailed, match=re.escape("Only USD 300.00 is available")):
         ledger.place_hold(funded, "301", "campaign:1", "h1", admin, on=date(2027, 1, 2))
     assert ledger.balance(funded).available == D("500.00")  # nothing half-written
     ledger.place_hold(funded, "100", "campaign:1", "h1", admin, on=date(2027, 1, 2))
@@ -532,9 +532,9 @@ def test_a_reimbursement_is_paid_from_the_oldest_earmarked_bucket_first(funded, 
 def test_a_reimbursement_is_never_more_than_the_hold(funded, hold, admin):
     with pytest.raises(ledger.ValidationFailed) as caught:
         ledger.reimburse(hold, "250.01", admin, idempotency_key="pay:1")
-    assert "Only 250.00 USD is still held for campaign:1" in caught.value.problems["amount"][0]
+    assert "Only USD 250.00 is still held for campaign:1" in caught.value.problems["amount"][0]
     ledger.reimburse(hold, "200", admin, idempotency_key="pay:1")
-    with pytest.raises(ledger.ValidationFailed, match=re.escape("Only 50.00 USD is still held")):
+    with pytest.raises(ledger.ValidationFailed, match=re.escape("Only USD 50.00 is still held")):
         ledger.reimburse(hold, "51", admin, idempotency_key="pay:2")
     with pytest.raises(ledger.ValidationFailed, match="co-op never pays more than the hold"):
         ledger.settle_claim(hold, "50.01", admin, idempotency_key="settle:1")
@@ -674,10 +674,10 @@ def test_an_adjustment_needs_the_program_admin_and_a_reason(funded, channel, adm
 
 def test_a_negative_adjustment_cannot_take_held_or_spent_money(funded, hold, admin):
     # 2025: 200 earned, all of it held → nothing free.
-    with pytest.raises(ledger.ValidationFailed, match=re.escape("Only 0.00 USD of the 2025 funds")):
+    with pytest.raises(ledger.ValidationFailed, match=re.escape("Only USD 0.00 of the 2025 funds")):
         ledger.adjust(funded, "-0.01", "2025", "mistake", admin, on=date(2026, 3, 1))
     with pytest.raises(
-        ledger.ValidationFailed, match=re.escape("Only 250.00 USD of the 2026 funds")
+        ledger.ValidationFailed, match=re.escape("Only USD 250.00 of the 2026 funds")
     ):
         ledger.adjust(funded, "-250.01", "2026", "mistake", admin, on=date(2026, 3, 1))
     ledger.adjust(funded, "-250", "2026", "mistake", admin, on=date(2026, 3, 1))

@@ -80,7 +80,7 @@ def test_live_check_explains_share_and_balance(client, login_as, program):
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and 'id="coop-check"' in html
-    assert "ask for at most 3,000.00 USD" in html
+    assert "ask for at most USD 3,000.00" in html
     assert "USD 10,000.00" in html  # available
     ok = client.post(
         "/campaigns/check",

@@ -267,7 +267,7 @@ def test_submission_checks_balance_and_share(channel, program):
             program, requested_amount="11000.00", lines=[{"description": "x", "amount": "30000"}]
         ),
     )
-    with pytest.raises(ValidationFailed, match=r"10,000\.00 USD of co-op available"):
+    with pytest.raises(ValidationFailed, match=r"USD 10,000\.00 of co-op available"):
         proposals.submit(marketer, big)
     assert greedy.status == S.DRAFT and big.status == S.DRAFT
 
@@ -280,7 +280,7 @@ def test_claim_rules(channel, program):
         line["proofs"] = [("invoice", line["proofs"][0][1])]
     with pytest.raises(ValidationFailed, match="tear sheet"):
         proposals.submit_claim(marketer, proposal, lines)
-    with pytest.raises(ValidationFailed, match=r"claim at most 6,000\.00 USD of costs"):
+    with pytest.raises(ValidationFailed, match=r"claim at most USD 6,000\.00 of costs"):
         proposals.submit_claim(marketer, proposal, claim_lines(proposal, marketer, ("7000.00",)))
     proposals.submit_claim(
         marketer, proposal, claim_lines(proposal, marketer), idempotency_key="c1"
