@@ -593,4 +593,28 @@ class ClaimProof(Base):
     file: Mapped[StoredFile] = relationship(lazy="joined", innerjoin=True)
 
 
+class ApiIdempotencyKey(Base):
+    """A money-moving API call sent with an Idempotency-Key header: a fingerprint of what
+    was asked and the answer given, so a retry gets the same answer and moves nothing,
+    and the key sent again with other content is refused. Keys are per person."""
+
+    __tablename__ = "campaign_idempotency_key"
+    __table_args__ = (
+        sa.UniqueConstraint("person_id", "key", name="uq_campaign_idempotency_key_person_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
+    key: Mapped[str] = mapped_column(sa.String(100))
+    proposal_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaign_proposal.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(sa.String(30))
+    # sha256 of method, path and content (JSON canonicalised; files by their sha256).
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    status_code: Mapped[int]
+    response: Mapped[dict] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 register_append_only(ProposalEvent)
