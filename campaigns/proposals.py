@@ -1321,6 +1321,10 @@ def submit_claim(
         claim.submitted_at = utcnow()
         claim.decided_by_id = None
         claim.decided_at = None
+        # Sent again, it is a claim still to decide: the last review's figures are in the
+        # thread, not on the claim.
+        claim.eligible_cost = None
+        claim.decision_note = ""
     claim.status = ClaimStatus.SUBMITTED
     claim.note = (note or "").strip()[:1000]
     claim.idempotency_key = idempotency_key
