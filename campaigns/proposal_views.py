@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 
 from campaigns import proposals
 from campaigns.models import (
+    ActivityCategory,
     Claim,
     ClaimLine,
     ClaimProof,
@@ -25,10 +26,10 @@ from campaigns.models import (
 )
 from campaigns.providers import current_program
 from campaigns.views import bp
-from hub import db, uploads
+from hub import db, policy, uploads
 from hub.db import utcnow
 from hub.errors import Conflict, ValidationFailed
-from hub.models import StoredFile
+from hub.models import StoredFile, Tier
 from hub.web import int_arg, paginate, render, see_other
 
 S = ProposalStatus
@@ -351,6 +352,12 @@ def _page(proposal: Proposal, status: int = 200, **extra):
         if proposal.max_reimbursement
         else None,
         "today": proposals.today(),
+        "last_request": next(
+            (e for e in reversed(events) if (e.data or {}).get("status") == "changes_requested"),
+            None,
+        )
+        if proposal.status == S.CHANGES_REQUESTED
+        else None,
     }
     context.update(extra)
     return render(
@@ -659,3 +666,109 @@ def proposal_file(file_id: int):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- The program admin's campaign rules ---------------------------------------------------
+
+
+def _rules_page(program, status=200, problems=None, posted=None, editing=None):
+    return render(
+        "campaigns/proposals/rules.html",
+        status=status,
+        coop_program=program,
+        categories=proposals.categories(program, active_only=False),
+        rungs=proposals.ladder_all(program),
+        tiers=list(db.session.scalars(sa.select(Tier).order_by(Tier.rank))),
+        roles=proposals.ROLE_LABELS,
+        proof_kinds=proposals.PROOF_KINDS,
+        problems=problems or {},
+        posted=posted or {},
+        editing=editing,
+    )
+
+
+def _admin_program():
+    if not policy.is_program_admin(current_user):
+        abort(403)
+    return _program_or_404()
+
+
+@bp.get("/coop/program/campaigns")
+@login_required
+def proposal_rules():
+    """Categories with their share and proofs, the approval ladder, fast lane, distributors."""
+    return _rules_page(_admin_program())
+
+
+@bp.post("/coop/program/campaigns/approvals")
+@login_required
+def proposal_rules_approvals():
+    program = _admin_program()
+    form = request.form
+    rungs = []
+    for i in range(len(proposals.ladder_all(program)) + 1):
+        rung_id = form.get(f"rung-{i}-id", "")
+        rungs.append(
+            {
+                "id": int(rung_id) if rung_id.isdigit() else None,
+                "role": form.get(f"rung-{i}-role", ""),
+                "above": form.get(f"rung-{i}-above", ""),
+                "tier_id": form.get(f"rung-{i}-tier", ""),
+                "category_id": form.get(f"rung-{i}-category", ""),
+                "active": form.get(f"rung-{i}-active") == "on",
+            }
+        )
+    try:
+        proposals.save_approval_rules(
+            current_user,
+            program,
+            {
+                "fast_lane_limit": form.get("fast_lane_limit", ""),
+                "distributor_first": form.get("distributor_first") == "on",
+                "rungs": rungs,
+            },
+        )
+    except ValidationFailed as exc:
+        db.rollback_request()
+        return _rules_page(program, 422, {"approvals": exc.problems}, form)
+    flash("Approval rules saved. They apply to proposals submitted from now on.", "success")
+    return see_other("campaigns.proposal_rules")
+
+
+@bp.post("/coop/program/categories", defaults={"category_id": None})
+@bp.post("/coop/program/categories/<int:category_id>")
+@login_required
+def proposal_category_save(category_id: int | None):
+    program = _admin_program()
+    category = None
+    if category_id is not None:
+        category = db.session.get(ActivityCategory, category_id)
+        if category is None or category.program_id != program.id:
+            abort(404)
+    data = request.form.to_dict()
+    data["required_proofs"] = request.form.getlist("required_proofs")
+    data["needs_preapproval"] = request.form.get("needs_preapproval") == "on"
+    data["active"] = request.form.get("active") == "on"
+    try:
+        saved = proposals.save_category(current_user, program, data, category)
+    except ValidationFailed as exc:
+        db.rollback_request()
+        key = f"category-{category_id or 'new'}"
+        return _rules_page(program, 422, {key: exc.problems}, request.form, editing=key)
+    flash(
+        f"“{saved.name}” saved. New proposals use it; submitted ones keep their terms.", "success"
+    )
+    return see_other("campaigns.proposal_rules")
+
+
+@bp.app_template_global("campaign_rules")
+def campaign_rules(program) -> dict:
+    """The campaign rules in force, for "How co-op works" (generated from the configuration)."""
+    return {
+        "categories": proposals.categories(program),
+        "rungs": proposals.ladder(program),
+        "roles": proposals.ROLE_LABELS,
+        "proof_kinds": proposals.PROOF_KINDS,
+        "reminders": proposals.REMINDER_DAYS,
+        "tiers": dict(db.session.execute(sa.select(Tier.id, Tier.name)).all()),
+    }

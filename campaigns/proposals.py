@@ -216,6 +216,168 @@ def share_for(category: ActivityCategory, uses_template: bool) -> Decimal:
     return category.share
 
 
+def _percent(data: dict, name: str, label: str, problems: dict, *, required=True):
+    value = data.get(name)
+    if value in (None, "") and not required:
+        return None
+    try:
+        number = Decimal(str(value).strip().rstrip("%"))
+    except Exception:
+        problems.setdefault(name, []).append(f"Write the {label} as a percentage, e.g. 50.")
+        return None
+    if not number.is_finite() or not 0 < number <= 100:
+        problems.setdefault(name, []).append(
+            f"The {label} is a percentage above 0 and at most 100."
+        )
+        return None
+    if number != number.quantize(Decimal("0.01")):
+        problems.setdefault(name, []).append(f"Give the {label} with at most two decimals.")
+        return None
+    return (number / 100).quantize(Decimal("0.0001"))
+
+
+CATEGORY_FIELDS = ("name", "description", "share", "template_share", "required_proofs",
+                   "needs_preapproval", "active")  # fmt: skip
+
+
+def save_category(
+    actor: Person, program: CoopProgram, data: dict, category: ActivityCategory | None = None
+) -> ActivityCategory:
+    """Add or change an activity category (program admin). Proposals already submitted
+    keep the share stamped on them; the change applies to new ones."""
+    if not policy.is_program_admin(actor):
+        raise PermissionError("only the program admin sets co-op rules")
+    problems: dict[str, list[str]] = {}
+    name = _text(data, "name", "category name", 80, problems, required=True)
+    description = _text(data, "description", "description", 300, problems)
+    share = _percent(data, "share", "reimbursement share", problems)
+    template = _percent(data, "template_share", "share on OEM templates", problems, required=False)
+    proofs = data.get("required_proofs") or []
+    if isinstance(proofs, str):
+        proofs = [proofs]
+    unknown = [p for p in proofs if p not in PROOF_KINDS]
+    if unknown:
+        problems["required_proofs"] = ["Choose proofs from the list."]
+    if not proofs and "required_proofs" not in problems:
+        problems["required_proofs"] = [
+            "Choose at least one proof a claim must carry (an invoice, usually)."
+        ]
+    if name and "name" not in problems:
+        clash = db.session.scalar(
+            sa.select(ActivityCategory.id).where(
+                ActivityCategory.program_id == program.id,
+                sa.func.lower(ActivityCategory.name) == name.lower(),
+                ActivityCategory.id != (category.id if category else 0),
+            )
+        )
+        if clash:
+            problems["name"] = [f"There is already a category called “{name}”."]
+    if problems:
+        raise ValidationFailed(problems)
+    before = audit.snapshot(category, CATEGORY_FIELDS) if category else None
+    if category is None:
+        position = db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.max(ActivityCategory.position), -1)).where(
+                ActivityCategory.program_id == program.id
+            )
+        )
+        category = ActivityCategory(program_id=program.id, position=position + 1)
+        db.session.add(category)
+    category.name = name
+    category.description = description
+    category.share = share
+    category.template_share = template
+    category.required_proofs = [p for p in PROOF_KINDS if p in proofs]
+    category.needs_preapproval = _bool(data.get("needs_preapproval"))
+    category.active = _bool(data.get("active", True))
+    db.session.flush()
+    after = audit.snapshot(category, CATEGORY_FIELDS)
+    if before != after:
+        audit.record("coop.category_saved", category, object_type="ActivityCategory",
+                     actor=actor, before=before, after=after,
+                     summary=f"Co-op category {name} {'added' if before is None else 'changed'}")  # fmt: skip
+    return category
+
+
+def save_approval_rules(actor: Person, program: CoopProgram, data: dict) -> None:
+    """Set the ladder, the fast lane and whether distributors approve first.
+
+    data: fast_lane_limit (blank: off), distributor_first, rungs: [{id?, role, above,
+    tier_id?, category_id?, active}] — a rung is never deleted, only made inactive.
+    """
+    if not policy.is_program_admin(actor):
+        raise PermissionError("only the program admin sets co-op rules")
+    problems: dict[str, list[str]] = {}
+    fast = _money_field(data, "fast_lane_limit", "fast-lane limit", problems, required=False)
+    rungs = []
+    existing = {rule.id: rule for rule in ladder_all(program)}
+    for number, raw in enumerate(data.get("rungs") or [], start=1):
+        rule_id = raw.get("id")
+        role = raw.get("role")
+        if rule_id is None and not role:
+            continue
+        try:
+            role = ApproverRole(role)
+        except ValueError:
+            problems.setdefault("rungs", []).append(f"Step {number}: choose who approves.")
+            continue
+        above = _money_field({"a": raw.get("above") or "0"}, "a", f"amount of step {number}",
+                             problems, zero=True)  # fmt: skip
+        if "a" in problems:
+            problems.setdefault("rungs", []).extend(problems.pop("a"))
+            continue
+        rungs.append((existing.get(rule_id), role, above, raw))
+    if problems:
+        raise ValidationFailed(problems)
+    before = {
+        "fast_lane_limit": audit.jsonable(program.fast_lane_limit),
+        "distributor_first": program.distributor_first,
+        "rungs": [_rung_text(r) for r in ladder(program)],
+    }
+    program.fast_lane_limit = fast
+    program.distributor_first = _bool(data.get("distributor_first"))
+    for position, (rule, role, above, raw) in enumerate(rungs):
+        if rule is None:
+            rule = ApprovalRule(program_id=program.id)
+            db.session.add(rule)
+        rule.position = position
+        rule.role = role
+        rule.above = above
+        rule.tier_id = int(raw["tier_id"]) if str(raw.get("tier_id") or "").isdigit() else None
+        rule.category_id = (
+            int(raw["category_id"]) if str(raw.get("category_id") or "").isdigit() else None
+        )
+        rule.active = _bool(raw.get("active", True))
+    db.session.flush()
+    after = {
+        "fast_lane_limit": audit.jsonable(program.fast_lane_limit),
+        "distributor_first": program.distributor_first,
+        "rungs": [_rung_text(r) for r in ladder(program)],
+    }
+    if before != after:
+        audit.record("coop.approval_rules_saved", program, actor=actor, before=before,
+                     after=after, summary="Co-op approval rules changed")  # fmt: skip
+
+
+def ladder_all(program: CoopProgram) -> list[ApprovalRule]:
+    return list(
+        db.session.scalars(
+            sa.select(ApprovalRule)
+            .where(ApprovalRule.program_id == program.id)
+            .order_by(ApprovalRule.position, ApprovalRule.id)
+        )
+    )
+
+
+def _rung_text(rule: ApprovalRule) -> str:
+    text = f"{ROLE_LABELS[rule.role]} above {rule.above:,.2f}"
+    if rule.tier_id:
+        text += f" (tier {rule.tier_id})"
+    if rule.category_id:
+        text += f" (category {rule.category_id})"
+    return text
+
+
 # --- Who may see and do what ------------------------------------------------------------
 
 
@@ -564,7 +726,7 @@ def check_request(proposal: Proposal, program: CoopProgram, on: date | None = No
             f"You have {_money(available, program)} of co-op available; ask for that or less, "
             "or wait for new purchases to accrue."
         )
-    if proposal.ends_on < (on or today()):
+    if proposal.ends_on < (on or today()) and proposal.category.needs_preapproval:
         problems.append(
             f"The campaign ended on {proposal.ends_on}; proposals are for campaigns still to come."
         )
@@ -818,7 +980,8 @@ def submit(actor: Person, proposal: Proposal, *, on: date | None = None) -> Prop
     proposal.approvals_done = 0
     proposal.submitted_at = utcnow()
     fast = in_fast_lane(proposal, program)
-    proposal.approval_steps = [] if fast else approval_steps(proposal, program)
+    unchecked = not proposal.category.needs_preapproval
+    proposal.approval_steps = [] if fast or unchecked else approval_steps(proposal, program)
     _touch(proposal, S.SUBMITTED)
     db.session.flush()
     verb = "Resubmitted" if resubmitted else "Submitted"
@@ -827,7 +990,12 @@ def submit(actor: Person, proposal: Proposal, *, on: date | None = None) -> Prop
     _audit("proposal.submitted", proposal, actor,
            f"Proposal “{proposal.title}” {verb.lower()} (revision {proposal.revision})",
            after=_snapshot(proposal))  # fmt: skip
-    if fast:
+    if unchecked and not fast:
+        _event(proposal, ProposalEventKind.APPROVAL, None,
+               f"{proposal.category.name} needs no approval before it runs: the money is held "
+               "now, and the OEM reviews the claim", rung="no_preapproval")  # fmt: skip
+        _final_approval(proposal, program, actor=None, on=on)
+    elif fast:
         _event(proposal, ProposalEventKind.APPROVAL, None,
                f"Fast lane: built on an OEM template and at most "
                f"{_money(program.fast_lane_limit, program)}", rung="fast_lane")  # fmt: skip

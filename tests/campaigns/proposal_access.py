@@ -268,6 +268,48 @@ PROPOSAL_CASES = {
     "campaigns.proposal_close": [
         case("POST", _url("reported", "/close"), {r: 303 for r in REVIEWERS}, 403),
     ],
+    "campaigns.proposal_rules": [
+        case(
+            "GET",
+            lambda c: (_program(c), "/campaigns/coop/program/campaigns")[1],
+            {"program_admin": 200},
+            403,
+        ),
+    ],
+    "campaigns.proposal_rules_approvals": [
+        case(
+            "POST",
+            lambda c: (_program(c), "/campaigns/coop/program/campaigns/approvals")[1],
+            {"program_admin": 303},
+            403,
+            data={
+                "rung-0-role": "channel_manager",
+                "rung-0-above": "0",
+                "rung-0-active": "on",
+                "fast_lane_limit": "750",
+            },
+        ),
+    ],
+    "campaigns.proposal_category_save": [
+        case(
+            "POST",
+            lambda c: (_program(c), "/campaigns/coop/program/categories")[1],
+            {"program_admin": 303},
+            403,
+            data={
+                "name": "Field demo",
+                "share": "60",
+                "required_proofs": "invoice",
+                "active": "on",
+            },
+        ),
+        case(
+            "POST",
+            lambda c: (_program(c), "/campaigns/coop/program/categories/999999")[1],
+            {"program_admin": 404},
+            403,
+        ),
+    ],
     "campaigns.proposal_file": [
         case("GET", _file_url(False), {}, 200),
         case("GET", _file_url(True), {r: 200 for r in OEM}, 404),

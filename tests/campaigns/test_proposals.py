@@ -387,3 +387,76 @@ def test_scope_of_proposals(channel, program):
     assert seen("distributor_admin") == {sent.id}
     assert seen("channel_manager") == {sent.id}
     assert seen("other_marketer") == set()
+
+
+def test_program_admin_edits_categories_and_ladder_for_new_proposals(channel, program):
+    admin = channel.people["program_admin"]
+    marketer = channel.people["dealer_marketer"]
+    before = proposals.create(marketer, program, fields(program))
+    proposals.submit(marketer, before)
+    print_ads = category(program)
+    with pytest.raises(PermissionError):
+        proposals.save_category(channel.people["channel_manager"], program, {}, print_ads)
+    with pytest.raises(ValidationFailed) as caught:
+        proposals.save_category(
+            admin, program, {"name": "Trade show / event", "share": "150", "required_proofs": []}
+        )
+    problems = caught.value.problems
+    assert "already a category" in problems["name"][0]
+    assert "at most 100" in problems["share"][0]
+    assert "at least one proof" in problems["required_proofs"][0]
+    proposals.save_category(
+        admin,
+        program,
+        {"name": "Print advertising", "share": "40", "required_proofs": ["invoice"],
+         "needs_preapproval": True, "active": True},
+        print_ads,
+    )  # fmt: skip
+    proposals.save_approval_rules(
+        admin,
+        program,
+        {
+            "fast_lane_limit": "",
+            "distributor_first": False,
+            "rungs": [
+                {"id": r.id, "role": r.role.value, "above": "1000" if i else "0", "active": True}
+                for i, r in enumerate(proposals.ladder(program))
+            ],
+        },
+    )
+    after = proposals.create(marketer, program, fields(program, requested_amount="2000.00"))
+    proposals.submit(marketer, after)
+    assert after.share == Decimal("0.4000") and after.approval_steps == [
+        "channel_manager",
+        "program_admin",
+    ]
+    assert before.share == Decimal("0.5000") and before.approval_steps == ["channel_manager"]
+    actions = db.session.scalars(
+        sa.select(AuditEvent.action)
+        .where(AuditEvent.action.like("coop.%_saved"))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert actions == ["coop.category_saved", "coop.approval_rules_saved"]
+    with pytest.raises(ValidationFailed, match="choose who approves"):
+        proposals.save_approval_rules(admin, program, {"rungs": [{"role": "boss", "above": "1"}]})
+
+
+def test_a_category_without_preapproval_holds_at_once_even_after_the_fact(channel, program):
+    marketer = channel.people["dealer_marketer"]
+    training = category(program, "Training")
+    assert not training.needs_preapproval
+    past = proposals.today() - timedelta(days=20)
+    proposal = proposals.create(
+        marketer,
+        program,
+        fields(
+            program,
+            category_id=training.id,
+            starts_on=past.isoformat(),
+            ends_on=(past + timedelta(days=1)).isoformat(),
+        ),
+    )
+    proposals.submit(marketer, proposal)
+    assert proposal.status == S.RUNNING and proposal.approval_steps == []
+    assert balance(channel, program).held == Decimal("3000.00")
+    assert "needs no approval" in proposals.thread(proposal)[-2].body
