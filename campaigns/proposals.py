@@ -131,6 +131,12 @@ SUGGESTIBLE = {
     "expected_leads": "Expected leads",
     "expected_revenue": "Expected revenue",
 }
+FIELD_LABELS = {
+    **{k: v.lower() for k, v in SUGGESTIBLE.items()},
+    "category_id": "kind of activity",
+    "uses_oem_template": "OEM template",
+    "lines": "budget",
+}
 FIELDS = (
     "title",
     "objective",
@@ -903,7 +909,7 @@ def update(actor: Person, proposal: Proposal, data: dict) -> Proposal:
     after = _snapshot(proposal)
     changed = sorted(k for k in after if before.get(k) != after.get(k))
     if changed:
-        _event(proposal, ProposalEventKind.EDIT, actor, "Edited " + ", ".join(changed),
+        _event(proposal, ProposalEventKind.EDIT, actor, "Edited " + ", ".join(FIELD_LABELS.get(k, k) for k in changed),
                fields=changed)  # fmt: skip
         _audit("proposal.edited", proposal, actor, f"Proposal “{proposal.title}” edited",
                before=before, after=after)  # fmt: skip
