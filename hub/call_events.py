@@ -13,7 +13,7 @@ import functools
 from flask import Flask, current_app, request
 from flask_socketio import join_room, leave_room
 
-from hub import calls, conversations, db
+from hub import calls, conversations, db, realtime
 from hub.calls import CallNotFound, CallRefused, call_person_room, call_room
 from hub.conversations import ConversationNotFound, person_ref
 from hub.extensions import socketio
@@ -121,15 +121,15 @@ def on_leave(person: Person, payload=None):
     if not calls.in_call(call, person.id):  # leaving twice is harmless
         return {"ok": True, "ended": call.ended_at is not None}
     ended = calls.leave_call(person, call)
-    room = call_room(call.id)
-    _emit_on_commit("call:left", {"call_id": call.id, "user": person_ref(person)}, room)
-    if ended:
-        _emit_on_commit("call:ended", {"call_id": call.id}, room)
+    calls._announce_left(call, [person], ended)
     return {"ok": True, "ended": ended}
 
 
 def init_app(app: Flask) -> None:
-    """Attach the call events to this app's Socket.IO server (see realtime.init_app)."""
+    """Attach the call events to this app's Socket.IO server (see realtime.init_app), and
+    the clean-up after sockets that leave without `call:leave`."""
+    realtime.on_disconnect(app, calls.leave_on_disconnect)
+    realtime.after_prune(app, calls.end_abandoned_calls)
     socketio.on_event("call:start", on_start)
     socketio.on_event("call:join", on_join)
     socketio.on_event("call:signal", on_signal)

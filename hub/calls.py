@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from hub import conversations, db, notifications
 from hub.db import utcnow
 from hub.extensions import socketio
-from hub.models import Call, CallParticipant, Conversation, Person
+from hub.models import Call, CallParticipant, Conversation, Person, SocketSession
 from hub.realtime import person_room
 
 SIGNAL_TYPES = ("offer", "answer", "candidate")
@@ -224,9 +224,14 @@ def leave_call(person: Person, call: Call, *, now: datetime | None = None) -> bo
 
     The end is recorded in the conversation: "Video call, 12 min, with A, B".
     """
-    at = now or utcnow()
     conversation = db.session.get(Conversation, call.conversation_id)
     conversations._require_visible(person, conversation)
+    return _leave(conversation, call, [person.id], now or utcnow())
+
+
+def _leave(conversation: Conversation, call: Call, person_ids: list[int], at: datetime) -> bool:
+    """Take these people out of the call (no access check: also for clean-up after sockets
+    that are gone); end and record the call when nobody is left. True when it ended."""
     conversations._lock(conversation)
     db.session.refresh(call)
     if call.ended_at is not None:
@@ -235,7 +240,7 @@ def leave_call(person: Person, call: Call, *, now: datetime | None = None) -> bo
         sa.update(CallParticipant)
         .where(
             CallParticipant.call_id == call.id,
-            CallParticipant.person_id == person.id,
+            CallParticipant.person_id.in_(person_ids),
             CallParticipant.left_at.is_(None),
         )
         .values(left_at=at)
@@ -248,6 +253,71 @@ def leave_call(person: Person, call: Call, *, now: datetime | None = None) -> bo
         conversation, f"Video call, {duration_text(call.started_at, at)}, with {names}.", at
     )
     return True
+
+
+def _announce_left(call: Call, people: list[Person], ended: bool) -> None:
+    room = call_room(call.id)
+    for person in people:
+        payload = {"call_id": call.id, "user": conversations.person_ref(person)}
+        db.on_commit(lambda payload=payload: socketio.emit("call:left", payload, to=room))
+    if ended:
+        db.on_commit(lambda: socketio.emit("call:ended", {"call_id": call.id}, to=room))
+
+
+def leave_on_disconnect(person_id: int, sid: str, rooms: set[str]) -> None:
+    """A socket that was in a call went away without `call:leave` (tab closed, network
+    lost): its person leaves the call, unless another of their sockets on this process is
+    still in it. The last one out ends the call, as with `call:leave`."""
+    manager = socketio.server.manager
+    for room in rooms:
+        parts = room.split(":") if isinstance(room, str) else []
+        if len(parts) != 4 or parts[0] != "call" or parts[2] != "person":
+            continue
+        if not (parts[1].isdigit() and parts[3] == str(person_id)):
+            continue
+        others = [s for s, _eio in manager.get_participants("/", room) if s != sid]
+        if others:
+            continue
+        call = db.session.get(Call, int(parts[1]))
+        if call is None or call.ended_at is not None or not in_call(call, person_id):
+            continue
+        conversation = db.session.get(Conversation, call.conversation_id)
+        ended = _leave(conversation, call, [person_id], utcnow())
+        _announce_left(call, [db.session.get(Person, person_id)], ended)
+
+
+def end_abandoned_calls(now: datetime) -> str:
+    """After dead sockets are pruned: people still counted in a live call who have no
+    socket left anywhere leave it, and a call whose people all vanished ends."""
+    gone = (
+        db.session.execute(
+            sa.select(CallParticipant.call_id, CallParticipant.person_id)
+            .join(Call, Call.id == CallParticipant.call_id)
+            .where(
+                Call.ended_at.is_(None),
+                CallParticipant.left_at.is_(None),
+                ~sa.exists().where(SocketSession.person_id == CallParticipant.person_id),
+            )
+            .distinct()
+        )
+        .tuples()
+        .all()
+    )
+    by_call: dict[int, list[int]] = {}
+    for call_id, person_id in gone:
+        by_call.setdefault(call_id, []).append(person_id)
+    ended = 0
+    for call_id, person_ids in sorted(by_call.items()):
+        call = db.session.get(Call, call_id)
+        conversation = db.session.get(Conversation, call.conversation_id)
+        did_end = _leave(conversation, call, person_ids, now)
+        _announce_left(call, [db.session.get(Person, p) for p in person_ids], did_end)
+        ended += did_end
+    if not by_call:
+        return ""
+    return (
+        f"{sum(map(len, by_call.values()))} vanished call participants removed, {ended} calls ended"
+    )
 
 
 def duration_text(started: datetime, ended: datetime) -> str:

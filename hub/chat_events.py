@@ -15,11 +15,17 @@ from flask import Flask, current_app, request
 from flask_socketio import join_room
 
 from hub import conversations, db
-from hub.conversations import ConversationNotFound, conversation_room, message_json, person_ref
+from hub.conversations import (
+    ConversationNotFound,
+    conversation_room,
+    message_json,
+    messages_json,
+    person_ref,
+)
 from hub.errors import TooManyAttempts, ValidationFailed
 from hub.extensions import socketio
 from hub.models import Conversation, Person
-from hub.realtime import authenticated_only
+from hub.realtime import authenticated_only, presence_of
 
 JOIN_LIMIT = 500  # messages in one join answer; `more` says when to ask again
 TYPING_EVERY = 2.0  # seconds: at most one typing signal per person and conversation
@@ -70,7 +76,7 @@ def _conversation(person: Person, data: dict) -> Conversation:
 @authenticated_only
 @_answers
 def on_join(person: Person, payload=None):
-    """`conversation:join` {conversation_id, after_seq} → {ok, messages, more}."""
+    """`conversation:join` {conversation_id, after_seq} → {ok, messages, more, presence}."""
     data = _payload(payload)
     conversation = _conversation(person, data)
     after_seq = _whole_number(data, "after_seq", 0)
@@ -78,21 +84,32 @@ def on_join(person: Person, payload=None):
     # (the client drops the copy by its seq) rather than neither.
     join_room(conversation_room(conversation.id))
     found = conversations.messages_after(conversation, after_seq, limit=JOIN_LIMIT + 1)
+    people = [p.person for p in conversations.participants(conversation)]
+    states = presence_of(p.id for p in people)
     return {
         "ok": True,
-        "messages": [message_json(m) for m in found[:JOIN_LIMIT]],
+        "messages": messages_json(found[:JOIN_LIMIT]),
         "more": len(found) > JOIN_LIMIT,
+        "presence": [{"user": person_ref(p), "state": states[p.id]} for p in people],
     }
 
 
 @authenticated_only
 @_answers
 def on_send(person: Person, payload=None):
-    """`message:send` {conversation_id, client_msg_id, body} → {ok, message}."""
+    """`message:send` {conversation_id, client_msg_id, body, attachment_ids} → {ok, message}.
+
+    Files are uploaded over HTTP first (POST /conversations/<id>/attachments, or the API's
+    …/attachments) and named here by their ids; a socket message carries no file bytes.
+    """
     data = _payload(payload)
     conversation = _conversation(person, data)
     message, _created = conversations.send_message(
-        person, conversation, data.get("client_msg_id"), data.get("body")
+        person,
+        conversation,
+        data.get("client_msg_id"),
+        data.get("body"),
+        attachment_ids=data.get("attachment_ids") or [],
     )
     return {"ok": True, "message": message_json(message)}
 

@@ -22,6 +22,7 @@ manager who handed a conversation on keeps seeing it.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 from collections import defaultdict
@@ -29,10 +30,12 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import abort, current_app
+from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
-from hub import audit, db, notifications, policy
+from hub import audit, db, notifications, policy, uploads
 from hub.db import utcnow
 from hub.errors import Conflict, TooManyAttempts, ValidationFailed
 from hub.extensions import socketio
@@ -43,6 +46,7 @@ from hub.models import (
     ConversationStatus,
     Handoff,
     Message,
+    MessageAttachment,
     MessageKind,
     Organization,
     Person,
@@ -50,8 +54,10 @@ from hub.models import (
     ProductLineManager,
     Role,
     SocketSession,
+    StoredFile,
     TerritoryAssignment,
 )
+from hub.realtime import person_room
 from hub.registry import registry
 
 MAX_BODY = 5_000  # characters in one message
@@ -61,6 +67,11 @@ MAX_CLIENT_MSG_ID = 64
 RATE_LIMIT = 20  # messages one person may send…
 RATE_WINDOW = timedelta(seconds=30)  # …within this window
 UNREAD_REMINDER_AFTER = timedelta(minutes=30)
+MAX_ATTACHMENTS = 5  # files on one message
+ATTACHMENT_FOLDER = "conversations"  # under HUB_STORAGE_DIR
+UPLOAD_LIMIT = 30  # files one person may upload…
+UPLOAD_WINDOW = timedelta(minutes=10)  # …within this window
+UNSENT_UPLOADS_KEPT = timedelta(days=1)  # uploads never sent with a message are pruned
 LINK_KINDS = ("campaign", "idea", "beta_report")
 _CLIENT_MSG_ID = re.compile(r"^[A-Za-z0-9._:-]+$")
 
@@ -250,6 +261,57 @@ def unread_conversation_count(viewer: Person) -> int:
     )
 
 
+# --- Live counts and presence ------------------------------------------------------------------
+
+PRESENCE_CONVERSATIONS = 100  # a presence change reaches this many of a person's conversations
+
+
+def _push_unread_later(person_ids) -> None:
+    """Send these people their unread-conversation count once this transaction commits
+    (counted on what it commits: see _push_unread_counts)."""
+    db.session().info.setdefault("hub.unread", set()).update(person_ids)
+
+
+@event.listens_for(Session, "before_commit")
+def _push_unread_counts(sess: Session) -> None:
+    ids = sess.info.pop("hub.unread", None)
+    if not ids:
+        return
+    for person in sess.scalars(
+        sa.select(Person).where(Person.id.in_(ids), Person.active.is_(True))
+    ):
+        payload = {"conversations": unread_conversation_count(person)}
+        room = person_room(person.id)
+        db.on_commit(lambda payload=payload, room=room: socketio.emit("unread", payload, to=room))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_unread_counts(sess: Session, _previous_transaction) -> None:
+    if not sess.in_transaction():
+        sess.info.pop("hub.unread", None)
+
+
+def announce_presence(person_id: int, state: str) -> None:
+    """A person's presence changed: tell the rooms of the conversations they take part in
+    (the latest PRESENCE_CONVERSATIONS), whose pages list them with their presence."""
+    person = db.session.get(Person, person_id)
+    if person is None:
+        return
+    rooms = [
+        conversation_room(cid)
+        for cid in db.session.scalars(
+            sa.select(ConversationParticipant.conversation_id)
+            .join(Conversation, Conversation.id == ConversationParticipant.conversation_id)
+            .where(ConversationParticipant.person_id == person_id)
+            .order_by(Conversation.last_message_at.desc())
+            .limit(PRESENCE_CONVERSATIONS)
+        )
+    ]
+    payload = {"user": person_ref(person), "state": state}
+    for room in rooms:
+        db.on_commit(lambda room=room: socketio.emit("presence", payload, to=room))
+
+
 def participants(conversation: Conversation) -> list[ConversationParticipant]:
     """Who takes part, with how far each has read, in the order they joined."""
     return list(
@@ -389,8 +451,47 @@ def person_ref(person: Person | None) -> dict | None:
     return None if person is None else {"id": person.id, "name": person.name}
 
 
-def message_json(message: Message) -> dict:
-    """A message as the socket protocol and the API send it (docs/realtime.md)."""
+def attachment_path(conversation_id: int, file_id: int) -> str:
+    """Where a conversation's file is served (to those who may see the conversation)."""
+    return f"/conversations/{conversation_id}/files/{file_id}"
+
+
+def attachment_json(conversation_id: int, file: StoredFile) -> dict:
+    """An attached (or uploaded, not yet sent) file as messages and uploads describe it."""
+    return {
+        "id": file.id,
+        "filename": file.filename,
+        "content_type": file.content_type,
+        "size": file.size,
+        "url": attachment_path(conversation_id, file.id),
+    }
+
+
+def attachments_of(message_ids) -> dict[int, list[StoredFile]]:
+    """The files attached to each of these messages, in the order they were attached."""
+    ids = list(message_ids)
+    if not ids:
+        return {}
+    found: dict[int, list[StoredFile]] = defaultdict(list)
+    rows = db.session.execute(
+        sa.select(MessageAttachment.message_id, StoredFile)
+        .join(StoredFile, StoredFile.id == MessageAttachment.file_id)
+        .where(MessageAttachment.message_id.in_(ids))
+        .order_by(MessageAttachment.message_id, MessageAttachment.position)
+    ).all()
+    for message_id, file in rows:
+        found[message_id].append(file)
+    return found
+
+
+def message_json(message: Message, attachments: list[StoredFile] | None = None) -> dict:
+    """A message as the socket protocol and the API send it (docs/realtime.md).
+
+    attachments: the message's files when the caller has them (lists load them at once
+    with `messages_json`); otherwise they are looked up.
+    """
+    if attachments is None:
+        attachments = attachments_of([message.id]).get(message.id, [])
     return {
         "id": message.id,
         "seq": message.seq,
@@ -400,17 +501,26 @@ def message_json(message: Message) -> dict:
         "author": person_ref(message.author),
         "body": message.body,
         "created_at": _iso(message.created_at),
+        "attachments": [attachment_json(message.conversation_id, f) for f in attachments],
     }
+
+
+def messages_json(messages: list[Message]) -> list[dict]:
+    """Several messages as message_json gives them, their files loaded in one query."""
+    files = attachments_of(m.id for m in messages)
+    return [message_json(m, files.get(m.id, [])) for m in messages]
 
 
 # --- Checks -------------------------------------------------------------------------------
 
 
-def _clean_body(body, field: str = "body") -> str:
+def _clean_body(body, field: str = "body", *, allow_empty: bool = False) -> str:
+    if allow_empty and body is None:
+        body = ""
     if not isinstance(body, str):
         raise ValidationFailed({field: ["Send the message as text."]})
     body = body.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if not body:
+    if not body and not allow_empty:
         raise ValidationFailed({field: ["Write a message first."]})
     if len(body) > MAX_BODY:
         raise ValidationFailed(
@@ -511,8 +621,10 @@ def _append(
     body: str,
     at: datetime,
     client_msg_id: str | None = None,
+    attachments: list[StoredFile] = (),
 ) -> Message:
-    """Store the next message of a locked conversation; broadcast it once committed."""
+    """Store the next message of a locked conversation (with its files); broadcast it
+    once committed."""
     seq = conversation.last_seq + 1
     conversation.last_seq = seq
     conversation.last_message_at = at
@@ -527,7 +639,18 @@ def _append(
     )
     db.session.add(message)
     db.session.flush()
-    payload = {"message": message_json(message)}
+    for position, file in enumerate(attachments):
+        db.session.add(MessageAttachment(message_id=message.id, file_id=file.id, position=position))
+    if attachments:
+        db.session.flush()
+    payload = {"message": message_json(message, list(attachments))}
+    _push_unread_later(
+        db.session.scalars(
+            sa.select(ConversationParticipant.person_id).where(
+                ConversationParticipant.conversation_id == conversation.id
+            )
+        )
+    )
     room = conversation_room(conversation.id)
     # Stored before broadcast: the push leaves only once the message is committed.
     db.on_commit(lambda: socketio.emit("message:new", payload, to=room))
@@ -666,6 +789,8 @@ def send_message(
     client_msg_id,
     body,
     *,
+    files: list[uploads.AcceptedFile] = (),
+    attachment_ids=(),
     now: datetime | None = None,
 ) -> tuple[Message, bool]:
     """Post a message exactly once; returns (message, created).
@@ -673,10 +798,18 @@ def send_message(
     The same client_msg_id again returns the stored message and broadcasts nothing new
     (the sender lost the answer, not the message). Messages are numbered under a lock on
     the conversation and broadcast to its room only after they are committed.
+
+    Files come along in two ways: `files`, checked uploads sent with the message (stored
+    now), and `attachment_ids`, files the sender uploaded to this conversation before
+    (`upload_attachment`). A message with files may have an empty body. Every check is
+    made before anything is written: a refused file stores no message.
     """
     _require_visible(person, conversation)
     client_msg_id = _check_client_msg_id(client_msg_id)
-    body = _clean_body(body)
+    referenced = _uploads_of(person, conversation, attachment_ids, extra=len(files))
+    with_files = bool(files or referenced)
+    body = _clean_body(body, allow_empty=with_files)
+    signature = [f.sha256 for f in referenced] + [f.sha256 for f in files]
     at = now or utcnow()
 
     stored = _stored(conversation, client_msg_id)
@@ -685,7 +818,11 @@ def send_message(
         _lock(conversation)
         stored = _stored(conversation, client_msg_id)  # a twin may have won the lock
     if stored is not None:
-        if stored.author_id != person.id or stored.body != body:
+        if (
+            stored.author_id != person.id
+            or stored.body != body
+            or [f.sha256 for f in attachments_of([stored.id]).get(stored.id, [])] != signature
+        ):
             raise Conflict(
                 {
                     "client_msg_id": [
@@ -696,8 +833,10 @@ def send_message(
             )
         return stored, False
 
+    _check_not_sent(referenced)
+    attachments = referenced + [_store_file(person, conversation, f, at) for f in files]
     _ensure_participant(conversation, person, at)
-    message = _append(conversation, person, body, at, client_msg_id)
+    message = _append(conversation, person, body, at, client_msg_id, attachments)
     _read_up_to(conversation, person, message.seq)
     if person.is_oem:
         if conversation.first_response_at is None:
@@ -710,6 +849,180 @@ def send_message(
     if conversation.resolved_at is not None:
         conversation.resolved_at = None  # a new message reopens a resolved conversation
     return message, True
+
+
+# --- Attachments ----------------------------------------------------------------------------
+
+
+def _store_file(
+    person: Person, conversation: Conversation, accepted: uploads.AcceptedFile, at: datetime
+) -> StoredFile:
+    """Write a checked file to storage (content-addressed) and record it as the
+    conversation organisation's."""
+    written = uploads.store(
+        accepted.data, ATTACHMENT_FOLDER, accepted.suffix, accepted.content_type
+    )
+    row = StoredFile(
+        path=written.path,
+        content_type=accepted.content_type,
+        size=accepted.size,
+        filename=accepted.filename,
+        sha256=accepted.sha256,
+        organization_id=conversation.organization_id,
+        uploaded_by_id=person.id,
+        created_at=at,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def upload_attachment(
+    person: Person,
+    conversation: Conversation,
+    accepted: uploads.AcceptedFile,
+    *,
+    now: datetime | None = None,
+) -> StoredFile:
+    """Keep a checked file for a message the person is about to send (upload first, then
+    send the message with `attachment_ids`). Until it is sent only its uploader sees it;
+    unsent uploads are pruned after UNSENT_UPLOADS_KEPT."""
+    _require_visible(person, conversation)
+    at = now or utcnow()
+    recent = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(StoredFile)
+        .where(
+            StoredFile.uploaded_by_id == person.id,
+            StoredFile.path.startswith(ATTACHMENT_FOLDER + "/"),
+            StoredFile.created_at > at - UPLOAD_WINDOW,
+        )
+    )
+    if recent >= UPLOAD_LIMIT:
+        raise TooManyAttempts(
+            f"You have uploaded {UPLOAD_LIMIT} files in the last "
+            f"{int(UPLOAD_WINDOW.total_seconds() // 60)} minutes. Wait a few minutes, then "
+            "attach again."
+        )
+    return _store_file(person, conversation, accepted, at)
+
+
+def _uploads_of(person: Person, conversation: Conversation, ids, *, extra: int = 0):
+    """The person's uploads to this conversation's organisation named by ids, in order."""
+    if ids is None:
+        ids = []
+    if not isinstance(ids, list | tuple) or not all(
+        isinstance(i, int) and not isinstance(i, bool) for i in ids
+    ):
+        raise ValidationFailed(
+            {"attachment_ids": ["Send attachment_ids as a list of upload ids, e.g. [88, 89]."]}
+        )
+    if len(ids) != len(set(ids)):
+        raise ValidationFailed({"attachment_ids": ["Attach each file once."]})
+    if len(ids) + extra > MAX_ATTACHMENTS:
+        raise ValidationFailed(
+            {
+                "attachment_ids": [
+                    f"Attach at most {MAX_ATTACHMENTS} files to one message "
+                    f"({len(ids) + extra} were sent)."
+                ]
+            }
+        )
+    if not ids:
+        return []
+    rows = {
+        f.id: f
+        for f in db.session.scalars(
+            sa.select(StoredFile).where(
+                StoredFile.id.in_(ids),
+                StoredFile.uploaded_by_id == person.id,
+                StoredFile.organization_id == conversation.organization_id,
+                StoredFile.path.startswith(ATTACHMENT_FOLDER + "/"),
+            )
+        )
+    }
+    missing = [i for i in ids if i not in rows]
+    if missing:
+        raise ValidationFailed(
+            {
+                "attachment_ids": [
+                    f"No upload {i} of yours for this conversation; upload the file "
+                    "(again) and send its new id."
+                    for i in missing
+                ]
+            }
+        )
+    return [rows[i] for i in ids]
+
+
+def _check_not_sent(files: list[StoredFile]) -> None:
+    if not files:
+        return
+    sent = set(
+        db.session.scalars(
+            sa.select(MessageAttachment.file_id).where(
+                MessageAttachment.file_id.in_([f.id for f in files])
+            )
+        )
+    )
+    if sent:
+        raise ValidationFailed(
+            {
+                "attachment_ids": [
+                    f"“{f.filename}” (upload {f.id}) was sent with another message already; "
+                    "upload it again to send it once more."
+                    for f in files
+                    if f.id in sent
+                ]
+            }
+        )
+
+
+def find_attachment(viewer: Person, conversation_id, file_id) -> StoredFile | None:
+    """A file of a conversation the viewer may see — attached to one of its messages, or
+    uploaded by the viewer for it and not sent yet. None otherwise, whether or not the
+    file exists (a file of a conversation you can't see is a 404)."""
+    conversation = find_conversation(viewer, conversation_id)
+    if conversation is None or not isinstance(file_id, int):
+        return None
+    file = db.session.get(StoredFile, file_id)
+    if file is None or not file.path.startswith(ATTACHMENT_FOLDER + "/"):
+        return None
+    attached_to = db.session.scalars(
+        sa.select(Message.conversation_id)
+        .join(MessageAttachment, MessageAttachment.message_id == Message.id)
+        .where(MessageAttachment.file_id == file.id)
+    ).all()
+    if attached_to:
+        return file if conversation.id in attached_to else None
+    if file.uploaded_by_id == viewer.id and file.organization_id == conversation.organization_id:
+        return file
+    return None
+
+
+def prune_unsent_uploads(now: datetime) -> str:
+    """Forget uploads never sent with a message (the page's upload-then-send, abandoned),
+    and delete their stored files when no other record uses the same content."""
+    stale = list(
+        db.session.scalars(
+            sa.select(StoredFile).where(
+                StoredFile.path.startswith(ATTACHMENT_FOLDER + "/"),
+                StoredFile.created_at < now - UNSENT_UPLOADS_KEPT,
+                ~sa.exists().where(MessageAttachment.file_id == StoredFile.id),
+            )
+        )
+    )
+    paths = {f.path for f in stale}
+    for file in stale:
+        db.session.delete(file)
+    db.session.flush()
+    still_used = set(
+        db.session.scalars(sa.select(StoredFile.path).where(StoredFile.path.in_(paths)))
+    )
+    for path in paths - still_used:
+        with contextlib.suppress(FileNotFoundError):  # a path outside storage: leave it
+            uploads.open_stored(path).unlink(missing_ok=True)
+    return f"{len(stale)} unsent uploads pruned"
 
 
 def _stored(conversation: Conversation, client_msg_id: str) -> Message | None:
@@ -734,6 +1047,7 @@ def mark_read(person: Person, conversation: Conversation, seq) -> int:
     if person.role != Role.PROGRAM_ADMIN:
         _ensure_participant(conversation, person, utcnow())
     if _read_up_to(conversation, person, seq):
+        _push_unread_later([person.id])
         payload = {"conversation_id": conversation.id, "user": person_ref(person), "seq": seq}
         room = conversation_room(conversation.id)
         db.on_commit(lambda: socketio.emit("read", payload, to=room))

@@ -12,14 +12,37 @@ import uuid
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, abort, flash, g, jsonify, redirect, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import HiddenField, MultipleFileField, SelectField, StringField, TextAreaField
 
-from hub import call_events, chat_events, conversations, db, openapi
+from hub import (
+    accounts,
+    call_events,
+    chat_events,
+    conversations,
+    db,
+    openapi,
+    realtime,
+    uploads,
+)
 from hub.apitools import (
+    AUTH_INVALID_DETAIL,
     NOT_FOUND_DETAIL,
     ApiProblem,
     api_blueprint,
@@ -45,6 +68,7 @@ from hub.openapi import (
     query,
     ref,
 )
+from hub.realtime import presence_of
 from hub.registry import Job, NavItem, registry
 from hub.web import int_arg, render, see_other
 from hub.web import paginate as paginate_page
@@ -82,6 +106,10 @@ class StartConversationForm(FlaskForm):
 
 class MessageForm(FlaskForm):
     body = TextAreaField("Message", render_kw={"rows": 3, "maxlength": conversations.MAX_BODY})
+    files = MultipleFileField(
+        "Attach files",
+        render_kw={"accept": "image/png,image/jpeg,image/webp,image/gif,application/pdf"},
+    )
     client_msg_id = HiddenField()
 
 
@@ -209,14 +237,13 @@ def _render_detail(conversation: Conversation, message_form: MessageForm | None 
         message_form.client_msg_id.data = _new_id()
     status_form = StatusForm(formdata=None, status=conversation.status.value)
     status_form.status.choices = [(s.value, s.label) for s in conversations.statuses_for(viewer)]
+    messages = conversations.messages_after(conversation, 0)
     ctx = {
         "conversation": conversation,
-        "messages": conversations.messages_after(conversation, 0),
+        "messages": messages,
+        "files": conversations.attachments_of(m.id for m in messages),
         "participants": people,
-        "online": conversations.online_person_ids(
-            [p.person_id for p in people]
-            + ([conversation.assignee_id] if conversation.assignee_id else [])
-        ),
+        "presence": presence_of([p.person_id for p in people]),
         "message_form": message_form,
         "status_form": status_form,
         "action_form": EmptyForm(formdata=None),
@@ -224,6 +251,8 @@ def _render_detail(conversation: Conversation, message_form: MessageForm | None 
         "can_take": conversations.can_take(viewer, conversation),
         "is_oem": viewer.is_oem,
         "max_body": conversations.MAX_BODY,
+        "max_files": conversations.MAX_ATTACHMENTS,
+        "max_file_mb": current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
     }
     if viewer.is_oem:
         handoff_form = HandoffForm(formdata=None)
@@ -239,15 +268,73 @@ def _render_detail(conversation: Conversation, message_form: MessageForm | None 
     return render("conversations/detail.html", status=status, **ctx)
 
 
+def _allow_files(count: int) -> int:
+    """Let this request carry up to `count` files of HUB_UPLOAD_MAX_BYTES; returns the limit."""
+    limit = count * current_app.config["UPLOAD_MAX_BYTES"] + 64 * 1024  # + the form's fields
+    request.max_content_length = limit
+    return limit
+
+
+def _too_large_sentence(limit: int) -> str:
+    each = _mb(current_app.config["UPLOAD_MAX_BYTES"])
+    return (
+        f"Those files are too large together ({_mb(request.content_length)} sent); attach "
+        f"at most {conversations.MAX_ATTACHMENTS} files of up to {each} each."
+        if request.content_length
+        else f"That upload is larger than {_mb(limit)}."
+    )
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _accepted_files(storages, field: str = "files") -> list[uploads.AcceptedFile]:
+    """Check every uploaded file; refuse them all, with a sentence per problem, if any fails."""
+    chosen = [f for f in storages if f and (f.filename or "").strip()]
+    if len(chosen) > conversations.MAX_ATTACHMENTS:
+        raise ValidationFailed(
+            {
+                field: [
+                    f"Attach at most {conversations.MAX_ATTACHMENTS} files to one message "
+                    f"({len(chosen)} were chosen)."
+                ]
+            }
+        )
+    accepted, problems = [], []
+    for storage in chosen:
+        try:
+            accepted.append(
+                uploads.accept_upload(
+                    storage.read(), storage.filename, storage.mimetype, field=field
+                )
+            )
+        except ValidationFailed as exc:
+            problems.extend(s for sentences in exc.problems.values() for s in sentences)
+    if problems:
+        raise ValidationFailed({field: problems})
+    return accepted
+
+
 @bp.post("/conversations/<int:conversation_id>/messages")
 def post_message(conversation_id: int):
     conversation = conversations.get_conversation_or_404(current_user, conversation_id)
+    limit = _allow_files(conversations.MAX_ATTACHMENTS)
+    if request.content_length and request.content_length > limit:
+        form = MessageForm(formdata=None)
+        form.client_msg_id.data = _new_id()
+        form.files.errors = [_too_large_sentence(limit)]
+        return _render_detail(conversation, form, 413)
     form = MessageForm()
     status = 422
     if form.validate_on_submit():
         try:
             message, _created = conversations.send_message(
-                current_user, conversation, form.client_msg_id.data or _new_id(), form.body.data
+                current_user,
+                conversation,
+                form.client_msg_id.data or _new_id(),
+                form.body.data,
+                files=_accepted_files(request.files.getlist("files")),
             )
             return redirect(
                 url_for(
@@ -258,12 +345,110 @@ def post_message(conversation_id: int):
                 code=303,
             )
         except ValidationFailed as exc:
-            apply_problems(form, _client_id_on(exc, "body"))
+            apply_problems(form, _client_id_on(_ids_on(exc, "files"), "body"))
             form.client_msg_id.data = _new_id()
         except TooManyAttempts as exc:
             apply_problems(form, ValidationFailed({"body": [str(exc)]}))
             status = 429
     return _render_detail(conversation, form, status)
+
+
+def _ids_on(exc: ValidationFailed, field: str) -> ValidationFailed:
+    """Problems with attachment_ids (the script's uploads) shown on the file field."""
+    if "attachment_ids" not in exc.problems:
+        return exc
+    moved = {k: v for k, v in exc.problems.items() if k != "attachment_ids"}
+    moved.setdefault(field, []).extend(exc.problems["attachment_ids"])
+    return ValidationFailed(moved)
+
+
+@bp.post("/conversations/<int:conversation_id>/attachments")
+def upload(conversation_id: int):
+    """Upload one file for a message about to be sent (static/js/chat.js, with progress).
+
+    Answers 201 with the attachment's JSON; the message then names it in attachment_ids.
+    Errors are problem JSON with a sentence in `detail`.
+    """
+    conversation = conversations.get_conversation_or_404(current_user, conversation_id)
+    limit = _allow_files(1)
+    if request.content_length and request.content_length > limit:
+        return problem(413, "Content Too Large", _too_large_sentence(limit))
+    try:
+        storages = request.files.getlist("file")
+    except RequestEntityTooLarge:
+        return problem(413, "Content Too Large", _too_large_sentence(limit))
+    try:
+        if len(storages) != 1:
+            raise ValidationFailed({"file": ["Send one file, in the form field “file”."]})
+        (accepted,) = _accepted_files(storages, field="file")
+        stored = conversations.upload_attachment(current_user, conversation, accepted)
+    except ValidationFailed as exc:
+        db.rollback_request()
+        sentences = [s for messages in exc.problems.values() for s in messages]
+        return problem(422, "Unprocessable Content", " ".join(sentences))
+    except TooManyAttempts as exc:
+        db.rollback_request()
+        return problem(429, "Too Many Requests", str(exc))
+    response = jsonify(conversations.attachment_json(conversation.id, stored))
+    response.status_code = 201
+    return response
+
+
+# --- Files ----------------------------------------------------------------------------------
+# Their own blueprint: a file is fetched by a signed-in browser (the page's <img>, a link)
+# or by an integration with its API token, so one URL serves both.
+
+files_bp = Blueprint("conversation_files", __name__)
+FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+
+
+@files_bp.before_request
+def _file_viewer():
+    scheme, _, secret = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() == "bearer" and secret.strip():
+        # A token decides alone when it is sent, as on sockets: the cookie is ignored.
+        person = accounts.person_for_api_token(secret.strip())
+        if person is None:
+            response = problem(401, "Unauthorized", AUTH_INVALID_DETAIL)
+            response.headers["WWW-Authenticate"] = (
+                'Bearer realm="Partner Hub", error="invalid_token"'
+            )
+            return response
+        g._login_user = person
+        return None
+    if not current_user.is_authenticated:
+        from hub.extensions import login_manager
+
+        return login_manager.unauthorized()
+    return None
+
+
+@files_bp.get("/conversations/<int:conversation_id>/files/<int:file_id>")
+def attachment(conversation_id: int, file_id: int):
+    """A conversation's file: images inline, PDFs as a download; 404 outside your scope."""
+    file = conversations.find_attachment(current_user, conversation_id, file_id)
+    if file is None:
+        abort(404)
+    try:
+        path = uploads.open_stored(file.path)
+    except FileNotFoundError:
+        abort(404)
+    if not path.exists():
+        abort(404)
+    is_image = file.content_type.startswith("image/")
+    response = send_file(
+        path,
+        mimetype=file.content_type,
+        as_attachment=not is_image,  # images show inline (still named for "Save as…")
+        download_name=file.filename,
+        conditional=True,
+        etag=file.sha256[:32],
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = FILE_CSP
+    # Behind the access check: browsers may keep it, shared caches must not.
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @bp.post("/conversations/<int:conversation_id>/handoff")
@@ -326,6 +511,15 @@ def change_status(conversation_id: int):
     return see_other("conversations.detail", conversation_id=conversation.id)
 
 
+def filesize(size: int) -> str:
+    """A file's size for people: "840 bytes", "12 KB", "3.4 MB"."""
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size // 1024} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
 # --- Navigation -------------------------------------------------------------------------
 
 
@@ -343,11 +537,11 @@ class _ConversationsLabel(str):
         if not current_user or not current_user.is_authenticated:
             return label
         count = conversations.unread_conversation_count(current_user)
-        if not count:
-            return label
+        # Always there (hidden at 0): static/js/hub.js updates it on the `unread` event.
         return Markup(
-            '{} <span class="navcount">{}<span class="visually-hidden"> unread</span></span>'
-        ).format(label, count)
+            '{} <span class="navcount" data-unread-conversations="{}"{}>{}'
+            '<span class="visually-hidden"> unread</span></span>'
+        ).format(label, count, Markup(" hidden") if not count else "", count)
 
 
 # --- JSON API ---------------------------------------------------------------------------
@@ -541,7 +735,7 @@ def list_messages(conversation_id: int):
     found = found[:limit]
     return jsonify(
         {
-            "data": [conversations.message_json(m) for m in found],
+            "data": conversations.messages_json(found),
             "next_after_seq": found[-1].seq if more else None,
         }
     )
@@ -554,30 +748,270 @@ def list_messages(conversation_id: int):
         "description": (
             "Answers 201 with the stored message the first time, and 200 with the same "
             "message when the same client_msg_id is sent again (nothing new is stored or "
-            "broadcast). A different body under a client_msg_id already used is a 409. "
-            "At most 20 messages per person in 30 seconds (429 with Retry-After beyond)."
+            "broadcast). A different body or other files under a client_msg_id already "
+            "used is a 409. At most 20 messages per person in 30 seconds (429 with "
+            "Retry-After beyond).\n\nFiles (images, PDFs; at most 5) come either as "
+            "attachment_ids of earlier uploads (POST …/attachments) in a JSON body, or with "
+            "the message itself as multipart/form-data: fields client_msg_id and body, and "
+            "one `files` part per file. A file that is refused refuses the whole message "
+            "(422): nothing is stored."
         ),
-        "requestBody": openapi.json_body(ref("ConversationMessageCreate")),
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": ref("ConversationMessageCreate")},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["client_msg_id"],
+                        "properties": {
+                            "client_msg_id": {"type": "string"},
+                            "body": {"type": "string"},
+                            "files": {
+                                "type": "array",
+                                "maxItems": conversations.MAX_ATTACHMENTS,
+                                "items": {
+                                    "type": "string",
+                                    "contentMediaType": "application/octet-stream",
+                                },
+                            },
+                        },
+                    }
+                },
+            },
+        },
         "responses": {
             "201": json_response("The message, stored.", ref("ConversationMessage")),
             "200": json_response(
                 "The message stored before under this client_msg_id.", ref("ConversationMessage")
             ),
-            **problems(400, 404, 409, 415, 422, 429),
+            **problems(400, 404, 409, 413, 415, 422, 429),
         },
     }
 )
 def post_message_api(conversation_id: int):
     person = current_person()
     conversation = conversations.get_conversation_or_404(person, conversation_id)
-    data = json_body()
-    _only_fields(data, {"client_msg_id", "body"})
+    files: list[uploads.AcceptedFile] = []
+    if request.mimetype == "multipart/form-data":
+        limit = _allow_files(conversations.MAX_ATTACHMENTS)
+        _refuse_too_large(limit)
+        try:
+            form = request.form
+            storages = request.files.getlist("files")
+        except RequestEntityTooLarge:
+            raise ApiProblem(413, "Content Too Large", _too_large_sentence(limit)) from None
+        _only_fields({**form, **dict.fromkeys(request.files)}, {"client_msg_id", "body", "files"})
+        data = {"client_msg_id": form.get("client_msg_id"), "body": form.get("body")}
+        files = _accepted_files(storages)
+    else:
+        data = json_body()
+        _only_fields(data, {"client_msg_id", "body", "attachment_ids"})
     message, created = conversations.send_message(
-        person, conversation, data.get("client_msg_id"), data.get("body")
+        person,
+        conversation,
+        data.get("client_msg_id"),
+        data.get("body"),
+        files=files,
+        attachment_ids=data.get("attachment_ids") or [],
     )
     response = jsonify(conversations.message_json(message))
     response.status_code = 201 if created else 200
     return response
+
+
+def _refuse_too_large(limit: int) -> None:
+    if request.content_length and request.content_length > limit:
+        raise ApiProblem(413, "Content Too Large", _too_large_sentence(limit))
+
+
+@api.post("/<int:conversation_id>/attachments")
+@operation(
+    {
+        "summary": "Upload a file to send with a message",
+        "description": (
+            "Upload first, then send: post one image (PNG, JPEG, WebP, GIF — re-encoded to "
+            "PNG) or PDF (rewritten without JavaScript, embedded files or automatic actions) "
+            "as multipart/form-data in the field `file`, then post the message with its id "
+            "in attachment_ids. Until it is sent only you can fetch it; uploads never sent "
+            "are deleted after a day. A file that is not what its name or type says, "
+            "encrypted, damaged or too large is refused (422) and nothing is kept."
+        ),
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {
+                                "type": "string",
+                                "contentMediaType": "application/octet-stream",
+                            }
+                        },
+                    }
+                }
+            },
+        },
+        "responses": {
+            "201": json_response("The upload, ready to attach.", ref("Attachment")),
+            **problems(400, 404, 413, 415, 422, 429),
+        },
+    }
+)
+def upload_attachment_api(conversation_id: int):
+    person = current_person()
+    conversation = conversations.get_conversation_or_404(person, conversation_id)
+    if request.mimetype != "multipart/form-data":
+        raise ApiProblem(
+            415,
+            "Unsupported Media Type",
+            "Send the file as multipart/form-data in the field 'file'.",
+        )
+    limit = _allow_files(1)
+    _refuse_too_large(limit)
+    try:
+        storages = request.files.getlist("file")
+    except RequestEntityTooLarge:
+        raise ApiProblem(413, "Content Too Large", _too_large_sentence(limit)) from None
+    if len(storages) != 1:
+        raise ValidationFailed({"file": ["Send one file, in the form field 'file'."]})
+    (accepted,) = _accepted_files(storages, field="file")
+    stored = conversations.upload_attachment(person, conversation, accepted)
+    response = jsonify(conversations.attachment_json(conversation.id, stored))
+    response.status_code = 201
+    return response
+
+
+def handoff_json(handoff) -> dict:
+    return {
+        "id": handoff.id,
+        "conversation_id": handoff.conversation_id,
+        "from": person_ref(handoff.from_person),
+        "to": person_ref(handoff.to_person),
+        "note": handoff.note,
+        "created_at": iso_utc(handoff.created_at),
+        "accepted_at": iso_utc(handoff.accepted_at),
+    }
+
+
+@api.post("/<int:conversation_id>/handoff")
+@operation(
+    {
+        "summary": "Hand the conversation to someone else (OEM staff)",
+        "description": (
+            "Pass the conversation to a product manager of its product line (any product "
+            "manager when it has none) or another channel manager, with a note that only "
+            "OEM staff see. It is theirs at once — they are notified, keep the whole "
+            "history and accept it when they pick it up. Partners get 403."
+        ),
+        "requestBody": openapi.json_body(ref("HandoffCreate")),
+        "responses": {
+            "201": json_response("The hand-off, waiting to be accepted.", ref("Handoff")),
+            **problems(400, 403, 404, 415, 422),
+        },
+    }
+)
+def handoff_api(conversation_id: int):
+    person = current_person()
+    conversation = conversations.get_conversation_or_404(person, conversation_id)
+    data = json_body()
+    _only_fields(data, {"to_person_id", "note"})
+    target_id = data.get("to_person_id")
+    target = (
+        db.session.get(Person, target_id)
+        if isinstance(target_id, int) and not isinstance(target_id, bool)
+        else None
+    )
+    note = data.get("note", "")
+    if not isinstance(note, str):
+        raise ValidationFailed({"note": ["Send the note as text (or leave it out)."]})
+    made = conversations.hand_off(person, conversation, target, note)
+    response = jsonify(handoff_json(made))
+    response.status_code = 201
+    return response
+
+
+@api.post("/<int:conversation_id>/handoff/accept")
+@operation(
+    {
+        "summary": "Accept the hand-off waiting for you",
+        "description": (
+            "The receiver of a hand-off takes the conversation up; the one who handed it on "
+            "is told. Anyone else, or when nothing waits for you, gets 403."
+        ),
+        "responses": {
+            "200": json_response("The accepted hand-off.", ref("Handoff")),
+            **problems(403, 404),
+        },
+    }
+)
+def accept_handoff_api(conversation_id: int):
+    person = current_person()
+    conversation = conversations.get_conversation_or_404(person, conversation_id)
+    return jsonify(handoff_json(conversations.accept_handoff(person, conversation)))
+
+
+@api.patch("/<int:conversation_id>")
+@operation(
+    {
+        "summary": "Change the conversation's status",
+        "description": (
+            'Send {"status": …}. OEM staff set any state; partners may resolve a '
+            "conversation or reopen it (`open`), other states are a 403 for them. Every "
+            "change writes a system message into the conversation; sending the state it "
+            "already has changes nothing."
+        ),
+        "requestBody": openapi.json_body(ref("ConversationUpdate")),
+        "responses": {
+            "200": json_response("The conversation as it is now.", ref("Conversation")),
+            **problems(400, 403, 404, 415, 422),
+        },
+    }
+)
+def update_conversation(conversation_id: int):
+    person = current_person()
+    conversation = conversations.get_conversation_or_404(person, conversation_id)
+    data = json_body()
+    _only_fields(data, {"status"})
+    if "status" not in data:
+        raise ValidationFailed({"status": ["Send the new status."]})
+    conversations.set_status(person, conversation, data["status"])
+    db.session.flush()
+    return jsonify(_with_read_positions([conversation_json(conversation)])[0])
+
+
+@api.post("/<int:conversation_id>/read")
+@operation(
+    {
+        "summary": "Record how far you have read",
+        "description": (
+            'Send {"seq": 7}: you have read up to message 7. Read positions only move '
+            "forward and stop at the last message; the answer's last_read_seq is your "
+            "position now. The people following the conversation live see a read receipt, "
+            "and unread counts follow."
+        ),
+        "requestBody": openapi.json_body(ref("ReadPosition")),
+        "responses": {
+            "200": json_response("The conversation, with your read position.", ref("Conversation")),
+            **problems(400, 404, 415, 422),
+        },
+    }
+)
+def read_api(conversation_id: int):
+    person = current_person()
+    conversation = conversations.get_conversation_or_404(person, conversation_id)
+    data = json_body()
+    _only_fields(data, {"seq"})
+    seq = data.get("seq")
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        raise ValidationFailed(
+            {"seq": ["Send seq as the number of the last message read (0 or more)."]}
+        )
+    conversations.mark_read(person, conversation, seq)
+    db.session.flush()
+    return jsonify(_with_read_positions([conversation_json(conversation)])[0])
 
 
 _NAMED = {
@@ -675,6 +1109,7 @@ SCHEMAS = {
             "author",
             "body",
             "created_at",
+            "attachments",
         ],
         "properties": {
             "id": {"type": "integer"},
@@ -689,14 +1124,73 @@ SCHEMAS = {
             "author": {"description": "null for system messages.", **_nullable(ref("NamedRef"))},
             "body": {
                 "type": "string",
-                "description": "Plain text; show it as text, never as HTML.",
+                "description": "Plain text; show it as text, never as HTML. May be empty "
+                "when the message carries files.",
             },
             "created_at": _TIME,
+            "attachments": {"type": "array", "items": ref("Attachment")},
         },
+    },
+    "Attachment": {
+        "type": "object",
+        "required": ["id", "filename", "content_type", "size", "url"],
+        "properties": {
+            "id": {"type": "integer"},
+            "filename": {"type": "string", "description": "The name to show and save it as."},
+            "content_type": {"type": "string", "enum": ["image/png", "application/pdf"]},
+            "size": {"type": "integer", "description": "Bytes, as stored (after re-encoding)."},
+            "url": {
+                "type": "string",
+                "description": "Where to fetch it: a path on the hub, answered to the "
+                "browser's sign-in or an API token (Authorization: Bearer). Images are sent "
+                "inline, PDFs as downloads. 404 for anyone who may not see the conversation.",
+                "examples": ["/conversations/12/files/88"],
+            },
+        },
+    },
+    "Handoff": {
+        "type": "object",
+        "required": ["id", "conversation_id", "from", "to", "note", "created_at", "accepted_at"],
+        "properties": {
+            "id": {"type": "integer"},
+            "conversation_id": {"type": "integer"},
+            "from": ref("NamedRef"),
+            "to": ref("NamedRef"),
+            "note": {"type": "string", "description": "For OEM staff only."},
+            "created_at": _TIME,
+            "accepted_at": {"description": "null until the receiver accepts.", **_MAYBE_TIME},
+        },
+    },
+    "HandoffCreate": {
+        "type": "object",
+        "required": ["to_person_id"],
+        "additionalProperties": False,
+        "properties": {
+            "to_person_id": {
+                "type": "integer",
+                "description": "A product manager of the conversation's product line, or "
+                "another channel manager.",
+            },
+            "note": {"type": "string", "maxLength": conversations.MAX_NOTE},
+        },
+    },
+    "ConversationUpdate": {
+        "type": "object",
+        "required": ["status"],
+        "additionalProperties": False,
+        "properties": {
+            "status": {"type": "string", "enum": [s.value for s in ConversationStatus]},
+        },
+    },
+    "ReadPosition": {
+        "type": "object",
+        "required": ["seq"],
+        "additionalProperties": False,
+        "properties": {"seq": {"type": "integer", "minimum": 0}},
     },
     "ConversationMessageCreate": {
         "type": "object",
-        "required": ["client_msg_id", "body"],
+        "required": ["client_msg_id"],
         "additionalProperties": False,
         "properties": {
             "client_msg_id": {
@@ -705,7 +1199,19 @@ SCHEMAS = {
                 "maxLength": conversations.MAX_CLIENT_MSG_ID,
                 "description": "A new UUID per message; send it again to retry safely.",
             },
-            "body": {"type": "string", "minLength": 1, "maxLength": conversations.MAX_BODY},
+            "body": {
+                "type": "string",
+                "maxLength": conversations.MAX_BODY,
+                "description": "1 or more characters; may be empty or left out when "
+                "attachment_ids are sent.",
+            },
+            "attachment_ids": {
+                "type": "array",
+                "maxItems": conversations.MAX_ATTACHMENTS,
+                "items": {"type": "integer"},
+                "description": "Ids of your uploads to this conversation "
+                "(POST …/attachments), in the order to show them.",
+            },
         },
     },
     "ConversationMessagePage": {
@@ -738,12 +1244,22 @@ def init_app(app: Flask) -> None:
         app=app,
     )
     app.register_blueprint(api)
+    app.register_blueprint(files_bp)
     chat_events.init_app(app)
     call_events.init_app(app)
+    realtime.on_presence_change(app, conversations.announce_presence)
+    app.jinja_env.filters["filesize"] = filesize
     reg = registry(app)
     reg.nav.append(NavItem(_ConversationsLabel("Conversations"), "conversations.index", order=20))
     reg.context.insert(0, conversations.organization_facts)
     reg.add_job(
         Job("conversations.unread-reminders", timedelta(minutes=5), conversations.remind_unread)
+    )
+    reg.add_job(
+        Job(
+            "conversations.prune-unsent-uploads",
+            timedelta(hours=1),
+            conversations.prune_unsent_uploads,
+        )
     )
     reg.demo.append(conversations.seed_demo)

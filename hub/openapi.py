@@ -157,6 +157,7 @@ _PROBLEM_RESPONSES = {
     "404": ("NotFound", "The id is unknown or outside what your account may see."),
     "409": ("Conflict", "The input clashes with what exists."),
     "415": ("UnsupportedMediaType", "The body was not sent as application/json."),
+    "413": ("ContentTooLarge", "The upload is larger than the limits allow."),
     "422": ("ValidationFailed", "Some fields need attention; see errors."),
     "429": ("TooManyRequests", "Too many requests in a short time; wait as Retry-After says."),
 }

@@ -1,13 +1,21 @@
 """Uploaded files: images are decoded and re-encoded by Pillow within pixel and byte
-limits, so nothing a user uploads is ever served as they sent it."""
+limits, and PDFs are parsed and rewritten without their active content, so nothing a user
+uploads is ever served as they sent it.
+
+`accept_upload` is the one door for attachments: it decides from the bytes what a file
+is, refuses a file whose name or declared type says otherwise, and returns the checked
+bytes ready to `store`.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import re
+import unicodedata
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -15,6 +23,31 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from hub.errors import ValidationFailed
 
 ALLOWED_IMAGE_FORMATS = {"PNG", "JPEG", "WEBP", "GIF"}
+PDF_MAX_PAGES = 500
+MAX_FILENAME = 120
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".jpe", ".gif", ".webp"}
+# Annotations a rewritten PDF keeps: marks on the page, and links to web pages or within
+# the document. Everything else (form widgets, file attachments, media, 3D…) is dropped.
+_KEPT_ANNOTATIONS = {
+    "/Link",
+    "/Text",
+    "/FreeText",
+    "/Highlight",
+    "/Underline",
+    "/Squiggly",
+    "/StrikeOut",
+    "/Square",
+    "/Circle",
+    "/Line",
+    "/Polygon",
+    "/PolyLine",
+    "/Ink",
+    "/Stamp",
+    "/Caret",
+    "/Popup",
+}
+_SAFE_ACTIONS = {"/URI", "/GoTo"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -102,3 +135,229 @@ def open_stored(relative: str) -> Path:
     if root not in path.parents:
         raise FileNotFoundError(relative)
     return path
+
+
+# --- Attachments: images and PDFs ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AcceptedFile:
+    """An upload that passed the checks: the bytes to store (re-encoded image or rewritten
+    PDF), the cleaned name to show, and how to serve it."""
+
+    data: bytes
+    filename: str
+    content_type: str
+    suffix: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+def clean_filename(name, default: str = "attachment") -> str:
+    """The last part of an uploaded file's name, without control characters or quotes,
+    at most MAX_FILENAME characters (keeping its extension)."""
+    name = name if isinstance(name, str) else ""
+    name = PureWindowsPath(PurePosixPath(name).name).name  # no folders, either style
+    name = unicodedata.normalize("NFC", _CONTROL.sub("", name)).replace('"', "'").strip(" .")
+    if not name:
+        return default
+    if len(name) > MAX_FILENAME:
+        stem, dot, ext = name.rpartition(".")
+        ext = ext[:10] if dot and stem else ""
+        name = name[: MAX_FILENAME - len(ext) - 1].rstrip() + ("." + ext if ext else "")
+    return name
+
+
+def _sniff(data: bytes) -> str | None:
+    """What the bytes are: "pdf", "image" (one of the formats Pillow re-encodes), or None."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if (
+        data.startswith(b"\x89PNG\r\n\x1a\n")
+        or data.startswith(b"\xff\xd8\xff")
+        or data[:6] in (b"GIF87a", b"GIF89a")
+        or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+    ):
+        return "image"
+    return None
+
+
+def _claimed(filename: str, content_type: str | None) -> set[str]:
+    """What the file's name and declared type say it is ("pdf", "image", "other")."""
+    claims = set()
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".pdf":
+        claims.add("pdf")
+    elif suffix in IMAGE_SUFFIXES:
+        claims.add("image")
+    elif suffix:
+        claims.add("other")
+    declared = (content_type or "").split(";")[0].strip().lower()
+    if declared == "application/pdf":
+        claims.add("pdf")
+    elif declared.startswith("image/"):
+        claims.add("image")
+    elif declared and declared not in ("application/octet-stream", "binary/octet-stream"):
+        claims.add("other")
+    return claims
+
+
+def accept_upload(
+    data: bytes, filename, content_type: str | None = None, *, field: str = "files"
+) -> AcceptedFile:
+    """Check one attachment and return what to store, or refuse it with a sentence.
+
+    Accepted: PNG, JPEG, WebP and GIF images (re-encoded to PNG, at most 2048 pixels a
+    side) and PDFs (parsed and rewritten without JavaScript, embedded files or automatic
+    actions). Refused: empty or oversized files, anything else, and a file that is not
+    what its name or declared type says — a .pdf that is an image, a .png that is a PDF.
+    """
+    name = clean_filename(filename)
+    limit = current_app.config["UPLOAD_MAX_BYTES"]
+    if not data:
+        raise ValidationFailed({field: [f"“{name}” is empty; choose the file again."]})
+    if len(data) > limit:
+        raise ValidationFailed(
+            {
+                field: [
+                    f"“{name}” is {_megabytes(len(data))}; attach files of at most "
+                    f"{_megabytes(limit)}."
+                ]
+            }
+        )
+    actual = _sniff(data)
+    claims = _claimed(name, content_type)
+    if actual is None:
+        raise ValidationFailed(
+            {field: [f"“{name}” can't be attached: attach images (PNG, JPEG, WebP, GIF) or PDFs."]}
+        )
+    if claims - {actual}:
+        said = "a PDF" if "pdf" in claims else "an image" if "image" in claims else "another kind"
+        really = "a PDF" if actual == "pdf" else "an image"
+        raise ValidationFailed(
+            {
+                field: [
+                    f"“{name}” is not what it says: its name or type says {said}, but it is "
+                    f"{really}. Check the file and attach it again."
+                ]
+            }
+        )
+    if actual == "pdf":
+        return AcceptedFile(
+            check_pdf(data, field=field, name=name), name, "application/pdf", ".pdf"
+        )
+    png = reencode_image(data, field=field, max_side=2048)
+    stem = Path(name).stem if Path(name).suffix.lower() in IMAGE_SUFFIXES else name
+    return AcceptedFile(png, clean_filename(f"{stem}.png"), "image/png", ".png")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
+
+
+def check_pdf(data: bytes, *, field: str = "files", name: str = "The file") -> bytes:
+    """Parse a PDF and return a rewritten copy holding only its pages.
+
+    Refuses what is not a PDF, an encrypted (password-protected) PDF, one that does not
+    parse, and one with more than PDF_MAX_PAGES pages. The copy leaves out everything
+    that can act on its own when opened: document JavaScript, OpenAction and additional
+    actions (/AA), embedded files, forms (and XFA), and annotations other than page
+    marks and plain links.
+    """
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PyPdfError
+    from pypdf.generic import ArrayObject, NameObject
+
+    label = f"“{name}”" if name != "The file" else name
+    if not data.startswith(b"%PDF-"):
+        raise ValidationFailed({field: [f"{label} is not a PDF."]})
+    try:
+        with warnings.catch_warnings():
+            # A damaged file makes pypdf warn while it repairs; decide from what parses.
+            warnings.simplefilter("ignore")
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted:
+                raise ValidationFailed(
+                    {
+                        field: [
+                            f"{label} is password-protected (encrypted); save it without "
+                            "a password and attach it again."
+                        ]
+                    }
+                )
+            count = len(reader.pages)
+            if count == 0:
+                raise ValueError("no pages")
+            if count > PDF_MAX_PAGES:
+                raise ValidationFailed(
+                    {
+                        field: [
+                            f"{label} has {count:,} pages; attach a PDF of at most "
+                            f"{PDF_MAX_PAGES} pages."
+                        ]
+                    }
+                )
+            # Clean each page before copying it: the copy then takes along only what the
+            # cleaned page still refers to, never the dropped actions and annotations.
+            writer = PdfWriter()
+            for page in reader.pages:
+                for key in ("/AA", "/B"):  # page actions, article beads
+                    if key in page:
+                        del page[key]
+                annots = page.get("/Annots")
+                if annots is not None:
+                    kept = ArrayObject(
+                        a for a in annots.get_object() if _harmless_annotation(a.get_object())
+                    )
+                    if kept:
+                        page[NameObject("/Annots")] = kept
+                    else:
+                        del page["/Annots"]
+                writer.add_page(page)
+            out = io.BytesIO()
+            writer.write(out)
+    except ValidationFailed:
+        raise
+    except (
+        PyPdfError,
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        IndexError,
+        OSError,
+        RecursionError,
+        AssertionError,
+        ZeroDivisionError,
+    ):
+        raise ValidationFailed(
+            {
+                field: [
+                    f"{label} is damaged or not a PDF we can read; export it again (e.g. "
+                    "“Save as PDF”) and attach the new file."
+                ]
+            }
+        ) from None
+    return out.getvalue()
+
+
+def _harmless_annotation(annotation) -> bool:
+    """Keep page marks and plain links; drop anything that runs, submits or embeds."""
+    if not hasattr(annotation, "get"):
+        return False
+    if annotation.get("/Subtype") not in _KEPT_ANNOTATIONS:
+        return False
+    if "/AA" in annotation:
+        del annotation["/AA"]
+    action = annotation.get("/A")
+    if action is not None:
+        action = action.get_object()
+        if action.get("/S") not in _SAFE_ACTIONS or "/Next" in action:
+            return False
+    return True

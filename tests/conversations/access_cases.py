@@ -5,7 +5,12 @@ the rules themselves. The `channel` fixture has no territory assignments, so a n
 conversation waits in the channel team's queue: every channel manager sees it.
 """
 
-from hub import conversations
+import io
+import uuid
+
+from PIL import Image
+
+from hub import conversations, uploads
 from tests.access import Case
 
 LOGIN = 302
@@ -36,6 +41,32 @@ def _started_by(key: str, handed_to: str | None = None):
 DEALERS = _started_by("dealer_marketer")
 OTHER = _started_by("other_marketer")
 HANDED = _started_by("dealer_marketer", handed_to="product_manager")
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 120, 60)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _file_of(conversation, c) -> int:
+    """The id of an image its starter sent in the conversation (made once)."""
+    cache = c.__dict__.setdefault("_files", {})
+    if conversation not in cache:
+        started = conversation(c)
+        message, _ = conversations.send_message(
+            started.created_by,
+            started,
+            str(uuid.uuid4()),
+            "A photo",
+            files=[uploads.accept_upload(_png(), "photo.png", "image/png")],
+        )
+        cache[conversation] = conversations.attachments_of([message.id])[message.id][0].id
+    return cache[conversation]
+
+
+def _file_path(conversation):
+    return lambda c: f"/conversations/{conversation(c).id}/files/{_file_of(conversation, c)}"
 
 
 def _path(conversation, suffix: str = "", prefix: str = ""):
@@ -169,6 +200,111 @@ ACCESS_CASES = {
             data={"status": "waiting_on_partner"},
             note="partners may only resolve or reopen",
         ),
+    ],
+    "conversations.upload": [
+        Case(
+            "POST",
+            _path(DEALERS, "/attachments"),
+            _pages(SEES_DEALERS, 201),
+            default=404,
+            data=lambda c: {"file": (io.BytesIO(_png()), "photo.png")},
+            note="upload-then-send from the page's script",
+        )
+    ],
+    "conversation_files.attachment": [
+        Case("GET", _file_path(DEALERS), _pages(SEES_DEALERS, 200), default=404),
+        Case(
+            "GET",
+            _file_path(DEALERS),
+            _pages(SEES_DEALERS, 200),
+            default=404,
+            json=True,
+            note="the same URL answers an API token",
+        ),
+        Case("GET", _file_path(OTHER), _pages(SEES_OTHER, 200), default=404),
+        Case(
+            "GET",
+            lambda c: f"/conversations/{DEALERS(c).id}/files/999999",
+            {"anonymous": LOGIN},
+            default=404,
+        ),
+    ],
+    "conversations_api.upload_attachment_api": [
+        Case(
+            "POST",
+            _path(DEALERS, "/attachments", prefix="/api/v1"),
+            _api(SEES_DEALERS, 415),
+            default=404,
+            data={"file": "not multipart"},
+            json=True,
+            note="scope first (404), then the body must be multipart (415)",
+        )
+    ],
+    "conversations_api.handoff_api": [
+        Case(
+            "POST",
+            _path(DEALERS, "/handoff", prefix="/api/v1"),
+            {
+                "anonymous": NO_TOKEN,
+                "program_admin": 201,
+                "channel_manager": 201,
+                **dict.fromkeys(DEALER_PEOPLE, 403),
+            },
+            default=404,
+            data=lambda c: {"to_person_id": c.people["product_manager"].id, "note": "n"},
+            json=True,
+            note="only OEM staff hand off",
+        )
+    ],
+    "conversations_api.accept_handoff_api": [
+        Case(
+            "POST",
+            _path(HANDED, "/handoff/accept", prefix="/api/v1"),
+            {
+                "anonymous": NO_TOKEN,
+                "product_manager": 200,
+                "program_admin": 403,
+                "channel_manager": 403,
+                **dict.fromkeys(DEALER_PEOPLE, 403),
+            },
+            default=404,
+            json=True,
+            note="only the receiver accepts a hand-off",
+        )
+    ],
+    "conversations_api.update_conversation": [
+        Case(
+            "PATCH",
+            _path(DEALERS, prefix="/api/v1"),
+            _api(SEES_DEALERS, 200),
+            default=404,
+            data={"status": "resolved"},
+            json=True,
+        ),
+        Case(
+            "PATCH",
+            _path(DEALERS, prefix="/api/v1"),
+            {
+                "anonymous": NO_TOKEN,
+                "program_admin": 200,
+                "channel_manager": 200,
+                **dict.fromkeys(DEALER_PEOPLE, 403),
+            },
+            default=404,
+            data={"status": "waiting_on_partner"},
+            json=True,
+            note="partners may only resolve or reopen",
+        ),
+    ],
+    "conversations_api.read_api": [
+        Case(
+            "POST",
+            _path(DEALERS, "/read", prefix="/api/v1"),
+            _api(SEES_DEALERS, 200),
+            default=404,
+            data={"seq": 1},
+            json=True,
+        )
     ],
     "conversations_api.list_conversations": [
         Case("GET", "/api/v1/conversations", {"anonymous": NO_TOKEN}, default=200, json=True)

@@ -197,3 +197,128 @@ def test_one_conversation_matches_its_schema(client, covered, start, api):
         response.json
     )
     assert response.json["last_read_seq"] == 0  # assigned: takes part, has not read yet
+
+
+# --- Hand-off, status and read position over the API ------------------------------------------
+
+
+@pytest.fixture
+def call_api(client, channel):
+    """call_api(role, method, path, json=None): a request with that person's API token."""
+
+    tokens: dict[str, str] = {}
+
+    def _call(role, method, path, json=None):
+        if role not in tokens:
+            tokens[role] = accounts.create_api_token(channel.people[role], "api calls").secret
+        token = tokens[role]
+        return client.open(
+            f"/api/v1{path}", method=method, json=json, headers={"Authorization": f"Bearer {token}"}
+        )
+
+    return _call
+
+
+def test_the_channel_manager_hands_off_and_the_product_manager_accepts_over_the_api(
+    client, covered, start, balers, call_api
+):
+    conversation = start(product_line_id=balers.id)
+    pm = covered.people["product_manager"]
+    path = f"/conversations/{conversation.id}"
+
+    handed = call_api(
+        "channel_manager", "POST", f"{path}/handoff", {"to_person_id": pm.id, "note": "Knotter"}
+    )
+    assert handed.status_code == 201
+    validator(client, "/api/v1/conversations/{conversation_id}/handoff", "post", "201").validate(
+        handed.json
+    )
+    assert handed.json["to"] == {"id": pm.id, "name": pm.name}
+    assert handed.json["note"] == "Knotter" and handed.json["accepted_at"] is None
+
+    seen = call_api("product_manager", "GET", path)
+    assert seen.status_code == 200 and seen.json["assignee"]["id"] == pm.id
+    accepted = call_api("product_manager", "POST", f"{path}/handoff/accept")
+    assert accepted.status_code == 200 and accepted.json["id"] == handed.json["id"]
+    assert accepted.json["accepted_at"] is not None
+    again = call_api("product_manager", "POST", f"{path}/handoff/accept")
+    assert again.status_code == 403
+    assert again.json["detail"] == "There is no hand-off waiting for you in this conversation."
+    bodies = [m.body for m in conversations.messages_after(conversation)]
+    assert any("handed this conversation to" in b for b in bodies)
+    assert bodies[-1] == f"{pm.name} accepted the conversation."
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("dealer_marketer", 403),  # partners don't hand off
+        ("partner_staff", 403),
+        ("other_marketer", 404),  # outside their scope
+        ("distributor_admin", 404),
+        ("product_manager", 404),  # not handed to them
+    ],
+)
+def test_hand_off_is_refused_by_role_and_scope(covered, start, balers, call_api, role, status):
+    conversation = start(product_line_id=balers.id)
+    response = call_api(
+        role,
+        "POST",
+        f"/conversations/{conversation.id}/handoff",
+        {"to_person_id": covered.people["product_manager"].id},
+    )
+    assert response.status_code == status
+    assert response.mimetype == "application/problem+json"
+    assert conversation.assignee_id == covered.people["channel_manager"].id
+
+
+def test_a_hand_off_to_someone_not_offered_is_a_422_naming_the_field(covered, start, call_api):
+    conversation = start()
+    response = call_api(
+        "channel_manager",
+        "POST",
+        f"/conversations/{conversation.id}/handoff",
+        {"to_person_id": covered.people["other_marketer"].id, "note": "x"},
+    )
+    assert response.status_code == 422
+    assert response.json["errors"][0]["field"] == "to_person_id"
+    unknown = call_api(
+        "channel_manager", "POST", f"/conversations/{conversation.id}/handoff", {"to": 1}
+    )
+    assert unknown.status_code == 422 and unknown.json["errors"][0]["field"] == "to"
+
+
+def test_status_changes_follow_the_role(client, covered, start, call_api):
+    conversation = start()
+    path = f"/conversations/{conversation.id}"
+
+    resolved = call_api("dealer_marketer", "PATCH", path, {"status": "resolved"})
+    assert resolved.status_code == 200 and resolved.json["status"] == "resolved"
+    assert resolved.json["resolved_at"] is not None
+    validator(client, "/api/v1/conversations/{conversation_id}", "patch", "200").validate(
+        resolved.json
+    )
+    refused = call_api("dealer_marketer", "PATCH", path, {"status": "waiting_on_partner"})
+    assert refused.status_code == 403
+    assert refused.json["detail"] == "Partners may resolve a conversation or reopen it."
+    waiting = call_api("channel_manager", "PATCH", path, {"status": "waiting_on_partner"})
+    assert waiting.status_code == 200 and waiting.json["resolved_at"] is None
+    bad = call_api("channel_manager", "PATCH", path, {"status": "closed"})
+    assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "status"
+    assert call_api("channel_manager", "PATCH", path, {}).status_code == 422
+    assert call_api("other_marketer", "PATCH", path, {"status": "resolved"}).status_code == 404
+
+
+def test_the_read_position_moves_forward_only_and_outsiders_get_404(covered, start, say, call_api):
+    conversation = start()
+    for n in range(3):
+        say(conversation, "channel_manager", f"Answer {n}")
+    path = f"/conversations/{conversation.id}/read"
+
+    assert call_api("dealer_marketer", "POST", path, {"seq": 3}).json["last_read_seq"] == 3
+    assert call_api("dealer_marketer", "POST", path, {"seq": 2}).json["last_read_seq"] == 3
+    assert call_api("dealer_marketer", "POST", path, {"seq": 99}).json["last_read_seq"] == 4
+    assert call_api("dealer_marketer", "POST", path, {"seq": -1}).status_code == 422
+    assert call_api("dealer_marketer", "POST", path, {"seq": "4"}).status_code == 422
+    assert call_api("other_marketer", "POST", path, {"seq": 1}).status_code == 404
+    assert conversations.unread_conversation_count(covered.people["dealer_marketer"]) == 0

@@ -94,6 +94,7 @@ def test_a_message_reaches_the_room_in_the_documented_shape(covered, start, tab)
         "author",
         "body",
         "created_at",
+        "attachments",
     }
     assert message["seq"] == 2 and message["conversation_id"] == conversation.id
     assert message["client_msg_id"] == key and message["kind"] == "text"
