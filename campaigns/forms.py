@@ -1,5 +1,6 @@
 """Forms of the campaigns pages. Rates are entered in per cent (2 = 2%) and stored by the
-ledger as fractions (0.02)."""
+ledger as fractions (0.02). Field names match the service's problem keys, so a rule's
+sentence lands beside the field it is about."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
 from campaigns.providers import today
+from hub.forms import SelectField
 
 PERCENT_HINT = "Enter the rate in per cent, e.g. 2 or 0.75; leave empty where none applies."
 
@@ -94,3 +96,65 @@ class ProgramRulesForm(FlaskForm):
 def rate_fields(form: ProgramRulesForm) -> list:
     """The form's rate fields in display order: (field, "tier" | "line")."""
     return [(getattr(form, name), kind) for name, kind, _ in form.rate_targets]
+
+
+class WholeNumberField(StringField):
+    """A whole number within bounds, with a sentence (not "Not a valid integer") when it isn't."""
+
+    def __init__(self, label=None, validators=None, *, low: int = 0, high: int, what: str, **kw):
+        super().__init__(label, validators, **kw)
+        self.low, self.high, self.what = low, high, what
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        self._raw = (valuelist[0] if valuelist else "").strip()
+
+    def pre_validate(self, form):
+        raw = getattr(self, "_raw", "")
+        if not raw:
+            raise ValidationError(
+                f"Enter the {self.what}, a whole number from {self.low} to {self.high}."
+            )
+        if not raw.isdigit() or not self.low <= int(raw) <= self.high:
+            raise ValidationError(
+                f"“{raw[:20]}” is not a {self.what}: enter a whole number from {self.low} to "
+                f"{self.high}."
+            )
+        self.data = int(raw)
+
+    def _value(self):
+        if getattr(self, "_raw", None) is not None:
+            return self._raw
+        return "" if self.data is None else str(self.data)
+
+
+class ComingPeriodField(SelectField):
+    """One of the coming periods offered (a carryover change never starts in one that began)."""
+
+    def pre_validate(self, form):
+        if self.data not in {value for value, _label in self.choices or []}:
+            raise ValidationError(
+                "Choose a coming period from the list: a carryover change never applies to "
+                "money already earned."
+            )
+
+
+class ProgramTermsForm(FlaskForm):
+    """Carryover (for money earned from a coming period on), claim window and minimum claim."""
+
+    carryover_periods = WholeNumberField("Carryover", high=20, what="carryover")
+    from_bucket = ComingPeriodField("For money earned from", choices=[])
+    claim_window_days = WholeNumberField(
+        "Claim window (days after a campaign ends)", high=730, what="claim window"
+    )
+    minimum_claim = StringField(
+        "Minimum claim", validators=[DataRequired("Enter the minimum claim, e.g. 100.00 or 0.")]
+    )
+
+    def fill(self, program, next_carryover: int) -> None:
+        """Show the terms in force; the carryover is the one that applies from the next period."""
+        self.carryover_periods._raw = None
+        self.carryover_periods.data = next_carryover
+        self.claim_window_days._raw = None
+        self.claim_window_days.data = program.claim_window_days
+        self.minimum_claim.data = f"{program.minimum_claim:.2f}"

@@ -22,9 +22,11 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from campaigns.models import (
     AccrualRate,
+    CarryoverRule,
     CoopAccount,
     CoopProgram,
     EntryKind,
@@ -210,9 +212,265 @@ def period_start(label: str) -> date:
 
 
 def expires_on(program: CoopProgram, label: str) -> date:
-    """The last day a bucket can be spent: the end of its period plus the carryover (rule 1)."""
+    """The last day a bucket can be spent: the end of its period plus the carryover in force
+    for that period (rule 1) — a later carryover change never moves it."""
     kind, index = _parse_bucket(label)
-    return _bounds(kind, index + program.carryover_periods)[1]
+    return _bounds(kind, index + carryover_for(program, label))[1]
+
+
+# --- Carryover changes ------------------------------------------------------------------
+#
+# The program's `carryover_periods` is the carryover of money earned before its first
+# CarryoverRule; each rule sets the carryover of money earned from its `from_bucket` on,
+# until a later rule. A rule may only start in a period that has not begun, so no bucket
+# that exists (or could exist: purchases are never in the future) changes its expiry date.
+
+_RULES_CACHE = "campaigns.carryover_rules"
+MAX_CARRYOVER = 20
+
+
+def _carryover_rules(program: CoopProgram) -> list[tuple[int, int]]:
+    """(period index, carryover) of the program's rules, oldest first.
+
+    Read once per transaction: `expires_on` runs for every purchase line of an import and
+    every bucket of a page. A rule only ever starts in a period that has not begun, so a
+    rule another process adds meanwhile cannot change any existing bucket's date.
+    """
+    cache = db.session.info.setdefault(_RULES_CACHE, {})
+    rules = cache.get(program.id)
+    if rules is None:
+        rows = db.session.execute(
+            sa.select(CarryoverRule.from_bucket, CarryoverRule.carryover_periods).where(
+                CarryoverRule.program_id == program.id
+            )
+        ).all()
+        rules = []
+        for label, periods in rows:
+            kind, index = _parse_bucket(label)
+            if kind == program.period:
+                rules.append((index, periods))
+        rules.sort()
+        cache[program.id] = rules
+    return rules
+
+
+@sa.event.listens_for(Session, "after_commit")
+@sa.event.listens_for(Session, "after_soft_rollback")
+def _forget_carryover_rules(session, *_args) -> None:
+    # A rolled-back rule must not linger; a committed one may come from elsewhere.
+    session.info.pop(_RULES_CACHE, None)
+
+
+def carryover_for(program: CoopProgram, label: str) -> int:
+    """The carryover (in periods) of money earned in the bucket `label`: the rule in force
+    for that period, or the program's own carryover before its first rule."""
+    kind, index = _parse_bucket(label)
+    periods = program.carryover_periods
+    if kind != program.period:
+        return periods
+    for start, rule_periods in _carryover_rules(program):
+        if start > index:
+            break
+        periods = rule_periods
+    return periods
+
+
+def _label(kind: PeriodKind, index: int) -> str:
+    if kind == PeriodKind.QUARTER:
+        year, quarter = divmod(index, 4)
+        return f"{year}-Q{quarter + 1}"
+    return str(index)
+
+
+def next_bucket(program: CoopProgram, label: str, steps: int = 1) -> str:
+    """The bucket `steps` periods after `label` ("2026" → "2027", "2026-Q4" → "2027-Q1")."""
+    kind, index = _parse_bucket(label)
+    return _label(kind, index + steps)
+
+
+@dataclass(frozen=True)
+class CarryoverStep:
+    """From this period on, money carries over this many periods (the first is the one in
+    force today); `example_until` is when money earned in `from_bucket` can last be spent."""
+
+    from_bucket: str
+    carryover_periods: int
+    example_until: date
+    announced: bool  # a change for a period that has not begun yet
+
+
+def carryover_schedule(program: CoopProgram, on: date | None = None) -> list[CarryoverStep]:
+    """The carryover in force for money earned today, then each change announced for later."""
+    on = _check_date(on)
+    current = bucket_for(program, on)
+    _kind, now = _parse_bucket(current)
+    steps = [
+        CarryoverStep(current, carryover_for(program, current), expires_on(program, current), False)
+    ]
+    for start, periods in _carryover_rules(program):
+        if start > now:
+            label = _label(program.period, start)
+            steps.append(CarryoverStep(label, periods, expires_on(program, label), True))
+    return steps
+
+
+def set_carryover(
+    program: CoopProgram,
+    periods,
+    actor: Person,
+    from_bucket: str | None = None,
+    *,
+    on: date | None = None,
+) -> CarryoverRule | None:
+    """Change the carryover for money earned from `from_bucket` on (default: the next period).
+
+    Money already earned keeps the expiry date it was promised: the change may only start
+    in a period that has not begun. Program admin only; audited. Returns the rule, or None
+    when the carryover asked for is already the one in force for that period.
+    """
+    _require_program_admin(actor, "changes the carryover")
+    on = _check_date(on)
+    if (
+        isinstance(periods, bool)
+        or not isinstance(periods, int)
+        or not (0 <= periods <= MAX_CARRYOVER)
+    ):
+        raise ValidationFailed(
+            {
+                "carryover_periods": [
+                    f"Carryover is a whole number of periods from 0 to {MAX_CARRYOVER}."
+                ]
+            }
+        )
+    current = bucket_for(program, on)
+    label = next_bucket(program, current) if from_bucket is None else from_bucket
+    try:
+        kind, index = _parse_bucket(label)
+    except _Invalid as exc:
+        raise ValidationFailed({"from_bucket": [str(exc)]}) from None
+    if kind != program.period:
+        raise ValidationFailed(
+            {
+                "from_bucket": [
+                    f"{program.name} keeps {program.period.value}ly buckets; “{label}” is not one."
+                ]
+            }
+        )
+    if index <= _parse_bucket(current)[1]:
+        raise ValidationFailed(
+            {
+                "from_bucket": [
+                    f"A carryover change applies to money earned from the next period on: "
+                    f"{current} has already begun, so choose {next_bucket(program, current)} "
+                    "or later."
+                ]
+            }
+        )
+    in_program = LedgerEntry.account_id.in_(
+        sa.select(CoopAccount.id).where(CoopAccount.program_id == program.id)
+    )
+    earned = [
+        bucket
+        for bucket in db.session.scalars(sa.select(LedgerEntry.bucket).where(in_program).distinct())
+        if _parse_bucket(bucket)[0] == kind and _parse_bucket(bucket)[1] >= index
+    ]
+    if earned:
+        raise ValidationFailed(
+            {
+                "from_bucket": [
+                    f"Money was already earned in {min(earned, key=period_start)}, and its "
+                    "expiry date can't move; choose a later period."
+                ]
+            }
+        )
+    before = carryover_for(program, label)
+    rule = db.session.scalar(
+        sa.select(CarryoverRule).where(
+            CarryoverRule.program_id == program.id, CarryoverRule.from_bucket == label
+        )
+    )
+    if before == periods:
+        return None
+    if rule is None:
+        rule = CarryoverRule(
+            program_id=program.id,
+            from_bucket=label,
+            carryover_periods=periods,
+            created_by_id=actor.id,
+        )
+        db.session.add(rule)
+    else:
+        rule.carryover_periods = periods
+        rule.created_by_id = actor.id
+    db.session.flush()
+    db.session.info.pop(_RULES_CACHE, None)
+    word = program.period.value
+    audit.record(
+        "coop.carryover_set",
+        rule,
+        actor=actor,
+        before={"from_bucket": label, "carryover_periods": before},
+        after={"from_bucket": label, "carryover_periods": periods},
+        summary=f"Carryover for money earned in {program.name} from {label} on: {periods} "
+        f"{word}{'s' if periods != 1 else ''} (was {before}); money already earned keeps "
+        "its expiry dates",
+    )
+    return rule
+
+
+MAX_CLAIM_WINDOW_DAYS = 730
+
+
+def set_claim_terms(
+    actor: Person, program: CoopProgram, *, claim_window_days=None, minimum_claim=None
+) -> dict[str, tuple]:
+    """Change the claim window and/or the minimum claim (program admin; audited).
+
+    Proposals stamp both when they are submitted, so a change only affects proposals
+    submitted afterwards. Returns {field: (before, after)} of what changed.
+    """
+    _require_program_admin(actor, "changes the claim terms")
+    problems: dict[str, list[str]] = {}
+    changes: dict[str, tuple] = {}
+    if claim_window_days is not None:
+        if (
+            isinstance(claim_window_days, bool)
+            or not isinstance(claim_window_days, int)
+            or not 0 <= claim_window_days <= MAX_CLAIM_WINDOW_DAYS
+        ):
+            problems["claim_window_days"] = [
+                f"The claim window is a whole number of days from 0 to {MAX_CLAIM_WINDOW_DAYS}."
+            ]
+        elif claim_window_days != program.claim_window_days:
+            changes["claim_window_days"] = (program.claim_window_days, claim_window_days)
+    if minimum_claim is not None:
+        try:
+            amount = parse_money(minimum_claim, "minimum claim", zero=True)
+        except _Invalid as exc:
+            problems["minimum_claim"] = [str(exc)]
+        else:
+            if amount != program.minimum_claim:
+                changes["minimum_claim"] = (program.minimum_claim, amount)
+    if problems:
+        raise ValidationFailed(problems)
+    if not changes:
+        return changes
+    for name, (_old, new) in changes.items():
+        setattr(program, name, new)
+    db.session.flush()
+    audit.record(
+        "coop.claim_terms_set",
+        program,
+        actor=actor,
+        before={name: audit.jsonable(old) for name, (old, _new) in changes.items()},
+        after={name: audit.jsonable(new) for name, (_old, new) in changes.items()},
+        summary=f"Claim terms of {program.name} changed for proposals submitted from now on: "
+        + ", ".join(
+            f"{name.replace('_', ' ')} {audit.jsonable(old)} → {audit.jsonable(new)}"
+            for name, (old, new) in changes.items()
+        ),
+    )
+    return changes
 
 
 @dataclass(frozen=True)
@@ -1125,7 +1383,7 @@ def _expire_dead_buckets(account: CoopAccount, on: date, actor=None) -> list[tup
             bucket.free,
             bucket.bucket,
             reason=f"Unspent, unheld {bucket.bucket} funds expired after {bucket.expires_on} "
-            f"(carryover: {program.carryover_periods} period(s))",
+            f"(carryover: {carryover_for(program, bucket.bucket)} period(s))",
         )
         audit.record(
             "coop.expired",

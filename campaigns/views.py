@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, request
 from flask_login import current_user, login_required
 
 from campaigns import ledger
-from campaigns.forms import ProgramRulesForm, rate_fields
+from campaigns.forms import ProgramRulesForm, ProgramTermsForm, rate_fields
 from campaigns.models import AccrualRate, LedgerEntry
 from campaigns.providers import (
     EMPTY_BALANCE,
@@ -26,7 +26,7 @@ from hub import db, policy
 from hub.errors import ValidationFailed
 from hub.forms import apply_problems
 from hub.models import Organization, OrgKind, ProductLine, Tier
-from hub.web import int_arg, paginate, render, see_other
+from hub.web import int_arg, money, paginate, render, see_other
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
@@ -168,13 +168,16 @@ def _rate_table(program, on=None) -> dict:
         "upcoming_rates": [(row, scope(row)) for row in upcoming],
         "example_year": on.year,
         "example_until": ledger.expires_on(program, ledger.bucket_for(program, on)),
+        # The carryover in force for money earned today, then each change announced.
+        "carryover": ledger.carryover_schedule(program, on),
     }
 
 
 @bp.route("/coop/program", methods=["GET", "POST"])
 @login_required
 def coop_program():
-    """The program admin's co-op rules: accrual rates by tier and product line, from a date on."""
+    """The program admin's co-op rules: accrual rates by tier and product line, from a date on;
+    carryover, claim window and minimum claim (posted to `coop_program_terms`)."""
     if not policy.is_program_admin(current_user):
         abort(403)
     program = current_program()
@@ -204,11 +207,102 @@ def coop_program():
             status = 422
     else:
         form.fill(table, today())
+    return _program_page(program, table, form=form, status=status)
+
+
+@bp.post("/coop/program/terms")
+@login_required
+def coop_program_terms():
+    """Change the carryover (for money earned from a coming period on), the claim window and
+    the minimum claim — all or nothing, each change audited."""
+    if not policy.is_program_admin(current_user):
+        abort(403)
+    program = current_program()
+    if program is None:
+        return render("campaigns/coop_none.html")
+    terms = ProgramTermsForm()
+    terms.from_bucket.choices = _carryover_choices(program)
+    if terms.validate():
+        problems: dict[str, list[str]] = {}
+        changes, rule = {}, None
+        try:
+            changes = ledger.set_claim_terms(
+                current_user,
+                program,
+                claim_window_days=terms.claim_window_days.data,
+                minimum_claim=terms.minimum_claim.data,
+            )
+        except ValidationFailed as exc:
+            problems.update(exc.problems)
+        try:
+            rule = ledger.set_carryover(
+                program,
+                terms.carryover_periods.data,
+                current_user,
+                terms.from_bucket.data,
+                on=today(),
+            )
+        except ValidationFailed as exc:
+            problems.update(exc.problems)
+        if problems:
+            db.rollback_request()  # all terms or none
+            apply_problems(terms, ValidationFailed(problems))
+        else:
+            said = []
+            if rule is not None:
+                said.append(
+                    f"money earned from {rule.from_bucket} on carries over "
+                    f"{_periods(program, rule.carryover_periods)}; money already earned keeps "
+                    "its expiry dates"
+                )
+            if "claim_window_days" in changes:
+                said.append(f"the claim window is {changes['claim_window_days'][1]} days")
+            if "minimum_claim" in changes:
+                said.append(
+                    f"the minimum claim is {money(changes['minimum_claim'][1], program.currency)}"
+                )
+            if said:
+                text = "Saved: " + "; ".join(said) + "."
+                if changes:
+                    text += " Proposals already submitted keep the terms they were submitted under."
+                flash(text, "success")
+            else:
+                flash("Nothing changed: these are the terms in force.", "success")
+            return see_other("campaigns.coop_program")
+    table = _rate_table(program)
+    form = ProgramRulesForm.for_program(table["tiers"], table["product_lines"])
+    form.fill(table, today())
+    return _program_page(program, table, form=form, terms=terms, status=422)
+
+
+def _periods(program, count: int) -> str:
+    word = program.period.value
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def _carryover_choices(program) -> list[tuple[str, str]]:
+    """The periods a carryover change may start in: the next four (never one that has begun)."""
+    current = ledger.bucket_for(program, today())
+    labels = [ledger.next_bucket(program, current, n) for n in range(1, 5)]
+    return [
+        (label, label + (" (the next period)" if n == 0 else "")) for n, label in enumerate(labels)
+    ]
+
+
+def _program_page(program, table, *, form, terms=None, status=200):
+    """The co-op rules page: the rates form beside the windows-and-limits form."""
+    choices = _carryover_choices(program)
+    if terms is None:
+        terms = ProgramTermsForm(formdata=None)
+        terms.from_bucket.choices = choices
+        terms.from_bucket.data = choices[0][0]
+        terms.fill(program, ledger.carryover_for(program, choices[0][0]))
     return render(
         "campaigns/coop_program.html",
         status=status,
         coop_program=program,
         form=form,
+        terms=terms,
         rate_fields=rate_fields(form),
         **table,
     )

@@ -146,6 +146,20 @@ ACCESS_CASES = {
             },
         ),
     ],
+    "campaigns.coop_program_terms": [
+        Case(
+            "POST",
+            _with_program("/campaigns/coop/program/terms"),
+            {"anonymous": LOGIN, "program_admin": 303},
+            default=403,
+            data={
+                "carryover_periods": "1",
+                "from_bucket": str(date.today().year + 1),
+                "claim_window_days": "60",
+                "minimum_claim": "0",
+            },
+        ),
+    ],
 }
 
 
