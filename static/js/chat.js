@@ -1,5 +1,10 @@
-// The live conversation page: messages, typing and read receipts over Socket.IO
-// (window.hubSocket from hub.js). Without it the page still works as plain form posts.
+// The live conversation page: messages, files, typing, read receipts and presence over
+// Socket.IO (window.hubSocket from hub.js). Without it the page still works as plain form
+// posts (files included: the composer is a multipart form).
+//
+// Files go up first, one HTTP upload each (with a progress bar when it takes more than a
+// second); the message then names them in attachment_ids, so it can wait in the outbox
+// like any other message.
 //
 // Reliability: every message gets a UUID (client_msg_id) and waits in an outbox — kept in
 // sessionStorage, so a reload keeps it — until the server acknowledges it. The outbox is
@@ -14,6 +19,7 @@
   var TYPING_EVERY = 2500;
   var TYPING_SHOWN = 5000;
   var URL_PATTERN = /(https?:\/\/[^\s<>"']+)/;
+  var PROGRESS_AFTER = 1000; // show upload progress only for uploads slower than this
 
   function ready(fn) {
     if (document.readyState !== "loading") fn();
@@ -72,6 +78,44 @@
     return el;
   }
 
+  function fileSize(size) {
+    if (size < 1024) return size + " bytes";
+    if (size < 1024 * 1024) return Math.floor(size / 1024) + " KB";
+    return (size / (1024 * 1024)).toFixed(1) + " MB";
+  }
+
+  // A message's files, as templates/conversations/_files.html renders them.
+  function filesElement(attachments) {
+    var list = document.createElement("ul");
+    list.className = "msg__files";
+    attachments.forEach(function (f) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = f.url;
+      if (f.content_type.indexOf("image/") === 0) {
+        item.className = "msg__file msg__file--image";
+        var img = document.createElement("img");
+        img.src = f.url;
+        img.alt = "Image: " + f.filename;
+        img.loading = "lazy";
+        link.appendChild(img);
+        item.appendChild(link);
+      } else {
+        item.className = "msg__file";
+        link.setAttribute("download", f.filename);
+        link.textContent = f.filename;
+        item.appendChild(link);
+        var size = document.createElement("span");
+        size.className = "muted";
+        size.textContent = "(PDF, " + fileSize(f.size) + ")";
+        item.appendChild(document.createTextNode(" "));
+        item.appendChild(size);
+      }
+      list.appendChild(item);
+    });
+    return list;
+  }
+
   function Chat(root, socket) {
     this.root = root;
     this.socket = socket;
@@ -90,6 +134,11 @@
     this.scroller = document.getElementById("chat-scroll");
     this.form = document.getElementById("chat-composer");
     this.input = this.form ? this.form.querySelector("textarea") : null;
+    this.fileInput = this.form ? this.form.querySelector('input[type="file"]') : null;
+    this.uploadBox = document.getElementById("chat-upload");
+    this.uploadBar = document.getElementById("chat-upload-progress");
+    this.uploadText = document.getElementById("chat-upload-text");
+    this.uploading = false;
     this.typingLine = document.getElementById("chat-typing");
     this.connection = document.getElementById("chat-connection");
     this.people = document.getElementById("chat-people");
@@ -146,6 +195,7 @@
     });
     socket.on("typing", function (payload) { self.onTyping(payload); });
     socket.on("read", function (payload) { self.onRead(payload); });
+    socket.on("presence", function (payload) { self.onPresence(payload); });
     document.addEventListener("visibilitychange", function () { self.markRead(); });
     if (socket.connected) this.join();
     this.showConnection();
@@ -171,6 +221,7 @@
           return;
         }
         answer.messages.forEach(function (m) { self.receive(m); });
+        (answer.presence || []).forEach(function (p) { self.onPresence(p); });
         if (answer.more) { self.join(); return; }
         self.joined = true;
         self.showConnection();
@@ -196,6 +247,7 @@
       this.place(next);
       this.lastSeq = next.seq;
     }
+    if (m.author) this.readUpTo(m.author, m.seq); // its author has read their own message
     if (m.author && this.typers[m.author.id]) {
       clearTimeout(this.typers[m.author.id].timer);
       delete this.typers[m.author.id];
@@ -235,10 +287,13 @@
     }
     li.className = "msg" + (m.author.id === this.me ? " msg--mine" : "");
     li.appendChild(this.meta(m.author.name, timeElement(m.created_at, this.zone)));
-    var body = document.createElement("div");
-    body.className = "msg__body";
-    appendText(body, m.body);
-    li.appendChild(body);
+    if (m.body) {
+      var body = document.createElement("div");
+      body.className = "msg__body";
+      appendText(body, m.body);
+      li.appendChild(body);
+    }
+    if (m.attachments && m.attachments.length) li.appendChild(filesElement(m.attachments));
     return li;
   };
 
@@ -257,13 +312,33 @@
   // --- Sending ---------------------------------------------------------------------------
 
   Chat.prototype.submit = function () {
+    var self = this;
+    if (this.uploading) return;
     var body = this.input.value.trim();
-    if (!body) {
+    var files = this.fileInput && this.fileInput.files ? Array.prototype.slice.call(this.fileInput.files) : [];
+    if (!body && !files.length) {
       this.say("Write a message first.");
       this.input.focus();
       return;
     }
-    var item = { client_msg_id: uuid(), body: body };
+    var max = parseInt(this.form.dataset.maxFiles, 10) || 5;
+    if (files.length > max) {
+      this.say("Attach at most " + max + " files to one message (" + files.length + " were chosen).");
+      return;
+    }
+    if (!files.length) { this.enqueue(body, []); return; }
+    this.upload(files, function (error, attachments) {
+      if (error) {
+        self.say("Not sent: " + error);
+        return;
+      }
+      self.fileInput.value = "";
+      self.enqueue(self.input.value.trim(), attachments);
+    });
+  };
+
+  Chat.prototype.enqueue = function (body, attachments) {
+    var item = { client_msg_id: uuid(), body: body, attachments: attachments };
     this.outbox.push(item);
     this.saveOutbox();
     this.showPending(item);
@@ -271,6 +346,58 @@
     this.scrollToEnd(true);
     this.showConnection();
     this.flush();
+  };
+
+  // Upload the files one after the other; done(error, attachments). A progress bar shows
+  // once the uploads have taken more than PROGRESS_AFTER.
+  Chat.prototype.upload = function (files, done) {
+    var self = this;
+    var total = files.reduce(function (sum, f) { return sum + f.size; }, 0) || 1;
+    var sentBefore = 0;
+    var attachments = [];
+    var token = this.form.querySelector('input[name="csrf_token"]');
+    this.uploading = true;
+    this.say("");
+    var showTimer = setTimeout(function () { if (self.uploadBox) self.uploadBox.hidden = false; }, PROGRESS_AFTER);
+    function progress(loaded) {
+      var percent = Math.min(100, Math.round(((sentBefore + loaded) / total) * 100));
+      if (self.uploadBar) self.uploadBar.value = percent;
+      if (self.uploadText) self.uploadText.textContent = percent + "% of " + fileSize(total);
+    }
+    function finish(error) {
+      clearTimeout(showTimer);
+      self.uploading = false;
+      if (self.uploadBox) self.uploadBox.hidden = true;
+      done(error, attachments);
+    }
+    function next(i) {
+      if (i >= files.length) { finish(null); return; }
+      var xhr = new XMLHttpRequest();
+      var data = new FormData();
+      data.append("file", files[i], files[i].name);
+      xhr.open("POST", self.form.dataset.uploadUrl);
+      xhr.setRequestHeader("Accept", "application/json");
+      if (token) xhr.setRequestHeader("X-CSRFToken", token.value);
+      xhr.upload.addEventListener("progress", function (event) { progress(event.loaded); });
+      xhr.addEventListener("load", function () {
+        var answer = null;
+        try { answer = JSON.parse(xhr.responseText); } catch (e) { answer = null; }
+        if (xhr.status === 201 && answer) {
+          attachments.push(answer);
+          sentBefore += files[i].size;
+          progress(0);
+          next(i + 1);
+        } else if (xhr.status === 413) {
+          finish(files[i].name + " is too large (at most " + self.form.dataset.maxFileMb + " MB).");
+        } else {
+          finish(answer && answer.detail ? answer.detail : "The file could not be uploaded (" + xhr.status + ").");
+        }
+      });
+      xhr.addEventListener("error", function () { finish("The upload failed: check the connection and send again."); });
+      xhr.send(data);
+    }
+    progress(0);
+    next(0);
   };
 
   Chat.prototype.showPending = function (item) {
@@ -282,10 +409,13 @@
     state.className = "msg__state";
     state.textContent = "sending…";
     li.appendChild(this.meta("You", state));
-    var body = document.createElement("div");
-    body.className = "msg__body";
-    appendText(body, item.body);
-    li.appendChild(body);
+    if (item.body) {
+      var body = document.createElement("div");
+      body.className = "msg__body";
+      appendText(body, item.body);
+      li.appendChild(body);
+    }
+    if (item.attachments && item.attachments.length) li.appendChild(filesElement(item.attachments));
     this.log.appendChild(li);
   };
 
@@ -307,7 +437,12 @@
     this.inFlight = attempt;
     this.socket.timeout(ACK_TIMEOUT).emit(
       "message:send",
-      { conversation_id: this.id, client_msg_id: item.client_msg_id, body: item.body },
+      {
+        conversation_id: this.id,
+        client_msg_id: item.client_msg_id,
+        body: item.body,
+        attachment_ids: (item.attachments || []).map(function (a) { return a.id; })
+      },
       function (err, answer) {
         if (self.inFlight !== attempt) return; // a reconnect has sent it again since
         self.inFlight = null;
@@ -332,7 +467,8 @@
     var pending = this.pendingElement(item.client_msg_id);
     if (pending) pending.remove();
     if (this.input && !this.input.value) this.input.value = item.body;
-    this.say("Not sent: " + error);
+    var files = (item.attachments || []).length;
+    this.say("Not sent: " + error + (files ? " Attach the " + (files === 1 ? "file" : "files") + " again." : ""));
   };
 
   // --- Typing, reading, presence of the connection -------------------------------------------
@@ -375,23 +511,51 @@
 
   Chat.prototype.onRead = function (payload) {
     if (!payload || payload.conversation_id !== this.id || !payload.user || !this.people) return;
-    var item = this.people.querySelector('li[data-person="' + String(parseInt(payload.user.id, 10)) + '"]');
+    this.readUpTo(payload.user, payload.seq);
+    this.refreshReceipts();
+  };
+
+  Chat.prototype.readUpTo = function (user, seq) {
+    if (!this.people) return;
+    var item = this.people.querySelector('li[data-person="' + String(parseInt(user.id, 10)) + '"]');
     if (!item) {
+      // Someone new (handed the conversation, say): as the page lists people.
       item = document.createElement("li");
-      item.dataset.person = String(payload.user.id);
+      item.dataset.person = String(user.id);
+      item.dataset.presence = "online";
+      var dot = document.createElement("span");
+      dot.className = "presence presence--online";
+      dot.setAttribute("aria-hidden", "true");
       var name = document.createElement("span");
       name.className = "people__name";
-      name.textContent = payload.user.name;
+      name.textContent = user.name;
+      var what = document.createElement("span");
+      what.className = "muted people__what";
+      var state = document.createElement("span");
+      state.className = "people__state";
+      state.textContent = "online";
+      what.appendChild(state);
       var read = document.createElement("span");
       read.className = "muted people__read";
-      item.appendChild(name);
-      item.appendChild(document.createTextNode(" "));
-      item.appendChild(read);
+      [dot, name, what, read].forEach(function (el) { item.appendChild(el); });
       this.people.appendChild(item);
     }
     var receipt = item.querySelector(".people__read");
-    if (receipt) receipt.dataset.readSeq = String(payload.seq);
-    this.refreshReceipts();
+    if (receipt && seq > parseInt(receipt.dataset.readSeq || "0", 10)) receipt.dataset.readSeq = String(seq);
+  };
+
+  // A person's presence changed (or the join's snapshot): the dot and the word.
+  Chat.prototype.onPresence = function (payload) {
+    if (!payload || !payload.user || !this.people) return;
+    var state = payload.state;
+    if (["online", "away", "offline"].indexOf(state) < 0) return;
+    var item = this.people.querySelector('li[data-person="' + String(parseInt(payload.user.id, 10)) + '"]');
+    if (!item) return;
+    item.dataset.presence = state;
+    var dot = item.querySelector(".presence");
+    if (dot) dot.className = "presence presence--" + state;
+    var word = item.querySelector(".people__state");
+    if (word) word.textContent = state;
   };
 
   Chat.prototype.refreshReceipts = function () {

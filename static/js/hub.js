@@ -1,5 +1,6 @@
-// Partner Hub's own small script: live bell and toasts over Socket.IO, confirmations,
-// the phone menu, and focus on form errors. No inline scripts anywhere (CSP).
+// Partner Hub's own small script: live bell, conversation badge and toasts over Socket.IO,
+// presence (online / away), confirmations, the phone menu, and focus on form errors.
+// No inline scripts anywhere (CSP).
 (function () {
   "use strict";
 
@@ -16,6 +17,58 @@
     badge.textContent = String(count);
     badge.hidden = count <= 0;
     bell.setAttribute("aria-label", "Notifications, " + count + " unread");
+  }
+
+  // The navigation's unread-conversations badge (rendered by the server, hidden at 0).
+  function setUnreadConversations(count) {
+    document.querySelectorAll("[data-unread-conversations]").forEach(function (badge) {
+      badge.dataset.unreadConversations = String(count);
+      badge.firstChild.nodeValue = String(count);
+      badge.hidden = count <= 0;
+    });
+  }
+
+  // Presence: this page is "away" while hidden or after IDLE_AFTER without input, and
+  // "online" again on the next input or when shown. Only changes are sent; the server
+  // combines all of the person's sockets (docs/realtime.md, "Presence").
+  var IDLE_AFTER = 5 * 60 * 1000;
+  var INPUTS = ["pointerdown", "pointermove", "keydown", "wheel", "touchstart", "scroll"];
+
+  function trackPresence(socket) {
+    var sent = "online"; // a new socket counts as online
+    var idleTimer = null;
+    var lastInput = 0;
+    function state() {
+      return document.visibilityState === "hidden" || Date.now() - lastInput >= IDLE_AFTER
+        ? "away" : "online";
+    }
+    function report() {
+      var now = state();
+      if (now === sent || !socket.connected) return;
+      sent = now;
+      socket.emit("presence", { state: now }, function () {});
+    }
+    function input() {
+      var now = Date.now();
+      if (now - lastInput < 1000) return; // plenty often for a 5-minute idle clock
+      lastInput = now;
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(report, IDLE_AFTER);
+      report();
+    }
+    lastInput = Date.now();
+    idleTimer = setTimeout(report, IDLE_AFTER);
+    INPUTS.forEach(function (name) {
+      window.addEventListener(name, input, { passive: true, capture: true });
+    });
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible") input(); else report();
+    });
+    socket.on("connect", function () {
+      sent = "online"; // the server starts every socket as online
+      report();
+    });
+    window.hubPresence = { state: state, report: report };
   }
 
   function toast(text, url) {
@@ -46,6 +99,12 @@
       toast(note.text, note.url);
       document.dispatchEvent(new CustomEvent("hub:notification", { detail: note }));
     });
+    socket.on("unread", function (payload) {
+      if (payload && typeof payload.conversations === "number") {
+        setUnreadConversations(payload.conversations);
+      }
+    });
+    trackPresence(socket);
     var leaving = false;
     window.addEventListener("pagehide", function () { leaving = true; });
     window.addEventListener("beforeunload", function () { leaving = true; });
