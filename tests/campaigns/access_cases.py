@@ -167,3 +167,8 @@ ACCESS_CASES = {
 from tests.campaigns.proposal_access import PROPOSAL_CASES  # noqa: E402
 
 ACCESS_CASES.update(PROPOSAL_CASES)
+
+# The campaigns API's cases live beside the pages' helpers they reuse.
+from tests.campaigns.proposal_api_access import API_CASES  # noqa: E402
+
+ACCESS_CASES.update(API_CASES)
