@@ -15,10 +15,10 @@ import sqlalchemy as sa
 from flask import render_template
 from markupsafe import Markup
 
-from campaigns import ledger
+from campaigns import ledger, proposals
 from campaigns.models import CoopAccount, CoopProgram, EntryKind, LedgerEntry
 from hub import db, policy
-from hub.models import Organization, OrgKind, Person, ProductLine
+from hub.models import Organization, OrgKind, Person, ProductLine, Role, TerritoryAssignment
 from hub.registry import Panel
 from hub.web import money
 
@@ -79,6 +79,21 @@ def account_summaries(
     Expiring money is computed per bucket from the entries (free = remaining − held), as
     `ledger.expiring_soon` does for one account.
     """
+    return account_overview(viewer, program, on, org_ids).summaries
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The accounts in a viewer's scope, and the same money added up per period."""
+
+    summaries: list[AccountSummary]
+    periods: list[ledger.BucketBalance]  # oldest first, summed over the summaries' accounts
+
+
+def account_overview(
+    viewer: Person, program: CoopProgram, on: date | None = None, org_ids=None
+) -> Overview:
+    """`account_summaries` plus per-period totals, from the same three queries."""
     on = on or today()
     stmt = (
         sa.select(CoopAccount, Organization)
@@ -91,16 +106,20 @@ def account_summaries(
         stmt = stmt.where(CoopAccount.organization_id.in_(org_ids))
     rows = db.session.execute(stmt).all()
     if not rows:
-        return []
+        return Overview([], [])
     ids = [account.id for account, _ in rows]
     cents = ledger._cents(LedgerEntry.amount)
     sums: dict[int, dict[str, dict[EntryKind, Decimal]]] = {}
+    by_period: dict[str, dict[EntryKind, Decimal]] = {}
     for account_id, bucket, kind, total in db.session.execute(
         sa.select(LedgerEntry.account_id, LedgerEntry.bucket, LedgerEntry.kind, sa.func.sum(cents))
         .where(LedgerEntry.account_id.in_(ids))
         .group_by(LedgerEntry.account_id, LedgerEntry.bucket, LedgerEntry.kind)
     ):
-        sums.setdefault(account_id, {}).setdefault(bucket, {})[kind] = ledger._from_cents(total)
+        amount = ledger._from_cents(total)
+        sums.setdefault(account_id, {}).setdefault(bucket, {})[kind] = amount
+        period = by_period.setdefault(bucket, {})
+        period[kind] = period.get(kind, ZERO) + amount
     summaries = []
     for account, org in rows:
         expiring, soonest = ZERO, None
@@ -125,7 +144,11 @@ def account_summaries(
                 expiring_on=soonest,
             )
         )
-    return summaries
+    periods = sorted(
+        (ledger._bucket_balance(program, label, by_kind) for label, by_kind in by_period.items()),
+        key=lambda b: ledger.period_start(b.bucket),
+    )
+    return Overview(summaries, periods)
 
 
 def _free(by_kind: dict[EntryKind, Decimal]) -> Decimal:
@@ -200,7 +223,77 @@ def organization_balance(org: Organization, program: CoopProgram) -> ledger.Bala
     return ledger.balance(account) if account else EMPTY_BALANCE
 
 
-# --- Dashboard panel ------------------------------------------------------------------
+# --- Charts ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UseSegment:
+    """One part of a period's bar: what became of some of the money earned in it."""
+
+    key: str  # reimbursed, held, expired, unused (CSS class and legend)
+    label: str
+    amount: Decimal
+    x: float
+    width: float
+
+
+@dataclass(frozen=True)
+class UseRow:
+    bucket: str
+    expires_on: date
+    earned: Decimal
+    segments: list[UseSegment]
+
+    @property
+    def used_percent(self) -> int:
+        """Per cent of the period's money that went into campaigns (reimbursed or held)."""
+        used = sum((s.amount for s in self.segments if s.key in ("reimbursed", "held")), ZERO)
+        return int(used * 100 / self.earned) if self.earned > 0 else 0
+
+
+USE_PARTS = (
+    ("reimbursed", "Reimbursed"),
+    ("held", "Held for campaigns"),
+    ("expired", "Expired"),
+    ("unused", "Not used yet"),
+)
+
+
+def utilisation_chart(periods: list[ledger.BucketBalance], width: int = 300) -> list[UseRow]:
+    """Per period, the earned money split into reimbursed | held | expired | not used yet,
+    each segment's width scaled so the largest period's bar is `width` long."""
+    top = max([p.earned for p in periods] + [ZERO])
+    rows = []
+    for period in periods:
+        values = {
+            "reimbursed": period.reimbursed,
+            "held": period.held,
+            "expired": period.expired,
+            "unused": max(period.free, ZERO),
+        }
+        x, segments = 0.0, []
+        for key, label in USE_PARTS:
+            w = round(float(values[key]) / float(top) * width, 1) if top > 0 else 0.0
+            segments.append(UseSegment(key, label, values[key], x, w))
+            x = round(x + w, 1)
+        rows.append(UseRow(period.bucket, period.expires_on, period.earned, segments))
+    return rows
+
+
+def use_totals(periods: list[ledger.BucketBalance]) -> dict[str, Decimal]:
+    """The chart's legend: earned and each part, over all periods."""
+    return {
+        "earned": sum((p.earned for p in periods), ZERO),
+        "reimbursed": sum((p.reimbursed for p in periods), ZERO),
+        "held": sum((p.held for p in periods), ZERO),
+        "expired": sum((p.expired for p in periods), ZERO),
+        "unused": sum((max(p.free, ZERO) for p in periods), ZERO),
+    }
+
+
+# --- Dashboard panels -------------------------------------------------------------------
+
+AT_RISK_SHOWN = 5
 
 
 def _rendered(html: str) -> Markup:
@@ -208,31 +301,89 @@ def _rendered(html: str) -> Markup:
     return Markup(html)  # noqa: S704 — rendered by an autoescaping Jinja template
 
 
-def coop_panel(person: Person) -> list[Panel]:
-    """Partners: their balance and what expires soon. Program admins: money at risk, top 5."""
+def territory_paths(person: Person) -> list[str]:
+    """Channel paths of the organisations a channel manager covers (each covers its subtree)."""
+    return list(
+        db.session.scalars(
+            sa.select(Organization.path)
+            .join(TerritoryAssignment, TerritoryAssignment.organization_id == Organization.id)
+            .where(TerritoryAssignment.channel_manager_id == person.id)
+        )
+    )
+
+
+def coop_panel(person: Person, on: date | None = None) -> list[Panel]:
+    """Partners: their balance, what expires soon with a call to start a campaign, and
+    earned vs used by period. Program admins and channel managers: co-op at risk of
+    expiring by partner (a channel manager's own territory) and program-wide utilisation.
+    Product managers: nothing. `on`: the day to count from (default today)."""
     program = current_program()
     if program is None:
         return []
+    on = on or today()
     if person.is_oem:
-        if not policy.is_program_admin(person):
+        if person.role not in (Role.PROGRAM_ADMIN, Role.CHANNEL_MANAGER):
             return []
-        summaries = account_summaries(person, program)
-        at_risk = sorted(
-            (s for s in summaries if s.expiring > 0), key=lambda s: s.expiring, reverse=True
-        )
-        html = render_template(
-            "campaigns/_panel_admin.html",
-            program=program,
-            at_risk=at_risk[:5],
-            at_risk_total=sum((s.expiring for s in at_risk), ZERO),
-            at_risk_count=len(at_risk),
-            totals=totals(summaries),
-        )
-        return [Panel("Co-op funds at risk", _rendered(html), order=15)]
+        return _oem_panels(person, program, on)
+    return [_partner_panel(person, program, on)]
+
+
+def _oem_panels(person: Person, program: CoopProgram, on: date) -> list[Panel]:
+    overview = account_overview(person, program, on)
+    summaries, territory = overview.summaries, False
+    if person.role == Role.CHANNEL_MANAGER:
+        paths = territory_paths(person)
+        if paths:  # a channel manager with a territory sees its partners; without one, all
+            territory = True
+            summaries = [
+                s for s in summaries if any(s.organization.path.startswith(p) for p in paths)
+            ]
+    at_risk = sorted(
+        (s for s in summaries if s.expiring > 0),
+        key=lambda s: (-s.expiring, s.organization.name),
+    )
+    risk_html = render_template(
+        "campaigns/_panel_admin.html",
+        program=program,
+        at_risk=at_risk[:AT_RISK_SHOWN],
+        at_risk_total=sum((s.expiring for s in at_risk), ZERO),
+        at_risk_count=len(at_risk),
+        territory=territory,
+        today=on,
+        warning_days=EXPIRY_WARNING_DAYS,
+    )
+    program_totals = totals(overview.summaries)
+    use_html = render_template(
+        "campaigns/_panel_utilisation.html",
+        program=program,
+        rows=utilisation_chart(overview.periods),
+        parts=USE_PARTS,
+        figures=use_totals(overview.periods),
+        totals=program_totals,
+        today=on,
+    )
+    title = "Co-op at risk in your territory" if territory else "Co-op funds at risk"
+    return [
+        Panel(title, _rendered(risk_html), order=15),
+        Panel("Co-op utilisation", _rendered(use_html), order=16),
+    ]
+
+
+def _partner_panel(person: Person, program: CoopProgram, on: date) -> Panel:
     org = person.organization
     account = account_of(org, program)
     bal = ledger.balance(account) if account else EMPTY_BALANCE
-    expiring = ledger.expiring_soon(account, EXPIRY_WARNING_DAYS, today()) if account else []
+    buckets = ledger.bucket_balances(account) if account else []
+    expiring = ledger.expiring_soon(account, EXPIRY_WARNING_DAYS, on) if account else []
+    beneath = []
+    if org.kind != OrgKind.DEALER:
+        beneath_ids = sa.select(Organization.id).where(
+            Organization.path.startswith(org.path, autoescape=True), Organization.id != org.id
+        )
+        beneath = [
+            s for s in account_summaries(person, program, on, org_ids=beneath_ids) if s.expiring
+        ]
+        beneath.sort(key=lambda s: (-s.expiring, s.organization.name))
     html = render_template(
         "campaigns/_panel_partner.html",
         program=program,
@@ -240,8 +391,14 @@ def coop_panel(person: Person) -> list[Panel]:
         balance=bal,
         expiring=expiring,
         expiring_total=sum((e.amount for e in expiring), ZERO),
+        chart=period_chart([b for b in buckets if b.earned or b.held or b.reimbursed]),
+        can_propose=proposals.can_propose(person),
+        beneath=beneath[:3],
+        beneath_count=len(beneath),
+        beneath_total=sum((s.expiring for s in beneath), ZERO),
+        today=on,
     )
-    return [Panel("Co-op funds", _rendered(html), order=15)]
+    return Panel("Co-op funds", _rendered(html), order=15)
 
 
 # --- Context card fact ------------------------------------------------------------------
