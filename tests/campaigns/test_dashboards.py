@@ -1,0 +1,397 @@
+"""The dashboards' co-op and campaign panels: each role sees what waits on it, the OEM
+its queue oldest first, money at risk and utilisation — and nobody sees outside their
+scope. The number of SQL statements does not grow with the number of proposals."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import event
+
+from campaigns import ledger, proposal_panels, proposals, providers
+from campaigns.models import ProposalStatus
+from hub import db
+from hub.db import utcnow
+from hub.models import TerritoryAssignment
+from tests.campaigns.proposal_support import approved, claim_lines, fields, funded_program
+from tests.hub.test_query_counts import StatementLog, _count, _diff
+
+S = ProposalStatus
+
+
+@pytest.fixture
+def program(channel):
+    """10,000 USD this year for the dealer, its sibling and the other branch's dealer."""
+    return funded_program(channel)
+
+
+@pytest.fixture
+def last_year(channel, program):
+    """Money earned last year, which expires on 31 December this year (carryover 1)."""
+    year = ledger._today().year - 1
+    amounts = {channel.dealer: "100000.00", channel.other_dealer: "50000.00"}  # 2,000 / 1,000
+    ledger.record_purchases(
+        program,
+        [
+            {
+                "external_id": f"last-{org.id}",
+                "organization_id": org.id,
+                "amount": amount,
+                "currency": "USD",
+                "purchased_on": date(year, 6, 1).isoformat(),
+            }
+            for org, amount in amounts.items()
+        ],
+    )
+    return date(year + 1, 12, 1)  # a day 30 days before that money expires
+
+
+def dashboard(client, login_as, who) -> str:
+    login_as(who)
+    response = client.get("/")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def section(html: str, title: str) -> str:
+    """One dashboard panel's HTML ('' when the page has no such panel)."""
+    start = html.find(f'<section class="card" aria-label="{title}">')
+    return "" if start < 0 else html[start : html.index("</section>", start)]
+
+
+def waited(proposal, days: int, hours: int = 2) -> None:
+    """Make the proposal's current step `days` old."""
+    proposal.status_changed_at = utcnow() - timedelta(days=days, hours=hours)
+    db.session.flush()
+
+
+def submitted(person, program, title, **overrides):
+    proposal = proposals.create(person, program, fields(program, title=title, **overrides))
+    proposals.submit(person, proposal)
+    return proposal
+
+
+def panel(panels, title):
+    (found,) = [p for p in panels if p.title == title]
+    return str(found.html)
+
+
+# --- Dealers ----------------------------------------------------------------------------
+
+
+def test_the_dealer_sees_its_balance_expiring_money_and_a_call_to_start_a_campaign(
+    channel, program, last_year
+):
+    marketer = channel.people["dealer_marketer"]
+    html = panel(providers.coop_panel(marketer, on=last_year), "Co-op funds")
+    assert "USD 12,000.00" in html  # available: 10,000 this year + 2,000 last year
+    assert "USD 2,000.00</strong> expires on" in html and "(30 days from now)" in html
+    assert '/campaigns/new">Start a campaign' in html
+    # Earned vs used by period, with the figures as the chart's text alternative.
+    assert 'role="img"' in html and "Earned and used by period" in html
+    assert f"{last_year.year - 1} earned USD 2,000.00, used USD 0.00" in html
+
+
+def test_partner_staff_see_the_balance_but_no_campaign_call_or_list(
+    client, login_as, channel, program, last_year
+):
+    staff = channel.people["partner_staff"]
+    html = panel(providers.coop_panel(staff, on=last_year), "Co-op funds")
+    assert "expires on" in html and "/campaigns/new" not in html
+    assert "Your marketer or admin can propose a campaign" in html
+    assert proposal_panels.proposal_panels(staff) == []
+    assert "Your campaigns" not in dashboard(client, login_as, "partner_staff")
+
+
+def test_a_dealer_sees_what_waits_on_it_and_on_others(client, login_as, channel, program):
+    marketer = channel.people["dealer_marketer"]
+    manager = channel.people["channel_manager"]
+    draft = proposals.create(marketer, program, fields(program, title="Parts mailer draft"))
+    back = submitted(marketer, program, "Radio spots to fix")
+    proposals.request_changes(manager, back, "Split production from airtime.")
+    waiting = submitted(marketer, program, "Planter demo days")
+    suggestion_on = submitted(marketer, program, "Field day with a suggestion")
+    proposals.suggest(manager, suggestion_on, "title", "Field day, revised")
+    ready = approved(channel, program, title="Spec sheets approved")
+    for proposal, days in ((draft, 1), (back, 7), (waiting, 3), (ready, 2)):
+        waited(proposal, days)
+
+    html = dashboard(client, login_as, "dealer_marketer")
+    mine, others = html.split("Waiting on others")
+    assert "Parts mailer draft" in mine and "Finish the draft and submit it" in mine
+    assert "Radio spots to fix" in mine and "Make the requested changes" in mine
+    assert "Field day with a suggestion" in mine and "Accept or reject the suggested edit" in mine
+    assert "Spec sheets approved" in mine and "claim by" in mine
+    assert "Planter demo days" in others.split("Start a campaign")[0]
+    assert "Waiting on a channel manager to approve" in others and "waiting <strong>3 days" in html
+    assert f'href="/campaigns/proposals/{waiting.id}"' in html
+    # The longest-waiting first.
+    assert mine.index("Radio spots to fix") < mine.index("Parts mailer draft")
+
+
+def test_a_dealer_never_sees_another_dealers_proposals(
+    client, login_as, channel, program, make_person
+):
+    sibling_marketer = make_person("dealer_marketer", channel.sibling_dealer)
+    submitted(sibling_marketer, program, "Sibling secret show")
+    proposals.create(sibling_marketer, program, fields(program, title="Sibling secret draft"))
+    submitted(channel.people["other_marketer"], program, "Other branch secret show")
+    submitted(channel.people["dealer_marketer"], program, "Our own show")
+
+    html = dashboard(client, login_as, "dealer_marketer")
+    assert "Our own show" in html
+    assert "secret" not in html
+    other = dashboard(client, login_as, "other_marketer")
+    assert "Other branch secret show" in other
+    assert "Our own show" not in other and "Sibling secret" not in other
+
+
+def test_a_distributor_admin_sees_its_dealers_proposals_waiting_on_it(
+    client, login_as, channel, program
+):
+    program.distributor_first = True
+    marketer, distributor = channel.people["dealer_marketer"], channel.people["distributor_admin"]
+    mine = submitted(marketer, program, "Dealer show for the distributor")
+    submitted(channel.people["other_marketer"], program, "Other branch show")
+    underway = submitted(marketer, program, "Dealer campaign underway")
+    proposals.approve(distributor, underway)
+    proposals.approve(channel.people["channel_manager"], underway)
+    assert proposals.current_rung(mine).value == "distributor"
+    assert underway.status == S.APPROVED
+
+    html = dashboard(client, login_as, "distributor_admin")
+    waiting_on_me, rest = html.split("Your dealers' campaigns")
+    assert "Dealer show for the distributor" in waiting_on_me
+    assert "Approve, ask for changes or decline" in waiting_on_me
+    assert "Dealer campaign underway" in rest and "Test Dealer" in rest
+    assert "Other branch show" not in html
+    # It is not in the channel manager's queue yet: the distributor approves first.
+    queue = section(dashboard(client, login_as, "channel_manager"), "Waiting for your review")
+    assert queue and "Dealer show for the distributor" not in queue
+
+
+# --- The OEM ----------------------------------------------------------------------------
+
+
+def test_the_oem_queue_is_ordered_by_waiting_time(client, login_as, channel, program, make_person):
+    marketer = channel.people["dealer_marketer"]
+    sibling_marketer = make_person("dealer_marketer", channel.sibling_dealer)
+    fresh = submitted(marketer, program, "Fresh proposal")
+    old = submitted(sibling_marketer, program, "Old proposal")
+    middle = submitted(channel.people["other_marketer"], program, "Middle proposal")
+    claimed = approved(channel, program, title="Claimed campaign", requested_amount="2000.00")
+    proposals.submit_claim(marketer, claimed, claim_lines(claimed, marketer))
+    draft = proposals.create(marketer, program, fields(program, title="Unsent draft"))
+    for proposal, days in ((fresh, 0), (old, 9), (middle, 3), (claimed, 5), (draft, 30)):
+        waited(proposal, days)
+
+    for who in ("channel_manager", "program_admin"):
+        queue = section(dashboard(client, login_as, who), "Waiting for your review")
+        titles = re.findall(r'class="queue__title" href="[^"]+">([^<]+)<', queue)
+        assert titles == ["Old proposal", "Claimed campaign", "Middle proposal", "Fresh proposal"]
+        assert "waiting <strong>9 days</strong>" in queue
+        assert "waiting <strong>3 days</strong>" in queue
+        assert "Review the claim and its proof" in queue
+        assert "Unsent draft" not in queue  # drafts are the dealer's own
+
+
+def test_the_second_rung_waits_on_the_program_admin_only(client, login_as, channel, program):
+    big = submitted(
+        channel.people["dealer_marketer"],
+        program,
+        "Farm show booth",
+        requested_amount="6000.00",
+        lines=[{"description": "Booth", "amount": "12000.00"}],
+    )
+    proposals.approve(channel.people["channel_manager"], big)
+    admin = section(dashboard(client, login_as, "program_admin"), "Waiting for your review")
+    assert "Farm show booth" in admin and "step 2 of 2 (program admin)" in admin
+    manager = section(dashboard(client, login_as, "channel_manager"), "Waiting for your review")
+    assert manager and "Farm show booth" not in manager
+
+
+def test_product_managers_see_nothing_of_co_op(client, login_as, channel, program, last_year):
+    pm = channel.people["product_manager"]
+    assert providers.coop_panel(pm, on=last_year) == []
+    assert proposal_panels.proposal_panels(pm) == []
+    submitted(channel.people["dealer_marketer"], program, "Visible to reviewers")
+    html = dashboard(client, login_as, "product_manager")
+    assert "Visible to reviewers" not in html
+    for title in ("Co-op funds at risk", "Co-op utilisation", "Waiting for your review"):
+        assert title not in html
+
+
+def test_the_program_admin_sees_money_at_risk_by_partner_and_utilisation(
+    channel, program, last_year
+):
+    proposal = approved(channel, program, requested_amount="1500.00")
+    marketer = channel.people["dealer_marketer"]
+    proposals.submit_claim(marketer, proposal, claim_lines(proposal, marketer, ("1000.00",)))
+    proposals.review_claim(channel.people["channel_manager"], proposal, {})  # 500 paid
+    panels = providers.coop_panel(channel.people["program_admin"], on=last_year)
+    assert [p.title for p in panels] == ["Co-op funds at risk", "Co-op utilisation"]
+    risk = panel(panels, "Co-op funds at risk")
+    # Last year's money is used first: the dealer's 2,000 less the 500 paid, and 1,000.
+    assert "USD 2,500.00" in risk
+    assert risk.index("Test Dealer") < risk.index("Other Dealer")
+    assert "USD 1,500.00" in risk and "USD 1,000.00" in risk and "30 days left" in risk
+    assert f'/campaigns/coop/{channel.dealer.id}"' in risk
+    use = panel(panels, "Co-op utilisation")
+    year = str(last_year.year - 1)
+    assert f"{year} earned USD 3,000.00, reimbursed USD 500.00, held for campaigns USD 0.00" in use
+    for label in ("Reimbursed", "Held for campaigns", "Expired", "Not used yet"):
+        assert label in use
+    assert "USD 33,000.00" in use  # earned: 3 × 10,000 this year + 3,000 last year
+
+
+def test_a_channel_manager_sees_money_at_risk_in_its_territory(channel, program, last_year):
+    manager = channel.people["channel_manager"]
+    everything = panel(providers.coop_panel(manager, on=last_year), "Co-op funds at risk")
+    assert "Test Dealer" in everything and "Other Dealer" in everything
+    db.session.add(
+        TerritoryAssignment(channel_manager_id=manager.id, organization_id=channel.distributor.id)
+    )
+    db.session.flush()
+    panels = providers.coop_panel(manager, on=last_year)
+    mine = panel(panels, "Co-op at risk in your territory")
+    assert "Test Dealer" in mine and "Other Dealer" not in mine
+    # Utilisation stays program-wide.
+    assert "USD 33,000.00" in panel(panels, "Co-op utilisation")
+
+
+def test_titles_are_escaped(client, login_as, channel, program):
+    submitted(channel.people["dealer_marketer"], program, "<script>alert(1)</script>")
+    html = dashboard(client, login_as, "channel_manager")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
+
+
+@pytest.mark.parametrize(
+    ("age", "text"),
+    [
+        (timedelta(minutes=5), "a few minutes"),
+        (timedelta(hours=1, minutes=1), "1 hour"),
+        (timedelta(hours=5), "5 hours"),
+        (timedelta(days=1, hours=3), "1 day"),
+        (timedelta(days=3, hours=23), "3 days"),
+    ],
+)
+def test_waits_read_as_people_say_them(age, text):
+    now = utcnow()
+    assert proposal_panels.wait_text(now - age, now) == text
+
+
+# --- Statement counts -------------------------------------------------------------------
+
+
+@pytest.fixture
+def statements(app):
+    log = StatementLog(db.engine())
+    event.listen(log.target, "before_cursor_execute", log)
+    yield log
+    event.remove(log.target, "before_cursor_execute", log)
+
+
+def _approver(channel, proposal):
+    """Whoever approves the proposal's current rung (a distributor's admin is made if needed)."""
+    rung = proposals.current_rung(proposal).value
+    if rung == "channel_manager":
+        return channel.people["channel_manager"]
+    if rung == "program_admin":
+        return channel.people["program_admin"]
+    parent = proposal.organization.parent
+    if parent.id == channel.distributor.id:
+        return channel.people["distributor_admin"]
+    return channel.other_distributor_admin
+
+
+def _more_proposals(channel, program, make_person, rounds: int, *, everyone=True) -> None:
+    """Proposals in every state that waits on someone: the dealer's, and with `everyone`
+    also its sibling's and another branch's."""
+    if not hasattr(channel, "other_distributor_admin"):
+        channel.other_distributor_admin = make_person("partner_admin", channel.other_distributor)
+    for n in range(rounds):
+        people = [channel.people["dealer_marketer"]]
+        if everyone:
+            people.append(channel.people["other_marketer"])
+            people.append(make_person("dealer_marketer", channel.sibling_dealer))
+        for person in people:
+            proposals.create(person, program, fields(program, title=f"Draft {n}"))
+            changes = submitted(person, program, f"Changes {n}", requested_amount="100.00")
+            proposals.request_changes(_approver(channel, changes), changes, "Fix it")
+            submitted(person, program, f"Waiting {n}", requested_amount="100.00")
+            big = submitted(
+                person,
+                program,
+                f"Big {n}",
+                requested_amount="5100.00",
+                lines=[{"description": "Show", "amount": "11000.00"}],
+            )
+            proposals.approve(_approver(channel, big), big)
+            suggested = submitted(person, program, f"Suggested {n}", requested_amount="100.00")
+            proposals.suggest(channel.people["channel_manager"], suggested, "title", f"S {n}")
+            claim = submitted(person, program, f"Claimed {n}", requested_amount="200.00")
+            while claim.status == S.SUBMITTED:
+                proposals.approve(_approver(channel, claim), claim)
+            proposals.submit_claim(person, claim, claim_lines(claim, person, ("400.00",)))
+
+
+@pytest.mark.parametrize(
+    "viewer_key", ["dealer_marketer", "distributor_admin", "channel_manager", "program_admin"]
+)
+def test_dashboard_statements_do_not_grow_with_the_proposals(
+    viewer_key, client, login_as, channel, program, make_person, statements
+):
+    ledger.record_purchases(  # enough money for every round's holds
+        program,
+        [
+            {
+                "external_id": f"more-{org.id}",
+                "organization_id": org.id,
+                "amount": "5000000.00",
+                "currency": "USD",
+                "purchased_on": ledger._today().replace(month=1, day=3).isoformat(),
+            }
+            for org in (channel.dealer, channel.sibling_dealer, channel.other_dealer)
+        ],
+    )
+    program.distributor_first = viewer_key == "distributor_admin"
+    # Fewer proposals than a panel lists, then many more than it lists: a query per
+    # proposal shown would make the counts differ.
+    _more_proposals(channel, program, make_person, rounds=1, everyone=False)
+    login_as(viewer_key)
+    small, small_sql = _count(client, statements, "/", {})
+    _more_proposals(channel, program, make_person, rounds=4)
+    large, large_sql = _count(client, statements, "/", {})
+    assert small == large, f"/ for {viewer_key}: {small} → {large}\n" + _diff(small_sql, large_sql)
+
+
+def test_money_figures_in_the_panels_are_exact(channel, program, last_year):
+    """Decimal all the way: a cent of accrual shows as a cent."""
+    ledger.record_purchases(
+        program,
+        [
+            {
+                "external_id": "cent",
+                "organization_id": channel.dealer.id,
+                "amount": "0.50",
+                "currency": "USD",
+                "purchased_on": date(last_year.year - 1, 7, 1).isoformat(),
+            }
+        ],
+    )
+    html = panel(
+        providers.coop_panel(channel.people["dealer_marketer"], on=last_year), "Co-op funds"
+    )
+    assert "USD 2,000.01</strong> expires" in html
+    assert Decimal("2000.01") == sum(
+        (
+            e.amount
+            for e in ledger.expiring_soon(
+                providers.account_of(channel.dealer, program), 60, last_year
+            )
+        ),
+        Decimal("0"),
+    )
