@@ -1,9 +1,17 @@
-"""Helpers for socket tests: an in-process Socket.IO test client that behaves like a
-server, and a small cluster of real server processes sharing a Redis message queue."""
+"""Helpers for socket tests, in one place for every package's tests:
+
+- in process: `ServerSideSocketClient` (Flask-SocketIO's test client, run as a server
+  would) and the `open_socket` fixture that makes them (import it into a conftest or
+  test module to use it);
+- out of process: `live_database` (a migrated, demo-seeded database with API tokens),
+  `ServerProcess` / `server_pool` (real `hub serve` processes), `EventSocket` and
+  `LiveSocket` (real python-socketio clients), and Redis checks.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import socket
@@ -11,9 +19,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 import requests
+import sqlalchemy as sa
 from flask.globals import _cv_app
 from flask_socketio.test_client import SocketIOTestClient
 
@@ -74,6 +86,22 @@ class ServerSideSocketClient(SocketIOTestClient):
         if self.is_connected():
             self.disconnect()
         self.clients.pop(self.eio_sid, None)
+
+
+@pytest.fixture
+def open_socket(app):
+    """open_socket(client=None, auth=None): a socket like the browser tab of `client` (a
+    Flask test client whose cookies it shares), or an integration's with `auth`."""
+    opened: list[ServerSideSocketClient] = []
+
+    def _open(client=None, auth=None) -> ServerSideSocketClient:
+        sock = ServerSideSocketClient(app, socketio, flask_test_client=client, auth=auth)
+        opened.append(sock)
+        return sock
+
+    yield _open
+    for sock in opened:
+        sock.close()
 
 
 # --- Out of process: real servers -------------------------------------------------------
@@ -140,6 +168,96 @@ class ServerProcess:
                 self.process.wait(timeout=10)
 
 
+@contextlib.contextmanager
+def server_pool(folder: Path, wait: float = 40) -> Iterator:
+    """start(env) → a new healthy ServerProcess (logging into folder); all are stopped
+    when the block ends."""
+    started: list[ServerProcess] = []
+
+    def start(env: dict[str, str]) -> ServerProcess:
+        server = ServerProcess(env, folder / f"server{len(started)}.log")
+        started.append(server)
+        server.wait_healthy(timeout=wait)
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in started:
+            server.stop()
+
+
+@dataclass
+class LiveDatabase:
+    """A migrated database with the Fieldcrest demo, for real server processes."""
+
+    url: str
+    secret: str
+    folder: Path
+    tokens: dict[str, str] = field(default_factory=dict)  # API token by e-mail
+    ids: dict[str, int] = field(default_factory=dict)  # person id by e-mail
+
+    def env(self, **settings: str) -> dict[str, str]:
+        """The environment of a process on this database (HUB_<KEY> for each setting)."""
+        return server_env(
+            ENV_NAME="development",
+            DATABASE_URL=self.url,
+            SECRET_KEY=self.secret,  # the same in every process: a cookie from one works on all
+            STORAGE_DIR=str(self.folder / "storage"),
+            **settings,
+        )
+
+
+@contextlib.contextmanager
+def live_database(
+    folder: Path, label: str, secret: str, token_holders: list[str]
+) -> Iterator[LiveDatabase]:
+    """A fresh SQLite file in folder, or — when HUB_TEST_DATABASE_URL is PostgreSQL — a
+    database `<name>_<label>` next to it (dropped afterwards); migrated, seeded with the
+    demo, with an API token for each of token_holders."""
+    from hub import accounts, create_app, db
+    from hub.cli import upgrade_database
+    from hub.demo import seed_demo
+    from hub.models import Person
+    from tests.conftest import _drop_postgres_database, create_postgres_database
+
+    base_url = os.environ.get("HUB_TEST_DATABASE_URL", "")
+    dropped = None
+    if base_url.startswith("postgresql"):
+        url, name = create_postgres_database(base_url, label)
+        dropped = (base_url, name)
+    else:
+        url = f"sqlite:///{folder / (label + '.sqlite3')}"
+    live = LiveDatabase(url, secret, folder)
+    app = create_app(
+        {
+            "ENV_NAME": "development",
+            "DATABASE_URL": url,
+            "SECRET_KEY": secret,
+            "INSTANCE_PATH": str(folder / "instance"),
+            "STORAGE_DIR": str(folder / "storage"),
+            "SOCKETIO_MESSAGE_QUEUE": None,  # this process serves no sockets
+        }
+    )
+    try:
+        upgrade_database(app)
+        with app.app_context():
+            seed_demo()
+            db.session.commit()
+            for email in token_holders:
+                person = db.session.scalar(sa.select(Person).where(Person.email == email))
+                live.tokens[email] = accounts.create_api_token(person, f"{label} test").secret
+                live.ids[email] = person.id
+            db.session.commit()
+    finally:
+        app.extensions["hub.db"]["engine"].dispose()
+    try:
+        yield live
+    finally:
+        if dropped:
+            _drop_postgres_database(*dropped)
+
+
 def run_cli(env: dict[str, str], *args: str, timeout: float = 60) -> str:
     """Run `flask --app wsgi hub ARGS…` in its own process; return its output or fail."""
     done = subprocess.run(
@@ -164,24 +282,27 @@ def server_env(**settings: str) -> dict[str, str]:
     return env
 
 
-class LiveSocket:
+class EventSocket:
     """A real python-socketio client (long-polling, as any client may fall back to) that
-    records the notifications it receives and how it was disconnected."""
+    records the payloads of the events it is told to, and how it was disconnected."""
 
-    def __init__(self):
+    EVENTS: tuple[str, ...] = ("notification",)
+
+    def __init__(self, events: tuple[str, ...] | None = None):
         import socketio as socketio_client
 
         self.http = requests.Session()  # ours, so it is closed (no ResourceWarning)
         self.client = socketio_client.Client(reconnection=False, http_session=self.http)
-        self.received: list[dict] = []
+        self.events: dict[str, list[dict]] = {name: [] for name in (events or self.EVENTS)}
         self.disconnected = threading.Event()
         self.disconnect_reason: str | None = None
         self._arrived = threading.Condition()
-        self.client.on("notification", self._on_notification)
+        for name in self.events:
+            self.client.on(name, functools.partial(self._record, name))
         self.client.on("disconnect", self._on_disconnect)
 
-    def connect(self, url: str, *, token: str | None = None, headers=None, timeout=20) -> None:
-        """Connect, or raise socketio.exceptions.ConnectionError when refused."""
+    def connect(self, url: str, *, token: str | None = None, headers=None, timeout=20):
+        """Connect (and return self), or raise socketio.exceptions.ConnectionError."""
         self.client.connect(
             url,
             headers=headers or {},
@@ -189,29 +310,34 @@ class LiveSocket:
             transports=["polling"],
             wait_timeout=timeout,
         )
+        return self
 
     @property
     def connected(self) -> bool:
         return self.client.connected
 
-    def _on_notification(self, payload):
+    def _record(self, name: str, payload) -> None:
         with self._arrived:
-            self.received.append(payload)
+            self.events[name].append(payload)
             self._arrived.notify_all()
 
     def _on_disconnect(self, reason=None):
         self.disconnect_reason = reason
         self.disconnected.set()
 
-    def texts(self) -> list[str]:
-        with self._arrived:
-            return [note.get("text") for note in self.received]
+    def call(self, event: str, data, timeout: float = 20):
+        """Send an event and return its acknowledgement."""
+        return self.client.call(event, data, timeout=timeout)
 
-    def wait_for(self, text: str, timeout: float = 20) -> dict | None:
-        """The notification with this text once it has arrived, or None after timeout."""
+    def received(self, name: str) -> list:
+        with self._arrived:
+            return list(self.events[name])
+
+    def wait_event(self, name: str, predicate, timeout: float = 20):
+        """The first `name` payload that satisfies predicate, once it has arrived (or None)."""
 
         def found():
-            return next((n for n in self.received if n.get("text") == text), None)
+            return next((p for p in self.events[name] if predicate(p)), None)
 
         with self._arrived:
             self._arrived.wait_for(found, timeout)
@@ -220,6 +346,17 @@ class LiveSocket:
     def close(self) -> None:
         self.client.shutdown()
         self.http.close()
+
+
+class LiveSocket(EventSocket):
+    """An EventSocket for notifications, found by their text."""
+
+    def texts(self) -> list[str]:
+        return [note.get("text") for note in self.received("notification")]
+
+    def wait_for(self, text: str, timeout: float = 20) -> dict | None:
+        """The notification with this text once it has arrived, or None after timeout."""
+        return self.wait_event("notification", lambda n: n.get("text") == text, timeout)
 
 
 _CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"|"X-CSRFToken": "([^"]+)"')

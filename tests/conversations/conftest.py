@@ -8,10 +8,9 @@ import uuid
 import pytest
 
 from hub import conversations
-from hub.extensions import socketio
 from hub.models import ProductLine, ProductLineManager, TerritoryAssignment
+from tests import realtime_support
 from tests.conftest import sign_in
-from tests.realtime_support import ServerSideSocketClient
 
 
 def new_id() -> str:
@@ -70,19 +69,7 @@ def say(channel):
     return _say
 
 
-@pytest.fixture
-def open_socket(app):
-    """open_socket(client=None, auth=None): a socket like the browser tab of `client`."""
-    opened: list[ServerSideSocketClient] = []
-
-    def _open(client=None, auth=None) -> ServerSideSocketClient:
-        sock = ServerSideSocketClient(app, socketio, flask_test_client=client, auth=auth)
-        opened.append(sock)
-        return sock
-
-    yield _open
-    for sock in opened:
-        sock.close()
+open_socket = realtime_support.open_socket  # the shared fixture (used by tab)
 
 
 @pytest.fixture

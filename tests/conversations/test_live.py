@@ -13,20 +13,22 @@ HUB_TEST_DATABASE_URL's PostgreSQL database, seeded with the Fieldcrest demo.
 
 from __future__ import annotations
 
-import functools
 import os
 import threading
 import time
 import uuid
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import requests
-import sqlalchemy as sa
 
-from tests.conftest import create_postgres_database, service_unavailable
-from tests.realtime_support import ServerProcess, redis_reachable, server_env
+from tests.conftest import service_unavailable
+from tests.realtime_support import (
+    EventSocket,
+    ServerProcess,
+    live_database,
+    redis_reachable,
+    server_pool,
+)
 
 WAIT = 20  # seconds any single step may take before the test gives up
 SECRET = "chat-live-test-secret-" + "s" * 32
@@ -39,85 +41,18 @@ CHANNEL = "channel@fieldcrest.example"  # the channel manager covering Prairie
 PEOPLE = [MARKETER, TECH, SALES, CHANNEL]
 
 
-@dataclass
-class LiveDatabase:
-    url: str
-    tokens: dict[str, str]
-    folder: Path
-
-    def env(self, **extra: str) -> dict[str, str]:
-        return server_env(
-            ENV_NAME="development",
-            DATABASE_URL=self.url,
-            SECRET_KEY=SECRET,
-            STORAGE_DIR=str(self.folder / "storage"),
-            **extra,
-        )
-
-
-def _fresh_postgres(base_url: str) -> tuple[str, str]:
-    return create_postgres_database(base_url, "chat_live")
-
-
 @pytest.fixture(scope="module")
 def live_db(tmp_path_factory):
     """A migrated, demo-seeded database and an API token for each of PEOPLE."""
-    from hub import accounts, create_app, db
-    from hub.cli import upgrade_database
-    from hub.demo import seed_demo
-    from hub.models import Person
-
-    folder = tmp_path_factory.mktemp("chat-live")
-    base_url = os.environ.get("HUB_TEST_DATABASE_URL", "")
-    dropped = None
-    if base_url.startswith("postgresql"):
-        url, dropped = _fresh_postgres(base_url)
-    else:
-        url = f"sqlite:///{folder / 'hub.sqlite3'}"
-    app = create_app(
-        {
-            "ENV_NAME": "development",
-            "DATABASE_URL": url,
-            "SECRET_KEY": SECRET,
-            "INSTANCE_PATH": str(folder / "instance"),
-            "STORAGE_DIR": str(folder / "storage"),
-            "SOCKETIO_MESSAGE_QUEUE": None,  # this process serves no sockets
-        }
-    )
-    try:
-        upgrade_database(app)
-        with app.app_context():
-            seed_demo()
-            db.session.commit()
-            tokens = {}
-            for email in PEOPLE:
-                person = db.session.scalar(sa.select(Person).where(Person.email == email))
-                tokens[email] = accounts.create_api_token(person, "chat live test").secret
-            db.session.commit()
-    finally:
-        app.extensions["hub.db"]["engine"].dispose()
-    yield LiveDatabase(url, tokens, folder)
-    if dropped:
-        admin = sa.create_engine(sa.make_url(base_url), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{dropped}" WITH (FORCE)')
-        admin.dispose()
+    with live_database(tmp_path_factory.mktemp("chat-live"), "chat_live", SECRET, PEOPLE) as live:
+        yield live
 
 
 @pytest.fixture
 def servers(live_db, tmp_path):
     """servers(**settings): a new healthy server process on the live database."""
-    started: list[ServerProcess] = []
-
-    def _start(**settings: str) -> ServerProcess:
-        server = ServerProcess(live_db.env(**settings), tmp_path / f"server{len(started)}.log")
-        started.append(server)
-        server.wait_healthy(timeout=WAIT * 2)
-        return server
-
-    yield _start
-    for server in started:
-        server.stop()
+    with server_pool(tmp_path, wait=WAIT * 2) as start:
+        yield lambda **settings: start(live_db.env(**settings))
 
 
 @pytest.fixture
@@ -134,32 +69,13 @@ def clients():
         client.close()
 
 
-class ChatClient:
+class ChatClient(EventSocket):
     """A python-socketio client that records what the conversation events bring."""
 
     EVENTS = ("message:new", "typing", "read")
 
-    def __init__(self):
-        import socketio as socketio_client
-
-        self.http = requests.Session()
-        self.sio = socketio_client.Client(reconnection=False, http_session=self.http)
-        self.received: dict[str, list[dict]] = {name: [] for name in self.EVENTS}
-        self._arrived = threading.Condition()
-        for name in self.EVENTS:
-            self.sio.on(name, functools.partial(self._record, name))
-
-    def _record(self, name: str, payload: dict) -> None:
-        with self._arrived:
-            self.received[name].append(payload)
-            self._arrived.notify_all()
-
     def connect(self, url: str, token: str) -> ChatClient:
-        self.sio.connect(url, auth={"token": token}, transports=["polling"], wait_timeout=WAIT)
-        return self
-
-    def call(self, event: str, data: dict, timeout: float = WAIT) -> dict:
-        return self.sio.call(event, data, timeout=timeout)
+        return super().connect(url, token=token, timeout=WAIT)
 
     def join(self, conversation_id: int, after_seq: int = 0) -> list[dict]:
         """Every message after after_seq (following `more`), having joined the room."""
@@ -188,21 +104,10 @@ class ChatClient:
 
     def wait_for(self, name: str, predicate, timeout: float = WAIT) -> dict | None:
         """The first `name` payload that satisfies predicate, once it has arrived."""
-
-        def found():
-            return next((p for p in self.received[name] if predicate(p)), None)
-
-        with self._arrived:
-            self._arrived.wait_for(found, timeout)
-            return found()
+        return self.wait_event(name, predicate, timeout)
 
     def new_messages(self) -> list[dict]:
-        with self._arrived:
-            return [p["message"] for p in self.received["message:new"]]
-
-    def close(self) -> None:
-        self.sio.shutdown()
-        self.http.close()
+        return [p["message"] for p in self.received("message:new")]
 
 
 def start_conversation(server: ServerProcess, token: str, subject: str) -> int:

@@ -1,31 +1,35 @@
-"""Scale-out for real: two server processes and a command-line process sharing one SQLite
-file and a Redis message queue, with python-socketio clients on either server.
+"""Scale-out for real: two server processes and a command-line process sharing one
+database (SQLite, or PostgreSQL when HUB_TEST_DATABASE_URL says so) and a Redis message
+queue, with python-socketio clients on either server.
 
-What one process does to a person — notify them, deactivate them, sign them out — must
-reach the sockets that another process holds.
+What one process does to a person — notify them, deactivate them, sign them out, go away —
+must reach the sockets that another process holds; and what a killed process leaves
+behind (its sockets' rows, calls whose people vanished with it) is cleaned up by the tick.
 """
 
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import requests
 import socketio as socketio_client
-import sqlalchemy as sa
 
 from hub.demo import DEMO_PASSWORD
 from tests.conftest import service_unavailable
 from tests.realtime_support import (
+    EventSocket,
+    LiveDatabase,
     LiveSocket,
     ServerProcess,
+    live_database,
     page_csrf_token,
     redis_reachable,
     run_cli,
-    server_env,
+    server_pool,
     sign_in_over_http,
 )
 
@@ -34,6 +38,7 @@ pytestmark = pytest.mark.redis
 REDIS_URL = os.environ.get("HUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 SECRET = "multiprocess-test-secret-" + "s" * 32
 WAIT = 20  # seconds any single step may take before the test gives up
+HEARTBEAT = 2  # seconds: servers refresh their sockets' rows this often (60 in production)
 
 MARKETER = "marketing@prairie.example"  # dealer marketer, Prairie Ag Dealers
 CHANNEL = "channel@fieldcrest.example"  # channel manager (OEM)
@@ -41,7 +46,8 @@ TECH = "tech@prairie.example"  # partner staff at Prairie: deactivated by a test
 SALES = "sales@prairie.example"  # Prairie: signs in and out in a test
 PRAIRIE_ADMIN = "admin@prairie.example"  # may manage Prairie's staff
 PROBE = "pm@fieldcrest.example"  # only used to check both servers listen on the queue
-TOKEN_HOLDERS = [MARKETER, CHANNEL, TECH, SALES, PROBE]
+GPD_ADMIN = "admin@gpd.example"  # Great Plains (above Prairie): presence and killed servers
+TOKEN_HOLDERS = [MARKETER, CHANNEL, TECH, SALES, PROBE, GPD_ADMIN]
 
 
 @dataclass
@@ -50,42 +56,11 @@ class Cluster:
     env: dict[str, str]
     tokens: dict[str, str]
     ids: dict[str, int]
+    database: LiveDatabase
+    start: object  # start(env) → one more ServerProcess, stopped with the cluster
 
     def url(self, n: int) -> str:
         return self.servers[n].url
-
-
-def build_database(url: str, tmp: Path) -> tuple[dict[str, str], dict[str, int]]:
-    """A migrated, demo-seeded database with an API token for each of TOKEN_HOLDERS."""
-    from hub import accounts, create_app, db
-    from hub.cli import upgrade_database
-    from hub.demo import seed_demo
-    from hub.models import Person
-
-    app = create_app(
-        {
-            "ENV_NAME": "development",
-            "DATABASE_URL": url,
-            "SECRET_KEY": SECRET,
-            "INSTANCE_PATH": str(tmp / "instance"),
-            "STORAGE_DIR": str(tmp / "storage"),
-            "SOCKETIO_MESSAGE_QUEUE": None,  # this process serves no sockets
-        }
-    )
-    try:
-        upgrade_database(app)
-        with app.app_context():
-            seed_demo()
-            db.session.commit()
-            tokens, ids = {}, {}
-            for email in TOKEN_HOLDERS:
-                person = db.session.scalar(sa.select(Person).where(Person.email == email))
-                tokens[email] = accounts.create_api_token(person, "multiprocess test").secret
-                ids[email] = person.id
-            db.session.commit()
-    finally:
-        app.extensions["hub.db"]["engine"].dispose()
-    return tokens, ids
 
 
 def wait_until_listening(cluster: Cluster) -> None:
@@ -120,27 +95,17 @@ def cluster(tmp_path_factory):
     if not redis_reachable(REDIS_URL):
         service_unavailable(f"Redis at {REDIS_URL}")
     tmp = tmp_path_factory.mktemp("cluster")
-    database_url = f"sqlite:///{tmp / 'hub.sqlite3'}"
-    tokens, ids = build_database(database_url, tmp)
-    env = server_env(
-        ENV_NAME="development",
-        DATABASE_URL=database_url,
-        SECRET_KEY=SECRET,  # the same in every process: a cookie from one works on all
-        SOCKETIO_MESSAGE_QUEUE=REDIS_URL,
-        STORAGE_DIR=str(tmp / "storage"),
-    )
-    servers: list[ServerProcess] = []
-    try:
-        for n in (1, 2):
-            servers.append(ServerProcess(env, tmp / f"server{n}.log"))
-        for server in servers:
-            server.wait_healthy(timeout=WAIT * 2)
-        cluster = Cluster(servers, env, tokens, ids)
+    with (
+        live_database(tmp, "multiprocess", SECRET, TOKEN_HOLDERS) as database,
+        server_pool(tmp, wait=WAIT * 2) as start,
+    ):
+        env = database.env(
+            SOCKETIO_MESSAGE_QUEUE=REDIS_URL, SOCKET_HEARTBEAT_SECONDS=str(HEARTBEAT)
+        )
+        servers = [start(env), start(env)]
+        cluster = Cluster(servers, env, database.tokens, database.ids, database, start)
         wait_until_listening(cluster)
         yield cluster
-    finally:
-        for server in servers:
-            server.stop()
 
 
 @pytest.fixture
@@ -261,3 +226,98 @@ def test_a_same_origin_page_may_connect(cluster, sockets):
     sock = sockets()
     sock.connect(cluster.url(0), token=cluster.tokens[CHANNEL], headers={"Origin": cluster.url(0)})
     assert sock.connected
+
+
+# --- Presence and what a killed server leaves behind ---------------------------------------
+
+
+def start_conversation(url: str, token: str, subject: str) -> int:
+    """A new conversation of Prairie with its channel manager, over the JSON API."""
+    response = requests.post(
+        f"{url}/api/v1/conversations",
+        json={"subject": subject, "body": f"{subject}: first message"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=WAIT,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def joined(cluster: Cluster, server: int, who: str, conversation_id: int) -> EventSocket:
+    sock = EventSocket(("presence", "message:new", "call:left", "call:ended"))
+    sock.connect(cluster.url(server), token=cluster.tokens[who])
+    answer = sock.call("conversation:join", {"conversation_id": conversation_id})
+    assert answer["ok"], answer
+    return sock
+
+
+def presence_of(sock: EventSocket, person_id: int, state: str, timeout: float = WAIT):
+    return sock.wait_event(
+        "presence", lambda p: p["user"]["id"] == person_id and p["state"] == state, timeout
+    )
+
+
+def test_presence_set_on_one_server_is_seen_on_the_other(cluster):
+    conversation_id = start_conversation(cluster.url(0), cluster.tokens[MARKETER], "Presence")
+    marketer = joined(cluster, 0, MARKETER, conversation_id)
+    manager = joined(cluster, 1, CHANNEL, conversation_id)
+    try:
+        marketer_id = cluster.ids[MARKETER]
+        assert marketer.call("presence", {"state": "away"}) == {"ok": True, "state": "away"}
+        assert presence_of(manager, marketer_id, "away") is not None, cluster.servers[1].log()
+        # The other server reads the same state (kept in Redis) when asked afresh.
+        again = manager.call("conversation:join", {"conversation_id": conversation_id})
+        states = {p["user"]["id"]: p["state"] for p in again["presence"]}
+        assert states[marketer_id] == "away" and states[cluster.ids[CHANNEL]] == "online"
+        assert marketer.call("presence", {"state": "online"})["state"] == "online"
+        assert presence_of(manager, marketer_id, "online") is not None
+    finally:
+        marketer.close()
+    assert presence_of(manager, cluster.ids[MARKETER], "offline") is not None
+    manager.close()
+
+
+def test_the_tick_cleans_up_after_a_killed_server(cluster, tmp_path):
+    doomed = cluster.start(cluster.env)  # a third server, killed below
+    conversation_id = start_conversation(doomed.url, cluster.tokens[MARKETER], "Killed server")
+    observer = joined(cluster, 0, SALES, conversation_id)  # a colleague, on a live server
+    in_call = []
+    try:
+        for who in (MARKETER, CHANNEL):
+            sock = EventSocket(("call:ended",))
+            sock.connect(doomed.url, token=cluster.tokens[who])
+            in_call.append(sock)
+        started = in_call[1].call("call:start", {"conversation_id": conversation_id})
+        call_id = started["call"]["id"]
+        for sock in in_call:
+            assert sock.call("call:join", {"call_id": call_id})["ok"]
+
+        doomed.process.kill()  # SIGKILL: no disconnect handler runs, rows stay behind
+        doomed.process.wait(timeout=WAIT)
+
+        pruned, lines = 0, []
+        for _ in range(WAIT * 3):  # until the dead rows are older than 5 heartbeats
+            out = run_cli(cluster.env, "tick", "--force")
+            lines.append(out)
+            pruned += sum(
+                int(line.split(" stale sockets pruned")[0].rsplit(" ", 1)[-1])
+                for line in out.splitlines()
+                if " stale sockets pruned" in line
+            )
+            if pruned >= 2:
+                break
+            time.sleep(1)  # polling interval, not an assertion
+        assert pruned == 2, "\n".join(lines[-3:])  # the live servers' sockets were kept
+        assert "1 calls ended" in "\n".join(lines), "\n".join(lines[-3:])
+
+        ended = observer.wait_event(
+            "message:new", lambda p: p["message"]["body"].startswith("Video call,")
+        )
+        assert ended is not None, cluster.servers[0].log()
+        for who in (MARKETER, CHANNEL):
+            assert presence_of(observer, cluster.ids[who], "offline") is not None
+        assert observer.connected  # the rest of the cluster is untouched
+    finally:
+        observer.close()
+        for sock in in_call:
+            sock.close()

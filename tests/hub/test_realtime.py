@@ -24,23 +24,11 @@ from hub.models import LoginSession, Notification, SocketSession
 from hub.notifications import notify
 from hub.realtime import authenticated_only, person_room
 from hub.security import token_hash
+from tests import realtime_support
 from tests.conftest import post_form, sign_in
-from tests.realtime_support import ROOT, ServerSideSocketClient, server_env
+from tests.realtime_support import ROOT, server_env
 
-
-@pytest.fixture
-def open_socket(app):
-    """open_socket(client=None, auth=None): a socket like the browser tab of `client`."""
-    opened: list[ServerSideSocketClient] = []
-
-    def _open(client=None, auth=None) -> ServerSideSocketClient:
-        sock = ServerSideSocketClient(app, socketio, flask_test_client=client, auth=auth)
-        opened.append(sock)
-        return sock
-
-    yield _open
-    for sock in opened:
-        sock.close()
+open_socket = realtime_support.open_socket  # the shared fixture
 
 
 @pytest.fixture
