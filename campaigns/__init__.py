@@ -5,8 +5,10 @@ from datetime import timedelta
 from flask import Flask
 
 from campaigns import api, proposal_api, proposal_demo, proposal_events, proposal_panels, providers
+from campaigns import coop_data_views as _coop_data_views  # noqa: F401  (its routes join bp on import)
 from campaigns import proposal_views as _proposal_views  # noqa: F401  (its routes join bp on import)
 from campaigns.cli import campaigns_cli, close_period_job, proposals_job
+from campaigns.coop_data_api import init_app as init_coop_data_api
 from campaigns.views import bp
 from hub.registry import Job, NavItem, registry
 
@@ -15,6 +17,7 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, CLI commands, socket handlers, jobs and hub providers."""
     app.register_blueprint(bp)
     api.init_app(app)
+    init_coop_data_api(app)
     proposal_api.init_app(app)
     app.cli.add_command(campaigns_cli)
     proposal_events.init_app(app)

@@ -9,7 +9,9 @@ from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms import SelectField as WTFormsSelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Optional, ValidationError
 
 from campaigns.providers import today
 from hub.forms import SelectField
@@ -158,3 +160,20 @@ class ProgramTermsForm(FlaskForm):
         self.claim_window_days._raw = None
         self.claim_window_days.data = program.claim_window_days
         self.minimum_claim.data = f"{program.minimum_claim:.2f}"
+
+
+EXPORT_FORMATS = [
+    SelectChoice("csv", "CSV (spreadsheets, finance systems)"),
+    SelectChoice("json", "JSON"),
+]
+
+
+class ExportForm(FlaskForm):
+    """Which part of the ledger to export, and how (checked by campaigns.exports)."""
+
+    organization_id = SelectField("Organisation", choices=[])
+    period = StringField("Period", validators=[Optional()])
+    # Named as in the API's query string: ?from=2026-01-01&to=2026-03-31.
+    date_from = StringField("From", validators=[Optional()], name="from")
+    date_to = StringField("To", validators=[Optional()], name="to")
+    format = WTFormsSelectField("Format", choices=EXPORT_FORMATS, default="csv")

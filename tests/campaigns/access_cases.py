@@ -48,6 +48,58 @@ def _with_program(path):
     return build
 
 
+# --- Co-op data: CSV import of purchases, ledger exports ------------------------------------
+
+NOT_EXPORTERS = {"product_manager": 403, "partner_staff": 403}
+
+COOP_DATA_CASES = {
+    "campaigns.coop_export": [
+        Case(
+            "GET",
+            _with_program("/campaigns/coop/export"),
+            {"anonymous": LOGIN, **NOT_EXPORTERS},
+            default=200,
+        ),
+        Case(
+            "GET",
+            _with_program(
+                lambda c: f"/campaigns/coop/export?download=1&organization_id={c.dealer.id}"
+            ),
+            {"anonymous": LOGIN, **NOT_EXPORTERS},
+            default=200,
+            note="the dealer's own account: the dealer, its distributor, the OEM",
+        ),
+        Case(
+            "GET",
+            _with_program(
+                lambda c: f"/campaigns/coop/export?download=1&organization_id={c.other_dealer.id}"
+            ),
+            {"anonymous": LOGIN, "program_admin": 200, "channel_manager": 200, **NOT_EXPORTERS},
+            default=404,
+            note="another branch's account is not there for partners",
+        ),
+    ],
+    "coop_data_api.export_ledger": [
+        Case(
+            "GET",
+            _with_program("/api/v1/coop/ledger/export"),
+            {**API_UNAUTHORIZED, **NOT_EXPORTERS},
+            default=200,
+            json=True,
+        ),
+        Case(
+            "GET",
+            _with_program(
+                lambda c: f"/api/v1/coop/ledger/export?organization_id={c.other_dealer.id}"
+            ),
+            {**API_UNAUTHORIZED, "program_admin": 200, "channel_manager": 200, **NOT_EXPORTERS},
+            default=404,
+            json=True,
+        ),
+    ],
+}
+
+
 ACCESS_CASES = {
     "campaigns.coop": [
         Case("GET", "/campaigns/coop", {"anonymous": LOGIN}, default=200),
@@ -160,6 +212,7 @@ ACCESS_CASES = {
             },
         ),
     ],
+    **COOP_DATA_CASES,
 }
 
 
