@@ -263,7 +263,9 @@ def unread_conversation_count(viewer: Person) -> int:
 
 # --- Live counts and presence ------------------------------------------------------------------
 
-PRESENCE_CONVERSATIONS = 100  # a presence change reaches this many of a person's conversations
+# A presence change reaches the rooms of this many of the person's conversations, the most
+# recently active: each page a person opens may change it twice (offline, online again).
+PRESENCE_CONVERSATIONS = 25
 
 
 def _push_unread_later(person_ids) -> None:

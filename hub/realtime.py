@@ -317,9 +317,10 @@ def _presence_changed(person_id: int, before: str) -> str:
 # --- Liveness: the heartbeat and pruning ---------------------------------------------------------
 
 
-def local_sids() -> list[str]:
-    """The sids of the sockets this process holds."""
-    return [sid for sid, _eio in socketio.server.manager.get_participants("/", None)]
+def local_sids(server=None) -> list[str]:
+    """The sids of the sockets this process holds (on `server`, by default the current one)."""
+    server = server or socketio.server
+    return [sid for sid, _eio in server.manager.get_participants("/", None)]
 
 
 def refresh_sockets(sids, now: datetime | None = None) -> int:
@@ -357,15 +358,19 @@ class _Heartbeat:
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(
-                    target=self._run, name="hub-socket-heartbeat", daemon=True
+                    target=self._run,
+                    args=(socketio.server,),
+                    name="hub-socket-heartbeat",
+                    daemon=True,
                 )
                 self._thread.start()
 
-    def _run(self) -> None:
+    def _run(self, server) -> None:
         stop = threading.Event()
         while not stop.wait(self.interval):
             with self._lock:
-                sids = local_sids()
+                # Gone quiet, or another app took the Socket.IO server over (tests): stop.
+                sids = local_sids(server) if socketio.server is server else []
                 if not sids:
                     self._thread = None  # the next connect starts it again
                     return
