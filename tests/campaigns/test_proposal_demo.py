@@ -167,7 +167,9 @@ def test_the_expired_proposal_released_its_hold_by_the_service(demo):
     statuses = [
         (e.data or {}).get("status")
         for e in db.session.scalars(
-            sa.select(ProposalEvent).where(ProposalEvent.proposal_id == expired.id)
+            sa.select(ProposalEvent)
+            .where(ProposalEvent.proposal_id == expired.id)
+            .order_by(ProposalEvent.id)
         )
     ]
     assert statuses[-1] == "expired"
