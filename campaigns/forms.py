@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import DateField, StringField
 from wtforms import SelectField as WTFormsSelectField
 from wtforms.fields.choices import SelectChoice
@@ -160,6 +161,12 @@ class ProgramTermsForm(FlaskForm):
         self.claim_window_days._raw = None
         self.claim_window_days.data = program.claim_window_days
         self.minimum_claim.data = f"{program.minimum_claim:.2f}"
+
+
+class ImportUploadForm(FlaskForm):
+    """A CSV file of ERP purchase lines (checked by campaigns.imports, not here)."""
+
+    file = FileField("CSV file of purchase lines")
 
 
 EXPORT_FORMATS = [

@@ -297,6 +297,7 @@ def _program_page(program, table, *, form, terms=None, status=200):
         terms.from_bucket.choices = choices
         terms.from_bucket.data = choices[0][0]
         terms.fill(program, ledger.carryover_for(program, choices[0][0]))
+    terms.carryover_periods.label.text = f"Carryover ({program.period.value}s)"
     return render(
         "campaigns/coop_program.html",
         status=status,

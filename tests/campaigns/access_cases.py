@@ -50,9 +50,108 @@ def _with_program(path):
 
 # --- Co-op data: CSV import of purchases, ledger exports ------------------------------------
 
+IMPORT_CSV = (
+    "external_id,organization_id,amount,currency,purchased_on\n"
+    "matrix-csv-{n},{org},100.00,USD,2026-02-01\n"
+)
+_uploads = iter(range(1, 10_000))
+
+
+def _upload(c, *, started=False, finished=False):
+    """An uploaded CSV file (previewed; or started; or imported) — its id."""
+    from campaigns import imports
+
+    program = _program(c)
+    admin = c.people["program_admin"]
+    data = IMPORT_CSV.format(n=next(_uploads), org=c.dealer.id).encode()
+    upload = imports.store_upload(data, "matrix.csv", admin)
+    if started or finished:
+        imports.start_import(upload, program, admin, date(2026, 11, 22))
+    if finished:
+        imports.run_next_chunk(upload, admin, date(2026, 11, 22))
+    return upload.id
+
+
+def _csv_file(c):
+    import io
+
+    _program(c)
+    data = IMPORT_CSV.format(n=next(_uploads), org=c.dealer.id).encode()
+    return {"file": (io.BytesIO(data), "purchases.csv")}
+
+
 NOT_EXPORTERS = {"product_manager": 403, "partner_staff": 403}
 
 COOP_DATA_CASES = {
+    "campaigns.coop_imports": [
+        Case(
+            "GET",
+            _with_program("/campaigns/coop/imports"),
+            {"anonymous": LOGIN, "program_admin": 200},
+            default=403,
+        ),
+        Case(
+            "POST",
+            "/campaigns/coop/imports",
+            {"anonymous": LOGIN, "program_admin": 303},
+            default=403,
+            data=_csv_file,
+            note="a good file is kept and the preview follows",
+        ),
+    ],
+    "campaigns.coop_import": [
+        Case(
+            "GET",
+            lambda c: f"/campaigns/coop/imports/{_upload(c)}",
+            {"anonymous": LOGIN, "program_admin": 200},
+            default=403,
+            note="the preview",
+        ),
+        Case(
+            "GET",
+            lambda c: f"/campaigns/coop/imports/{_upload(c, finished=True)}",
+            {"anonymous": LOGIN, "program_admin": 200},
+            default=403,
+            note="the report",
+        ),
+        Case(
+            "GET",
+            _with_program("/campaigns/coop/imports/999999"),
+            {"anonymous": LOGIN, "program_admin": 404},
+            default=403,
+        ),
+    ],
+    "campaigns.coop_import_start": [
+        Case(
+            "POST",
+            lambda c: f"/campaigns/coop/imports/{_upload(c)}/start",
+            {"anonymous": LOGIN, "program_admin": 303},
+            default=403,
+        ),
+    ],
+    "campaigns.coop_import_next": [
+        Case(
+            "POST",
+            lambda c: f"/campaigns/coop/imports/{_upload(c, started=True)}/next",
+            {"anonymous": LOGIN, "program_admin": 303},
+            default=403,
+        ),
+    ],
+    "campaigns.coop_import_report": [
+        Case(
+            "GET",
+            lambda c: f"/campaigns/coop/imports/{_upload(c, finished=True)}/report.csv",
+            {"anonymous": LOGIN, "program_admin": 200},
+            default=403,
+        ),
+        Case(
+            "GET",
+            lambda c: f"/campaigns/coop/imports/{_upload(c)}/report.csv",
+            {"anonymous": LOGIN, "program_admin": 404},
+            default=403,
+            note="no report before the import starts",
+        ),
+    ],
     "campaigns.coop_export": [
         Case(
             "GET",
