@@ -4,7 +4,8 @@ The people viewing a proposal see each other, and see comments, suggested edits 
 arrive as they happen (`proposal:event`, emitted by campaigns.proposals after commit).
 Presence keeps no server state, so it works the same across processes behind Redis:
 a viewer announces itself on join and every `HEARTBEAT` seconds; the others drop a viewer
-they have not heard from for a few heartbeats, or at once on `proposal:leave`.
+they have not heard from for a few heartbeats, or at once on `proposal:leave` or when the
+viewer's socket closes.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from flask import Flask
 from flask_socketio import emit, join_room, leave_room, rooms
 
 from campaigns import proposals
+from hub import db, realtime
 from hub.extensions import socketio
 from hub.models import Person
 from hub.realtime import authenticated_only
@@ -75,7 +77,19 @@ def on_leave(person: Person, payload=None):
     return {"ok": True}
 
 
+def _gone(person_id: int, _sid: str, rooms: set[str]) -> None:
+    """A viewer's socket closed (tab shut, network lost): the others drop them at once.
+    (A person with the page open in another tab re-announces at the next heartbeat.)"""
+    person = db.session.get(Person, person_id)
+    for room in rooms:
+        if room.startswith("proposal:") and person is not None:
+            payload = _viewer(person, int(room.split(":", 1)[1]), False)
+            db.on_commit(lambda payload=payload, room=room: socketio.emit(
+                "proposal:viewer", payload, to=room))  # fmt: skip
+
+
 def init_app(app: Flask) -> None:
+    realtime.on_disconnect(app, _gone)
     socketio.on_event("proposal:join", on_join)
     socketio.on_event("proposal:here", on_here)
     socketio.on_event("proposal:leave", on_leave)

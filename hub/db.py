@@ -137,9 +137,21 @@ def on_commit(callback) -> None:
 
 
 @event.listens_for(Session, "after_commit")
-def _run_on_commit(sess):
-    for callback in sess.info.pop("on_commit", []):
-        callback()
+def _committed(sess):
+    # Not run yet: after_commit fires while the session still holds its connection, and
+    # a callback that opens its own (a token's last-used stamp) would then need a second
+    # one — under load every request waits for a connection that none can give back.
+    callbacks = sess.info.pop("on_commit", [])
+    if callbacks:
+        sess.info.setdefault("committed", []).extend(callbacks)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _run_on_commit(sess, transaction):
+    """Run the callbacks of a committed transaction once its connection is back in the pool."""
+    if transaction.parent is None and not transaction.nested:
+        for callback in sess.info.pop("committed", []):
+            callback()
 
 
 @event.listens_for(Session, "after_soft_rollback")

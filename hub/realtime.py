@@ -151,7 +151,7 @@ def _on_disconnect(*_args):
     g.hub_write = True
     sid = request.sid
     person_id = session.get("socket_person_id")
-    rooms = set(socketio.server.manager.get_rooms(sid, "/")) - {sid, None}
+    rooms = _rooms_of(sid)
     before = presence_of([person_id])[person_id] if person_id is not None else OFFLINE
     db.session.execute(sa.delete(SocketSession).where(SocketSession.sid == sid))
     _presence_store().forget(sid)
@@ -164,6 +164,18 @@ def _on_disconnect(*_args):
                 log.exception("disconnect hook %r failed for socket %s", hook, sid)
         _presence_changed(person_id, before)
     db.session.commit()
+
+
+def _rooms_of(sid: str) -> set[str]:
+    """The rooms a socket is in. python-socketio walks its room table without a lock, so a
+    disconnect racing others can see it change mid-walk (RuntimeError); try again."""
+    for _attempt in range(5):
+        try:
+            return set(socketio.server.manager.get_rooms(sid, "/")) - {sid, None}
+        except RuntimeError:
+            continue
+    log.warning("could not read the rooms of socket %s; its clean-up skips them", sid)
+    return set()
 
 
 @authenticated_only

@@ -104,3 +104,16 @@ def test_drafts_are_private_to_the_dealer(channel, tab):
         "ok": False,
         "error": 'Send {"proposal_id": <number>}.',
     }
+
+
+def test_a_closed_tab_leaves_at_once(channel, tab, proposal):
+    dealer = tab("dealer_marketer")
+    manager = tab("channel_manager")
+    dealer.emit("proposal:join", {"proposal_id": proposal.id}, callback=True)
+    manager.emit("proposal:join", {"proposal_id": proposal.id}, callback=True)
+    received(dealer, "proposal:viewer")
+    manager.disconnect()
+    gone = received(dealer, "proposal:viewer")
+    assert [(v["user"]["id"], v["present"]) for v in gone] == [
+        (channel.people["channel_manager"].id, False)
+    ]
