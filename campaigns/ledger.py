@@ -366,12 +366,9 @@ def set_carryover(
                 ]
             }
         )
-    in_program = LedgerEntry.account_id.in_(
-        sa.select(CoopAccount.id).where(CoopAccount.program_id == program.id)
-    )
     earned = [
         bucket
-        for bucket in db.session.scalars(sa.select(LedgerEntry.bucket).where(in_program).distinct())
+        for bucket in program_buckets(program)
         if _parse_bucket(bucket)[0] == kind and _parse_bucket(bucket)[1] >= index
     ]
     if earned:
@@ -1828,30 +1825,80 @@ class CloseSummary:
         )
 
 
+def program_buckets(program: CoopProgram) -> list[str]:
+    """The buckets that hold entries in the program, found by walking the index
+    ix_coop_ledger_entry_bucket_account from one bucket label to the next (a loose index
+    scan: a few index probes per bucket, however many entries the program has)."""
+    in_program = sa.select(CoopAccount.id).where(CoopAccount.program_id == program.id)
+    later = sa.orm.aliased(LedgerEntry)
+    # ORDER BY … LIMIT 1 rather than min(): PostgreSQL reads only the first index entry
+    # for it, but aggregates every matching entry for min() with this filter.
+    walk = sa.select(
+        sa.select(LedgerEntry.bucket)
+        .where(LedgerEntry.account_id.in_(in_program))
+        .order_by(LedgerEntry.bucket)
+        .limit(1)
+        .scalar_subquery()
+        .label("bucket")
+    ).cte("program_bucket", recursive=True)
+    walk = walk.union_all(
+        sa.select(
+            sa.select(later.bucket)
+            .where(later.bucket > walk.c.bucket, later.account_id.in_(in_program))
+            .order_by(later.bucket)
+            .limit(1)
+            .scalar_subquery()
+        ).where(walk.c.bucket.is_not(None))
+    )
+    return list(db.session.scalars(sa.select(walk.c.bucket).where(walk.c.bucket.is_not(None))))
+
+
 def close_period(
     program: CoopProgram, as_of: date | None = None, actor: Person | None = None
 ) -> CloseSummary:
     """Expire, in every account, what is neither spent nor held in buckets whose window ended
-    before `as_of` (rules 1 and 3, I7). Running it again changes nothing."""
+    before `as_of` (rules 1 and 3, I7). Running it again changes nothing.
+
+    Only accounts whose closed buckets still hold free money are locked and expired; they
+    are found by one sum over the closed buckets' entries, read from the covering index
+    ix_coop_ledger_entry_bucket_account. A closed bucket never gains free money afterwards
+    (a release from it, or a late purchase into it, expires at once), so the daily run
+    after a year-end close finds nothing to lock.
+    """
     if actor is not None:
         _require_program_admin(actor, "closes periods")
     as_of = _check_date(as_of, "as_of")
     summary = CloseSummary(program_id=program.id, as_of=as_of)
-    in_program = LedgerEntry.account_id.in_(
-        sa.select(CoopAccount.id).where(CoopAccount.program_id == program.id)
-    )
-    labels = db.session.scalars(sa.select(LedgerEntry.bucket).where(in_program).distinct())
-    dead = [label for label in labels if expires_on(program, label) < as_of]
+    dead = [label for label in program_buckets(program) if expires_on(program, label) < as_of]
     if not dead:
         return summary
-    account_ids = db.session.scalars(
+    cents = _cents(LedgerEntry.amount)
+    # free = remaining − held = accruals + adjustments + releases − holds − expiries
+    # (a reimbursement leaves both remaining and held, so it cancels out).
+    free = sa.func.sum(
+        sa.case(
+            (
+                LedgerEntry.kind.in_([EntryKind.ACCRUAL, EntryKind.ADJUSTMENT, EntryKind.RELEASE]),
+                cents,
+            ),
+            (LedgerEntry.kind.in_([EntryKind.HOLD, EntryKind.EXPIRY]), -cents),
+            else_=0,
+        )
+    )
+    with_free = (
         sa.select(LedgerEntry.account_id)
-        .where(in_program, LedgerEntry.bucket.in_(dead))
-        .distinct()
-        .order_by(LedgerEntry.account_id)
-    ).all()
+        .where(
+            LedgerEntry.bucket.in_(dead),
+            LedgerEntry.account_id.in_(
+                sa.select(CoopAccount.id).where(CoopAccount.program_id == program.id)
+            ),
+        )
+        .group_by(LedgerEntry.account_id, LedgerEntry.bucket)
+        .having(free > 0)
+    )
+    account_ids = sorted(set(db.session.scalars(with_free)))
     for account_id in account_ids:
-        account = _lock(account_id)
+        account = _lock(account_id)  # and decided again from the entries, under the lock
         summary.accounts_checked += 1
         for bucket, amount in _expire_dead_buckets(account, as_of, actor):
             summary.expired.append((account.organization_id, bucket, amount))

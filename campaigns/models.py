@@ -220,6 +220,9 @@ class LedgerEntry(Base):
             name="kind_known",
         ),
         sa.Index("ix_coop_ledger_entry_account_bucket", "account_id", "bucket"),
+        # The period close: the buckets of a program (walked label to label) and, for the
+        # closed ones, each account's free money summed from the index alone.
+        sa.Index("ix_coop_ledger_entry_bucket_account", "bucket", "account_id", "kind", "amount"),
     )
 
     id: Mapped[int] = mapped_column(

@@ -1,0 +1,364 @@
+"""`python -m bench.coop`: the co-op ledger benchmarks, on SQLite and PostgreSQL.
+
+1. **Import**: 100,000 ERP purchase lines as one CSV file, through `campaigns.imports` —
+   the path of the upload page, chunk by chunk with a commit each, into
+   `ledger.record_purchases`, which the API calls too — beside a bare DBAPI executemany
+   of the same rows into a plain table (same commits), measured in the same run; and
+   the same lines again (a replay: all duplicates), and in the API's 5,000-line batches.
+2. **Scale**: the balance lookup, a dealer's co-op page and dashboard (and, to show what
+   does grow, the program admin's co-op overview and the period close) with 1,000 and then
+   1,000,000 ledger entries in the program. The entries are bulk-loaded across every
+   partner's account (COPY on PostgreSQL, executemany on SQLite) with the cached balances
+   kept equal to their sums, and `verify_ledger` checks that. The dealer's own account
+   holds the same 200 entries in both runs: the program grows around it. Pages are served
+   by gunicorn as in production and loaded by bench.load (figures as ratios 1M / 1k).
+
+    python -m bench.coop                                  # SQLite, then PostgreSQL
+    python -m bench.coop --backends sqlite --lines 20000  # a quicker look
+
+The PostgreSQL database's schema `public` is dropped and recreated: point --postgres-url
+only at a database you mean to throw away (default: coop_bench on 127.0.0.1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import secrets
+import signal
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from bench import coop_measure, coop_seed, load, web
+from bench.__main__ import _machine, _safe_url, _terminate
+from bench.seed_large import Shape, bench_app, reset_database, seed
+
+RESULTS = Path(__file__).resolve().parent / "results"
+DEFAULT_POSTGRES_URL = os.environ.get(
+    "HUB_BENCH_COOP_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/coop_bench"
+)
+DEALER_ENTRIES = 200
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench.coop", description=__doc__.split("\n\n")[0])
+    p.add_argument("--backends", nargs="+", choices=["sqlite", "postgresql"],
+                   default=["sqlite", "postgresql"])  # fmt: skip
+    p.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    p.add_argument("--lines", type=int, default=100_000, help="purchase lines to import")
+    p.add_argument("--small", type=int, default=1_000, help="ledger entries, first run")
+    p.add_argument("--large", type=int, default=1_000_000, help="ledger entries, second run")
+    p.add_argument("--scale", type=float, default=1.0, help="channel size (1 = 2,000 dealers)")
+    p.add_argument("--clients", type=int, default=10)
+    p.add_argument("--warmup", type=float, default=1.0)
+    p.add_argument("--duration", type=float, default=4.0)
+    p.add_argument("--results-dir", default=str(RESULTS))
+    p.add_argument("--skip", nargs="*", default=[], choices=["import", "scale", "web"])
+    args = p.parse_args(argv)
+    if args.small <= DEALER_ENTRIES or args.large <= args.small:
+        p.error(f"need {DEALER_ENTRIES} < --small < --large")
+    return args
+
+
+def run(args: argparse.Namespace) -> dict:
+    """Every pass the arguments ask for; the report as a dict (also written as JSON)."""
+    results = Path(args.results_dir)
+    results.mkdir(parents=True, exist_ok=True)
+    report = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": _machine(),
+        "arguments": {k: v for k, v in vars(args).items() if k != "postgres_url"},
+        "passes": [],
+    }
+    for backend in args.backends:
+        url = (
+            f"sqlite:///{results / 'coop-bench.sqlite3'}"
+            if backend == "sqlite"
+            else args.postgres_url
+        )
+        print(f"\n=== {backend}: {_safe_url(url)} ===", flush=True)
+        one = {"backend": backend, "database_url": _safe_url(url)}
+        if "import" not in args.skip:
+            one["import"] = import_pass(url, args, results)
+        if "scale" not in args.skip:
+            one["scale"] = scale_pass(url, args, results)
+        report["passes"].append(one)
+    report["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    (results / "coop-latest.json").write_text(json.dumps(report, indent=2, default=str))
+    (results / "coop-latest.md").write_text(markdown(report))
+    print(f"\nresults in {results / 'coop-latest.json'} and coop-latest.md")
+    return report
+
+
+def _fresh(url: str, args, results: Path):
+    """An empty, migrated database with bench.seed_large's channel and the co-op program."""
+    from hub.cli import upgrade_database
+
+    reset_database(url)
+    app = bench_app(url, secrets.token_hex(32), results / "coop-instance")
+    upgrade_database(app)
+    seeded = seed(app, Shape.scaled(args.scale))
+    return app, seeded, coop_seed.create_program(app)
+
+
+# --- 1. Import -------------------------------------------------------------------------------
+
+
+def import_pass(url: str, args, results: Path) -> dict:
+    app, seeded, setup = _fresh(url, args, results)
+    try:
+        rows = coop_seed.purchase_rows(setup.partner_ids, args.lines)
+        out = {"organizations": seeded.counts["organizations"]}
+        out["baseline"] = coop_measure.bare_insert(app, rows)
+        _say("bare executemany into a plain table", out["baseline"])
+        out["csv"] = coop_measure.import_csv(app, setup, rows)
+        _say("CSV import (imports → record_purchases)", out["csv"])
+        out["replay"] = coop_measure.import_csv(app, setup, rows)
+        _say("the same file again (all duplicates)", out["replay"])
+        api_rows = coop_seed.purchase_rows(setup.partner_ids, args.lines, prefix="API", seed=8)
+        out["api_batches"] = coop_measure.import_batches(app, setup, api_rows)
+        _say("record_purchases in 5,000-line batches", out["api_batches"])
+        base = out["baseline"]["lines_per_second"]
+        for key in ("csv", "replay", "api_batches"):
+            out[key]["vs_bare_insert"] = round(out[key]["lines_per_second"] / base, 4)
+        out["verify"] = coop_measure.verify(app, setup.program_id)
+        assert out["verify"]["problems"] == 0, out["verify"]
+        assert out["csv"]["accepted"] == args.lines and out["replay"]["accepted"] == 0
+        print(
+            f"  import: {out['csv']['lines_per_second']:,.0f} lines/s = "
+            f"{out['csv']['vs_bare_insert']:.3f}x a bare insert "
+            f"({base:,.0f} lines/s); ledger verified in {out['verify']['seconds']} s",
+            flush=True,
+        )
+        return out
+    finally:
+        app.extensions["hub.db"]["engine"].dispose()
+
+
+def _say(label: str, figures: dict) -> None:
+    print(
+        f"  {label:<44} {figures['lines']:>8,} lines in {figures['seconds']:>8.2f} s = "
+        f"{figures['lines_per_second']:>10,.0f} lines/s",
+        flush=True,
+    )
+
+
+# --- 2. Scale ---------------------------------------------------------------------------------
+
+SCENARIOS = [
+    # key, label, persona, path (with {org}), auth
+    ("api-balance", "balance lookup, API (dealer)", "dealer", "/api/v1/coop/accounts/{org}?limit=1",
+     "bearer"),
+    ("coop-page", "co-op page (dealer)", "dealer", "/campaigns/coop", "cookie"),
+    ("dashboard", "dashboard / (dealer)", "dealer", "/", "cookie"),
+    ("coop-overview", "co-op overview (program admin)", "admin", "/campaigns/coop", "cookie"),
+]  # fmt: skip
+
+
+def scale_pass(url: str, args, results: Path) -> dict:
+    app, seeded, setup = _fresh(url, args, results)
+    backend = make_url(url).get_backend_name()
+    server = None
+    try:
+        accounts = coop_seed.open_accounts(app, setup)
+        dealer_org = seeded.personas["dealer"].organization_id
+        dealer_account = accounts[dealer_org]
+        others = [a for org, a in sorted(accounts.items()) if org != dealer_org]
+        first = {dealer_account: DEALER_ENTRIES} | coop_seed.spread(
+            args.small - DEALER_ENTRIES, others
+        )
+        loaded = coop_seed.load_entries(app, first)
+        if "web" not in args.skip:
+            env = {
+                "HUB_ENV_NAME": "production",
+                "HUB_DATABASE_URL": url,
+                "HUB_SECRET_KEY": app.config["SECRET_KEY"],
+                "HUB_INSTANCE_PATH": str(results / "coop-instance"),
+            }
+            if backend == "sqlite":
+                env["HUB_ALLOW_SQLITE"] = "true"
+            server = web.Server(
+                "hub", "wsgi:app", web.free_port(), results / "logs" / f"coop-{backend}.log", env
+            )
+            server.start("/healthz")
+        runs = {}
+        runs["small"] = _measure_size(app, setup, seeded, dealer_org, dealer_account, server, args)
+        runs["small"]["load_seconds"] = round(loaded, 2)
+        loaded = coop_seed.load_entries(
+            app, coop_seed.spread(args.large - args.small, others), seed=12
+        )
+        runs["large"] = _measure_size(app, setup, seeded, dealer_org, dealer_account, server, args)
+        runs["large"]["load_seconds"] = round(loaded, 2)
+        runs["ratios"] = _ratios(runs["small"], runs["large"])
+        _print_scale(runs)
+        return runs
+    finally:
+        if server is not None:
+            server.stop()
+        app.extensions["hub.db"]["engine"].dispose()
+
+
+def _measure_size(app, setup, seeded, dealer_org, dealer_account, server, args) -> dict:
+    out = {"entries": coop_seed.entry_count(app, setup.program_id)}
+    print(f"  -- {out['entries']:,} ledger entries in the program", flush=True)
+    out["verify"] = coop_measure.verify(app, setup.program_id)
+    assert out["verify"]["problems"] == 0, out["verify"]
+    out["balance_call"] = coop_measure.balance_lookup(app, dealer_account)
+    out["close_daily"] = coop_measure.period_close(app, setup.program_id, coop_measure.BENCH_TODAY)
+    out["close_year_end"] = coop_measure.period_close(app, setup.program_id, date(2027, 1, 1))
+    print(
+        f"     verify-ledger {out['verify']['seconds']} s; ledger.balance median "
+        f"{out['balance_call']['median_ms']} ms; close_period daily "
+        f"{out['close_daily']['seconds']} s, year-end {out['close_year_end']['seconds']} s "
+        f"({out['close_year_end']['expired_buckets']:,} buckets expired, rolled back)",
+        flush=True,
+    )
+    out["pages"] = {}
+    if server is None:
+        return out
+    config = load.LoadConfig(
+        clients=args.clients, warmup_seconds=args.warmup, duration_seconds=args.duration
+    )
+    for key, label, persona_key, path, auth in SCENARIOS:
+        persona = seeded.personas[persona_key]
+        headers = (
+            {"Authorization": f"Bearer {persona.api_token}"}
+            if auth == "bearer"
+            else {"Cookie": f"session={persona.cookie}"}
+        )
+        path = path.format(org=dealer_org)
+        status, location = load.probe(web.HOST, server.port, path, headers)
+        row = {"label": label, "path": path}
+        if status != 200:
+            row["skipped"] = f"HTTP {status} {location}".strip()
+        else:
+            result = load.run_load(web.HOST, server.port, path, headers, config)
+            row.update(result.as_dict())
+            print(
+                f"     {label:<34} {result.rps:8.1f} req/s  p50 {result.p50_ms:7.1f} ms  "
+                f"p95 {result.p95_ms:7.1f} ms  errors {result.errors}",
+                flush=True,
+            )
+        out["pages"][key] = row
+    return out
+
+
+def _ratios(small: dict, large: dict) -> dict:
+    """large / small: 1.0 means the figure did not move as the program grew."""
+
+    def ratio(a, b):
+        return round(b / a, 3) if a else None
+
+    out = {
+        "balance_call_median": ratio(
+            small["balance_call"]["median_ms"], large["balance_call"]["median_ms"]
+        ),
+        "close_daily": ratio(small["close_daily"]["seconds"], large["close_daily"]["seconds"]),
+        "verify": ratio(small["verify"]["seconds"], large["verify"]["seconds"]),
+    }
+    for key, row in small["pages"].items():
+        other = large["pages"].get(key, {})
+        if "rps" in row and "rps" in other:
+            out[f"{key}_rps"] = ratio(row["rps"], other["rps"])
+            out[f"{key}_p50"] = ratio(row["p50_ms"], other["p50_ms"])
+    return out
+
+
+def _print_scale(runs: dict) -> None:
+    print(f"  ratios {runs['large']['entries']:,} / {runs['small']['entries']:,} entries:")
+    for key, value in runs["ratios"].items():
+        print(f"     {key:<28} {value}")
+
+
+# --- Markdown -------------------------------------------------------------------------------
+
+
+def markdown(report: dict) -> str:
+    """The figures as tables for docs/performance.md."""
+    out = []
+    for p in report["passes"]:
+        name = "SQLite" if p["backend"] == "sqlite" else "PostgreSQL"
+        if "import" in p:
+            i = p["import"]
+            out.append(f"**{name} — import of {i['csv']['lines']:,} purchase lines**\n")
+            out.append("| path | lines/s | vs bare insert | seconds |")
+            out.append("| --- | ---: | ---: | ---: |")
+            out.append(
+                f"| bare executemany into a plain table (baseline) | "
+                f"{i['baseline']['lines_per_second']:,.0f} | 1.000x | {i['baseline']['seconds']} |"
+            )
+            for key, label in (
+                ("csv", "CSV import (check, store, chunks of 1,000 → record_purchases)"),
+                ("replay", "the same file again (all duplicates)"),
+                ("api_batches", "record_purchases in 5,000-line batches (API)"),
+            ):
+                r = i[key]
+                out.append(
+                    f"| {label} | {r['lines_per_second']:,.0f} | {r['vs_bare_insert']:.3f}x "
+                    f"| {r['seconds']} |"
+                )
+            out.append("")
+        if "scale" in p:
+            s = p["scale"]
+            small, large = s["small"], s["large"]
+            out.append(
+                f"**{name} — {small['entries']:,} vs {large['entries']:,} ledger entries in "
+                "the program**\n"
+            )
+            out.append(
+                f"| measure | {small['entries']:,} entries | {large['entries']:,} entries | ratio |"
+            )
+            out.append("| --- | ---: | ---: | ---: |")
+            out.append(
+                f"| `ledger.balance` (median) | {small['balance_call']['median_ms']} ms "
+                f"| {large['balance_call']['median_ms']} ms | "
+                f"{s['ratios']['balance_call_median']}x |"
+            )
+            for key, row in small["pages"].items():
+                other = large["pages"].get(key, {})
+                if "rps" not in row or "rps" not in other:
+                    continue
+                out.append(
+                    f"| {row['label']}: req/s (p50) | {row['rps']:,.0f} ({row['p50_ms']:.1f} ms) "
+                    f"| {other['rps']:,.0f} ({other['p50_ms']:.1f} ms) "
+                    f"| {s['ratios'][f'{key}_rps']}x ({s['ratios'][f'{key}_p50']}x) |"
+                )
+            out.append(
+                f"| `close_period`, a daily run (nothing due) | {small['close_daily']['seconds']} s "
+                f"| {large['close_daily']['seconds']} s | {s['ratios']['close_daily']}x |"
+            )
+            out.append(
+                f"| `close_period` on 1 January (expires 2025 buckets) | "
+                f"{small['close_year_end']['seconds']} s | {large['close_year_end']['seconds']} s "
+                "| |"
+            )
+            out.append(
+                f"| `verify_ledger` | {small['verify']['seconds']} s | "
+                f"{large['verify']['seconds']} s | {s['ratios']['verify']}x |"
+            )
+            out.append(
+                f"| bulk load of the entries | {small['load_seconds']} s | "
+                f"{large['load_seconds']} s | |"
+            )
+            out.append("")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
+    signal.signal(signal.SIGTERM, _terminate)  # so `finally` stops the server on kill too
+    run(parse_args(argv))
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("\ninterrupted: servers stopped", file=sys.stderr)
+        sys.exit(130)
