@@ -31,6 +31,7 @@ from tests.realtime_support import (
 )
 
 WAIT = 20  # seconds any single step may take before the test gives up
+STARTUP = 120  # seconds a server process may take to start on a busy machine
 SECRET = "chat-live-test-secret-" + "s" * 32
 REDIS_URL = os.environ.get("HUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -51,7 +52,7 @@ def live_db(tmp_path_factory):
 @pytest.fixture
 def servers(live_db, tmp_path):
     """servers(**settings): a new healthy server process on the live database."""
-    with server_pool(tmp_path, wait=WAIT * 2) as start:
+    with server_pool(tmp_path, wait=STARTUP) as start:
         yield lambda **settings: start(live_db.env(**settings))
 
 

@@ -38,6 +38,7 @@ pytestmark = pytest.mark.redis
 REDIS_URL = os.environ.get("HUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 SECRET = "multiprocess-test-secret-" + "s" * 32
 WAIT = 20  # seconds any single step may take before the test gives up
+STARTUP = 120  # seconds a server process may take to start on a busy machine
 HEARTBEAT = 2  # seconds: servers refresh their sockets' rows this often (60 in production)
 
 MARKETER = "marketing@prairie.example"  # dealer marketer, Prairie Ag Dealers
@@ -97,7 +98,7 @@ def cluster(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cluster")
     with (
         live_database(tmp, "multiprocess", SECRET, TOKEN_HOLDERS) as database,
-        server_pool(tmp, wait=WAIT * 2) as start,
+        server_pool(tmp, wait=STARTUP) as start,
     ):
         env = database.env(
             SOCKETIO_MESSAGE_QUEUE=REDIS_URL, SOCKET_HEARTBEAT_SECONDS=str(HEARTBEAT)
