@@ -7,8 +7,6 @@ viewer's scope is a 404, an action the viewer may not take a 403.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import sqlalchemy as sa
 from flask import abort, flash, request, send_file
 from flask_login import current_user, login_required
@@ -24,10 +22,10 @@ from campaigns.models import (
     ProposalStatus,
     Suggestion,
 )
+from campaigns.proposal_panels import wait_text
 from campaigns.providers import current_program
 from campaigns.views import bp
 from hub import db, policy, uploads
-from hub.db import utcnow
 from hub.errors import Conflict, ValidationFailed
 from hub.models import StoredFile, Tier
 from hub.web import int_arg, paginate, render, see_other
@@ -69,21 +67,9 @@ def _program_or_404():
     return program
 
 
-def waited(since: datetime) -> str:
-    """'3 days', '5 hours', 'a few minutes' since a moment."""
-    seconds = max(0, (utcnow() - since).total_seconds())
-    days = int(seconds // 86400)
-    if days:
-        return f"{days} day{'s' if days != 1 else ''}"
-    hours = int(seconds // 3600)
-    if hours:
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    return "a few minutes"
-
-
 @bp.app_template_filter("waited")
 def _waited_filter(since):
-    return waited(since)
+    return wait_text(since)
 
 
 # --- List -------------------------------------------------------------------------------

@@ -531,10 +531,19 @@ def awaiting(person: Person, limit: int = 50) -> list[Proposal]:
             Proposal.organization_id == person.organization_id,
             Proposal.status.in_([S.DRAFT, S.CHANGES_REQUESTED, S.APPROVED, S.RUNNING, S.PAID]),
         )
-    rows = db.session.scalars(
-        stmt.order_by(Proposal.status_changed_at, Proposal.id).limit(limit * 2)
-    )
-    return [p for p in rows if waits_on(person, p)][:limit]
+    # Whose rung a submitted proposal is on is read from its stamped ladder, so filter in
+    # Python — page by page, so older proposals waiting on someone else never hide
+    # the ones waiting on this person.
+    stmt = stmt.order_by(Proposal.status_changed_at, Proposal.id)
+    found: list[Proposal] = []
+    offset, batch = 0, max(limit * 2, 50)
+    while len(found) < limit:
+        rows = db.session.scalars(stmt.offset(offset).limit(batch)).all()
+        found += [p for p in rows if waits_on(person, p)]
+        if len(rows) < batch:
+            break
+        offset += batch
+    return found[:limit]
 
 
 def _is_partner_admin_of_distributor(person: Person) -> bool:

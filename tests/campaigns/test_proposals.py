@@ -460,3 +460,19 @@ def test_a_category_without_preapproval_holds_at_once_even_after_the_fact(channe
     assert proposal.status == S.RUNNING and proposal.approval_steps == []
     assert balance(channel, program).held == Decimal("3000.00")
     assert "needs no approval" in proposals.thread(proposal)[-2].body
+
+
+def test_awaiting_looks_past_older_proposals_waiting_on_someone_else(channel, program):
+    marketer = channel.people["dealer_marketer"]
+    manager = channel.people["channel_manager"]
+    big = fields(
+        program, requested_amount="6000.00", lines=[{"description": "x", "amount": "12000"}]
+    )
+    for _ in range(55):  # older, past the channel manager's rung: waiting on the admin
+        p = proposals.create(marketer, program, big)
+        proposals.submit(marketer, p)
+        proposals.approve(manager, p)
+    mine = proposals.create(marketer, program, fields(program, title="Newest"))
+    proposals.submit(marketer, mine)
+    assert [p.id for p in proposals.awaiting(manager, limit=2)] == [mine.id]
+    assert len(proposals.awaiting(channel.people["program_admin"], limit=60)) == 56
