@@ -531,17 +531,8 @@ def _page_where(stmt: sa.Select, keep: Callable[[Proposal], bool]) -> dict:
     }
 
 
-# Statuses in which a proposal can wait on someone (proposals.waits_on decides who).
-_WAITING_STATUSES = [
-    S.DRAFT,
-    S.SUBMITTED,
-    S.CHANGES_REQUESTED,
-    S.APPROVED,
-    S.RUNNING,
-    S.CLAIM_SUBMITTED,
-    S.PAID,
-    S.RESULTS_REPORTED,
-]
+# A proposal in a final state waits on nobody (proposals.waits_on decides who, if anyone).
+_WAITING_STATUSES = proposals.OPEN_STATUSES
 
 
 @bp.get("")
