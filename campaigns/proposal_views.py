@@ -41,16 +41,7 @@ TABS = {
     "done": "Finished",
     "all": "All",
 }
-OPEN = [
-    S.DRAFT,
-    S.SUBMITTED,
-    S.CHANGES_REQUESTED,
-    S.APPROVED,
-    S.RUNNING,
-    S.CLAIM_SUBMITTED,
-    S.PAID,
-    S.RESULTS_REPORTED,
-]
+OPEN = proposals.OPEN_STATUSES
 
 
 def _proposal_or_404(proposal_id: int, *, lock: bool = False) -> Proposal:

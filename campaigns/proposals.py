@@ -111,6 +111,8 @@ STATUS_LABELS = {
     S.WITHDRAWN: "Withdrawn",
 }
 FINAL = {S.DECLINED, S.CLOSED, S.EXPIRED, S.WITHDRAWN}
+# Statuses in which a proposal is still in progress (and waits on someone: see waits_on).
+OPEN_STATUSES = [s for s in S if s not in FINAL]
 EDITABLE = {S.DRAFT, S.CHANGES_REQUESTED}
 OPEN_TO_SUGGESTIONS = {S.SUBMITTED, S.CHANGES_REQUESTED}
 CLAIMABLE = {S.APPROVED, S.RUNNING}
@@ -1336,19 +1338,9 @@ def keep_file(
     """Check an uploaded asset or proof (images re-encoded, PDFs rewritten; a file that is
     not what it says is refused with a sentence) and keep it as the organisation's."""
     accepted = uploads.accept_upload(data, filename, content_type, field="file")
-    written = uploads.store(accepted.data, FILE_FOLDER, accepted.suffix, accepted.content_type)
-    row = StoredFile(
-        path=written.path,
-        content_type=accepted.content_type,
-        size=accepted.size,
-        filename=accepted.filename,
-        sha256=accepted.sha256,
-        organization_id=organization_id,
-        uploaded_by_id=actor.id,
+    return uploads.keep(
+        accepted, FILE_FOLDER, organization_id=organization_id, uploaded_by_id=actor.id
     )
-    db.session.add(row)
-    db.session.flush()
-    return row
 
 
 # --- Assets ---------------------------------------------------------------------------

@@ -861,22 +861,13 @@ def _store_file(
 ) -> StoredFile:
     """Write a checked file to storage (content-addressed) and record it as the
     conversation organisation's."""
-    written = uploads.store(
-        accepted.data, ATTACHMENT_FOLDER, accepted.suffix, accepted.content_type
-    )
-    row = StoredFile(
-        path=written.path,
-        content_type=accepted.content_type,
-        size=accepted.size,
-        filename=accepted.filename,
-        sha256=accepted.sha256,
+    return uploads.keep(
+        accepted,
+        ATTACHMENT_FOLDER,
         organization_id=conversation.organization_id,
         uploaded_by_id=person.id,
         created_at=at,
     )
-    db.session.add(row)
-    db.session.flush()
-    return row
 
 
 def upload_attachment(

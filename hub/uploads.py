@@ -257,6 +257,36 @@ def accept_upload(
     return AcceptedFile(png, clean_filename(f"{stem}.png"), "image/png", ".png")
 
 
+def keep(
+    accepted: AcceptedFile,
+    folder: str,
+    *,
+    organization_id: int | None,
+    uploaded_by_id: int | None,
+    created_at=None,
+):
+    """Write a checked file to storage (content-addressed) and record it as a StoredFile
+    row of the organisation; flushed, not committed."""
+    from hub import db
+    from hub.models import StoredFile as StoredFileRow
+
+    written = store(accepted.data, folder, accepted.suffix, accepted.content_type)
+    row = StoredFileRow(
+        path=written.path,
+        content_type=accepted.content_type,
+        size=accepted.size,
+        filename=accepted.filename,
+        sha256=accepted.sha256,
+        organization_id=organization_id,
+        uploaded_by_id=uploaded_by_id,
+    )
+    if created_at is not None:
+        row.created_at = created_at
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
 

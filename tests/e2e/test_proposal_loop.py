@@ -65,7 +65,9 @@ def test_the_whole_loop(open_page, live_server, tmp_path):
     check_axe(dealer, label="new proposal")
     start = providers.today() + timedelta(days=14)
     dealer.get_by_label("Title").fill("Fall tillage field day")
-    dealer.get_by_label("Kind of activity").select_option(label="Print advertising — 50% (75% on an OEM template)")
+    dealer.get_by_label("Kind of activity").select_option(
+        label="Print advertising — 50% (75% on an OEM template)"
+    )
     dealer.get_by_label("Objective").fill("Sign up 30 growers for a tillage demo")
     dealer.get_by_label("Starts").fill(start.isoformat())
     dealer.get_by_label("Ends").fill((start + timedelta(days=21)).isoformat())
