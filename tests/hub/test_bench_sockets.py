@@ -50,7 +50,8 @@ def assert_sane(mode: dict, room_size: int = 2) -> None:
             assert 0 <= row["delivery_p50_ms"] <= row["delivery_p99_ms"], where
             assert row["delivery_p99_ms"] <= row["delivery_max_ms"], where
             assert row["messages_per_second"] > 0, where
-            assert row["server_cpu_ms_per_message"] > 0, where
+            # CPU time is read in clock ticks (10 ms): a tiny run can measure none.
+            assert row["server_cpu_ms_per_message"] >= 0, where
     for phase in ("max", "paced"):
         assert mode["ratios"][phase]["messages_per_second"] > 0
         assert mode["ratios"][phase]["delivery_p50_ms"] > 0
