@@ -173,8 +173,8 @@ def prepare(app, approvals: int, fits: int, dealer_id: int) -> Account:
         account = ledger.get_or_create_account(dealer, program)
         db.session.commit()
         result = Account(account.id, dealer.id, program.id, ids, tokens)
-    # A token's first use in five minutes stamps last_used_at from a second pooled
-    # connection after its commit; use each once so the burst measures approvals only.
+    # Use each token once, so the burst times approvals alone, not also the last-used
+    # stamp a token's first request in five minutes writes after its commit.
     client = app.test_client()
     for token in tokens:
         client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
