@@ -49,7 +49,10 @@ def on_join(person: Person, payload=None):
         # The same answer whether it does not exist or is outside the person's scope.
         return {"ok": False, "error": "There is no such proposal, or it is not yours to see."}
     room = proposals.proposal_room(proposal_id)
-    join_room(room)
+    try:
+        join_room(room)
+    except ValueError:  # the socket closed while this event waited (the page moved on)
+        return {"ok": False, "error": "The connection closed."}
     emit("proposal:viewer", _viewer(person, proposal_id, True), to=room, include_self=False)
     return {"ok": True, "heartbeat": HEARTBEAT}
 
@@ -72,7 +75,10 @@ def on_leave(person: Person, payload=None):
     room = proposals.proposal_room(proposal_id) if proposal_id else None
     if room is None or room not in rooms():
         return {"ok": False, "error": "Join the proposal first."}
-    leave_room(room)
+    try:
+        leave_room(room)
+    except ValueError:  # already disconnected: the disconnect hook told the room
+        return {"ok": True}
     emit("proposal:viewer", _viewer(person, proposal_id, False), to=room)
     return {"ok": True}
 

@@ -305,7 +305,9 @@ def test_the_tick_cleans_up_after_a_killed_server(cluster, tmp_path):
                 for line in out.splitlines()
                 if " stale sockets pruned" in line
             )
-            if pruned >= 2:
+            # Sockets other tests of this module closed on the live servers may still be
+            # on their way out; the call ends at the first tick after they are gone.
+            if pruned >= 2 and "1 calls ended" in "\n".join(lines):
                 break
             time.sleep(1)  # polling interval, not an assertion
         assert pruned == 2, "\n".join(lines[-3:])  # the live servers' sockets were kept
