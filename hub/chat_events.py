@@ -82,7 +82,10 @@ def on_join(person: Person, payload=None):
     after_seq = _whole_number(data, "after_seq", 0)
     # Into the room first, then read: a message committed in between arrives both ways
     # (the client drops the copy by its seq) rather than neither.
-    join_room(conversation_room(conversation.id))
+    try:
+        join_room(conversation_room(conversation.id))
+    except ValueError:  # the socket closed while this event waited (the page moved on)
+        raise _Refused("The connection closed.") from None
     found = conversations.messages_after(conversation, after_seq, limit=JOIN_LIMIT + 1)
     people = [p.person for p in conversations.participants(conversation)]
     states = presence_of(p.id for p in people)
