@@ -1829,14 +1829,23 @@ def program_buckets(program: CoopProgram) -> list[str]:
     """The buckets that hold entries in the program, found by walking the index
     ix_coop_ledger_entry_bucket_account from one bucket label to the next (a loose index
     scan: a few index probes per bucket, however many entries the program has)."""
-    in_program = sa.select(CoopAccount.id).where(CoopAccount.program_id == program.id)
-    later = sa.orm.aliased(LedgerEntry)
+    first, later = sa.orm.aliased(LedgerEntry), sa.orm.aliased(LedgerEntry)
+
+    def in_program(entry):
+        # EXISTS, not IN: both databases then read the index in bucket order and stop at the
+        # first entry of the program (with IN, SQLite probes every account instead).
+        return (
+            sa.select(CoopAccount.id)
+            .where(CoopAccount.id == entry.account_id, CoopAccount.program_id == program.id)
+            .exists()
+        )
+
     # ORDER BY … LIMIT 1 rather than min(): PostgreSQL reads only the first index entry
     # for it, but aggregates every matching entry for min() with this filter.
     walk = sa.select(
-        sa.select(LedgerEntry.bucket)
-        .where(LedgerEntry.account_id.in_(in_program))
-        .order_by(LedgerEntry.bucket)
+        sa.select(first.bucket)
+        .where(in_program(first))
+        .order_by(first.bucket)
         .limit(1)
         .scalar_subquery()
         .label("bucket")
@@ -1844,7 +1853,7 @@ def program_buckets(program: CoopProgram) -> list[str]:
     walk = walk.union_all(
         sa.select(
             sa.select(later.bucket)
-            .where(later.bucket > walk.c.bucket, later.account_id.in_(in_program))
+            .where(later.bucket > walk.c.bucket, in_program(later))
             .order_by(later.bucket)
             .limit(1)
             .scalar_subquery()
