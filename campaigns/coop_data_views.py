@@ -186,16 +186,13 @@ def coop_import_report(upload_id: int):
     if state.status == "preview":
         abort(404)
 
-    upload_id = upload.id
-    read = exports.ReadAside()
+    try:
+        lines = list(imports.report_rows(state))  # read now, in this request's transaction
+    except ValidationFailed as exc:
+        flash(" ".join(s for v in exc.problems.values() for s in v), "error")
+        return see_other("campaigns.coop_import", upload_id=upload.id)
 
     def generate():
-        # The file and its outcomes are read aside (see exports.ReadAside), then streamed.
-        lines = read(
-            lambda: list(
-                imports.report_rows(imports.import_state(imports.get_upload_or_404(upload_id)))
-            )
-        )
         for start in range(0, len(lines), exports.BATCH):
             yield "".join(exports.csv_line(cells) for cells in lines[start : start + exports.BATCH])
 

@@ -333,7 +333,16 @@ def get_upload_or_404(upload_id: int) -> StoredFile | None:
 
 
 def read_upload(upload: StoredFile) -> tuple[str, Layout]:
-    text = decode(open_stored(upload.path).read_bytes())
+    """The stored upload's text and layout (checked again: the same checks, the same file)."""
+    try:
+        data = open_stored(upload.path).read_bytes()
+    except FileNotFoundError:
+        raise _refuse(
+            f"The uploaded file {upload.filename} is no longer in the storage directory "
+            "(HUB_STORAGE_DIR must be shared by every server process). Upload it again: "
+            "lines already imported are recognised and skipped."
+        ) from None
+    text = decode(data)
     return text, inspect(text)
 
 

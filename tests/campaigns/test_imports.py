@@ -567,3 +567,24 @@ def test_someone_elses_stored_file_is_not_an_import(client, login_as, session, a
     login_as("program_admin")
     make_program(admin)
     assert client.get(f"/campaigns/coop/imports/{other.id}").status_code == 404
+
+
+def test_a_file_gone_from_storage_gets_a_sentence_not_an_error(
+    client, login_as, admin, channel, program
+):
+    from hub.uploads import open_stored
+
+    upload = imports.store_upload(mixed_file(channel), "erp.csv", admin)
+    imports.start_import(upload, program, admin, TODAY, chunk_rows=5)
+    open_stored(upload.path).unlink()
+    with pytest.raises(ValidationFailed) as caught:
+        imports.run_next_chunk(upload, admin, TODAY)
+    assert caught.value.problems["file"][0].startswith(
+        "The uploaded file erp.csv is no longer in the storage directory (HUB_STORAGE_DIR must "
+        "be shared by every server process). Upload it again"
+    )
+    login_as("program_admin")
+    job = f"/campaigns/coop/imports/{upload.id}"
+    response = post_form(client, f"{job}/next", token_page=job)
+    assert response.status_code == 303
+    assert "is no longer in the storage directory" in client.get(job).get_data(as_text=True)
