@@ -29,6 +29,7 @@ import os
 import secrets
 import signal
 import sys
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -114,6 +115,7 @@ def import_pass(url: str, args, results: Path) -> dict:
     try:
         rows = coop_seed.purchase_rows(setup.partner_ids, args.lines)
         out = {"organizations": seeded.counts["organizations"]}
+        out["load_average_before"] = round(os.getloadavg()[0], 2)
         out["baseline"] = coop_measure.bare_insert(app, rows)
         _say("bare executemany into a plain table", out["baseline"])
         out["csv"] = coop_measure.import_csv(app, setup, rows)
@@ -205,6 +207,7 @@ def scale_pass(url: str, args, results: Path) -> dict:
 
 def _measure_size(app, setup, seeded, dealer_org, dealer_account, server, args) -> dict:
     out = {"entries": coop_seed.entry_count(app, setup.program_id)}
+    out["load_average_before"] = round(os.getloadavg()[0], 2)  # other work on the machine
     print(f"  -- {out['entries']:,} ledger entries in the program", flush=True)
     out["verify"] = coop_measure.verify(app, setup.program_id)
     assert out["verify"]["problems"] == 0, out["verify"]
@@ -232,8 +235,10 @@ def _measure_size(app, setup, seeded, dealer_org, dealer_account, server, args) 
             else {"Cookie": f"session={persona.cookie}"}
         )
         path = path.format(org=dealer_org)
+        started = time.perf_counter()
         status, location = load.probe(web.HOST, server.port, path, headers)
         row = {"label": label, "path": path}
+        row["single_request_ms"] = round((time.perf_counter() - started) * 1000, 1)
         if status != 200:
             row["skipped"] = f"HTTP {status} {location}".strip()
         else:
@@ -263,7 +268,7 @@ def _ratios(small: dict, large: dict) -> dict:
     }
     for key, row in small["pages"].items():
         other = large["pages"].get(key, {})
-        if "rps" in row and "rps" in other:
+        if row.get("rps") and other.get("rps"):
             out[f"{key}_rps"] = ratio(row["rps"], other["rps"])
             out[f"{key}_p50"] = ratio(row["p50_ms"], other["p50_ms"])
     return out
@@ -321,7 +326,13 @@ def markdown(report: dict) -> str:
             )
             for key, row in small["pages"].items():
                 other = large["pages"].get(key, {})
-                if "rps" not in row or "rps" not in other:
+                if not row.get("rps") or not other.get("rps"):
+                    out.append(
+                        f"| {row['label']}: one request alone, no load | "
+                        f"{row.get('single_request_ms', '?')} ms | "
+                        f"{other.get('single_request_ms', '?')} ms | (no answer within the "
+                        f"{report['arguments']['duration']:g} s window under load) |"
+                    )
                     continue
                 out.append(
                     f"| {row['label']}: req/s (p50) | {row['rps']:,.0f} ({row['p50_ms']:.1f} ms) "
