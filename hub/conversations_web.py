@@ -34,6 +34,7 @@ from wtforms import HiddenField, MultipleFileField, SelectField, StringField, Te
 from hub import (
     accounts,
     call_events,
+    calls,
     chat_events,
     conversations,
     db,
@@ -249,6 +250,7 @@ def _render_detail(conversation: Conversation, message_form: MessageForm | None 
         "action_form": EmptyForm(formdata=None),
         "pending": conversations.pending_handoff(conversation),
         "can_take": conversations.can_take(viewer, conversation),
+        "live_call": calls.live_call(conversation),
         "is_oem": viewer.is_oem,
         "max_body": conversations.MAX_BODY,
         "max_files": conversations.MAX_ATTACHMENTS,

@@ -96,6 +96,9 @@
     window.addEventListener("pagehide", function () {
       if (self.callId) socket.emit("call:leave", { call_id: self.callId });
     });
+    // A call that was already running when the page was opened: offer to join it.
+    var live = parseInt(this.root.dataset.liveCall, 10);
+    if (live) this.invite(live, this.root.dataset.liveCallBy, false);
   };
 
   CallUI.prototype.showOffer = function (callId) {
@@ -106,9 +109,14 @@
 
   CallUI.prototype.onRing = function (ring) {
     if (ring.conversation_id !== this.conversationId || this.callId) return;
-    this.showOffer(ring.call_id);
-    this.say(ring.from.name + " started a video call. Join it when you are ready.");
-    this.joinButton.focus();
+    this.invite(ring.call_id, ring.from.name, true);
+  };
+
+  // Offer to join a call: one that rings now (focus moves to Join), or one found running.
+  CallUI.prototype.invite = function (callId, starter, focus) {
+    this.showOffer(callId);
+    this.say(starter + " started a video call. Join it when you are ready.");
+    if (focus) this.joinButton.focus();
   };
 
   CallUI.prototype.startCall = function () {
