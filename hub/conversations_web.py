@@ -231,30 +231,39 @@ def _become_writer() -> None:
 
 
 def _render_detail(conversation: Conversation, message_form: MessageForm | None = None, status=200):
-    viewer = current_user._get_current_object()
-    people = conversations.participants(conversation)
     if message_form is None:
         message_form = MessageForm(formdata=None)
         message_form.client_msg_id.data = _new_id()
+    messages = conversations.messages_after(conversation, 0)
+    ctx = _parts_context(conversation)
+    ctx.update(
+        messages=messages,
+        files=conversations.attachments_of(m.id for m in messages),
+        message_form=message_form,
+        live_call=calls.live_call(conversation),
+        max_body=conversations.MAX_BODY,
+        max_files=conversations.MAX_ATTACHMENTS,
+        max_file_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
+    )
+    return render("conversations/detail.html", status=status, **ctx)
+
+
+def _parts_context(conversation: Conversation) -> dict:
+    """What templates/conversations/_parts.html shows: the parts of the page that change
+    while it is open."""
+    viewer = current_user._get_current_object()
+    people = conversations.participants(conversation)
     status_form = StatusForm(formdata=None, status=conversation.status.value)
     status_form.status.choices = [(s.value, s.label) for s in conversations.statuses_for(viewer)]
-    messages = conversations.messages_after(conversation, 0)
     ctx = {
         "conversation": conversation,
-        "messages": messages,
-        "files": conversations.attachments_of(m.id for m in messages),
         "participants": people,
         "presence": presence_of([p.person_id for p in people]),
-        "message_form": message_form,
         "status_form": status_form,
         "action_form": EmptyForm(formdata=None),
         "pending": conversations.pending_handoff(conversation),
         "can_take": conversations.can_take(viewer, conversation),
-        "live_call": calls.live_call(conversation),
         "is_oem": viewer.is_oem,
-        "max_body": conversations.MAX_BODY,
-        "max_files": conversations.MAX_ATTACHMENTS,
-        "max_file_mb": current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
     }
     if viewer.is_oem:
         handoff_form = HandoffForm(formdata=None)
@@ -267,7 +276,16 @@ def _render_detail(conversation: Conversation, message_form: MessageForm | None 
             handoffs=conversations.handoffs(conversation),
             handoff_form=handoff_form,
         )
-    return render("conversations/detail.html", status=status, **ctx)
+    return ctx
+
+
+@bp.get("/conversations/<int:conversation_id>/parts")
+def live_parts(conversation_id: int):
+    """The changing parts of an open conversation page again (state, who handles it,
+    people, status, hand-offs), for static/js/chat.js to swap in after a message arrives.
+    Reading them marks nothing read: the page's socket does that while it is in view."""
+    conversation = conversations.get_conversation_or_404(current_user, conversation_id)
+    return render("conversations/_live.html", **_parts_context(conversation))
 
 
 def _allow_files(count: int) -> int:

@@ -16,6 +16,7 @@
 
   var ACK_TIMEOUT = 10000;
   var RETRY_AFTER = 2000;
+  var PARTS_AFTER = 400; // ms of quiet after new messages before the page parts are fetched
   var TYPING_EVERY = 2500;
   var TYPING_SHOWN = 5000;
   var URL_PATTERN = /(https?:\/\/[^\s<>"']+)/;
@@ -142,6 +143,8 @@
     this.typingLine = document.getElementById("chat-typing");
     this.connection = document.getElementById("chat-connection");
     this.people = document.getElementById("chat-people");
+    this.partsUrl = root.dataset.partsUrl;
+    this.partsTimer = null;
     this.storageKey = "hub.chat.outbox." + this.id;
     this.outbox = this.loadOutbox();
   }
@@ -256,6 +259,32 @@
     this.refreshReceipts();
     this.scrollToEnd(false);
     this.markRead();
+    this.refreshParts();
+  };
+
+  // A new message may change what the page says around the log: the state (an answer
+  // makes it "waiting on partner"), who handles it (a hand-off), the people, the first
+  // answer. Fetch those parts again, once a burst of messages has settled, and swap each
+  // in — except one the person is using (focus inside: a half-chosen status stays).
+  Chat.prototype.refreshParts = function () {
+    var self = this;
+    if (!this.partsUrl || !window.fetch || !window.DOMParser) return;
+    clearTimeout(this.partsTimer);
+    this.partsTimer = setTimeout(function () {
+      fetch(self.partsUrl, { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (!html) return;
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          doc.querySelectorAll("template[data-part]").forEach(function (part) {
+            var target = document.getElementById(part.dataset.part);
+            if (!target || target.contains(document.activeElement)) return;
+            target.innerHTML = part.innerHTML;
+          });
+          self.refreshReceipts();
+        })
+        .catch(function () { /* offline: the next message tries again */ });
+    }, PARTS_AFTER);
   };
 
   Chat.prototype.place = function (m) {

@@ -119,6 +119,18 @@ ACCESS_CASES = {
         ),
         Case("GET", "/conversations/999999", {"anonymous": LOGIN}, default=404),
     ],
+    "conversations.live_parts": [
+        Case("GET", _path(DEALERS, "/parts"), _pages(SEES_DEALERS, 200), default=404),
+        Case("GET", _path(OTHER, "/parts"), _pages(SEES_OTHER, 200), default=404),
+        Case(
+            "GET",
+            _path(HANDED, "/parts"),
+            _pages({**SEES_DEALERS, "product_manager": 200}, 200),
+            default=404,
+            note="a product manager sees what is handed to them",
+        ),
+        Case("GET", "/conversations/999999/parts", {"anonymous": LOGIN}, default=404),
+    ],
     "conversations.post_message": [
         Case(
             "POST",

@@ -189,6 +189,47 @@ def test_the_channel_manager_hands_off_and_the_product_manager_accepts(
     assert conversations.pending_handoff(fresh(conversation)) is None
 
 
+def test_the_parts_of_an_open_page_come_again_without_marking_anything_read(
+    app, client, covered, start, say, balers
+):
+    conversation = start(product_line_id=balers.id)
+    marketer, pm = covered.people["dealer_marketer"], covered.people["product_manager"]
+    sign_in(client, marketer)
+    before = text_of(client.get(f"/conversations/{conversation.id}"))
+    handler = covered.people["channel_manager"].name
+    assert f'id="chat-handler">Handled by <strong>{handler}</strong>.</p>' in before
+    assert "data-parts-url=" in before
+
+    manager = app.test_client()
+    sign_in(manager, covered.people["channel_manager"])
+    post_form(
+        manager,
+        f"/conversations/{conversation.id}/messages",
+        {"body": "On it", "client_msg_id": new_id()},
+    )
+    post_form(
+        manager,
+        f"/conversations/{conversation.id}/handoff",
+        {"to_person_id": str(pm.id), "note": "Knotter"},
+    )
+    assert conversations.unread_conversation_count(marketer) == 1
+
+    parts = text_of(client.get(f"/conversations/{conversation.id}/parts"))
+
+    assert conversations.unread_conversation_count(marketer) == 1  # still unread
+    assert "<html" not in parts  # only the parts, not a page
+    handler = re.search(r'<template data-part="chat-handler">(.*?)</template>', parts, re.S)
+    assert handler.group(1) == f"Handled by <strong>{pm.name}</strong> (not yet accepted)."
+    state = re.search(r'<template data-part="conversation-state">(.*?)</template>', parts, re.S)
+    assert "Waiting on partner" in state.group(1)
+    people = re.search(r'<template data-part="chat-people">(.*?)</template>', parts, re.S)
+    assert f'data-person="{pm.id}"' in people.group(1)
+    assert "Product manager" in people.group(1)
+    assert "First answer" in parts and "Not yet" not in parts
+    assert "Knotter" not in parts  # the note stays among OEM staff
+    assert 'data-part="chat-handoff-card"' not in parts  # partners get no hand-off form
+
+
 def test_a_hand_off_to_someone_not_offered_is_refused_with_a_sentence(client, covered, start):
     conversation = start()
     sign_in(client, covered.people["channel_manager"])

@@ -223,6 +223,12 @@ def test_handed_off_conversation_becomes_a_three_person_call_with_screen_share(
     expect(marketer.locator("#chat-log")).to_contain_text(
         f"Let's look at it together on a call. {tag}", timeout=LIVE
     )
+    # The marketer's page, never reloaded, says who handles it now and what it waits on.
+    expect(marketer.locator("#chat-handler")).to_have_text("Handled by Priya Raman.", timeout=LIVE)
+    expect(marketer.locator("#conversation-state")).to_have_text("Waiting on partner")
+    expect(marketer.locator("#chat-people li").filter(has_text="Priya Raman")).to_contain_text(
+        "Product manager"
+    )
 
     # The marketer starts the call; the channel manager is rung live; the product manager
     # opens the page afresh while the call runs and is offered to join it.
