@@ -131,9 +131,20 @@ def on_commit(callback) -> None:
     """Run callback once the current transaction has committed (e.g. socket pushes, mail).
 
     Nothing is pushed for work that is rolled back, so no one is told about a change
-    that did not happen.
+    that did not happen — also when only a savepoint (`begin_nested`) around that work
+    rolls back and the rest of the transaction commits.
     """
-    session().info.setdefault("on_commit", []).append(callback)
+    sess = session()
+    sess.info.setdefault("on_commit", []).append((sess.get_nested_transaction(), callback))
+
+
+def _inside(transaction, outer) -> bool:
+    """Whether transaction is outer or nested somewhere within it."""
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 @event.listens_for(Session, "after_commit")
@@ -141,7 +152,9 @@ def _committed(sess):
     # Not run yet: after_commit fires while the session still holds its connection, and
     # a callback that opens its own (a token's last-used stamp) would then need a second
     # one — under load every request waits for a connection that none can give back.
-    callbacks = sess.info.pop("on_commit", [])
+    if sess.get_nested_transaction() is not None:
+        return  # a savepoint was released: its work waits for the transaction around it
+    callbacks = [callback for _savepoint, callback in sess.info.pop("on_commit", [])]
     if callbacks:
         sess.info.setdefault("committed", []).extend(callbacks)
 
@@ -155,6 +168,9 @@ def _run_on_commit(sess, transaction):
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _drop_on_commit(sess, _previous_transaction):
+def _drop_on_commit(sess, previous_transaction):
     if not sess.in_transaction():
         sess.info.pop("on_commit", None)
+    elif previous_transaction.nested:  # a savepoint rolled back: drop what it asked for
+        pending = sess.info.get("on_commit", [])
+        pending[:] = [(t, c) for t, c in pending if not _inside(t, previous_transaction)]

@@ -36,3 +36,32 @@ def test_rolled_back_work_runs_no_callback(app):
         db.session.rollback()
         db.session.commit()
     assert seen == []
+
+
+def test_a_rolled_back_savepoint_drops_its_callbacks_and_keeps_the_others(app):
+    seen = []
+    with app.app_context():
+        db.session.execute(sa.select(sa.func.count()).select_from(Person)).scalar()
+        db.on_commit(lambda: seen.append("before"))
+        with pytest.raises(RuntimeError), db.session.begin_nested():
+            db.on_commit(lambda: seen.append("in the failed savepoint"))
+            with db.session.begin_nested():
+                db.on_commit(lambda: seen.append("nested in the failed savepoint"))
+            raise RuntimeError("the savepoint's work fails")
+        with db.session.begin_nested():
+            db.on_commit(lambda: seen.append("in a released savepoint"))
+        db.on_commit(lambda: seen.append("after"))
+        db.session.commit()
+    assert seen == ["before", "in a released savepoint", "after"]
+
+
+def test_a_released_savepoint_in_a_transaction_that_rolls_back_runs_nothing(app):
+    seen = []
+    with app.app_context():
+        db.session.execute(sa.select(sa.func.count()).select_from(Person)).scalar()
+        db.on_commit(lambda: seen.append("before the savepoint"))
+        with db.session.begin_nested():
+            db.on_commit(lambda: seen.append("in the savepoint"))
+        db.session.rollback()
+        db.session.commit()
+    assert seen == []
