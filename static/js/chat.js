@@ -145,6 +145,7 @@
     this.people = document.getElementById("chat-people");
     this.partsUrl = root.dataset.partsUrl;
     this.partsTimer = null;
+    this.lastSpeaker = undefined; // who wrote the last message received live
     this.storageKey = "hub.chat.outbox." + this.id;
     this.outbox = this.loadOutbox();
   }
@@ -259,13 +260,16 @@
     this.refreshReceipts();
     this.scrollToEnd(false);
     this.markRead();
-    this.refreshParts();
+    var speaker = m.author ? m.author.id : null;
+    if (!m.author || speaker !== this.lastSpeaker) this.refreshParts();
+    this.lastSpeaker = speaker;
   };
 
   // A new message may change what the page says around the log: the state (an answer
   // makes it "waiting on partner"), who handles it (a hand-off), the people, the first
-  // answer. Fetch those parts again, once a burst of messages has settled, and swap each
-  // in — except one the person is using (focus inside: a half-chosen status stays).
+  // answer. Only system messages and a change of speaker can: then fetch those parts
+  // again, once a burst of messages has settled, and swap each in — except one the
+  // person is using (focus inside: a half-chosen status stays).
   Chat.prototype.refreshParts = function () {
     var self = this;
     if (!this.partsUrl || !window.fetch || !window.DOMParser) return;
