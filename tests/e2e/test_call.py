@@ -18,7 +18,15 @@ import sqlalchemy as sa
 from hub import conversations, db
 from hub.models import Person
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, check_axe, sign_in
-from tests.e2e.test_chat import CONNECTED, LIVE, PM, send, start_conversation
+from tests.e2e.test_chat import (
+    CONNECTED,
+    LIVE,
+    PM,
+    accept_and_answer,
+    hand_to_product_manager,
+    send,
+    start_conversation,
+)
 
 MARKETER = "marketing@prairie.example"
 CHANNEL = "channel@fieldcrest.example"
@@ -207,22 +215,13 @@ def test_handed_off_conversation_becomes_a_three_person_call_with_screen_share(
     send(manager, f"Which firmware is it on? {tag}")
     expect(marketer.locator("#chat-log")).to_contain_text(f"Which firmware is it on? {tag}")
 
-    manager.get_by_label("Hand to").select_option(label="Priya Raman — product manager")
-    manager.get_by_label("Note for them").fill("E-214 again — can you look with them?")
-    manager.get_by_role("button", name="Hand off").click()
-    expect(manager.locator(".flash")).to_contain_text("Handed to Priya Raman")
+    hand_to_product_manager(manager, "E-214 again — can you look with them?")
 
     pm = media_page(PM)
     pm.goto(path)
     expect(pm.locator("#chat-log")).to_contain_text("E-214 on a 5R loader.")
     expect(pm.locator("#chat-log")).to_contain_text(f"Which firmware is it on? {tag}")
-    pm.get_by_role("button", name="Accept the conversation").click()
-    expect(pm.locator(".flash")).to_contain_text("The conversation is yours now.")
-    pm.wait_for_function(CONNECTED)
-    send(pm, f"Let's look at it together on a call. {tag}")
-    expect(marketer.locator("#chat-log")).to_contain_text(
-        f"Let's look at it together on a call. {tag}", timeout=LIVE
-    )
+    accept_and_answer(pm, f"Let's look at it together on a call. {tag}", marketer)
     # The marketer's page, never reloaded, says who handles it now and what it waits on.
     expect(marketer.locator("#chat-handler")).to_have_text("Handled by Priya Raman.", timeout=LIVE)
     expect(marketer.locator("#conversation-state")).to_have_text("Waiting on partner")

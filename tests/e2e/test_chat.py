@@ -81,6 +81,28 @@ def send(page, text: str) -> None:
     page.get_by_role("button", name="Send", exact=True).click()
 
 
+def hand_to_product_manager(manager, note: str) -> None:
+    """The channel manager hands the open conversation to Priya Raman with a note."""
+    from playwright.sync_api import expect
+
+    manager.get_by_label("Hand to").select_option(label="Priya Raman — product manager")
+    manager.get_by_label("Note for them").fill(note)
+    manager.get_by_role("button", name="Hand off").click()
+    expect(manager.locator(".flash")).to_contain_text("Handed to Priya Raman")
+
+
+def accept_and_answer(pm, answer: str, *others) -> None:
+    """The product manager accepts the hand-off and answers; the others see it live."""
+    from playwright.sync_api import expect
+
+    pm.get_by_role("button", name="Accept the conversation").click()
+    expect(pm.locator(".flash")).to_contain_text("The conversation is yours now.")
+    pm.wait_for_function(CONNECTED)
+    send(pm, answer)
+    for page in others:
+        expect(page.locator("#chat-log")).to_contain_text(answer, timeout=LIVE)
+
+
 def person(page, name: str):
     return page.locator("#chat-people li").filter(has_text=name)
 
@@ -161,10 +183,7 @@ def test_marketer_and_channel_manager_chat_live_then_hand_off_to_the_product_man
     expect(badge).to_have_attribute("data-unread-conversations", str(unread), timeout=LIVE)
 
     # Hand-off to the product manager, with a note.
-    manager.get_by_label("Hand to").select_option(label="Priya Raman — product manager")
-    manager.get_by_label("Note for them").fill("Cracked brackets on a 5R — supplier batch?")
-    manager.get_by_role("button", name="Hand off").click()
-    expect(manager.locator(".flash")).to_contain_text("Handed to Priya Raman")
+    hand_to_product_manager(manager, "Cracked brackets on a 5R — supplier batch?")
     expect(marketer.locator("#chat-log")).to_contain_text(
         "Marcus Oyelaran handed this conversation to Priya Raman", timeout=LIVE
     )
@@ -189,14 +208,7 @@ def test_marketer_and_channel_manager_chat_live_then_hand_off_to_the_product_man
         "“Cracked brackets on a 5R — supplier batch?”"
     )
     check_axe(pm, label="the product manager's handed-off conversation")
-    pm.get_by_role("button", name="Accept the conversation").click()
-    expect(pm.locator(".flash")).to_contain_text("The conversation is yours now.")
-    pm.wait_for_function(CONNECTED)
-    send(pm, f"We are replacing that batch; a kit ships Monday. {tag}")
-
-    expect(marketer.locator("#chat-log")).to_contain_text(
-        f"We are replacing that batch; a kit ships Monday. {tag}", timeout=LIVE
-    )
+    accept_and_answer(pm, f"We are replacing that batch; a kit ships Monday. {tag}", marketer)
     expect(manager.locator("#chat-log")).to_contain_text("Priya Raman accepted the conversation.")
     dashboard.close()
 
