@@ -265,11 +265,25 @@
     this.lastSpeaker = speaker;
   };
 
+  // Whether the person has changed a field inside el (a half-written hand-off note).
+  function edited(el) {
+    return Array.prototype.some.call(el.querySelectorAll("input, textarea, select"), function (f) {
+      if (f.type === "hidden") return false;
+      if (f.type === "checkbox" || f.type === "radio") return f.checked !== f.defaultChecked;
+      if (f.tagName === "SELECT") {
+        var initial = 0;
+        Array.prototype.forEach.call(f.options, function (o, i) { if (o.defaultSelected) initial = i; });
+        return f.selectedIndex !== initial;
+      }
+      return f.value !== f.defaultValue;
+    });
+  }
+
   // A new message may change what the page says around the log: the state (an answer
   // makes it "waiting on partner"), who handles it (a hand-off), the people, the first
   // answer. Only system messages and a change of speaker can: then fetch those parts
   // again, once a burst of messages has settled, and swap each in — except one the
-  // person is using (focus inside: a half-chosen status stays).
+  // person is using or has changed (a half-chosen status, a note being written, stay).
   Chat.prototype.refreshParts = function () {
     var self = this;
     if (!this.partsUrl || !window.fetch || !window.DOMParser) return;
@@ -282,7 +296,7 @@
           var doc = new DOMParser().parseFromString(html, "text/html");
           doc.querySelectorAll("template[data-part]").forEach(function (part) {
             var target = document.getElementById(part.dataset.part);
-            if (!target || target.contains(document.activeElement)) return;
+            if (!target || target.contains(document.activeElement) || edited(target)) return;
             target.innerHTML = part.innerHTML;
           });
           self.refreshReceipts();

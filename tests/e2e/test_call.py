@@ -221,13 +221,19 @@ def test_handed_off_conversation_becomes_a_three_person_call_with_screen_share(
     pm.goto(path)
     expect(pm.locator("#chat-log")).to_contain_text("E-214 on a 5R loader.")
     expect(pm.locator("#chat-log")).to_contain_text(f"Which firmware is it on? {tag}")
-    accept_and_answer(pm, f"Let's look at it together on a call. {tag}", marketer)
-    # The marketer's page, never reloaded, says who handles it now and what it waits on.
-    expect(marketer.locator("#chat-handler")).to_have_text("Handled by Priya Raman.", timeout=LIVE)
-    expect(marketer.locator("#conversation-state")).to_have_text("Waiting on partner")
+    # The channel manager starts a note for a later hand-off, then goes back to the chat.
+    manager.get_by_label("Note for them").fill("Draft: ask the service team too")
+    manager.get_by_label("Message", exact=True).focus()
+    accept_and_answer(pm, f"Let's look at it together on a call. {tag}", marketer, manager)
+    # The pages, never reloaded, say who handles it now and what it waits on...
+    for page in (marketer, manager):
+        expect(page.locator("#chat-handler")).to_have_text("Handled by Priya Raman.", timeout=LIVE)
+        expect(page.locator("#conversation-state")).to_have_text("Waiting on partner")
     expect(marketer.locator("#chat-people li").filter(has_text="Priya Raman")).to_contain_text(
         "Product manager"
     )
+    # ...and a part the person has written in stays as they left it.
+    expect(manager.get_by_label("Note for them")).to_have_value("Draft: ask the service team too")
 
     # The marketer starts the call; the channel manager is rung live; the product manager
     # opens the page afresh while the call runs and is offered to join it.
