@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import abort, current_app
-from sqlalchemy import event
+from sqlalchemy import event, orm
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
@@ -157,7 +157,9 @@ class ConversationNotFound(Exception):
 
 
 def can_see(viewer: Person, conversation: Conversation) -> bool:
-    return find_conversation(viewer, conversation.id) is not None
+    """Whether the viewer may see the conversation (one EXISTS: nothing is loaded)."""
+    visible = visible_conversations(viewer).where(Conversation.id == conversation.id)
+    return bool(db.session.scalar(sa.select(visible.exists())))
 
 
 def _require_visible(viewer: Person, conversation: Conversation) -> None:
@@ -582,6 +584,7 @@ def _lock(conversation: Conversation) -> None:
         sa.select(Conversation)
         .where(Conversation.id == conversation.id)
         .with_for_update(of=Conversation)  # its row only, not the joined organisation
+        .options(orm.lazyload("*"))  # its people and organisation are in the session already
         .execution_options(populate_existing=True)
     ).scalar_one()  # fetched, so the loaded row really refreshes `conversation`
 
