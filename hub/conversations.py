@@ -593,7 +593,7 @@ def _ensure_participant(conversation: Conversation, person: Person, at: datetime
     """Make person take part in the conversation (nothing happens when they already do)."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(
+    joined = db.session.execute(
         insert(ConversationParticipant)
         .values(
             conversation_id=conversation.id,
@@ -603,7 +603,10 @@ def _ensure_participant(conversation: Conversation, person: Person, at: datetime
             joined_at=at,
         )
         .on_conflict_do_nothing()
-    )
+        .returning(ConversationParticipant.person_id)  # a row only when it was inserted
+    ).first()
+    if joined is not None:  # the conversation counts for them now (unread, unless they write in it)
+        _push_unread_later([person.id])
 
 
 def _read_up_to(conversation: Conversation, person: Person, seq: int) -> bool:
@@ -649,11 +652,21 @@ def _append(
     if attachments:
         db.session.flush()
     payload = {"message": message_json(message, list(attachments))}
+    # Unread counts change only for those who had read everything before this message
+    # (now they have not) and for its author if they had not (they have read it now).
+    part = ConversationParticipant
+    caught_up = part.last_read_seq >= seq - 1
+    changed = (
+        caught_up
+        if author is None
+        else sa.or_(
+            sa.and_(part.person_id != author.id, caught_up),
+            sa.and_(part.person_id == author.id, ~caught_up),
+        )
+    )
     _push_unread_later(
         db.session.scalars(
-            sa.select(ConversationParticipant.person_id).where(
-                ConversationParticipant.conversation_id == conversation.id
-            )
+            sa.select(part.person_id).where(part.conversation_id == conversation.id, changed)
         )
     )
     room = conversation_room(conversation.id)

@@ -137,6 +137,25 @@ def test_the_unread_count_arrives_with_a_message_and_drops_after_reading(covered
     assert events(marketer_tab, "unread") == [{"conversations": 1}]
 
 
+def test_a_message_pushes_counts_only_to_those_whose_count_it_changes(covered, start, say, tab):
+    conversation = start()
+    marketer_tab, manager_tab = tab("dealer_marketer"), tab("channel_manager")
+    say(conversation, "channel_manager", "Answer one")
+    db.session.commit()
+    for sock in (marketer_tab, manager_tab):
+        sock.get_received()
+
+    say(conversation, "channel_manager", "Answer two")  # the marketer has one unread already
+    db.session.commit()
+    assert events(marketer_tab, "unread") == []  # still one: nothing to tell
+    assert events(manager_tab, "unread") == []  # its author had read everything before
+
+    say(conversation, "dealer_marketer", "Thanks")  # the marketer reads by answering
+    db.session.commit()
+    assert events(marketer_tab, "unread") == [{"conversations": 0}]
+    assert events(manager_tab, "unread") == [{"conversations": 1}]
+
+
 def test_the_receiver_of_a_hand_off_hears_their_new_unread_count(covered, start, balers, tab):
     conversation = start(product_line_id=balers.id)
     pm_tab = tab("product_manager")
