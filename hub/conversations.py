@@ -137,7 +137,15 @@ def find_conversation(viewer: Person, conversation_id) -> Conversation | None:
     if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
         return None
     return db.session.scalar(
-        visible_conversations(viewer).where(Conversation.id == conversation_id)
+        visible_conversations(viewer)
+        .where(Conversation.id == conversation_id)
+        # One conversation: its people load when used (often from the session, no query),
+        # not in three more statements on every socket event.
+        .options(
+            orm.lazyload(Conversation.assignee),
+            orm.lazyload(Conversation.created_by),
+            orm.lazyload(Conversation.product_line),
+        )
     )
 
 
