@@ -190,7 +190,7 @@ def test_the_channel_manager_hands_off_and_the_product_manager_accepts(
 
 
 def test_the_parts_of_an_open_page_come_again_without_marking_anything_read(
-    app, client, covered, start, say, balers
+    app, client, covered, start, balers
 ):
     conversation = start(product_line_id=balers.id)
     marketer, pm = covered.people["dealer_marketer"], covered.people["product_manager"]
