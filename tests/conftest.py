@@ -7,18 +7,21 @@ HUB_REQUIRE_SERVICES=1 (CI) a missing service fails the tests instead of skippin
 
 from __future__ import annotations
 
+import copy
 import itertools
 import os
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 
 from hub import create_app, db
 from hub.db import make_engine
 from hub.demo import set_path
+from hub.extensions import socketio
 from hub.models import (
     LoginSession,
     Organization,
@@ -44,11 +47,21 @@ def service_unavailable(what: str) -> None:
     pytest.skip(f"{what} not available")
 
 
+def worker_id() -> str:
+    """This pytest-xdist worker's name ("gw0", "gw1", …), or "" in a plain run."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
 def test_database_url(tmp_path_factory) -> str:
+    """The database of this run: a SQLite file in the run's (the worker's) temporary folder,
+    or HUB_TEST_DATABASE_URL — under pytest-xdist a database `<name>_<worker>` next to it,
+    created here, so workers never share one."""
     url = os.environ.get("HUB_TEST_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    if worker_id() and url.startswith("postgresql"):
+        return _create_postgres_database(url, f"{sa.make_url(url).database}_{worker_id()}")
+    return url
 
 
 def reset_database(url: str, instance: Path) -> sa.Engine:
@@ -120,12 +133,98 @@ class RequestIsolatingClient(FlaskClient):
             _cv_app.reset(token)
 
 
+class SharedApp:
+    """One app for the whole run (per xdist worker), re-bound to each test's connection.
+
+    Building an app costs ~70 ms (mostly compiling URL rules); ~2,350 tests would spend
+    minutes on it. What an app carries that a test can change is put back after each
+    test: its config, the per-process state its extensions keep (presence, typing
+    throttle, socket heartbeat) and Flask-SocketIO's global `socketio`, which every
+    `create_app` re-binds to its own server. A test that changes the app itself (adds a
+    route or a blueprint) needs its own: mark it `fresh_app`; one that forgets is caught
+    at teardown (the shared app is then rebuilt, and the test fails with that advice).
+    """
+
+    # Per-process state in app.extensions, rebuilt for each test from the same class.
+    FRESH_STATE = {
+        "hub.presence": lambda old, app: type(old)(),
+        "hub.chat.typing": lambda old, app: type(old)(old.every),
+        "hub.realtime.heartbeat": lambda old, app: type(old)(app),
+    }
+
+    def __init__(self, url: str, instance: Path, bind: sa.Connection):
+        self.app = create_app(_overrides(url, instance), bind=bind)
+        self.app.test_client_class = RequestIsolatingClient
+        self.config = copy.deepcopy(dict(self.app.config))
+        self.socketio = dict(socketio.__dict__)
+        self.shape = self._shape()
+
+    def _shape(self) -> tuple:
+        app = self.app
+        return (
+            len(app.url_map._rules),
+            tuple(app.blueprints),
+            tuple(len(v) for v in app.before_request_funcs.values()),
+            tuple(len(v) for v in app.after_request_funcs.values()),
+            len(app.teardown_appcontext_funcs),
+        )
+
+    def bind(self, connection: sa.Connection) -> Flask:
+        """The app, its database session now on connection and its per-test state new."""
+        app = self.app
+        socketio.__dict__.update(self.socketio)
+        hub_db = app.extensions["hub.db"]
+        hub_db["session"].remove()
+        hub_db["factory"].configure(bind=connection)
+        hub_db["engine"] = connection
+        for key, fresh in self.FRESH_STATE.items():
+            if key in app.extensions:
+                app.extensions[key] = fresh(app.extensions[key], app)
+        return app
+
+    def release(self) -> str | None:
+        """Put the config back after a test; a complaint if the test changed the app."""
+        app = self.app
+        app.extensions["hub.db"]["session"].remove()
+        app.config.clear()
+        app.config.update(copy.deepcopy(self.config))
+        if self._shape() != self.shape:
+            return (
+                "this test changed the shared app (a route, blueprint or request hook): "
+                "mark it @pytest.mark.fresh_app so it gets an app of its own"
+            )
+        return None
+
+
+@pytest.fixture(scope="session")
+def shared_app(engine, database_url, instance_dir):
+    with engine.connect() as placeholder:  # bound to a connection: commits become savepoints
+        shared = SharedApp(database_url, instance_dir, placeholder)
+    return [shared]
+
+
 @pytest.fixture
-def app(connection, database_url, instance_dir, app_overrides):
-    app = create_app({**_overrides(database_url, instance_dir), **app_overrides}, bind=connection)
-    app.test_client_class = RequestIsolatingClient
-    with app.app_context():
-        yield app
+def app(request, connection, database_url, instance_dir, app_overrides, shared_app):
+    """The app of this test, bound to its rolled-back connection: the run's shared app, or
+    a new one when the test overrides settings (`app_overrides`) or is marked fresh_app."""
+    if app_overrides or request.node.get_closest_marker("fresh_app"):
+        app = create_app(
+            {**_overrides(database_url, instance_dir), **app_overrides}, bind=connection
+        )
+        app.test_client_class = RequestIsolatingClient
+        with app.app_context():
+            yield app
+        return
+    shared = shared_app[0]
+    app = shared.bind(connection)
+    try:
+        with app.app_context():
+            yield app
+    finally:
+        problem = shared.release()
+        if problem:
+            shared_app[0] = SharedApp(database_url, instance_dir, connection)
+            pytest.fail(problem)
 
 
 @pytest.fixture
@@ -142,9 +241,8 @@ def session(app):
 _counter = itertools.count(1)
 
 
-@pytest.fixture
-def make_org(session):
-    """Factory: make_org(kind="dealer", parent=org, tier="Premier", name=...)."""
+def org_factory(session):
+    """make_org(kind="dealer", parent=org, tier="Premier", name=...) adding to session."""
     tiers: dict[str, Tier] = {}
 
     def _tier(name):
@@ -180,9 +278,8 @@ def make_org(session):
     return factory
 
 
-@pytest.fixture
-def make_person(session):
-    """Factory: make_person(role, org, email=...) with the password TEST_PASSWORD."""
+def person_factory(session):
+    """make_person(role, org, email=...) with the password TEST_PASSWORD, adding to session."""
 
     def factory(role, org, email=None, name=None, **kw):
         n = next(_counter)
@@ -201,18 +298,17 @@ def make_person(session):
     return factory
 
 
-@pytest.fixture
-def channel(make_org, make_person):
+class Channel:
+    """See build_channel."""
+
+
+def build_channel(make_org, make_person) -> Channel:
     """A small channel tree and one person per role.
 
     oem ─┬─ distributor ─┬─ dealer          (people: marketer, staff, admin)
          │               └─ sibling_dealer
          └─ other_distributor ── other_dealer
     """
-
-    class Channel:
-        pass
-
     c = Channel()
     c.oem = make_org("oem", name="Test OEM", tier=None)
     c.distributor = make_org("distributor", parent=c.oem, name="Test Distribution")
@@ -231,6 +327,24 @@ def channel(make_org, make_person):
         "other_marketer": make_person("dealer_marketer", c.other_dealer),
     }
     return c
+
+
+@pytest.fixture
+def make_org(session):
+    """Factory: make_org(kind="dealer", parent=org, tier="Premier", name=...)."""
+    return org_factory(session)
+
+
+@pytest.fixture
+def make_person(session):
+    """Factory: make_person(role, org, email=...) with the password TEST_PASSWORD."""
+    return person_factory(session)
+
+
+@pytest.fixture
+def channel(make_org, make_person):
+    """A small channel tree and one person per role (see build_channel)."""
+    return build_channel(make_org, make_person)
 
 
 def sign_in(client, person) -> str:
@@ -278,21 +392,26 @@ def post_form(client, url: str, data: dict | None = None, token_page: str | None
 # --- Apps on really committed databases (threads, races, several processes) -----------------
 
 
-def create_postgres_database(url: str, label: str) -> tuple[str, str]:
-    """A fresh, empty PostgreSQL database next to url's, named after label: (url, name)."""
+def create_postgres_database(url: str, label: str, template: str | None = None) -> tuple[str, str]:
+    """A fresh PostgreSQL database next to url's, named after label (and the xdist worker):
+    (url, name). Empty, or a copy of the database `template` when given."""
+    name = f"{sa.make_url(url).database}_{label}" + (f"_{worker_id()}" if worker_id() else "")
+    return _create_postgres_database(url, name, template), name
+
+
+def _create_postgres_database(url: str, name: str, template: str | None = None) -> str:
     base = sa.make_url(url)
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    name = f"{base.database}_{label}" + (f"_{worker}" if worker else "")
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    copy_of = f' TEMPLATE "{template}"' if template else ""
     try:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"{copy_of}')
     except sa.exc.OperationalError as exc:
         service_unavailable(f"PostgreSQL at {base.render_as_string()} ({exc.orig})")
     finally:
         admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False), name
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _drop_postgres_database(url: str, name: str) -> None:

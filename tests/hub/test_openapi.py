@@ -83,6 +83,7 @@ def test_problem_schema_and_bearer_security_are_declared(client):
                     assert "application/problem+json" in content
 
 
+@pytest.mark.fresh_app  # adds a route to its app
 def test_routes_of_another_blueprint_are_documented_and_checked_too(app, client):
     """A feature package's API blueprint: described with @operation and document()."""
     extra = api_blueprint("extra_api", __name__, url_prefix=f"{API_PREFIX}/extra")

@@ -45,6 +45,7 @@ def test_error_pages_show_the_request_id_to_quote(client, channel):
     assert response.headers["X-Request-ID"] in response.get_data(as_text=True)
 
 
+@pytest.mark.fresh_app  # adds a route to its app
 def test_unexpected_errors_roll_back_and_show_a_reference(app, client, channel, session, caplog):
     from hub import audit
 
