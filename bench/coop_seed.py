@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from campaigns import ledger
+from campaigns.coop import ledger
 from campaigns.models import CoopAccount, EntryKind, LedgerEntry
 from hub import db
 from hub.db import utcnow

@@ -117,9 +117,11 @@ def affordable(scenario: Scenario, approvals: int) -> int:
 def prepare(app, approvals: int, fits: int, dealer_id: int) -> Account:
     """Fund the dealer for `fits` approvals of EACH plus a margin smaller than one more,
     and submit `approvals` proposals as its marketer."""
-    from campaigns import ledger, proposals
-    from campaigns.providers import current_program
-    from hub import accounts, db
+    from campaigns.coop import ledger
+    from campaigns.coop.providers import current_program
+    from campaigns.proposals import service as proposals
+    from hub import db
+    from hub.accounts import service as accounts
     from hub.models import Organization, Person, Role
 
     with app.app_context():
@@ -184,7 +186,8 @@ def prepare(app, approvals: int, fits: int, dealer_id: int) -> Account:
 def setup_program(app) -> list[int]:
     """The co-op program (2% for every tier, the default categories and ladder) and the
     dealers the scenarios use, one each."""
-    from campaigns import ledger, proposals
+    from campaigns.coop import ledger
+    from campaigns.proposals import service as proposals
     from hub import db
     from hub.models import Organization, OrgKind, Person, Role
 
@@ -220,7 +223,7 @@ def _approve_request(app, url: str, token: str) -> tuple[int, float, str]:
 
 
 def _direct_hold(app, account_id: int, n: int) -> tuple[int, float, str]:
-    from campaigns import ledger
+    from campaigns.coop import ledger
     from campaigns.models import CoopAccount
     from hub import db
     from hub.errors import ValidationFailed
@@ -268,7 +271,7 @@ def run_scenario(app, scenario: Scenario, account: Account) -> Outcome:
 
 
 def _outcome(app, scenario: Scenario, account: Account, results, wall: float) -> Outcome:
-    from campaigns import ledger
+    from campaigns.coop import ledger
     from campaigns.models import CoopAccount, CoopProgram, Hold, Proposal, ProposalStatus
     from hub import db
 

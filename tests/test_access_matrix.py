@@ -6,7 +6,8 @@ import pkgutil
 import pytest
 
 import tests
-from hub import accounts, notifications
+from hub import notifications
+from hub.accounts import service as accounts
 from tests.access import ROLES, Case
 from tests.conftest import csrf_token, sign_in
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from campaigns import proposals
 from campaigns.models import CoopProgram, Proposal, ProposalAsset
+from campaigns.proposals import service as proposals
 from hub import db
 from tests.access import ROLES, Case
 from tests.campaigns.proposal_support import (

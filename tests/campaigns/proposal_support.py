@@ -7,8 +7,9 @@ from datetime import date, timedelta
 
 from PIL import Image
 
-from campaigns import ledger, proposals
+from campaigns.coop import ledger
 from campaigns.models import ActivityCategory, CoopProgram
+from campaigns.proposals import service as proposals
 from hub import db
 from hub.models import StoredFile
 from hub.uploads import reencode_image, store

@@ -8,9 +8,10 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from campaigns import ledger, providers
+from campaigns.coop import ledger, providers
 from campaigns.models import LedgerEntry
-from hub import accounts, db
+from hub import db
+from hub.accounts import service as accounts
 
 
 @pytest.fixture

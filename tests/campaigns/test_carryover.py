@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from campaigns import ledger, providers
+from campaigns.coop import ledger, providers
 from campaigns.models import CarryoverRule, HoldStatus
-from hub import accounts
+from hub.accounts import service as accounts
 from hub.errors import ValidationFailed
 from hub.models import AuditEvent
 from tests.campaigns import assert_sound, buckets, buy, entries_of, make_program, purchase

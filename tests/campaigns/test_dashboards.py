@@ -11,8 +11,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event
 
-from campaigns import ledger, proposal_panels, proposals, providers
+from campaigns.coop import ledger, providers
 from campaigns.models import ProposalStatus
+from campaigns.proposals import panels as proposal_panels
+from campaigns.proposals import service as proposals
 from hub import db
 from hub.db import utcnow
 from hub.models import TerritoryAssignment

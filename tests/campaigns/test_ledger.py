@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from campaigns import ledger
+from campaigns.coop import ledger
 from campaigns.models import EntryKind, HoldStatus, LedgerEntry
 from tests.campaigns import assert_sound, buckets, buy, entries_of, make_program, purchase
 

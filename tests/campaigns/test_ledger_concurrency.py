@@ -16,10 +16,10 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from campaigns import ledger
+from campaigns.coop import ledger
 from campaigns.models import CoopAccount, Hold, HoldStatus, LedgerEntry
 from hub import db
-from hub.demo import set_path
+from hub.demo.channel import set_path
 from hub.errors import ValidationFailed
 from hub.models import Organization, OrgKind, Person, Role
 from tests.campaigns import make_program, purchase, tier

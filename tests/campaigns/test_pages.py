@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from campaigns import ledger, providers
+from campaigns.coop import ledger, providers
 from campaigns.models import (
     AccrualRate,
     CoopAccount,
@@ -19,7 +19,7 @@ from campaigns.models import (
     LedgerEntry,
 )
 from hub import db
-from hub.demo import seed_demo
+from hub.demo.channel import seed_demo
 from hub.models import AuditEvent, Organization, ProductLine
 from tests.conftest import post_form
 

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
-from campaigns import ledger, proposals, providers
+from campaigns.coop import ledger, providers
 from campaigns.models import (
     ApiIdempotencyKey,
     Claim,
@@ -21,7 +21,9 @@ from campaigns.models import (
     Proposal,
     ProposalStatus,
 )
-from hub import accounts, db
+from campaigns.proposals import service as proposals
+from hub import db
+from hub.accounts import service as accounts
 from hub.models import StoredFile
 from tests.campaigns.proposal_support import (
     approved,

@@ -17,10 +17,12 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from campaigns import ledger, proposals
+from campaigns.coop import ledger
 from campaigns.models import CoopAccount, EntryKind, Hold, LedgerEntry, Proposal, ProposalStatus
-from hub import accounts, db
-from hub.demo import set_path
+from campaigns.proposals import service as proposals
+from hub import db
+from hub.accounts import service as accounts
+from hub.demo.channel import set_path
 from hub.models import Organization, OrgKind, Person, Role
 from tests.campaigns import make_program, purchase, tier
 from tests.campaigns.proposal_support import fields

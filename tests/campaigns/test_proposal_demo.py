@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from PIL import Image
 from pypdf import PdfReader
 
-from campaigns import ledger, proposal_panels, proposals, providers
+from campaigns.coop import ledger, providers
 from campaigns.models import (
     ClaimLine,
     ClaimProof,
@@ -22,9 +22,11 @@ from campaigns.models import (
     ProposalEventKind,
     ProposalStatus,
 )
+from campaigns.proposals import panels as proposal_panels
+from campaigns.proposals import service as proposals
 from hub import db
 from hub.db import utcnow
-from hub.demo import seed_demo
+from hub.demo.channel import seed_demo
 from hub.models import Organization, Person, StoredFile
 from hub.uploads import open_stored
 from tests.conftest import sign_in

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from campaigns import ledger, proposals, providers
+from campaigns.coop import ledger, providers
 from campaigns.models import (
     ApprovalRule,
     ApproverRole,
@@ -18,6 +18,7 @@ from campaigns.models import (
     ProposalStatus,
     SuggestionStatus,
 )
+from campaigns.proposals import service as proposals
 from hub import db
 from hub.errors import Conflict, ValidationFailed
 from hub.models import AuditEvent, Notification

@@ -14,7 +14,9 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
-from hub import accounts, conversations, db, uploads
+from hub import db, uploads
+from hub.accounts import service as accounts
+from hub.conversations import service as conversations
 from hub.db import utcnow
 from hub.errors import ValidationFailed
 from hub.models import Message, MessageAttachment, StoredFile

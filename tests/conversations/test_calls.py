@@ -13,7 +13,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from hub import calls, db
+from hub import db
+from hub.calls import service as calls
 from hub.models import Call, CallParticipant, Message, MessageKind
 from tests.conftest import sign_in
 from tests.conversations.conftest import events

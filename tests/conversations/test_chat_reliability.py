@@ -16,9 +16,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from hub import chat_events, conversations, db
+from hub import db
+from hub.conversations import events as chat_events
+from hub.conversations import service as conversations
 from hub.db import utcnow
-from hub.demo import set_path
+from hub.demo.channel import set_path
 from hub.models import Conversation, Message, Organization, OrgKind, Person, Role
 from tests.conftest import committed_app
 from tests.conversations.conftest import events, new_id

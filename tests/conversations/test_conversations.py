@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from hub import conversations, db
+from hub import db
+from hub.conversations import service as conversations
 from hub.db import utcnow
 from hub.errors import Conflict, TooManyAttempts, ValidationFailed
 from hub.models import (

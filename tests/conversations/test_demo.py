@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from hub import conversations, db
-from hub.demo import seed_demo
+from hub import db
+from hub.conversations import service as conversations
+from hub.demo.channel import seed_demo
 from hub.models import Conversation, ConversationStatus, Person
 
 

@@ -10,9 +10,12 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from hub import calls, conversations, db, realtime
+from hub import db
+from hub.calls import service as calls
+from hub.conversations import service as conversations
 from hub.db import utcnow
 from hub.models import Call, CallParticipant, Message, MessageKind, SocketSession
+from hub.realtime import service as realtime
 from hub.registry import registry
 from tests.conftest import sign_in
 from tests.conversations.conftest import events

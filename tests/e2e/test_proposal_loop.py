@@ -13,8 +13,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from PIL import Image
 
-from campaigns import ledger, proposals, providers
+from campaigns.coop import ledger, providers
 from campaigns.models import EntryKind, LedgerEntry, Proposal, ProposalStatus
+from campaigns.proposals import service as proposals
 from hub import db
 from hub.models import AuditEvent, Organization
 from tests.e2e.conftest import PHONE, check_axe, sign_in
