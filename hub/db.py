@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, has_request_context, request
@@ -27,6 +27,11 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """The current time in UTC, naive, as stored in the database."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def today() -> date:
+    """The app's clock for calendar rules (periods, deadlines, expiry): today in UTC."""
+    return utcnow().date()
 
 
 class _SessionProxy:
@@ -114,6 +119,20 @@ def _scope():
         return id(g._get_current_object())
     except RuntimeError:
         return None
+
+
+def become_writer() -> None:
+    """Let a read request (GET) write from here on: its next transaction begins as a writer
+    (BEGIN IMMEDIATE on SQLite) instead of upgrading a read snapshot, which SQLite refuses
+    when another writer got in between. The read-only transaction so far is ended; it must
+    hold no pending change, so nothing is ever committed half-way through a request."""
+    sess = session()
+    if sess.new or sess.dirty or sess.deleted:
+        raise RuntimeError(
+            "become_writer() is for reads that are about to write, not after a write"
+        )
+    sess.commit()
+    g.hub_write = True
 
 
 def rollback_request() -> None:

@@ -12,12 +12,13 @@ import sqlalchemy as sa
 from flask import Flask, abort, jsonify
 
 from campaigns.coop import ledger
-from campaigns.coop.providers import EXPIRY_WARNING_DAYS, account_of, current_program, today
+from campaigns.coop.providers import EXPIRY_WARNING_DAYS, account_of, current_program
 from campaigns.models import LedgerEntry
 from hub import policy
 from hub.api import openapi
 from hub.api.openapi import PAGINATION_PARAMETERS, json_response, operation, problems, ref
 from hub.api.tools import ApiProblem, api_blueprint, current_person, json_body, paginate
+from hub.db import today
 from hub.errors import ValidationFailed
 from hub.models import OrgKind
 

@@ -7,7 +7,7 @@ audited. Streams one JSON object, so a finance system can fetch a large ledger a
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, g, request
+from flask import Flask, Response, abort, request
 
 from campaigns.coop import exports
 from campaigns.coop.api import MONEY
@@ -77,10 +77,8 @@ def export_ledger():
     filters = exports.make_filter(
         program, org, args.get("period"), args.get("from"), args.get("to")
     )
-    # End the read-only transaction the token check began, so the audit event's transaction
-    # begins as a writer on SQLite instead of upgrading a read snapshot.
-    db.session.commit()
-    g.hub_write = True
+    # The token check began a read-only transaction; the audit event below writes.
+    db.become_writer()
     try:
         export = exports.begin_export(person, program, filters, "json")
     except LookupError:

@@ -18,11 +18,11 @@ from campaigns.coop.providers import (
     account_summaries,
     current_program,
     period_chart,
-    today,
     totals,
 )
 from campaigns.models import AccrualRate, LedgerEntry
 from hub import db, policy
+from hub.db import today
 from hub.errors import ValidationFailed
 from hub.models import Organization, OrgKind, ProductLine, Tier
 from hub.web.forms import apply_problems

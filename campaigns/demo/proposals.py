@@ -280,7 +280,7 @@ def seed_demo(ctx: dict) -> str:
     )
     _prairie_fleet_order(ctx, program, admin)
     categories = {c.name: c for c in proposals.categories(program)}
-    today, now = proposals.today(), utcnow()
+    today, now = db.today(), utcnow()
     seeded = []
     for n, plan in enumerate(PLANS):
         seeded.append(_seed(plan, n, people, program, categories, today, now))

@@ -21,7 +21,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import render_template, url_for
 
-from campaigns.coop.providers import _rendered, current_program, today
+from campaigns.coop.providers import _rendered, current_program
 from campaigns.models import (
     ApproverRole,
     CoopProgram,
@@ -32,7 +32,7 @@ from campaigns.models import (
 )
 from campaigns.proposals import service as proposals
 from hub import db
-from hub.db import utcnow
+from hub.db import today, utcnow
 from hub.models import OrgKind, Person, Role
 from hub.registry import Panel
 

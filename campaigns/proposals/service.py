@@ -43,7 +43,7 @@ from campaigns.models import (
 )
 from hub import audit, db, policy, uploads
 from hub.conversations.service import covering_channel_manager
-from hub.db import utcnow
+from hub.db import today, utcnow
 from hub.errors import Conflict, ValidationFailed
 from hub.extensions import socketio
 from hub.models import Organization, OrgKind, Person, Role, StoredFile
@@ -152,10 +152,6 @@ FIELDS = (
     "expected_leads",
     "expected_revenue",
 )
-
-
-def today() -> date:
-    return ledger._today()
 
 
 def _money(amount: Decimal, program: CoopProgram) -> str:

@@ -214,17 +214,9 @@ def detail(conversation_id: int):
     if (position is None and takes_part_by_reading) or (
         position is not None and position < conversation.last_seq
     ):
-        _become_writer()
+        db.become_writer()
         conversations.mark_read(current_user, conversation, conversation.last_seq)
     return _render_detail(conversation)
-
-
-def _become_writer() -> None:
-    """Let this page view record what was read: end its read-only transaction, so the next
-    begins as a writer (BEGIN IMMEDIATE on SQLite) instead of upgrading a read snapshot,
-    which SQLite refuses when another writer got in between."""
-    db.session.commit()
-    g.hub_write = True
 
 
 def _render_detail(conversation: Conversation, message_form: MessageForm | None = None, status=200):
