@@ -225,7 +225,7 @@ def _approve_request(app, url: str, token: str) -> tuple[int, float, str]:
 
 def _direct_hold(app, account_id: int, n: int) -> tuple[int, float, str]:
     from campaigns.coop import ledger
-    from campaigns.models import CoopAccount
+    from campaigns.coop.models import CoopAccount
     from hub import db
     from hub.errors import ValidationFailed
 
@@ -273,7 +273,8 @@ def run_scenario(app, scenario: Scenario, account: Account) -> Outcome:
 
 def _outcome(app, scenario: Scenario, account: Account, results, wall: float) -> Outcome:
     from campaigns.coop import ledger
-    from campaigns.models import CoopAccount, CoopProgram, Hold, Proposal, ProposalStatus
+    from campaigns.coop.models import CoopAccount, CoopProgram, Hold
+    from campaigns.proposals.models import Proposal, ProposalStatus
     from hub import db
 
     ok = sum(1 for status, _, _ in results if status == 200)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -45,6 +46,17 @@ class _SessionProxy:
 
 
 session = _SessionProxy()
+
+
+def enum_type(kind: type[enum.Enum], length: int = 32) -> sa.Enum:
+    """A Python enum stored as its values in a VARCHAR with a CHECK (no native enum types)."""
+    return sa.Enum(
+        kind,
+        native_enum=False,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda k: [m.value for m in k],
+    )
 
 
 def make_engine(url: str, **kwargs) -> sa.Engine:

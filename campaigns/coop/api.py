@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from flask import Flask, abort, jsonify
 
 from campaigns.coop import ledger
+from campaigns.coop.models import LedgerEntry
 from campaigns.coop.providers import EXPIRY_WARNING_DAYS, account_of, current_program
-from campaigns.models import LedgerEntry
 from hub import policy
 from hub.api import openapi
 from hub.api.openapi import PAGINATION_PARAMETERS, json_response, operation, problems, ref

@@ -16,9 +16,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from campaigns.coop import exports, imports
 from campaigns.coop.forms import ExportForm, ImportUploadForm
+from campaigns.coop.models import CoopAccount
 from campaigns.coop.providers import current_program
 from campaigns.coop.views import bp
-from campaigns.models import CoopAccount
 from hub import db, policy
 from hub.db import today
 from hub.errors import ValidationFailed

@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from campaigns.models import (
+from campaigns.coop.models import (
     AccrualRate,
     CarryoverRule,
     CoopAccount,

@@ -16,7 +16,7 @@ from flask import render_template
 from markupsafe import Markup
 
 from campaigns.coop import ledger
-from campaigns.models import CoopAccount, CoopProgram, EntryKind, LedgerEntry
+from campaigns.coop.models import CoopAccount, CoopProgram, EntryKind, LedgerEntry
 from campaigns.proposals import service as proposals
 from hub import db, policy
 from hub.db import today

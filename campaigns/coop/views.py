@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from campaigns.coop import ledger
 from campaigns.coop.forms import ProgramRulesForm, ProgramTermsForm, rate_fields
+from campaigns.coop.models import AccrualRate, LedgerEntry
 from campaigns.coop.providers import (
     EMPTY_BALANCE,
     EXPIRY_WARNING_DAYS,
@@ -20,7 +21,6 @@ from campaigns.coop.providers import (
     period_chart,
     totals,
 )
-from campaigns.models import AccrualRate, LedgerEntry
 from hub import db, policy
 from hub.db import today
 from hub.errors import ValidationFailed

@@ -25,14 +25,10 @@ import sqlalchemy as sa
 from PIL import Image, ImageDraw, ImageFont
 
 from campaigns.coop import ledger
+from campaigns.coop.models import CoopProgram
 from campaigns.coop.providers import DEMO_PROGRAM
-from campaigns.models import (
-    ActivityCategory,
-    CoopProgram,
-    Proposal,
-    ProposalStatus,
-)
 from campaigns.proposals import service as proposals
+from campaigns.proposals.models import ActivityCategory, Proposal, ProposalStatus
 from hub import audit, db
 from hub.db import utcnow
 from hub.models import Notification, Person, ProductLine

@@ -23,17 +23,17 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import Flask, Response, abort, current_app, jsonify, request, url_for
 
+from campaigns.coop.models import CoopProgram
 from campaigns.coop.providers import current_program
-from campaigns.models import (
+from campaigns.proposals import service as proposals
+from campaigns.proposals.models import (
     ApiIdempotencyKey,
     Claim,
-    CoopProgram,
     Proposal,
     ProposalEvent,
     ProposalStatus,
     Suggestion,
 )
-from campaigns.proposals import service as proposals
 from hub import db
 from hub.api import openapi
 from hub.api.openapi import PAGINATION_PARAMETERS, json_response, operation, problems, query, ref

@@ -21,7 +21,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 
 from campaigns.coop import ledger
-from campaigns.models import (
+from campaigns.coop.models import CoopProgram, Hold
+from campaigns.proposals.models import (
     ActivityCategory,
     ApprovalRule,
     ApproverRole,
@@ -31,8 +32,6 @@ from campaigns.models import (
     ClaimLine,
     ClaimProof,
     ClaimStatus,
-    CoopProgram,
-    Hold,
     Proposal,
     ProposalAsset,
     ProposalEvent,

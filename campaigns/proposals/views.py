@@ -13,7 +13,8 @@ from flask_login import current_user, login_required
 
 from campaigns.coop.providers import current_program
 from campaigns.coop.views import bp
-from campaigns.models import (
+from campaigns.proposals import service as proposals
+from campaigns.proposals.models import (
     ActivityCategory,
     Claim,
     ClaimLine,
@@ -23,7 +24,6 @@ from campaigns.models import (
     ProposalStatus,
     Suggestion,
 )
-from campaigns.proposals import service as proposals
 from campaigns.proposals.panels import wait_text
 from hub import db, policy, uploads
 from hub.db import today

@@ -60,9 +60,10 @@ from hub.calls import events as call_events
 from hub.calls import service as calls
 from hub.conversations import events as chat_events
 from hub.conversations import service as conversations
+from hub.conversations.models import Conversation, ConversationStatus
 from hub.conversations.service import ConversationNotFound, person_ref
 from hub.errors import TooManyAttempts, ValidationFailed
-from hub.models import Conversation, ConversationStatus, Person, ProductLine, Role
+from hub.models import Person, ProductLine, Role
 from hub.realtime import service as realtime
 from hub.realtime.service import presence_of
 from hub.registry import Job, NavItem, registry

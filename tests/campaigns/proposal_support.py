@@ -8,8 +8,9 @@ from datetime import date, timedelta
 from PIL import Image
 
 from campaigns.coop import ledger
-from campaigns.models import ActivityCategory, CoopProgram
+from campaigns.coop.models import CoopProgram
 from campaigns.proposals import service as proposals
+from campaigns.proposals.models import ActivityCategory
 from hub import db
 from hub.db import today
 from hub.models import StoredFile

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from campaigns.coop import ledger, providers
-from campaigns.models import LedgerEntry
+from campaigns.coop.models import LedgerEntry
 from hub import db
 from hub.accounts import service as accounts
 from hub.db import today

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from campaigns.coop import ledger, providers
-from campaigns.models import CarryoverRule, HoldStatus
+from campaigns.coop.models import CarryoverRule, HoldStatus
 from hub.accounts import service as accounts
 from hub.db import today as clock_today
 from hub.errors import ValidationFailed
@@ -310,7 +310,7 @@ def test_period_close_and_holds_use_the_rule_in_force_for_each_bucket(channel, a
 
 
 def ledger_reason(account, bucket: str) -> str:
-    from campaigns.models import EntryKind, LedgerEntry
+    from campaigns.coop.models import EntryKind, LedgerEntry
     from hub import db
 
     return db.session.scalar(

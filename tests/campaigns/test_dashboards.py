@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import event
 
 from campaigns.coop import ledger, providers
-from campaigns.models import ProposalStatus
 from campaigns.proposals import panels as proposal_panels
 from campaigns.proposals import service as proposals
+from campaigns.proposals.models import ProposalStatus
 from hub import db
 from hub.db import today, utcnow
 from hub.models import TerritoryAssignment

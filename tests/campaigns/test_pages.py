@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from campaigns.coop import ledger, providers
-from campaigns.models import (
+from campaigns.coop.models import (
     AccrualRate,
     CoopAccount,
     CoopProgram,

@@ -18,8 +18,9 @@ import pytest
 import sqlalchemy as sa
 
 from campaigns.coop import ledger
-from campaigns.models import CoopAccount, EntryKind, Hold, LedgerEntry, Proposal, ProposalStatus
+from campaigns.coop.models import CoopAccount, EntryKind, Hold, LedgerEntry
 from campaigns.proposals import service as proposals
+from campaigns.proposals.models import Proposal, ProposalStatus
 from hub import db
 from hub.accounts import service as accounts
 from hub.db import today

@@ -13,17 +13,17 @@ from PIL import Image
 from pypdf import PdfReader
 
 from campaigns.coop import ledger, providers
-from campaigns.models import (
+from campaigns.coop.models import CoopProgram
+from campaigns.proposals import panels as proposal_panels
+from campaigns.proposals import service as proposals
+from campaigns.proposals.models import (
     ClaimLine,
     ClaimProof,
-    CoopProgram,
     Proposal,
     ProposalEvent,
     ProposalEventKind,
     ProposalStatus,
 )
-from campaigns.proposals import panels as proposal_panels
-from campaigns.proposals import service as proposals
 from hub import db
 from hub.db import today, utcnow
 from hub.demo.channel import seed_demo

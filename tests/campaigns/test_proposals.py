@@ -10,15 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from campaigns.coop import ledger, providers
-from campaigns.models import (
-    ApprovalRule,
-    ApproverRole,
-    EntryKind,
-    LedgerEntry,
-    ProposalStatus,
-    SuggestionStatus,
-)
+from campaigns.coop.models import EntryKind, LedgerEntry
 from campaigns.proposals import service as proposals
+from campaigns.proposals.models import ApprovalRule, ApproverRole, ProposalStatus, SuggestionStatus
 from hub import db
 from hub.db import today
 from hub.errors import Conflict, ValidationFailed

@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from PIL import Image
 
 from campaigns.coop import ledger, providers
-from campaigns.models import EntryKind, LedgerEntry, Proposal, ProposalStatus
+from campaigns.coop.models import EntryKind, LedgerEntry
 from campaigns.proposals import service as proposals
+from campaigns.proposals.models import Proposal, ProposalStatus
 from hub import db
 from hub.db import today
 from hub.models import AuditEvent, Organization
