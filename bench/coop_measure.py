@@ -11,8 +11,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from bench.coop_seed import CoopSetup, purchase_csv
-from campaigns import imports, ledger
-from campaigns.models import CoopAccount, CoopProgram
+from campaigns.coop import imports, ledger
+from campaigns.coop.models import CoopAccount, CoopProgram
 from hub import db
 from hub.models import Person
 

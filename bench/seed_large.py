@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from hub import create_app, db
-from hub.accounts import API_TOKEN_PREFIX
+from hub.accounts.service import API_TOKEN_PREFIX
 from hub.db import utcnow
 from hub.models import (
     ApiToken,

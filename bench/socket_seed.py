@@ -16,8 +16,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from bench.seed_large import Shape, seed
-from hub import conversations, db
-from hub.accounts import API_TOKEN_PREFIX
+from hub import db
+from hub.accounts.service import API_TOKEN_PREFIX
+from hub.conversations import service as conversations
 from hub.db import utcnow
 from hub.models import ApiToken, Organization, OrgKind, Person
 from hub.security import new_token, token_hash

@@ -317,7 +317,7 @@ def _kind_label(kind: str, redis: bool) -> str:
 
 def _hub_rate_limit() -> list[float]:
     """The hub's per-person limit, with a little room for the server's clock."""
-    from hub.conversations import RATE_LIMIT, RATE_WINDOW
+    from hub.conversations.service import RATE_LIMIT, RATE_WINDOW
 
     return [RATE_LIMIT, RATE_WINDOW.total_seconds() + 2]
 

@@ -4,12 +4,16 @@ from datetime import timedelta
 
 from flask import Flask
 
-from campaigns import api, proposal_api, proposal_demo, proposal_events, proposal_panels, providers
-from campaigns import coop_data_views as _coop_data_views  # noqa: F401  (its routes join bp on import)
-from campaigns import proposal_views as _proposal_views  # noqa: F401  (its routes join bp on import)
 from campaigns.cli import campaigns_cli, close_period_job, proposals_job
-from campaigns.coop_data_api import init_app as init_coop_data_api
-from campaigns.views import bp
+from campaigns.coop import api, providers
+from campaigns.coop import data_views as _coop_data_views  # noqa: F401  (its routes join bp on import)
+from campaigns.coop.data_api import init_app as init_coop_data_api
+from campaigns.coop.views import bp
+from campaigns.demo import proposals as proposal_demo
+from campaigns.proposals import api as proposal_api
+from campaigns.proposals import events as proposal_events
+from campaigns.proposals import panels as proposal_panels
+from campaigns.proposals import views as _proposal_views  # noqa: F401  (its routes join bp on import)
 from hub.registry import Job, NavItem, registry
 
 

@@ -8,8 +8,8 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from campaigns import ledger
-from campaigns.models import CoopProgram
+from campaigns.coop import ledger
+from campaigns.coop.models import CoopProgram
 from hub import db
 
 campaigns_cli = AppGroup("campaigns", help="Co-op programs and the co-op ledger.")
@@ -80,7 +80,7 @@ def close_period_job(now: datetime) -> str:
 
 def proposals_job(now: datetime) -> str:
     """The daily `hub tick` job for proposals: start, remind before the claim deadline, expire."""
-    from campaigns import proposals
+    from campaigns.proposals import service as proposals
 
     summary = proposals.daily(now.date())
     return f"{summary.started} started, {summary.reminded} reminded, {summary.expired} expired"

@@ -58,7 +58,14 @@ def create_app(overrides: dict | None = None, *, bind=None) -> Flask:
         engineio_logger=False,
     )
 
-    from hub import api, auth, cli, conversations_web, errors_web, realtime, views, web
+    from hub import cli
+    from hub.accounts import views as auth
+    from hub.conversations import views as conversations_web
+    from hub.directory import api
+    from hub.realtime import service as realtime
+    from hub.web import errors as errors_web
+    from hub.web import pages as web
+    from hub.web import views
 
     realtime.init_app(app)
     conversations_web.init_app(app)

@@ -61,7 +61,7 @@ def is_empty_command() -> None:
 @click.option("--force", is_flag=True, help="Seed even when the database already has data.")
 def seed_demo_command(force: bool) -> None:
     """Load the Fieldcrest demo program (development only)."""
-    from hub.demo import DEMO_PASSWORD, seed_demo
+    from hub.demo.channel import DEMO_PASSWORD, seed_demo
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException(
@@ -82,7 +82,7 @@ def seed_demo_command(force: bool) -> None:
 @click.option("--name", default="cli", show_default=True, help="What the token is for.")
 def create_token_command(email: str, name: str) -> None:
     """Create an API token for EMAIL; the token is printed alone on the last line."""
-    from hub import accounts
+    from hub.accounts import service as accounts
 
     person = db.session.scalar(sa.select(Person).where(Person.email == email.strip().lower()))
     if person is None or not person.active:

@@ -8,7 +8,7 @@ from hub import db
 from hub.db import utcnow
 from hub.extensions import socketio
 from hub.models import Notification
-from hub.realtime import person_room
+from hub.realtime.service import person_room
 
 
 def notify(person_id: int, kind: str, text: str, url: str = "") -> Notification:

@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 
 from hub import create_app, db
 from hub.db import make_engine
-from hub.demo import set_path
+from hub.demo.channel import set_path
 from hub.extensions import socketio
 from hub.models import (
     LoginSession,

@@ -215,9 +215,10 @@ def live_database(
     """A fresh SQLite file in folder, or — when HUB_TEST_DATABASE_URL is PostgreSQL — a
     database `<name>_<label>` next to it (dropped afterwards); migrated, seeded with the
     demo, with an API token for each of token_holders."""
-    from hub import accounts, create_app, db
+    from hub import create_app, db
+    from hub.accounts import service as accounts
     from hub.cli import upgrade_database
-    from hub.demo import seed_demo
+    from hub.demo.channel import seed_demo
     from hub.models import Person
     from tests.conftest import _drop_postgres_database, create_postgres_database
 

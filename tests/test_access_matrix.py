@@ -13,7 +13,8 @@ import pytest
 import sqlalchemy as sa
 
 import tests
-from hub import accounts, db, notifications
+from hub import db, notifications
+from hub.accounts import service as accounts
 from hub.models import LoginSession, ProductLine
 from hub.security import new_token, token_hash
 from tests.access import ROLES, Case

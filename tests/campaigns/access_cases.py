@@ -4,8 +4,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from campaigns import ledger
-from campaigns.models import CoopProgram
+from campaigns.coop import ledger
+from campaigns.coop.models import CoopProgram
 from hub import db
 from tests.access import ROLES, Case
 
@@ -59,7 +59,7 @@ _uploads = iter(range(1, 10_000))
 
 def _upload(c, *, started=False, finished=False):
     """An uploaded CSV file (previewed; or started; or imported) — its id."""
-    from campaigns import imports
+    from campaigns.coop import imports
 
     program = _program(c)
     admin = c.people["program_admin"]

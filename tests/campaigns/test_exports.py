@@ -13,8 +13,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from campaigns import exports, ledger
-from hub import accounts
+from campaigns.coop import exports, ledger
+from hub.accounts import service as accounts
 from hub.errors import ValidationFailed
 from hub.models import AuditEvent
 from tests.campaigns import make_program, purchase

@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
-from campaigns import exports, imports, ledger
-from campaigns.models import CoopAccount, LedgerEntry, PurchaseLine
+from campaigns.coop import exports, imports, ledger
+from campaigns.coop.models import CoopAccount, LedgerEntry, PurchaseLine
 from hub import db
-from hub.demo import set_path
+from hub.demo.channel import set_path
 from hub.errors import ValidationFailed
 from hub.models import AuditEvent, Organization, OrgKind, Person, Role
 from tests.campaigns import assert_sound, entry_count, make_program, purchase, tier

@@ -23,8 +23,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from campaigns import ledger
-from campaigns.models import EntryKind, Hold, HoldStatus, LedgerEntry
+from campaigns.coop import ledger
+from campaigns.coop.models import EntryKind, Hold, HoldStatus, LedgerEntry
 from hub.errors import Conflict, ValidationFailed
 from tests.campaigns import make_program, purchase
 

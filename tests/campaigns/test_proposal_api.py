@@ -11,17 +11,12 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
-from campaigns import ledger, proposals, providers
-from campaigns.models import (
-    ApiIdempotencyKey,
-    Claim,
-    ClaimLine,
-    Hold,
-    LedgerEntry,
-    Proposal,
-    ProposalStatus,
-)
-from hub import accounts, db
+from campaigns.coop import ledger, providers
+from campaigns.coop.models import Hold, LedgerEntry
+from campaigns.proposals import service as proposals
+from campaigns.proposals.models import ApiIdempotencyKey, Claim, ClaimLine, Proposal, ProposalStatus
+from hub import db
+from hub.accounts import service as accounts
 from hub.models import StoredFile
 from tests.campaigns.proposal_support import (
     approved,

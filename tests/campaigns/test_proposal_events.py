@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from campaigns import proposals
+from campaigns.proposals import service as proposals
 from hub import db
 from hub.extensions import socketio
 from tests.campaigns.proposal_support import fields, funded_program

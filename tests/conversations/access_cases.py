@@ -10,7 +10,8 @@ import uuid
 
 from PIL import Image
 
-from hub import conversations, uploads
+from hub import uploads
+from hub.conversations import service as conversations
 from tests.access import Case
 
 LOGIN = 302

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from hub import conversations
+from hub.conversations import service as conversations
 from hub.models import ProductLine, ProductLineManager, TerritoryAssignment
 from tests import realtime_support
 from tests.conftest import sign_in

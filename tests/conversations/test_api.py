@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from jsonschema import Draft202012Validator
 
-from hub import accounts, conversations
+from hub.accounts import service as accounts
+from hub.conversations import service as conversations
 from tests.conversations.conftest import new_id
 
 

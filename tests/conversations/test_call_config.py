@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from hub import calls, create_app
+from hub import create_app
+from hub.calls import service as calls
 from hub.config import ConfigError
 
 

@@ -13,8 +13,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from hub import calls, db
-from hub.models import Call, CallParticipant, Message, MessageKind
+from hub import db
+from hub.calls import service as calls
+from hub.calls.models import Call, CallParticipant
+from hub.conversations.models import Message, MessageKind
 from tests.conftest import sign_in
 from tests.conversations.conftest import events
 

@@ -8,21 +8,18 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from hub import conversations, db
-from hub.db import utcnow
-from hub.errors import Conflict, TooManyAttempts, ValidationFailed
-from hub.models import (
-    AuditEvent,
+from hub import db
+from hub.conversations import service as conversations
+from hub.conversations.models import (
     ConversationParticipant,
     ConversationStatus,
     Handoff,
     Message,
     MessageKind,
-    Notification,
-    OutboxMail,
-    SocketSession,
-    TerritoryAssignment,
 )
+from hub.db import utcnow
+from hub.errors import Conflict, TooManyAttempts, ValidationFailed
+from hub.models import AuditEvent, Notification, OutboxMail, SocketSession, TerritoryAssignment
 from hub.registry import registry
 from tests.conversations.conftest import new_id
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from hub import conversations, db
-from hub.demo import seed_demo
-from hub.models import Conversation, ConversationStatus, Person
+from hub import db
+from hub.conversations import service as conversations
+from hub.conversations.models import Conversation, ConversationStatus
+from hub.demo.channel import seed_demo
+from hub.models import Person
 
 
 def person(email: str) -> Person:

@@ -10,9 +10,14 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from hub import calls, conversations, db, realtime
+from hub import db
+from hub.calls import service as calls
+from hub.calls.models import Call, CallParticipant
+from hub.conversations import service as conversations
+from hub.conversations.models import Message, MessageKind
 from hub.db import utcnow
-from hub.models import Call, CallParticipant, Message, MessageKind, SocketSession
+from hub.models import SocketSession
+from hub.realtime import service as realtime
 from hub.registry import registry
 from tests.conftest import sign_in
 from tests.conversations.conftest import events

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from hub import create_app, db
 from hub.cli import upgrade_database
-from hub.demo import DEMO_PASSWORD, seed_demo
+from hub.demo.channel import DEMO_PASSWORD, seed_demo
 from hub.models import Organization, Person
 
 ROOT = Path(__file__).resolve().parents[2]

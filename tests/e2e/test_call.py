@@ -15,7 +15,8 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from hub import conversations, db
+from hub import db
+from hub.conversations import service as conversations
 from hub.models import Person
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, check_axe, sign_in
 from tests.e2e.test_chat import (

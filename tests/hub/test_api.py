@@ -8,7 +8,8 @@ import itertools
 import pytest
 import sqlalchemy as sa
 
-from hub import accounts, directory
+from hub.accounts import service as accounts
+from hub.directory import service as directory
 from hub.errors import ValidationFailed
 from hub.models import ApiToken, AuditEvent, Organization, ProductLine
 

@@ -5,7 +5,7 @@ import re
 import pyotp
 import sqlalchemy as sa
 
-from hub import accounts
+from hub.accounts import service as accounts
 from hub.models import AuditEvent, LoginAttempt, LoginSession, OutboxMail, Person
 from tests.conftest import TEST_PASSWORD, csrf_token, post_form, sign_in
 

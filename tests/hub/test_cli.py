@@ -2,8 +2,8 @@
 
 import sqlalchemy as sa
 
-from hub import accounts
-from hub.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+from hub.accounts import service as accounts
+from hub.demo.channel import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 from hub.models import Organization, OrgKind, Person, Role
 from hub.security import verify_password
 

@@ -18,7 +18,7 @@ import pytest
 import requests
 import socketio as socketio_client
 
-from hub.demo import DEMO_PASSWORD
+from hub.demo.channel import DEMO_PASSWORD
 from tests.conftest import service_unavailable
 from tests.realtime_support import (
     EventSocket,

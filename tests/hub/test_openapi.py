@@ -10,8 +10,9 @@ from flask import jsonify
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from hub import accounts, openapi
-from hub.apitools import API_PREFIX, api_blueprint
+from hub.accounts import service as accounts
+from hub.api import openapi
+from hub.api.tools import API_PREFIX, api_blueprint
 from hub.models import ProductLine
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}

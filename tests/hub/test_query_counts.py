@@ -27,7 +27,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from hub import accounts, audit, db
+from hub import audit, db
+from hub.accounts import service as accounts
 from hub.db import utcnow
 from hub.models import Notification, Person, ProgramSettings, TerritoryAssignment
 from tests.conftest import sign_in

@@ -17,12 +17,13 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from hub import accounts, db
+from hub import db
+from hub.accounts import service as accounts
 from hub.db import utcnow
 from hub.extensions import socketio
 from hub.models import LoginSession, Notification, SocketSession
 from hub.notifications import notify
-from hub.realtime import authenticated_only, person_room
+from hub.realtime.service import authenticated_only, person_room
 from hub.security import token_hash
 from tests import realtime_support
 from tests.conftest import post_form, sign_in

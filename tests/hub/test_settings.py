@@ -4,7 +4,7 @@ import re
 
 import sqlalchemy as sa
 
-from hub import accounts
+from hub.accounts import service as accounts
 from hub.models import ApiToken, AuditEvent, LoginSession
 from hub.security import verify_password
 from tests.conftest import TEST_PASSWORD, post_form, sign_in

@@ -5,7 +5,7 @@ import io
 import pytest
 from PIL import Image
 
-from hub import directory
+from hub.directory import service as directory
 from hub.errors import ValidationFailed
 from tests.conftest import csrf_token, sign_in
 

@@ -1,0 +1,288 @@
+"""Pages for co-op data: the program admin's CSV import of ERP purchases (upload → preview
+→ confirm → progress → report) and ledger exports (CSV or JSON) for finance and partners.
+
+The routes join `campaigns.views.bp` when this module is imported (campaigns/__init__.py);
+the rules live in `campaigns.imports` and `campaigns.exports`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, g, request
+from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from campaigns.coop import exports, imports
+from campaigns.coop.forms import ExportForm, ImportUploadForm
+from campaigns.coop.models import CoopAccount
+from campaigns.coop.providers import current_program
+from campaigns.coop.views import bp
+from hub import db, policy
+from hub.db import today
+from hub.errors import ValidationFailed
+from hub.models import Organization
+from hub.web.forms import apply_problems
+from hub.web.pages import render, see_other
+
+log = logging.getLogger(__name__)
+UPLOAD_LIMIT = imports.MAX_BYTES + 1024 * 1024  # the file plus the rest of the form
+
+
+@bp.url_value_preprocessor
+def _import_upload_limit(endpoint, _values) -> None:
+    """Let the import page take files up to imports.MAX_BYTES.
+
+    This runs before any before_request hook — CSRF protection reads the form, and with it
+    the body — so the larger limit applies in time, and a file over it is refused with a
+    sentence instead of a bare 413.
+    """
+    if endpoint != "campaigns.coop_imports" or request.method != "POST":
+        return
+    request.max_content_length = UPLOAD_LIMIT
+    if request.content_length and request.content_length > UPLOAD_LIMIT:
+        raise RequestEntityTooLarge(imports._too_big(request.content_length))
+
+
+def _admin_only() -> None:
+    if not policy.is_program_admin(current_user):
+        abort(403)
+
+
+def _upload_or_404(upload_id: int):
+    upload = imports.get_upload_or_404(upload_id)
+    if upload is None:
+        abort(404)
+    return upload
+
+
+# --- CSV import ---------------------------------------------------------------------------
+
+
+@bp.route("/coop/imports", methods=["GET", "POST"])
+@login_required
+def coop_imports():
+    """Upload a CSV file of ERP purchase lines; the recent imports and where they stand."""
+    _admin_only()
+    program = current_program()
+    if program is None:
+        return render("campaigns/coop_none.html")
+    form = ImportUploadForm()
+    status = 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            storage = request.files.get("file")
+            try:
+                if storage is None or not (storage.filename or "").strip():
+                    raise ValidationFailed({"file": ["Choose the CSV file to upload."]})
+                upload = imports.store_upload(storage.read(), storage.filename, current_user)
+            except ValidationFailed as exc:
+                db.rollback_request()
+                apply_problems(form, exc)
+            else:
+                return see_other("campaigns.coop_import", upload_id=upload.id)
+    return render(
+        "campaigns/imports/upload.html",
+        status=status,
+        coop_program=program,
+        form=form,
+        recent=imports.recent_imports(),
+        limits={"rows": imports.MAX_ROWS, "mb": imports.MAX_BYTES // 1024 // 1024},
+        columns=imports.COLUMNS,
+    )
+
+
+@bp.get("/coop/imports/<int:upload_id>")
+@login_required
+def coop_import(upload_id: int):
+    """One upload: its preview before it starts, its progress while it runs, its report."""
+    _admin_only()
+    program = current_program()
+    if program is None:
+        return render("campaigns/coop_none.html")
+    upload = _upload_or_404(upload_id)
+    return _job_page(upload, program)
+
+
+def _job_page(upload, program, *, status: int = 200, failure: str | None = None):
+    state = imports.import_state(upload)
+    context = {
+        "coop_program": program,
+        "upload": upload,
+        "state": state,
+        "failure": failure,
+        "shown_problems": imports.SHOWN_PROBLEMS,
+    }
+    if state.status == "preview":
+        try:
+            context["preview"] = imports.preview(upload, program, today())
+        except ValidationFailed as exc:  # the file is gone or changed under us
+            context["unreadable"] = " ".join(s for v in exc.problems.values() for s in v)
+    return render(
+        "campaigns/imports/job.html",
+        "campaigns/imports/_progress.html",
+        status=status,
+        **context,
+    )
+
+
+@bp.post("/coop/imports/<int:upload_id>/start")
+@login_required
+def coop_import_start(upload_id: int):
+    """Confirm the import shown in the preview; the job page then runs it chunk by chunk."""
+    _admin_only()
+    program = current_program()
+    if program is None:
+        return render("campaigns/coop_none.html")
+    upload = _upload_or_404(upload_id)
+    try:
+        imports.start_import(upload, program, current_user, today())
+    except ValidationFailed as exc:
+        db.rollback_request()
+        flash(" ".join(s for v in exc.problems.values() for s in v), "error")
+    return see_other("campaigns.coop_import", upload_id=upload.id)
+
+
+@bp.post("/coop/imports/<int:upload_id>/next")
+@login_required
+def coop_import_next(upload_id: int):
+    """Run the next chunk (all or nothing) and answer the progress (htmx) or the page."""
+    _admin_only()
+    program = current_program()
+    if program is None:
+        return render("campaigns/coop_none.html")
+    upload = _upload_or_404(upload_id)
+    failure = None
+    try:
+        imports.run_next_chunk(upload, current_user, today())
+    except ValidationFailed as exc:
+        db.rollback_request()
+        failure = " ".join(s for v in exc.problems.values() for s in v)
+    except sa.exc.DBAPIError:
+        # E.g. the same purchase line sent by the API at this very moment (docs/coop.md,
+        # "a known limit"): this chunk wrote nothing, and running it again is safe.
+        db.rollback_request()
+        log.exception("import chunk failed rid=%s upload=%s", g.get("request_id", "-"), upload_id)
+        failure = (
+            "These lines could not be imported just now, and nothing of them was written. "
+            f"Continue to try again; if it keeps failing, quote {g.get('request_id', '')} "
+            "to support."
+        )
+    if request.headers.get("HX-Request") == "true":
+        return _job_page(upload, program, failure=failure)
+    if failure:
+        flash(failure, "error")
+    return see_other("campaigns.coop_import", upload_id=upload.id)
+
+
+@bp.get("/coop/imports/<int:upload_id>/report.csv")
+@login_required
+def coop_import_report(upload_id: int):
+    """Every line of the file and what became of it, as CSV (formulas neutralised)."""
+    _admin_only()
+    upload = _upload_or_404(upload_id)
+    state = imports.import_state(upload)
+    if state.status == "preview":
+        abort(404)
+
+    try:
+        lines = list(imports.report_rows(state))  # read now, in this request's transaction
+    except ValidationFailed as exc:
+        flash(" ".join(s for v in exc.problems.values() for s in v), "error")
+        return see_other("campaigns.coop_import", upload_id=upload.id)
+
+    def generate():
+        for start in range(0, len(lines), exports.BATCH):
+            yield "".join(exports.csv_line(cells) for cells in lines[start : start + exports.BATCH])
+
+    stem = upload.filename.rsplit(".", 1)[0] or "purchases"
+    return Response(
+        generate(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{_ascii(stem)}-report.csv"'},
+    )
+
+
+def _ascii(name: str) -> str:
+    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "-" for ch in name)
+
+
+# --- Ledger exports -------------------------------------------------------------------------
+
+
+def _export_organizations(program) -> list[Organization]:
+    """Organisations with an account in the program that the viewer may see, by name."""
+    stmt = (
+        sa.select(Organization)
+        .join(CoopAccount, CoopAccount.organization_id == Organization.id)
+        .where(CoopAccount.program_id == program.id)
+        .order_by(Organization.name)
+    )
+    return list(
+        db.session.scalars(policy.scope_by_organization(current_user, stmt, Organization.id))
+    )
+
+
+@bp.get("/coop/export")
+@login_required
+def coop_export():
+    """Choose what to export (organisation, period or dates, CSV or JSON); with `download`
+    in the query, the export itself. A GET, so a link can ask for it and the rows stream
+    in a read-only transaction; it writes one audit event first (see `db.become_writer`)."""
+    if not exports.may_export(current_user):
+        abort(403)
+    program = current_program()
+    if program is None:
+        return render("campaigns/coop_none.html")
+    form = ExportForm(formdata=request.args, meta={"csrf": False})
+    choices = [(str(o.id), o.name) for o in _export_organizations(program)]
+    everyone = "All accounts" if current_user.is_oem else "All accounts I can see"
+    form.organization_id.choices = [("", everyone), *choices]
+    status = 200
+    if "download" in request.args:
+        status = 422
+        wanted = form.organization_id.data = form.organization_id.data or ""  # "": all
+        org = None
+        if wanted:
+            if not wanted.isdigit():
+                abort(404)
+            org = policy.get_organization_or_404(current_user, int(wanted))
+            form.organization_id.choices.append((wanted, org.name))  # scope is checked above
+        if form.validate():
+            try:
+                filters = exports.make_filter(
+                    program, org, form.period.data, form.date_from.data, form.date_to.data
+                )
+                db.become_writer()
+                export = exports.begin_export(current_user, program, filters, form.format.data)
+            except ValidationFailed as exc:
+                db.rollback_request()
+                problems = {
+                    {"from": "date_from", "to": "date_to"}.get(k, k): v
+                    for k, v in exc.problems.items()
+                }
+                apply_problems(form, ValidationFailed(problems))
+            else:
+                return stream_export(export)
+    return render(
+        "campaigns/imports/export.html",
+        status=status,
+        coop_program=program,
+        form=form,
+        columns=exports.COLUMNS,
+    )
+
+
+def stream_export(export: exports.Export) -> Response:
+    """The export as a download, streamed. The audit event commits with the request (before
+    the first byte); the rows are read afterwards in a read-only transaction."""
+    return Response(
+        export.stream(),
+        mimetype=export.content_type.split(";")[0],
+        headers={
+            "Content-Disposition": f'attachment; filename="{export.filename}"',
+            "X-Entry-Count": str(export.count),
+        },
+    )

@@ -1,0 +1,798 @@
+"""CSV upload of ERP purchase lines: check the file, preview it, import it in chunks, report.
+
+The way a file goes (docs/coop.md, "CSV import"):
+
+1. **Upload** (`store_upload`): the bytes are checked — CSV text in UTF-8, the columns the
+   API's purchase lines have, within `MAX_BYTES` and `MAX_ROWS` — and kept in the storage
+   directory (shared by every process) with a `StoredFile` row. A bad file is refused with
+   a sentence saying what to do; nothing is kept.
+2. **Preview** (`preview`): the first rows as they will be read, the row count, and what
+   will become of every row — new, already imported, conflict, error — with line numbers.
+   It reads the ledger but writes nothing.
+3. **Start** (`start_import`): the program admin confirms. The import is pinned to the
+   program and chunk size of that moment.
+4. **Chunks** (`run_next_chunk`): each call imports the next `CHUNK_ROWS` rows through
+   `ledger.record_purchases` — the service the API uses — and records what became of each
+   row in an audit event, in the same transaction: a chunk is all or nothing, and the
+   progress can never disagree with the ledger. The browser drives the chunks one request
+   after another (htmx), so any process behind the load balancer can run the next one,
+   nothing runs in the background, and a closed tab just pauses the import: opening the
+   page again continues it. The upload row is locked while a chunk runs, so two tabs never
+   run the same chunk.
+5. **Report** (`import_state`, `report_rows`): accepted, duplicates skipped, conflicts and
+   errors with line numbers, downloadable as CSV.
+
+Idempotency comes from the ledger: a purchase line's external_id is unique per program, so
+replaying a file (or a chunk) changes nothing and reports duplicates.
+
+An external_id on several lines of one file: the first line that can be read is the one
+imported; every later line is a duplicate when it says the same, a conflict when it doesn't.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from campaigns.coop import ledger
+from campaigns.coop.models import CoopProgram, PurchaseLine
+from hub import audit, db, policy
+from hub.errors import ValidationFailed
+from hub.models import AuditEvent, Organization, OrgKind, Person, ProductLine, StoredFile
+from hub.uploads import open_stored, store
+
+FOLDER = "coop-imports"
+CHUNK_ROWS = 1_000
+MAX_ROWS = 200_000
+MAX_BYTES = 32 * 1024 * 1024
+REQUIRED_COLUMNS = ("external_id", "organization_id", "amount", "currency", "purchased_on")
+OPTIONAL_COLUMNS = ("product_line_id",)
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+SAMPLE_ROWS = 10
+SHOWN_PROBLEMS = 100
+FIELD = "file"
+
+STARTED, CHUNK, FINISHED, UPLOADED = (
+    "coop.import_started",
+    "coop.import_chunk",
+    "coop.import_finished",
+    "coop.import_uploaded",
+)
+
+
+def _refuse(sentence: str) -> ValidationFailed:
+    return ValidationFailed({FIELD: [sentence]})
+
+
+# --- Reading the file ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a checked file is laid out: its delimiter, which column holds what, its rows."""
+
+    delimiter: str
+    positions: dict[str, int]  # column name → index in a row
+    header_width: int
+    ignored: tuple[str, ...]  # columns of the file the import does not use
+    rows: int  # data rows (blank lines not counted)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row: the line it starts on, the purchase line fields, or why it can't be read."""
+
+    line: int
+    values: dict[str, str]
+    problem: str | None = None
+
+    @property
+    def external_id(self) -> str:
+        return (self.values.get("external_id") or "").strip()
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", name.strip().strip('"').lower())
+
+
+def decode(data: bytes) -> str:
+    """The file as text, or a sentence saying why it isn't UTF-8 CSV and what to do."""
+    if not data or not data.strip():
+        raise _refuse("The file is empty. Export the purchase lines from the ERP again.")
+    if len(data) > MAX_BYTES:
+        raise _refuse(_too_big(len(data)))
+    if data.startswith(b"PK\x03\x04"):
+        raise _refuse(
+            "This is an Excel workbook (or another zip file), not a CSV file. In Excel choose "
+            "File → Save As → “CSV UTF-8 (Comma delimited)” and upload that file."
+        )
+    if data.startswith(b"%PDF"):
+        raise _refuse("This is a PDF, not a CSV file. Export the purchase lines as CSV.")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _refuse(
+            "This file is saved as UTF-16 (“Unicode text”). Save it as “CSV UTF-8” instead "
+            "and upload it again."
+        )
+    if b"\x00" in data[:65536]:
+        raise _refuse("This is not a text file, so it can't be CSV. Export the lines as CSV.")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        byte = data[exc.start : exc.start + 1].hex().upper()
+        raise _refuse(
+            f"The file is not UTF-8 text: line {line} has a byte (0x{byte}) UTF-8 does not use — "
+            "it was probably saved in a Windows or Excel encoding. Save it as “CSV UTF-8” "
+            "(or export it from the ERP as UTF-8) and upload it again."
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def _too_big(size: int) -> str:
+    return (
+        f"The file is {size / 1024 / 1024:.1f} MB; one upload takes at most "
+        f"{MAX_BYTES // 1024 // 1024} MB (and {MAX_ROWS:,} lines). Split it into smaller "
+        "files — lines imported twice are recognised and skipped, so overlaps are safe."
+    )
+
+
+def _reader(text: str, delimiter: str):
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+
+
+def _delimiter(first_line: str) -> str:
+    """Comma, semicolon (European spreadsheets) or tab: whichever names the most columns."""
+
+    def known(delimiter: str) -> int:
+        return sum(_normalise(c) in COLUMNS for c in first_line.split(delimiter))
+
+    return max((",", ";", "\t"), key=lambda d: (known(d), first_line.count(d)))
+
+
+def inspect(text: str) -> Layout:
+    """Check the header and every row's shape; count the rows. Refuses the file with a
+    sentence when it can't be imported as a whole (columns missing, not CSV, too long)."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = _delimiter(first_line)
+    reader = _reader(text, delimiter)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        raise _refuse("The first line can't be read as CSV column names.") from None
+    names = [_normalise(c) for c in header]
+    positions: dict[str, int] = {}
+    for index, name in enumerate(names):
+        if name in COLUMNS:
+            if name in positions:
+                raise _refuse(f"The column “{name}” appears twice in the first line; keep one.")
+            positions[name] = index
+    expected = ", ".join(REQUIRED_COLUMNS)
+    if not positions:
+        raise _refuse(
+            f"The first line must name the columns ({expected}, and optionally "
+            f"product_line_id); it reads “{first_line[:80]}”. Add that line of column names."
+        )
+    missing = [c for c in REQUIRED_COLUMNS if c not in positions]
+    if missing:
+        raise _refuse(
+            f"The file has no column {' or '.join(f'“{c}”' for c in missing)}. The first line "
+            f"must name these columns: {expected} (and optionally product_line_id)."
+        )
+    ignored = tuple(h.strip() for h, n in zip(header, names, strict=True) if n not in COLUMNS)
+    rows = 0
+    start = reader.line_num + 1
+    try:
+        for record in reader:
+            if any(v.strip() for v in record):
+                rows += 1
+                if rows > MAX_ROWS:
+                    raise _refuse(
+                        f"The file has more than {MAX_ROWS:,} purchase lines; split it into "
+                        "smaller files — lines imported twice are recognised and skipped."
+                    )
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise _refuse(
+            f"Line {start} can't be read as CSV ({exc}). Check it for a quote (\") that is "
+            "not closed, or a value with a delimiter that is not in quotes."
+        ) from None
+    if rows == 0:
+        raise _refuse("The file has column names but no purchase lines.")
+    return Layout(delimiter, positions, len(header), ignored, rows)
+
+
+def rows(text: str, layout: Layout, start: int = 0, stop: int | None = None) -> Iterator[Row]:
+    """The data rows numbered start to stop (0-based, blank lines skipped), with the line
+    each starts on (the column names are line 1)."""
+    reader = _reader(text, layout.delimiter)
+    next(reader)
+    number = 0
+    line = reader.line_num + 1
+    for record in reader:
+        here, line = line, reader.line_num + 1
+        if not any(v.strip() for v in record):
+            continue
+        if stop is not None and number >= stop:
+            return
+        if number >= start:
+            yield _row(here, record, layout)
+        number += 1
+
+
+def _row(line: int, record: list[str], layout: Layout) -> Row:
+    values = {
+        name: record[index] if index < len(record) else ""
+        for name, index in layout.positions.items()
+    }
+    problem = None
+    if len(record) > layout.header_width:
+        problem = (
+            f"the line has {len(record)} values but the first line names {layout.header_width} "
+            "columns; put a value with a comma (such as 1,250.00) in quotes, or write it "
+            "without the thousands separator."
+        )
+    return Row(line, values, problem)
+
+
+def _line_dict(row: Row) -> dict:
+    """The row as a purchase line for `ledger.record_purchases` (the API's shape)."""
+    values = dict(row.values)
+    values.setdefault("product_line_id", "")
+    return values
+
+
+# --- Repeated external ids ------------------------------------------------------------------
+
+
+def _repeats(text: str, layout: Layout, program: CoopProgram, today: date) -> list[list]:
+    """[line, first line, conflict sentence or None] for each line whose external_id an
+    earlier readable line of the file already has (None: it says the same — a duplicate)."""
+    first: dict[str, tuple[int, ledger._Line]] = {}
+    out = []
+    for row in rows(text, layout):
+        if row.problem:
+            continue
+        try:
+            parsed = ledger._parse_line(0, _line_dict(row), program, today)
+        except ledger._Invalid:
+            continue
+        earlier = first.get(parsed.external_id)
+        if earlier is None:
+            first[parsed.external_id] = (row.line, parsed)
+            continue
+        line, original = earlier
+        detail = None
+        if original.content_hash() != parsed.content_hash():
+            detail = (
+                f"{parsed.external_id} is also on line {line} with other details "
+                f"({ledger._differences_lines(original, parsed)}); only line {line} is "
+                "imported. Give each purchase line its own external_id."
+            )
+        out.append([row.line, line, detail])
+    return out
+
+
+# --- Upload and preview -------------------------------------------------------------------
+
+
+def clean_filename(name) -> str:
+    """The uploaded file's own name, for showing: no folders or control characters."""
+    name = name if isinstance(name, str) else ""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if ch.isprintable())
+    name = name.strip(" .")[:120]
+    return name or "purchases.csv"
+
+
+def _require_admin(actor: Person) -> None:
+    if actor is None or not policy.is_program_admin(actor):
+        raise PermissionError("only the program admin imports purchases")
+
+
+def store_upload(data: bytes, filename, actor: Person) -> StoredFile:
+    """Check an uploaded CSV file and keep it for the preview and the import."""
+    _require_admin(actor)
+    inspect(decode(data))
+    kept = store(data, FOLDER, ".csv", "text/csv")
+    upload = StoredFile(
+        path=kept.path,
+        content_type=kept.content_type,
+        size=kept.size,
+        filename=clean_filename(filename),
+        sha256=hashlib.sha256(data).hexdigest(),
+        organization_id=None,
+        uploaded_by_id=actor.id,
+    )
+    db.session.add(upload)
+    db.session.flush()
+    audit.record(
+        UPLOADED,
+        upload,
+        actor=actor,
+        after={"filename": upload.filename, "bytes": upload.size},
+        summary=f"Purchase file {upload.filename} uploaded for import",
+    )
+    return upload
+
+
+def get_upload_or_404(upload_id: int) -> StoredFile | None:
+    """The stored CSV upload with that id (None for any other stored file)."""
+    upload = db.session.get(StoredFile, upload_id)
+    if upload is None or not upload.path.startswith(FOLDER + "/"):
+        return None
+    return upload
+
+
+def read_upload(upload: StoredFile) -> tuple[str, Layout]:
+    """The stored upload's text and layout (checked again: the same checks, the same file)."""
+    try:
+        data = open_stored(upload.path).read_bytes()
+    except FileNotFoundError:
+        raise _refuse(
+            f"The uploaded file {upload.filename} is no longer in the storage directory "
+            "(HUB_STORAGE_DIR must be shared by every server process). Upload it again: "
+            "lines already imported are recognised and skipped."
+        ) from None
+    text = decode(data)
+    return text, inspect(text)
+
+
+@dataclass
+class SampleRow:
+    line: int
+    values: dict[str, str]
+    organization: str
+    product_line: str
+    accrual: Decimal | None
+    outcome: str  # new, duplicate, conflict, error
+
+
+@dataclass
+class Preview:
+    """What importing the file would do, read from the ledger without writing to it."""
+
+    rows: int
+    columns: list[str]
+    ignored: tuple[str, ...]
+    sample: list[SampleRow]
+    new: int = 0
+    duplicates: int = 0
+    conflicts: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    accrued: Decimal = ledger.ZERO
+
+    @property
+    def problems(self) -> list[tuple[int, str, str]]:
+        """Conflicts and errors by line: (line, "conflict" | "error", sentence)."""
+        merged = [(line, "conflict", d) for line, d in self.conflicts] + [
+            (line, "error", d) for line, d in self.errors
+        ]
+        return sorted(merged)
+
+
+def preview(upload: StoredFile, program: CoopProgram, today: date | None = None) -> Preview:
+    """The preview of an upload: what each row would become if imported now.
+
+    The same checks `ledger.record_purchases` makes, made read-only: the report after the
+    import is the authority (the ledger may change in between)."""
+    today = ledger._check_date(today)
+    text, layout = read_upload(upload)
+    result = Preview(
+        rows=layout.rows, columns=sorted(layout.positions, key=COLUMNS.index),
+        ignored=layout.ignored, sample=[],
+    )  # fmt: skip
+    repeats = {
+        line: (first, detail) for line, first, detail in _repeats(text, layout, program, today)
+    }
+    outcomes: dict[int, tuple[str, ledger._Line | None]] = {}
+    candidates: list[tuple[Row, ledger._Line]] = []
+    for row in rows(text, layout):
+        if row.problem:
+            result.errors.append((row.line, _with_id(row, row.problem)))
+            outcomes[row.line] = ("error", None)
+            continue
+        try:
+            parsed = ledger._parse_line(0, _line_dict(row), program, today)
+        except ledger._Invalid as exc:
+            result.errors.append((row.line, str(exc)))
+            outcomes[row.line] = ("error", None)
+            continue
+        if row.line in repeats:
+            _first, detail = repeats[row.line]
+            if detail is None:
+                result.duplicates += 1
+                outcomes[row.line] = ("duplicate", parsed)
+            else:
+                result.conflicts.append((row.line, detail))
+                outcomes[row.line] = ("conflict", parsed)
+            continue
+        candidates.append((row, parsed))
+
+    organizations = _by_id(Organization, {p.organization_id for _r, p in candidates})
+    product_lines = _by_id(ProductLine, {p.product_line_id for _r, p in candidates} - {None})
+    rates = ledger._load_rates(program)
+    existing = _existing(program, [p.external_id for _r, p in candidates])
+    accruals: dict[int, Decimal] = {}
+    for row, parsed in candidates:
+        org = organizations.get(parsed.organization_id)
+        problem = None
+        if org is None:
+            problem = f"there is no organisation with id {parsed.organization_id}."
+        elif org.kind == OrgKind.OEM:
+            problem = f"{org.name} is the OEM, which earns no co-op; use the buying partner's id."
+        elif parsed.product_line_id is not None and parsed.product_line_id not in product_lines:
+            problem = f"there is no product line with id {parsed.product_line_id}."
+        rate = None
+        if problem is None:
+            rate = ledger.rate_for(program, org, parsed.product_line_id, parsed.purchased_on, rates)
+            if rate is None:
+                tier = org.tier.name if org.tier else "no tier"
+                problem = (
+                    f"no accrual rate applies to {org.name} ({tier}) on {parsed.purchased_on}; "
+                    "ask the program admin to set one, then send the line again."
+                )
+        if problem:
+            result.errors.append((row.line, f"{parsed.external_id}: {problem}"))
+            outcomes[row.line] = ("error", parsed)
+            continue
+        stored = existing.get(parsed.external_id)
+        if stored is not None:
+            if stored.content_hash == parsed.content_hash():
+                result.duplicates += 1
+                outcomes[row.line] = ("duplicate", parsed)
+            else:
+                result.conflicts.append(
+                    (
+                        row.line,
+                        f"{parsed.external_id} was imported on {stored.created_at:%Y-%m-%d} with "
+                        f"other details ({ledger._differences(stored, parsed)}); it will be "
+                        "skipped. Send a correction as a new line with its own id.",
+                    )
+                )
+                outcomes[row.line] = ("conflict", parsed)
+            continue
+        accrual = ledger.quantize(parsed.amount * rate)
+        accruals[row.line] = accrual
+        result.new += 1
+        result.accrued += accrual
+        outcomes[row.line] = ("new", parsed)
+    result.errors.sort()
+    result.conflicts.sort()
+
+    for row in rows(text, layout, 0, SAMPLE_ROWS):
+        outcome, parsed = outcomes.get(row.line, ("error", None))
+        org = organizations.get(parsed.organization_id) if parsed else None
+        line = product_lines.get(parsed.product_line_id) if parsed else None
+        result.sample.append(
+            SampleRow(
+                line=row.line,
+                values=row.values,
+                organization=org.name if org else "",
+                product_line=line.name if line else "",
+                accrual=accruals.get(row.line),
+                outcome=outcome,
+            )
+        )
+    return result
+
+
+def _with_id(row: Row, sentence: str) -> str:
+    return (
+        f"{row.external_id}: {sentence}" if row.external_id else sentence[0].upper() + sentence[1:]
+    )
+
+
+def _by_id(model, ids: set) -> dict:
+    found = {}
+    ids = sorted(ids)
+    for start in range(0, len(ids), 500):
+        for obj in db.session.scalars(
+            sa.select(model).where(model.id.in_(ids[start : start + 500]))
+        ):
+            found[obj.id] = obj
+    return found
+
+
+def _existing(program: CoopProgram, external_ids: list[str]) -> dict[str, PurchaseLine]:
+    found = {}
+    for start in range(0, len(external_ids), 500):
+        for line in db.session.scalars(
+            sa.select(PurchaseLine).where(
+                PurchaseLine.program_id == program.id,
+                PurchaseLine.external_id.in_(external_ids[start : start + 500]),
+            )
+        ):
+            found[line.external_id] = line
+    return found
+
+
+# --- The import, chunk by chunk -------------------------------------------------------------
+
+
+@dataclass
+class ImportState:
+    """Where an upload stands: previewed, running (chunks done so far) or finished."""
+
+    upload: StoredFile
+    started: AuditEvent | None
+    chunks: list[dict]
+    finished: AuditEvent | None
+
+    @property
+    def status(self) -> str:
+        if self.finished is not None:
+            return "finished"
+        return "running" if self.started is not None else "preview"
+
+    @property
+    def plan(self) -> dict:
+        return self.started.after if self.started is not None else {}
+
+    @property
+    def rows(self) -> int:
+        return self.plan.get("rows", 0)
+
+    @property
+    def rows_done(self) -> int:
+        return sum(c["rows"] for c in self.chunks)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.rows else self.rows_done * 100 // self.rows
+
+    @property
+    def next_chunk(self) -> int:
+        return len(self.chunks)
+
+    @property
+    def accepted(self) -> int:
+        return sum(c["accepted"] for c in self.chunks)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(len(c["duplicates"]) + len(c["repeats"]) for c in self.chunks)
+
+    @property
+    def conflicts(self) -> list[tuple[int, str]]:
+        return sorted(tuple(x) for c in self.chunks for x in c["conflicts"])
+
+    @property
+    def errors(self) -> list[tuple[int, str]]:
+        return sorted(tuple(x) for c in self.chunks for x in c["errors"])
+
+    @property
+    def accrued(self) -> Decimal:
+        return sum((Decimal(c["accrued"]) for c in self.chunks), ledger.ZERO)
+
+    @property
+    def problems(self) -> list[tuple[int, str, str]]:
+        merged = [(line, "conflict", d) for line, d in self.conflicts] + [
+            (line, "error", d) for line, d in self.errors
+        ]
+        return sorted(merged)
+
+
+def import_state(upload: StoredFile) -> ImportState:
+    """The upload's import as its audit events record it (written with each chunk)."""
+    events = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(
+            AuditEvent.object_type == "StoredFile",
+            AuditEvent.object_id == str(upload.id),
+            AuditEvent.action.in_((STARTED, CHUNK, FINISHED)),
+        )
+        .order_by(AuditEvent.id)
+    ).all()
+    started = next((e for e in events if e.action == STARTED), None)
+    finished = next((e for e in events if e.action == FINISHED), None)
+    chunks = [e.after for e in events if e.action == CHUNK]
+    return ImportState(upload, started, chunks, finished)
+
+
+def _lock(upload: StoredFile) -> StoredFile:
+    # Two tabs (or two processes) never run the same chunk: the second waits here, then
+    # sees the first one's chunk event. SQLite: the write transaction already holds the lock.
+    return db.session.execute(
+        sa.select(StoredFile)
+        .where(StoredFile.id == upload.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def start_import(
+    upload: StoredFile,
+    program: CoopProgram,
+    actor: Person,
+    today: date | None = None,
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+) -> ImportState:
+    """Confirm the import of an upload into the program (once; again changes nothing).
+    The chunk size is pinned here, so a running import never changes its chunks."""
+    _require_admin(actor)
+    today = ledger._check_date(today)
+    upload = _lock(upload)
+    state = import_state(upload)
+    if state.started is not None:
+        return state
+    if not program.active:
+        raise ValidationFailed(f"{program.name} is closed; it accepts no new purchases.")
+    text, layout = read_upload(upload)
+    chunks = -(-layout.rows // chunk_rows)
+    audit.record(
+        STARTED,
+        upload,
+        actor=actor,
+        after={
+            "program_id": program.id,
+            "filename": upload.filename,
+            "rows": layout.rows,
+            "chunk_rows": chunk_rows,
+            "chunks": chunks,
+            "repeats": _repeats(text, layout, program, today),
+        },
+        summary=f"Import of {upload.filename} into {program.name} started: {layout.rows:,} "
+        f"line(s) in {chunks} chunk(s)",
+    )
+    db.session.flush()
+    return import_state(upload)
+
+
+def run_next_chunk(upload: StoredFile, actor: Person, today: date | None = None) -> ImportState:
+    """Import the next chunk of a started upload, all or nothing, and record what became of
+    each of its rows. Nothing happens once the import has finished."""
+    _require_admin(actor)
+    upload = _lock(upload)
+    state = import_state(upload)
+    if state.started is None:
+        raise ValidationFailed("Confirm the import on its preview first.")
+    if state.finished is not None:
+        return state
+    plan = state.plan
+    program = db.session.get(CoopProgram, plan["program_id"])
+    size = plan["chunk_rows"]
+    number = state.next_chunk
+    text, layout = read_upload(upload)
+    chunk_rows = list(rows(text, layout, number * size, (number + 1) * size))
+    repeats = {line: (first, detail) for line, first, detail in plan["repeats"]}
+
+    outcome = {"chunk": number, "rows": len(chunk_rows), "accepted": 0, "accrued": "0.00"}
+    outcome |= {"first_line": chunk_rows[0].line, "last_line": chunk_rows[-1].line}
+    errors, conflicts, duplicates, repeated = [], [], [], []
+    batch: list[dict] = []
+    batch_lines: list[Row] = []
+    for row in chunk_rows:
+        if row.problem:
+            errors.append([row.line, _with_id(row, row.problem)])
+        elif row.line in repeats:
+            first, detail = repeats[row.line]
+            if detail is None:
+                repeated.append([row.line, first])
+            else:
+                conflicts.append([row.line, detail])
+        else:
+            batch.append(_line_dict(row))
+            batch_lines.append(row)
+    if batch:
+        report = ledger.record_purchases(program, batch, actor, today=today)
+        errors += [[batch_lines[index].line, detail] for index, detail in report.errors]
+        refused = {index for index, _detail in report.errors}
+        line_of: dict[str, int] = {}
+        for index, row in enumerate(batch_lines):
+            if index not in refused:
+                line_of.setdefault(row.external_id, row.line)
+        duplicates += sorted(line_of[x] for x in report.duplicates)
+        conflicts += [[line_of[x], detail] for x, detail in report.conflicts]
+        outcome["accepted"] = len(report.accepted)
+        outcome["accrued"] = str(report.accrued)
+    outcome |= {
+        "duplicates": duplicates,
+        "repeats": repeated,
+        "conflicts": sorted(conflicts),
+        "errors": sorted(errors),
+    }
+    audit.record(
+        CHUNK,
+        upload,
+        actor=actor,
+        after=outcome,
+        summary=f"{upload.filename}, lines {outcome['first_line']}–{outcome['last_line']}: "
+        f"{outcome['accepted']} accepted, {len(duplicates) + len(repeated)} duplicate(s), "
+        f"{len(conflicts)} conflict(s), {len(errors)} error(s)",
+    )
+    state.chunks.append(outcome)
+    if number + 1 >= plan["chunks"]:
+        totals = {
+            "rows": state.rows_done,
+            "accepted": state.accepted,
+            "duplicates": state.duplicates,
+            "conflicts": len(state.conflicts),
+            "errors": len(state.errors),
+            "accrued": str(state.accrued),
+        }
+        audit.record(
+            FINISHED,
+            upload,
+            actor=actor,
+            after=totals,
+            summary=f"Import of {upload.filename} into {program.name} finished: "
+            f"{totals['accepted']:,} accepted, {totals['duplicates']:,} duplicate(s), "
+            f"{totals['conflicts']:,} conflict(s), {totals['errors']:,} error(s), "
+            f"{ledger.format_money(state.accrued, program.currency)} accrued",
+        )
+    db.session.flush()
+    return import_state(upload)
+
+
+def import_file(
+    data: bytes,
+    filename: str,
+    program: CoopProgram,
+    actor: Person,
+    today: date | None = None,
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+    commit=None,
+) -> ImportState:
+    """Upload, start and run every chunk in one go, for scripts, benchmarks and tests (the
+    pages run one chunk per request). `commit`, if given, is called after each step — a
+    chunk per transaction, as on the pages."""
+    commit = commit or (lambda: None)
+    upload = store_upload(data, filename, actor)
+    start_import(upload, program, actor, today, chunk_rows=chunk_rows)
+    commit()
+    while True:
+        state = run_next_chunk(upload, actor, today)
+        commit()
+        if state.status == "finished":
+            return state
+
+
+# --- The report ---------------------------------------------------------------------------
+
+
+REPORT_COLUMNS = ["line", "external_id", "outcome", "detail"]
+
+
+def report_rows(state: ImportState) -> Iterator[list[str]]:
+    """Every line of the file and what became of it, in file order (header first)."""
+    yield REPORT_COLUMNS
+    outcome: dict[int, tuple[str, str]] = {}
+    for chunk in state.chunks:
+        for line in chunk["duplicates"]:
+            outcome[line] = ("duplicate", "Imported before with the same details; skipped.")
+        for line, first in chunk["repeats"]:
+            outcome[line] = ("duplicate", f"The same as line {first}; skipped.")
+        for line, detail in chunk["conflicts"]:
+            outcome[line] = ("conflict", detail)
+        for line, detail in chunk["errors"]:
+            outcome[line] = ("error", detail)
+    text, layout = read_upload(state.upload)
+    done = state.rows_done
+    for number, row in enumerate(rows(text, layout)):
+        if number >= done:
+            kind, detail = "not imported yet", ""
+        else:
+            kind, detail = outcome.get(row.line, ("accepted", ""))
+        yield [str(row.line), row.external_id, kind, detail]
+
+
+def recent_imports(limit: int = 10) -> list[ImportState]:
+    """The latest uploads and where each stands, newest first."""
+    uploads = db.session.scalars(
+        sa.select(StoredFile)
+        .where(StoredFile.path.startswith(FOLDER + "/", autoescape=True))
+        .order_by(StoredFile.id.desc())
+        .limit(limit)
+    ).all()
+    return [import_state(upload) for upload in uploads]

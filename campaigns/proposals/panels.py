@@ -1,0 +1,333 @@
+"""Dashboard panels of the proposal workflow: what waits on the person looking, and since when.
+
+- A dealer's marketer or admin: their proposals waiting on them (submit, fix, answer a
+  suggested edit, claim before the deadline, report results), and — the SLA clock the
+  dealer sees — their proposals waiting on someone else and for how long.
+- A distributor's admin: the same for its own proposals, its dealers' proposals waiting
+  on it, and its dealers' campaigns in progress.
+- A channel manager or the program admin: approvals, claims and results to close, the
+  longest-waiting first.
+
+Read only, scoped by `proposals.visible_proposals`; a fixed number of queries however
+many proposals there are (tests/campaigns/test_dashboards.py counts them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import render_template, url_for
+
+from campaigns.coop.models import CoopProgram
+from campaigns.coop.providers import _rendered, current_program
+from campaigns.proposals import service as proposals
+from campaigns.proposals.models import (
+    ApproverRole,
+    Proposal,
+    ProposalStatus,
+    Suggestion,
+    SuggestionStatus,
+)
+from hub import db
+from hub.db import today, utcnow
+from hub.models import OrgKind, Person, Role
+from hub.registry import Panel
+
+S = ProposalStatus
+SHOWN = 8  # items per list; the proposal list has the rest
+# A dealer's proposals that wait on someone else: the OEM (or its distributor).
+WAITING_ON_OTHERS = [S.SUBMITTED, S.CLAIM_SUBMITTED, S.RESULTS_REPORTED]
+# A distributor's dealers' proposals still in progress.
+IN_PROGRESS = [
+    S.SUBMITTED,
+    S.CHANGES_REQUESTED,
+    S.APPROVED,
+    S.RUNNING,
+    S.CLAIM_SUBMITTED,
+    S.PAID,
+    S.RESULTS_REPORTED,
+]
+
+
+def wait_text(since: datetime, now: datetime | None = None) -> str:
+    """How long something has waited, as people say it: '3 days', '5 hours', 'a few minutes'."""
+    seconds = max(0.0, ((now or utcnow()) - since).total_seconds())
+    days = int(seconds // 86400)
+    if days:
+        return f"{days} day{'s' if days != 1 else ''}"
+    hours = int(seconds // 3600)
+    if hours:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return "a few minutes"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One proposal in a dashboard list: what it is, what happens next, since when."""
+
+    id: int
+    title: str
+    organization: str
+    kind: str  # a short tag: Approval, Claim, Results, Draft, Changes, Suggestion, Running…
+    action: str  # what the viewer does next, or what it waits for
+    since: datetime
+    wait: str  # '' when nobody is late: the step waits on a date
+    amount: Decimal | None
+    note: str = ""  # a deadline or a detail
+
+    @property
+    def url(self) -> str:
+        return url_for("campaigns.proposal_page", proposal_id=self.id)
+
+
+def _item(
+    p: Proposal, kind: str, action: str, now: datetime, amount=None, note="", clock=True
+) -> Item:
+    """`clock=False` for a step that waits on a date, not on a person (a campaign running)."""
+    return Item(
+        id=p.id,
+        title=p.title,
+        organization=p.organization.name,
+        kind=kind,
+        action=action,
+        since=p.status_changed_at,
+        wait=wait_text(p.status_changed_at, now) if clock else "",
+        amount=p.requested_amount if amount is None else amount,
+        note=note,
+    )
+
+
+def _days_left(deadline: date, on: date) -> str:
+    left = (deadline - on).days
+    if left < 0:
+        return "deadline passed"
+    if left == 0:
+        return "last day today"
+    return f"{left} day{'s' if left != 1 else ''} left"
+
+
+# --- What waits on the OEM --------------------------------------------------------------
+
+
+def review_item(p: Proposal, now: datetime) -> Item:
+    """An entry of the OEM's review queue."""
+    if p.status == S.SUBMITTED:
+        steps = len(p.approval_steps)
+        rung = proposals.current_rung(p)
+        action = "Approve, ask for changes or decline"
+        if steps > 1:
+            action += f" · step {p.approvals_done + 1} of {steps}"
+            if rung == ApproverRole.PROGRAM_ADMIN:
+                action += " (program admin)"
+        return _item(p, "Approval", action, now)
+    if p.status == S.CLAIM_SUBMITTED:
+        return _item(
+            p,
+            "Claim",
+            "Review the claim and its proof",
+            now,
+            amount=p.max_reimbursement,
+            note="held",
+        )
+    return _item(p, "Results", "Results reported: read them and close", now)
+
+
+COUNTED = 60  # the queue's count stops here ("60 or more")
+
+
+def review_queue(person: Person, limit: int = SHOWN) -> tuple[list[Item], int]:
+    """What waits on this OEM reviewer, the longest-waiting first; and how many in all
+    (at most COUNTED)."""
+    now = utcnow()
+    waiting = proposals.awaiting(person, limit=COUNTED)
+    return [review_item(p, now) for p in waiting[:limit]], len(waiting)
+
+
+# --- What waits on a partner ------------------------------------------------------------
+
+
+def own_item(p: Proposal, now: datetime, on: date, suggested: dict[int, datetime]) -> Item:
+    """An entry of a dealer's list of its own proposals waiting on it."""
+    if p.status == S.DRAFT:
+        return _item(p, "Draft", "Finish the draft and submit it", now)
+    if p.status == S.CHANGES_REQUESTED:
+        action = "Make the requested changes and resubmit"
+        if p.id in suggested:
+            action += "; a suggested edit waits for your answer"
+        return _item(p, "Changes", action, now)
+    if p.status == S.SUBMITTED and p.id in suggested:  # waits on the OEM, and on this answer
+        since = suggested[p.id]
+        return Item(
+            id=p.id,
+            title=p.title,
+            organization=p.organization.name,
+            kind="Suggestion",
+            action="Accept or reject the suggested edit",
+            since=since,
+            wait=wait_text(since, now),
+            amount=p.requested_amount,
+        )
+    if p.status == S.APPROVED:
+        return _item(
+            p,
+            "Approved",
+            f"Starts {p.starts_on:%d %b %Y}; claim by {p.claim_deadline:%d %b %Y}",
+            now,
+            amount=p.max_reimbursement,
+            note="held",
+            clock=False,
+        )
+    if p.status == S.RUNNING:
+        return _item(
+            p,
+            "Running",
+            f"Claim by {p.claim_deadline:%d %b %Y} ({_days_left(p.claim_deadline, on)})",
+            now,
+            amount=p.max_reimbursement,
+            note="held",
+            clock=False,
+        )
+    if p.status == S.PAID:
+        return _item(
+            p,
+            "Paid",
+            "Report the leads, opportunities and revenue",
+            now,
+            amount=p.reimbursed_amount,
+            note="paid",
+        )
+    return _item(p, proposals.STATUS_LABELS[p.status], proposals.waiting_on(p).label, now)
+
+
+def other_item(p: Proposal, now: datetime) -> Item:
+    """A partner's proposal waiting on someone else: who, and for how long."""
+    kind = {S.SUBMITTED: "Approval", S.CLAIM_SUBMITTED: "Claim", S.RESULTS_REPORTED: "Results"}
+    return _item(p, kind.get(p.status, "Waiting"), proposals.waiting_on(p).label, now)
+
+
+def _open_suggestions(person: Person) -> dict[int, datetime]:
+    """The person's organisation's proposals with a suggested edit to answer, and when
+    the oldest open one was made."""
+    return dict(
+        db.session.execute(
+            sa.select(Suggestion.proposal_id, sa.func.min(Suggestion.created_at))
+            .join(Proposal, Proposal.id == Suggestion.proposal_id)
+            .where(
+                Proposal.organization_id == person.organization_id,
+                Proposal.status.in_(list(proposals.OPEN_TO_SUGGESTIONS)),
+                Suggestion.status == SuggestionStatus.OPEN,
+            )
+            .group_by(Suggestion.proposal_id)
+        ).all()
+    )
+
+
+def _is_distributor_admin(person: Person) -> bool:
+    return person.role == Role.PARTNER_ADMIN and person.organization.kind in (
+        OrgKind.DISTRIBUTOR,
+        OrgKind.MASTER_DISTRIBUTOR,
+    )
+
+
+@dataclass
+class PartnerLists:
+    mine: list[Item]  # waiting on the person
+    more_mine: bool
+    others: list[Item]  # the organisation's proposals waiting on someone else
+    dealers: list[Item]  # a distributor's dealers' proposals in progress (admins only)
+
+
+def partner_lists(person: Person, limit: int = SHOWN) -> PartnerLists:
+    now, on = utcnow(), today()
+    suggested = _open_suggestions(person)
+    waiting = proposals.awaiting(person, limit=limit + 1)
+    listed = {p.id for p in waiting}
+    mine = []
+    for p in waiting[:limit]:
+        if p.organization_id == person.organization_id:
+            mine.append(own_item(p, now, on, suggested))
+        else:  # a dealer's proposal waiting on its distributor's approval
+            mine.append(_item(p, "Approval", "Approve, ask for changes or decline", now))
+    mine_org = (
+        proposals.visible_proposals(person)
+        .where(Proposal.organization_id == person.organization_id)
+        .order_by(Proposal.status_changed_at, Proposal.id)
+    )
+    others = []
+    for p in db.session.scalars(
+        mine_org.where(Proposal.status.in_(WAITING_ON_OTHERS)).limit(limit * 2)
+    ):
+        if p.id in suggested and p.status == S.SUBMITTED and proposals.is_owner(person, p):
+            if p.id not in listed and len(mine) < limit:
+                mine.append(own_item(p, now, on, suggested))
+            continue
+        if len(others) < limit:
+            others.append(other_item(p, now))
+    mine.sort(key=lambda item: (item.since, item.id))
+    dealers = []
+    if _is_distributor_admin(person):
+        stmt = (
+            proposals.visible_proposals(person)
+            .where(
+                Proposal.organization_id != person.organization_id,
+                Proposal.status.in_(IN_PROGRESS),
+            )
+            .order_by(Proposal.status_changed_at, Proposal.id)
+            .limit(limit)
+        )
+        dealers = [
+            _item(
+                p,
+                proposals.STATUS_LABELS[p.status],
+                proposals.waiting_on(p).label,
+                now,
+                clock=p.status not in proposals.CLAIMABLE,  # a running campaign isn't late
+            )
+            for p in db.session.scalars(stmt)
+            if p.id not in listed
+        ]
+    return PartnerLists(mine, len(waiting) > limit, others, dealers)
+
+
+# --- The panels -------------------------------------------------------------------------
+
+
+def proposal_panels(person: Person) -> list[Panel]:
+    """'Waiting on you' for partners who run campaigns; 'Waiting for your review' for the
+    OEM's channel managers and program admins; nothing for anyone else."""
+    program = current_program()
+    if program is None:
+        return []
+    if person.is_oem:
+        if not proposals.is_oem_reviewer(person):
+            return []
+        return [_review_panel(person, program)]
+    if proposals.can_propose(person):
+        return [_partner_panel(person, program)]
+    return []
+
+
+def _review_panel(person: Person, program: CoopProgram) -> Panel:
+    items, count = review_queue(person)
+    html = render_template(
+        "campaigns/_panel_review.html",
+        program=program,
+        items=items,
+        count=count,
+        capped=count >= COUNTED,
+    )
+    return Panel("Waiting for your review", _rendered(html), order=10)
+
+
+def _partner_panel(person: Person, program: CoopProgram) -> Panel:
+    lists = partner_lists(person)
+    html = render_template(
+        "campaigns/_panel_waiting.html",
+        program=program,
+        lists=lists,
+        distributor=_is_distributor_admin(person),
+    )
+    return Panel("Your campaigns", _rendered(html), order=16)  # after the co-op balance

@@ -1,0 +1,606 @@
+"""Sign-in, sessions, passwords, invitations, two-factor, staff and API tokens — the rules.
+
+No Flask request in here: views, API routes and CLI commands pass in what they know.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pyotp
+import sqlalchemy as sa
+from flask import current_app
+
+from hub import audit, db, mail, policy
+from hub.db import utcnow
+from hub.errors import Conflict, TooManyAttempts, ValidationFailed
+from hub.models import (
+    AccountToken,
+    ApiToken,
+    LoginAttempt,
+    LoginSession,
+    Organization,
+    Person,
+    ProgramSettings,
+    Role,
+)
+from hub.realtime.service import disconnect_person
+from hub.security import hash_password, new_token, password_problems, token_hash, verify_password
+
+GENERIC_LOGIN_ERROR = "That e-mail and password don't match an active account."
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+# --- Sign-in --------------------------------------------------------------------
+
+
+def check_login_allowed(email: str, ip: str) -> None:
+    """Refuse further attempts after too many recent failures for this account or address."""
+    cfg = current_app.config
+    window = timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"])
+    since = utcnow() - window
+    failures = sa.select(sa.func.count(), sa.func.min(LoginAttempt.at)).where(
+        LoginAttempt.at >= since
+    )
+    by_account, first_account = db.session.execute(
+        failures.where(LoginAttempt.email == normalise_email(email))
+    ).one()
+    by_address, first_address = db.session.execute(failures.where(LoginAttempt.ip == ip)).one()
+    if by_account >= cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]:
+        minutes = _minutes_until(first_account + window)
+        raise TooManyAttempts(
+            f"Too many failed sign-ins for this account. Try again in {minutes} minute"
+            f"{'s' if minutes != 1 else ''}, or reset your password."
+        )
+    if by_address >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]:
+        minutes = _minutes_until(first_address + window)
+        raise TooManyAttempts(
+            f"Too many failed sign-ins from your network. Try again in {minutes} minute"
+            f"{'s' if minutes != 1 else ''}."
+        )
+
+
+def _minutes_until(moment) -> int:
+    return max(1, math.ceil((moment - utcnow()).total_seconds() / 60))
+
+
+def authenticate(email: str, password: str, ip: str) -> Person:
+    """The active person with this e-mail and password; failures are counted and audited."""
+    email = normalise_email(email)
+    check_login_allowed(email, ip)
+    person = db.session.scalar(sa.select(Person).where(Person.email == email))
+    if (
+        person is None
+        or not verify_password(person.password_hash, password)
+        or not person.is_active
+    ):
+        db.session.add(LoginAttempt(email=email, ip=ip))
+        audit.record(
+            "auth.login_failed",
+            object_type="Person",
+            object_id=person.id if person else "",
+            organization_id=person.organization_id if person else None,
+            summary=f"Failed sign-in for {email}",
+        )
+        raise ValidationFailed(GENERIC_LOGIN_ERROR)
+    return person
+
+
+def start_session(person: Person, ip: str = "", user_agent: str = "") -> str:
+    """Open a new sign-in for person and return its token (kept in the session cookie)."""
+    token = new_token()
+    db.session.add(
+        LoginSession(
+            token_hash=token_hash(token), person_id=person.id, ip=ip, user_agent=user_agent[:200]
+        )
+    )
+    person.last_login_at = utcnow()
+    person.login_token = token
+    audit.record("auth.login", person, actor=person, summary=f"{person.email} signed in")
+    return token
+
+
+def load_session(token: str) -> Person | None:
+    """The person signed in with this session token, if the session is still live."""
+    if not token:
+        return None
+    hours = current_app.config["SESSION_HOURS"]
+    login = db.session.scalar(
+        sa.select(LoginSession).where(
+            LoginSession.token_hash == token_hash(token),
+            LoginSession.ended_at.is_(None),
+            LoginSession.created_at > utcnow() - timedelta(hours=hours),
+        )
+    )
+    if login is None or not login.person.is_active:
+        return None
+    person = login.person
+    person.login_token = token
+    return person
+
+
+def end_session(token: str, person: Person | None = None) -> None:
+    """Sign out one session (this device)."""
+    db.session.execute(
+        sa.update(LoginSession)
+        .where(LoginSession.token_hash == token_hash(token), LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+    if person is not None:
+        audit.record("auth.logout", person, actor=person, summary=f"{person.email} signed out")
+        disconnect_person(person.id, login_token=token)
+
+
+def end_other_session(person: Person, login_session: LoginSession) -> None:
+    """Sign out one of the person's sessions (another device) and close its sockets."""
+    if login_session.person_id != person.id or login_session.ended_at is not None:
+        return
+    login_session.ended_at = utcnow()
+    disconnect_person(person.id, login_session_id=login_session.id)
+    audit.record("auth.session_ended", person, actor=person, summary="Signed out another session")
+
+
+def end_all_sessions(person: Person) -> int:
+    """Sign a person out everywhere and close their sockets (deactivation, password reset)."""
+    ended = db.session.execute(
+        sa.update(LoginSession)
+        .where(LoginSession.person_id == person.id, LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    ).rowcount
+    disconnect_person(person.id)
+    return ended
+
+
+def live_sessions(person: Person) -> list[LoginSession]:
+    hours = current_app.config["SESSION_HOURS"]
+    return list(
+        db.session.scalars(
+            sa.select(LoginSession)
+            .where(
+                LoginSession.person_id == person.id,
+                LoginSession.ended_at.is_(None),
+                LoginSession.created_at > utcnow() - timedelta(hours=hours),
+            )
+            .order_by(LoginSession.created_at.desc())
+        )
+    )
+
+
+# --- Passwords, resets, invitations ---------------------------------------------
+
+
+def set_password(person: Person, password: str, *, actor: Person | None = None) -> None:
+    problems = password_problems(password, email=person.email, name=person.name)
+    if problems:
+        raise ValidationFailed({"password": problems})
+    had_password = person.password_hash is not None
+    person.password_hash = hash_password(password)
+    audit.record(
+        "person.password_changed" if had_password else "person.password_set",
+        person,
+        actor=actor or person,
+        summary=f"Password {'changed' if had_password else 'set'} for {person.email}",
+    )
+
+
+def change_password(person: Person, current: str, new: str) -> None:
+    if not verify_password(person.password_hash, current):
+        raise ValidationFailed({"current_password": ["Your current password is not right."]})
+    set_password(person, new)
+
+
+def _issue_link_token(person: Person, purpose: str, lifetime: timedelta, creator=None) -> str:
+    token = new_token()
+    db.session.add(
+        AccountToken(
+            person_id=person.id,
+            purpose=purpose,
+            token_hash=token_hash(token),
+            expires_at=utcnow() + lifetime,
+            created_by_id=getattr(creator, "id", None),
+        )
+    )
+    return token
+
+
+def request_password_reset(email: str, link_for) -> None:
+    """E-mail a reset link if the account exists; the caller answers the same either way."""
+    person = db.session.scalar(sa.select(Person).where(Person.email == normalise_email(email)))
+    if person is None or not person.active or person.password_hash is None:
+        return
+    hours = current_app.config["PASSWORD_RESET_HOURS"]
+    token = _issue_link_token(person, "reset", timedelta(hours=hours))
+    mail.send_mail(
+        person.email,
+        "Reset your Partner Hub password",
+        f"Hello {person.name},\n\nSomeone (hopefully you) asked to reset your Partner Hub password.\n"
+        f"Open this link within {hours} hours to choose a new one:\n\n{link_for(token)}\n\n"
+        "The link works once. If you did not ask for it, ignore this message — "
+        "your password stays as it is.\n",
+    )
+    audit.record(
+        "auth.reset_requested", person, actor=person, summary=f"Reset link sent to {person.email}"
+    )
+
+
+def _redeem(token: str, purpose: str) -> AccountToken:
+    row = db.session.scalar(
+        sa.select(AccountToken).where(
+            AccountToken.token_hash == token_hash(token), AccountToken.purpose == purpose
+        )
+    )
+    if row is None or row.used_at is not None or row.expires_at < utcnow():
+        what = "reset link" if purpose == "reset" else "invitation"
+        raise ValidationFailed(
+            f"This {what} is no longer valid — it has expired or was used already. "
+            + (
+                "Ask for a new one from the sign-in page."
+                if purpose == "reset"
+                else "Ask your administrator to invite you again."
+            )
+        )
+    return row
+
+
+def peek_link_token(token: str, purpose: str) -> Person:
+    """The person a valid link token is for (raises when expired or used)."""
+    return _redeem(token, purpose).person
+
+
+def reset_password(token: str, password: str) -> Person:
+    """Set a new password from a reset link; the link is spent and all sessions end."""
+    row = _redeem(token, "reset")
+    set_password(row.person, password)
+    row.used_at = utcnow()
+    end_all_sessions(row.person)
+    return row.person
+
+
+def invite(
+    actor: Person, org: Organization, *, email: str, name: str, role: str, link_for
+) -> Person:
+    """Create a person at org with no password yet and e-mail them an invitation link."""
+    if not policy.can_manage_staff(actor, org):
+        raise PermissionError("not allowed to manage this organisation's staff")
+    problems: dict[str, list[str]] = {}
+    email = normalise_email(email)
+    name = (name or "").strip()
+    allowed = policy.assignable_roles(actor, org)
+    if "@" not in email or "." not in email.split("@")[-1]:
+        problems["email"] = ["Enter an e-mail address like name@company.com."]
+    elif db.session.scalar(sa.select(Person.id).where(Person.email == email)):
+        problems["email"] = ["Someone with this e-mail is already in Partner Hub."]
+    if not name:
+        problems["name"] = ["Enter the person's name."]
+    if role not in {r.value for r in allowed}:
+        problems["role"] = ["Choose one of the roles offered."]
+    if problems:
+        raise ValidationFailed(problems)
+    person = Person(organization_id=org.id, email=email, name=name[:120], role=Role(role))
+    db.session.add(person)
+    db.session.flush()
+    days = current_app.config["INVITATION_DAYS"]
+    token = _issue_link_token(person, "invite", timedelta(days=days), creator=actor)
+    mail.send_mail(
+        email,
+        f"{actor.name} invited you to Partner Hub",
+        f"Hello {name},\n\n{actor.name} ({org.name}) invited you to Partner Hub as "
+        f"{Role(role).label.lower()}.\nChoose your password within {days} days here:\n\n"
+        f"{link_for(token)}\n",
+    )
+    audit.record(
+        "person.invited",
+        person,
+        actor=actor,
+        after=audit.snapshot(person, ["email", "name", "role", "organization_id"]),
+        summary=f"{actor.name} invited {email} as {Role(role).label}",
+    )
+    return person
+
+
+def accept_invitation(token: str, password: str) -> Person:
+    row = _redeem(token, "invite")
+    set_password(row.person, password)
+    row.used_at = utcnow()
+    audit.record(
+        "person.joined",
+        row.person,
+        actor=row.person,
+        summary=f"{row.person.email} accepted the invitation",
+    )
+    return row.person
+
+
+# --- Staff management -------------------------------------------------------------
+
+
+def change_role(actor: Person, person: Person, role: str) -> None:
+    if not policy.can_manage_staff(actor, person.organization):
+        raise PermissionError("not allowed to manage this organisation's staff")
+    allowed = {r.value for r in policy.assignable_roles(actor, person.organization)}
+    if role not in allowed:
+        raise ValidationFailed({"role": ["Choose one of the roles offered."]})
+    if person.id == actor.id:
+        raise ValidationFailed(
+            {"role": ["You can't change your own role; ask another administrator."]}
+        )
+    before = audit.snapshot(person, ["role"])
+    person.role = Role(role)
+    audit.record(
+        "person.role_changed",
+        person,
+        actor=actor,
+        before=before,
+        after=audit.snapshot(person, ["role"]),
+        summary=f"{person.email} is now {person.role.label}",
+    )
+
+
+def deactivate(actor: Person, person: Person) -> None:
+    """Switch a person off: their sessions and sockets end at once."""
+    if not policy.can_manage_staff(actor, person.organization):
+        raise PermissionError("not allowed to manage this organisation's staff")
+    if person.id == actor.id:
+        raise ValidationFailed("You can't deactivate yourself; ask another administrator.")
+    if not person.active:
+        return
+    person.active = False
+    end_all_sessions(person)
+    audit.record(
+        "person.deactivated",
+        person,
+        actor=actor,
+        before={"active": True},
+        after={"active": False},
+        summary=f"{person.email} deactivated",
+    )
+
+
+def reactivate(actor: Person, person: Person) -> None:
+    if not policy.can_manage_staff(actor, person.organization):
+        raise PermissionError("not allowed to manage this organisation's staff")
+    if person.active:
+        return
+    person.active = True
+    audit.record(
+        "person.reactivated",
+        person,
+        actor=actor,
+        before={"active": False},
+        after={"active": True},
+        summary=f"{person.email} reactivated",
+    )
+
+
+def update_profile(person: Person, *, name: str, title: str, phone: str, timezone: str) -> None:
+    from zoneinfo import available_timezones
+
+    problems: dict[str, list[str]] = {}
+    if not name.strip():
+        problems["name"] = ["Enter your name."]
+    if timezone not in available_timezones() and timezone != "UTC":
+        problems["timezone"] = ["Choose a time zone from the list."]
+    if problems:
+        raise ValidationFailed(problems)
+    before = audit.snapshot(person, ["name", "title", "phone", "timezone"])
+    person.name, person.title, person.phone, person.timezone = (
+        name.strip()[:120],
+        title.strip()[:120],
+        phone.strip()[:40],
+        timezone,
+    )
+    audit.record(
+        "person.updated",
+        person,
+        before=before,
+        after=audit.snapshot(person, ["name", "title", "phone", "timezone"]),
+        actor=person,
+        summary=f"{person.email} updated their profile",
+    )
+
+
+# --- Two-factor (TOTP) -----------------------------------------------------------
+
+
+def program_settings() -> ProgramSettings:
+    """The program's settings row (an unsaved default until the program admin saves one)."""
+    settings = db.session.scalar(sa.select(ProgramSettings).limit(1))
+    if settings is None:
+        settings = ProgramSettings(name="Partner program", currency="USD", mfa_required_roles=[])
+    return settings
+
+
+def mfa_required(person: Person) -> bool:
+    return person.role.value in (program_settings().mfa_required_roles or [])
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(person: Person, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=person.email, issuer_name="Partner Hub")
+
+
+def _accept_code(secret: str, code: str, last_step: int) -> int | None:
+    """The time step the code belongs to, if it is valid and newer than last_step."""
+    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    if len(code) != 6:
+        return None
+    totp = pyotp.TOTP(secret)
+    now_step = totp.timecode(utcnow_aware())
+    for step in (now_step - 1, now_step, now_step + 1):
+        if step > last_step and totp.generate_otp(step) == code:
+            return step
+    return None
+
+
+def utcnow_aware():
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+def enable_totp(person: Person, secret: str, code: str) -> None:
+    step = _accept_code(secret, code, 0)
+    if step is None:
+        raise ValidationFailed(
+            {
+                "code": [
+                    "That code is not right. Check the time on your phone and enter the current 6 digits."
+                ]
+            }
+        )
+    person.totp_secret, person.totp_enabled, person.totp_last_step = secret, True, step
+    audit.record(
+        "person.totp_enabled",
+        person,
+        actor=person,
+        summary=f"{person.email} turned on two-factor sign-in",
+    )
+
+
+def verify_totp(person: Person, code: str) -> None:
+    """Check a sign-in code; each code works once."""
+    step = _accept_code(person.totp_secret or "", code, person.totp_last_step)
+    if step is None:
+        raise ValidationFailed(
+            {
+                "code": [
+                    "That code is not right or was used already. Enter the current 6 digits from your app."
+                ]
+            }
+        )
+    person.totp_last_step = step
+
+
+def disable_totp(person: Person, code: str) -> None:
+    if not person.totp_enabled:
+        raise ValidationFailed("Two-factor sign-in is already off.")
+    if mfa_required(person):
+        raise ValidationFailed("Your role must use two-factor sign-in, so it can't be turned off.")
+    verify_totp(person, code)
+    person.totp_enabled, person.totp_secret = False, None
+    audit.record(
+        "person.totp_disabled",
+        person,
+        actor=person,
+        summary=f"{person.email} turned off two-factor sign-in",
+    )
+
+
+def set_mfa_required_roles(actor: Person, roles: list[str]) -> None:
+    if not policy.can_configure_program(actor):
+        raise PermissionError("only the program admin sets two-factor rules")
+    valid = {r.value for r in Role}
+    if any(r not in valid for r in roles):
+        raise ValidationFailed({"mfa_required_roles": ["Choose roles from the list."]})
+    settings = program_settings()
+    db.session.add(settings)
+    before = {"mfa_required_roles": list(settings.mfa_required_roles or [])}
+    settings.mfa_required_roles = sorted(set(roles))
+    db.session.flush()
+    audit.record(
+        "program.mfa_roles_changed",
+        settings,
+        actor=actor,
+        before=before,
+        after={"mfa_required_roles": settings.mfa_required_roles},
+        summary="Two-factor requirement changed",
+    )
+
+
+# --- API tokens -------------------------------------------------------------------
+
+API_TOKEN_PREFIX = "phub_"  # noqa: S105 — a public prefix, not a secret
+
+
+@dataclass
+class IssuedToken:
+    token: ApiToken
+    secret: str
+
+
+def create_api_token(person: Person, name: str, *, actor: Person | None = None) -> IssuedToken:
+    """Issue a bearer token for person; the secret is shown once and only its hash stored."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(
+            {"name": ["Give the token a name, e.g. the system that will use it."]}
+        )
+    if db.session.scalar(
+        sa.select(ApiToken.id).where(
+            ApiToken.person_id == person.id, ApiToken.name == name, ApiToken.revoked_at.is_(None)
+        )
+    ):
+        raise Conflict({"name": ["You already have a token with this name."]})
+    secret = new_token(API_TOKEN_PREFIX)
+    row = ApiToken(
+        person_id=person.id, name=name[:80], token_hash=token_hash(secret), prefix=secret[:12]
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit.record(
+        "api_token.created",
+        row,
+        actor=actor or person,
+        organization_id=person.organization_id,
+        summary=f"API token {name!r} created for {person.email}",
+    )
+    return IssuedToken(row, secret)
+
+
+def revoke_api_token(actor: Person, token: ApiToken) -> None:
+    if token.person_id != actor.id and not policy.is_program_admin(actor):
+        raise PermissionError("not your token")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        disconnect_person(token.person_id, api_token_id=token.id)
+        audit.record(
+            "api_token.revoked",
+            token,
+            actor=actor,
+            organization_id=token.person.organization_id,
+            summary=f"API token {token.name!r} revoked",
+        )
+
+
+def person_for_api_token(secret: str) -> Person | None:
+    """The active person a bearer token belongs to, or None."""
+    if not secret.startswith(API_TOKEN_PREFIX):
+        return None
+    row = db.session.scalar(
+        sa.select(ApiToken).where(
+            ApiToken.token_hash == token_hash(secret), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if row is None or not row.person.active:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
+        # Stamped in its own short transaction after this one, so API reads never
+        # become writers (on SQLite a writer waits for the database lock).
+        db.on_commit(
+            functools.partial(_stamp_token_use, current_app._get_current_object(), row.id, now)
+        )
+    return row.person
+
+
+def _stamp_token_use(app, token_id: int, now) -> None:
+    with app.app_context():
+        sa_session = app.extensions["hub.db"]["factory"]()
+        try:
+            sa_session.execute(
+                sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
+            )
+            sa_session.commit()
+        except sa.exc.SQLAlchemyError:
+            sa_session.rollback()  # a missed "last used" stamp is not worth failing anything for
+        finally:
+            sa_session.close()

@@ -1,0 +1,238 @@
+"""Web plumbing shared by every page: sign-in loading, the 2FA gate, page-or-fragment
+rendering for htmx, security headers, template helpers and pagination."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import Flask, g, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from hub import db, notifications, policy
+from hub.accounts import service as accounts
+from hub.extensions import login_manager
+from hub.models import Role
+from hub.registry import registry
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+# Endpoints a person who must still set up two-factor may use.
+MFA_SETUP_ENDPOINTS = {"hub.settings", "hub.totp_setup", "auth.logout", "static", "hub.healthz"}
+
+
+def render(template: str, fragment: str | None = None, status: int = 200, **context):
+    """Render the page, or only its fragment for an htmx request (one template source)."""
+    name = fragment if fragment and request.headers.get("HX-Request") == "true" else template
+    response = app_response(render_template(name, **context), status)
+    response.headers.add("Vary", "HX-Request")
+    return response
+
+
+def app_response(body, status=200):
+    from flask import make_response
+
+    return make_response(body, status)
+
+
+def see_other(endpoint: str, **values):
+    """Redirect after a change (303), so a reload never posts twice."""
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for e-mails: on HUB_PUBLIC_URL when set, else the request's host."""
+    from flask import current_app
+
+    public = current_app.config.get("PUBLIC_URL")
+    if public:
+        return str(public).rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+@dataclass
+class Page:
+    """One page of a keyset- or offset-paginated list."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def paginate(stmt: sa.Select, page: int, per_page: int) -> Page:
+    """Run stmt for one page plus a count — two queries whatever the data size."""
+    page = max(1, page)
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+    )
+    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
+    return Page(items, page, per_page, total)
+
+
+def int_arg(name: str, default: int = 1) -> int:
+    try:
+        return int(request.args.get(name, default))
+    except (TypeError, ValueError):
+        return default
+
+
+def local_time(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
+    """A stored UTC time shown in the viewer's time zone."""
+    if value is None:
+        return ""
+    tz = "UTC"
+    if current_user and current_user.is_authenticated:
+        tz = current_user.timezone or "UTC"
+    try:
+        zone = ZoneInfo(tz)
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    from datetime import UTC
+
+    return value.replace(tzinfo=UTC).astimezone(zone).strftime(fmt)
+
+
+def money(value: Decimal | int | None, currency: str | None = None) -> str:
+    """Exact money with thousands separators and the program currency."""
+    if value is None:
+        return ""
+    currency = currency or g.get("program_currency") or "USD"
+    amount = Decimal(value).quantize(Decimal("0.01"))
+    return f"{currency} {amount:,.2f}"
+
+
+def describe_device(user_agent: str) -> str:
+    """'Chrome on Windows' from a User-Agent string — enough to recognise a session."""
+    ua = user_agent or ""
+    browser = next(
+        (
+            name
+            for key, name in (
+                ("Edg/", "Edge"),
+                ("Firefox/", "Firefox"),
+                ("Chrome/", "Chrome"),
+                ("Chromium/", "Chromium"),
+                ("Safari/", "Safari"),
+            )
+            if key in ua
+        ),
+        "A browser",
+    )
+    system = next(
+        (
+            name
+            for key, name in (
+                ("Android", "Android"),
+                ("iPhone", "iPhone"),
+                ("iPad", "iPad"),
+                ("Windows", "Windows"),
+                ("Mac OS X", "macOS"),
+                ("Linux", "Linux"),
+            )
+            if key in ua
+        ),
+        "an unknown system",
+    )
+    return f"{browser} on {system}" if ua else "Unknown device"
+
+
+def linkify(text: str) -> Markup:
+    """Plain text with line breaks kept and http(s) links made clickable — nothing else."""
+    import re
+
+    out = []
+    for part in re.split(r"(https?://[^\s<>\"']+)", text or ""):
+        if part.startswith(("http://", "https://")):
+            out.append(Markup('<a href="{0}" rel="noopener nofollow">{0}</a>').format(part))
+        else:
+            out.append(escape(part).replace("\n", Markup("<br>")))
+    return Markup("").join(out)
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # sessions are server-side rows, ended on sign-out
+
+    @login_manager.user_loader
+    def _load(token: str):
+        return accounts.load_session(token)
+
+    @app.before_request
+    def _mfa_gate():
+        if request.path.startswith("/api/") or not current_user.is_authenticated:
+            return None
+        if request.endpoint in MFA_SETUP_ENDPOINTS or current_user.totp_enabled:
+            return None
+        if accounts.mfa_required(current_user):
+            session["mfa_setup_needed"] = True
+            return redirect(url_for("hub.totp_setup"), code=303)
+        return None
+
+    @app.after_request
+    def _security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault(
+            "Permissions-Policy",
+            "camera=(self), microphone=(self), display-capture=(self), geolocation=()",
+        )
+        if app.config["SECURE_COOKIES"]:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if current_user and current_user.is_authenticated and "Cache-Control" not in headers:
+            headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.context_processor
+    def _template_context():
+        ctx = {
+            "policy": policy,
+            "Role": Role,
+            "nav_items": [],
+            "unread_notifications": 0,
+            "program": None,
+        }
+        if current_user and current_user.is_authenticated:
+            ctx["nav_items"] = nav_for(current_user)
+            ctx["unread_notifications"] = notifications.unread_count(current_user.id)
+            ctx["program"] = accounts.program_settings()
+            g.program_currency = ctx["program"].currency
+        return ctx
+
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["linkify"] = linkify
+    app.jinja_env.filters["device"] = describe_device
+    app.jinja_env.globals["request_id"] = lambda: g.get("request_id", "")
+
+
+def nav_for(person) -> list:
+    """The navigation items this person's role may use, in order."""
+    items = [i for i in registry().nav if not i.roles or person.role.value in i.roles]
+    return sorted(items, key=lambda i: (i.order, i.label))
