@@ -1,6 +1,7 @@
 # Partner Hub — two commands on a fresh machine:
 #   make run    set everything up and serve on http://127.0.0.1:5000 (HUB_PORT to change)
-#   make test   set everything up and run the whole suite (SQLite, then PostgreSQL)
+#   make test   set everything up and run the whole suite: lint, the SQLite pass, the
+#               browser tests, the PostgreSQL pass (each pass prints its wall time)
 
 PYTHON ?= python3
 VENV := .venv
@@ -8,9 +9,13 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HUB_PORT ?= 5000
 HUB_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# Unit and integration tests run on pytest-xdist workers, each on a database of its own;
+# the browser tests run in one process of their own (see docs/testing.md).
+TEST_WORKERS ?= 2
+XDIST := -n $(TEST_WORKERS) --dist loadgroup
 export HUB_PORT
 
-.PHONY: run test setup db lint format test-sqlite test-postgres bench clean
+.PHONY: run test setup db lint format test-sqlite test-e2e test-postgres bench clean
 
 setup: $(VENV)/.stamp-deps static/vendor/.stamp
 
@@ -44,18 +49,32 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint test-sqlite test-postgres
+test: lint test-sqlite test-e2e test-postgres
 
+# Each pass names itself (HUB_PASS) and its start (HUB_PASS_STARTED); tests/conftest.py
+# prints "== <pass>: N s" just above pytest's summary, which stays the last line.
+PASS = HUB_PASS_STARTED=$$(date +%s) HUB_PASS
+
+# SQLite: everything but the browser tests and the tests that start real servers.
 test-sqlite: setup
-	HUB_TEST_DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS)
+	HUB_TEST_DATABASE_URL= $(PASS)="sqlite pass" \
+		$(BIN)/pytest $(XDIST) -m "not e2e and not servers" $(PYTEST_ARGS)
 
+# Browser tests, once, against what `make run` serves (SQLite); one process, no -n.
+test-e2e: setup
+	HUB_TEST_DATABASE_URL= $(PASS)="browser tests" $(BIN)/pytest -m e2e $(PYTEST_ARGS)
+
+# PostgreSQL (what production runs): everything but the browser tests, with the real
+# servers, Redis and multi-process tests.
 test-postgres: setup
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(subst +psycopg,,$(HUB_TEST_POSTGRES_URL))', connect_timeout=3).close()" 2>/dev/null; then \
-		HUB_TEST_DATABASE_URL=$(HUB_TEST_POSTGRES_URL) $(BIN)/pytest $(PYTEST_ARGS); \
+		echo 'HUB_TEST_DATABASE_URL=$(HUB_TEST_POSTGRES_URL) $(BIN)/pytest $(XDIST) -m "not e2e" $(PYTEST_ARGS)'; \
+		HUB_TEST_DATABASE_URL=$(HUB_TEST_POSTGRES_URL) $(PASS)="postgresql pass" \
+			$(BIN)/pytest $(XDIST) -m "not e2e" $(PYTEST_ARGS); \
 	elif [ "$$HUB_REQUIRE_SERVICES" = "1" ]; then \
 		echo "PostgreSQL is required (HUB_REQUIRE_SERVICES=1) but $(HUB_TEST_POSTGRES_URL) is not reachable"; exit 1; \
 	else \
-		echo "PostgreSQL not reachable at $(HUB_TEST_POSTGRES_URL): skipping the PostgreSQL pass"; \
+		echo "PostgreSQL not reachable at $(HUB_TEST_POSTGRES_URL): skipping the PostgreSQL pass (and with it the tests that start real servers)"; \
 	fi
 
 bench: setup

@@ -7,6 +7,7 @@ HUB_REQUIRE_SERVICES=1 (CI) a missing service fails the tests instead of skippin
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import os
@@ -38,6 +39,59 @@ TEST_PASSWORD = "correct horse battery"
 _PASSWORD_HASH = hash_password(TEST_PASSWORD)
 REQUIRE_SERVICES = os.environ.get("HUB_REQUIRE_SERVICES") == "1"
 SECRET = "test-secret-key-" + "x" * 32
+
+
+# --- Which tests run where (see docs/testing.md) ----------------------------------------
+
+
+def _starts_servers(module) -> bool:
+    """Whether a test module starts real server processes: it uses the server helpers of
+    tests/realtime_support.py or drives a benchmark (bench/), which starts gunicorn."""
+    from tests import realtime_support
+
+    helpers = (
+        realtime_support.server_pool,
+        realtime_support.ServerProcess,
+        realtime_support.live_database,
+    )
+    for value in vars(module).values():
+        if any(value is helper for helper in helpers):
+            return True
+        if getattr(value, "__name__", "").split(".")[0] == "bench" and hasattr(value, "run"):
+            return True
+    return False
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test in tests/e2e `e2e` (some modules do not say so themselves), and
+    the tests of modules that start real servers `servers` (multi-process, killed
+    servers, Redis, the benchmarks): `make test` runs them once, in the PostgreSQL pass.
+    Under pytest-xdist (--dist loadgroup) they share one worker: they start processes
+    of their own and some share Redis, so they never run alongside each other."""
+    e2e = Path(__file__).parent / "e2e"
+    seen: dict = {}
+    for item in items:
+        if e2e in Path(item.path).parents:  # every test in tests/e2e is a browser test
+            item.add_marker(pytest.mark.e2e)
+        module = getattr(item, "module", None)
+        if module is None:
+            continue
+        if module not in seen:
+            seen[module] = _starts_servers(module)
+        if seen[module]:
+            item.add_marker(pytest.mark.servers)
+            item.add_marker(pytest.mark.xdist_group("servers"))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """`make test` names each pass and when it started (HUB_PASS, HUB_PASS_STARTED): its
+    wall time, from before pytest started, is printed just above pytest's own summary."""
+    name, started = os.environ.get("HUB_PASS"), os.environ.get("HUB_PASS_STARTED")
+    if name and started and not hasattr(config, "workerinput"):
+        import time
+
+        elapsed = round(time.time() - int(started))
+        terminalreporter.write_line(f"== {name}: {elapsed} s (wall time of this pass)")
 
 
 def service_unavailable(what: str) -> None:
@@ -423,21 +477,61 @@ def _drop_postgres_database(url: str, name: str) -> None:
         admin.dispose()
 
 
+_TEMPLATES: dict[str, str] = {}  # base URL → a migrated database to copy (this process)
+
+
+def _migrated_template(base_url: str, folder: Path) -> str:
+    """A database migrated to head once per process (per xdist worker), for copies: a
+    SQLite file, or on PostgreSQL a template database `<name>_template[_<worker>]`."""
+    from hub.cli import upgrade_database
+
+    key = base_url or "sqlite"
+    if key not in _TEMPLATES:
+        if base_url.startswith("postgresql"):
+            url, name = create_postgres_database(base_url, "template")
+        else:
+            name = str(folder.parent / f"migrated-template-{os.getpid()}.sqlite3")
+            url = f"sqlite:///{name}"
+        app = create_app(_overrides(url, folder))
+        upgrade_database(app)
+        app.extensions["hub.db"]["engine"].dispose()  # a template must have no connections
+        _TEMPLATES[key] = name
+    return _TEMPLATES[key]
+
+
+def migrated_database(folder: Path, label: str) -> tuple[str, tuple[str, str] | None]:
+    """A database of its own at head, copied from a migrated template (a file copy on
+    SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL: both much cheaper than running the
+    migrations again): (url, what to pass to _drop_postgres_database afterwards or None)."""
+    import sqlite3
+
+    base_url = os.environ.get("HUB_TEST_DATABASE_URL", "")
+    template = _migrated_template(base_url, folder)
+    if base_url.startswith("postgresql"):
+        url, name = create_postgres_database(base_url, label, template=template)
+        return url, (base_url, name)
+    path = folder / (label + ".sqlite3")
+    with (
+        contextlib.closing(sqlite3.connect(template)) as source,
+        contextlib.closing(sqlite3.connect(path)) as target,
+    ):
+        source.backup(target)
+    return f"sqlite:///{path}", None
+
+
+def pytest_sessionfinish(session, exitstatus):
+    base_url = os.environ.get("HUB_TEST_DATABASE_URL", "")
+    if base_url.startswith("postgresql") and base_url in _TEMPLATES:
+        _drop_postgres_database(base_url, _TEMPLATES.pop(base_url))
+
+
 def committed_app(folder: Path, label: str):
     """Yield an app on a database of its own whose commits are real (not rolled back):
     a SQLite file in folder, or on PostgreSQL a fresh database named after label that is
-    dropped afterwards. For tests of concurrency across threads and processes."""
-    from hub.cli import upgrade_database
-
-    base_url = os.environ.get("HUB_TEST_DATABASE_URL", "")
-    dropped = None
-    if base_url.startswith("postgresql"):
-        url, name = create_postgres_database(base_url, label)
-        dropped = (base_url, name)
-    else:
-        url = f"sqlite:///{folder / (label + '.sqlite3')}"
+    dropped afterwards; both copied from a migrated template. For tests of concurrency
+    across threads and processes."""
+    url, dropped = migrated_database(folder, label)
     app = create_app(_overrides(url, folder))
-    upgrade_database(app)
     try:
         yield app
     finally:

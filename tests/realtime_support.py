@@ -213,22 +213,16 @@ def live_database(
     folder: Path, label: str, secret: str, token_holders: list[str]
 ) -> Iterator[LiveDatabase]:
     """A fresh SQLite file in folder, or — when HUB_TEST_DATABASE_URL is PostgreSQL — a
-    database `<name>_<label>` next to it (dropped afterwards); migrated, seeded with the
+    database `<name>_<label>` next to it (dropped afterwards); migrated (a copy of the
+    run's migrated template, see tests.conftest.migrated_database), seeded with the
     demo, with an API token for each of token_holders."""
     from hub import create_app, db
     from hub.accounts import service as accounts
-    from hub.cli import upgrade_database
     from hub.demo.channel import seed_demo
     from hub.models import Person
-    from tests.conftest import _drop_postgres_database, create_postgres_database
+    from tests.conftest import _drop_postgres_database, migrated_database
 
-    base_url = os.environ.get("HUB_TEST_DATABASE_URL", "")
-    dropped = None
-    if base_url.startswith("postgresql"):
-        url, name = create_postgres_database(base_url, label)
-        dropped = (base_url, name)
-    else:
-        url = f"sqlite:///{folder / (label + '.sqlite3')}"
+    url, dropped = migrated_database(folder, label)
     live = LiveDatabase(url, secret, folder)
     app = create_app(
         {
@@ -241,7 +235,6 @@ def live_database(
         }
     )
     try:
-        upgrade_database(app)
         with app.app_context():
             seed_demo()
             db.session.commit()
