@@ -1,13 +1,14 @@
 """Walks every URL rule: each must have access cases, and each case holds for every role.
 
-Each case's world (the channel, and what its path function makes) is built once and
-shared by the roles, each of which runs in a savepoint rolled back after its request
-(see BuiltCase): the same (rule, role → status) checks as one world per role, at a
+The channel is built once, each case's world (what its path function makes) once in a
+savepoint, and each role runs in a savepoint of that, rolled back after its request
+(see MatrixWorld): the same (rule, role → status) checks as one world per role, at a
 fraction of the cost."""
 
 import contextlib
 import importlib
 import pkgutil
+from collections.abc import Mapping
 
 import pytest
 import sqlalchemy as sa
@@ -79,48 +80,77 @@ def add_access_objects(channel, session):
     return channel
 
 
-class BuiltCase:
-    """One case's world, built once and committed inside a transaction of its own
-    connection: the channel, the marketer's objects and whatever the case's path made
-    (a proposal in some state, a conversation, an upload). Each role's request then runs
-    in a savepoint of that transaction, rolled back afterwards, so every role meets the
-    same world as if it had been built for it alone — and nothing is left behind."""
+class MatrixWorld:
+    """The worlds the access cases run in, one transaction of a connection of their own:
 
-    def __init__(self, shared, engine, case: Case):
+    - the channel and the marketer's objects, built once (per module, per xdist worker)
+      and committed in the transaction;
+    - per case, in a savepoint: whatever its path function makes (a proposal in some
+      state, a conversation, an upload), built once for all roles;
+    - per role, in a savepoint inside that one: the sign-in, the token and the request,
+      rolled back afterwards.
+
+    So every role meets the same world as if it had been built for it alone, nothing is
+    left behind, and the channel and each case are built once instead of once per role.
+    """
+
+    def __init__(self, shared, engine):
         self.shared = shared
         self.connection = engine.connect()
         self.outer = self.connection.begin()
-        app = shared.bind(self.connection)
+        self.case_key = None
+        self.case_savepoint = None
+        self.path = None
+        with self._bound() as session:
+            channel = build_channel(org_factory(session), person_factory(session))
+            self.objects = _identities(add_access_objects(channel, session))
+            session.commit()  # the savepoint the session works in; the transaction stays
+
+    @contextlib.contextmanager
+    def _bound(self):
+        app = self.shared.bind(self.connection)
         try:
             with app.app_context():
-                session = db.session
-                channel = build_channel(org_factory(session), person_factory(session))
-                channel = add_access_objects(channel, session)
-                self.path = case.path(channel) if callable(case.path) else case.path
-                session.commit()  # the savepoint the session works in; the transaction stays
-                self.objects = _identities(channel)
+                yield db.session
         finally:
-            shared.release()
+            problem = self.shared.release()
+        assert problem is None, problem
+
+    def case(self, endpoint: str, index: int) -> str:
+        """Build the case's world (unless it is the current one); its path."""
+        if self.case_key != (endpoint, index):
+            self._drop_case()
+            case = CASES[endpoint][index]
+            self.case_savepoint = self.connection.begin_nested()
+            self.case_key = (endpoint, index)
+            with self._bound() as session:
+                channel = _reload(self.objects, session)
+                self.path = case.path(channel) if callable(case.path) else case.path
+                session.commit()
+        return self.path
+
+    def _drop_case(self) -> None:
+        if self.case_savepoint is not None and self.case_savepoint.is_active:
+            self.case_savepoint.rollback()
+        self.case_key = self.case_savepoint = self.path = None
 
     def close(self) -> None:
+        self._drop_case()
         if self.outer.is_active:
             self.outer.rollback()
         self.connection.close()
 
     @contextlib.contextmanager
     def role(self):
-        """The shared app in this world (a savepoint, rolled back at the end) and a Channel
-        whose objects are loaded fresh in its session."""
+        """The shared app in the current case's world (a savepoint, rolled back at the
+        end) and a Channel whose objects load in its session."""
         savepoint = self.connection.begin_nested()
-        app = self.shared.bind(self.connection)
         try:
-            with app.app_context():
-                yield app, _reload(self.objects, db.session)
+            with self._bound() as session:
+                yield self.shared.app, _reload(self.objects, session)
         finally:
-            problem = self.shared.release()
             if savepoint.is_active:
                 savepoint.rollback()
-            assert problem is None, problem
 
 
 def _identities(channel) -> dict:
@@ -137,48 +167,63 @@ def _identities(channel) -> dict:
     return {k: ident(v) for k, v in vars(channel).items()}
 
 
-def _reload(objects: dict, session) -> Channel:
-    def load(value):
-        if isinstance(value, dict):
-            return {k: load(v) for k, v in value.items()}
-        if isinstance(value, tuple) and len(value) == 3 and value[0] == "orm":
-            return session.get(value[1], value[2])
-        return value
+class _Lazy:
+    """Loads a built object by its primary key in the role's session when first used (a
+    request asks for one or two of them; loading all costs more than the request)."""
 
-    channel = Channel()
-    for key, value in objects.items():
-        setattr(channel, key, load(value))
-    return channel
+    def __init__(self, objects: dict, session):
+        self._objects, self._session, self._loaded = objects, session, {}
+
+    def _load(self, key):
+        if key not in self._loaded:
+            value = self._objects[key]
+            if isinstance(value, dict):
+                value = _LazyDict(value, self._session)
+            elif isinstance(value, tuple) and len(value) == 3 and value[0] == "orm":
+                value = self._session.get(value[1], value[2])
+            self._loaded[key] = value
+        return self._loaded[key]
+
+
+class _LazyChannel(_Lazy, Channel):
+    def __getattr__(self, name):
+        if name.startswith("_") or name not in self._objects:
+            raise AttributeError(name)
+        return self._load(name)
+
+
+class _LazyDict(_Lazy, Mapping):
+    def __getitem__(self, key):
+        return self._load(key)
+
+    def __iter__(self):
+        return iter(self._objects)
+
+    def __len__(self):
+        return len(self._objects)
+
+
+def _reload(objects: dict, session) -> Channel:
+    """A Channel like the one the case was built with, its objects loaded in session."""
+    return _LazyChannel(objects, session)
 
 
 @pytest.fixture(scope="module")
-def built_cases(shared_app, engine):
-    """The world of the access case being checked, built by its first role; the roles of
-    one case run one after another (the parameters are in that order), so it is built
-    once per case (per xdist worker that gets some of its roles)."""
-    current: dict = {}
-
-    def get(endpoint: str, index: int) -> BuiltCase:
-        key = (endpoint, index)
-        if key not in current:
-            for built in current.values():
-                built.close()
-            current.clear()
-            current[key] = BuiltCase(shared_app[0], engine, CASES[endpoint][index])
-        return current[key]
-
-    yield get
-    for built in current.values():
-        built.close()
+def matrix_world(shared_app, engine):
+    """The access matrix's world (see MatrixWorld). The roles of one case follow one
+    another (the parameters are in that order), so each case is built once (per xdist
+    worker that gets some of its roles)."""
+    world = MatrixWorld(shared_app[0], engine)
+    yield world
+    world.close()
 
 
 @pytest.mark.parametrize(("endpoint", "index", "role"), PARAMS)
-def test_access(endpoint, index, role, built_cases):
+def test_access(endpoint, index, role, matrix_world):
     case = CASES[endpoint][index]
     expected = case.status_for(role)
-    built = built_cases(endpoint, index)
-    path = built.path
-    with built.role() as (app, access_channel):
+    path = matrix_world.case(endpoint, index)
+    with matrix_world.role() as (app, access_channel):
         client = app.test_client()
         headers = {}
         person = None if role == "anonymous" else access_channel.people[role]
