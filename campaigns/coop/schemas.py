@@ -119,7 +119,9 @@ class PurchaseLine(Input):
 
 
 class PurchaseBatch(Input):
-    model_config = ConfigDict(extra="ignore", strict=True)
+    model_config = ConfigDict(
+        extra="ignore", strict=True, json_schema_extra={"required": ["lines"]}
+    )
 
     lines: loose(
         {

@@ -92,8 +92,8 @@ class CampaignSummary(Output):
     category: NamedRef
     currency: str = Field(examples=["USD"])
     requested_amount: Money
-    starts_on: Day | None
-    ends_on: Day | None
+    starts_on: Day
+    ends_on: Day
     waiting_on: WaitingOn
     created_at: UtcTime
     updated_at: UtcTime
@@ -575,11 +575,12 @@ class ClaimForm(Input):
         extra="allow",
         strict=False,
         json_schema_extra={
+            "required": ["lines"],
             "additionalProperties": {
                 "type": "string",
                 "contentMediaType": "application/octet-stream",
                 "description": "A proof file (image or PDF), named as a proof's `file` says.",
-            }
+            },
         },
     )
 

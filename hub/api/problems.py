@@ -126,7 +126,11 @@ def describe(error: dict, name: str, where: str) -> str:
         return f"Unknown field '{name}'; send only the documented fields."
     if kind in {"int_parsing", "int_type", "int_from_float"}:
         return f"{what} must be a whole number."
-    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
+    if kind == "greater_than_equal":
+        return f"{what} must be {ctx.get('ge')} or more."
+    if kind == "less_than_equal":
+        return f"{what} must be {ctx.get('le')} or less."
+    if kind in {"greater_than", "less_than"}:
         return f"{what} is out of range ({error['msg'].lower()})."
     if kind in {"literal_error", "enum"}:
         return f"{what} must be one of: {_choices(error)}."
