@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from bench.coop_seed import CoopSetup, purchase_csv
 from campaigns.coop import imports, ledger
-from campaigns.models import CoopAccount, CoopProgram
+from campaigns.coop.models import CoopAccount, CoopProgram
 from hub import db
 from hub.models import Person
 

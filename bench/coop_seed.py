@@ -18,7 +18,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from campaigns.coop import ledger
-from campaigns.models import CoopAccount, EntryKind, LedgerEntry
+from campaigns.coop.models import CoopAccount, EntryKind, LedgerEntry
 from hub import db
 from hub.db import utcnow
 from hub.models import Organization, OrgKind, Person, Role, Tier

@@ -46,6 +46,7 @@ from sqlalchemy.engine import make_url
 
 from bench.load import percentile
 from bench.seed_large import Shape, bench_app, reset_database, seed
+from hub.db import today
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_POSTGRES_URL = os.environ.get(
@@ -133,7 +134,7 @@ def prepare(app, approvals: int, fits: int, dealer_id: int) -> Account:
             )
         )
         available = EACH * fits + Decimal("100.00")
-        on = ledger._today().replace(month=1, day=2)
+        on = today().replace(month=1, day=2)
         report = ledger.record_purchases(
             program,
             [
@@ -149,7 +150,7 @@ def prepare(app, approvals: int, fits: int, dealer_id: int) -> Account:
         if not report.clean:
             raise RuntimeError(f"could not fund the bench dealer: {report}")
         category = next(c for c in proposals.categories(program) if c.name == "Print advertising")
-        start = ledger._today() + timedelta(days=10)
+        start = today() + timedelta(days=10)
         ids = []
         for n in range(approvals):
             data = {
@@ -224,7 +225,7 @@ def _approve_request(app, url: str, token: str) -> tuple[int, float, str]:
 
 def _direct_hold(app, account_id: int, n: int) -> tuple[int, float, str]:
     from campaigns.coop import ledger
-    from campaigns.models import CoopAccount
+    from campaigns.coop.models import CoopAccount
     from hub import db
     from hub.errors import ValidationFailed
 
@@ -272,7 +273,8 @@ def run_scenario(app, scenario: Scenario, account: Account) -> Outcome:
 
 def _outcome(app, scenario: Scenario, account: Account, results, wall: float) -> Outcome:
     from campaigns.coop import ledger
-    from campaigns.models import CoopAccount, CoopProgram, Hold, Proposal, ProposalStatus
+    from campaigns.coop.models import CoopAccount, CoopProgram, Hold
+    from campaigns.proposals.models import Proposal, ProposalStatus
     from hub import db
 
     ok = sum(1 for status, _, _ in results if status == 200)

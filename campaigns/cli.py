@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from campaigns.coop import ledger
-from campaigns.models import CoopProgram
+from campaigns.coop.models import CoopProgram
 from hub import db
 
 campaigns_cli = AppGroup("campaigns", help="Co-op programs and the co-op ledger.")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import enum
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, has_request_context, request
@@ -29,6 +30,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def today() -> date:
+    """The app's clock for calendar rules (periods, deadlines, expiry): today in UTC."""
+    return utcnow().date()
+
+
 class _SessionProxy:
     """`db.session` — the scoped session of the current app (one per request or thread)."""
 
@@ -40,6 +46,17 @@ class _SessionProxy:
 
 
 session = _SessionProxy()
+
+
+def enum_type(kind: type[enum.Enum], length: int = 32) -> sa.Enum:
+    """A Python enum stored as its values in a VARCHAR with a CHECK (no native enum types)."""
+    return sa.Enum(
+        kind,
+        native_enum=False,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda k: [m.value for m in k],
+    )
 
 
 def make_engine(url: str, **kwargs) -> sa.Engine:
@@ -114,6 +131,20 @@ def _scope():
         return id(g._get_current_object())
     except RuntimeError:
         return None
+
+
+def become_writer() -> None:
+    """Let a read request (GET) write from here on: its next transaction begins as a writer
+    (BEGIN IMMEDIATE on SQLite) instead of upgrading a read snapshot, which SQLite refuses
+    when another writer got in between. The read-only transaction so far is ended; it must
+    hold no pending change, so nothing is ever committed half-way through a request."""
+    sess = session()
+    if sess.new or sess.dirty or sess.deleted:
+        raise RuntimeError(
+            "become_writer() is for reads that are about to write, not after a write"
+        )
+    sess.commit()
+    g.hub_write = True
 
 
 def rollback_request() -> None:

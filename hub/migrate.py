@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 from alembic.config import Config
 from flask import Flask
@@ -11,14 +12,13 @@ from hub import FEATURES, ROOT
 
 
 def load_all_models() -> None:
-    """Import every package's models so Base.metadata knows all tables."""
-    importlib.import_module("hub.models")
-    for name in FEATURES:
-        try:
-            importlib.import_module(f"{name}.models")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{name}.models":
-                raise
+    """Import every `models` module of hub and the features (each capability folder has
+    its own), so Base.metadata knows all tables."""
+    for name in ("hub", *FEATURES):
+        package = importlib.import_module(name)
+        for module in pkgutil.walk_packages(package.__path__, f"{name}."):
+            if module.name.rpartition(".")[2] == "models":
+                importlib.import_module(module.name)
 
 
 def alembic_config(app: Flask) -> Config:

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from flask import Flask, abort
 
 from campaigns.coop import ledger
-from campaigns.coop.providers import EXPIRY_WARNING_DAYS, account_of, current_program, today
+from campaigns.coop.models import LedgerEntry
+from campaigns.coop.providers import EXPIRY_WARNING_DAYS, account_of, current_program
 from campaigns.coop.schemas import (
     MAX_BATCH,
     AccountQuery,
@@ -26,10 +27,10 @@ from campaigns.coop.schemas import (
     ProgramRef,
     PurchaseBatch,
 )
-from campaigns.models import LedgerEntry
 from hub import policy
 from hub.api import ApiProblem, api_blueprint, context, current_person, openapi, operation
 from hub.api import paginate as paginate_entries
+from hub.db import today
 from hub.models import OrgKind
 
 bp = api_blueprint("campaigns_api", __name__)

@@ -9,7 +9,7 @@ be checked.
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, g
+from flask import Flask, Response, abort
 
 from campaigns.coop import exports
 from campaigns.coop.providers import current_program
@@ -50,10 +50,8 @@ def export_ledger():
     org_id = args.organization_id
     org = None if org_id is None else policy.get_organization_or_404(person, org_id)
     filters = exports.make_filter(program, org, args.period, args.from_, args.to)
-    # End the read-only transaction the token check began, so the audit event's transaction
-    # begins as a writer on SQLite instead of upgrading a read snapshot.
-    db.session.commit()
-    g.hub_write = True
+    # The token check began a read-only transaction; the audit event below writes.
+    db.become_writer()
     try:
         export = exports.begin_export(person, program, filters, "json")
     except LookupError:

@@ -16,10 +16,11 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from campaigns.coop import exports, imports
 from campaigns.coop.forms import ExportForm, ImportUploadForm
-from campaigns.coop.providers import current_program, today
+from campaigns.coop.models import CoopAccount
+from campaigns.coop.providers import current_program
 from campaigns.coop.views import bp
-from campaigns.models import CoopAccount
 from hub import db, policy
+from hub.db import today
 from hub.errors import ValidationFailed
 from hub.models import Organization
 from hub.web.forms import apply_problems
@@ -229,7 +230,7 @@ def _export_organizations(program) -> list[Organization]:
 def coop_export():
     """Choose what to export (organisation, period or dates, CSV or JSON); with `download`
     in the query, the export itself. A GET, so a link can ask for it and the rows stream
-    in a read-only transaction; it writes one audit event first (see `_become_writer`)."""
+    in a read-only transaction; it writes one audit event first (see `db.become_writer`)."""
     if not exports.may_export(current_user):
         abort(403)
     program = current_program()
@@ -254,7 +255,7 @@ def coop_export():
                 filters = exports.make_filter(
                     program, org, form.period.data, form.date_from.data, form.date_to.data
                 )
-                _become_writer()
+                db.become_writer()
                 export = exports.begin_export(current_user, program, filters, form.format.data)
             except ValidationFailed as exc:
                 db.rollback_request()
@@ -272,13 +273,6 @@ def coop_export():
         form=form,
         columns=exports.COLUMNS,
     )
-
-
-def _become_writer() -> None:
-    """End this GET's read-only transaction, so the audit event's transaction begins as a
-    writer (BEGIN IMMEDIATE on SQLite) instead of upgrading a read snapshot."""
-    db.session.commit()
-    g.hub_write = True
 
 
 def stream_export(export: exports.Export) -> Response:

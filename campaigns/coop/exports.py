@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context, request
 
 from campaigns.coop import ledger
-from campaigns.models import CoopAccount, CoopProgram, Hold, LedgerEntry, PurchaseLine
+from campaigns.coop.models import CoopAccount, CoopProgram, Hold, LedgerEntry, PurchaseLine
 from hub import audit, db, policy
 from hub.db import utcnow
 from hub.errors import ValidationFailed

@@ -14,7 +14,7 @@ from wtforms import SelectField as WTFormsSelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, ValidationError
 
-from campaigns.coop.providers import today
+from hub.db import today
 from hub.web.forms import SelectField
 
 PERCENT_HINT = "Enter the rate in per cent, e.g. 2 or 0.75; leave empty where none applies."

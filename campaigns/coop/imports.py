@@ -44,7 +44,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from campaigns.coop import ledger
-from campaigns.models import CoopProgram, PurchaseLine
+from campaigns.coop.models import CoopProgram, PurchaseLine
 from hub import audit, db, policy
 from hub.errors import ValidationFailed
 from hub.models import AuditEvent, Organization, OrgKind, Person, ProductLine, StoredFile

@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from campaigns.models import (
+from campaigns.coop.models import (
     AccrualRate,
     CarryoverRule,
     CoopAccount,
@@ -37,7 +37,7 @@ from campaigns.models import (
     PurchaseLine,
 )
 from hub import audit, db, policy
-from hub.db import utcnow
+from hub.db import today
 from hub.errors import Conflict, InsufficientFunds, ValidationFailed
 from hub.models import Organization, OrgKind, Person, ProductLine, Tier
 
@@ -162,13 +162,9 @@ def _check_key(key: str | None, required: bool = True) -> str | None:
     return key
 
 
-def _today() -> date:
-    return utcnow().date()
-
-
 def _check_date(on, what: str = "date") -> date:
     if on is None:
-        return _today()
+        return today()
     if isinstance(on, datetime):
         return on.date()
     if not isinstance(on, date):

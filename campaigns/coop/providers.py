@@ -16,9 +16,10 @@ from flask import render_template
 from markupsafe import Markup
 
 from campaigns.coop import ledger
-from campaigns.models import CoopAccount, CoopProgram, EntryKind, LedgerEntry
+from campaigns.coop.models import CoopAccount, CoopProgram, EntryKind, LedgerEntry
 from campaigns.proposals import service as proposals
 from hub import db, policy
+from hub.db import today
 from hub.models import Organization, OrgKind, Person, ProductLine, Role, TerritoryAssignment
 from hub.registry import Panel
 from hub.web.pages import money
@@ -35,10 +36,6 @@ def current_program() -> CoopProgram | None:
     return db.session.scalar(
         sa.select(CoopProgram).where(CoopProgram.active.is_(True)).order_by(CoopProgram.id)
     )
-
-
-def today() -> date:
-    return ledger._today()
 
 
 def account_of(org: Organization, program: CoopProgram) -> CoopAccount | None:

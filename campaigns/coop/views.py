@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from campaigns.coop import ledger
 from campaigns.coop.forms import ProgramRulesForm, ProgramTermsForm, rate_fields
+from campaigns.coop.models import AccrualRate, LedgerEntry
 from campaigns.coop.providers import (
     EMPTY_BALANCE,
     EXPIRY_WARNING_DAYS,
@@ -18,11 +19,10 @@ from campaigns.coop.providers import (
     account_summaries,
     current_program,
     period_chart,
-    today,
     totals,
 )
-from campaigns.models import AccrualRate, LedgerEntry
 from hub import db, policy
+from hub.db import today
 from hub.errors import ValidationFailed
 from hub.models import Organization, OrgKind, ProductLine, Tier
 from hub.web.forms import apply_problems

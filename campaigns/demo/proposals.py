@@ -25,14 +25,10 @@ import sqlalchemy as sa
 from PIL import Image, ImageDraw, ImageFont
 
 from campaigns.coop import ledger
+from campaigns.coop.models import CoopProgram
 from campaigns.coop.providers import DEMO_PROGRAM
-from campaigns.models import (
-    ActivityCategory,
-    CoopProgram,
-    Proposal,
-    ProposalStatus,
-)
 from campaigns.proposals import service as proposals
+from campaigns.proposals.models import ActivityCategory, Proposal, ProposalStatus
 from hub import audit, db
 from hub.db import utcnow
 from hub.models import Notification, Person, ProductLine
@@ -280,7 +276,7 @@ def seed_demo(ctx: dict) -> str:
     )
     _prairie_fleet_order(ctx, program, admin)
     categories = {c.name: c for c in proposals.categories(program)}
-    today, now = proposals.today(), utcnow()
+    today, now = db.today(), utcnow()
     seeded = []
     for n, plan in enumerate(PLANS):
         seeded.append(_seed(plan, n, people, program, categories, today, now))

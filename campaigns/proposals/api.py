@@ -19,11 +19,12 @@ from collections.abc import Callable
 
 from flask import Flask, Response, abort, current_app, g, url_for
 
+from campaigns.coop.models import CoopProgram
 from campaigns.coop.providers import current_program
-from campaigns.models import Claim, CoopProgram, Proposal, ProposalStatus
 from campaigns.proposals import claim_parts
 from campaigns.proposals import service as proposals
 from campaigns.proposals.idempotency import REPLAY_HEADERS, Idempotency
+from campaigns.proposals.models import Claim, Proposal, ProposalStatus
 from campaigns.proposals.schemas import (
     Campaign,
     CampaignChanges,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import Response, jsonify, request
 
-from campaigns.models import ApiIdempotencyKey, Proposal
+from campaigns.proposals.models import ApiIdempotencyKey, Proposal
 from campaigns.proposals.schemas import IDEMPOTENCY_HEADER, REPLAYED_HEADER
 from hub import db
 from hub.errors import Conflict

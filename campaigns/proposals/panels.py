@@ -21,18 +21,18 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import render_template, url_for
 
-from campaigns.coop.providers import _rendered, current_program, today
-from campaigns.models import (
+from campaigns.coop.models import CoopProgram
+from campaigns.coop.providers import _rendered, current_program
+from campaigns.proposals import service as proposals
+from campaigns.proposals.models import (
     ApproverRole,
-    CoopProgram,
     Proposal,
     ProposalStatus,
     Suggestion,
     SuggestionStatus,
 )
-from campaigns.proposals import service as proposals
 from hub import db
-from hub.db import utcnow
+from hub.db import today, utcnow
 from hub.models import OrgKind, Person, Role
 from hub.registry import Panel
 

@@ -15,8 +15,9 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
-from campaigns.models import ClaimStatus, CoopProgram, ProposalEventKind, ProposalStatus
+from campaigns.coop.models import CoopProgram
 from campaigns.proposals import service as proposals
+from campaigns.proposals.models import ClaimStatus, ProposalEventKind, ProposalStatus
 from hub import db
 from hub.api import Input, NamedRef, Output, PageQuery, Query, iso_utc
 from hub.api.schemas import Day, Money, UtcTime, day, loose, money, one_of, refuse

@@ -21,7 +21,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 
 from campaigns.coop import ledger
-from campaigns.models import (
+from campaigns.coop.models import CoopProgram, Hold
+from campaigns.proposals.models import (
     ActivityCategory,
     ApprovalRule,
     ApproverRole,
@@ -31,8 +32,6 @@ from campaigns.models import (
     ClaimLine,
     ClaimProof,
     ClaimStatus,
-    CoopProgram,
-    Hold,
     Proposal,
     ProposalAsset,
     ProposalEvent,
@@ -43,7 +42,7 @@ from campaigns.models import (
 )
 from hub import audit, db, policy, uploads
 from hub.conversations.service import covering_channel_manager
-from hub.db import utcnow
+from hub.db import today, utcnow
 from hub.errors import Conflict, ValidationFailed
 from hub.extensions import socketio
 from hub.models import Organization, OrgKind, Person, Role, StoredFile
@@ -152,10 +151,6 @@ FIELDS = (
     "expected_leads",
     "expected_revenue",
 )
-
-
-def today() -> date:
-    return ledger._today()
 
 
 def _money(amount: Decimal, program: CoopProgram) -> str:

@@ -13,7 +13,8 @@ from flask_login import current_user, login_required
 
 from campaigns.coop.providers import current_program
 from campaigns.coop.views import bp
-from campaigns.models import (
+from campaigns.proposals import service as proposals
+from campaigns.proposals.models import (
     ActivityCategory,
     Claim,
     ClaimLine,
@@ -23,9 +24,9 @@ from campaigns.models import (
     ProposalStatus,
     Suggestion,
 )
-from campaigns.proposals import service as proposals
 from campaigns.proposals.panels import wait_text
 from hub import db, policy, uploads
+from hub.db import today
 from hub.errors import Conflict, ValidationFailed
 from hub.models import StoredFile, Tier
 from hub.web.pages import int_arg, paginate, render, see_other
@@ -328,7 +329,7 @@ def _page(proposal: Proposal, status: int = 200, **extra):
         "claimable_cost": proposals.claimable_cost(proposal)
         if proposal.max_reimbursement
         else None,
-        "today": proposals.today(),
+        "today": today(),
         "last_request": next(
             (e for e in reversed(events) if (e.data or {}).get("status") == "changes_requested"),
             None,

@@ -15,11 +15,12 @@ from flask_socketio import join_room, leave_room
 
 from hub import db
 from hub.calls import service as calls
+from hub.calls.models import Call
 from hub.calls.service import CallNotFound, CallRefused, call_person_room, call_room
 from hub.conversations import service as conversations
 from hub.conversations.service import ConversationNotFound, person_ref
 from hub.extensions import socketio
-from hub.models import Call, Person
+from hub.models import Person
 from hub.realtime import service as realtime
 from hub.realtime.service import authenticated_only
 

@@ -25,10 +25,12 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from hub import db, notifications
+from hub.calls.models import Call, CallParticipant
 from hub.conversations import service as conversations
+from hub.conversations.models import Conversation
 from hub.db import utcnow
 from hub.extensions import socketio
-from hub.models import Call, CallParticipant, Conversation, Person, SocketSession
+from hub.models import Person, SocketSession
 from hub.realtime.service import person_room
 
 SIGNAL_TYPES = ("offer", "answer", "candidate")

@@ -24,6 +24,8 @@ from hub.api import (
     paginate,
 )
 from hub.conversations import service as conversations
+from hub.conversations.models import Conversation as ConversationRow
+from hub.conversations.models import ConversationStatus
 from hub.conversations.schemas import (
     Attachment,
     AttachmentUpload,
@@ -43,8 +45,7 @@ from hub.conversations.schemas import (
 from hub.conversations.service import ConversationNotFound
 from hub.conversations.views import _accepted_files, _allow_files, _too_large_sentence
 from hub.errors import TooManyAttempts, ValidationFailed
-from hub.models import Conversation as ConversationRow
-from hub.models import ConversationStatus, Person
+from hub.models import Person
 from hub.web.errors import problem
 
 api = api_blueprint("conversations_api", __name__, url_prefix="/api/v1/conversations")

@@ -16,6 +16,7 @@ from flask_socketio import join_room
 
 from hub import db
 from hub.conversations import service as conversations
+from hub.conversations.models import Conversation
 from hub.conversations.service import (
     ConversationNotFound,
     conversation_room,
@@ -25,7 +26,7 @@ from hub.conversations.service import (
 )
 from hub.errors import TooManyAttempts, ValidationFailed
 from hub.extensions import socketio
-from hub.models import Conversation, Person
+from hub.models import Person
 from hub.realtime.service import authenticated_only, presence_of
 
 JOIN_LIMIT = 500  # messages in one join answer; `more` says when to ask again

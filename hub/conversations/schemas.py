@@ -13,6 +13,7 @@ from pydantic import ConfigDict, Field
 from hub.api import Input, LimitQuery, NamedRef, Output, PageQuery, iso_utc
 from hub.api.schemas import UtcTime, loose, one_of
 from hub.conversations import service as conversations
+from hub.conversations.models import ConversationStatus
 from hub.conversations.service import (
     LINK_KINDS,
     MAX_ATTACHMENTS,
@@ -21,7 +22,6 @@ from hub.conversations.service import (
     MAX_NOTE,
     MAX_SUBJECT,
 )
-from hub.models import ConversationStatus
 
 STATUS = one_of(ConversationStatus)
 _FILE = {"type": "string", "contentMediaType": "application/octet-stream"}

@@ -36,11 +36,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
 from hub import audit, db, notifications, policy, uploads
-from hub.db import utcnow
-from hub.errors import Conflict, TooManyAttempts, ValidationFailed
-from hub.extensions import socketio
-from hub.mail import send_mail
-from hub.models import (
+from hub.conversations.models import (
     Conversation,
     ConversationParticipant,
     ConversationStatus,
@@ -48,6 +44,12 @@ from hub.models import (
     Message,
     MessageAttachment,
     MessageKind,
+)
+from hub.db import utcnow
+from hub.errors import Conflict, TooManyAttempts, ValidationFailed
+from hub.extensions import socketio
+from hub.mail import send_mail
+from hub.models import (
     Organization,
     Person,
     ProductLine,

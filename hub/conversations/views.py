@@ -38,8 +38,9 @@ from hub.calls import events as call_events
 from hub.calls import service as calls
 from hub.conversations import events as chat_events
 from hub.conversations import service as conversations
+from hub.conversations.models import Conversation
 from hub.errors import TooManyAttempts, ValidationFailed
-from hub.models import Conversation, Person, ProductLine, Role
+from hub.models import Person, ProductLine, Role
 from hub.realtime import service as realtime
 from hub.realtime.service import presence_of
 from hub.registry import Job, NavItem, registry
@@ -191,17 +192,9 @@ def detail(conversation_id: int):
     if (position is None and takes_part_by_reading) or (
         position is not None and position < conversation.last_seq
     ):
-        _become_writer()
+        db.become_writer()
         conversations.mark_read(current_user, conversation, conversation.last_seq)
     return _render_detail(conversation)
-
-
-def _become_writer() -> None:
-    """Let this page view record what was read: end its read-only transaction, so the next
-    begins as a writer (BEGIN IMMEDIATE on SQLite) instead of upgrading a read snapshot,
-    which SQLite refuses when another writer got in between."""
-    db.session.commit()
-    g.hub_write = True
 
 
 def _render_detail(conversation: Conversation, message_form: MessageForm | None = None, status=200):

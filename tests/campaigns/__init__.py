@@ -9,7 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from campaigns.coop import ledger
-from campaigns.models import CoopAccount, CoopProgram, LedgerEntry
+from campaigns.coop.models import CoopAccount, CoopProgram, LedgerEntry
 from hub import db
 from hub.models import Tier
 

@@ -5,7 +5,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from campaigns.coop import ledger
-from campaigns.models import CoopProgram
+from campaigns.coop.models import CoopProgram
 from hub import db
 from tests.access import ROLES, Case
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from campaigns.models import CoopProgram, Proposal, ProposalAsset
+from campaigns.coop.models import CoopProgram
 from campaigns.proposals import service as proposals
+from campaigns.proposals.models import Proposal, ProposalAsset
 from hub import db
 from tests.access import ROLES, Case
 from tests.campaigns.proposal_support import (

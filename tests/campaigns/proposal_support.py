@@ -8,9 +8,11 @@ from datetime import date, timedelta
 from PIL import Image
 
 from campaigns.coop import ledger
-from campaigns.models import ActivityCategory, CoopProgram
+from campaigns.coop.models import CoopProgram
 from campaigns.proposals import service as proposals
+from campaigns.proposals.models import ActivityCategory
 from hub import db
+from hub.db import today
 from hub.models import StoredFile
 from hub.uploads import reencode_image, store
 
@@ -30,7 +32,7 @@ def funded_program(channel, purchases: str = "500000.00") -> CoopProgram:
                 "organization_id": org.id,
                 "amount": purchases,
                 "currency": "USD",
-                "purchased_on": ledger._today().replace(month=1, day=2).isoformat(),
+                "purchased_on": today().replace(month=1, day=2).isoformat(),
             }
             for org in (channel.dealer, channel.sibling_dealer, channel.other_dealer)
         ],
@@ -43,7 +45,7 @@ def category(program: CoopProgram, name: str = "Print advertising") -> ActivityC
 
 
 def fields(program: CoopProgram, **overrides) -> dict:
-    start = ledger._today() + timedelta(days=10)
+    start = today() + timedelta(days=10)
     data = {
         "title": "Spring planter open house",
         "objective": "Book 40 planter demos before planting",

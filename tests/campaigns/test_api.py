@@ -9,9 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from campaigns.coop import ledger, providers
-from campaigns.models import LedgerEntry
+from campaigns.coop.models import LedgerEntry
 from hub import db
 from hub.accounts import service as accounts
+from hub.db import today
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def line(org, external_id="erp-1", amount="1000.00", **extra) -> dict:
         "organization_id": org.id,
         "amount": amount,
         "currency": "USD",
-        "purchased_on": providers.today().isoformat(),
+        "purchased_on": today().isoformat(),
         **extra,
     }
 
@@ -53,7 +54,7 @@ def test_the_account_answers_balance_buckets_and_entries(client, channel, progra
         "available": "40.00",
     }
     assert body["program"]["currency"] == "USD"
-    assert [b["bucket"] for b in body["buckets"]] == [str(providers.today().year)]
+    assert [b["bucket"] for b in body["buckets"]] == [str(today().year)]
     assert [e["kind"] for e in body["data"]] == ["accrual", "accrual"]
     assert body["data"][0]["rate"] == "0.02000"
 

@@ -11,8 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from campaigns.coop import ledger, providers
-from campaigns.models import CarryoverRule, HoldStatus
+from campaigns.coop.models import CarryoverRule, HoldStatus
 from hub.accounts import service as accounts
+from hub.db import today as clock_today
 from hub.errors import ValidationFailed
 from hub.models import AuditEvent
 from tests.campaigns import assert_sound, buckets, buy, entries_of, make_program, purchase
@@ -309,7 +310,7 @@ def test_period_close_and_holds_use_the_rule_in_force_for_each_bucket(channel, a
 
 
 def ledger_reason(account, bucket: str) -> str:
-    from campaigns.models import EntryKind, LedgerEntry
+    from campaigns.coop.models import EntryKind, LedgerEntry
     from hub import db
 
     return db.session.scalar(
@@ -396,7 +397,7 @@ def shown_program(channel, admin, session):
     """The program the pages show (the oldest active one), with a purchase this year."""
     program = ledger.create_program(admin, "Pages Co-op", "USD", carryover_periods=1)
     ledger.set_accrual_rate(admin, program, "0.02", effective_from=date(2020, 1, 1))
-    today = providers.today()
+    today = clock_today()
     ledger.record_purchases(program, [purchase(channel.dealer, "1000.00", today)], admin)
     return program
 
@@ -406,7 +407,7 @@ def test_the_program_admin_changes_the_terms_on_the_rules_page(
 ):
     login_as("program_admin")
     page = client.get("/campaigns/coop/program").get_data(as_text=True)
-    next_year = str(providers.today().year + 1)
+    next_year = str(clock_today().year + 1)
     assert "Save windows and limits" in page and f'value="{next_year}"' in page
     response = post_form(
         client,
@@ -424,7 +425,7 @@ def test_the_program_admin_changes_the_terms_on_the_rules_page(
     session.expire_all()  # …and reload what the request changed
     assert (shown_program.claim_window_days, shown_program.minimum_claim) == (45, D("150.00"))
     assert ledger.carryover_for(shown_program, next_year) == 2
-    assert ledger.carryover_for(shown_program, str(providers.today().year)) == 1
+    assert ledger.carryover_for(shown_program, str(clock_today().year)) == 1
     flashed = client.get("/campaigns/coop/program").get_data(as_text=True)
     assert f"money earned from {next_year} on carries over 2 years" in flashed
     how = client.get("/campaigns/coop/how-it-works").get_data(as_text=True)
@@ -436,7 +437,7 @@ def test_bad_terms_are_refused_with_sentences_and_nothing_changes(
     client, login_as, session, shown_program
 ):
     login_as("program_admin")
-    this_year = str(providers.today().year)
+    this_year = str(clock_today().year)
     response = post_form(
         client,
         "/campaigns/coop/program/terms",
@@ -457,7 +458,7 @@ def test_bad_terms_are_refused_with_sentences_and_nothing_changes(
         "/campaigns/coop/program/terms",
         {
             "carryover_periods": "2",
-            "from_bucket": str(providers.today().year + 1),
+            "from_bucket": str(clock_today().year + 1),
             "claim_window_days": "45",
             "minimum_claim": "1.001",
         },

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import event
 
 from campaigns.coop import ledger, providers
-from campaigns.models import ProposalStatus
 from campaigns.proposals import panels as proposal_panels
 from campaigns.proposals import service as proposals
+from campaigns.proposals.models import ProposalStatus
 from hub import db
-from hub.db import utcnow
+from hub.db import today, utcnow
 from hub.models import TerritoryAssignment
 from tests.campaigns.proposal_support import approved, claim_lines, fields, funded_program
 from tests.hub.test_query_counts import StatementLog, _count, _diff
@@ -33,7 +33,7 @@ def program(channel):
 @pytest.fixture
 def last_year(channel, program):
     """Money earned last year, which expires on 31 December this year (carryover 1)."""
-    year = ledger._today().year - 1
+    year = today().year - 1
     amounts = {channel.dealer: "100000.00", channel.other_dealer: "50000.00"}  # 2,000 / 1,000
     ledger.record_purchases(
         program,
@@ -354,7 +354,7 @@ def test_dashboard_statements_do_not_grow_with_the_proposals(
                 "organization_id": org.id,
                 "amount": "5000000.00",
                 "currency": "USD",
-                "purchased_on": ledger._today().replace(month=1, day=3).isoformat(),
+                "purchased_on": today().replace(month=1, day=3).isoformat(),
             }
             for org in (channel.dealer, channel.sibling_dealer, channel.other_dealer)
         ],

@@ -17,7 +17,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
 from campaigns.coop import exports, imports, ledger
-from campaigns.models import CoopAccount, LedgerEntry, PurchaseLine
+from campaigns.coop.models import CoopAccount, LedgerEntry, PurchaseLine
 from hub import db
 from hub.demo.channel import set_path
 from hub.errors import ValidationFailed

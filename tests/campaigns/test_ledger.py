@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from campaigns.coop import ledger
-from campaigns.models import EntryKind, HoldStatus, LedgerEntry
+from campaigns.coop.models import EntryKind, HoldStatus, LedgerEntry
 from tests.campaigns import assert_sound, buckets, buy, entries_of, make_program, purchase
 
 D = Decimal
@@ -789,7 +789,7 @@ def test_expiring_soon_lists_unheld_money_that_will_expire(funded, admin):
 
 
 def test_ledger_entries_and_purchase_lines_cannot_be_changed_or_removed(session, funded):
-    from campaigns.models import PurchaseLine
+    from campaigns.coop.models import PurchaseLine
     from hub.audit import AppendOnlyError
 
     entry = session.scalars(sa.select(LedgerEntry)).first()
@@ -817,7 +817,7 @@ def test_ledger_entries_and_purchase_lines_cannot_be_changed_or_removed(session,
 
 
 def test_verify_ledger_finds_a_cache_that_drifted_from_its_entries(session, funded):
-    from campaigns.models import CoopAccount
+    from campaigns.coop.models import CoopAccount
 
     assert ledger.verify_ledger() == []
     session.execute(
@@ -832,7 +832,7 @@ def test_verify_ledger_finds_a_cache_that_drifted_from_its_entries(session, fund
 
 
 def test_the_database_refuses_a_negative_available_balance(session, funded):
-    from campaigns.models import CoopAccount
+    from campaigns.coop.models import CoopAccount
 
     nested = session.begin_nested()
     with pytest.raises(sa.exc.IntegrityError):
@@ -902,7 +902,7 @@ def test_close_period_command_for_an_unknown_program_says_so(app):
 
 
 def test_verify_ledger_command_exits_1_and_lists_problems(app, session, funded):
-    from campaigns.models import CoopAccount
+    from campaigns.coop.models import CoopAccount
 
     runner = app.test_cli_runner()
     ok = runner.invoke(args=["campaigns", "verify-ledger"])

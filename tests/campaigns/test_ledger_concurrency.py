@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from campaigns.coop import ledger
-from campaigns.models import CoopAccount, Hold, HoldStatus, LedgerEntry
+from campaigns.coop.models import CoopAccount, Hold, HoldStatus, LedgerEntry
 from hub import db
 from hub.demo.channel import set_path
 from hub.errors import ValidationFailed
@@ -202,7 +202,7 @@ def test_concurrent_settlements_resolve_a_hold_exactly_once(real_app, dealer_acc
 
 def test_one_purchase_line_imported_many_times_at_once_accrues_once(real_app, dealer_account):
     account_id, dealer_id, program_id = dealer_account(amount=None)
-    from campaigns.models import CoopProgram
+    from campaigns.coop.models import CoopProgram
 
     def load(_i):
         program = db.session.get(CoopProgram, program_id)
@@ -224,7 +224,7 @@ def test_one_purchase_line_imported_many_times_at_once_accrues_once(real_app, de
 
 def test_holds_and_purchases_interleaved_stay_consistent(real_app, dealer_account):
     account_id, dealer_id, program_id = dealer_account(amount="5000.00")  # 100.00 available
-    from campaigns.models import CoopProgram
+    from campaigns.coop.models import CoopProgram
 
     def work(i):
         if i % 2:

@@ -24,7 +24,7 @@ from hypothesis.stateful import (
 )
 
 from campaigns.coop import ledger
-from campaigns.models import EntryKind, Hold, HoldStatus, LedgerEntry
+from campaigns.coop.models import EntryKind, Hold, HoldStatus, LedgerEntry
 from hub.errors import Conflict, ValidationFailed
 from tests.campaigns import make_program, purchase
 

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from campaigns.coop import ledger, providers
-from campaigns.models import (
+from campaigns.coop.models import (
     AccrualRate,
     CoopAccount,
     CoopProgram,
@@ -19,6 +19,7 @@ from campaigns.models import (
     LedgerEntry,
 )
 from hub import db
+from hub.db import today as clock_today
 from hub.demo.channel import seed_demo
 from hub.models import AuditEvent, Organization, ProductLine
 from tests.conftest import post_form
@@ -34,7 +35,7 @@ def coop(channel, session):
     )  # fmt: skip
     ledger.set_accrual_rate(admin, program, "0.02", tier=channel.dealer.tier,
                             effective_from=date(2020, 1, 1))  # fmt: skip
-    today = providers.today()
+    today = clock_today()
     amounts = {
         channel.dealer: "1000.00",  # → 20.00
         channel.sibling_dealer: "2000.00",  # → 40.00

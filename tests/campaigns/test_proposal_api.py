@@ -12,16 +12,9 @@ import sqlalchemy as sa
 from PIL import Image
 
 from campaigns.coop import ledger, providers
-from campaigns.models import (
-    ApiIdempotencyKey,
-    Claim,
-    ClaimLine,
-    Hold,
-    LedgerEntry,
-    Proposal,
-    ProposalStatus,
-)
+from campaigns.coop.models import Hold, LedgerEntry
 from campaigns.proposals import service as proposals
+from campaigns.proposals.models import ApiIdempotencyKey, Claim, ClaimLine, Proposal, ProposalStatus
 from hub import db
 from hub.accounts import service as accounts
 from hub.models import StoredFile

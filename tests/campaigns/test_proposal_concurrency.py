@@ -18,10 +18,12 @@ import pytest
 import sqlalchemy as sa
 
 from campaigns.coop import ledger
-from campaigns.models import CoopAccount, EntryKind, Hold, LedgerEntry, Proposal, ProposalStatus
+from campaigns.coop.models import CoopAccount, EntryKind, Hold, LedgerEntry
 from campaigns.proposals import service as proposals
+from campaigns.proposals.models import Proposal, ProposalStatus
 from hub import db
 from hub.accounts import service as accounts
+from hub.db import today
 from hub.demo.channel import set_path
 from hub.models import Organization, OrgKind, Person, Role
 from tests.campaigns import make_program, purchase, tier
@@ -93,7 +95,7 @@ def world(real_app):
             program = make_program(admin)
             proposals.install_defaults(program)
             bought = Decimal(available) / Decimal("0.02")  # Premier accrues 2%
-            on = ledger._today().replace(month=1, day=2)
+            on = today().replace(month=1, day=2)
             report = ledger.record_purchases(program, [purchase(dealer, bought, on)])
             assert report.clean, report
             budget = str(Decimal(each) * 2)  # the category pays 50% of cost

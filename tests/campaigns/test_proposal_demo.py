@@ -13,19 +13,19 @@ from PIL import Image
 from pypdf import PdfReader
 
 from campaigns.coop import ledger, providers
-from campaigns.models import (
+from campaigns.coop.models import CoopProgram
+from campaigns.proposals import panels as proposal_panels
+from campaigns.proposals import service as proposals
+from campaigns.proposals.models import (
     ClaimLine,
     ClaimProof,
-    CoopProgram,
     Proposal,
     ProposalEvent,
     ProposalEventKind,
     ProposalStatus,
 )
-from campaigns.proposals import panels as proposal_panels
-from campaigns.proposals import service as proposals
 from hub import db
-from hub.db import utcnow
+from hub.db import today, utcnow
 from hub.demo.channel import seed_demo
 from hub.models import Organization, Person, StoredFile
 from hub.uploads import open_stored
@@ -165,7 +165,7 @@ def test_the_ledger_verifies_and_prairie_has_money_about_to_expire(demo):
 def test_the_expired_proposal_released_its_hold_by_the_service(demo):
     _, _, prairie = demo
     (expired,) = of(prairie, S.EXPIRED)
-    assert expired.claim_deadline < proposals.today()
+    assert expired.claim_deadline < today()
     statuses = [
         (e.data or {}).get("status")
         for e in db.session.scalars(

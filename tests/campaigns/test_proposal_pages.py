@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from campaigns.models import Claim, Proposal, ProposalAsset, ProposalStatus
 from campaigns.proposals import service as proposals
+from campaigns.proposals.models import Claim, Proposal, ProposalAsset, ProposalStatus
 from hub import db
 from hub.models import AuditEvent, StoredFile
 from tests.campaigns.proposal_support import approved, fields, funded_program, png_bytes

@@ -10,16 +10,11 @@ import pytest
 import sqlalchemy as sa
 
 from campaigns.coop import ledger, providers
-from campaigns.models import (
-    ApprovalRule,
-    ApproverRole,
-    EntryKind,
-    LedgerEntry,
-    ProposalStatus,
-    SuggestionStatus,
-)
+from campaigns.coop.models import EntryKind, LedgerEntry
 from campaigns.proposals import service as proposals
+from campaigns.proposals.models import ApprovalRule, ApproverRole, ProposalStatus, SuggestionStatus
 from hub import db
+from hub.db import today
 from hub.errors import Conflict, ValidationFailed
 from hub.models import AuditEvent, Notification
 from tests.campaigns.proposal_support import (
@@ -364,7 +359,7 @@ def test_peer_medians_need_three_peers_and_exclude_self(channel, program, make_o
                     "organization_id": org.id,
                     "amount": "500000.00",
                     "currency": "USD",
-                    "purchased_on": ledger._today().replace(month=1, day=2).isoformat(),
+                    "purchased_on": today().replace(month=1, day=2).isoformat(),
                 }
             ],
         )
@@ -446,7 +441,7 @@ def test_a_category_without_preapproval_holds_at_once_even_after_the_fact(channe
     marketer = channel.people["dealer_marketer"]
     training = category(program, "Training")
     assert not training.needs_preapproval
-    past = proposals.today() - timedelta(days=20)
+    past = today() - timedelta(days=20)
     proposal = proposals.create(
         marketer,
         program,

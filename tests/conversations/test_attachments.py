@@ -17,9 +17,10 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringO
 from hub import db, uploads
 from hub.accounts import service as accounts
 from hub.conversations import service as conversations
+from hub.conversations.models import Message, MessageAttachment
 from hub.db import utcnow
 from hub.errors import ValidationFailed
-from hub.models import Message, MessageAttachment, StoredFile
+from hub.models import StoredFile
 from tests.conftest import csrf_token, sign_in
 from tests.conversations.conftest import events, new_id
 

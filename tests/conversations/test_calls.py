@@ -15,7 +15,8 @@ import sqlalchemy as sa
 
 from hub import db
 from hub.calls import service as calls
-from hub.models import Call, CallParticipant, Message, MessageKind
+from hub.calls.models import Call, CallParticipant
+from hub.conversations.models import Message, MessageKind
 from tests.conftest import sign_in
 from tests.conversations.conftest import events
 

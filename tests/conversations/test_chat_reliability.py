@@ -19,9 +19,10 @@ import sqlalchemy as sa
 from hub import db
 from hub.conversations import events as chat_events
 from hub.conversations import service as conversations
+from hub.conversations.models import Conversation, Message
 from hub.db import utcnow
 from hub.demo.channel import set_path
-from hub.models import Conversation, Message, Organization, OrgKind, Person, Role
+from hub.models import Organization, OrgKind, Person, Role
 from tests.conftest import committed_app
 from tests.conversations.conftest import events, new_id
 from tests.conversations.test_chat_sockets import join, send

@@ -11,8 +11,8 @@ from hub import db
 from hub.accounts import service as accounts
 from hub.conversations import events as chat_events
 from hub.conversations import service as conversations
+from hub.conversations.models import Message
 from hub.extensions import socketio
-from hub.models import Message
 from tests.conversations.conftest import events, new_id
 
 REFUSED = "No such conversation, or you may not see it."

@@ -10,20 +10,16 @@ import sqlalchemy as sa
 
 from hub import db
 from hub.conversations import service as conversations
-from hub.db import utcnow
-from hub.errors import Conflict, TooManyAttempts, ValidationFailed
-from hub.models import (
-    AuditEvent,
+from hub.conversations.models import (
     ConversationParticipant,
     ConversationStatus,
     Handoff,
     Message,
     MessageKind,
-    Notification,
-    OutboxMail,
-    SocketSession,
-    TerritoryAssignment,
 )
+from hub.db import utcnow
+from hub.errors import Conflict, TooManyAttempts, ValidationFailed
+from hub.models import AuditEvent, Notification, OutboxMail, SocketSession, TerritoryAssignment
 from hub.registry import registry
 from tests.conversations.conftest import new_id
 

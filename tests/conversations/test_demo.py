@@ -7,8 +7,9 @@ import sqlalchemy as sa
 
 from hub import db
 from hub.conversations import service as conversations
+from hub.conversations.models import Conversation, ConversationStatus
 from hub.demo.channel import seed_demo
-from hub.models import Conversation, ConversationStatus, Person
+from hub.models import Person
 
 
 def person(email: str) -> Person:

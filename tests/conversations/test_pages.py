@@ -10,7 +10,7 @@ from sqlalchemy import event
 
 from hub import db
 from hub.conversations import service as conversations
-from hub.models import ConversationStatus, Message
+from hub.conversations.models import ConversationStatus, Message
 from tests.conftest import csrf_token, post_form, sign_in
 from tests.conversations.conftest import new_id
 

@@ -12,9 +12,11 @@ import sqlalchemy as sa
 
 from hub import db
 from hub.calls import service as calls
+from hub.calls.models import Call, CallParticipant
 from hub.conversations import service as conversations
+from hub.conversations.models import Message, MessageKind
 from hub.db import utcnow
-from hub.models import Call, CallParticipant, Message, MessageKind, SocketSession
+from hub.models import SocketSession
 from hub.realtime import service as realtime
 from hub.registry import registry
 from tests.conftest import sign_in

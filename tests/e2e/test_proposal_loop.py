@@ -14,9 +14,11 @@ import sqlalchemy as sa
 from PIL import Image
 
 from campaigns.coop import ledger, providers
-from campaigns.models import EntryKind, LedgerEntry, Proposal, ProposalStatus
+from campaigns.coop.models import EntryKind, LedgerEntry
 from campaigns.proposals import service as proposals
+from campaigns.proposals.models import Proposal, ProposalStatus
 from hub import db
+from hub.db import today
 from hub.models import AuditEvent, Organization
 from tests.e2e.conftest import PHONE, check_axe, sign_in
 
@@ -64,7 +66,7 @@ def test_the_whole_loop(open_page, live_server, tmp_path):
     sign_in(dealer, MARKETER)
     dealer.goto("/campaigns/new")
     check_axe(dealer, label="new proposal")
-    start = providers.today() + timedelta(days=14)
+    start = today() + timedelta(days=14)
     dealer.get_by_label("Title").fill("Fall tillage field day")
     dealer.get_by_label("Kind of activity").select_option(
         label="Print advertising — 50% (75% on an OEM template)"
