@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,7 @@ from hub.api.operations import OperationDoc, component_name, operation_doc, spec
 from hub.api.schemas import Problem
 
 OPENAPI_VERSION = "3.1.0"
+_READING = threading.Lock()  # one document is made at a time (SpecTree's models are shared)
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 REF_PREFIX = "#/components/schemas/"
 
@@ -284,15 +286,16 @@ def build_document(app: Flask | None = None) -> dict:
     """The OpenAPI 3.1 document of every route under /api/v1."""
     app = app or current_app
     reg = registry(app)
-    kept = spec.models
-    # SpecTree's own reading of the declarations; it lifts nested $defs out of its models
-    # as it goes, so it reads a copy and the next document finds them again.
-    spec.models = copy.deepcopy(kept)
-    try:
-        with app.app_context():
-            generated = spec._generate_spec()
-    finally:
-        spec.models = kept
+    with _READING:
+        kept = spec.models
+        # SpecTree's own reading of the declarations; it lifts nested $defs out of its
+        # models as it goes, so it reads a copy and the next document finds them again.
+        spec.models = copy.deepcopy(kept)
+        try:
+            with app.app_context():
+                generated = spec._generate_spec()
+        finally:
+            spec.models = kept
     paths: dict[str, dict] = {}
     for rule in sorted(api_rules(app), key=lambda r: r.rule):
         view = app.view_functions[rule.endpoint]

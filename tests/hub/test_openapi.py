@@ -195,3 +195,15 @@ def test_validation_problem_matches_the_documented_schema(client, channel, token
     assert response.json["errors"] == [
         {"field": "name", "detail": "Enter the organisation's name."}
     ]
+
+
+def test_validation_stays_inside_the_api_and_pages_keep_their_html(client, token):
+    """SpecTree's checks answer problem JSON on API routes only; pages are untouched."""
+    auth = {"Authorization": f"Bearer {token}"}
+    bad_query = client.get("/api/v1/people?role=king", headers=auth)
+    assert bad_query.status_code == 400
+    assert bad_query.mimetype == "application/problem+json"
+    assert bad_query.json["detail"].startswith("The query parameter 'role' must be one of")
+    page = client.get("/no-such-page?limit=0")
+    assert page.status_code == 404
+    assert page.mimetype == "text/html"
