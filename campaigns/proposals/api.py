@@ -455,15 +455,6 @@ def review_claim_campaign(proposal_id: int):
     claim = proposals.claim_of(proposal)
     if claim is None or proposal.status != S.CLAIM_SUBMITTED:
         raise Conflict("There is no claim waiting for review on this proposal.")
-    if body.decision not in ("pay", "return"):
-        raise ValidationFailed(
-            {
-                "decision": [
-                    'Say "pay" to pay the accepted costs, or "return" to send the claim back '
-                    "to be fixed."
-                ]
-            }
-        )
     proposals.review_claim(
         person,
         proposal,

@@ -516,8 +516,20 @@ class LineDecision(Input):
     reason_note: str | None = Field(None, json_schema_extra={"maxLength": 500})
 
 
+def _decision(value):
+    if value not in ("pay", "return"):
+        raise refuse(
+            'Say "pay" to pay the accepted costs, or "return" to send the claim back to be fixed.'
+        )
+    return value
+
+
 class ClaimReview(Input):
-    decision: loose({"type": "string", "enum": ["pay", "return"]}) = None
+    decision: Annotated[
+        str,
+        BeforeValidator(_decision),
+        WithJsonSchema({"type": "string", "enum": ["pay", "return"]}),
+    ] = Field(None, validate_default=True)
     note: str = Field("", json_schema_extra={"maxLength": 1000})
     lines: list[LineDecision] | None = None
 
