@@ -40,7 +40,6 @@ from hub.api.auth import PUBLIC_ATTR
 from hub.api.problems import ApiProblem, validation_problem
 
 OPERATION_ATTR = "api_operation"
-JSON_MIMETYPE = "application/json"
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
