@@ -17,5 +17,12 @@ class Conflict(ValidationFailed):
     """The input clashes with what exists (a taken e-mail, a replay with other content)."""
 
 
+class InsufficientFunds(ValidationFailed):
+    """Money can't be taken because too little is available (a hold would overdraw).
+
+    The input was fine; the account can't cover it now. problems name the amount.
+    """
+
+
 class TooManyAttempts(Exception):
     """Rate limited; the message says when to try again."""

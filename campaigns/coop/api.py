@@ -1,7 +1,8 @@
 """The co-op JSON API: an account's balance and ledger, and the ERP's purchase import.
 
 Scoped by hub.policy exactly like the pages (an account outside the token's scope is a
-404); the import calls the same `ledger.record_purchases` as every other way in.
+404); the import calls the same `ledger.record_purchases` as every other way in. Each
+route is declared once with `@operation` (hub.api), its shapes in campaigns.coop.schemas.
 """
 
 from __future__ import annotations
@@ -9,40 +10,31 @@ from __future__ import annotations
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import Flask, abort, jsonify
+from flask import Flask, abort
 
 from campaigns.coop import ledger
 from campaigns.coop.models import LedgerEntry
 from campaigns.coop.providers import EXPIRY_WARNING_DAYS, account_of, current_program
+from campaigns.coop.schemas import (
+    MAX_BATCH,
+    AccountQuery,
+    CoopAccount,
+    CoopBalance,
+    CoopBucket,
+    CoopExpiring,
+    CoopLedgerEntry,
+    ImportReport,
+    ProgramRef,
+    PurchaseBatch,
+)
 from hub import policy
-from hub.api import openapi
-from hub.api.openapi import PAGINATION_PARAMETERS, json_response, operation, problems, ref
-from hub.api.tools import ApiProblem, api_blueprint, current_person, json_body, paginate
+from hub.api import ApiProblem, api_blueprint, context, current_person, openapi, operation
+from hub.api import paginate as paginate_entries
 from hub.db import today
-from hub.errors import ValidationFailed
 from hub.models import OrgKind
 
 bp = api_blueprint("campaigns_api", __name__)
-
-MAX_BATCH = 5_000
-MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": ["7500.00"]}
-
-
-def _money(value: Decimal) -> str:
-    return f"{value:.2f}"
-
-
-def entry_json(entry: LedgerEntry) -> dict:
-    return {
-        "id": entry.id,
-        "kind": entry.kind.value,
-        "amount": _money(entry.amount),
-        "bucket": entry.bucket,
-        "effective_on": entry.effective_on.isoformat(),
-        "rate": None if entry.rate is None else f"{entry.rate:f}",
-        "hold_id": entry.hold_id,
-        "reason": entry.reason,
-    }
+TAGS = ["coop"]
 
 
 def _no_program() -> ApiProblem:
@@ -53,22 +45,17 @@ def _no_program() -> ApiProblem:
 
 @bp.get("/coop/accounts/<int:org_id>")
 @operation(
-    {
-        "summary": "An organisation's co-op account: balance, buckets and ledger entries",
-        "description": (
-            "The balance, each bucket (what remains, what is held, when it expires), the money "
-            "expiring within 60 days that no hold covers, and one page of ledger entries in id "
-            "order (follow next_cursor). A dealer sees its own account, a distributor also its "
-            "dealers', OEM staff every account. Entry amounts are positive for every kind but "
-            "adjustment, which is signed; the kind says which way the money moves."
-        ),
-        "tags": ["coop"],
-        "parameters": PAGINATION_PARAMETERS,
-        "responses": {
-            "200": json_response("The account and one page of its entries.", ref("CoopAccount")),
-            **problems(400, 404),
-        },
-    }
+    "An organisation's co-op account: balance, buckets and ledger entries",
+    description=(
+        "The balance, each bucket (what remains, what is held, when it expires), the money "
+        "expiring within 60 days that no hold covers, and one page of ledger entries in id "
+        "order (follow next_cursor). A dealer sees its own account, a distributor also its "
+        "dealers', OEM staff every account. Entry amounts are positive for every kind but "
+        "adjustment, which is signed; the kind says which way the money moves."
+    ),
+    tags=TAGS,
+    query=AccountQuery,
+    responses={200: (CoopAccount, "The account and one page of its entries.")},
 )
 def get_account(org_id: int):
     person = current_person()
@@ -79,245 +66,62 @@ def get_account(org_id: int):
     if program is None:
         raise _no_program()
     account = account_of(org, program)
-    zero = Decimal("0.00")
     if account is None:
-        bal, buckets, expiring = ledger.Balance(zero, zero, zero, zero, zero), [], []
-        page = {"data": [], "next_cursor": None}
+        zero = ledger.Balance(*(Decimal("0.00") for _ in ledger.BALANCE_FIELDS))
+        bal, buckets, expiring, entries, cursor = zero, [], [], [], None
     else:
         bal = ledger.balance(account)
         buckets = ledger.bucket_balances(account)
         expiring = ledger.expiring_soon(account, EXPIRY_WARNING_DAYS, today())
-        page = paginate(
+        page = paginate_entries(
             sa.select(LedgerEntry).where(LedgerEntry.account_id == account.id),
             LedgerEntry.id,
-            entry_json,
+            CoopLedgerEntry.of,
+            context().query,
         )
-    return jsonify(
-        {
-            "organization_id": org.id,
-            "program": {"id": program.id, "name": program.name, "currency": program.currency},
-            "balance": {name: _money(getattr(bal, name)) for name in ledger.BALANCE_FIELDS},
-            "buckets": [
-                {
-                    "bucket": b.bucket,
-                    "expires_on": b.expires_on.isoformat(),
-                    "earned": _money(b.earned),
-                    "remaining": _money(b.remaining),
-                    "held": _money(b.held),
-                    "free": _money(b.free),
-                }
-                for b in buckets
-            ],
-            "expiring_soon": [
-                {
-                    "bucket": e.bucket,
-                    "amount": _money(e.amount),
-                    "expires_on": e.expires_on.isoformat(),
-                }
-                for e in expiring
-            ],
-            **page,
-        }
+        entries, cursor = page.data, page.next_cursor
+    return CoopAccount(
+        organization_id=org.id,
+        program=ProgramRef.of(program),
+        balance=CoopBalance.of(bal),
+        buckets=[CoopBucket.of(b) for b in buckets],
+        expiring_soon=[CoopExpiring.of(e) for e in expiring],
+        data=entries,
+        next_cursor=cursor,
     )
+
+
+def _program_admin_only(**_) -> None:
+    if not policy.is_program_admin(current_person()):
+        raise PermissionError("only the program admin imports purchases")
 
 
 @bp.post("/coop/purchases")
 @operation(
-    {
-        "summary": "Import qualifying purchases from the ERP (program admin)",
-        "description": (
-            "Each line accrues co-op at the rate in force on its purchase date for the "
-            "organisation's tier and the product line. Idempotent per external_id: a line "
-            "sent again with the same content is reported as a duplicate and changes nothing; "
-            "the same external_id with different content is a conflict and changes nothing. "
-            "Bad lines are reported with their 0-based index and a sentence; the good lines "
-            f"of the batch are accepted. At most {MAX_BATCH} lines per request."
-        ),
-        "tags": ["coop"],
-        "requestBody": openapi.json_body(ref("PurchaseBatch")),
-        "responses": {
-            "200": json_response("What became of each line.", ref("ImportReport")),
-            **problems(400, 403, 404, 415, 422),
-        },
-    }
+    "Import qualifying purchases from the ERP (program admin)",
+    description=(
+        "Each line accrues co-op at the rate in force on its purchase date for the "
+        "organisation's tier and the product line. Idempotent per external_id: a line "
+        "sent again with the same content is reported as a duplicate and changes nothing; "
+        "the same external_id with different content is a conflict and changes nothing. "
+        "Bad lines are reported with their 0-based index and a sentence; the good lines "
+        f"of the batch are accepted. At most {MAX_BATCH} lines per request."
+    ),
+    tags=TAGS,
+    json=PurchaseBatch,
+    responses={200: (ImportReport, "What became of each line.")},
+    problems=(403, 404),
+    before=_program_admin_only,
 )
 def import_purchases():
-    person = current_person()
-    if not policy.is_program_admin(person):
-        raise PermissionError("only the program admin imports purchases")
-    body = json_body()
-    lines = body.get("lines")
-    if not isinstance(lines, list) or not lines:
-        raise ValidationFailed(
-            {"lines": ['Send the purchases as a non-empty list: {"lines": [{…}, …]}.']}
-        )
-    if len(lines) > MAX_BATCH:
-        raise ValidationFailed(
-            {"lines": [f"Send at most {MAX_BATCH} lines per request; split the batch."]}
-        )
     program = current_program()
     if program is None:
         raise _no_program()
-    report = ledger.record_purchases(program, lines, person)
-    return jsonify(
-        {
-            "accepted": report.accepted,
-            "duplicates": report.duplicates,
-            "conflicts": [{"external_id": x, "detail": d} for x, d in report.conflicts],
-            "errors": [{"index": i, "detail": d} for i, d in report.errors],
-            "accrued": _money(report.accrued),
-        }
-    )
-
-
-_STRING_LIST = {"type": "array", "items": {"type": "string"}}
-
-SCHEMAS = {
-    "CoopAccount": {
-        "type": "object",
-        "required": [
-            "organization_id",
-            "program",
-            "balance",
-            "buckets",
-            "expiring_soon",
-            "data",
-            "next_cursor",
-        ],
-        "properties": {
-            "organization_id": {"type": "integer"},
-            "program": {
-                "type": "object",
-                "required": ["id", "name", "currency"],
-                "properties": {
-                    "id": {"type": "integer"},
-                    "name": {"type": "string"},
-                    "currency": {"type": "string"},
-                },
-            },
-            "balance": {
-                "type": "object",
-                "description": "available = earned − reimbursed − expired − held.",
-                "required": list(ledger.BALANCE_FIELDS),
-                "properties": {name: MONEY for name in ledger.BALANCE_FIELDS},
-            },
-            "buckets": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["bucket", "expires_on", "earned", "remaining", "held", "free"],
-                    "properties": {
-                        "bucket": {"type": "string", "examples": ["2026", "2026-Q2"]},
-                        "expires_on": {"type": "string", "format": "date"},
-                        "earned": MONEY,
-                        "remaining": MONEY,
-                        "held": MONEY,
-                        "free": MONEY,
-                    },
-                },
-            },
-            "expiring_soon": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["bucket", "amount", "expires_on"],
-                    "properties": {
-                        "bucket": {"type": "string"},
-                        "amount": MONEY,
-                        "expires_on": {"type": "string", "format": "date"},
-                    },
-                },
-            },
-            "data": {"type": "array", "items": ref("CoopLedgerEntry")},
-            "next_cursor": {"type": ["string", "null"]},
-        },
-    },
-    "CoopLedgerEntry": {
-        "type": "object",
-        "required": ["id", "kind", "amount", "bucket", "effective_on", "rate", "hold_id", "reason"],
-        "properties": {
-            "id": {"type": "integer"},
-            "kind": {
-                "type": "string",
-                "enum": ["accrual", "adjustment", "hold", "release", "reimbursement", "expiry"],
-            },
-            "amount": MONEY,
-            "bucket": {"type": "string"},
-            "effective_on": {"type": "string", "format": "date"},
-            "rate": {"type": ["string", "null"], "description": "Accruals: the rate used."},
-            "hold_id": {"type": ["integer", "null"]},
-            "reason": {"type": "string"},
-        },
-    },
-    "PurchaseBatch": {
-        "type": "object",
-        "required": ["lines"],
-        "properties": {
-            "lines": {
-                "type": "array",
-                "minItems": 1,
-                "maxItems": MAX_BATCH,
-                "items": {
-                    "type": "object",
-                    "required": [
-                        "external_id",
-                        "organization_id",
-                        "amount",
-                        "currency",
-                        "purchased_on",
-                    ],
-                    "properties": {
-                        "external_id": {"type": "string", "maxLength": 120},
-                        "organization_id": {"type": "integer"},
-                        "amount": {
-                            "type": "string",
-                            "description": "Decimal text, at most two decimals.",
-                        },
-                        "currency": {"type": "string", "examples": ["USD"]},
-                        "purchased_on": {"type": "string", "format": "date"},
-                        "product_line_id": {"type": ["integer", "null"]},
-                    },
-                },
-            }
-        },
-    },
-    "ImportReport": {
-        "type": "object",
-        "required": ["accepted", "duplicates", "conflicts", "errors", "accrued"],
-        "properties": {
-            "accepted": _STRING_LIST,
-            "duplicates": _STRING_LIST,
-            "conflicts": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["external_id", "detail"],
-                    "properties": {
-                        "external_id": {"type": "string"},
-                        "detail": {"type": "string"},
-                    },
-                },
-            },
-            "errors": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["index", "detail"],
-                    "properties": {
-                        "index": {"type": "integer", "description": "0-based line index."},
-                        "detail": {"type": "string"},
-                    },
-                },
-            },
-            "accrued": MONEY,
-        },
-    },
-}
+    body: PurchaseBatch = context().json
+    return ImportReport.of(ledger.record_purchases(program, body.lines, current_person()))
 
 
 def init_app(app: Flask) -> None:
-    """Register the co-op API and its schemas."""
-    for name, schema in SCHEMAS.items():
-        openapi.register_schema(name, schema, app=app)
+    """Register the co-op API."""
     openapi.register_tag("coop", "Co-op accounts and the ERP purchase import.", app=app)
     app.register_blueprint(bp)

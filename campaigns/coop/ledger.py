@@ -38,7 +38,7 @@ from campaigns.coop.models import (
 )
 from hub import audit, db, policy
 from hub.db import today
-from hub.errors import Conflict, ValidationFailed
+from hub.errors import Conflict, InsufficientFunds, ValidationFailed
 from hub.models import Organization, OrgKind, Person, ProductLine, Tier
 
 CENT = Decimal("0.01")
@@ -1422,7 +1422,7 @@ def place_hold(
     live = [b for b in buckets if b.is_live(on) and b.free > 0]
     available = sum((b.free for b in live), ZERO)
     if amount > available:
-        raise ValidationFailed(
+        raise InsufficientFunds(
             {
                 "amount": [
                     f"Only {format_money(available, program.currency)} is available, so "

@@ -1,31 +1,39 @@
-"""The OpenAPI 3.1 description of the JSON API, assembled from the routes themselves.
+"""The OpenAPI 3.1 document of the JSON API, made from the same declarations that
+validate and serialise it.
 
-Each API view describes its operation next to its code with `@operation({...})`; the
-document walks app.url_map, so every path and method comes from a real route and a
-route without a description is simply missing (tests/hub/test_openapi.py fails on it).
-Feature packages add their own routes the same way, and register their schemas (and,
-rarely, hand-written path entries) on the app from their init_app:
+SpecTree turns each `@operation` (hub.api.operations) into paths, parameters, request
+bodies and response schemas from its pydantic models; this module walks app.url_map so
+that every path comes from a real route (a route without a declaration is missing, and
+tests/hub/test_openapi.py fails on it), then adds what is the same everywhere: path
+parameters, the problem answers, bearer security, tags and operation ids. Feature
+packages describe their tags from their init_app, and rarely a route by hand:
 
-    openapi.register_schema("Campaign", {...}, app=app)
-    openapi.document("/api/v1/campaigns/export", "get", {...}, app=app)
+    openapi.register_tag("coop", "Co-op accounts and the ERP purchase import.", app=app)
+    openapi.document("/api/v1/things/export", "get", {...}, app=app)
 
-The registry lives in app.extensions["hub.openapi"], so hub never imports a feature.
+The registry lives in app.extensions["hub.api.openapi"], so hub never imports a feature.
 """
 
 from __future__ import annotations
 
 import copy
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import Flask, current_app
 
-from hub.api.tools import API_PREFIX, DEFAULT_LIMIT, MAX_LIMIT, is_public
+from hub.api.auth import is_public
+from hub.api.blueprint import API_PREFIX
+from hub.api.operations import OperationDoc, component_name, operation_doc, spec
+from hub.api.schemas import Problem
 
 OPENAPI_VERSION = "3.1.0"
-SPEC_ATTR = "openapi_operations"
+_READING = threading.Lock()  # one document is made at a time (SpecTree's models are shared)
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
+REF_PREFIX = "#/components/schemas/"
 
 _RULE_ARGUMENT = re.compile(
     r"<(?:(?P<converter>[a-zA-Z_][a-zA-Z0-9_]*)(?:\([^)]*\))?:)?(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)>"
@@ -36,10 +44,22 @@ _CONVERTER_SCHEMAS = {
     "uuid": {"type": "string", "format": "uuid"},
 }
 
+PROBLEM_RESPONSES = {
+    400: ("BadRequest", "The request is malformed (bad JSON, a bad query parameter or cursor)."),
+    401: ("Unauthorized", "No valid API token was sent."),
+    403: ("Forbidden", "Your role may not do this to an object you can see."),
+    404: ("NotFound", "The id is unknown or outside what your account may see."),
+    409: ("Conflict", "The input clashes with what exists."),
+    413: ("ContentTooLarge", "The upload is larger than the limits allow."),
+    415: ("UnsupportedMediaType", "The body was not sent as application/json."),
+    422: ("ValidationFailed", "Some fields need attention; see errors."),
+    429: ("TooManyRequests", "Too many requests in a short time; wait as Retry-After says."),
+}
+
 
 @dataclass
 class OpenApiRegistry:
-    """What the API routes can't say about themselves: schemas, tags, hand-written entries."""
+    """What the declarations can't say: tag descriptions, hand-written entries, schemas."""
 
     schemas: dict[str, dict] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
@@ -47,9 +67,9 @@ class OpenApiRegistry:
 
 
 def init_app(app: Flask) -> OpenApiRegistry:
-    if "hub.openapi" not in app.extensions:
-        app.extensions["hub.openapi"] = OpenApiRegistry()
-    return app.extensions["hub.openapi"]
+    if "hub.api.openapi" not in app.extensions:
+        app.extensions["hub.api.openapi"] = OpenApiRegistry()
+    return app.extensions["hub.api.openapi"]
 
 
 def registry(app: Flask | None = None) -> OpenApiRegistry:
@@ -57,191 +77,35 @@ def registry(app: Flask | None = None) -> OpenApiRegistry:
     return init_app(app or current_app)
 
 
+def register_tag(name: str, description: str, *, app: Flask | None = None) -> None:
+    """Describe a tag (operations are tagged with their blueprint's name unless they say otherwise)."""
+    registry(app).tags[name] = description
+
+
 def register_schema(name: str, schema: dict, *, app: Flask | None = None) -> None:
-    """Add a named schema under components/schemas (refer to it with ref(name))."""
+    """A named schema for a hand-written entry (declared operations bring their own)."""
     schemas = registry(app).schemas
     if name in schemas and schemas[name] != schema:
         raise ValueError(f"an OpenAPI schema named {name!r} is registered already")
     schemas[name] = schema
 
 
-def register_tag(name: str, description: str, *, app: Flask | None = None) -> None:
-    """Describe a tag (operations are tagged with their blueprint's name unless they say otherwise)."""
-    registry(app).tags[name] = description
-
-
-def document(path: str, method: str, spec: dict, *, app: Flask | None = None) -> None:
-    """Describe an operation by hand, e.g. for a route added without @operation.
-
-    path is the OpenAPI form ("/api/v1/things/{thing_id}"); it must match a real route,
-    which the OpenAPI test checks.
-    """
-    registry(app).paths[(path, method.lower())] = spec
-
-
-def operation(spec: dict, *, method: str | None = None) -> Callable:
-    """Decorator: describe the operation a view serves (for one method, or all of its methods).
-
-    Path parameters, operationId, tags, security and the 401 answer are filled in from
-    the route; the spec gives summary, parameters, requestBody and responses.
-    """
-
-    def wrap(view: Callable) -> Callable:
-        specs = dict(getattr(view, SPEC_ATTR, {}))
-        specs[(method or "*").lower()] = spec
-        setattr(view, SPEC_ATTR, specs)
-        return view
-
-    return wrap
-
-
-# --- Helpers for writing specs ----------------------------------------------------
+def document(path: str, method: str, entry: dict, *, app: Flask | None = None) -> None:
+    """Describe an operation by hand, for a route whose answer no model describes (a file
+    download). path is the OpenAPI form ("/api/v1/things/{thing_id}") of a real route."""
+    registry(app).paths[(path, method.lower())] = entry
 
 
 def ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def json_response(description: str, schema: dict, headers: dict | None = None) -> dict:
-    response = {"description": description, "content": {"application/json": {"schema": schema}}}
-    if headers:
-        response["headers"] = headers
-    return response
-
-
-def page_of(item_schema: str) -> dict:
-    """The schema of a page of items: {"data": [...], "next_cursor": "…" | null}."""
-    return {
-        "type": "object",
-        "required": ["data", "next_cursor"],
-        "properties": {
-            "data": {"type": "array", "items": ref(item_schema)},
-            "next_cursor": {
-                "type": ["string", "null"],
-                "description": "Pass as ?cursor= for the next page; null on the last page.",
-            },
-        },
-    }
-
-
-def json_body(schema: dict, description: str = "") -> dict:
-    body = {"required": True, "content": {"application/json": {"schema": schema}}}
-    if description:
-        body["description"] = description
-    return body
-
-
-def query(name: str, schema: dict, description: str) -> dict:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "schema": schema,
-        "description": description,
-    }
-
-
-PAGINATION_PARAMETERS = [
-    query(
-        "limit",
-        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
-        f"How many items per page (1 to {MAX_LIMIT}, default {DEFAULT_LIMIT}).",
-    ),
-    query("cursor", {"type": "string"}, "The next_cursor of the previous page, as given."),
-]
-
-_PROBLEM_RESPONSES = {
-    "400": ("BadRequest", "The request is malformed (bad JSON, a bad query parameter or cursor)."),
-    "401": ("Unauthorized", "No valid API token was sent."),
-    "403": ("Forbidden", "Your role may not do this to an object you can see."),
-    "404": ("NotFound", "The id is unknown or outside what your account may see."),
-    "409": ("Conflict", "The input clashes with what exists."),
-    "415": ("UnsupportedMediaType", "The body was not sent as application/json."),
-    "413": ("ContentTooLarge", "The upload is larger than the limits allow."),
-    "422": ("ValidationFailed", "Some fields need attention; see errors."),
-    "429": ("TooManyRequests", "Too many requests in a short time; wait as Retry-After says."),
-}
+    return {"$ref": REF_PREFIX + name}
 
 
 def problems(*statuses: int) -> dict:
     """Response references for the problem answers an operation can give."""
-    return {
-        str(s): {"$ref": f"#/components/responses/{_PROBLEM_RESPONSES[str(s)][0]}"}
-        for s in statuses
-    }
+    return {str(s): {"$ref": f"#/components/responses/{PROBLEM_RESPONSES[s][0]}"} for s in statuses}
 
 
-# --- The document -------------------------------------------------------------------
-
-
-CORE_SCHEMAS: dict[str, dict] = {
-    "Problem": {
-        "type": "object",
-        "description": "An RFC 9457 problem: every error of the API is answered with one.",
-        "required": ["type", "title", "status", "detail"],
-        "properties": {
-            "type": {"type": "string", "format": "uri-reference", "examples": ["about:blank"]},
-            "title": {"type": "string", "examples": ["Not Found"]},
-            "status": {"type": "integer", "minimum": 400, "maximum": 599},
-            "detail": {
-                "type": "string",
-                "description": "A sentence saying what went wrong and what to do.",
-            },
-            "instance": {"type": "string", "description": "The path that was requested."},
-            "request_id": {
-                "type": "string",
-                "description": "Quote it to support; the server log carries it too.",
-            },
-            "errors": {
-                "type": "array",
-                "description": "For 409 and 422: one entry per problem, by field.",
-                "items": ref("FieldError"),
-            },
-        },
-    },
-    "FieldError": {
-        "type": "object",
-        "required": ["field", "detail"],
-        "properties": {
-            "field": {
-                "type": ["string", "null"],
-                "description": "The body field concerned; null when it is about the whole request.",
-            },
-            "detail": {"type": "string"},
-        },
-    },
-}
-
-
-def _problem_response(description: str, headers: dict | None = None) -> dict:
-    response = {
-        "description": description,
-        "content": {"application/problem+json": {"schema": ref("Problem")}},
-    }
-    if headers:
-        response["headers"] = headers
-    return response
-
-
-def _components(reg: OpenApiRegistry) -> dict:
-    responses = {name: _problem_response(text) for name, text in _PROBLEM_RESPONSES.values()}
-    responses["Unauthorized"]["headers"] = {
-        "WWW-Authenticate": {
-            "description": 'The challenge, e.g. Bearer realm="Partner Hub".',
-            "schema": {"type": "string"},
-        }
-    }
-    return {
-        "schemas": {**CORE_SCHEMAS, **reg.schemas},
-        "responses": responses,
-        "securitySchemes": {
-            "bearerAuth": {
-                "type": "http",
-                "scheme": "bearer",
-                "description": "An API token from the settings page or `flask --app wsgi hub create-token EMAIL`.",
-            }
-        },
-    }
+# --- Routes ------------------------------------------------------------------------------
 
 
 def openapi_path(rule: str) -> str:
@@ -272,42 +136,182 @@ def api_rules(app: Flask) -> list:
     ]
 
 
-def _operation_for(rule, method: str, view: Callable) -> dict | None:
-    specs = getattr(view, SPEC_ATTR, None) or {}
-    spec = specs.get(method.lower(), specs.get("*"))
-    if spec is None:
-        return None
-    op = copy.deepcopy(spec)
+def _parameter(param: dict) -> dict:
+    schema = dict(param["schema"])
+    description = schema.pop("description", "") or param.get("description", "")
+    out = {"name": param["name"], "in": param["in"], "required": param["required"]}
+    out["schema"] = schema
+    if description:
+        out["description"] = description
+    return out
+
+
+def _operation(rule, method: str, view: Callable, doc: OperationDoc, generated: dict) -> dict:
     methods = sorted(rule.methods - IGNORED_METHODS)
-    op.setdefault(
-        "operationId", rule.endpoint + ("" if len(methods) == 1 else f"_{method.lower()}")
-    )
-    op.setdefault("tags", [rule.endpoint.rsplit(".", 1)[0]])
-    given = {(p.get("name"), p.get("in")) for p in op.get("parameters", []) if "name" in p}
-    path_params = [p for p in _path_parameters(rule.rule) if (p["name"], "path") not in given]
-    if path_params or op.get("parameters"):
-        op["parameters"] = path_params + op.get("parameters", [])
-    responses = op.setdefault("responses", {})
+    op: dict[str, Any] = {"summary": doc.summary}
+    if doc.description:
+        op["description"] = doc.description
+    op["operationId"] = rule.endpoint + ("" if len(methods) == 1 else f"_{method.lower()}")
+    op["tags"] = doc.tags or [rule.endpoint.rsplit(".", 1)[0]]
+    parameters = _path_parameters(rule.rule) + [
+        _parameter(p) for p in generated.get("parameters", []) if p["in"] != "path"
+    ]
+    if parameters:
+        op["parameters"] = parameters
+    body = generated.get("requestBody")
+    if body:
+        body = copy.deepcopy(body)
+        body["required"] = not doc.body_optional
+        op["requestBody"] = body
+    responses: dict[str, Any] = {}
+    for status, response in generated.get("responses", {}).items():
+        if status.startswith(("4", "5")):
+            continue
+        response = copy.deepcopy(response)
+        headers = doc.response_headers.get(int(status))
+        if headers:
+            response["headers"] = copy.deepcopy(headers)
+        responses[status] = response
+    for status, (model, description) in doc.streamed.items():
+        responses[str(status)] = {
+            "description": description,
+            "content": {"application/json": {"schema": ref(component_name(model))}},
+        }
+    statuses = set(doc.problems)
+    parameter_places = {p["in"] for p in parameters if p["in"] != "path"}
+    if parameter_places:
+        statuses.add(400)
+    if body and "application/json" in body.get("content", {}):
+        statuses |= {400, 415, 422}
+    if "multipart/form-data" in (body or {}).get("content", {}):
+        statuses |= {400, 422}
+    if any(p["in"] == "path" for p in parameters):
+        statuses.add(404)
     if is_public(view):
         op["security"] = []
     else:
-        responses.setdefault("401", {"$ref": "#/components/responses/Unauthorized"})
+        statuses.add(401)
+    responses.update(problems(*sorted(statuses)))
+    op["responses"] = responses
     return op
+
+
+# --- Schemas -------------------------------------------------------------------------------
+
+
+def _strip_titles(node: Any) -> Any:
+    """Without pydantic's titles ("Next Cursor": the names say it) and null defaults."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "title" and isinstance(value, str):
+                continue
+            if key == "default" and value is None:
+                continue  # an optional field is absent or null: nothing to say
+            if key in {"properties", "$defs", "patternProperties"} and isinstance(value, dict):
+                out[key] = {name: _strip_titles(sub) for name, sub in value.items()}
+            else:
+                out[key] = _strip_titles(value)
+        return out
+    if isinstance(node, list):
+        return [_strip_titles(item) for item in node]
+    return node
+
+
+def _refs(node: Any, found: set[str]) -> set[str]:
+    if isinstance(node, dict):
+        target = node.get("$ref")
+        if isinstance(target, str) and target.startswith(REF_PREFIX):
+            found.add(target[len(REF_PREFIX) :])
+        for value in node.values():
+            _refs(value, found)
+    elif isinstance(node, list):
+        for item in node:
+            _refs(item, found)
+    return found
+
+
+def _used_schemas(paths: dict, schemas: dict) -> dict:
+    """Only the schemas the document refers to (declarations of other apps stay out)."""
+    wanted = _refs(paths, set()) | {"Problem"}
+    seen: set[str] = set()
+    while wanted - seen:
+        name = (wanted - seen).pop()
+        seen.add(name)
+        wanted |= _refs(schemas.get(name, {}), set())
+    return {name: schemas[name] for name in sorted(seen) if name in schemas}
+
+
+def _problem_schemas() -> dict:
+    schema = Problem.model_json_schema(ref_template=REF_PREFIX + "{model}", mode="serialization")
+    defs = schema.pop("$defs", {})
+    schema["required"] = ["type", "title", "status", "detail"]
+    return {"Problem": schema, **defs}
+
+
+def _components(reg: OpenApiRegistry, paths: dict, schemas: dict) -> dict:
+    responses = {}
+    for name, text in PROBLEM_RESPONSES.values():
+        responses[name] = {
+            "description": text,
+            "content": {"application/problem+json": {"schema": ref("Problem")}},
+        }
+    responses["Unauthorized"]["headers"] = {
+        "WWW-Authenticate": {
+            "description": 'The challenge, e.g. Bearer realm="Partner Hub".',
+            "schema": {"type": "string"},
+        }
+    }
+    responses["TooManyRequests"]["headers"] = {
+        "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}
+    }
+    all_schemas = {**schemas, **_problem_schemas(), **reg.schemas}
+    return {
+        "schemas": _strip_titles(_used_schemas(paths, all_schemas)),
+        "responses": responses,
+        "securitySchemes": {
+            "bearerAuth": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "An API token from the settings page or `flask --app wsgi hub create-token EMAIL`.",
+            }
+        },
+    }
+
+
+# --- The document -------------------------------------------------------------------------
 
 
 def build_document(app: Flask | None = None) -> dict:
     """The OpenAPI 3.1 document of every route under /api/v1."""
     app = app or current_app
     reg = registry(app)
+    with _READING:
+        kept = spec.models
+        # SpecTree's own reading of the declarations; it lifts nested $defs out of its
+        # models as it goes, so it reads a copy and the next document finds them again.
+        spec.models = copy.deepcopy(kept)
+        try:
+            with app.app_context():
+                generated = spec._generate_spec()
+        finally:
+            spec.models = kept
     paths: dict[str, dict] = {}
     for rule in sorted(api_rules(app), key=lambda r: r.rule):
         view = app.view_functions[rule.endpoint]
+        doc = operation_doc(view)
+        if doc is None:
+            continue
+        path = openapi_path(rule.rule)
         for method in sorted(rule.methods - IGNORED_METHODS):
-            op = _operation_for(rule, method, view)
-            if op is not None:
-                paths.setdefault(openapi_path(rule.rule), {})[method.lower()] = op
-    for (path, method), spec in reg.paths.items():
-        paths.setdefault(path, {})[method] = copy.deepcopy(spec)
+            made = generated["paths"].get(path, {}).get(method.lower())
+            if made is not None:
+                paths.setdefault(path, {})[method.lower()] = _operation(
+                    rule, method, view, doc, made
+                )
+    for (path, method), entry in reg.paths.items():
+        paths.setdefault(path, {})[method] = copy.deepcopy(entry)
+    paths = _strip_titles(paths)
     used_tags = sorted(
         {tag for ops in paths.values() for op in ops.values() for tag in op.get("tags", [])}
     )
@@ -330,7 +334,7 @@ def build_document(app: Flask | None = None) -> dict:
             for t in used_tags
         ],
         "paths": paths,
-        "components": _components(reg),
+        "components": _components(reg, paths, generated["components"]["schemas"]),
     }
 
 
@@ -344,3 +348,6 @@ def undocumented(app: Flask | None = None) -> list[tuple[str, str]]:
             if method.lower() not in documented.get(openapi_path(rule.rule), {}):
                 missing.append((openapi_path(rule.rule), method.lower()))
     return sorted(missing)
+
+
+__all__ = ["component_name"]

@@ -69,20 +69,14 @@ API_CASES = {
         case("GET", _url("submitted", other=True), {r: 200 for r in OEM}, 404),
         case("GET", f"{BASE}/999999", {}, 404),
     ],
-    "proposals_api.update_campaign": [
+    # PATCH and PUT take different bodies, so they are two declared operations.
+    "proposals_api.update_campaign_patch": [
         case(
             "PATCH",
             _url("draft"),
             {**{r: 200 for r in OWNERS}, "partner_staff": 403},
             404,
             data={"title": "A better title"},
-        ),
-        case(
-            "PUT",
-            _url("draft"),
-            {**{r: 200 for r in OWNERS}, "partner_staff": 403},
-            404,
-            data=_fields,
         ),
         case(
             "PATCH",
@@ -91,6 +85,15 @@ API_CASES = {
             403,
             data={"title": "A better title"},
             note="a submitted proposal is not editable; only its owners get that far",
+        ),
+    ],
+    "proposals_api.update_campaign_put": [
+        case(
+            "PUT",
+            _url("draft"),
+            {**{r: 200 for r in OWNERS}, "partner_staff": 403},
+            404,
+            data=_fields,
         ),
     ],
     "proposals_api.submit_campaign": [

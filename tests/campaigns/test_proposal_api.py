@@ -17,6 +17,7 @@ from campaigns.proposals import service as proposals
 from campaigns.proposals.models import ApiIdempotencyKey, Claim, ClaimLine, Proposal, ProposalStatus
 from hub import db
 from hub.accounts import service as accounts
+from hub.errors import InsufficientFunds
 from hub.models import StoredFile
 from tests.campaigns.proposal_support import (
     approved,
@@ -633,6 +634,12 @@ def test_an_approval_the_account_can_no_longer_cover_is_a_409_and_holds_nothing(
     db.session.expire_all()
     assert db.session.get(Proposal, second.id).status == S.SUBMITTED
     assert count(LedgerEntry) == entries
+    # The API knows the refusal by its type, not by the name of a field in it.
+    account = providers.account_of(second.organization, program)
+    with pytest.raises(InsufficientFunds):
+        ledger.place_hold(
+            account, Decimal("3000.00"), reference="typed-check", idempotency_key="typed-check"
+        )
 
 
 def test_bad_claims_get_a_sentence_and_store_nothing(client, auth, channel, program):

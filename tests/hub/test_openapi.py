@@ -11,8 +11,8 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
 from hub.accounts import service as accounts
-from hub.api import openapi
-from hub.api.tools import API_PREFIX, api_blueprint
+from hub.api import API_PREFIX, Output, api_blueprint, openapi
+from hub.api import operation as declare
 from hub.models import ProductLine
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -86,26 +86,21 @@ def test_problem_schema_and_bearer_security_are_declared(client):
 
 @pytest.mark.fresh_app  # adds a route to its app
 def test_routes_of_another_blueprint_are_documented_and_checked_too(app, client):
-    """A feature package's API blueprint: described with @operation and document()."""
+    """A feature package's API blueprint: declared with @operation, or by hand with document()."""
     extra = api_blueprint("extra_api", __name__, url_prefix=f"{API_PREFIX}/extra")
 
+    class Widget(Output):
+        id: int
+
     @extra.get("/widgets/<int:widget_id>")
-    @openapi.operation(
-        {
-            "summary": "One widget",
-            "responses": {"200": openapi.json_response("A widget.", openapi.ref("Widget"))},
-        }
-    )
+    @declare("One widget", responses={200: (Widget, "A widget.")})
     def widget(widget_id: int):
-        return jsonify({"id": widget_id})
+        return Widget(id=widget_id)
 
     @extra.post("/widgets")
     def create_widget():
         return jsonify({}), 201
 
-    openapi.register_schema(
-        "Widget", {"type": "object", "properties": {"id": {"type": "integer"}}}, app=app
-    )
     app.register_blueprint(extra)
 
     document = fetch_document(client)
@@ -201,3 +196,15 @@ def test_validation_problem_matches_the_documented_schema(client, channel, token
     assert response.json["errors"] == [
         {"field": "name", "detail": "Enter the organisation's name."}
     ]
+
+
+def test_validation_stays_inside_the_api_and_pages_keep_their_html(client, token):
+    """SpecTree's checks answer problem JSON on API routes only; pages are untouched."""
+    auth = {"Authorization": f"Bearer {token}"}
+    bad_query = client.get("/api/v1/people?role=king", headers=auth)
+    assert bad_query.status_code == 400
+    assert bad_query.mimetype == "application/problem+json"
+    assert bad_query.json["detail"].startswith("The query parameter 'role' must be one of")
+    page = client.get("/no-such-page?limit=0")
+    assert page.status_code == 404
+    assert page.mimetype == "text/html"

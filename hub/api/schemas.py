@@ -1,0 +1,124 @@
+"""The shapes every API shares: problems, pages, times, money and references."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
+
+T = TypeVar("T")
+
+UtcTime = Annotated[
+    str, Field(json_schema_extra={"format": "date-time", "examples": ["2026-03-01T09:30:00Z"]})
+]
+Day = Annotated[str, Field(json_schema_extra={"format": "date"})]
+Money = Annotated[
+    str, Field(pattern=r"^-?\d+\.\d{2}$", json_schema_extra={"examples": ["3000.00"]})
+]
+MONEY_IN_DESCRIPTION = 'A decimal amount as text, e.g. "1500.00" (never a JSON number).'
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    """A stored (naive UTC) time as ISO 8601 with a Z, e.g. 2026-03-01T09:30:00Z."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="seconds") + "Z"
+
+
+def money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def refuse(sentence: str) -> PydanticCustomError:
+    """Raise from a validator: the field's problem, answered with this sentence as it is."""
+    return PydanticCustomError("api_sentence", "{sentence}", {"sentence": sentence})
+
+
+def loose(schema: dict) -> Any:
+    """A body field whose rules (and sentences) belong to the service the pages share: the
+    document shows `schema`, the value is handed on as sent, and the service says what is
+    wrong with it (all fields at once, as the forms do)."""
+    return Annotated[Any, WithJsonSchema(schema)]
+
+
+class Output(BaseModel):
+    """A response shape: built by the API from the rules' objects, never from the client."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Input(BaseModel):
+    """A request body: unknown fields are refused, one error each, and JSON types are
+    taken as sent ("4" is not a number)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Query(BaseModel):
+    """A query string: an empty parameter (?kind=) counts as absent; unknown ones are ignored."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_absent(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v not in ("", None)}
+        return data
+
+
+class NamedRef(Output):
+    """Another object, by id and name."""
+
+    id: int
+    name: str
+
+    @classmethod
+    def of(cls, obj) -> NamedRef | None:
+        return None if obj is None else cls(id=obj.id, name=obj.name)
+
+
+class FieldError(BaseModel):
+    field: str | None = Field(
+        description="The body field concerned; null when it is about the whole request."
+    )
+    detail: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem: every error of the API is answered with one."""
+
+    model_config = ConfigDict(title="Problem")
+
+    type: str = Field(json_schema_extra={"format": "uri-reference", "examples": ["about:blank"]})
+    title: str = Field(examples=["Not Found"])
+    status: int = Field(ge=400, le=599)
+    detail: str = Field(description="A sentence saying what went wrong and what to do.")
+    instance: str | None = Field(None, description="The path that was requested.")
+    request_id: str | None = Field(
+        None, description="Quote it to support; the server log carries it too."
+    )
+    errors: list[FieldError] | None = Field(
+        None, description="For 409 and 422: one entry per problem, by field."
+    )
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list, in id order."""
+
+    data: list[T]
+    next_cursor: str | None = Field(
+        description="Pass as ?cursor= for the next page; null on the last page."
+    )
+
+
+def one_of(values) -> Any:
+    """A Literal of an enum's values (or any strings): validated, and listed in the document."""
+    return Literal[tuple(v.value if hasattr(v, "value") else v for v in values)]
