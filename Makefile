@@ -10,9 +10,10 @@ FLASK := $(BIN)/flask --app wsgi
 HUB_PORT ?= 5000
 HUB_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # Unit and integration tests run on pytest-xdist workers, each on a database of its own;
-# the browser tests run in one process of their own (see docs/testing.md).
+# the browser tests and the tests that start real servers run in one process of their
+# own each (see docs/testing.md).
 TEST_WORKERS ?= 2
-XDIST := -n $(TEST_WORKERS) --dist loadgroup
+XDIST := -n $(TEST_WORKERS) --dist worksteal
 export HUB_PORT
 
 .PHONY: run test setup db lint format test-sqlite test-e2e test-postgres bench clean
@@ -64,17 +65,21 @@ test-sqlite: setup
 test-e2e: setup
 	HUB_TEST_DATABASE_URL= $(PASS)="browser tests" $(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
-# PostgreSQL (what production runs): everything but the browser tests, with the real
-# servers, Redis and multi-process tests.
+# PostgreSQL (what production runs): everything but the browser tests; then, in one
+# process, the tests that start real servers (several processes behind Redis, a killed
+# server, the benchmarks at a tiny scale).
+PG_ENV = HUB_TEST_DATABASE_URL=$(HUB_TEST_POSTGRES_URL)
 test-postgres: setup
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(subst +psycopg,,$(HUB_TEST_POSTGRES_URL))', connect_timeout=3).close()" 2>/dev/null; then \
-		echo 'HUB_TEST_DATABASE_URL=$(HUB_TEST_POSTGRES_URL) $(BIN)/pytest $(XDIST) -m "not e2e" $(PYTEST_ARGS)'; \
-		HUB_TEST_DATABASE_URL=$(HUB_TEST_POSTGRES_URL) $(PASS)="postgresql pass" \
-			$(BIN)/pytest $(XDIST) -m "not e2e" $(PYTEST_ARGS); \
+		echo '$(PG_ENV) $(BIN)/pytest $(XDIST) -m "not e2e and not servers" $(PYTEST_ARGS)'; \
+		$(PG_ENV) $(PASS)="postgresql pass" \
+			$(BIN)/pytest $(XDIST) -m "not e2e and not servers" $(PYTEST_ARGS) || exit $$?; \
+		echo '$(PG_ENV) $(BIN)/pytest -m servers $(PYTEST_ARGS)'; \
+		$(PG_ENV) $(PASS)="server tests (postgresql)" $(BIN)/pytest -m servers $(PYTEST_ARGS); \
 	elif [ "$$HUB_REQUIRE_SERVICES" = "1" ]; then \
 		echo "PostgreSQL is required (HUB_REQUIRE_SERVICES=1) but $(HUB_TEST_POSTGRES_URL) is not reachable"; exit 1; \
 	else \
-		echo "PostgreSQL not reachable at $(HUB_TEST_POSTGRES_URL): skipping the PostgreSQL pass (and with it the tests that start real servers)"; \
+		echo "PostgreSQL not reachable at $(HUB_TEST_POSTGRES_URL): skipping the PostgreSQL pass and the tests that start real servers"; \
 	fi
 
 bench: setup

@@ -65,9 +65,10 @@ def _starts_servers(module) -> bool:
 def pytest_collection_modifyitems(config, items):
     """Mark every test in tests/e2e `e2e` (some modules do not say so themselves), and
     the tests of modules that start real servers `servers` (multi-process, killed
-    servers, Redis, the benchmarks): `make test` runs them once, in the PostgreSQL pass.
-    Under pytest-xdist (--dist loadgroup) they share one worker: they start processes
-    of their own and some share Redis, so they never run alongside each other."""
+    servers, Redis, the benchmarks): `make test` runs them once, after the PostgreSQL
+    pass, in one process of their own — they start processes and some share Redis's
+    channel, so two of them must never run at once (xdist's `loadgroup` cannot keep
+    them together: with pytest 9 its xdist_group marks are silently ignored)."""
     e2e = Path(__file__).parent / "e2e"
     seen: dict = {}
     for item in items:
@@ -80,7 +81,6 @@ def pytest_collection_modifyitems(config, items):
             seen[module] = _starts_servers(module)
         if seen[module]:
             item.add_marker(pytest.mark.servers)
-            item.add_marker(pytest.mark.xdist_group("servers"))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
