@@ -180,7 +180,7 @@ def actions_for(viewer: Person, proposal: Proposal) -> list[str]:
         actions += ["update", "submit"]
     if proposals.can_approve(viewer, proposal):
         actions += ["approve", "decline", "request_changes"]
-    if owner and proposal.status in proposals.CLAIMABLE:
+    if proposals.may_claim(viewer, proposal):
         actions.append("claim")
     if proposals.can_review_claim(viewer, proposal):
         actions.append("review_claim")
@@ -311,17 +311,6 @@ def _proposal_response(proposal: Proposal, person: Person, status: int = 200) ->
     response = jsonify(proposal_json(proposal, person))
     response.status_code = status
     return response
-
-
-def _may_decide(person: Person, proposal: Proposal) -> bool:
-    """Whether the person is one of the proposal's approvers at all: the OEM's reviewers, or
-    its distributor's admin where the ladder starts with the distributor (the service then
-    checks whose rung it is)."""
-    if proposals.is_oem_reviewer(person):
-        return True
-    return "distributor" in (proposal.approval_steps or []) and (
-        proposals._is_distributor_admin_over(person, proposal.organization)
-    )
 
 
 # --- Input ----------------------------------------------------------------------------------
@@ -671,7 +660,7 @@ def update_campaign(proposal_id: int):
     if not proposals.is_owner(person, proposal):
         raise PermissionError("only the proposing organisation edits its proposal")
     body = _proposal_input(json_body())
-    data = {**proposals._as_data(proposal), **body} if request.method == "PATCH" else body
+    data = {**proposals.as_data(proposal), **body} if request.method == "PATCH" else body
     proposals.update(person, proposal, data)
     return _proposal_response(proposal, person)
 
@@ -781,7 +770,7 @@ def _reword_overdraft(step: Callable[[], object]) -> None:
 def approve_campaign(proposal_id: int):
     person = current_person()
     proposal = _visible_or_404(person, proposal_id, lock=True)
-    if not _may_decide(person, proposal):
+    if not proposals.is_approver(person, proposal):
         raise PermissionError(
             "only a channel manager or the program admin (or the dealer's distributor, where "
             "it approves first) approves proposals"
@@ -810,7 +799,7 @@ def approve_campaign(proposal_id: int):
 def decline_campaign(proposal_id: int):
     person = current_person()
     proposal = _visible_or_404(person, proposal_id, lock=True)
-    if not _may_decide(person, proposal):
+    if not proposals.is_approver(person, proposal):
         raise PermissionError("only the proposal's approvers decline it")
     body = json_body()
     _only_fields(body, {"reason"})
@@ -834,7 +823,7 @@ def decline_campaign(proposal_id: int):
 def request_changes_campaign(proposal_id: int):
     person = current_person()
     proposal = _visible_or_404(person, proposal_id, lock=True)
-    if not _may_decide(person, proposal):
+    if not proposals.is_approver(person, proposal):
         raise PermissionError("only the proposal's approvers ask for changes")
     body = json_body()
     _only_fields(body, {"note"})
