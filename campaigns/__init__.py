@@ -12,6 +12,7 @@ from campaigns.coop.views import bp
 from campaigns.demo import proposals as proposal_demo
 from campaigns.proposals import admin_views as _proposal_admin_views  # noqa: F401  (routes join bp)
 from campaigns.proposals import api as proposal_api
+from campaigns.proposals import claim_views as _proposal_claim_views  # noqa: F401  (routes join bp)
 from campaigns.proposals import events as proposal_events
 from campaigns.proposals import jobs as proposal_jobs
 from campaigns.proposals import panels as proposal_panels

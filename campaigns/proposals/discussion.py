@@ -165,3 +165,11 @@ def suggestions_by_id(proposal: Proposal) -> dict[int, Suggestion]:
             sa.select(Suggestion).where(Suggestion.proposal_id == proposal.id)
         )
     }
+
+
+def suggestion_on(proposal: Proposal, suggestion_id: int) -> Suggestion | None:
+    """A suggestion made on this proposal (None if there is none by that id on it)."""
+    suggestion = db.session.get(Suggestion, suggestion_id)
+    if suggestion is None or suggestion.proposal_id != proposal.id:
+        return None
+    return suggestion

@@ -8,18 +8,16 @@ viewer's scope is a 404, an action the viewer may not take a 403.
 
 from __future__ import annotations
 
-from flask import abort, flash, request, send_file
+from flask import abort, flash, request
 from flask_login import current_user, login_required
 
 from campaigns.coop.providers import current_program
 from campaigns.coop.views import bp
-from campaigns.proposals import claims, discussion, files, results, workflow
-from campaigns.proposals.campaign_rules import PROOF_KINDS, categories
+from campaigns.proposals import discussion, results, workflow
+from campaigns.proposals.campaign_rules import categories
 from campaigns.proposals.inputs import (
     FIELDS,
-    SUGGESTIBLE,
     as_data,
-    budget_total,
     live_check,
 )
 from campaigns.proposals.lifecycle import (
@@ -27,33 +25,26 @@ from campaigns.proposals.lifecycle import (
     OPEN_STATUSES,
     STATUS_LABELS,
 )
-from campaigns.proposals.models import Proposal, ProposalStatus, Suggestion
+from campaigns.proposals.models import Proposal, ProposalStatus
+from campaigns.proposals.pages import (
+    act_on,
+    program_or_404,
+    proposal_or_404,
+    proposal_page_response,
+)
 from campaigns.proposals.permissions import (
-    can_add_asset,
-    can_approve,
-    can_close,
-    can_comment,
     can_propose,
-    can_review_claim,
-    can_suggest,
-    get_visible,
     is_owner,
-    may_claim,
     visible_proposals,
 )
 from campaigns.proposals.sla import awaiting, wait_text, waiting_on
-from campaigns.proposals.thread import thread
-from hub import db, uploads
-from hub.db import today
-from hub.errors import Conflict, ValidationFailed
-from hub.models import StoredFile
+from hub import db
+from hub.errors import ValidationFailed
 from hub.web.pages import int_arg, paginate, render, see_other
 
 S = ProposalStatus
 PER_PAGE = 20
 FORM_LINES = 6
-CLAIM_LINES = 4
-PROOF_SLOTS = 3
 TABS = {
     "waiting": "Waiting on me",
     "open": "In progress",
@@ -61,20 +52,6 @@ TABS = {
     "all": "All",
 }
 OPEN = OPEN_STATUSES
-
-
-def _proposal_or_404(proposal_id: int, *, lock: bool = False) -> Proposal:
-    proposal = get_visible(current_user, proposal_id, lock=lock)
-    if proposal is None:
-        abort(404)
-    return proposal
-
-
-def _program_or_404():
-    program = current_program()
-    if program is None:
-        abort(404)
-    return program
 
 
 @bp.app_template_filter("waited")
@@ -171,7 +148,7 @@ def _check(program, values: dict, proposal: Proposal | None):
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def proposal_new():
-    program = _program_or_404()
+    program = program_or_404()
     if not can_propose(current_user):
         abort(403)
     if request.method == "GET":
@@ -205,10 +182,10 @@ def _saved_message(proposal: Proposal) -> str:
 @bp.route("/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
 @login_required
 def proposal_edit(proposal_id: int):
-    proposal = _proposal_or_404(proposal_id)
+    proposal = proposal_or_404(proposal_id)
     if not is_owner(current_user, proposal):
         abort(403)
-    program = _program_or_404()
+    program = program_or_404()
     if proposal.status not in EDITABLE:
         flash("This proposal can no longer be edited.", "error")
         return see_other("campaigns.proposal_page", proposal_id=proposal.id)
@@ -221,7 +198,7 @@ def proposal_edit(proposal_id: int):
             workflow.submit(current_user, proposal)
     except ValidationFailed as exc:
         db.rollback_request()
-        proposal = _proposal_or_404(proposal_id)
+        proposal = proposal_or_404(proposal_id)
         return _form_page(program, proposal, _clean(data), exc.problems, status=422)
     flash(_saved_message(proposal), "success")
     return see_other("campaigns.proposal_page", proposal_id=proposal.id)
@@ -231,10 +208,10 @@ def proposal_edit(proposal_id: int):
 @login_required
 def proposal_check():
     """The live check (htmx): what the form's numbers mean against the balance and share."""
-    program = _program_or_404()
+    program = program_or_404()
     proposal = None
     if request.form.get("proposal_id", "").isdigit():
-        proposal = _proposal_or_404(int(request.form["proposal_id"]))
+        proposal = proposal_or_404(int(request.form["proposal_id"]))
     data = _form_data()
     return render(
         "campaigns/proposals/_check.html",
@@ -246,103 +223,23 @@ def proposal_check():
 # --- The proposal page ------------------------------------------------------------------
 
 
-def _page(proposal: Proposal, status: int = 200, **extra):
-    program = _program_or_404()
-    claim = claims.claim_of(proposal)
-    people = {}
-    events = thread(proposal)
-    me = current_user
-    context = {
-        "coop_program": program,
-        "p": proposal,
-        "labels": STATUS_LABELS,
-        "waiting": waiting_on(proposal),
-        "events": events,
-        "people": people,
-        "suggestions": discussion.suggestions_by_id(proposal),
-        "open_suggestions": discussion.open_suggestions(proposal),
-        "suggestible": SUGGESTIBLE,
-        "assets": files.assets_of(proposal),
-        "claim": claim,
-        "budget": budget_total(proposal),
-        "reasons": claims.REASON_CODES,
-        "proof_kinds": PROOF_KINDS,
-        "roi": results.roi(proposal),
-        "peers": results.peer_medians(proposal)
-        if proposal.status in (S.RESULTS_REPORTED, S.CLOSED)
-        else None,
-        "owner": is_owner(me, proposal),
-        "can_approve": can_approve(me, proposal),
-        "can_comment": can_comment(me, proposal),
-        "can_suggest": can_suggest(me, proposal),
-        "can_review_claim": can_review_claim(me, proposal),
-        "can_claim": may_claim(me, proposal),
-        "can_close": can_close(me, proposal),
-        "problems": {},
-        "claim_lines": CLAIM_LINES,
-        "proof_slots": PROOF_SLOTS,
-        "claim_values": {},
-        "claimable_cost": claims.claimable_cost(proposal) if proposal.max_reimbursement else None,
-        "today": today(),
-        "last_request": next(
-            (e for e in reversed(events) if (e.data or {}).get("status") == "changes_requested"),
-            None,
-        )
-        if proposal.status == S.CHANGES_REQUESTED
-        else None,
-    }
-    context.update(extra)
-    return render(
-        "campaigns/proposals/page.html",
-        "campaigns/proposals/_thread.html",
-        status=status,
-        **context,
-    )
-
-
 @bp.get("/proposals/<int:proposal_id>")
 @login_required
 def proposal_page(proposal_id: int):
-    return _page(_proposal_or_404(proposal_id))
-
-
-def _act(proposal_id: int, action, success: str, *, lock=True, form_problems_key=None):
-    """Run one action on a locked proposal; on bad input re-render the page with sentences."""
-    proposal = _proposal_or_404(proposal_id, lock=lock)
-    try:
-        action(proposal)
-    except PermissionError:
-        db.rollback_request()
-        abort(403)
-    except ValidationFailed as exc:
-        db.rollback_request()
-        proposal = _proposal_or_404(proposal_id)
-        problems = exc.problems
-        if isinstance(exc, Conflict):
-            flash(" ".join(m for msgs in problems.values() for m in msgs), "error")
-            return see_other("campaigns.proposal_page", proposal_id=proposal_id)
-        return _page(
-            proposal,
-            status=422,
-            problems={form_problems_key or "": problems},
-            posted=request.form,
-        )
-    if success:
-        flash(success, "success")
-    return see_other("campaigns.proposal_page", proposal_id=proposal_id)
+    return proposal_page_response(proposal_or_404(proposal_id))
 
 
 @bp.post("/proposals/<int:proposal_id>/submit")
 @login_required
 def proposal_submit(proposal_id: int):
-    proposal = _proposal_or_404(proposal_id, lock=True)
+    proposal = proposal_or_404(proposal_id, lock=True)
     try:
         workflow.submit(current_user, proposal)
     except PermissionError:
         abort(403)
     except ValidationFailed as exc:
         db.rollback_request()
-        proposal = _proposal_or_404(proposal_id)
+        proposal = proposal_or_404(proposal_id)
         flash(" ".join(m for msgs in exc.problems.values() for m in msgs), "error")
         return see_other("campaigns.proposal_page", proposal_id=proposal_id)
     flash(_saved_message(proposal), "success")
@@ -352,7 +249,7 @@ def proposal_submit(proposal_id: int):
 @bp.post("/proposals/<int:proposal_id>/withdraw")
 @login_required
 def proposal_withdraw(proposal_id: int):
-    return _act(proposal_id, lambda p: workflow.withdraw(current_user, p), "Proposal withdrawn.")
+    return act_on(proposal_id, lambda p: workflow.withdraw(current_user, p), "Proposal withdrawn.")
 
 
 @bp.post("/proposals/<int:proposal_id>/approve")
@@ -361,7 +258,7 @@ def proposal_approve(proposal_id: int):
     def act(p):
         workflow.approve(current_user, p, note=request.form.get("note", ""))
 
-    return _act(proposal_id, act, "Approved.", form_problems_key="decision")
+    return act_on(proposal_id, act, "Approved.", form_problems_key="decision")
 
 
 @bp.post("/proposals/<int:proposal_id>/request-changes")
@@ -370,7 +267,7 @@ def proposal_request_changes(proposal_id: int):
     def act(p):
         workflow.request_changes(current_user, p, request.form.get("note", ""))
 
-    return _act(
+    return act_on(
         proposal_id, act, "Sent back to the dealer with your note.", form_problems_key="decision"
     )
 
@@ -381,7 +278,7 @@ def proposal_decline(proposal_id: int):
     def act(p):
         workflow.decline(current_user, p, request.form.get("note", ""))
 
-    return _act(
+    return act_on(
         proposal_id, act, "Declined; the dealer sees your reason.", form_problems_key="decision"
     )
 
@@ -392,7 +289,7 @@ def proposal_comment(proposal_id: int):
     def act(p):
         discussion.comment(current_user, p, request.form.get("body", ""))
 
-    return _act(proposal_id, act, "", lock=False, form_problems_key="comment")
+    return act_on(proposal_id, act, "", lock=False, form_problems_key="comment")
 
 
 @bp.post("/proposals/<int:proposal_id>/suggestions")
@@ -407,7 +304,7 @@ def proposal_suggest(proposal_id: int):
             request.form.get("note", ""),
         )
 
-    return _act(proposal_id, act, "Suggestion sent to the dealer.", form_problems_key="suggest")
+    return act_on(proposal_id, act, "Suggestion sent to the dealer.", form_problems_key="suggest")
 
 
 @bp.post("/proposals/<int:proposal_id>/suggestions/<int:suggestion_id>")
@@ -418,8 +315,8 @@ def proposal_suggestion_decide(proposal_id: int, suggestion_id: int):
         abort(400)
 
     def act(p):
-        suggestion = db.session.get(Suggestion, suggestion_id)
-        if suggestion is None or suggestion.proposal_id != p.id:
+        suggestion = discussion.suggestion_on(p, suggestion_id)
+        if suggestion is None:
             abort(404)
         discussion.decide_suggestion(current_user, suggestion, decision == "accept")
 
@@ -428,7 +325,7 @@ def proposal_suggestion_decide(proposal_id: int, suggestion_id: int):
         if decision == "accept"
         else "Suggestion rejected."
     )
-    return _act(proposal_id, act, message, form_problems_key="suggestions")
+    return act_on(proposal_id, act, message, form_problems_key="suggestions")
 
 
 @bp.post("/proposals/<int:proposal_id>/results")
@@ -437,150 +334,14 @@ def proposal_results(proposal_id: int):
     def act(p):
         results.report_results(current_user, p, request.form.to_dict())
 
-    return _act(proposal_id, act, "Results reported. Thank you!", form_problems_key="results")
+    return act_on(proposal_id, act, "Results reported. Thank you!", form_problems_key="results")
 
 
 @bp.post("/proposals/<int:proposal_id>/close")
 @login_required
 def proposal_close(proposal_id: int):
-    return _act(
+    return act_on(
         proposal_id,
         lambda p: results.close(current_user, p, request.form.get("note", "")),
         "Closed.",
     )
-
-
-# --- Assets, claims and files -----------------------------------------------------------
-
-
-def _accept(file_storage, org_id: int) -> StoredFile:
-    return files.keep_file(
-        current_user,
-        org_id,
-        file_storage.read(),
-        file_storage.filename or "file",
-        file_storage.mimetype,
-    )
-
-
-@bp.post("/proposals/<int:proposal_id>/assets")
-@login_required
-def proposal_asset(proposal_id: int):
-    def act(p):
-        if not can_add_asset(current_user, p):
-            raise PermissionError
-        title = request.form.get("title", "").strip()
-        problems = {}
-        if title_problems := files.asset_title_problems(title):
-            problems["title"] = title_problems
-        upload = request.files.get("file")
-        stored = None
-        if not problems and upload is not None and upload.filename:
-            try:
-                stored = _accept(upload, p.organization_id)
-            except ValidationFailed as exc:
-                problems["file"] = [m for msgs in exc.problems.values() for m in msgs]
-        if problems:
-            raise ValidationFailed(problems)
-        files.add_asset(current_user, p, title, request.form.get("description", ""), stored)
-
-    return _act(proposal_id, act, "Asset added.", form_problems_key="asset")
-
-
-def _claim_input(proposal: Proposal) -> list[dict]:
-    form, files = request.form, request.files
-    lines = []
-    problems: list[str] = []
-    for i in range(CLAIM_LINES):
-        proofs = []
-        for j in range(PROOF_SLOTS):
-            upload = files.get(f"claim-{i}-proof-{j}")
-            if upload is None or not upload.filename:
-                continue
-            kind = form.get(f"claim-{i}-kind-{j}", "")
-            try:
-                stored = _accept(upload, proposal.organization_id)
-            except ValidationFailed as exc:
-                problems += [
-                    f"Cost line {i + 1}, {upload.filename}: {m}"
-                    for msgs in exc.problems.values()
-                    for m in msgs
-                ]
-                continue
-            proofs.append((kind, stored))
-        lines.append(
-            {
-                "description": form.get(f"claim-{i}-description", ""),
-                "amount": form.get(f"claim-{i}-amount", ""),
-                "proofs": proofs,
-            }
-        )
-    if problems:
-        raise ValidationFailed({"lines": problems})
-    return lines
-
-
-@bp.post("/proposals/<int:proposal_id>/claim")
-@login_required
-def proposal_claim(proposal_id: int):
-    def act(p):
-        claims.submit_claim(current_user, p, _claim_input(p), note=request.form.get("note", ""))
-
-    return _act(
-        proposal_id,
-        act,
-        "Claim submitted. We'll tell you when it is reviewed.",
-        form_problems_key="claim",
-    )
-
-
-@bp.post("/proposals/<int:proposal_id>/claim/review")
-@login_required
-def proposal_claim_review(proposal_id: int):
-    def act(p):
-        claim = claims.claim_of(p)
-        decisions = {}
-        for line in claim.lines if claim else []:
-            decisions[line.id] = {
-                "approved_cost": request.form.get(f"line-{line.id}-approved", ""),
-                "reason_code": request.form.get(f"line-{line.id}-reason", ""),
-                "reason_note": request.form.get(f"line-{line.id}-note", ""),
-            }
-        claims.review_claim(
-            current_user,
-            p,
-            decisions,
-            pay=request.form.get("action") != "return",
-            note=request.form.get("note", ""),
-        )
-
-    message = (
-        "Claim returned to the dealer with what to fix."
-        if request.form.get("action") == "return"
-        else "Claim paid."
-    )
-    return _act(proposal_id, act, message, form_problems_key="review")
-
-
-@bp.get("/files/<int:file_id>")
-@login_required
-def proposal_file(file_id: int):
-    """A proposal's asset or a claim's proof — only for people who may see the proposal."""
-    stored = files.visible_file(current_user, file_id)
-    if stored is None:
-        abort(404)
-    try:
-        path = uploads.open_stored(stored.path)
-    except FileNotFoundError:
-        abort(404)
-    inline = stored.content_type.startswith("image/") and request.args.get("download") != "1"
-    response = send_file(
-        path,
-        mimetype=stored.content_type,
-        as_attachment=not inline,
-        download_name=stored.filename,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
