@@ -162,15 +162,15 @@ def submit_claim(
     touch(proposal, S.CLAIM_SUBMITTED)
     db.session.flush()
     add_event(proposal, ProposalEventKind.STATUS, actor,
-           f"Claimed {format_money(total, program.currency)} of costs (co-op {format_money(reimbursement, program.currency)})",
-           status="claim_submitted", claim_id=claim.id)  # fmt: skip
+              f"Claimed {format_money(total, program.currency)} of costs (co-op {format_money(reimbursement, program.currency)})",
+              status="claim_submitted", claim_id=claim.id)  # fmt: skip
     audit_step("proposal.claim_submitted", proposal, actor,
-           f"Claim on “{proposal.title}”: {format_money(total, program.currency)} of costs",
-           after={"claim_id": claim.id, "costs": str(total),
-                  "lines": [[line.description, str(line.amount)] for line in lines]})  # fmt: skip
+               f"Claim on “{proposal.title}”: {format_money(total, program.currency)} of costs",
+               after={"claim_id": claim.id, "costs": str(total),
+                      "lines": [[line.description, str(line.amount)] for line in lines]})  # fmt: skip
     notify_reviewers(proposal, "proposal.claim",
-                      f"{proposal.organization.name} claimed {format_money(reimbursement, program.currency)} "
-                      f"for “{proposal.title}”", actor)  # fmt: skip
+                     f"{proposal.organization.name} claimed {format_money(reimbursement, program.currency)} "
+                     f"for “{proposal.title}”", actor)  # fmt: skip
     return claim
 
 
@@ -260,7 +260,7 @@ def review_claim(
         claim.status = ClaimStatus.RETURNED
         touch(proposal, S.RUNNING)
         add_event(proposal, ProposalEventKind.STATUS, actor, claim.decision_note or "Claim returned to fix",
-               status="claim_returned", key=idempotency_key, action="review")  # fmt: skip
+                  status="claim_returned", key=idempotency_key, action="review")  # fmt: skip
         audit_step(
             "proposal.claim_returned", proposal, actor, f"Claim on “{proposal.title}” returned"
         )
@@ -285,16 +285,16 @@ def review_claim(
     touch(proposal, S.PAID)
     partial = " in part" if cut else ""
     add_event(proposal, ProposalEventKind.STATUS, actor,
-           f"Claim approved{partial}: {format_money(eligible, program.currency)} eligible × "
-           f"{proposal.share * 100:.0f}% = {format_money(movement.reimbursed, program.currency)} paid; "
-           f"{format_money(movement.released, program.currency)} released" + (f". {claim.decision_note}" if claim.decision_note else ""),
-           status="paid", key=idempotency_key, action="review",
-           reimbursed=movement.reimbursed, released=movement.released)  # fmt: skip
+              f"Claim approved{partial}: {format_money(eligible, program.currency)} eligible × "
+              f"{proposal.share * 100:.0f}% = {format_money(movement.reimbursed, program.currency)} paid; "
+              f"{format_money(movement.released, program.currency)} released" + (f". {claim.decision_note}" if claim.decision_note else ""),
+              status="paid", key=idempotency_key, action="review",
+              reimbursed=movement.reimbursed, released=movement.released)  # fmt: skip
     audit_step("proposal.claim_paid", proposal, actor,
-           f"Claim on “{proposal.title}” paid{partial}: {format_money(movement.reimbursed, program.currency)}",
-           after={"eligible_cost": str(eligible), "reimbursed": str(movement.reimbursed),
-                  "released": str(movement.released), "expired": str(movement.expired),
-                  "cut_lines": [[d.line_id, d.reason_code] for d in cut]})  # fmt: skip
+               f"Claim on “{proposal.title}” paid{partial}: {format_money(movement.reimbursed, program.currency)}",
+               after={"eligible_cost": str(eligible), "reimbursed": str(movement.reimbursed),
+                      "released": str(movement.released), "expired": str(movement.expired),
+                      "cut_lines": [[d.line_id, d.reason_code] for d in cut]})  # fmt: skip
     text = (
         f"“{proposal.title}”: {format_money(movement.reimbursed, program.currency)} paid{partial}."
     )

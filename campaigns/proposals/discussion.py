@@ -87,14 +87,14 @@ def suggest(
     db.session.add(suggestion)
     db.session.flush()
     add_event(proposal, ProposalEventKind.SUGGESTION, actor, suggestion.note,
-           suggestion_id=suggestion.id, field=field, old=old, new=value,
-           action="suggested")  # fmt: skip
+              suggestion_id=suggestion.id, field=field, old=old, new=value,
+              action="suggested")  # fmt: skip
     audit_step("proposal.edit_suggested", proposal, actor,
-           f"Edit suggested on “{proposal.title}”: {SUGGESTIBLE[field]}",
-           after={"field": field, "value": value[:200]})  # fmt: skip
+               f"Edit suggested on “{proposal.title}”: {SUGGESTIBLE[field]}",
+               after={"field": field, "value": value[:200]})  # fmt: skip
     notify_owners(proposal, "proposal.suggestion",
-                   f"{actor.name} suggests an edit to “{proposal.title}”: "
-                   f"{SUGGESTIBLE[field]} → {value[:80]}", actor)  # fmt: skip
+                  f"{actor.name} suggests an edit to “{proposal.title}”: "
+                  f"{SUGGESTIBLE[field]} → {value[:80]}", actor)  # fmt: skip
     return suggestion
 
 
@@ -132,12 +132,12 @@ def decide_suggestion(actor: Person, suggestion: Suggestion, accept: bool) -> Su
     suggestion.decided_at = utcnow()
     verb = "Accepted" if accept else "Rejected"
     add_event(proposal, ProposalEventKind.SUGGESTION, actor,
-           f"{verb} the suggested {SUGGESTIBLE[suggestion.field].lower()}",
-           suggestion_id=suggestion.id, field=suggestion.field,
-           action=suggestion.status.value)  # fmt: skip
+              f"{verb} the suggested {SUGGESTIBLE[suggestion.field].lower()}",
+              suggestion_id=suggestion.id, field=suggestion.field,
+              action=suggestion.status.value)  # fmt: skip
     audit_step(f"proposal.suggestion_{suggestion.status.value}", proposal, actor,
-           f"{verb} suggested edit on “{proposal.title}”: {SUGGESTIBLE[suggestion.field]}",
-           before=before if accept else None, after=after if accept else None)  # fmt: skip
+               f"{verb} suggested edit on “{proposal.title}”: {SUGGESTIBLE[suggestion.field]}",
+               before=before if accept else None, after=after if accept else None)  # fmt: skip
     notify_people([suggestion.author_id], proposal, "proposal.suggestion",
                   f"{proposal.organization.name} {verb.lower()} your suggestion on “{proposal.title}”",
                   actor)  # fmt: skip

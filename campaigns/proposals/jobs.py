@@ -61,10 +61,10 @@ def daily(on: date | None = None) -> TickSummary:
         if due:
             proposal.reminded_days = min(due)
             notify_owners(proposal, "proposal.deadline",
-                           f"Claim “{proposal.title}” by {proposal.claim_deadline:%d %b %Y} "
-                           f"({left} day{'s' if left != 1 else ''} left) or the "
-                           f"{format_money(proposal.max_reimbursement, program_of(proposal).currency)} held "
-                           "for it is released.", None)  # fmt: skip
+                          f"Claim “{proposal.title}” by {proposal.claim_deadline:%d %b %Y} "
+                          f"({left} day{'s' if left != 1 else ''} left) or the "
+                          f"{format_money(proposal.max_reimbursement, program_of(proposal).currency)} held "
+                          "for it is released.", None)  # fmt: skip
             summary.reminded += 1
     db.session.flush()
     return summary
@@ -79,12 +79,12 @@ def _expire(proposal: Proposal, day: date) -> None:
     touch(proposal, S.EXPIRED)
     program = program_of(proposal)
     add_event(proposal, ProposalEventKind.STATUS, None,
-           f"Expired: no claim by {proposal.claim_deadline}; "
-           f"{format_money(movement.released, program.currency)} released", status="expired")  # fmt: skip
+              f"Expired: no claim by {proposal.claim_deadline}; "
+              f"{format_money(movement.released, program.currency)} released", status="expired")  # fmt: skip
     audit_step("proposal.expired", proposal, None, f"Proposal “{proposal.title}” expired unclaimed",
-           after={"released": str(movement.released), "expired": str(movement.expired)})  # fmt: skip
+               after={"released": str(movement.released), "expired": str(movement.expired)})  # fmt: skip
     notify_owners(proposal, "proposal.expired",
-                   f"“{proposal.title}” expired without a claim; its hold was released.", None)  # fmt: skip
+                  f"“{proposal.title}” expired without a claim; its hold was released.", None)  # fmt: skip
 
 
 def daily_job(now: datetime) -> str:

@@ -56,13 +56,13 @@ def report_results(actor: Person, proposal: Proposal, data: dict) -> Proposal:
     touch(proposal, S.RESULTS_REPORTED)
     program = program_of(proposal)
     add_event(proposal, ProposalEventKind.STATUS, actor,
-           f"Reported {leads} leads, {opportunities} opportunities, "
-           f"{format_money(revenue, program.currency)} revenue", status="results_reported")  # fmt: skip
+              f"Reported {leads} leads, {opportunities} opportunities, "
+              f"{format_money(revenue, program.currency)} revenue", status="results_reported")  # fmt: skip
     audit_step("proposal.results_reported", proposal, actor, f"Results of “{proposal.title}” reported",
-           before=before, after=audit.snapshot(proposal, ["result_leads", "result_opportunities",
-                                                          "result_revenue"]))  # fmt: skip
+               before=before, after=audit.snapshot(proposal, ["result_leads", "result_opportunities",
+                                                              "result_revenue"]))  # fmt: skip
     notify_reviewers(proposal, "proposal.results",
-                      f"{proposal.organization.name} reported results of “{proposal.title}”", actor)  # fmt: skip
+                     f"{proposal.organization.name} reported results of “{proposal.title}”", actor)  # fmt: skip
     return proposal
 
 
@@ -74,7 +74,7 @@ def close(actor: Person, proposal: Proposal, note: str = "") -> Proposal:
         raise PermissionError("only the OEM closes proposals")
     touch(proposal, S.CLOSED)
     add_event(proposal, ProposalEventKind.STATUS, actor, (note or "").strip()[:2000] or "Closed",
-           status="closed")  # fmt: skip
+              status="closed")  # fmt: skip
     audit_step("proposal.closed", proposal, actor, f"Proposal “{proposal.title}” closed")
     notify_owners(proposal, "proposal.closed", f"“{proposal.title}” is closed. Thank you!", actor)
     return proposal

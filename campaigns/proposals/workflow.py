@@ -64,7 +64,7 @@ def create(actor: Person, program: CoopProgram, data: dict) -> Proposal:
     db.session.flush()
     add_event(proposal, ProposalEventKind.STATUS, actor, "Started a draft", status="draft")
     audit_step("proposal.created", proposal, actor, f"Proposal “{proposal.title}” drafted",
-           after=snapshot(proposal))  # fmt: skip
+               after=snapshot(proposal))  # fmt: skip
     return proposal
 
 
@@ -86,9 +86,9 @@ def update(actor: Person, proposal: Proposal, data: dict) -> Proposal:
     changed = sorted(k for k in after if before.get(k) != after.get(k))
     if changed:
         add_event(proposal, ProposalEventKind.EDIT, actor, "Edited " + ", ".join(FIELD_LABELS.get(k, k) for k in changed),
-               fields=changed)  # fmt: skip
+                  fields=changed)  # fmt: skip
         audit_step("proposal.edited", proposal, actor, f"Proposal “{proposal.title}” edited",
-               before=before, after=after)  # fmt: skip
+                   before=before, after=after)  # fmt: skip
     return proposal
 
 
@@ -104,7 +104,7 @@ def withdraw(actor: Person, proposal: Proposal) -> Proposal:
         proposal, ProposalEventKind.STATUS, actor, "Withdrew the proposal", status="withdrawn"
     )
     audit_step("proposal.withdrawn", proposal, actor, f"Proposal “{proposal.title}” withdrawn",
-           before={"status": before}, after={"status": "withdrawn"})  # fmt: skip
+               before={"status": before}, after={"status": "withdrawn"})  # fmt: skip
     return proposal
 
 
@@ -169,19 +169,19 @@ def submit(actor: Person, proposal: Proposal, *, on: date | None = None) -> Prop
     db.session.flush()
     verb = "Resubmitted" if resubmitted else "Submitted"
     add_event(proposal, ProposalEventKind.STATUS, actor, f"{verb} for approval", status="submitted",
-           revision=proposal.revision, steps=proposal.approval_steps)  # fmt: skip
+              revision=proposal.revision, steps=proposal.approval_steps)  # fmt: skip
     audit_step("proposal.submitted", proposal, actor,
-           f"Proposal “{proposal.title}” {verb.lower()} (revision {proposal.revision})",
-           after=snapshot(proposal))  # fmt: skip
+               f"Proposal “{proposal.title}” {verb.lower()} (revision {proposal.revision})",
+               after=snapshot(proposal))  # fmt: skip
     if unchecked and not fast:
         add_event(proposal, ProposalEventKind.APPROVAL, None,
-               f"{proposal.category.name} needs no approval before it runs: the money is held "
-               "now, and the OEM reviews the claim", rung="no_preapproval")  # fmt: skip
+                  f"{proposal.category.name} needs no approval before it runs: the money is held "
+                  "now, and the OEM reviews the claim", rung="no_preapproval")  # fmt: skip
         _final_approval(proposal, program, actor=None, on=on)
     elif fast:
         add_event(proposal, ProposalEventKind.APPROVAL, None,
-               f"Fast lane: built on an OEM template and at most "
-               f"{format_money(program.fast_lane_limit, program.currency)}", rung="fast_lane")  # fmt: skip
+                  f"Fast lane: built on an OEM template and at most "
+                  f"{format_money(program.fast_lane_limit, program.currency)}", rung="fast_lane")  # fmt: skip
         _final_approval(proposal, program, actor=None, on=on)
     else:
         notify_reviewers(
@@ -227,16 +227,16 @@ def approve(
     proposal.approvals_done += 1
     last = proposal.approvals_done >= len(proposal.approval_steps)
     add_event(proposal, ProposalEventKind.APPROVAL, actor, note.strip()[:2000] or "Approved",
-           rung=rung.value, revision=proposal.revision, key=idempotency_key,
-           action="approve")  # fmt: skip
+              rung=rung.value, revision=proposal.revision, key=idempotency_key,
+              action="approve")  # fmt: skip
     if last:
         _final_approval(proposal, program, actor, on=on)
     else:
         touch(proposal)
         proposal.status_changed_at = utcnow()  # the next rung's clock starts now
         audit_step("proposal.step_approved", proposal, actor,
-               f"Proposal “{proposal.title}” approved by {ROLE_LABELS[rung]}; "
-               f"waiting on {ROLE_LABELS[current_rung(proposal)]}")  # fmt: skip
+                   f"Proposal “{proposal.title}” approved by {ROLE_LABELS[rung]}; "
+                   f"waiting on {ROLE_LABELS[current_rung(proposal)]}")  # fmt: skip
         notify_reviewers(
             proposal,
             "proposal.submitted",
@@ -271,13 +271,13 @@ def _final_approval(proposal: Proposal, program: CoopProgram, actor, on: date | 
     touch(proposal, status)
     db.session.flush()
     add_event(proposal, ProposalEventKind.STATUS, actor,
-           f"Approved: {format_money(hold.amount, program.currency)} held until the claim deadline "
-           f"{proposal.claim_deadline}", status=status.value, hold_id=hold.id)  # fmt: skip
+              f"Approved: {format_money(hold.amount, program.currency)} held until the claim deadline "
+              f"{proposal.claim_deadline}", status=status.value, hold_id=hold.id)  # fmt: skip
     audit_step("proposal.approved", proposal, actor,
-           f"Proposal “{proposal.title}” approved; {format_money(hold.amount, program.currency)} held",
-           after={"status": status.value, "hold_id": hold.id,
-                  "max_reimbursement": str(hold.amount),
-                  "claim_deadline": str(proposal.claim_deadline)})  # fmt: skip
+               f"Proposal “{proposal.title}” approved; {format_money(hold.amount, program.currency)} held",
+               after={"status": status.value, "hold_id": hold.id,
+                      "max_reimbursement": str(hold.amount),
+                      "claim_deadline": str(proposal.claim_deadline)})  # fmt: skip
     notify_owners(
         proposal,
         "proposal.approved",
@@ -299,9 +299,9 @@ def request_changes(actor: Person, proposal: Proposal, note: str) -> Proposal:
     touch(proposal, S.CHANGES_REQUESTED)
     add_event(proposal, ProposalEventKind.STATUS, actor, note[:2000], status="changes_requested")
     audit_step("proposal.changes_requested", proposal, actor,
-           f"Changes requested on “{proposal.title}”", after={"note": note[:300]})  # fmt: skip
+               f"Changes requested on “{proposal.title}”", after={"note": note[:300]})  # fmt: skip
     notify_owners(proposal, "proposal.changes_requested",
-                   f"Changes requested on “{proposal.title}”: {note[:200]}", actor)  # fmt: skip
+                  f"Changes requested on “{proposal.title}”: {note[:200]}", actor)  # fmt: skip
     return proposal
 
 
@@ -320,9 +320,9 @@ def decline(actor: Person, proposal: Proposal, reason: str, *, idempotency_key=N
     proposal.decided_at = utcnow()
     touch(proposal, S.DECLINED)
     add_event(proposal, ProposalEventKind.STATUS, actor, reason[:2000], status="declined",
-           key=idempotency_key, action="decline")  # fmt: skip
+              key=idempotency_key, action="decline")  # fmt: skip
     audit_step("proposal.declined", proposal, actor, f"Proposal “{proposal.title}” declined",
-           after={"status": "declined", "reason": reason[:300]})  # fmt: skip
+               after={"status": "declined", "reason": reason[:300]})  # fmt: skip
     notify_owners(proposal, "proposal.declined",
-                   f"“{proposal.title}” was declined: {reason[:200]}", actor)  # fmt: skip
+                  f"“{proposal.title}” was declined: {reason[:200]}", actor)  # fmt: skip
     return proposal
