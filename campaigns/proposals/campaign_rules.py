@@ -86,6 +86,7 @@ def install_defaults(program: CoopProgram) -> None:
 
 
 def categories(program: CoopProgram, *, active_only: bool = True) -> list[ActivityCategory]:
+    """The program's activity categories in their order (the active ones unless asked)."""
     stmt = sa.select(ActivityCategory).where(ActivityCategory.program_id == program.id)
     if active_only:
         stmt = stmt.where(ActivityCategory.active.is_(True))
@@ -93,6 +94,7 @@ def categories(program: CoopProgram, *, active_only: bool = True) -> list[Activi
 
 
 def ladder(program: CoopProgram) -> list[ApprovalRule]:
+    """The active rungs of the approval ladder, in order."""
     return list(
         db.session.scalars(
             sa.select(ApprovalRule)
@@ -103,6 +105,7 @@ def ladder(program: CoopProgram) -> list[ApprovalRule]:
 
 
 def share_for(category: ActivityCategory, uses_template: bool) -> Decimal:
+    """The share of cost co-op pays: the template share for work built on an OEM template."""
     if uses_template and category.template_share:
         return category.template_share
     return category.share
@@ -234,6 +237,7 @@ def save_approval_rules(actor: Person, program: CoopProgram, data: dict) -> None
 
 
 def ladder_all(program: CoopProgram) -> list[ApprovalRule]:
+    """Every rung, inactive ones too (for the admin's page)."""
     return list(
         db.session.scalars(
             sa.select(ApprovalRule)

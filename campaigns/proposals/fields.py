@@ -33,6 +33,7 @@ def is_money(value, *, zero: bool = False) -> bool:
 def text_field(
     data: dict, name: str, label: str, limit: int, problems: Problems, required=False
 ) -> str:
+    """Trimmed text within `limit` characters ("" when absent)."""
     value = data.get(name)
     value = value.strip() if isinstance(value, str) else ""
     if required and not value:
@@ -45,6 +46,7 @@ def text_field(
 
 
 def date_field(data: dict, name: str, label: str, problems: Problems) -> date | None:
+    """An ISO date (2027-04-15) between 2000 and 2100; required."""
     value = data.get(name)
     if isinstance(value, date):
         return value
@@ -65,6 +67,7 @@ def date_field(data: dict, name: str, label: str, problems: Problems) -> date | 
 def money_field(
     data: dict, name: str, label: str, problems: Problems, *, required=True, zero=False
 ) -> Decimal | None:
+    """An amount of money (see `read_money`); None when blank and not required."""
     value = data.get(name)
     if value in (None, "") and not required:
         return None
@@ -76,6 +79,7 @@ def money_field(
 
 
 def count_field(data: dict, name: str, label: str, problems: Problems) -> int | None:
+    """A whole number from 0 to 10,000,000; None when blank."""
     value = data.get(name)
     if value in (None, ""):
         return None

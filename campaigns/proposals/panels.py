@@ -215,6 +215,8 @@ def _open_suggestions(person: Person) -> dict[int, datetime]:
 
 @dataclass
 class PartnerLists:
+    """The partner's panel: what waits on them, on others, and on their dealers."""
+
     mine: list[Item]  # waiting on the person
     more_mine: bool
     others: list[Item]  # the organisation's proposals waiting on someone else
@@ -222,6 +224,7 @@ class PartnerLists:
 
 
 def partner_lists(person: Person, limit: int = SHOWN) -> PartnerLists:
+    """The lists of a partner's panel, each the longest-waiting first, at most `limit` long."""
     now, on = utcnow(), today()
     suggested = _open_suggestions(person)
     waiting = awaiting(person, limit=limit + 1)
