@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from flask import abort, flash, request
 from flask_login import current_user, login_required
 
-from campaigns.coop.providers import current_program
 from campaigns.coop.views import bp
 from campaigns.proposals.campaign_rules import (
     PROOF_KINDS,
@@ -21,6 +20,7 @@ from campaigns.proposals.campaign_rules import (
 from campaigns.proposals.jobs import REMINDER_DAYS
 from campaigns.proposals.lifecycle import ROLE_LABELS
 from campaigns.proposals.models import ActivityCategory
+from campaigns.proposals.pages import program_or_404
 from hub import db, policy
 from hub.errors import ValidationFailed
 from hub.models import Tier
@@ -46,10 +46,7 @@ def _rules_page(program, status=200, problems=None, posted=None, editing=None):
 def _admin_program():
     if not policy.is_program_admin(current_user):
         abort(403)
-    program = current_program()
-    if program is None:
-        abort(404)
-    return program
+    return program_or_404()
 
 
 @bp.get("/coop/program/campaigns")

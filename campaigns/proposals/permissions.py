@@ -23,6 +23,8 @@ from hub.errors import Conflict
 from hub.models import Organization, OrgKind, Person, Role
 
 DISTRIBUTOR_KINDS = (OrgKind.DISTRIBUTOR, OrgKind.MASTER_DISTRIBUTOR)
+# A partner's people who propose campaigns and act for their organisation on them.
+PROPOSER_ROLES = (Role.DEALER_MARKETER, Role.PARTNER_ADMIN)
 
 
 # --- Seeing -----------------------------------------------------------------------------
@@ -53,15 +55,12 @@ def get_visible(viewer: Person, proposal_id: int, *, lock: bool = False) -> Prop
 
 def is_owner(person: Person, proposal: Proposal) -> bool:
     """A marketer or admin of the proposing organisation."""
-    return person.organization_id == proposal.organization_id and person.role in (
-        Role.DEALER_MARKETER,
-        Role.PARTNER_ADMIN,
-    )
+    return person.organization_id == proposal.organization_id and person.role in PROPOSER_ROLES
 
 
 def can_propose(person: Person) -> bool:
     """A partner's marketer or admin: the people who propose campaigns."""
-    return not person.is_oem and person.role in (Role.DEALER_MARKETER, Role.PARTNER_ADMIN)
+    return not person.is_oem and person.role in PROPOSER_ROLES
 
 
 def is_oem_reviewer(person: Person) -> bool:
