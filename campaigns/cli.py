@@ -76,11 +76,3 @@ def close_period_job(now: datetime) -> str:
     if not expired:
         return f"{len(summaries)} program(s) checked, nothing expired"
     return "; ".join(str(s) for s in expired)
-
-
-def proposals_job(now: datetime) -> str:
-    """The daily `hub tick` job for proposals: start, remind before the claim deadline, expire."""
-    from campaigns.proposals import service as proposals
-
-    summary = proposals.daily(now.date())
-    return f"{summary.started} started, {summary.reminded} reminded, {summary.expired} expired"

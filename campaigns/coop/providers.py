@@ -17,7 +17,6 @@ from markupsafe import Markup
 
 from campaigns.coop import ledger
 from campaigns.coop.models import CoopAccount, CoopProgram, EntryKind, LedgerEntry
-from campaigns.proposals import service as proposals
 from hub import db, policy
 from hub.db import today
 from hub.models import Organization, OrgKind, Person, ProductLine, Role, TerritoryAssignment
@@ -390,7 +389,9 @@ def _partner_panel(person: Person, program: CoopProgram, on: date) -> Panel:
         expiring=expiring,
         expiring_total=sum((e.amount for e in expiring), ZERO),
         chart=period_chart([b for b in buckets if b.earned or b.held or b.reimbursed]),
-        can_propose=proposals.can_propose(person),
+        # Who proposes campaigns (campaigns.proposals.permissions.can_propose); coop does
+        # not import proposals, which stand on it.
+        can_propose=person.role in (Role.DEALER_MARKETER, Role.PARTNER_ADMIN),
         beneath=beneath[:3],
         beneath_count=len(beneath),
         beneath_total=sum((s.expiring for s in beneath), ZERO),
