@@ -12,8 +12,11 @@ import sqlalchemy as sa
 from flask import Flask, abort, jsonify
 
 from campaigns.coop import ledger
+from campaigns.coop.balances import account_of
 from campaigns.coop.models import LedgerEntry
-from campaigns.coop.providers import EXPIRY_WARNING_DAYS, account_of, current_program
+from campaigns.coop.money import amount_text as _money
+from campaigns.coop.overview import EXPIRY_WARNING_DAYS
+from campaigns.coop.program import current_program
 from hub import policy
 from hub.api import openapi
 from hub.api.openapi import PAGINATION_PARAMETERS, json_response, operation, problems, ref
@@ -26,10 +29,6 @@ bp = api_blueprint("campaigns_api", __name__)
 
 MAX_BATCH = 5_000
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": ["7500.00"]}
-
-
-def _money(value: Decimal) -> str:
-    return f"{value:.2f}"
 
 
 def entry_json(entry: LedgerEntry) -> dict:

@@ -11,7 +11,7 @@ from flask import Flask, Response, abort, request
 
 from campaigns.coop import exports
 from campaigns.coop.api import MONEY
-from campaigns.coop.providers import current_program
+from campaigns.coop.program import current_program
 from hub import db, policy
 from hub.api import openapi
 from hub.api.openapi import json_response, operation, problems, query, ref

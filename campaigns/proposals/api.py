@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from flask import Flask, Response, abort, current_app, jsonify, request, url_for
 
 from campaigns.coop.models import CoopProgram
-from campaigns.coop.providers import current_program
+from campaigns.coop.program import current_program
 from campaigns.proposals import service as proposals
 from campaigns.proposals.models import (
     ApiIdempotencyKey,

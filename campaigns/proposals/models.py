@@ -11,7 +11,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from campaigns.coop.models import Hold, Money, _enum
+from campaigns.coop.models import Hold, Money
+from campaigns.coop.models import enum_column as _enum
 from hub.audit import register_append_only
 from hub.db import Base, utcnow
 from hub.models import Organization, Person, StoredFile

@@ -22,7 +22,8 @@ import sqlalchemy as sa
 from flask import render_template, url_for
 
 from campaigns.coop.models import CoopProgram
-from campaigns.coop.providers import _rendered, current_program
+from campaigns.coop.program import current_program
+from campaigns.coop.providers import rendered as _rendered
 from campaigns.proposals import service as proposals
 from campaigns.proposals.models import (
     ApproverRole,

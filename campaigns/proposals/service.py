@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 
 from campaigns.coop import ledger
+from campaigns.coop.balances import account_of
 from campaigns.coop.models import CoopProgram, Hold
 from campaigns.proposals.models import (
     ActivityCategory,
@@ -711,8 +712,6 @@ def max_request(budget: Decimal, share: Decimal) -> Decimal:
 
 
 def available_for(organization: Organization, program: CoopProgram) -> Decimal:
-    from campaigns.coop.providers import account_of  # the read side lives there
-
     account = account_of(organization, program)
     return account.available if account is not None else ZERO
 

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from flask import abort, flash, request, send_file
 from flask_login import current_user, login_required
 
-from campaigns.coop.providers import current_program
-from campaigns.coop.views import bp
+from campaigns.coop.blueprint import bp
+from campaigns.coop.program import current_program
 from campaigns.proposals import service as proposals
 from campaigns.proposals.models import (
     ActivityCategory,
