@@ -68,6 +68,7 @@ class BucketBalance:
         return self.remaining - self.held
 
     def is_live(self, on: date) -> bool:
+        """Whether the bucket can still be spent on that day."""
         return on <= self.expires_on
 
 
@@ -238,6 +239,8 @@ def hold_balance(hold: Hold) -> HoldBalance:
 
 @dataclass(frozen=True)
 class ExpiringFunds:
+    """Money of one bucket that no hold covers and that expires soon."""
+
     bucket: str
     amount: Decimal
     expires_on: date

@@ -174,6 +174,7 @@ class Totals:
 
 
 def totals(summaries: list[AccountSummary]) -> Totals:
+    """The summaries added up, for the OEM's overview and the utilisation panel."""
     return Totals(
         earned=sum((s.earned for s in summaries), ZERO),
         used=sum((s.used for s in summaries), ZERO),
@@ -185,6 +186,8 @@ def totals(summaries: list[AccountSummary]) -> Totals:
 
 @dataclass(frozen=True)
 class ChartRow:
+    """One period's bars in the earned-vs-used chart."""
+
     bucket: str
     earned: Decimal
     used: Decimal  # reimbursed + held
@@ -226,6 +229,8 @@ class UseSegment:
 
 @dataclass(frozen=True)
 class UseRow:
+    """One period's bar in the utilisation chart, split into what became of its money."""
+
     bucket: str
     expires_on: date
     earned: Decimal
