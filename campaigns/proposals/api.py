@@ -20,7 +20,7 @@ from collections.abc import Callable
 from flask import Flask, Response, abort, current_app, g, url_for
 
 from campaigns.coop.models import CoopProgram
-from campaigns.coop.providers import current_program
+from campaigns.coop.program import current_program
 from campaigns.proposals import claim_parts
 from campaigns.proposals import service as proposals
 from campaigns.proposals.idempotency import REPLAY_HEADERS, Idempotency

@@ -23,7 +23,7 @@ from flask import render_template, url_for
 from markupsafe import Markup
 
 from campaigns.coop.models import CoopProgram
-from campaigns.coop.providers import current_program
+from campaigns.coop.program import current_program
 from campaigns.proposals.lifecycle import CLAIMABLE, OPEN_TO_SUGGESTIONS, STATUS_LABELS
 from campaigns.proposals.models import (
     ApproverRole,

@@ -11,8 +11,8 @@ from __future__ import annotations
 from flask import abort, flash, request
 from flask_login import current_user, login_required
 
-from campaigns.coop.providers import current_program
-from campaigns.coop.views import bp
+from campaigns.coop.blueprint import bp
+from campaigns.coop.program import current_program
 from campaigns.proposals import discussion, results, workflow
 from campaigns.proposals.campaign_rules import categories
 from campaigns.proposals.inputs import (
