@@ -8,8 +8,6 @@ person may not see gets the same answer as one that does not exist.
 
 from __future__ import annotations
 
-import functools
-
 from flask import Flask, current_app, request
 from flask_socketio import join_room, leave_room
 
@@ -23,21 +21,9 @@ from hub.conversations.service import person_ref
 from hub.extensions import socketio
 from hub.models import Person
 from hub.realtime import service as realtime
-from hub.realtime.events import authenticated_only
+from hub.realtime.events import answers_refusals, authenticated_only
 
-
-def _answers(handler):
-    """Turn a refusal into `{ok: false, error}`, rolling back whatever the event began."""
-
-    @functools.wraps(handler)
-    def wrapper(person: Person, *args):
-        try:
-            return handler(person, *args)
-        except (CallNotFound, CallRefused, ConversationNotFound) as exc:
-            db.session.rollback()
-            return {"ok": False, "error": str(exc)}
-
-    return wrapper
+_answers = answers_refusals(CallNotFound, CallRefused, ConversationNotFound)
 
 
 def _payload(payload, example: str) -> dict:

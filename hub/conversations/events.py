@@ -7,14 +7,12 @@ the API call) and answers `{ok: true, …}` or `{ok: false, error}` with nothing
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
 
 from flask import Flask, current_app, request
 from flask_socketio import join_room
 
-from hub import db
 from hub.conversations import access, presence, reads
 from hub.conversations import service as conversations
 from hub.conversations.access import ConversationNotFound
@@ -29,7 +27,7 @@ from hub.errors import TooManyAttempts, ValidationFailed
 from hub.extensions import socketio
 from hub.models import Person
 from hub.realtime import service as realtime
-from hub.realtime.events import authenticated_only
+from hub.realtime.events import answers_refusals, authenticated_only
 from hub.realtime.service import presence_of
 
 JOIN_LIMIT = 500  # messages in one join answer; `more` says when to ask again
@@ -40,22 +38,9 @@ class _Refused(Exception):
     """The event cannot be done; the message is the sentence the client shows."""
 
 
-def _answers(handler):
-    """Turn a refusal into `{ok: false, error}`, rolling back whatever the event began."""
-
-    @functools.wraps(handler)
-    def wrapper(person: Person, *args):
-        try:
-            return handler(person, *args)
-        except (_Refused, ConversationNotFound, PermissionError, TooManyAttempts) as exc:
-            db.session.rollback()
-            return {"ok": False, "error": str(exc)}
-        except ValidationFailed as exc:
-            db.session.rollback()
-            sentences = [s for messages in exc.problems.values() for s in messages]
-            return {"ok": False, "error": " ".join(sentences)}
-
-    return wrapper
+_answers = answers_refusals(
+    _Refused, ConversationNotFound, PermissionError, TooManyAttempts, ValidationFailed
+)
 
 
 def _payload(payload) -> dict:

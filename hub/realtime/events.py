@@ -22,6 +22,7 @@ from flask_socketio import ConnectionRefusedError, join_room
 from hub import db
 from hub.accounts import service as accounts
 from hub.db import utcnow
+from hub.errors import ValidationFailed
 from hub.extensions import socketio
 from hub.models import ApiToken, LoginSession, Person
 from hub.realtime import service as realtime
@@ -83,6 +84,28 @@ def authenticated_only(handler):
             raise
 
     return wrapper
+
+
+def answers_refusals(*refusals: type[Exception]):
+    """Decorate a socket handler (inside `authenticated_only`) so that these exceptions
+    become the answer `{ok: false, error}`, rolling back whatever the event began. A
+    ValidationFailed answers with all its sentences, anything else with its message."""
+
+    def decorate(handler):
+        @functools.wraps(handler)
+        def wrapper(person: Person, *args):
+            try:
+                return handler(person, *args)
+            except refusals as exc:
+                db.session.rollback()
+                if isinstance(exc, ValidationFailed):
+                    sentences = [s for messages in exc.problems.values() for s in messages]
+                    return {"ok": False, "error": " ".join(sentences)}
+                return {"ok": False, "error": str(exc)}
+
+        return wrapper
+
+    return decorate
 
 
 def _on_connect(auth=None):
