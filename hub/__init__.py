@@ -60,15 +60,21 @@ def create_app(overrides: dict | None = None, *, bind=None) -> Flask:
 
     from hub import cli
     from hub.accounts import views as auth
+    from hub.calls import events as call_events
+    from hub.conversations import api as conversations_api
+    from hub.conversations import events as chat_events
     from hub.conversations import views as conversations_web
     from hub.directory import api
-    from hub.realtime import service as realtime
+    from hub.realtime import events as realtime_events
     from hub.web import errors as errors_web
     from hub.web import pages as web
     from hub.web import views
 
-    realtime.init_app(app)
+    realtime_events.init_app(app)
     conversations_web.init_app(app)
+    conversations_api.init_app(app)
+    chat_events.init_app(app)
+    call_events.init_app(app)
 
     web.init_app(app)
     auth.init_app(app)

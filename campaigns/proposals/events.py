@@ -19,7 +19,7 @@ from hub import db
 from hub.extensions import socketio
 from hub.models import Person
 from hub.realtime import service as realtime
-from hub.realtime.service import authenticated_only
+from hub.realtime.events import authenticated_only
 
 HEARTBEAT = 25  # seconds; documented for clients
 
