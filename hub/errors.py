@@ -19,3 +19,6 @@ class Conflict(ValidationFailed):
 
 class TooManyAttempts(Exception):
     """Rate limited; the message says when to try again."""
+
+
+EMAIL_MESSAGE = "Enter an e-mail address like name@company.com."

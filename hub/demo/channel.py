@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from hub import audit, db
 from hub.db import utcnow
+from hub.directory.service import path_beneath
 from hub.models import (
     Notification,
     Organization,
@@ -365,7 +366,7 @@ DEMO_ACCOUNTS = [
 
 def set_path(org: Organization) -> None:
     """Fill the materialised path from the parent's (the parent must have its path)."""
-    org.path = (org.parent.path if org.parent else "/") + f"{org.id}/"
+    org.path = path_beneath(org.parent, org.id)
 
 
 def seed_demo() -> str:
