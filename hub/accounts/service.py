@@ -72,6 +72,11 @@ def record_failed_attempt(email: str, ip: str) -> None:
     db.session.add(LoginAttempt(email=normalise_email(email), ip=ip))
 
 
+def prune_login_attempts(older_than: datetime) -> int:
+    """Forget failed sign-ins from before older_than (they no longer count); how many."""
+    return db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.at < older_than)).rowcount
+
+
 def _minutes_until(moment) -> int:
     return max(1, math.ceil((moment - utcnow()).total_seconds() / 60))
 
