@@ -376,15 +376,14 @@ def update_organization(actor: Person, org: Organization, data: Mapping) -> Orga
         move_organization(org, parent)
     db.session.flush()
     after = organization_snapshot(org)
-    if after != before:
-        audit.record(
-            "organization.updated",
-            org,
-            actor=actor,
-            before=before,
-            after=after,
-            summary=f"{org.name} changed ({', '.join(k for k in after if after[k] != before[k])})",
-        )
+    audit.record_change(
+        "organization.updated",
+        org,
+        actor=actor,
+        before=before,
+        after=after,
+        summary=f"{org.name} changed ({', '.join(k for k in after if after[k] != before[k])})",
+    )
     return org
 
 
@@ -408,16 +407,14 @@ def update_contact_details(actor: Person, org: Organization, data: Mapping) -> O
     before = audit.snapshot(org, CONTACT_FIELDS)
     for field, value in values.items():
         setattr(org, field, value)
-    after = audit.snapshot(org, CONTACT_FIELDS)
-    if after != before:
-        audit.record(
-            "organization.contact_updated",
-            org,
-            actor=actor,
-            before=before,
-            after=after,
-            summary=f"Contact details of {org.name} changed",
-        )
+    audit.record_change(
+        "organization.contact_updated",
+        org,
+        actor=actor,
+        before=before,
+        after=audit.snapshot(org, CONTACT_FIELDS),
+        summary=f"Contact details of {org.name} changed",
+    )
     return org
 
 
