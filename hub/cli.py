@@ -60,7 +60,7 @@ def organization_count() -> int:
 
 def active_person(email: str) -> Person:
     """The active person with this e-mail, or a ClickException saying there is none."""
-    person = db.session.scalar(sa.select(Person).where(Person.email == email.strip().lower()))
+    person = accounts.person_by_email(email)
     if person is None or not person.active:
         raise click.ClickException(f"No active person with the e-mail {email}.")
     return person

@@ -12,7 +12,12 @@ import sqlalchemy as sa
 from flask import current_app
 
 from hub import audit, db, mail, policy
-from hub.accounts.service import check_may_manage_staff, end_all_sessions, normalise_email
+from hub.accounts.service import (
+    check_may_manage_staff,
+    end_all_sessions,
+    normalise_email,
+    person_by_email,
+)
 from hub.db import utcnow
 from hub.errors import EMAIL_MESSAGE, ValidationFailed
 from hub.models import AccountToken, Organization, Person, Role
@@ -55,7 +60,7 @@ def _issue_link_token(person: Person, purpose: str, lifetime: timedelta, creator
 
 def request_password_reset(email: str, link_for) -> None:
     """E-mail a reset link if the account exists; the caller answers the same either way."""
-    person = db.session.scalar(sa.select(Person).where(Person.email == normalise_email(email)))
+    person = person_by_email(email)
     if person is None or not person.active or person.password_hash is None:
         return
     hours = current_app.config["PASSWORD_RESET_HOURS"]
@@ -117,7 +122,7 @@ def invite(
     allowed = policy.assignable_roles(actor, org)
     if "@" not in email or "." not in email.split("@")[-1]:
         problems["email"] = [EMAIL_MESSAGE]
-    elif db.session.scalar(sa.select(Person.id).where(Person.email == email)):
+    elif person_by_email(email) is not None:
         problems["email"] = ["Someone with this e-mail is already in Partner Hub."]
     if not name:
         problems["name"] = ["Enter the person's name."]

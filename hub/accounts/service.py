@@ -38,6 +38,15 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+def person_by_email(email: str) -> Person | None:
+    """The person (active or not) with this e-mail address, in any case or spacing."""
+    return db.session.scalar(sa.select(Person).where(Person.email == normalise_email(email)))
+
+
+def person_by_id(person_id: int) -> Person | None:
+    return db.session.get(Person, person_id)
+
+
 # --- Sign-in --------------------------------------------------------------------
 
 
@@ -85,7 +94,7 @@ def authenticate(email: str, password: str, ip: str) -> Person:
     """The active person with this e-mail and password; failures are counted and audited."""
     email = normalise_email(email)
     check_login_allowed(email, ip)
-    person = db.session.scalar(sa.select(Person).where(Person.email == email))
+    person = person_by_email(email)
     if (
         person is None
         or not verify_password(person.password_hash, password)

@@ -7,7 +7,6 @@ import time
 from flask import Blueprint, Flask, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from hub import db
 from hub.accounts import passwords
 from hub.accounts import service as accounts
 from hub.accounts.forms import CodeForm, ForgotPasswordForm, LoginForm, NewPasswordForm
@@ -79,7 +78,7 @@ def login_code():
         session.pop("pending_login", None)
         flash("Sign in again: the code step timed out.", "info")
         return see_other("auth.login")
-    person = db.session.get(Person, pending["id"])
+    person = accounts.person_by_id(pending["id"])
     form = CodeForm()
     status = 200
     if form.validate_on_submit():
