@@ -124,39 +124,32 @@ def money(value: Decimal | int | None, currency: str | None = None) -> str:
     return f"{currency} {amount:,.2f}"
 
 
+# What a User-Agent string contains → the name people know, first match wins.
+BROWSERS = (
+    ("Edg/", "Edge"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Safari/", "Safari"),
+)
+SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("Linux", "Linux"),
+)
+
+
 def describe_device(user_agent: str) -> str:
     """'Chrome on Windows' from a User-Agent string — enough to recognise a session."""
     ua = user_agent or ""
-    browser = next(
-        (
-            name
-            for key, name in (
-                ("Edg/", "Edge"),
-                ("Firefox/", "Firefox"),
-                ("Chrome/", "Chrome"),
-                ("Chromium/", "Chromium"),
-                ("Safari/", "Safari"),
-            )
-            if key in ua
-        ),
-        "A browser",
-    )
-    system = next(
-        (
-            name
-            for key, name in (
-                ("Android", "Android"),
-                ("iPhone", "iPhone"),
-                ("iPad", "iPad"),
-                ("Windows", "Windows"),
-                ("Mac OS X", "macOS"),
-                ("Linux", "Linux"),
-            )
-            if key in ua
-        ),
-        "an unknown system",
-    )
-    return f"{browser} on {system}" if ua else "Unknown device"
+    if not ua:
+        return "Unknown device"
+    browser = next((name for key, name in BROWSERS if key in ua), "A browser")
+    system = next((name for key, name in SYSTEMS if key in ua), "an unknown system")
+    return f"{browser} on {system}"
 
 
 def linkify(text: str) -> Markup:
