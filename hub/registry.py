@@ -70,6 +70,11 @@ class Registry:
     # core demo is in place; each returns a one-line summary.
     demo: list[Callable[[dict], str]] = field(default_factory=list)
 
+    def panels_for(self, person) -> list[Panel]:
+        """Every provider's dashboard panels for person, in their order."""
+        panels = [panel for provider in self.panels for panel in provider(person)]
+        return sorted(panels, key=lambda p: p.order)
+
     def add_job(self, job: Job) -> None:
         if job.name in self.jobs:
             raise ValueError(f"a job named {job.name!r} is registered already")
