@@ -4,15 +4,22 @@ from datetime import timedelta
 
 from flask import Flask
 
-from campaigns.cli import campaigns_cli, close_period_job, proposals_job
+from campaigns.cli import campaigns_cli, close_period_job
 from campaigns.coop import api, providers
-from campaigns.coop import data_views as _coop_data_views  # noqa: F401  (its routes join bp on import)
+from campaigns.coop import export_views as _coop_export_views  # noqa: F401  (routes join bp)
+from campaigns.coop import import_views as _coop_import_views  # noqa: F401  (routes join bp)
+from campaigns.coop import views as _coop_views  # noqa: F401  (its routes join bp on import)
+from campaigns.coop.blueprint import bp
 from campaigns.coop.data_api import init_app as init_coop_data_api
-from campaigns.coop.views import bp
+from campaigns.demo import coop as coop_demo
 from campaigns.demo import proposals as proposal_demo
+from campaigns.proposals import admin_views as _proposal_admin_views  # noqa: F401  (routes join bp)
 from campaigns.proposals import api as proposal_api
+from campaigns.proposals import claim_views as _proposal_claim_views  # noqa: F401  (routes join bp)
 from campaigns.proposals import events as proposal_events
+from campaigns.proposals import jobs as proposal_jobs
 from campaigns.proposals import panels as proposal_panels
+from campaigns.proposals import service as proposal_service
 from campaigns.proposals import views as _proposal_views  # noqa: F401  (its routes join bp on import)
 from hub.registry import Job, NavItem, registry
 
@@ -25,13 +32,16 @@ def init_app(app: Flask) -> None:
     proposal_api.init_app(app)
     app.cli.add_command(campaigns_cli)
     proposal_events.init_app(app)
+    # The co-op panel offers "Start a campaign" to whoever the proposals workflow lets propose.
+    providers.offer_campaigns(app, proposal_service.can_propose)
     reg = registry(app)
     reg.add_job(Job("campaigns.close-period", timedelta(days=1), close_period_job))
-    reg.add_job(Job("campaigns.proposals", timedelta(hours=6), proposals_job))
+    reg.add_job(Job("campaigns.proposals", timedelta(hours=6), proposal_jobs.daily_job))
     reg.nav.append(NavItem("Campaigns", "campaigns.proposal_list", order=25))
     reg.nav.append(NavItem("Co-op funds", "campaigns.coop", order=30))
     reg.panels.append(providers.coop_panel)
     reg.panels.append(proposal_panels.proposal_panels)
     reg.context.append(providers.coop_facts)
-    reg.demo.append(providers.seed_demo)
+    reg.link_kinds.append("campaign")
+    reg.demo.append(coop_demo.seed_demo)  # before the proposals demo, which builds on it
     reg.demo.append(proposal_demo.seed_demo)

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import click
-import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from campaigns.coop import ledger
+from campaigns.coop.close import close_all_periods
 from campaigns.coop.models import CoopProgram
+from campaigns.coop.verify import verify_ledger
 from hub import db
 
 campaigns_cli = AppGroup("campaigns", help="Co-op programs and the co-op ledger.")
-
-
-def _programs(program_id: int | None) -> list[CoopProgram]:
-    stmt = sa.select(CoopProgram).order_by(CoopProgram.id)
-    if program_id is not None:
-        stmt = stmt.where(CoopProgram.id == program_id)
-    else:
-        stmt = stmt.where(CoopProgram.active.is_(True))
-    return list(db.session.scalars(stmt))
-
-
-def close_all_periods(as_of: date, program_id: int | None = None) -> list[ledger.CloseSummary]:
-    """Run the period close for one program, or every active one, as of a date."""
-    return [ledger.close_period(program, as_of) for program in _programs(program_id)]
 
 
 @campaigns_cli.command("close-period")
@@ -60,7 +46,7 @@ def verify_ledger_command(program_id: int | None) -> None:
         program = db.session.get(CoopProgram, program_id)
         if program is None:
             raise click.ClickException(f"There is no co-op program with id {program_id}.")
-    problems = ledger.verify_ledger(program)
+    problems = verify_ledger(program)
     if problems:
         click.echo(f"{len(problems)} ledger problem(s):", err=True)
         for problem in problems:
@@ -76,11 +62,3 @@ def close_period_job(now: datetime) -> str:
     if not expired:
         return f"{len(summaries)} program(s) checked, nothing expired"
     return "; ".join(str(s) for s in expired)
-
-
-def proposals_job(now: datetime) -> str:
-    """The daily `hub tick` job for proposals: start, remind before the claim deadline, expire."""
-    from campaigns.proposals import service as proposals
-
-    summary = proposals.daily(now.date())
-    return f"{summary.started} started, {summary.reminded} reminded, {summary.expired} expired"

@@ -8,15 +8,28 @@ import os
 import re
 import time
 import uuid
-from pathlib import Path
 
 from flask import Flask, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hub import config, db, registry
+from hub import cli, config, db, registry
+from hub.accounts import settings_views  # noqa: F401 — its routes join the hub blueprint
+from hub.accounts import views as auth
+from hub.admin import views as admin_views
+from hub.calls import events as call_events
+from hub.config import FEATURES, ROOT
+from hub.conversations import api as conversations_api
+from hub.conversations import events as chat_events
+from hub.conversations import views as conversations_web
+from hub.directory import api
+from hub.directory import views as directory_views
 from hub.extensions import csrf, htmx, login_manager, socketio
+from hub.realtime import events as realtime_events
+from hub.web import blueprint, pages
+from hub.web import errors as errors_web
+from hub.web import views as web_views
 
-FEATURES = ["campaigns", "learning", "feedback"]
-ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["FEATURES", "ROOT", "create_app"]
 
 log = logging.getLogger("hub.request")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{6,40}$")
@@ -36,8 +49,6 @@ def create_app(overrides: dict | None = None, *, bind=None) -> Flask:
     )
     config.load_config(app, overrides)
     if app.config["PROXY_COUNT"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     _configure_logging(app)
@@ -58,21 +69,20 @@ def create_app(overrides: dict | None = None, *, bind=None) -> Flask:
         engineio_logger=False,
     )
 
-    from hub import cli
-    from hub.accounts import views as auth
-    from hub.conversations import views as conversations_web
-    from hub.directory import api
-    from hub.realtime import service as realtime
-    from hub.web import errors as errors_web
-    from hub.web import pages as web
-    from hub.web import views
-
-    realtime.init_app(app)
+    realtime_events.init_app(app)
     conversations_web.init_app(app)
+    conversations_api.init_app(app)
+    chat_events.init_app(app)
+    call_events.init_app(app)
 
-    web.init_app(app)
+    pages.init_app(app)
     auth.init_app(app)
-    views.init_app(app)
+    # The pages of the `hub` blueprint come from four capabilities; each adds its
+    # navigation, then the blueprint (with all their routes) is registered once.
+    web_views.init_app(app)
+    directory_views.init_app(app)
+    admin_views.init_app(app)
+    blueprint.init_app(app)
     api.init_app(app)
     errors_web.init_app(app)
     cli.init_app(app)

@@ -98,3 +98,11 @@ def record(
     )
     db.session.add(audit_event)
     return audit_event
+
+
+def record_change(action: str, obj, *, before: dict, after: dict, **details) -> AuditEvent | None:
+    """Record a change only when before and after differ: a save that changed nothing
+    leaves no event."""
+    if after == before:
+        return None
+    return record(action, obj, before=before, after=after, **details)

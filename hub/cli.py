@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from datetime import datetime, timedelta
 
 import click
 import sqlalchemy as sa
+from alembic import command
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from hub import db
+from hub import db, mail, notifications
+from hub.accounts import service as accounts
 from hub.db import utcnow
+from hub.demo.channel import DEMO_PASSWORD, seed_demo
+from hub.extensions import socketio
+from hub.migrate import alembic_config
 from hub.models import JobRun, Person
 from hub.registry import Job, registry
 
@@ -21,10 +27,6 @@ hub_cli = AppGroup("hub", help="Partner Hub administration.")
 
 def upgrade_database(app: Flask | None = None, revision: str = "head") -> None:
     """Run Alembic migrations up to revision for the app's database."""
-    from alembic import command
-
-    from hub.migrate import alembic_config
-
     app = app or current_app._get_current_object()
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     with app.app_context():
@@ -43,33 +45,37 @@ def upgrade_command(revision: str) -> None:
 @click.option("-m", "--message", required=True, help="What the migration does.")
 def revision_command(message: str) -> None:
     """Write a new migration from the difference between the models and the database."""
-    from alembic import command
-
-    from hub.migrate import alembic_config
-
     command.revision(alembic_config(current_app), message=message, autogenerate=True)
 
 
 @hub_cli.command("is-empty")
 def is_empty_command() -> None:
     """Exit 0 when the database has no organisations yet (used by `make run`)."""
-    count = db.session.scalar(sa.text("SELECT count(*) FROM organization"))
-    raise SystemExit(0 if count == 0 else 1)
+    raise SystemExit(0 if organization_count() == 0 else 1)
+
+
+def organization_count() -> int:
+    return db.session.scalar(sa.text("SELECT count(*) FROM organization"))
+
+
+def active_person(email: str) -> Person:
+    """The active person with this e-mail, or a ClickException saying there is none."""
+    person = accounts.person_by_email(email)
+    if person is None or not person.active:
+        raise click.ClickException(f"No active person with the e-mail {email}.")
+    return person
 
 
 @hub_cli.command("seed-demo")
 @click.option("--force", is_flag=True, help="Seed even when the database already has data.")
 def seed_demo_command(force: bool) -> None:
     """Load the Fieldcrest demo program (development only)."""
-    from hub.demo.channel import DEMO_PASSWORD, seed_demo
-
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException(
             "Demo data (with its shared password) is refused in production. "
             "Unset HUB_ENV_NAME=production to seed a development database."
         )
-    count = db.session.scalar(sa.text("SELECT count(*) FROM organization"))
-    if count and not force:
+    if organization_count() and not force:
         raise click.ClickException("The database already has data; use --force to seed anyway.")
     summary = seed_demo()
     db.session.commit()
@@ -82,11 +88,7 @@ def seed_demo_command(force: bool) -> None:
 @click.option("--name", default="cli", show_default=True, help="What the token is for.")
 def create_token_command(email: str, name: str) -> None:
     """Create an API token for EMAIL; the token is printed alone on the last line."""
-    from hub.accounts import service as accounts
-
-    person = db.session.scalar(sa.select(Person).where(Person.email == email.strip().lower()))
-    if person is None or not person.active:
-        raise click.ClickException(f"No active person with the e-mail {email}.")
+    person = active_person(email)
     name = f"{name} {utcnow():%Y-%m-%d %H:%M:%S}"
     issued = accounts.create_api_token(person, name, actor=person)
     db.session.commit()
@@ -107,11 +109,7 @@ def notify_command(email: str, text: str, kind: str, url: str) -> None:
     From a separate process the push reaches the servers only through the message queue
     (HUB_SOCKETIO_MESSAGE_QUEUE); without one it shows on the person's next page load.
     """
-    from hub import notifications
-
-    person = db.session.scalar(sa.select(Person).where(Person.email == email.strip().lower()))
-    if person is None or not person.active:
-        raise click.ClickException(f"No active person with the e-mail {email}.")
+    person = active_person(email)
     note = notifications.notify(person.id, kind, text, url)
     db.session.commit()
     click.echo(f"Notification {note.id} sent to {person.email}.")
@@ -188,10 +186,6 @@ def tick_command(force: bool) -> None:
 )
 def serve_command(host: str, port: int, no_tick: bool) -> None:
     """Serve the app with Socket.IO for development (production: gunicorn, see README)."""
-    import threading
-
-    from hub.extensions import socketio
-
     app = current_app._get_current_object()
     if not no_tick:
 
@@ -210,18 +204,12 @@ def serve_command(host: str, port: int, no_tick: bool) -> None:
 
 
 def _deliver_mail(now: datetime) -> str:
-    from hub import mail
-
     sent = mail.deliver_pending(older_than=timedelta(minutes=1))
     return f"{sent} mail sent"
 
 
 def _prune_login_attempts(now: datetime) -> str:
-    from hub.models import LoginAttempt
-
-    removed = db.session.execute(
-        sa.delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=1))
-    ).rowcount
+    removed = accounts.prune_login_attempts(older_than=now - timedelta(days=1))
     return f"{removed} old failed sign-ins pruned"
 
 

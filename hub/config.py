@@ -9,6 +9,11 @@ from pathlib import Path
 
 from flask import Flask
 
+# The feature packages the factory loads, each through its init_app(app).
+FEATURES = ["campaigns", "learning", "feedback"]
+# The repository: templates/, static/, migrations/ and the default instance/ live here.
+ROOT = Path(__file__).resolve().parent.parent
+
 DEFAULTS: dict[str, object] = {
     "ENV_NAME": "development",
     "PORT": 5000,

@@ -26,3 +26,6 @@ class InsufficientFunds(ValidationFailed):
 
 class TooManyAttempts(Exception):
     """Rate limited; the message says when to try again."""
+
+
+EMAIL_MESSAGE = "Enter an e-mail address like name@company.com."

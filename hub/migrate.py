@@ -8,7 +8,7 @@ import pkgutil
 from alembic.config import Config
 from flask import Flask
 
-from hub import FEATURES, ROOT
+from hub.config import FEATURES, ROOT
 
 
 def load_all_models() -> None:

@@ -8,6 +8,8 @@ outside that scope does not exist for the viewer: lookups answer 404, never 403.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.sql import ColumnElement, Select
@@ -57,19 +59,33 @@ def can_see_organization(viewer: Person, org: Organization) -> bool:
     return viewer.is_oem or org.path.startswith(viewer.organization.path)
 
 
-def get_organization_or_404(viewer: Person, org_id: int) -> Organization:
-    """The organisation if the viewer may see it; otherwise a 404, whether or not it exists."""
+# A check of what the viewer may do to an organisation, like can_edit_organization.
+OrganizationCheck = Callable[[Person, Organization], bool]
+
+
+def get_organization_or_404(
+    viewer: Person, org_id: int, *, may: OrganizationCheck | None = None
+) -> Organization:
+    """The organisation if the viewer may see it; otherwise a 404, whether or not it exists.
+    With `may`, a 403 when the viewer sees it but may not do that to it."""
     org = db.session.get(Organization, org_id)
     if org is None or not can_see_organization(viewer, org):
         abort(404)
+    if may is not None and not may(viewer, org):
+        abort(403)
     return org
 
 
-def get_person_or_404(viewer: Person, person_id: int) -> Person:
-    """The person if the viewer may see their organisation; otherwise a 404."""
+def get_person_or_404(
+    viewer: Person, person_id: int, *, may: OrganizationCheck | None = None
+) -> Person:
+    """The person if the viewer may see their organisation; otherwise a 404. With `may`,
+    a 403 when the viewer may not do that to the person's organisation."""
     person = db.session.get(Person, person_id)
     if person is None or not can_see_organization(viewer, person.organization):
         abort(404)
+    if may is not None and not may(viewer, person.organization):
+        abort(403)
     return person
 
 

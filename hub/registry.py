@@ -63,9 +63,17 @@ class Registry:
     panels: list[PanelProvider] = field(default_factory=list)
     context: list[ContextProvider] = field(default_factory=list)
     jobs: dict[str, Job] = field(default_factory=dict)
+    # What a conversation may be about elsewhere (a link kind and an id): each feature
+    # names its own kinds ("campaign"), so hub never names a feature's things.
+    link_kinds: list[str] = field(default_factory=list)
     # Demo seeders: called with the core's demo dict (orgs and people by key) after the
     # core demo is in place; each returns a one-line summary.
     demo: list[Callable[[dict], str]] = field(default_factory=list)
+
+    def panels_for(self, person) -> list[Panel]:
+        """Every provider's dashboard panels for person, in their order."""
+        panels = [panel for provider in self.panels for panel in provider(person)]
+        return sorted(panels, key=lambda p: p.order)
 
     def add_job(self, job: Job) -> None:
         if job.name in self.jobs:

@@ -20,7 +20,9 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from hub import db
 from hub.errors import ValidationFailed
+from hub.models import StoredFile as StoredFileRow
 
 ALLOWED_IMAGE_FORMATS = {"PNG", "JPEG", "WEBP", "GIF"}
 PDF_MAX_PAGES = 500
@@ -267,9 +269,6 @@ def keep(
 ):
     """Write a checked file to storage (content-addressed) and record it as a StoredFile
     row of the organisation; flushed, not committed."""
-    from hub import db
-    from hub.models import StoredFile as StoredFileRow
-
     written = store(accepted.data, folder, accepted.suffix, accepted.content_type)
     row = StoredFileRow(
         path=written.path,
@@ -300,6 +299,8 @@ def check_pdf(data: bytes, *, field: str = "files", name: str = "The file") -> b
     actions (/AA), embedded files, forms (and XFA), and annotations other than page
     marks and plain links.
     """
+    # Imported here on purpose: pypdf takes about half a second to import and only the
+    # PDF uploads (proof of performance) need it, so app start-up does not pay for it.
     from pypdf import PdfReader, PdfWriter
     from pypdf.errors import PyPdfError
     from pypdf.generic import ArrayObject, NameObject

@@ -13,8 +13,10 @@ import sqlalchemy as sa
 from flask import Flask, abort
 
 from campaigns.coop import ledger
+from campaigns.coop.balances import account_of
 from campaigns.coop.models import LedgerEntry
-from campaigns.coop.providers import EXPIRY_WARNING_DAYS, account_of, current_program
+from campaigns.coop.overview import EXPIRY_WARNING_DAYS
+from campaigns.coop.program import current_program
 from campaigns.coop.schemas import (
     MAX_BATCH,
     AccountQuery,

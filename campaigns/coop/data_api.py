@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Flask, Response, abort
 
 from campaigns.coop import exports
-from campaigns.coop.providers import current_program
+from campaigns.coop.program import current_program
 from campaigns.coop.schemas import CoopLedgerExport, ExportQuery
 from hub import db, policy
 from hub.api import ApiProblem, api_blueprint, context, current_person, operation

@@ -21,13 +21,13 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
 
-from campaigns.coop import ledger
 from campaigns.coop.models import CoopAccount, CoopProgram, Hold, LedgerEntry, PurchaseLine
+from campaigns.coop.money import amount_text
+from campaigns.coop.periods import expires_on, next_bucket, period_start
 from hub import audit, db, policy
 from hub.db import utcnow
 from hub.errors import ValidationFailed
@@ -99,6 +99,17 @@ def require_exporter(viewer: Person) -> None:
         )
 
 
+def organizations_with_accounts(viewer: Person, program: CoopProgram) -> list[Organization]:
+    """Organisations with an account in the program that the viewer may see, by name."""
+    stmt = (
+        sa.select(Organization)
+        .join(CoopAccount, CoopAccount.organization_id == Organization.id)
+        .where(CoopAccount.program_id == program.id)
+        .order_by(Organization.name)
+    )
+    return list(db.session.scalars(policy.scope_by_organization(viewer, stmt, Organization.id)))
+
+
 @dataclass(frozen=True)
 class ExportFilter:
     """Which entries: of one organisation (or every account in scope), effective between
@@ -146,8 +157,8 @@ def make_filter(
         else:
             try:
                 label = period.upper()
-                start = ledger.period_start(label)
-                end = ledger.period_start(ledger.next_bucket(program, label)) - timedelta(days=1)
+                start = period_start(label)
+                end = period_start(next_bucket(program, label)) - timedelta(days=1)
                 period = label
             except ValueError as exc:
                 problems["period"] = [str(exc)]
@@ -305,7 +316,7 @@ def _batch(export: Export, after: int) -> list[dict]:
         (entry_id, created, effective, org_id, org_name, kind, amount, bucket, hold_id,
          reference, rate, external_id, reason, actor) = row  # fmt: skip
         if bucket not in expiry:
-            expiry[bucket] = ledger.expires_on(program, bucket).isoformat()
+            expiry[bucket] = expires_on(program, bucket).isoformat()
         rows.append(
             {
                 "entry_id": entry_id,
@@ -314,7 +325,7 @@ def _batch(export: Export, after: int) -> list[dict]:
                 "organization_id": org_id,
                 "organization": org_name,
                 "kind": kind.value,
-                "amount": _money(amount),
+                "amount": amount_text(amount),
                 "currency": program.currency,
                 "bucket": bucket,
                 "bucket_expires_on": expiry[bucket],
@@ -327,10 +338,6 @@ def _batch(export: Export, after: int) -> list[dict]:
             }
         )
     return rows
-
-
-def _money(value: Decimal) -> str:
-    return f"{value:.2f}"
 
 
 def csv_stream(export: Export) -> Iterator[str]:

@@ -12,7 +12,7 @@ The way a file goes (docs/coop.md, "CSV import"):
 3. **Start** (`start_import`): the program admin confirms. The import is pinned to the
    program and chunk size of that moment.
 4. **Chunks** (`run_next_chunk`): each call imports the next `CHUNK_ROWS` rows through
-   `ledger.record_purchases` — the service the API uses — and records what became of each
+   `purchases.record_purchases` — the service the API uses — and records what became of each
    row in an audit event, in the same transaction: a chunk is all or nothing, and the
    progress can never disagree with the ledger. The browser drives the chunks one request
    after another (htmx), so any process behind the load balancer can run the next one,
@@ -31,10 +31,7 @@ imported; every later line is a duplicate when it says the same, a conflict when
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -43,23 +40,40 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from campaigns.coop import ledger
-from campaigns.coop.models import CoopProgram, PurchaseLine
-from hub import audit, db, policy
+from campaigns.coop.models import CoopProgram
+from campaigns.coop.money import ZERO, Invalid, format_money, quantize
+from campaigns.coop.periods import check_date
+from campaigns.coop.program import require_program_admin
+from campaigns.coop.purchase_csv import (
+    COLUMNS,
+    MAX_BYTES,  # noqa: F401 — the upload's limits, read from here by tests too
+    MAX_ROWS,  # noqa: F401
+    Layout,
+    Row,
+    decode,
+    inspect,
+    line_dict,
+    refuse,
+    rows,
+)
+from campaigns.coop.purchases import (
+    ParsedLine,
+    PurchaseChecks,
+    describe_changes,
+    imported_lines,
+    parse_purchase_line,
+    record_purchases,
+    stored_content,
+)
+from hub import audit, db
 from hub.errors import ValidationFailed
-from hub.models import AuditEvent, Organization, OrgKind, Person, ProductLine, StoredFile
+from hub.models import AuditEvent, Person, StoredFile
 from hub.uploads import open_stored, store
 
 FOLDER = "coop-imports"
 CHUNK_ROWS = 1_000
-MAX_ROWS = 200_000
-MAX_BYTES = 32 * 1024 * 1024
-REQUIRED_COLUMNS = ("external_id", "organization_id", "amount", "currency", "purchased_on")
-OPTIONAL_COLUMNS = ("product_line_id",)
-COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 SAMPLE_ROWS = 10
 SHOWN_PROBLEMS = 100
-FIELD = "file"
 
 STARTED, CHUNK, FINISHED, UPLOADED = (
     "coop.import_started",
@@ -69,201 +83,20 @@ STARTED, CHUNK, FINISHED, UPLOADED = (
 )
 
 
-def _refuse(sentence: str) -> ValidationFailed:
-    return ValidationFailed({FIELD: [sentence]})
-
-
-# --- Reading the file ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Layout:
-    """How a checked file is laid out: its delimiter, which column holds what, its rows."""
-
-    delimiter: str
-    positions: dict[str, int]  # column name → index in a row
-    header_width: int
-    ignored: tuple[str, ...]  # columns of the file the import does not use
-    rows: int  # data rows (blank lines not counted)
-
-
-@dataclass(frozen=True)
-class Row:
-    """One data row: the line it starts on, the purchase line fields, or why it can't be read."""
-
-    line: int
-    values: dict[str, str]
-    problem: str | None = None
-
-    @property
-    def external_id(self) -> str:
-        return (self.values.get("external_id") or "").strip()
-
-
-def _normalise(name: str) -> str:
-    return re.sub(r"[\s\-]+", "_", name.strip().strip('"').lower())
-
-
-def decode(data: bytes) -> str:
-    """The file as text, or a sentence saying why it isn't UTF-8 CSV and what to do."""
-    if not data or not data.strip():
-        raise _refuse("The file is empty. Export the purchase lines from the ERP again.")
-    if len(data) > MAX_BYTES:
-        raise _refuse(_too_big(len(data)))
-    if data.startswith(b"PK\x03\x04"):
-        raise _refuse(
-            "This is an Excel workbook (or another zip file), not a CSV file. In Excel choose "
-            "File → Save As → “CSV UTF-8 (Comma delimited)” and upload that file."
-        )
-    if data.startswith(b"%PDF"):
-        raise _refuse("This is a PDF, not a CSV file. Export the purchase lines as CSV.")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _refuse(
-            "This file is saved as UTF-16 (“Unicode text”). Save it as “CSV UTF-8” instead "
-            "and upload it again."
-        )
-    if b"\x00" in data[:65536]:
-        raise _refuse("This is not a text file, so it can't be CSV. Export the lines as CSV.")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        byte = data[exc.start : exc.start + 1].hex().upper()
-        raise _refuse(
-            f"The file is not UTF-8 text: line {line} has a byte (0x{byte}) UTF-8 does not use — "
-            "it was probably saved in a Windows or Excel encoding. Save it as “CSV UTF-8” "
-            "(or export it from the ERP as UTF-8) and upload it again."
-        ) from None
-    return text.removeprefix("\ufeff")
-
-
-def _too_big(size: int) -> str:
-    return (
-        f"The file is {size / 1024 / 1024:.1f} MB; one upload takes at most "
-        f"{MAX_BYTES // 1024 // 1024} MB (and {MAX_ROWS:,} lines). Split it into smaller "
-        "files — lines imported twice are recognised and skipped, so overlaps are safe."
-    )
-
-
-def _reader(text: str, delimiter: str):
-    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-
-
-def _delimiter(first_line: str) -> str:
-    """Comma, semicolon (European spreadsheets) or tab: whichever names the most columns."""
-
-    def known(delimiter: str) -> int:
-        return sum(_normalise(c) in COLUMNS for c in first_line.split(delimiter))
-
-    return max((",", ";", "\t"), key=lambda d: (known(d), first_line.count(d)))
-
-
-def inspect(text: str) -> Layout:
-    """Check the header and every row's shape; count the rows. Refuses the file with a
-    sentence when it can't be imported as a whole (columns missing, not CSV, too long)."""
-    first_line = text.split("\n", 1)[0]
-    delimiter = _delimiter(first_line)
-    reader = _reader(text, delimiter)
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error):
-        raise _refuse("The first line can't be read as CSV column names.") from None
-    names = [_normalise(c) for c in header]
-    positions: dict[str, int] = {}
-    for index, name in enumerate(names):
-        if name in COLUMNS:
-            if name in positions:
-                raise _refuse(f"The column “{name}” appears twice in the first line; keep one.")
-            positions[name] = index
-    expected = ", ".join(REQUIRED_COLUMNS)
-    if not positions:
-        raise _refuse(
-            f"The first line must name the columns ({expected}, and optionally "
-            f"product_line_id); it reads “{first_line[:80]}”. Add that line of column names."
-        )
-    missing = [c for c in REQUIRED_COLUMNS if c not in positions]
-    if missing:
-        raise _refuse(
-            f"The file has no column {' or '.join(f'“{c}”' for c in missing)}. The first line "
-            f"must name these columns: {expected} (and optionally product_line_id)."
-        )
-    ignored = tuple(h.strip() for h, n in zip(header, names, strict=True) if n not in COLUMNS)
-    rows = 0
-    start = reader.line_num + 1
-    try:
-        for record in reader:
-            if any(v.strip() for v in record):
-                rows += 1
-                if rows > MAX_ROWS:
-                    raise _refuse(
-                        f"The file has more than {MAX_ROWS:,} purchase lines; split it into "
-                        "smaller files — lines imported twice are recognised and skipped."
-                    )
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise _refuse(
-            f"Line {start} can't be read as CSV ({exc}). Check it for a quote (\") that is "
-            "not closed, or a value with a delimiter that is not in quotes."
-        ) from None
-    if rows == 0:
-        raise _refuse("The file has column names but no purchase lines.")
-    return Layout(delimiter, positions, len(header), ignored, rows)
-
-
-def rows(text: str, layout: Layout, start: int = 0, stop: int | None = None) -> Iterator[Row]:
-    """The data rows numbered start to stop (0-based, blank lines skipped), with the line
-    each starts on (the column names are line 1)."""
-    reader = _reader(text, layout.delimiter)
-    next(reader)
-    number = 0
-    line = reader.line_num + 1
-    for record in reader:
-        here, line = line, reader.line_num + 1
-        if not any(v.strip() for v in record):
-            continue
-        if stop is not None and number >= stop:
-            return
-        if number >= start:
-            yield _row(here, record, layout)
-        number += 1
-
-
-def _row(line: int, record: list[str], layout: Layout) -> Row:
-    values = {
-        name: record[index] if index < len(record) else ""
-        for name, index in layout.positions.items()
-    }
-    problem = None
-    if len(record) > layout.header_width:
-        problem = (
-            f"the line has {len(record)} values but the first line names {layout.header_width} "
-            "columns; put a value with a comma (such as 1,250.00) in quotes, or write it "
-            "without the thousands separator."
-        )
-    return Row(line, values, problem)
-
-
-def _line_dict(row: Row) -> dict:
-    """The row as a purchase line for `ledger.record_purchases` (the API's shape)."""
-    values = dict(row.values)
-    values.setdefault("product_line_id", "")
-    return values
-
-
 # --- Repeated external ids ------------------------------------------------------------------
 
 
 def _repeats(text: str, layout: Layout, program: CoopProgram, today: date) -> list[list]:
     """[line, first line, conflict sentence or None] for each line whose external_id an
     earlier readable line of the file already has (None: it says the same — a duplicate)."""
-    first: dict[str, tuple[int, ledger._Line]] = {}
+    first: dict[str, tuple[int, ParsedLine]] = {}
     out = []
     for row in rows(text, layout):
         if row.problem:
             continue
         try:
-            parsed = ledger._parse_line(0, _line_dict(row), program, today)
-        except ledger._Invalid:
+            parsed = parse_purchase_line(line_dict(row), program, today)
+        except Invalid:
             continue
         earlier = first.get(parsed.external_id)
         if earlier is None:
@@ -274,7 +107,7 @@ def _repeats(text: str, layout: Layout, program: CoopProgram, today: date) -> li
         if original.content_hash() != parsed.content_hash():
             detail = (
                 f"{parsed.external_id} is also on line {line} with other details "
-                f"({ledger._differences_lines(original, parsed)}); only line {line} is "
+                f"({describe_changes(original.content(), parsed.content())}); only line {line} is "
                 "imported. Give each purchase line its own external_id."
             )
         out.append([row.line, line, detail])
@@ -294,8 +127,7 @@ def clean_filename(name) -> str:
 
 
 def _require_admin(actor: Person) -> None:
-    if actor is None or not policy.is_program_admin(actor):
-        raise PermissionError("only the program admin imports purchases")
+    require_program_admin(actor, "imports purchases")
 
 
 def store_upload(data: bytes, filename, actor: Person) -> StoredFile:
@@ -337,7 +169,7 @@ def read_upload(upload: StoredFile) -> tuple[str, Layout]:
     try:
         data = open_stored(upload.path).read_bytes()
     except FileNotFoundError:
-        raise _refuse(
+        raise refuse(
             f"The uploaded file {upload.filename} is no longer in the storage directory "
             "(HUB_STORAGE_DIR must be shared by every server process). Upload it again: "
             "lines already imported are recognised and skipped."
@@ -368,7 +200,7 @@ class Preview:
     duplicates: int = 0
     conflicts: list[tuple[int, str]] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
-    accrued: Decimal = ledger.ZERO
+    accrued: Decimal = ZERO
 
     @property
     def problems(self) -> list[tuple[int, str, str]]:
@@ -382,9 +214,9 @@ class Preview:
 def preview(upload: StoredFile, program: CoopProgram, today: date | None = None) -> Preview:
     """The preview of an upload: what each row would become if imported now.
 
-    The same checks `ledger.record_purchases` makes, made read-only: the report after the
+    The same checks `purchases.record_purchases` makes, made read-only: the report after the
     import is the authority (the ledger may change in between)."""
-    today = ledger._check_date(today)
+    today = check_date(today)
     text, layout = read_upload(upload)
     result = Preview(
         rows=layout.rows, columns=sorted(layout.positions, key=COLUMNS.index),
@@ -393,16 +225,16 @@ def preview(upload: StoredFile, program: CoopProgram, today: date | None = None)
     repeats = {
         line: (first, detail) for line, first, detail in _repeats(text, layout, program, today)
     }
-    outcomes: dict[int, tuple[str, ledger._Line | None]] = {}
-    candidates: list[tuple[Row, ledger._Line]] = []
+    outcomes: dict[int, tuple[str, ParsedLine | None]] = {}
+    candidates: list[tuple[Row, ParsedLine]] = []
     for row in rows(text, layout):
         if row.problem:
             result.errors.append((row.line, _with_id(row, row.problem)))
             outcomes[row.line] = ("error", None)
             continue
         try:
-            parsed = ledger._parse_line(0, _line_dict(row), program, today)
-        except ledger._Invalid as exc:
+            parsed = parse_purchase_line(line_dict(row), program, today)
+        except Invalid as exc:
             result.errors.append((row.line, str(exc)))
             outcomes[row.line] = ("error", None)
             continue
@@ -417,31 +249,15 @@ def preview(upload: StoredFile, program: CoopProgram, today: date | None = None)
             continue
         candidates.append((row, parsed))
 
-    organizations = _by_id(Organization, {p.organization_id for _r, p in candidates})
-    product_lines = _by_id(ProductLine, {p.product_line_id for _r, p in candidates} - {None})
-    rates = ledger._load_rates(program)
-    existing = _existing(program, [p.external_id for _r, p in candidates])
+    checks = PurchaseChecks.load(program, [p for _r, p in candidates])
+    organizations, product_lines = checks.organizations, checks.product_lines
+    existing = imported_lines(program, [p.external_id for _r, p in candidates])
     accruals: dict[int, Decimal] = {}
     for row, parsed in candidates:
-        org = organizations.get(parsed.organization_id)
-        problem = None
-        if org is None:
-            problem = f"there is no organisation with id {parsed.organization_id}."
-        elif org.kind == OrgKind.OEM:
-            problem = f"{org.name} is the OEM, which earns no co-op; use the buying partner's id."
-        elif parsed.product_line_id is not None and parsed.product_line_id not in product_lines:
-            problem = f"there is no product line with id {parsed.product_line_id}."
-        rate = None
-        if problem is None:
-            rate = ledger.rate_for(program, org, parsed.product_line_id, parsed.purchased_on, rates)
-            if rate is None:
-                tier = org.tier.name if org.tier else "no tier"
-                problem = (
-                    f"no accrual rate applies to {org.name} ({tier}) on {parsed.purchased_on}; "
-                    "ask the program admin to set one, then send the line again."
-                )
-        if problem:
-            result.errors.append((row.line, f"{parsed.external_id}: {problem}"))
+        try:
+            rate = checks.rate(parsed)
+        except Invalid as exc:
+            result.errors.append((row.line, str(exc)))
             outcomes[row.line] = ("error", parsed)
             continue
         stored = existing.get(parsed.external_id)
@@ -454,13 +270,14 @@ def preview(upload: StoredFile, program: CoopProgram, today: date | None = None)
                     (
                         row.line,
                         f"{parsed.external_id} was imported on {stored.created_at:%Y-%m-%d} with "
-                        f"other details ({ledger._differences(stored, parsed)}); it will be "
+                        f"other details ({describe_changes(stored_content(stored), parsed.content())}); "
+                        "it will be "
                         "skipped. Send a correction as a new line with its own id.",
                     )
                 )
                 outcomes[row.line] = ("conflict", parsed)
             continue
-        accrual = ledger.quantize(parsed.amount * rate)
+        accrual = quantize(parsed.amount * rate)
         accruals[row.line] = accrual
         result.new += 1
         result.accrued += accrual
@@ -489,30 +306,6 @@ def _with_id(row: Row, sentence: str) -> str:
     return (
         f"{row.external_id}: {sentence}" if row.external_id else sentence[0].upper() + sentence[1:]
     )
-
-
-def _by_id(model, ids: set) -> dict:
-    found = {}
-    ids = sorted(ids)
-    for start in range(0, len(ids), 500):
-        for obj in db.session.scalars(
-            sa.select(model).where(model.id.in_(ids[start : start + 500]))
-        ):
-            found[obj.id] = obj
-    return found
-
-
-def _existing(program: CoopProgram, external_ids: list[str]) -> dict[str, PurchaseLine]:
-    found = {}
-    for start in range(0, len(external_ids), 500):
-        for line in db.session.scalars(
-            sa.select(PurchaseLine).where(
-                PurchaseLine.program_id == program.id,
-                PurchaseLine.external_id.in_(external_ids[start : start + 500]),
-            )
-        ):
-            found[line.external_id] = line
-    return found
 
 
 # --- The import, chunk by chunk -------------------------------------------------------------
@@ -571,7 +364,7 @@ class ImportState:
 
     @property
     def accrued(self) -> Decimal:
-        return sum((Decimal(c["accrued"]) for c in self.chunks), ledger.ZERO)
+        return sum((Decimal(c["accrued"]) for c in self.chunks), ZERO)
 
     @property
     def problems(self) -> list[tuple[int, str, str]]:
@@ -620,7 +413,7 @@ def start_import(
     """Confirm the import of an upload into the program (once; again changes nothing).
     The chunk size is pinned here, so a running import never changes its chunks."""
     _require_admin(actor)
-    today = ledger._check_date(today)
+    today = check_date(today)
     upload = _lock(upload)
     state = import_state(upload)
     if state.started is not None:
@@ -681,10 +474,10 @@ def run_next_chunk(upload: StoredFile, actor: Person, today: date | None = None)
             else:
                 conflicts.append([row.line, detail])
         else:
-            batch.append(_line_dict(row))
+            batch.append(line_dict(row))
             batch_lines.append(row)
     if batch:
-        report = ledger.record_purchases(program, batch, actor, today=today)
+        report = record_purchases(program, batch, actor, today=today)
         errors += [[batch_lines[index].line, detail] for index, detail in report.errors]
         refused = {index for index, _detail in report.errors}
         line_of: dict[str, int] = {}
@@ -728,7 +521,7 @@ def run_next_chunk(upload: StoredFile, actor: Person, today: date | None = None)
             summary=f"Import of {upload.filename} into {program.name} finished: "
             f"{totals['accepted']:,} accepted, {totals['duplicates']:,} duplicate(s), "
             f"{totals['conflicts']:,} conflict(s), {totals['errors']:,} error(s), "
-            f"{ledger.format_money(state.accrued, program.currency)} accrued",
+            f"{format_money(state.accrued, program.currency)} accrued",
         )
     db.session.flush()
     return import_state(upload)

@@ -22,7 +22,8 @@ Money = sa.Numeric(14, 2)
 Rate = sa.Numeric(7, 5)
 
 
-def _enum(kind: type[enum.Enum], length: int = 20) -> sa.Enum:
+def enum_column(kind: type[enum.Enum], length: int = 20) -> sa.Enum:
+    """An enum column of this capability's tables (VARCHAR(20) unless said otherwise)."""
     return enum_type(kind, length)
 
 
@@ -62,7 +63,7 @@ class CoopProgram(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     currency: Mapped[str] = mapped_column(sa.String(3))
-    period: Mapped[PeriodKind] = mapped_column(_enum(PeriodKind), default=PeriodKind.YEAR)
+    period: Mapped[PeriodKind] = mapped_column(enum_column(PeriodKind), default=PeriodKind.YEAR)
     carryover_periods: Mapped[int] = mapped_column(default=1)
     claim_window_days: Mapped[int] = mapped_column(default=60)
     minimum_claim: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
@@ -162,7 +163,7 @@ class Hold(Base):
     account_id: Mapped[int] = mapped_column(sa.ForeignKey("coop_account.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(Money)
     reference: Mapped[str] = mapped_column(sa.String(120), index=True)
-    status: Mapped[HoldStatus] = mapped_column(_enum(HoldStatus), default=HoldStatus.OPEN)
+    status: Mapped[HoldStatus] = mapped_column(enum_column(HoldStatus), default=HoldStatus.OPEN)
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(100))
     placed_on: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -223,7 +224,7 @@ class LedgerEntry(Base):
         sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
     )
     account_id: Mapped[int] = mapped_column(sa.ForeignKey("coop_account.id"))
-    kind: Mapped[EntryKind] = mapped_column(_enum(EntryKind))
+    kind: Mapped[EntryKind] = mapped_column(enum_column(EntryKind))
     amount: Mapped[Decimal] = mapped_column(Money)
     bucket: Mapped[str] = mapped_column(sa.String(7))
     hold_id: Mapped[int | None] = mapped_column(sa.ForeignKey("coop_hold.id"), index=True)

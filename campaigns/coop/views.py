@@ -1,34 +1,34 @@
-"""Pages of the campaigns package: co-op funds for partners and the OEM, how co-op works,
-and the program admin's co-op rules."""
+"""Co-op pages: co-op funds for partners and the OEM, how co-op works, and the program
+admin's co-op rules. Each route reads the request, calls the rules, renders."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-import sqlalchemy as sa
-from flask import Blueprint, abort, flash, request
+from flask import abort, flash, request
 from flask_login import current_user, login_required
 
-from campaigns.coop import ledger
+from campaigns.coop.balances import account_of, entries_newest_first
+from campaigns.coop.blueprint import bp
 from campaigns.coop.forms import ProgramRulesForm, ProgramTermsForm, rate_fields
-from campaigns.coop.models import AccrualRate, LedgerEntry
-from campaigns.coop.providers import (
-    EMPTY_BALANCE,
+from campaigns.coop.money import format_money
+from campaigns.coop.overview import (
     EXPIRY_WARNING_DAYS,
-    account_of,
+    account_state,
     account_summaries,
-    current_program,
+    accounts_beneath,
     period_chart,
     totals,
 )
+from campaigns.coop.periods import carryover_for, coming_periods
+from campaigns.coop.program import current_program, set_terms
+from campaigns.coop.rates import rate_table, set_rates
 from hub import db, policy
 from hub.db import today
 from hub.errors import ValidationFailed
-from hub.models import Organization, OrgKind, ProductLine, Tier
+from hub.models import Organization, OrgKind
 from hub.web.forms import apply_problems
-from hub.web.pages import int_arg, money, paginate, render, see_other
+from hub.web.pages import int_arg, paginate, render, see_other
 
-bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
+__all__ = ["bp"]  # the blueprint, registered by campaigns' init_app
 
 ENTRIES_PER_PAGE = 20
 ENTRY_LABELS = {
@@ -76,36 +76,23 @@ def coop_account(org_id: int):
 def _account_page(program, org: Organization):
     account = account_of(org, program)
     on = today()
-    if account is None:
-        balance, buckets, expiring, entries = EMPTY_BALANCE, [], [], None
-    else:
-        balance = ledger.balance(account)
-        buckets = ledger.bucket_balances(account)
-        expiring = ledger.expiring_soon(account, EXPIRY_WARNING_DAYS, on)
-        stmt = (
-            sa.select(LedgerEntry)
-            .where(LedgerEntry.account_id == account.id)
-            .order_by(LedgerEntry.effective_on.desc(), LedgerEntry.id.desc())
-        )
-        entries = paginate(stmt, int_arg("page"), ENTRIES_PER_PAGE)
+    state = account_state(account, on)
+    entries = None
+    if account is not None:
+        entries = paginate(entries_newest_first(account), int_arg("page"), ENTRIES_PER_PAGE)
     # A distributor's people also see the accounts of everyone beneath it in the channel.
-    beneath = []
-    if not current_user.is_oem:
-        beneath_ids = sa.select(Organization.id).where(
-            Organization.path.startswith(org.path, autoescape=True), Organization.id != org.id
-        )
-        beneath = account_summaries(current_user, program, on, org_ids=beneath_ids)
+    beneath = [] if current_user.is_oem else accounts_beneath(current_user, program, org, on)
     return render(
         "campaigns/coop_account.html",
         "campaigns/_entries.html",
         coop_program=program,
         org=org,
         own=org.id == current_user.organization_id,
-        balance=balance,
-        buckets=[b for b in buckets if b.remaining or b.held],
-        chart=period_chart(buckets),
-        expiring=expiring,
-        expiring_total=sum((e.amount for e in expiring), Decimal("0.00")),
+        balance=state.balance,
+        buckets=[b for b in state.buckets if b.remaining or b.held],
+        chart=period_chart(state.buckets),
+        expiring=state.expiring,
+        expiring_total=state.expiring_total,
         entries=entries,
         entry_labels=ENTRY_LABELS,
         beneath=beneath,
@@ -123,54 +110,7 @@ def coop_how():
     program = current_program()
     if program is None:
         return render("campaigns/coop_none.html")
-    return render("campaigns/coop_how.html", coop_program=program, **_rate_table(program))
-
-
-def _rate_table(program, on=None) -> dict:
-    """The rates in force on a day (today by default): by tier, and the product lines with
-    their own rate; and the rates announced for later."""
-    on = on or today()
-    rows = list(
-        db.session.scalars(
-            sa.select(AccrualRate)
-            .where(AccrualRate.program_id == program.id, AccrualRate.effective_from <= on)
-            .order_by(AccrualRate.effective_from, AccrualRate.id)
-        )
-    )
-    by_tier, by_line = {}, {}
-    for row in rows:  # later rows win, as in ledger.rate_for
-        if row.product_line_id is None and row.tier_id is not None:
-            by_tier[row.tier_id] = row
-        elif row.product_line_id is not None and row.tier_id is None:
-            by_line[row.product_line_id] = row
-    tiers = list(db.session.scalars(sa.select(Tier).order_by(Tier.rank)))
-    lines = list(db.session.scalars(sa.select(ProductLine).order_by(ProductLine.name)))
-    upcoming = list(
-        db.session.scalars(
-            sa.select(AccrualRate)
-            .where(AccrualRate.program_id == program.id, AccrualRate.effective_from > on)
-            .order_by(AccrualRate.effective_from, AccrualRate.id)
-        )
-    )
-    names = {("tier", t.id): f"{t.name} tier" for t in tiers} | {
-        ("line", pl.id): pl.name for pl in lines
-    }
-
-    def scope(row: AccrualRate) -> str:
-        parts = [names.get(("tier", row.tier_id)), names.get(("line", row.product_line_id))]
-        return " · ".join(p for p in parts if p) or "All purchases"
-
-    return {
-        "tier_rates": [(t, by_tier.get(t.id)) for t in tiers],
-        "line_rates": [(pl, by_line[pl.id]) for pl in lines if pl.id in by_line],
-        "tiers": tiers,
-        "product_lines": lines,
-        "upcoming_rates": [(row, scope(row)) for row in upcoming],
-        "example_year": on.year,
-        "example_until": ledger.expires_on(program, ledger.bucket_for(program, on)),
-        # The carryover in force for money earned today, then each change announced.
-        "carryover": ledger.carryover_schedule(program, on),
-    }
+    return render("campaigns/coop_how.html", coop_program=program, **rate_table(program))
 
 
 @bp.route("/coop/program", methods=["GET", "POST"])
@@ -183,13 +123,21 @@ def coop_program():
     program = current_program()
     if program is None:
         return render("campaigns/coop_none.html")
-    table = _rate_table(program)
+    table = rate_table(program)
     form = ProgramRulesForm.for_program(table["tiers"], table["product_lines"])
     status = 200
     if form.is_submitted():
         if form.validate():
             try:
-                changed = _apply_rates(program, form, table)
+                changed = set_rates(
+                    current_user,
+                    program,
+                    form.effective_from.data,
+                    [
+                        (name, kind, obj, getattr(form, name).data)
+                        for name, kind, obj in form.rate_targets
+                    ],
+                )
             except ValidationFailed as exc:
                 db.rollback_request()  # nothing half-written: all rates or none
                 apply_problems(form, exc)
@@ -223,30 +171,19 @@ def coop_program_terms():
     terms = ProgramTermsForm()
     terms.from_bucket.choices = _carryover_choices(program)
     if terms.validate():
-        problems: dict[str, list[str]] = {}
-        changes, rule = {}, None
         try:
-            changes = ledger.set_claim_terms(
+            changes, rule = set_terms(
                 current_user,
                 program,
+                carryover_periods=terms.carryover_periods.data,
+                from_bucket=terms.from_bucket.data,
                 claim_window_days=terms.claim_window_days.data,
                 minimum_claim=terms.minimum_claim.data,
-            )
-        except ValidationFailed as exc:
-            problems.update(exc.problems)
-        try:
-            rule = ledger.set_carryover(
-                program,
-                terms.carryover_periods.data,
-                current_user,
-                terms.from_bucket.data,
                 on=today(),
             )
         except ValidationFailed as exc:
-            problems.update(exc.problems)
-        if problems:
             db.rollback_request()  # all terms or none
-            apply_problems(terms, ValidationFailed(problems))
+            apply_problems(terms, exc)
         else:
             said = []
             if rule is not None:
@@ -259,7 +196,7 @@ def coop_program_terms():
                 said.append(f"the claim window is {changes['claim_window_days'][1]} days")
             if "minimum_claim" in changes:
                 said.append(
-                    f"the minimum claim is {money(changes['minimum_claim'][1], program.currency)}"
+                    f"the minimum claim is {format_money(changes['minimum_claim'][1], program.currency)}"
                 )
             if said:
                 text = "Saved: " + "; ".join(said) + "."
@@ -269,7 +206,7 @@ def coop_program_terms():
             else:
                 flash("Nothing changed: these are the terms in force.", "success")
             return see_other("campaigns.coop_program")
-    table = _rate_table(program)
+    table = rate_table(program)
     form = ProgramRulesForm.for_program(table["tiers"], table["product_lines"])
     form.fill(table, today())
     return _program_page(program, table, form=form, terms=terms, status=422)
@@ -282,8 +219,7 @@ def _periods(program, count: int) -> str:
 
 def _carryover_choices(program) -> list[tuple[str, str]]:
     """The periods a carryover change may start in: the next four (never one that has begun)."""
-    current = ledger.bucket_for(program, today())
-    labels = [ledger.next_bucket(program, current, n) for n in range(1, 5)]
+    labels = coming_periods(program, today())
     return [
         (label, label + (" (the next period)" if n == 0 else "")) for n, label in enumerate(labels)
     ]
@@ -296,7 +232,7 @@ def _program_page(program, table, *, form, terms=None, status=200):
         terms = ProgramTermsForm(formdata=None)
         terms.from_bucket.choices = choices
         terms.from_bucket.data = choices[0][0]
-        terms.fill(program, ledger.carryover_for(program, choices[0][0]))
+        terms.fill(program, carryover_for(program, choices[0][0]))
     terms.carryover_periods.label.text = f"Carryover ({program.period.value}s)"
     return render(
         "campaigns/coop_program.html",
@@ -307,43 +243,3 @@ def _program_page(program, table, *, form, terms=None, status=200):
         rate_fields=rate_fields(form),
         **table,
     )
-
-
-def _apply_rates(program, form, table) -> int:
-    """Set every rate the admin changed (percent in the form → fraction in the ledger)."""
-    on = form.effective_from.data
-    # "Unchanged" means: the same as the rate that would be in force on that day anyway.
-    table = _rate_table(program, on)
-    current = {("tier", t.id): r for t, r in table["tier_rates"]} | {
-        ("line", pl.id): r for pl, r in table["line_rates"]
-    }
-    changed = 0
-    problems: dict[str, list[str]] = {}
-    for name, kind, obj in form.rate_targets:
-        value = getattr(form, name).data
-        old = current.get((kind, obj.id))
-        if value is None:
-            if old is not None:
-                problems[name] = [
-                    "A rate can't be removed, only changed; enter 0 to stop accruing here."
-                ]
-            continue
-        fraction = (value / 100).quantize(ledger.RATE_PLACES)
-        if old is not None and old.rate == fraction:
-            continue
-        try:
-            ledger.set_accrual_rate(
-                current_user,
-                program,
-                fraction,
-                tier=obj if kind == "tier" else None,
-                product_line=obj if kind == "line" else None,
-                effective_from=on,
-            )
-        except ValidationFailed as exc:
-            problems[name] = [s for sentences in exc.problems.values() for s in sentences]
-            continue
-        changed += 1
-    if problems:
-        raise ValidationFailed(problems)
-    return changed

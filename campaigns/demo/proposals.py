@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from campaigns.coop import ledger
 from campaigns.coop.models import CoopProgram
-from campaigns.coop.providers import DEMO_PROGRAM
+from campaigns.demo.coop import DEMO_PROGRAM
 from campaigns.proposals import service as proposals
 from campaigns.proposals.models import ActivityCategory, Proposal, ProposalStatus
 from hub import audit, db

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from flask import Flask, Response, abort, current_app, g, url_for
 
 from campaigns.coop.models import CoopProgram
-from campaigns.coop.providers import current_program
+from campaigns.coop.program import current_program
 from campaigns.proposals import claim_parts
 from campaigns.proposals import service as proposals
 from campaigns.proposals.idempotency import REPLAY_HEADERS, Idempotency
@@ -83,17 +83,6 @@ def _program_or_404() -> CoopProgram:
             "There is no active co-op program, so there is nothing to propose campaigns against.",
         )
     return program
-
-
-def _may_decide(person: Person, proposal: Proposal) -> bool:
-    """Whether the person is one of the proposal's approvers at all: the OEM's reviewers, or
-    its distributor's admin where the ladder starts with the distributor (the service then
-    checks whose rung it is)."""
-    if proposals.is_oem_reviewer(person):
-        return True
-    return "distributor" in (proposal.approval_steps or []) and (
-        proposals._is_distributor_admin_over(person, proposal.organization)
-    )
 
 
 def _is_owner(person: Person, proposal: Proposal) -> bool:
@@ -229,7 +218,7 @@ _EDIT_GUARD = _guard(_is_owner, "only the proposing organisation edits its propo
 def update_campaign(proposal_id: int):
     person, proposal = current_person(), g.proposal
     body: CampaignPatch = context().json
-    proposals.update(person, proposal, {**proposals._as_data(proposal), **body.data()})
+    proposals.update(person, proposal, {**proposals.as_data(proposal), **body.data()})
     return _answer(proposal, person)
 
 
@@ -322,7 +311,7 @@ _DECIDE_REFUSAL = (
     responses={200: (Campaign, "The proposal after the step." + REPLAY_NOTE)},
     response_headers={200: REPLAY_HEADERS},
     problems=STEP_PROBLEMS,
-    before=_guard(_may_decide, _DECIDE_REFUSAL),
+    before=_guard(proposals.is_approver, _DECIDE_REFUSAL),
 )
 def approve_campaign(proposal_id: int):
     person, proposal = current_person(), g.proposal
@@ -349,7 +338,7 @@ def approve_campaign(proposal_id: int):
     responses={200: (Campaign, "The proposal after the step." + REPLAY_NOTE)},
     response_headers={200: REPLAY_HEADERS},
     problems=STEP_PROBLEMS,
-    before=_guard(_may_decide, "only the proposal's approvers decline it"),
+    before=_guard(proposals.is_approver, "only the proposal's approvers decline it"),
 )
 def decline_campaign(proposal_id: int):
     person, proposal = current_person(), g.proposal
@@ -372,7 +361,7 @@ def decline_campaign(proposal_id: int):
     json=CampaignChanges,
     responses={200: (Campaign, "The proposal after the step.")},
     problems=STEP_PROBLEMS,
-    before=_guard(_may_decide, "only the proposal's approvers ask for changes"),
+    before=_guard(proposals.is_approver, "only the proposal's approvers ask for changes"),
 )
 def request_changes_campaign(proposal_id: int):
     person, proposal = current_person(), g.proposal
@@ -417,10 +406,9 @@ def claim_campaign(proposal_id: int):
     key = _key("claim", claim_parts.fingerprint_content(files))
     if (replay := key.replay()) is not None:
         return replay
-    if proposal.status not in proposals.CLAIMABLE:
-        # Not claimable (claimed already, or not approved): the service says why, before
-        # any file is stored.
-        proposals.submit_claim(person, proposal, [])
+    # Not claimable now (claimed already, not approved, past the deadline): the one rule
+    # says why, before any file is stored.
+    proposals.check_may_claim(person, proposal)
     form: ClaimForm = context().form
     claim_parts.check_parts(form.lines, files)
     lines = claim_parts.accept_proofs(form.lines, files, proposal.organization_id, person)

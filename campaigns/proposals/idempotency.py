@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import Response, jsonify, request
+from flask import Response, current_app, request
 
 from campaigns.proposals.models import ApiIdempotencyKey, Proposal
 from campaigns.proposals.schemas import IDEMPOTENCY_HEADER, REPLAYED_HEADER
@@ -90,8 +90,13 @@ class Idempotency:
                     ]
                 }
             )
-        response = jsonify(record.response)
-        response.status_code = record.status_code
+        # The first answer as it was sent: its keys in the order of the response model
+        # (jsonify would sort them), so every retry reads the same.
+        response = current_app.response_class(
+            current_app.json.dumps(record.response, sort_keys=False),
+            status=record.status_code,
+            mimetype="application/json",
+        )
         response.headers[REPLAYED_HEADER] = "true"
         return response
 

@@ -11,9 +11,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from campaigns.coop.models import Hold, Money, _enum
+from campaigns.coop.models import Hold, Money
 from hub.audit import register_append_only
-from hub.db import Base, utcnow
+from hub.db import Base, enum_type, utcnow
 from hub.models import Organization, Person, StoredFile
 
 Share = sa.Numeric(5, 4)
@@ -66,7 +66,7 @@ class ApprovalRule(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(sa.ForeignKey("coop_program.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
-    role: Mapped[ApproverRole] = mapped_column(_enum(ApproverRole))
+    role: Mapped[ApproverRole] = mapped_column(enum_type(ApproverRole, 20))
     above: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     tier_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tier.id"))
     category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaign_category.id"))
@@ -120,7 +120,7 @@ class Proposal(Base):
     expected_leads: Mapped[int | None]
     expected_revenue: Mapped[Decimal | None] = mapped_column(Money)
     status: Mapped[ProposalStatus] = mapped_column(
-        _enum(ProposalStatus, 20), default=ProposalStatus.DRAFT
+        enum_type(ProposalStatus, 20), default=ProposalStatus.DRAFT
     )
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     # 1 for the first submission, +1 each time it is resubmitted after changes.
@@ -196,7 +196,9 @@ class ProposalAsset(Base):
     )
     title: Mapped[str] = mapped_column(sa.String(160))
     description: Mapped[str] = mapped_column(sa.String(500), default="")
-    source: Mapped[AssetSource] = mapped_column(_enum(AssetSource), default=AssetSource.DEALER)
+    source: Mapped[AssetSource] = mapped_column(
+        enum_type(AssetSource, 20), default=AssetSource.DEALER
+    )
     file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_file.id"))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -224,7 +226,7 @@ class ProposalEvent(Base):
     proposal_id: Mapped[int] = mapped_column(
         sa.ForeignKey("campaign_proposal.id", ondelete="CASCADE")
     )
-    kind: Mapped[ProposalEventKind] = mapped_column(_enum(ProposalEventKind))
+    kind: Mapped[ProposalEventKind] = mapped_column(enum_type(ProposalEventKind, 20))
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
     body: Mapped[str] = mapped_column(sa.Text, default="")
     data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
@@ -254,7 +256,7 @@ class Suggestion(Base):
     new_value: Mapped[str] = mapped_column(sa.Text)
     note: Mapped[str] = mapped_column(sa.String(500), default="")
     status: Mapped[SuggestionStatus] = mapped_column(
-        _enum(SuggestionStatus), default=SuggestionStatus.OPEN
+        enum_type(SuggestionStatus, 20), default=SuggestionStatus.OPEN
     )
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
@@ -279,7 +281,9 @@ class Claim(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign_proposal.id"))
-    status: Mapped[ClaimStatus] = mapped_column(_enum(ClaimStatus), default=ClaimStatus.SUBMITTED)
+    status: Mapped[ClaimStatus] = mapped_column(
+        enum_type(ClaimStatus, 20), default=ClaimStatus.SUBMITTED
+    )
     submitted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(100), unique=True)

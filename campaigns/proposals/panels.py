@@ -8,7 +8,7 @@
 - A channel manager or the program admin: approvals, claims and results to close, the
   longest-waiting first.
 
-Read only, scoped by `proposals.visible_proposals`; a fixed number of queries however
+Read only, scoped by `permissions.visible_proposals`; a fixed number of queries however
 many proposals there are (tests/campaigns/test_dashboards.py counts them).
 """
 
@@ -20,10 +20,11 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import render_template, url_for
+from markupsafe import Markup
 
 from campaigns.coop.models import CoopProgram
-from campaigns.coop.providers import _rendered, current_program
-from campaigns.proposals import service as proposals
+from campaigns.coop.program import current_program
+from campaigns.proposals.lifecycle import CLAIMABLE, OPEN_TO_SUGGESTIONS, STATUS_LABELS
 from campaigns.proposals.models import (
     ApproverRole,
     Proposal,
@@ -31,9 +32,18 @@ from campaigns.proposals.models import (
     Suggestion,
     SuggestionStatus,
 )
+from campaigns.proposals.permissions import (
+    can_propose,
+    current_rung,
+    is_distributor_admin,
+    is_oem_reviewer,
+    is_owner,
+    visible_proposals,
+)
+from campaigns.proposals.sla import awaiting, wait_text, waiting_on
 from hub import db
 from hub.db import today, utcnow
-from hub.models import OrgKind, Person, Role
+from hub.models import Person
 from hub.registry import Panel
 
 S = ProposalStatus
@@ -50,18 +60,6 @@ IN_PROGRESS = [
     S.PAID,
     S.RESULTS_REPORTED,
 ]
-
-
-def wait_text(since: datetime, now: datetime | None = None) -> str:
-    """How long something has waited, as people say it: '3 days', '5 hours', 'a few minutes'."""
-    seconds = max(0.0, ((now or utcnow()) - since).total_seconds())
-    days = int(seconds // 86400)
-    if days:
-        return f"{days} day{'s' if days != 1 else ''}"
-    hours = int(seconds // 3600)
-    if hours:
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    return "a few minutes"
 
 
 @dataclass(frozen=True)
@@ -116,7 +114,7 @@ def review_item(p: Proposal, now: datetime) -> Item:
     """An entry of the OEM's review queue."""
     if p.status == S.SUBMITTED:
         steps = len(p.approval_steps)
-        rung = proposals.current_rung(p)
+        rung = current_rung(p)
         action = "Approve, ask for changes or decline"
         if steps > 1:
             action += f" · step {p.approvals_done + 1} of {steps}"
@@ -142,7 +140,7 @@ def review_queue(person: Person, limit: int = SHOWN) -> tuple[list[Item], int]:
     """What waits on this OEM reviewer, the longest-waiting first; and how many in all
     (at most COUNTED)."""
     now = utcnow()
-    waiting = proposals.awaiting(person, limit=COUNTED)
+    waiting = awaiting(person, limit=COUNTED)
     return [review_item(p, now) for p in waiting[:limit]], len(waiting)
 
 
@@ -170,26 +168,16 @@ def own_item(p: Proposal, now: datetime, on: date, suggested: dict[int, datetime
             wait=wait_text(since, now),
             amount=p.requested_amount,
         )
-    if p.status == S.APPROVED:
-        return _item(
-            p,
-            "Approved",
-            f"Starts {p.starts_on:%d %b %Y}; claim by {p.claim_deadline:%d %b %Y}",
-            now,
-            amount=p.max_reimbursement,
-            note="held",
-            clock=False,
-        )
-    if p.status == S.RUNNING:
-        return _item(
-            p,
-            "Running",
-            f"Claim by {p.claim_deadline:%d %b %Y} ({_days_left(p.claim_deadline, on)})",
-            now,
-            amount=p.max_reimbursement,
-            note="held",
-            clock=False,
-        )
+    if p.status in CLAIMABLE:  # waits on a date, not on a person
+        if p.status == S.APPROVED:
+            kind, action = (
+                "Approved",
+                f"Starts {p.starts_on:%d %b %Y}; claim by {p.claim_deadline:%d %b %Y}",
+            )
+        else:
+            kind = "Running"
+            action = f"Claim by {p.claim_deadline:%d %b %Y} ({_days_left(p.claim_deadline, on)})"
+        return _item(p, kind, action, now, amount=p.max_reimbursement, note="held", clock=False)
     if p.status == S.PAID:
         return _item(
             p,
@@ -199,13 +187,13 @@ def own_item(p: Proposal, now: datetime, on: date, suggested: dict[int, datetime
             amount=p.reimbursed_amount,
             note="paid",
         )
-    return _item(p, proposals.STATUS_LABELS[p.status], proposals.waiting_on(p).label, now)
+    return _item(p, STATUS_LABELS[p.status], waiting_on(p).label, now)
 
 
 def other_item(p: Proposal, now: datetime) -> Item:
     """A partner's proposal waiting on someone else: who, and for how long."""
     kind = {S.SUBMITTED: "Approval", S.CLAIM_SUBMITTED: "Claim", S.RESULTS_REPORTED: "Results"}
-    return _item(p, kind.get(p.status, "Waiting"), proposals.waiting_on(p).label, now)
+    return _item(p, kind.get(p.status, "Waiting"), waiting_on(p).label, now)
 
 
 def _open_suggestions(person: Person) -> dict[int, datetime]:
@@ -217,7 +205,7 @@ def _open_suggestions(person: Person) -> dict[int, datetime]:
             .join(Proposal, Proposal.id == Suggestion.proposal_id)
             .where(
                 Proposal.organization_id == person.organization_id,
-                Proposal.status.in_(list(proposals.OPEN_TO_SUGGESTIONS)),
+                Proposal.status.in_(list(OPEN_TO_SUGGESTIONS)),
                 Suggestion.status == SuggestionStatus.OPEN,
             )
             .group_by(Suggestion.proposal_id)
@@ -225,15 +213,10 @@ def _open_suggestions(person: Person) -> dict[int, datetime]:
     )
 
 
-def _is_distributor_admin(person: Person) -> bool:
-    return person.role == Role.PARTNER_ADMIN and person.organization.kind in (
-        OrgKind.DISTRIBUTOR,
-        OrgKind.MASTER_DISTRIBUTOR,
-    )
-
-
 @dataclass
 class PartnerLists:
+    """The partner's panel: what waits on them, on others, and on their dealers."""
+
     mine: list[Item]  # waiting on the person
     more_mine: bool
     others: list[Item]  # the organisation's proposals waiting on someone else
@@ -241,9 +224,10 @@ class PartnerLists:
 
 
 def partner_lists(person: Person, limit: int = SHOWN) -> PartnerLists:
+    """The lists of a partner's panel, each the longest-waiting first, at most `limit` long."""
     now, on = utcnow(), today()
     suggested = _open_suggestions(person)
-    waiting = proposals.awaiting(person, limit=limit + 1)
+    waiting = awaiting(person, limit=limit + 1)
     listed = {p.id for p in waiting}
     mine = []
     for p in waiting[:limit]:
@@ -252,7 +236,7 @@ def partner_lists(person: Person, limit: int = SHOWN) -> PartnerLists:
         else:  # a dealer's proposal waiting on its distributor's approval
             mine.append(_item(p, "Approval", "Approve, ask for changes or decline", now))
     mine_org = (
-        proposals.visible_proposals(person)
+        visible_proposals(person)
         .where(Proposal.organization_id == person.organization_id)
         .order_by(Proposal.status_changed_at, Proposal.id)
     )
@@ -260,7 +244,7 @@ def partner_lists(person: Person, limit: int = SHOWN) -> PartnerLists:
     for p in db.session.scalars(
         mine_org.where(Proposal.status.in_(WAITING_ON_OTHERS)).limit(limit * 2)
     ):
-        if p.id in suggested and p.status == S.SUBMITTED and proposals.is_owner(person, p):
+        if p.id in suggested and p.status == S.SUBMITTED and is_owner(person, p):
             if p.id not in listed and len(mine) < limit:
                 mine.append(own_item(p, now, on, suggested))
             continue
@@ -268,9 +252,9 @@ def partner_lists(person: Person, limit: int = SHOWN) -> PartnerLists:
             others.append(other_item(p, now))
     mine.sort(key=lambda item: (item.since, item.id))
     dealers = []
-    if _is_distributor_admin(person):
+    if is_distributor_admin(person):
         stmt = (
-            proposals.visible_proposals(person)
+            visible_proposals(person)
             .where(
                 Proposal.organization_id != person.organization_id,
                 Proposal.status.in_(IN_PROGRESS),
@@ -281,10 +265,10 @@ def partner_lists(person: Person, limit: int = SHOWN) -> PartnerLists:
         dealers = [
             _item(
                 p,
-                proposals.STATUS_LABELS[p.status],
-                proposals.waiting_on(p).label,
+                STATUS_LABELS[p.status],
+                waiting_on(p).label,
                 now,
-                clock=p.status not in proposals.CLAIMABLE,  # a running campaign isn't late
+                clock=p.status not in CLAIMABLE,  # a running campaign isn't late
             )
             for p in db.session.scalars(stmt)
             if p.id not in listed
@@ -302,32 +286,37 @@ def proposal_panels(person: Person) -> list[Panel]:
     if program is None:
         return []
     if person.is_oem:
-        if not proposals.is_oem_reviewer(person):
+        if not is_oem_reviewer(person):
             return []
         return [_review_panel(person, program)]
-    if proposals.can_propose(person):
+    if can_propose(person):
         return [_partner_panel(person, program)]
     return []
 
 
+def _render(template: str, **context) -> Markup:
+    """A panel's body from one of our autoescaping templates, safe to embed in the dashboard."""
+    return Markup(render_template(template, **context))  # noqa: S704 — autoescaped template
+
+
 def _review_panel(person: Person, program: CoopProgram) -> Panel:
     items, count = review_queue(person)
-    html = render_template(
+    html = _render(
         "campaigns/_panel_review.html",
         program=program,
         items=items,
         count=count,
         capped=count >= COUNTED,
     )
-    return Panel("Waiting for your review", _rendered(html), order=10)
+    return Panel("Waiting for your review", html, order=10)
 
 
 def _partner_panel(person: Person, program: CoopProgram) -> Panel:
     lists = partner_lists(person)
-    html = render_template(
+    html = _render(
         "campaigns/_panel_waiting.html",
         program=program,
         lists=lists,
-        distributor=_is_distributor_admin(person),
+        distributor=is_distributor_admin(person),
     )
-    return Panel("Your campaigns", _rendered(html), order=16)  # after the co-op balance
+    return Panel("Your campaigns", html, order=16)  # after the co-op balance

@@ -314,7 +314,7 @@ def actions_for(viewer: Person, proposal) -> list[str]:
         actions += ["update", "submit"]
     if proposals.can_approve(viewer, proposal):
         actions += ["approve", "decline", "request_changes"]
-    if owner and proposal.status in proposals.CLAIMABLE:
+    if proposals.may_claim(viewer, proposal):
         actions.append("claim")
     if proposals.can_review_claim(viewer, proposal):
         actions.append("review_claim")

@@ -8,17 +8,18 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+from zoneinfo import available_timezones
 
 import pyotp
 import sqlalchemy as sa
 from flask import current_app
 
-from hub import audit, db, mail, policy
+from hub import audit, db, policy
 from hub.db import utcnow
 from hub.errors import Conflict, TooManyAttempts, ValidationFailed
 from hub.models import (
-    AccountToken,
     ApiToken,
     LoginAttempt,
     LoginSession,
@@ -28,13 +29,22 @@ from hub.models import (
     Role,
 )
 from hub.realtime.service import disconnect_person
-from hub.security import hash_password, new_token, password_problems, token_hash, verify_password
+from hub.security import new_token, token_hash, verify_password
 
 GENERIC_LOGIN_ERROR = "That e-mail and password don't match an active account."
 
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
+
+
+def person_by_email(email: str) -> Person | None:
+    """The person (active or not) with this e-mail address, in any case or spacing."""
+    return db.session.scalar(sa.select(Person).where(Person.email == normalise_email(email)))
+
+
+def person_by_id(person_id: int) -> Person | None:
+    return db.session.get(Person, person_id)
 
 
 # --- Sign-in --------------------------------------------------------------------
@@ -66,6 +76,16 @@ def check_login_allowed(email: str, ip: str) -> None:
         )
 
 
+def record_failed_attempt(email: str, ip: str) -> None:
+    """Count a failed sign-in (password or code) towards check_login_allowed's limits."""
+    db.session.add(LoginAttempt(email=normalise_email(email), ip=ip))
+
+
+def prune_login_attempts(older_than: datetime) -> int:
+    """Forget failed sign-ins from before older_than (they no longer count); how many."""
+    return db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.at < older_than)).rowcount
+
+
 def _minutes_until(moment) -> int:
     return max(1, math.ceil((moment - utcnow()).total_seconds() / 60))
 
@@ -74,13 +94,13 @@ def authenticate(email: str, password: str, ip: str) -> Person:
     """The active person with this e-mail and password; failures are counted and audited."""
     email = normalise_email(email)
     check_login_allowed(email, ip)
-    person = db.session.scalar(sa.select(Person).where(Person.email == email))
+    person = person_by_email(email)
     if (
         person is None
         or not verify_password(person.password_hash, password)
         or not person.is_active
     ):
-        db.session.add(LoginAttempt(email=email, ip=ip))
+        record_failed_attempt(email, ip)
         audit.record(
             "auth.login_failed",
             object_type="Person",
@@ -157,7 +177,18 @@ def end_all_sessions(person: Person) -> int:
     return ended
 
 
+OwnRow = TypeVar("OwnRow", ApiToken, LoginSession)
+
+
+def own_row(model: type[OwnRow], row_id: int, person: Person) -> OwnRow | None:
+    """One of person's own API tokens or sign-in sessions by id; None when it does not
+    exist or belongs to someone else."""
+    row = db.session.get(model, row_id)
+    return row if row is not None and row.person_id == person.id else None
+
+
 def live_sessions(person: Person) -> list[LoginSession]:
+    """The person's sign-ins that are still open, newest first."""
     hours = current_app.config["SESSION_HOURS"]
     return list(
         db.session.scalars(
@@ -172,157 +203,17 @@ def live_sessions(person: Person) -> list[LoginSession]:
     )
 
 
-# --- Passwords, resets, invitations ---------------------------------------------
-
-
-def set_password(person: Person, password: str, *, actor: Person | None = None) -> None:
-    problems = password_problems(password, email=person.email, name=person.name)
-    if problems:
-        raise ValidationFailed({"password": problems})
-    had_password = person.password_hash is not None
-    person.password_hash = hash_password(password)
-    audit.record(
-        "person.password_changed" if had_password else "person.password_set",
-        person,
-        actor=actor or person,
-        summary=f"Password {'changed' if had_password else 'set'} for {person.email}",
-    )
-
-
-def change_password(person: Person, current: str, new: str) -> None:
-    if not verify_password(person.password_hash, current):
-        raise ValidationFailed({"current_password": ["Your current password is not right."]})
-    set_password(person, new)
-
-
-def _issue_link_token(person: Person, purpose: str, lifetime: timedelta, creator=None) -> str:
-    token = new_token()
-    db.session.add(
-        AccountToken(
-            person_id=person.id,
-            purpose=purpose,
-            token_hash=token_hash(token),
-            expires_at=utcnow() + lifetime,
-            created_by_id=getattr(creator, "id", None),
-        )
-    )
-    return token
-
-
-def request_password_reset(email: str, link_for) -> None:
-    """E-mail a reset link if the account exists; the caller answers the same either way."""
-    person = db.session.scalar(sa.select(Person).where(Person.email == normalise_email(email)))
-    if person is None or not person.active or person.password_hash is None:
-        return
-    hours = current_app.config["PASSWORD_RESET_HOURS"]
-    token = _issue_link_token(person, "reset", timedelta(hours=hours))
-    mail.send_mail(
-        person.email,
-        "Reset your Partner Hub password",
-        f"Hello {person.name},\n\nSomeone (hopefully you) asked to reset your Partner Hub password.\n"
-        f"Open this link within {hours} hours to choose a new one:\n\n{link_for(token)}\n\n"
-        "The link works once. If you did not ask for it, ignore this message — "
-        "your password stays as it is.\n",
-    )
-    audit.record(
-        "auth.reset_requested", person, actor=person, summary=f"Reset link sent to {person.email}"
-    )
-
-
-def _redeem(token: str, purpose: str) -> AccountToken:
-    row = db.session.scalar(
-        sa.select(AccountToken).where(
-            AccountToken.token_hash == token_hash(token), AccountToken.purpose == purpose
-        )
-    )
-    if row is None or row.used_at is not None or row.expires_at < utcnow():
-        what = "reset link" if purpose == "reset" else "invitation"
-        raise ValidationFailed(
-            f"This {what} is no longer valid — it has expired or was used already. "
-            + (
-                "Ask for a new one from the sign-in page."
-                if purpose == "reset"
-                else "Ask your administrator to invite you again."
-            )
-        )
-    return row
-
-
-def peek_link_token(token: str, purpose: str) -> Person:
-    """The person a valid link token is for (raises when expired or used)."""
-    return _redeem(token, purpose).person
-
-
-def reset_password(token: str, password: str) -> Person:
-    """Set a new password from a reset link; the link is spent and all sessions end."""
-    row = _redeem(token, "reset")
-    set_password(row.person, password)
-    row.used_at = utcnow()
-    end_all_sessions(row.person)
-    return row.person
-
-
-def invite(
-    actor: Person, org: Organization, *, email: str, name: str, role: str, link_for
-) -> Person:
-    """Create a person at org with no password yet and e-mail them an invitation link."""
-    if not policy.can_manage_staff(actor, org):
-        raise PermissionError("not allowed to manage this organisation's staff")
-    problems: dict[str, list[str]] = {}
-    email = normalise_email(email)
-    name = (name or "").strip()
-    allowed = policy.assignable_roles(actor, org)
-    if "@" not in email or "." not in email.split("@")[-1]:
-        problems["email"] = ["Enter an e-mail address like name@company.com."]
-    elif db.session.scalar(sa.select(Person.id).where(Person.email == email)):
-        problems["email"] = ["Someone with this e-mail is already in Partner Hub."]
-    if not name:
-        problems["name"] = ["Enter the person's name."]
-    if role not in {r.value for r in allowed}:
-        problems["role"] = ["Choose one of the roles offered."]
-    if problems:
-        raise ValidationFailed(problems)
-    person = Person(organization_id=org.id, email=email, name=name[:120], role=Role(role))
-    db.session.add(person)
-    db.session.flush()
-    days = current_app.config["INVITATION_DAYS"]
-    token = _issue_link_token(person, "invite", timedelta(days=days), creator=actor)
-    mail.send_mail(
-        email,
-        f"{actor.name} invited you to Partner Hub",
-        f"Hello {name},\n\n{actor.name} ({org.name}) invited you to Partner Hub as "
-        f"{Role(role).label.lower()}.\nChoose your password within {days} days here:\n\n"
-        f"{link_for(token)}\n",
-    )
-    audit.record(
-        "person.invited",
-        person,
-        actor=actor,
-        after=audit.snapshot(person, ["email", "name", "role", "organization_id"]),
-        summary=f"{actor.name} invited {email} as {Role(role).label}",
-    )
-    return person
-
-
-def accept_invitation(token: str, password: str) -> Person:
-    row = _redeem(token, "invite")
-    set_password(row.person, password)
-    row.used_at = utcnow()
-    audit.record(
-        "person.joined",
-        row.person,
-        actor=row.person,
-        summary=f"{row.person.email} accepted the invitation",
-    )
-    return row.person
-
-
 # --- Staff management -------------------------------------------------------------
 
 
-def change_role(actor: Person, person: Person, role: str) -> None:
-    if not policy.can_manage_staff(actor, person.organization):
+def check_may_manage_staff(actor: Person, org: Organization) -> None:
+    """Refuse (PermissionError) unless the actor manages org's staff."""
+    if not policy.can_manage_staff(actor, org):
         raise PermissionError("not allowed to manage this organisation's staff")
+
+
+def change_role(actor: Person, person: Person, role: str) -> None:
+    check_may_manage_staff(actor, person.organization)
     allowed = {r.value for r in policy.assignable_roles(actor, person.organization)}
     if role not in allowed:
         raise ValidationFailed({"role": ["Choose one of the roles offered."]})
@@ -344,43 +235,37 @@ def change_role(actor: Person, person: Person, role: str) -> None:
 
 def deactivate(actor: Person, person: Person) -> None:
     """Switch a person off: their sessions and sockets end at once."""
-    if not policy.can_manage_staff(actor, person.organization):
-        raise PermissionError("not allowed to manage this organisation's staff")
+    check_may_manage_staff(actor, person.organization)
     if person.id == actor.id:
         raise ValidationFailed("You can't deactivate yourself; ask another administrator.")
     if not person.active:
         return
     person.active = False
     end_all_sessions(person)
-    audit.record(
-        "person.deactivated",
-        person,
-        actor=actor,
-        before={"active": True},
-        after={"active": False},
-        summary=f"{person.email} deactivated",
-    )
+    _record_active_change(actor, person)
 
 
 def reactivate(actor: Person, person: Person) -> None:
-    if not policy.can_manage_staff(actor, person.organization):
-        raise PermissionError("not allowed to manage this organisation's staff")
+    check_may_manage_staff(actor, person.organization)
     if person.active:
         return
     person.active = True
+    _record_active_change(actor, person)
+
+
+def _record_active_change(actor: Person, person: Person) -> None:
+    change = "reactivated" if person.active else "deactivated"
     audit.record(
-        "person.reactivated",
+        f"person.{change}",
         person,
         actor=actor,
-        before={"active": False},
-        after={"active": True},
-        summary=f"{person.email} reactivated",
+        before={"active": not person.active},
+        after={"active": person.active},
+        summary=f"{person.email} {change}",
     )
 
 
 def update_profile(person: Person, *, name: str, title: str, phone: str, timezone: str) -> None:
-    from zoneinfo import available_timezones
-
     problems: dict[str, list[str]] = {}
     if not name.strip():
         problems["name"] = ["Enter your name."]
@@ -441,9 +326,7 @@ def _accept_code(secret: str, code: str, last_step: int) -> int | None:
     return None
 
 
-def utcnow_aware():
-    from datetime import UTC, datetime
-
+def utcnow_aware() -> datetime:
     return datetime.now(UTC)
 
 
@@ -554,6 +437,17 @@ def create_api_token(person: Person, name: str, *, actor: Person | None = None) 
         summary=f"API token {name!r} created for {person.email}",
     )
     return IssuedToken(row, secret)
+
+
+def active_api_tokens(person: Person) -> list[ApiToken]:
+    """The person's API tokens that still work, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(ApiToken)
+            .where(ApiToken.person_id == person.id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.created_at.desc())
+        )
+    )
 
 
 def revoke_api_token(actor: Person, token: ApiToken) -> None:

@@ -7,11 +7,12 @@ import time
 from flask import Blueprint, Flask, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from hub import db
+from hub.accounts import passwords
 from hub.accounts import service as accounts
+from hub.accounts.forms import CodeForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from hub.errors import TooManyAttempts, ValidationFailed
 from hub.models import Person
-from hub.web.forms import CodeForm, ForgotPasswordForm, LoginForm, NewPasswordForm, apply_problems
+from hub.web.forms import apply_problems, submit_status
 from hub.web.pages import external_url, render, see_other
 
 bp = Blueprint("auth", __name__)
@@ -77,7 +78,7 @@ def login_code():
         session.pop("pending_login", None)
         flash("Sign in again: the code step timed out.", "info")
         return see_other("auth.login")
-    person = db.session.get(Person, pending["id"])
+    person = accounts.person_by_id(pending["id"])
     form = CodeForm()
     status = 200
     if form.validate_on_submit():
@@ -88,9 +89,7 @@ def login_code():
             form.form_errors.append(str(exc))
             status = 429
         except ValidationFailed as exc:
-            from hub.models import LoginAttempt
-
-            db.session.add(LoginAttempt(email=person.email, ip=_client_ip()))
+            accounts.record_failed_attempt(person.email, _client_ip())
             apply_problems(form, exc)
             status = 422
         else:
@@ -114,7 +113,7 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(
+        passwords.request_password_reset(
             form.email.data,
             lambda token: external_url("auth.reset_password", token=token),
         )
@@ -123,12 +122,12 @@ def forgot_password():
             "success",
         )
         return see_other("auth.login")
-    return render("auth/forgot.html", form=form, status=422 if form.is_submitted() else 200)
+    return render("auth/forgot.html", form=form, status=submit_status(form))
 
 
 def _password_from_link(purpose: str, token: str, template: str):
     try:
-        person = accounts.peek_link_token(token, purpose)
+        person = passwords.peek_link_token(token, purpose)
     except ValidationFailed as exc:
         return render("auth/link_invalid.html", message=str(exc), status=410)
     form = NewPasswordForm()
@@ -136,10 +135,10 @@ def _password_from_link(purpose: str, token: str, template: str):
     if form.validate_on_submit():
         try:
             if purpose == "reset":
-                person = accounts.reset_password(token, form.password.data)
+                person = passwords.reset_password(token, form.password.data)
                 message = "Your password is changed and your other sessions are signed out."
             else:
-                person = accounts.accept_invitation(token, form.password.data)
+                person = passwords.accept_invitation(token, form.password.data)
                 message = f"Welcome to Partner Hub, {person.name}!"
             return _finish_login(person, None, message)
         except ValidationFailed as exc:

@@ -1,14 +1,12 @@
 """Socket events of video calls — the "Calls" section of docs/realtime.md.
 
-Thin handlers like hub/chat_events.py: `authenticated_only` checks the person on every
+Thin handlers like hub/conversations/events.py: `authenticated_only` checks the person on every
 event and commits once; each handler checks the payload, calls hub.calls and answers
 `{ok: true, …}` or `{ok: false, error}` with nothing saved. A call whose conversation the
 person may not see gets the same answer as one that does not exist.
 """
 
 from __future__ import annotations
-
-import functools
 
 from flask import Flask, current_app, request
 from flask_socketio import join_room, leave_room
@@ -17,26 +15,15 @@ from hub import db
 from hub.calls import service as calls
 from hub.calls.models import Call
 from hub.calls.service import CallNotFound, CallRefused, call_person_room, call_room
-from hub.conversations import service as conversations
-from hub.conversations.service import ConversationNotFound, person_ref
+from hub.conversations import access
+from hub.conversations.access import ConversationNotFound
+from hub.conversations.service import person_ref
 from hub.extensions import socketio
 from hub.models import Person
 from hub.realtime import service as realtime
-from hub.realtime.service import authenticated_only
+from hub.realtime.events import answers_refusals, authenticated_only
 
-
-def _answers(handler):
-    """Turn a refusal into `{ok: false, error}`, rolling back whatever the event began."""
-
-    @functools.wraps(handler)
-    def wrapper(person: Person, *args):
-        try:
-            return handler(person, *args)
-        except (CallNotFound, CallRefused, ConversationNotFound) as exc:
-            db.session.rollback()
-            return {"ok": False, "error": str(exc)}
-
-    return wrapper
+_answers = answers_refusals(CallNotFound, CallRefused, ConversationNotFound)
 
 
 def _payload(payload, example: str) -> dict:
@@ -61,9 +48,7 @@ def _emit_on_commit(event: str, payload: dict, room: str, skip_sid: str | None =
 def on_start(person: Person, payload=None):
     """`call:start` {conversation_id} → {ok, call, created}."""
     data = _payload(payload, '{"conversation_id": 12}')
-    conversation = conversations.find_conversation(person, data.get("conversation_id"))
-    if conversation is None:
-        raise ConversationNotFound()
+    conversation = access.visible_conversation(person, data.get("conversation_id"))
     call, created = calls.start_call(person, conversation)
     return {
         "ok": True,
@@ -125,12 +110,12 @@ def on_leave(person: Person, payload=None):
     if not calls.in_call(call, person.id):  # leaving twice is harmless
         return {"ok": True, "ended": call.ended_at is not None}
     ended = calls.leave_call(person, call)
-    calls._announce_left(call, [person], ended)
+    calls.announce_left(call, [person], ended)
     return {"ok": True, "ended": ended}
 
 
 def init_app(app: Flask) -> None:
-    """Attach the call events to this app's Socket.IO server (see realtime.init_app), and
+    """Attach the call events to this app's Socket.IO server (see hub.realtime.events), and
     the clean-up after sockets that leave without `call:leave`."""
     realtime.on_disconnect(app, calls.leave_on_disconnect)
     realtime.after_prune(app, calls.end_abandoned_calls)

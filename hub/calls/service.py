@@ -1,7 +1,7 @@
 """Video calls in conversations: who may start, join and leave one, whom signalling may
 reach, what the conversation records, and the ICE servers (TURN credentials) a caller gets.
 
-The rules only — no Flask request: the socket events (hub/call_events.py) call these.
+The rules only — no Flask request: the socket events (hub/calls/events.py) call these.
 The media never passes through the hub; it relays WebRTC offers, answers and ICE
 candidates between the people in a call (docs/realtime.md, "Calls").
 
@@ -26,6 +26,7 @@ import sqlalchemy as sa
 
 from hub import db, notifications
 from hub.calls.models import Call, CallParticipant
+from hub.conversations import access, reads
 from hub.conversations import service as conversations
 from hub.conversations.models import Conversation
 from hub.db import utcnow
@@ -76,7 +77,7 @@ def find_call(viewer: Person, call_id) -> Call | None:
     if not isinstance(call_id, int) or isinstance(call_id, bool):
         return None
     call = db.session.get(Call, call_id)
-    if call is None or conversations.find_conversation(viewer, call.conversation_id) is None:
+    if call is None or access.find_conversation(viewer, call.conversation_id) is None:
         return None
     return call
 
@@ -101,24 +102,19 @@ def in_call(call: Call, person_id) -> bool:
 
 def people_in_call(call: Call) -> list[Person]:
     """Who is in the call now, in the order they joined."""
-    rows = db.session.scalars(
-        sa.select(CallParticipant)
-        .where(CallParticipant.call_id == call.id, CallParticipant.left_at.is_(None))
-        .order_by(CallParticipant.joined_at, CallParticipant.id)
-    )
-    seen: dict[int, Person] = {}
-    for row in rows:
-        seen.setdefault(row.person_id, row.person)
-    return list(seen.values())
+    return _people(call, still_in=True)
 
 
 def everyone_who_joined(call: Call) -> list[Person]:
     """Everyone who was in the call at some point, in the order they first joined."""
-    rows = db.session.scalars(
-        sa.select(CallParticipant)
-        .where(CallParticipant.call_id == call.id)
-        .order_by(CallParticipant.joined_at, CallParticipant.id)
-    )
+    return _people(call, still_in=False)
+
+
+def _people(call: Call, *, still_in: bool) -> list[Person]:
+    stmt = sa.select(CallParticipant).where(CallParticipant.call_id == call.id)
+    if still_in:
+        stmt = stmt.where(CallParticipant.left_at.is_(None))
+    rows = db.session.scalars(stmt.order_by(CallParticipant.joined_at, CallParticipant.id))
     seen: dict[int, Person] = {}
     for row in rows:
         seen.setdefault(row.person_id, row.person)
@@ -130,8 +126,8 @@ def call_json(call: Call, person: Person, config, now: datetime | None = None) -
     return {
         "id": call.id,
         "conversation_id": call.conversation_id,
-        "started_at": conversations._iso(call.started_at),
-        "ended_at": conversations._iso(call.ended_at),
+        "started_at": conversations.iso_time(call.started_at),
+        "ended_at": conversations.iso_time(call.ended_at),
         "ice_servers": ice_servers(config, person.id, now),
     }
 
@@ -175,27 +171,27 @@ def start_call(
 
     A new call writes a system message and rings the conversation's other participants.
     """
-    conversations._require_visible(person, conversation)
+    access.require_visible(person, conversation)
     at = now or utcnow()
-    conversations._lock(conversation)  # one live call: starters queue up here
+    conversations.lock_conversation(conversation)  # one live call: starters queue up here
     live = live_call(conversation)
     if live is not None:
         return live, False
     call = Call(conversation_id=conversation.id, started_by_id=person.id, started_at=at)
     db.session.add(call)
     db.session.flush()
-    conversations._system(conversation, f"{person.name} started a video call.", at)
+    conversations.system_message(conversation, f"{person.name} started a video call.", at)
     ring = {
         "call_id": call.id,
         "conversation_id": conversation.id,
         "from": conversations.person_ref(person),
     }
     text = f"{person.name} started a video call in “{conversation.subject}”"
-    for participant in conversations.participants(conversation):
+    for participant in reads.participants(conversation):
         other = participant.person
         if other.id == person.id or not other.active:
             continue
-        if not conversations.can_see(other, conversation):
+        if not access.can_see(other, conversation):
             continue
         room = person_room(other.id)
         db.on_commit(lambda room=room: socketio.emit("call:ring", ring, to=room))
@@ -210,8 +206,8 @@ def join_call(person: Person, call: Call, *, now: datetime | None = None) -> boo
     if call.ended_at is not None:
         raise CallRefused("This call has ended. Start a new one.")
     conversation = db.session.get(Conversation, call.conversation_id)
-    conversations._require_visible(person, conversation)
-    conversations._lock(conversation)
+    access.require_visible(person, conversation)
+    conversations.lock_conversation(conversation)
     db.session.refresh(call)
     if call.ended_at is not None:
         raise CallRefused("This call has ended. Start a new one.")
@@ -228,14 +224,14 @@ def leave_call(person: Person, call: Call, *, now: datetime | None = None) -> bo
     The end is recorded in the conversation: "Video call, 12 min, with A, B".
     """
     conversation = db.session.get(Conversation, call.conversation_id)
-    conversations._require_visible(person, conversation)
+    access.require_visible(person, conversation)
     return _leave(conversation, call, [person.id], now or utcnow())
 
 
 def _leave(conversation: Conversation, call: Call, person_ids: list[int], at: datetime) -> bool:
     """Take these people out of the call (no access check: also for clean-up after sockets
     that are gone); end and record the call when nobody is left. True when it ended."""
-    conversations._lock(conversation)
+    conversations.lock_conversation(conversation)
     db.session.refresh(call)
     if call.ended_at is not None:
         return False
@@ -252,13 +248,13 @@ def _leave(conversation: Conversation, call: Call, person_ids: list[int], at: da
         return False
     call.ended_at = at
     names = ", ".join(p.name for p in everyone_who_joined(call)) or "nobody joined"
-    conversations._system(
+    conversations.system_message(
         conversation, f"Video call, {duration_text(call.started_at, at)}, with {names}.", at
     )
     return True
 
 
-def _announce_left(call: Call, people: list[Person], ended: bool) -> None:
+def announce_left(call: Call, people: list[Person], ended: bool) -> None:
     room = call_room(call.id)
     for person in people:
         payload = {"call_id": call.id, "user": conversations.person_ref(person)}
@@ -286,7 +282,7 @@ def leave_on_disconnect(person_id: int, sid: str, rooms: set[str]) -> None:
             continue
         conversation = db.session.get(Conversation, call.conversation_id)
         ended = _leave(conversation, call, [person_id], utcnow())
-        _announce_left(call, [db.session.get(Person, person_id)], ended)
+        announce_left(call, [db.session.get(Person, person_id)], ended)
 
 
 def end_abandoned_calls(now: datetime) -> str:
@@ -314,7 +310,7 @@ def end_abandoned_calls(now: datetime) -> str:
         call = db.session.get(Call, call_id)
         conversation = db.session.get(Conversation, call.conversation_id)
         did_end = _leave(conversation, call, person_ids, now)
-        _announce_left(call, [db.session.get(Person, p) for p in person_ids], did_end)
+        announce_left(call, [db.session.get(Person, p) for p in person_ids], did_end)
         ended += did_end
     if not by_call:
         return ""

@@ -23,7 +23,10 @@ from hub.api import (
     operation,
     paginate,
 )
+from hub.conversations import access, attachments, handoff, reads
 from hub.conversations import service as conversations
+from hub.conversations.access import ConversationNotFound
+from hub.conversations.files import allow_files, too_large_sentence
 from hub.conversations.models import Conversation as ConversationRow
 from hub.conversations.models import ConversationStatus
 from hub.conversations.schemas import (
@@ -42,8 +45,6 @@ from hub.conversations.schemas import (
     MessagesQuery,
     ReadPosition,
 )
-from hub.conversations.service import ConversationNotFound
-from hub.conversations.views import _accepted_files, _allow_files, _too_large_sentence
 from hub.errors import TooManyAttempts, ValidationFailed
 from hub.models import Person
 from hub.web.errors import problem
@@ -67,7 +68,7 @@ def _api_too_many(exc: TooManyAttempts):
 
 
 def _with_read_positions(items: list[Conversation]) -> list[Conversation]:
-    positions = conversations.read_positions(current_person(), [c.id for c in items])
+    positions = reads.read_positions(current_person(), [c.id for c in items])
     for item in items:
         item.last_read_seq = positions.get(item.id)
     return items
@@ -78,7 +79,7 @@ def _as_seen(conversation: ConversationRow) -> Conversation:
 
 
 def _visible(conversation_id: int) -> ConversationRow:
-    return conversations.get_conversation_or_404(current_person(), conversation_id)
+    return access.get_conversation_or_404(current_person(), conversation_id)
 
 
 def _scope_first(then=None):
@@ -107,7 +108,7 @@ def _scope_first(then=None):
 )
 def list_conversations():
     args: ConversationQuery = context().query
-    stmt = conversations.visible_conversations(current_person())
+    stmt = access.visible_conversations(current_person())
     if args.status:
         stmt = stmt.where(ConversationRow.status == ConversationStatus(args.status))
     page = paginate(stmt, ConversationRow.id, Conversation.of, args)
@@ -176,7 +177,7 @@ def list_messages(conversation_id: int):
 
 def _refuse_too_large(limit: int) -> None:
     if request.content_length and request.content_length > limit:
-        raise ApiProblem(413, "Content Too Large", _too_large_sentence(limit))
+        raise ApiProblem(413, "Content Too Large", too_large_sentence(limit))
 
 
 def _files_allowed(count: int, field: str) -> None:
@@ -190,12 +191,12 @@ def _files_allowed(count: int, field: str) -> None:
                 "Send the file as multipart/form-data in the field 'file'.",
             )
         return
-    limit = _allow_files(count)
+    limit = allow_files(count)
     _refuse_too_large(limit)
     try:
         request.files  # noqa: B018  (reads the form now, within the limit)
     except RequestEntityTooLarge:
-        raise ApiProblem(413, "Content Too Large", _too_large_sentence(limit)) from None
+        raise ApiProblem(413, "Content Too Large", too_large_sentence(limit)) from None
 
 
 @api.post("/<int:conversation_id>/messages")
@@ -219,7 +220,7 @@ def _files_allowed(count: int, field: str) -> None:
         200: (ConversationMessage, "The message stored before under this client_msg_id."),
     },
     problems=(409, 413, 429),
-    before=_scope_first(lambda: _files_allowed(conversations.MAX_ATTACHMENTS, "files")),
+    before=_scope_first(lambda: _files_allowed(attachments.MAX_ATTACHMENTS, "files")),
 )
 def post_message_api(conversation_id: int):
     person, conversation = current_person(), g.conversation
@@ -227,7 +228,7 @@ def post_message_api(conversation_id: int):
     if request.mimetype == "multipart/form-data":
         form: ConversationMessageForm = context().form
         data = {"client_msg_id": form.client_msg_id, "body": form.body, "attachment_ids": []}
-        files = _accepted_files(request.files.getlist("files"))
+        files = attachments.accept_files(request.files.getlist("files"))
     else:
         body: ConversationMessageCreate = context().json
         data = body.model_dump()
@@ -263,8 +264,8 @@ def upload_attachment_api(conversation_id: int):
     storages = request.files.getlist("file")
     if len(storages) != 1:
         raise ValidationFailed({"file": ["Send one file, in the form field 'file'."]})
-    (accepted,) = _accepted_files(storages, field="file")
-    stored = conversations.upload_attachment(person, conversation, accepted)
+    (accepted,) = attachments.accept_files(storages, field="file")
+    stored = attachments.upload_attachment(person, conversation, accepted)
     return Attachment.of(conversation.id, stored), 201
 
 
@@ -291,7 +292,7 @@ def handoff_api(conversation_id: int):
         if isinstance(target_id, int) and not isinstance(target_id, bool)
         else None
     )
-    made = conversations.hand_off(person, conversation, target, body.note)
+    made = handoff.hand_off(person, conversation, target, body.note)
     return Handoff.of(made), 201
 
 
@@ -308,7 +309,7 @@ def handoff_api(conversation_id: int):
 )
 def accept_handoff_api(conversation_id: int):
     person, conversation = current_person(), g.conversation
-    return Handoff.of(conversations.accept_handoff(person, conversation))
+    return Handoff.of(handoff.accept_handoff(person, conversation))
 
 
 @api.patch("/<int:conversation_id>")

@@ -7,18 +7,17 @@ the API call) and answers `{ok: true, …}` or `{ok: false, error}` with nothing
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
 
 from flask import Flask, current_app, request
 from flask_socketio import join_room
 
-from hub import db
+from hub.conversations import access, presence, reads
 from hub.conversations import service as conversations
+from hub.conversations.access import ConversationNotFound
 from hub.conversations.models import Conversation
 from hub.conversations.service import (
-    ConversationNotFound,
     conversation_room,
     message_json,
     messages_json,
@@ -27,7 +26,9 @@ from hub.conversations.service import (
 from hub.errors import TooManyAttempts, ValidationFailed
 from hub.extensions import socketio
 from hub.models import Person
-from hub.realtime.service import authenticated_only, presence_of
+from hub.realtime import service as realtime
+from hub.realtime.events import answers_refusals, authenticated_only
+from hub.realtime.service import presence_of
 
 JOIN_LIMIT = 500  # messages in one join answer; `more` says when to ask again
 TYPING_EVERY = 2.0  # seconds: at most one typing signal per person and conversation
@@ -37,22 +38,9 @@ class _Refused(Exception):
     """The event cannot be done; the message is the sentence the client shows."""
 
 
-def _answers(handler):
-    """Turn a refusal into `{ok: false, error}`, rolling back whatever the event began."""
-
-    @functools.wraps(handler)
-    def wrapper(person: Person, *args):
-        try:
-            return handler(person, *args)
-        except (_Refused, ConversationNotFound, PermissionError, TooManyAttempts) as exc:
-            db.session.rollback()
-            return {"ok": False, "error": str(exc)}
-        except ValidationFailed as exc:
-            db.session.rollback()
-            sentences = [s for messages in exc.problems.values() for s in messages]
-            return {"ok": False, "error": " ".join(sentences)}
-
-    return wrapper
+_answers = answers_refusals(
+    _Refused, ConversationNotFound, PermissionError, TooManyAttempts, ValidationFailed
+)
 
 
 def _payload(payload) -> dict:
@@ -69,10 +57,7 @@ def _whole_number(data: dict, key: str, default: int | None = None) -> int:
 
 
 def _conversation(person: Person, data: dict) -> Conversation:
-    conversation = conversations.find_conversation(person, data.get("conversation_id"))
-    if conversation is None:
-        raise ConversationNotFound()
-    return conversation
+    return access.visible_conversation(person, data.get("conversation_id"))
 
 
 @authenticated_only
@@ -89,7 +74,7 @@ def on_join(person: Person, payload=None):
     except ValueError:  # the socket closed while this event waited (the page moved on)
         raise _Refused("The connection closed.") from None
     found = conversations.messages_after(conversation, after_seq, limit=JOIN_LIMIT + 1)
-    people = [p.person for p in conversations.participants(conversation)]
+    people = [p.person for p in reads.participants(conversation)]
     states = presence_of(p.id for p in people)
     return {
         "ok": True,
@@ -166,8 +151,10 @@ def on_read(person: Person, payload=None):
 
 
 def init_app(app: Flask) -> None:
-    """Attach the conversation events to this app's Socket.IO server (see realtime.init_app)."""
+    """Attach the conversation events to this app's Socket.IO server (see hub.realtime.events),
+    and announce presence changes in the rooms of each person's conversations."""
     app.extensions["hub.chat.typing"] = _TypingThrottle(TYPING_EVERY)
+    realtime.on_presence_change(app, presence.announce_presence)
     socketio.on_event("conversation:join", on_join)
     socketio.on_event("message:send", on_send)
     socketio.on_event("typing", on_typing)

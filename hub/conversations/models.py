@@ -56,7 +56,7 @@ class Conversation(Base):
     product_line_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("product_line.id", ondelete="SET NULL"), index=True
     )
-    # What it is about elsewhere in the hub ("campaign", "idea", "beta_report") and its id.
+    # What it is about elsewhere in the hub (a kind a feature registered, e.g. "campaign") and its id.
     link_kind: Mapped[str | None] = mapped_column(sa.String(20))
     link_id: Mapped[int | None]
     status: Mapped[ConversationStatus] = mapped_column(

@@ -12,23 +12,20 @@ from pydantic import ConfigDict, Field
 
 from hub.api import Input, LimitQuery, NamedRef, Output, PageQuery, iso_utc
 from hub.api.schemas import UtcTime, loose, one_of
-from hub.conversations import service as conversations
+from hub.conversations.attachments import MAX_ATTACHMENTS, attachment_json
+from hub.conversations.handoff import MAX_NOTE
 from hub.conversations.models import ConversationStatus
-from hub.conversations.service import (
-    LINK_KINDS,
-    MAX_ATTACHMENTS,
-    MAX_BODY,
-    MAX_CLIENT_MSG_ID,
-    MAX_NOTE,
-    MAX_SUBJECT,
-)
+from hub.conversations.service import MAX_BODY, MAX_CLIENT_MSG_ID, MAX_SUBJECT
 
 STATUS = one_of(ConversationStatus)
 _FILE = {"type": "string", "contentMediaType": "application/octet-stream"}
 
 
 class ConversationLink(Output):
-    kind: one_of(LINK_KINDS)
+    kind: str = Field(
+        description="What the conversation is about: a kind of thing a feature registers "
+        "(this hub: campaign)."
+    )
     id: int
 
 
@@ -109,7 +106,7 @@ class Attachment(Output):
 
     @classmethod
     def of(cls, conversation_id: int, stored) -> Attachment:
-        return cls(**conversations.attachment_json(conversation_id, stored))
+        return cls(**attachment_json(conversation_id, stored))
 
 
 class ConversationMessage(Output):

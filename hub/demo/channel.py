@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import sqlalchemy as sa
-
 from hub import audit, db
+from hub.accounts import service as accounts
 from hub.db import utcnow
+from hub.directory.service import path_beneath
 from hub.models import (
     Notification,
     Organization,
@@ -20,7 +20,6 @@ from hub.models import (
     Person,
     ProductLine,
     ProductLineManager,
-    ProgramSettings,
     Role,
     TerritoryAssignment,
     Tier,
@@ -365,12 +364,12 @@ DEMO_ACCOUNTS = [
 
 def set_path(org: Organization) -> None:
     """Fill the materialised path from the parent's (the parent must have its path)."""
-    org.path = (org.parent.path if org.parent else "/") + f"{org.id}/"
+    org.path = path_beneath(org.parent, org.id)
 
 
 def seed_demo() -> str:
     """Create the demo program; returns a summary line per part."""
-    settings = db.session.scalar(sa.select(ProgramSettings).limit(1)) or ProgramSettings()
+    settings = accounts.program_settings()
     settings.name, settings.currency = "Fieldcrest Partner Program", "USD"
     db.session.add(settings)
     tiers = {}

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import sqlalchemy as sa
 
-from hub import audit, db, policy
+from hub import audit, db, policy, uploads
 from hub.errors import Conflict, ValidationFailed
 from hub.models import Organization, OrganizationTrack, OrgKind, Person, Tier, Track
 
@@ -69,6 +69,11 @@ def organization_snapshot(org: Organization) -> dict:
         "address": org.address,
         "active": org.active,
     }
+
+
+def path_beneath(parent: Organization | None, org_id: int) -> str:
+    """The materialised path of organisation org_id sitting beneath parent ("/1/7/12/")."""
+    return (parent.path if parent else "/") + f"{org_id}/"
 
 
 def legal_parent_kinds(kind: OrgKind | str) -> tuple[OrgKind, ...]:
@@ -309,7 +314,7 @@ def create_organization(actor: Person, data: Mapping) -> Organization:
     _set_tracks(org, values.get("tracks", []))
     db.session.add(org)
     db.session.flush()
-    org.path = parent.path + f"{org.id}/"
+    org.path = path_beneath(parent, org.id)
     db.session.flush()
     audit.record(
         "organization.created",
@@ -371,15 +376,14 @@ def update_organization(actor: Person, org: Organization, data: Mapping) -> Orga
         move_organization(org, parent)
     db.session.flush()
     after = organization_snapshot(org)
-    if after != before:
-        audit.record(
-            "organization.updated",
-            org,
-            actor=actor,
-            before=before,
-            after=after,
-            summary=f"{org.name} changed ({', '.join(k for k in after if after[k] != before[k])})",
-        )
+    audit.record_change(
+        "organization.updated",
+        org,
+        actor=actor,
+        before=before,
+        after=after,
+        summary=f"{org.name} changed ({', '.join(k for k in after if after[k] != before[k])})",
+    )
     return org
 
 
@@ -403,17 +407,23 @@ def update_contact_details(actor: Person, org: Organization, data: Mapping) -> O
     before = audit.snapshot(org, CONTACT_FIELDS)
     for field, value in values.items():
         setattr(org, field, value)
-    after = audit.snapshot(org, CONTACT_FIELDS)
-    if after != before:
-        audit.record(
-            "organization.contact_updated",
-            org,
-            actor=actor,
-            before=before,
-            after=after,
-            summary=f"Contact details of {org.name} changed",
-        )
+    audit.record_change(
+        "organization.contact_updated",
+        org,
+        actor=actor,
+        before=before,
+        after=audit.snapshot(org, CONTACT_FIELDS),
+        summary=f"Contact details of {org.name} changed",
+    )
     return org
+
+
+def edit_organization(actor: Person, org: Organization, data: Mapping) -> Organization:
+    """Save a change to org with what the actor may change: every field for the program
+    admin (update_organization), the contact details for others (update_contact_details)."""
+    if policy.can_restructure_organization(actor):
+        return update_organization(actor, org, data)
+    return update_contact_details(actor, org, data)
 
 
 def move_organization(
@@ -430,11 +440,11 @@ def move_organization(
     message = _placement_problem(org.kind, new_parent, org)
     if message:
         raise ValidationFailed({"parent_id": [message]})
-    if new_parent.id == org.parent_id and org.path == new_parent.path + f"{org.id}/":
+    new_prefix = path_beneath(new_parent, org.id)
+    if new_parent.id == org.parent_id and org.path == new_prefix:
         return
     before = {"parent_id": org.parent_id, "path": org.path}
     old_prefix = org.path
-    new_prefix = new_parent.path + f"{org.id}/"
     org.parent = new_parent
     db.session.flush()
     # One UPDATE for the subtree (org included): swap the old path prefix for the new one.
@@ -460,8 +470,6 @@ def move_organization(
 
 def set_logo(actor: Person, org: Organization, data: bytes) -> None:
     """Replace the organisation's logo with a re-encoded copy of the uploaded image."""
-    from hub import uploads
-
     if not policy.can_edit_organization(actor, org):
         raise PermissionError(
             "Only the program admin or the organisation's admin can change its logo."

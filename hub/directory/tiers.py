@@ -27,7 +27,28 @@ def _check_name(name: str, tier_id: int | None = None) -> str:
 
 
 def ordered() -> list[Tier]:
+    """Every tier, lowest first."""
     return list(db.session.scalars(sa.select(Tier).order_by(Tier.rank, Tier.id)))
+
+
+def holder_counts() -> list[tuple[Tier, int]]:
+    """Every tier, lowest first, with how many organisations hold it."""
+    return [
+        (tier, count)
+        for tier, count in db.session.execute(
+            sa.select(Tier, sa.func.count(Organization.id))
+            .outerjoin(Organization, Organization.tier_id == Tier.id)
+            .group_by(Tier.id)
+            .order_by(Tier.rank, Tier.id)
+        )
+    ]
+
+
+def chart() -> list[dict]:
+    """The tiers as bars: label, holder count, and share of the biggest tier (0 to 1)."""
+    rows = holder_counts()
+    top = max([count for _, count in rows] or [0]) or 1
+    return [{"label": t.name, "count": count, "share": count / top} for t, count in rows]
 
 
 def create_tier(actor: Person, name: str, description: str = "") -> Tier:
@@ -99,3 +120,7 @@ def move_tier(actor: Person, tier: Tier, step: int) -> None:
         actor=actor,
         summary=f"Tier {tier.name} moved {'up' if step > 0 else 'down'}",
     )
+
+
+def find(tier_id: int) -> Tier | None:
+    return db.session.get(Tier, tier_id)

@@ -2,11 +2,10 @@
 presence (online / away / offline), and keeping the list of sockets true when a server
 process dies without saying goodbye.
 
-Feature packages add their own events in `events.py`, wrapped in `authenticated_only`,
-which checks the person on every event and commits the event's work once. They hook in
-with `on_presence_change` (announce a person's presence where it is shown),
-`on_disconnect` (clean up after a socket, e.g. leave its call) and `after_prune` (clean
-up after sockets a dead process left behind).
+The rules only: the socket events (hub/realtime/events.py), sign-out (hub.accounts) and
+the tick call these. Feature packages hook in with `on_presence_change` (announce a
+person's presence where it is shown), `on_disconnect` (clean up after a socket, e.g.
+leave its call) and `after_prune` (clean up after sockets a dead process left behind).
 
 Presence: a person is online while one of their sockets is, away when every socket of
 theirs said it is away (its page hidden or idle), offline with no socket. Which sockets
@@ -16,21 +15,18 @@ one (HUB_SOCKETIO_MESSAGE_QUEUE), else in this process's memory.
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 from collections import defaultdict
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g, request, session
-from flask_login import current_user
-from flask_socketio import ConnectionRefusedError, join_room
+from flask import Flask, current_app, g
 
 from hub import db
 from hub.db import utcnow
 from hub.extensions import socketio
-from hub.models import ApiToken, LoginSession, Person, SocketSession
+from hub.models import LoginSession, SocketSession
 from hub.registry import Job, registry
 from hub.security import token_hash
 
@@ -45,93 +41,28 @@ def person_room(person_id: int) -> str:
     return f"person:{person_id}"
 
 
-def socket_person() -> Person | None:
-    """The person behind the current socket event, re-checked against the database."""
-    person_id = session.get("socket_person_id")
-    if person_id is None:
-        return None
-    person = db.session.get(Person, person_id)
-    if person is None or not person.active:
-        return None
-    login_id = session.get("socket_login_id")
-    if login_id is not None:
-        hours = current_app.config["SESSION_HOURS"]
-        live = db.session.scalar(
-            sa.select(LoginSession.id).where(
-                LoginSession.id == login_id,
-                LoginSession.ended_at.is_(None),
-                LoginSession.created_at > utcnow() - timedelta(hours=hours),  # as load_session
-            )
-        )
-        if live is None:
-            return None
-    token_id = session.get("socket_token_id")
-    if token_id is not None:
-        live = db.session.scalar(
-            sa.select(ApiToken.id).where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
-        )
-        if live is None:
-            return None
-    return person
+def init_app(app: Flask) -> None:
+    """Set up the sockets' state on the app: the features' hooks, where away sockets are
+    kept, the heartbeat, and the job that prunes the rows of dead sockets."""
+    app.extensions.setdefault("hub.realtime.hooks", {"presence": [], "disconnect": [], "prune": []})
+    queue = app.config.get("SOCKETIO_MESSAGE_QUEUE")
+    app.extensions["hub.presence"] = _RedisPresence(queue) if queue else _MemoryPresence()
+    app.extensions["hub.realtime.heartbeat"] = _Heartbeat(app)
+    registry(app).add_job(Job("hub.prune-sockets", timedelta(minutes=1), prune_stale_sockets))
 
 
-def authenticated_only(handler):
-    """Run a socket handler only for a signed-in, active person; commit its work once.
-
-    Answers `{ok: false, error}` to the acknowledgement otherwise, and rolls back
-    on any exception.
-    """
-
-    @functools.wraps(handler)
-    def wrapper(*args, **kwargs):
-        g.hub_write = True
-        person = socket_person()
-        if person is None:
-            return {"ok": False, "error": "Not signed in, or the session has ended."}
-        try:
-            result = handler(person, *args, **kwargs)
-            db.session.commit()
-            return result
-        except Exception:
-            db.session.rollback()
-            raise
-
-    return wrapper
+# --- Sockets opening and closing --------------------------------------------------------------
 
 
-@socketio.on("connect")
-def _on_connect(auth=None):
-    """Accept a socket signed in by session cookie or by `auth: {token}`; refuse others."""
-    from hub.accounts import service as accounts  # the rules module imports this one
-
-    g.hub_write = True
-    person, login_id, token_id = None, None, None
-    if isinstance(auth, dict) and auth.get("token"):
-        secret = str(auth["token"])
-        person = accounts.person_for_api_token(secret)
-        if person is not None:
-            token_id = db.session.scalar(
-                sa.select(ApiToken.id).where(ApiToken.token_hash == token_hash(secret))
-            )
-    elif current_user.is_authenticated:
-        person = current_user._get_current_object()
-        login_id = db.session.scalar(
-            sa.select(LoginSession.id).where(
-                LoginSession.token_hash == token_hash(person.login_token)
-            )
-        )
-    if person is None:
-        db.session.rollback()
-        raise ConnectionRefusedError("authentication required")
-    session["socket_person_id"] = person.id
-    session["socket_login_id"] = login_id
-    session["socket_token_id"] = token_id
-    before = presence_of([person.id])[person.id]
+def socket_opened(person_id: int, sid: str, login_id: int | None, token_id: int | None) -> None:
+    """Record a socket just accepted for the person (by a sign-in or an API token) and
+    announce their presence if it changed."""
+    before = presence_of([person_id])[person_id]
     now = utcnow()
     db.session.add(
         SocketSession(
-            sid=request.sid,
-            person_id=person.id,
+            sid=sid,
+            person_id=person_id,
             login_session_id=login_id,
             api_token_id=token_id,
             connected_at=now,
@@ -139,73 +70,32 @@ def _on_connect(auth=None):
         )
     )
     db.session.flush()
-    _presence_changed(person.id, before)
-    db.session.commit()
-    join_room(person_room(person.id))
-    _heartbeat().ensure_running()
+    presence_changed(person_id, before)
 
 
-@socketio.on("disconnect")
-def _on_disconnect(*_args):
-    """Forget the socket; let features clean up after it (its call); announce presence."""
-    g.hub_write = True
-    sid = request.sid
-    person_id = session.get("socket_person_id")
-    rooms = _rooms_of(sid)
+def socket_closed(sid: str, person_id: int | None, rooms: set[str]) -> None:
+    """Forget a socket that closed; let features clean up after it (the call it was in),
+    then announce the person's presence if it changed."""
     before = presence_of([person_id])[person_id] if person_id is not None else OFFLINE
     db.session.execute(sa.delete(SocketSession).where(SocketSession.sid == sid))
     _presence_store().forget(sid)
-    if person_id is not None:
-        for hook in _hooks()["disconnect"]:
-            try:
-                with db.session.begin_nested():
-                    hook(person_id, sid, rooms)
-            except Exception:  # one feature's clean-up never blocks the others'
-                log.exception("disconnect hook %r failed for socket %s", hook, sid)
-        _presence_changed(person_id, before)
-    db.session.commit()
-
-
-def _rooms_of(sid: str) -> set[str]:
-    """The rooms a socket is in. python-socketio walks its room table without a lock, so a
-    disconnect racing others can see it change mid-walk (RuntimeError); try again."""
-    for _attempt in range(5):
+    if person_id is None:
+        return
+    for hook in _hooks()["disconnect"]:
         try:
-            return set(socketio.server.manager.get_rooms(sid, "/")) - {sid, None}
-        except RuntimeError:
-            continue
-    log.warning("could not read the rooms of socket %s; its clean-up skips them", sid)
-    return set()
+            with db.session.begin_nested():
+                hook(person_id, sid, rooms)
+        except Exception:  # one feature's clean-up never blocks the others'
+            log.exception("disconnect hook %r failed for socket %s", hook, sid)
+    presence_changed(person_id, before)
 
 
-@authenticated_only
-def _on_presence(person: Person, payload=None):
-    """`presence` {state: "online" | "away"} → {ok, state}: this socket's page is in use, or
-    hidden / idle. `state` in the answer is the person's presence over all their sockets."""
-    state = payload.get("state") if isinstance(payload, dict) else None
-    if state not in (ONLINE, AWAY):
-        return {"ok": False, "error": 'Send {"state": "online"} or {"state": "away"}.'}
-    before = presence_of([person.id])[person.id]
-    _presence_store().mark(request.sid, away=state == AWAY)
-    return {"ok": True, "state": _presence_changed(person.id, before)}
-
-
-def init_app(app: Flask) -> None:
-    """Attach the core handlers to this app's Socket.IO server (call after socketio.init_app).
-
-    The decorators above run once, at first import — which happens inside the first
-    create_app, after its socketio.init_app — so they reach only that first server. A
-    second app in the same process (tests) would otherwise accept every socket, signed in
-    or not. Registering again is harmless: the handler is simply replaced.
-    """
-    socketio.on_event("connect", _on_connect)
-    socketio.on_event("disconnect", _on_disconnect)
-    socketio.on_event("presence", _on_presence)
-    app.extensions.setdefault("hub.realtime.hooks", {"presence": [], "disconnect": [], "prune": []})
-    queue = app.config.get("SOCKETIO_MESSAGE_QUEUE")
-    app.extensions["hub.presence"] = _RedisPresence(queue) if queue else _MemoryPresence()
-    app.extensions["hub.realtime.heartbeat"] = _Heartbeat(app)
-    registry(app).add_job(Job("hub.prune-sockets", timedelta(minutes=1), prune_stale_sockets))
+def set_away(person_id: int, sid: str, *, away: bool) -> str:
+    """One socket's page is hidden or idle (away), or in use again; returns the person's
+    presence over all their sockets."""
+    before = presence_of([person_id])[person_id]
+    _presence_store().mark(sid, away=away)
+    return presence_changed(person_id, before)
 
 
 # --- Hooks for features -------------------------------------------------------------------
@@ -317,7 +207,7 @@ def presence_of(person_ids) -> dict[int, str]:
     return states
 
 
-def _presence_changed(person_id: int, before: str) -> str:
+def presence_changed(person_id: int, before: str) -> str:
     """Tell the presence hooks when the person's presence is no longer `before`."""
     after = presence_of([person_id])[person_id]
     if after != before:
@@ -395,8 +285,9 @@ class _Heartbeat:
                 log.warning("socket heartbeat failed", exc_info=True)
 
 
-def _heartbeat() -> _Heartbeat:
-    return current_app.extensions["hub.realtime.heartbeat"]
+def ensure_heartbeat() -> None:
+    """Keep this process's sockets marked alive (started by a connect)."""
+    current_app.extensions["hub.realtime.heartbeat"].ensure_running()
 
 
 def prune_stale_sockets(now: datetime) -> str:
@@ -424,7 +315,7 @@ def prune_stale_sockets(now: datetime) -> str:
         if result:
             results.append(result)
     for person_id in sorted(people):
-        _presence_changed(person_id, before[person_id])
+        presence_changed(person_id, before[person_id])
     return "; ".join(results)
 
 

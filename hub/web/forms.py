@@ -1,21 +1,21 @@
-"""Forms of the core pages. Field names match the service's problem keys, so a rule's
-sentence lands beside the field it is about."""
+"""Form pieces every capability's forms.py builds on: fields whose errors say what to do,
+the CSRF-only form, and putting a rule's sentences on a form.
+
+Field names of the forms match the rules' problem keys, so a sentence lands beside the
+field it is about. Each capability keeps its own forms (hub/accounts/forms.py,
+hub/directory/forms.py, hub/admin/forms.py, campaigns/coop/forms.py …).
+"""
 
 from __future__ import annotations
 
-from zoneinfo import available_timezones
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from flask import flash
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from wtforms import (
-    EmailField,
-    PasswordField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
 from wtforms import SelectField as _SelectField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms import SelectMultipleField
+from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from hub.errors import ValidationFailed
@@ -41,9 +41,8 @@ class MultiCheckboxField(SelectMultipleField):
             raise ValidationError("Choose only from the options offered.")
 
 
-def timezone_choices() -> list[tuple[str, str]]:
-    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
-    return [("UTC", "UTC"), *[(z, z.replace("_", " ")) for z in zones]]
+class EmptyForm(FlaskForm):
+    """Just the CSRF token, for buttons that change something."""
 
 
 def apply_problems(form: FlaskForm, exc: ValidationFailed) -> None:
@@ -56,115 +55,15 @@ def apply_problems(form: FlaskForm, exc: ValidationFailed) -> None:
             form.form_errors.extend(messages)
 
 
-EMAIL_MESSAGE = "Enter an e-mail address like name@company.com."
+def submit_status(form: FlaskForm) -> int:
+    """The status of a form page shown again: 422 after a refused submission, else 200."""
+    return 422 if form.is_submitted() else 200
 
 
-class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired("Enter your e-mail address.")])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
-
-
-class CodeForm(FlaskForm):
-    code = StringField(
-        "6-digit code",
-        validators=[DataRequired("Enter the 6-digit code from your authenticator app.")],
-    )
-
-
-class ForgotPasswordForm(FlaskForm):
-    email = EmailField(
-        "E-mail", validators=[DataRequired("Enter your e-mail address."), Email(EMAIL_MESSAGE)]
-    )
-
-
-class NewPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired("Choose a password.")])
-    confirm = PasswordField(
-        "Repeat the new password",
-        validators=[EqualTo("password", "The two passwords are not the same.")],
-    )
-
-
-class ChangePasswordForm(NewPasswordForm):
-    current_password = PasswordField(
-        "Current password", validators=[DataRequired("Enter your current password.")]
-    )
-
-
-class ProfileForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter your name."), Length(max=120)])
-    title = StringField("Job title", validators=[Optional(), Length(max=120)])
-    phone = StringField("Phone", validators=[Optional(), Length(max=40)])
-    timezone = SelectField("Time zone", choices=[])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.timezone.choices = timezone_choices()
-
-
-class InviteForm(FlaskForm):
-    name = StringField(
-        "Name", validators=[DataRequired("Enter the person's name."), Length(max=120)]
-    )
-    email = EmailField(
-        "E-mail", validators=[DataRequired("Enter their e-mail address."), Email(EMAIL_MESSAGE)]
-    )
-    role = SelectField("Role", choices=[])
-
-
-class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[])
-
-
-class TokenForm(FlaskForm):
-    name = StringField(
-        "Token name",
-        validators=[
-            DataRequired("Give the token a name, e.g. the system that will use it."),
-            Length(max=80),
-        ],
-    )
-
-
-class OrganizationForm(FlaskForm):
-    name = StringField(
-        "Name", validators=[DataRequired("Enter the organisation's name."), Length(max=160)]
-    )
-    kind = SelectField("Kind", choices=[])
-    parent_id = SelectField("Parent in the channel", choices=[], coerce=str)
-    tier = SelectField("Tier", choices=[])
-    tracks = MultiCheckboxField("Tracks", choices=[])
-    region = StringField("Region", validators=[Optional(), Length(max=80)])
-    domain = StringField("Web domain", validators=[Optional(), Length(max=120)])
-    contact_email = EmailField("Contact e-mail", validators=[Optional(), Email(EMAIL_MESSAGE)])
-    phone = StringField("Phone", validators=[Optional(), Length(max=40)])
-    website = StringField("Website", validators=[Optional(), Length(max=200)])
-    address = TextAreaField("Address", validators=[Optional(), Length(max=500)])
-
-
-class ContactForm(FlaskForm):
-    """What a partner admin may change about their own organisation."""
-
-    contact_email = EmailField("Contact e-mail", validators=[Optional(), Email(EMAIL_MESSAGE)])
-    phone = StringField("Phone", validators=[Optional(), Length(max=40)])
-    website = StringField("Website", validators=[Optional(), Length(max=200)])
-    address = TextAreaField("Address", validators=[Optional(), Length(max=500)])
-
-
-class MfaRolesForm(FlaskForm):
-    mfa_required_roles = MultiCheckboxField("Roles that must use two-factor sign-in", choices=[])
-
-
-class TierForm(FlaskForm):
-    name = StringField(
-        "Tier name", validators=[DataRequired("Enter a name for the tier."), Length(max=60)]
-    )
-    description = StringField("What it means", validators=[Optional(), Length(max=300)])
-
-
-class LogoForm(FlaskForm):
-    logo = FileField("Logo image", validators=[FileRequired("Choose an image file to upload.")])
-
-
-class EmptyForm(FlaskForm):
-    """Just the CSRF token, for buttons that change something."""
+@contextmanager
+def flash_problems() -> Iterator[None]:
+    """For buttons that redirect back: a rule's refusal becomes an error message."""
+    try:
+        yield
+    except ValidationFailed as exc:
+        flash(str(exc), "error")

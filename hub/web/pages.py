@@ -4,13 +4,24 @@ rendering for htmx, security headers, template helpers and pagination."""
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Flask, g, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -33,15 +44,9 @@ MFA_SETUP_ENDPOINTS = {"hub.settings", "hub.totp_setup", "auth.logout", "static"
 def render(template: str, fragment: str | None = None, status: int = 200, **context):
     """Render the page, or only its fragment for an htmx request (one template source)."""
     name = fragment if fragment and request.headers.get("HX-Request") == "true" else template
-    response = app_response(render_template(name, **context), status)
+    response = make_response(render_template(name, **context), status)
     response.headers.add("Vary", "HX-Request")
     return response
-
-
-def app_response(body, status=200):
-    from flask import make_response
-
-    return make_response(body, status)
 
 
 def see_other(endpoint: str, **values):
@@ -51,8 +56,6 @@ def see_other(endpoint: str, **values):
 
 def external_url(endpoint: str, **values) -> str:
     """An absolute link for e-mails: on HUB_PUBLIC_URL when set, else the request's host."""
-    from flask import current_app
-
     public = current_app.config.get("PUBLIC_URL")
     if public:
         return str(public).rstrip("/") + url_for(endpoint, **values)
@@ -109,8 +112,6 @@ def local_time(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
         zone = ZoneInfo(tz)
     except (KeyError, ValueError):
         zone = ZoneInfo("UTC")
-    from datetime import UTC
-
     return value.replace(tzinfo=UTC).astimezone(zone).strftime(fmt)
 
 
@@ -123,45 +124,36 @@ def money(value: Decimal | int | None, currency: str | None = None) -> str:
     return f"{currency} {amount:,.2f}"
 
 
+# What a User-Agent string contains → the name people know, first match wins.
+BROWSERS = (
+    ("Edg/", "Edge"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Safari/", "Safari"),
+)
+SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("Linux", "Linux"),
+)
+
+
 def describe_device(user_agent: str) -> str:
     """'Chrome on Windows' from a User-Agent string — enough to recognise a session."""
     ua = user_agent or ""
-    browser = next(
-        (
-            name
-            for key, name in (
-                ("Edg/", "Edge"),
-                ("Firefox/", "Firefox"),
-                ("Chrome/", "Chrome"),
-                ("Chromium/", "Chromium"),
-                ("Safari/", "Safari"),
-            )
-            if key in ua
-        ),
-        "A browser",
-    )
-    system = next(
-        (
-            name
-            for key, name in (
-                ("Android", "Android"),
-                ("iPhone", "iPhone"),
-                ("iPad", "iPad"),
-                ("Windows", "Windows"),
-                ("Mac OS X", "macOS"),
-                ("Linux", "Linux"),
-            )
-            if key in ua
-        ),
-        "an unknown system",
-    )
-    return f"{browser} on {system}" if ua else "Unknown device"
+    if not ua:
+        return "Unknown device"
+    browser = next((name for key, name in BROWSERS if key in ua), "A browser")
+    system = next((name for key, name in SYSTEMS if key in ua), "an unknown system")
+    return f"{browser} on {system}"
 
 
 def linkify(text: str) -> Markup:
     """Plain text with line breaks kept and http(s) links made clickable — nothing else."""
-    import re
-
     out = []
     for part in re.split(r"(https?://[^\s<>\"']+)", text or ""):
         if part.startswith(("http://", "https://")):

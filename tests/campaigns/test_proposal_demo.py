@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from campaigns.coop import ledger, providers
 from campaigns.coop.models import CoopProgram
+from campaigns.demo.coop import DEMO_PROGRAM
 from campaigns.proposals import panels as proposal_panels
 from campaigns.proposals import service as proposals
 from campaigns.proposals.models import (
@@ -39,9 +40,7 @@ DEMO_TODAY = date(2026, 11, 22)
 @pytest.fixture
 def demo(app):
     summary = seed_demo()
-    program = db.session.scalar(
-        sa.select(CoopProgram).where(CoopProgram.name == providers.DEMO_PROGRAM)
-    )
+    program = db.session.scalar(sa.select(CoopProgram).where(CoopProgram.name == DEMO_PROGRAM))
     prairie = db.session.scalar(
         sa.select(Organization).where(Organization.name == "Prairie Ag Dealers")
     )

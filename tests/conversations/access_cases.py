@@ -11,6 +11,8 @@ import uuid
 from PIL import Image
 
 from hub import uploads
+from hub.conversations import attachments
+from hub.conversations import handoff as handoffs
 from hub.conversations import service as conversations
 from tests.access import Case
 
@@ -30,7 +32,7 @@ def _started_by(key: str, handed_to: str | None = None):
                 c.people[key], "Access check", "Is this visible?"
             )
             if handed_to:
-                conversations.hand_off(
+                handoffs.hand_off(
                     c.people["channel_manager"], started, c.people[handed_to], "for you"
                 )
             cache[(key, handed_to)] = started
@@ -62,7 +64,7 @@ def _file_of(conversation, c) -> int:
             "A photo",
             files=[uploads.accept_upload(_png(), "photo.png", "image/png")],
         )
-        cache[conversation] = conversations.attachments_of([message.id])[message.id][0].id
+        cache[conversation] = attachments.attachments_of([message.id])[message.id][0].id
     return cache[conversation]
 
 

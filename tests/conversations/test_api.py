@@ -7,6 +7,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from hub.accounts import service as accounts
+from hub.conversations import reads
 from hub.conversations import service as conversations
 from tests.conversations.conftest import new_id
 
@@ -322,4 +323,4 @@ def test_the_read_position_moves_forward_only_and_outsiders_get_404(covered, sta
     assert call_api("dealer_marketer", "POST", path, {"seq": -1}).status_code == 422
     assert call_api("dealer_marketer", "POST", path, {"seq": "4"}).status_code == 422
     assert call_api("other_marketer", "POST", path, {"seq": 1}).status_code == 404
-    assert conversations.unread_conversation_count(covered.people["dealer_marketer"]) == 0
+    assert reads.unread_conversation_count(covered.people["dealer_marketer"]) == 0

@@ -16,6 +16,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringO
 
 from hub import db, uploads
 from hub.accounts import service as accounts
+from hub.conversations import attachments
 from hub.conversations import service as conversations
 from hub.conversations.models import Message, MessageAttachment
 from hub.db import utcnow
@@ -196,7 +197,7 @@ def test_a_form_post_with_an_image_and_a_pdf_stores_one_message_with_both(
     message = session.scalar(
         sa.select(Message).where(Message.seq == 2, Message.conversation_id == conversation.id)
     )
-    files = conversations.attachments_of([message.id])[message.id]
+    files = attachments.attachments_of([message.id])[message.id]
     assert [(f.filename, f.content_type) for f in files] == [
         ("whine.png", "image/png"),
         ("spec.pdf", "application/pdf"),
@@ -264,7 +265,7 @@ def sent(client, covered, start, session):
             uploads.accept_upload(pdf(javascript=True), "spec.pdf", "application/pdf"),
         ],
     )
-    image, document = conversations.attachments_of([message.id])[message.id]
+    image, document = attachments.attachments_of([message.id])[message.id]
     return conversation, image, document
 
 
@@ -414,16 +415,16 @@ def test_a_retry_with_other_files_under_the_same_client_msg_id_is_a_conflict(cov
 def test_unsent_uploads_are_pruned_after_a_day_and_sent_ones_stay(covered, start, storage, session):
     conversation = start()
     marketer = covered.people["dealer_marketer"]
-    old = conversations.upload_attachment(
+    old = attachments.upload_attachment(
         marketer, conversation, uploads.accept_upload(pdf(pages=2), "old.pdf")
     )
-    kept = conversations.upload_attachment(
+    kept = attachments.upload_attachment(
         marketer, conversation, uploads.accept_upload(pdf(pages=3), "kept.pdf")
     )
     conversations.send_message(marketer, conversation, new_id(), "", attachment_ids=[kept.id])
     old_path = storage / old.path
 
-    result = conversations.prune_unsent_uploads(utcnow() + timedelta(days=1, minutes=1))
+    result = attachments.prune_unsent_uploads(utcnow() + timedelta(days=1, minutes=1))
 
     assert result == "1 unsent uploads pruned"
     assert session.get(StoredFile, old.id) is None and not old_path.exists()
@@ -432,16 +433,14 @@ def test_unsent_uploads_are_pruned_after_a_day_and_sent_ones_stay(covered, start
 
 def test_uploads_are_rate_limited(covered, start, monkeypatch):
     conversation = start()
-    monkeypatch.setattr(conversations, "UPLOAD_LIMIT", 2)
+    monkeypatch.setattr(attachments, "UPLOAD_LIMIT", 2)
     marketer = covered.people["dealer_marketer"]
     for n in range(2):
-        conversations.upload_attachment(
+        attachments.upload_attachment(
             marketer, conversation, uploads.accept_upload(png(color=(n, 0, 0)), f"{n}.png")
         )
     with pytest.raises(Exception, match="You have uploaded 2 files in the last 10 minutes"):
-        conversations.upload_attachment(
-            marketer, conversation, uploads.accept_upload(png(), "3.png")
-        )
+        attachments.upload_attachment(marketer, conversation, uploads.accept_upload(png(), "3.png"))
 
 
 # --- The API: multipart, and upload-then-reference ------------------------------------------------

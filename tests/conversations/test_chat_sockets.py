@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from hub import db
 from hub.accounts import service as accounts
 from hub.conversations import events as chat_events
+from hub.conversations import reads
 from hub.conversations import service as conversations
 from hub.conversations.models import Message
 from hub.extensions import socketio
@@ -159,7 +160,7 @@ def test_read_receipts_reach_the_room_and_only_move_forward(covered, start, say,
     }
     assert events(writer, "read") == [expected]  # once: going back is no news
     assert events(reader, "read") == [expected]
-    assert conversations.read_positions(marketer, [conversation.id]) == {conversation.id: 3}
+    assert reads.read_positions(marketer, [conversation.id]) == {conversation.id: 3}
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from hub import db
+from hub.conversations import access, context, presence, reads, reminders
+from hub.conversations import handoff as handoffs
 from hub.conversations import service as conversations
 from hub.conversations.models import (
     ConversationParticipant,
@@ -56,7 +58,7 @@ def bodies(conversation) -> list[tuple[int, str, str]]:
 
 
 def participant_ids(conversation) -> set[int]:
-    return {p.person_id for p in conversations.participants(conversation)}
+    return {p.person_id for p in reads.participants(conversation)}
 
 
 # --- Starting --------------------------------------------------------------------------
@@ -82,7 +84,7 @@ def test_a_partner_starts_a_conversation_with_the_channel_manager_covering_them(
     assert conversation.last_seq == 1
     assert bodies(conversation) == [(1, "text", "It misses every 10th bale.")]
     assert participant_ids(conversation) == {marketer.id, manager.id}
-    assert conversations.read_positions(marketer, [conversation.id]) == {conversation.id: 1}
+    assert reads.read_positions(marketer, [conversation.id]) == {conversation.id: 1}
     (note,) = notes_for(manager)
     assert note.kind == "conversation.new" and note.url == f"/conversations/{conversation.id}"
     assert "Test Dealer" in note.text and "Baler knotter misses" in note.text
@@ -97,8 +99,8 @@ def test_without_a_covering_channel_manager_it_waits_in_the_team_queue(channel, 
     assert conversation.assignee_id is None
     for manager in (channel.people["channel_manager"], second_manager):
         assert [n.kind for n in notes_for(manager)] == ["conversation.new"]
-        assert conversations.can_see(manager, conversation)
-        assert conversations.can_take(manager, conversation)
+        assert access.can_see(manager, conversation)
+        assert access.can_take(manager, conversation)
     assert conversations.queue_count(second_manager) == 1
 
 
@@ -171,42 +173,42 @@ def test_who_sees_a_dealers_conversation(channel, start, role, sees):
 
     listed = db.session.scalars(conversations.list_conversations(viewer, "all")).all()
     assert (conversation in listed) is sees
-    assert (conversations.find_conversation(viewer, conversation.id) is not None) is sees
-    assert conversations.unread_conversation_count(viewer) >= 0  # never fails for anyone
+    assert (access.find_conversation(viewer, conversation.id) is not None) is sees
+    assert reads.unread_conversation_count(viewer) >= 0  # never fails for anyone
 
 
 def test_a_distributor_sees_a_dealers_conversation_only_when_taking_part(channel, start):
     conversation = start()
     distributor_admin = channel.people["distributor_admin"]
-    assert not conversations.can_see(distributor_admin, conversation)
+    assert not access.can_see(distributor_admin, conversation)
 
     db.session.add(
         ConversationParticipant(conversation_id=conversation.id, person_id=distributor_admin.id)
     )
     db.session.flush()
 
-    assert conversations.can_see(distributor_admin, conversation)
+    assert access.can_see(distributor_admin, conversation)
     # ...but never one outside its subtree, participant row or not.
     other = start("other_marketer")
     db.session.add(
         ConversationParticipant(conversation_id=other.id, person_id=distributor_admin.id)
     )
     db.session.flush()
-    assert not conversations.can_see(distributor_admin, other)
+    assert not access.can_see(distributor_admin, other)
 
 
 def test_a_channel_manager_sees_their_territorys_conversations_whoever_handles_them(
     covered, start, make_person, balers
 ):
     conversation = start(product_line_id=balers.id)
-    conversations.hand_off(
+    handoffs.hand_off(
         covered.people["channel_manager"], conversation, covered.people["product_manager"], ""
     )
     outsider = make_person("channel_manager", covered.oem)  # covers nothing, takes no part
     db.session.flush()
 
-    assert conversations.can_see(covered.people["channel_manager"], conversation)
-    assert not conversations.can_see(outsider, conversation)
+    assert access.can_see(covered.people["channel_manager"], conversation)
+    assert not access.can_see(outsider, conversation)
 
 
 def test_a_product_manager_sees_only_what_is_handed_to_them_or_they_take_part_in(
@@ -217,11 +219,11 @@ def test_a_product_manager_sees_only_what_is_handed_to_them_or_they_take_part_in
     pm = covered.people["product_manager"]
     other_pm = make_person("product_manager", covered.oem)
 
-    conversations.hand_off(covered.people["channel_manager"], handed, pm, "Yours")
+    handoffs.hand_off(covered.people["channel_manager"], handed, pm, "Yours")
 
-    assert conversations.can_see(pm, handed)
-    assert not conversations.can_see(pm, untouched)
-    assert not conversations.can_see(other_pm, handed)
+    assert access.can_see(pm, handed)
+    assert not access.can_see(pm, untouched)
+    assert not access.can_see(other_pm, handed)
 
 
 # --- Messages --------------------------------------------------------------------------------
@@ -319,9 +321,9 @@ def test_sending_too_fast_is_refused_but_a_retry_of_a_sent_message_is_not(covere
 
 def test_someone_who_may_not_see_a_conversation_cannot_write_in_it(channel, start):
     conversation = start()
-    with pytest.raises(conversations.ConversationNotFound):
+    with pytest.raises(access.ConversationNotFound):
         conversations.send_message(channel.people["other_marketer"], conversation, new_id(), "Hi")
-    with pytest.raises(conversations.ConversationNotFound):
+    with pytest.raises(access.ConversationNotFound):
         conversations.mark_read(channel.people["other_marketer"], conversation, 1)
 
 
@@ -356,7 +358,7 @@ def test_read_positions_only_move_forward_and_stop_at_the_last_message(covered, 
     assert conversations.mark_read(marketer, conversation, 2) == 2
     assert conversations.mark_read(marketer, conversation, 1) == 2  # never backwards
     assert conversations.mark_read(marketer, conversation, 99) == 3  # never past the end
-    assert conversations.read_positions(marketer, [conversation.id]) == {conversation.id: 3}
+    assert reads.read_positions(marketer, [conversation.id]) == {conversation.id: 3}
 
 
 def test_reading_makes_a_colleague_take_part_but_not_the_program_admin(covered, start):
@@ -373,15 +375,15 @@ def test_reading_makes_a_colleague_take_part_but_not_the_program_admin(covered, 
 def test_unread_conversations_are_counted_per_person(covered, start, say):
     first, second = start(), start(subject="Second")
     marketer, manager = covered.people["dealer_marketer"], covered.people["channel_manager"]
-    assert conversations.unread_conversation_count(marketer) == 0
-    assert conversations.unread_conversation_count(manager) == 2
+    assert reads.unread_conversation_count(marketer) == 0
+    assert reads.unread_conversation_count(manager) == 2
 
     say(first, manager, "Answer one")
     say(first, manager, "Answer two")
     conversations.mark_read(manager, second, second.last_seq)
 
-    assert conversations.unread_conversation_count(marketer) == 1
-    assert conversations.unread_conversation_count(manager) == 0
+    assert reads.unread_conversation_count(marketer) == 1
+    assert reads.unread_conversation_count(manager) == 0
 
 
 # --- Hand-offs and states -------------------------------------------------------------------------
@@ -395,12 +397,12 @@ def test_a_hand_off_to_the_product_manager_keeps_the_history_and_waits_to_be_acc
     say(conversation, "dealer_marketer", "BL-4411")
     manager, pm = covered.people["channel_manager"], covered.people["product_manager"]
 
-    assert pm in conversations.handoff_targets(conversation, manager)
-    handoff = conversations.hand_off(manager, conversation, pm, "Knotter batch from May?")
+    assert pm in handoffs.handoff_targets(conversation, manager)
+    handoff = handoffs.hand_off(manager, conversation, pm, "Knotter batch from May?")
 
     assert conversation.assignee_id == pm.id
-    assert conversations.pending_handoff(conversation) == handoff
-    assert conversations.can_see(pm, conversation) and conversations.can_see(manager, conversation)
+    assert handoffs.pending_handoff(conversation) == handoff
+    assert access.can_see(pm, conversation) and access.can_see(manager, conversation)
     assert [b for _, _, b in bodies(conversation)][:3] == [
         "It misses.",
         "Which serial number?",
@@ -421,10 +423,10 @@ def test_a_hand_off_to_the_product_manager_keeps_the_history_and_waits_to_be_acc
     # The note stays among OEM staff: it is in no message.
     assert all("Knotter batch" not in b for _, _, b in bodies(conversation))
 
-    conversations.accept_handoff(pm, conversation)
+    handoffs.accept_handoff(pm, conversation)
 
     assert handoff.accepted_at is not None
-    assert conversations.pending_handoff(conversation) is None
+    assert handoffs.pending_handoff(conversation) is None
     assert bodies(conversation)[-1][1:] == ("system", f"{pm.name} accepted the conversation.")
     assert [n.kind for n in notes_for(manager)][-1] == "conversation.accepted"
     assert "conversation.handoff_accepted" in audit_actions(conversation)
@@ -436,20 +438,20 @@ def test_a_receiver_who_is_online_is_not_emailed(covered, start, balers):
     db.session.add(SocketSession(sid="sid-of-pm", person_id=pm.id))
     db.session.flush()
 
-    conversations.hand_off(covered.people["channel_manager"], conversation, pm, "")
+    handoffs.hand_off(covered.people["channel_manager"], conversation, pm, "")
 
-    assert conversations.online_person_ids([pm.id]) == {pm.id}
+    assert presence.online_person_ids([pm.id]) == {pm.id}
     assert mails_to(pm) == []
 
 
 def test_only_the_receiver_accepts_a_hand_off(covered, start, balers):
     conversation = start(product_line_id=balers.id)
-    conversations.hand_off(
+    handoffs.hand_off(
         covered.people["channel_manager"], conversation, covered.people["product_manager"], ""
     )
     for role in ("channel_manager", "program_admin", "dealer_marketer"):
         with pytest.raises(PermissionError, match="no hand-off waiting for you"):
-            conversations.accept_handoff(covered.people[role], conversation)
+            handoffs.accept_handoff(covered.people[role], conversation)
 
 
 @pytest.mark.parametrize(
@@ -465,7 +467,7 @@ def test_a_hand_off_goes_only_to_the_lines_product_managers_or_other_channel_man
     people = {**covered.people, "other_product_manager": other_pm}
 
     with pytest.raises(ValidationFailed, match="Choose a product manager"):
-        conversations.hand_off(covered.people["channel_manager"], conversation, people[target], "")
+        handoffs.hand_off(covered.people["channel_manager"], conversation, people[target], "")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Handoff)) == 0
 
 
@@ -473,9 +475,7 @@ def test_another_channel_manager_can_receive_a_hand_off(covered, start, make_per
     conversation = start()
     colleague = make_person("channel_manager", covered.oem)
 
-    conversations.hand_off(
-        covered.people["channel_manager"], conversation, colleague, "Your region"
-    )
+    handoffs.hand_off(covered.people["channel_manager"], conversation, colleague, "Your region")
 
     assert conversation.assignee_id == colleague.id
 
@@ -483,7 +483,7 @@ def test_another_channel_manager_can_receive_a_hand_off(covered, start, make_per
 def test_partners_do_not_hand_off(covered, start, balers):
     conversation = start(product_line_id=balers.id)
     with pytest.raises(PermissionError, match="Only OEM staff"):
-        conversations.hand_off(
+        handoffs.hand_off(
             covered.people["dealer_marketer"], conversation, covered.people["product_manager"], ""
         )
 
@@ -528,15 +528,15 @@ def test_a_channel_manager_takes_a_queued_conversation_once(channel, start, make
     )
     db.session.flush()
 
-    conversations.take_conversation(first, conversation)
+    handoffs.take_conversation(first, conversation)
 
     assert conversation.assignee_id == first.id
     assert bodies(conversation)[-1][2] == f"{first.name} took this conversation."
     with pytest.raises(Conflict, match="handling this conversation already"):
-        conversations.take_conversation(second, conversation)  # sees it: their territory
+        handoffs.take_conversation(second, conversation)  # sees it: their territory
     outsider = make_person("channel_manager", channel.oem)
-    with pytest.raises(conversations.ConversationNotFound):
-        conversations.take_conversation(outsider, conversation)  # out of the queue: gone
+    with pytest.raises(access.ConversationNotFound):
+        handoffs.take_conversation(outsider, conversation)  # out of the queue: gone
     answered = start("other_marketer", subject="Another")  # nobody covers that dealer
     say(answered, outsider, "On it")  # answering from the queue takes it as well
     assert answered.assignee_id == outsider.id
@@ -549,14 +549,14 @@ def test_the_context_card_gathers_every_providers_facts(app, covered, start):
     conversation = start()
     registry(app).context.append(lambda org, viewer: [("Co-op balance", f"{org.name}: USD 700.00")])
 
-    facts = dict(conversations.context_card(conversation, covered.people["channel_manager"]))
+    facts = dict(context.context_card(conversation, covered.people["channel_manager"]))
 
     assert facts["Organisation"] == "Test Dealer (dealer)"
     assert facts["Tier"] == "Premier"
     assert facts["Region"] == "Nebraska"
     assert facts["Staff"] == "3 active"
     assert facts["Co-op balance"] == "Test Dealer: USD 700.00"
-    card = conversations.context_card(conversation, covered.people["channel_manager"])
+    card = context.context_card(conversation, covered.people["channel_manager"])
     assert card[0][0] == "Organisation"  # the core's facts come first
 
 
@@ -567,17 +567,17 @@ def test_messages_left_unread_are_emailed_about_once(covered, start, say):
     conversations.mark_read(manager, conversation, 1)
     say(conversation, manager, "Answer", now=long_ago + timedelta(minutes=1))
 
-    conversations.remind_unread(utcnow())
-    conversations.remind_unread(utcnow())  # nothing new: no second e-mail
+    reminders.remind_unread(utcnow())
+    reminders.remind_unread(utcnow())  # nothing new: no second e-mail
 
     (mail,) = mails_to(marketer)
     assert "Baler knotter misses" in mail.body and "1 unread" in mail.body
     assert mails_to(manager) == []  # the manager has read everything, and wrote the rest
 
     say(conversation, manager, "Fresh", now=utcnow())
-    conversations.remind_unread(utcnow())
+    reminders.remind_unread(utcnow())
     assert len(mails_to(marketer)) == 1  # the fresh one is not old enough yet
-    conversations.remind_unread(utcnow() + conversations.UNREAD_REMINDER_AFTER)
+    reminders.remind_unread(utcnow() + reminders.UNREAD_REMINDER_AFTER)
     assert len(mails_to(marketer)) == 2
 
 
@@ -589,13 +589,13 @@ def test_nothing_is_emailed_once_read(covered, start, say):
     conversations.mark_read(marketer, conversation, conversation.last_seq)
     conversations.mark_read(manager, conversation, conversation.last_seq)
 
-    assert conversations.remind_unread(utcnow()) == "0 unread-message reminders e-mailed"
+    assert reminders.remind_unread(utcnow()) == "0 unread-message reminders e-mailed"
 
 
 def test_system_messages_alone_are_not_emailed_about(covered, start, balers):
     long_ago = utcnow() - timedelta(hours=2)
     conversation = start(product_line_id=balers.id, now=long_ago)
-    conversations.hand_off(
+    handoffs.hand_off(
         covered.people["channel_manager"],
         conversation,
         covered.people["product_manager"],
@@ -603,7 +603,7 @@ def test_system_messages_alone_are_not_emailed_about(covered, start, balers):
         now=long_ago,
     )
 
-    conversations.remind_unread(utcnow())
+    reminders.remind_unread(utcnow())
 
     assert mails_to(covered.people["dealer_marketer"]) == []
     # the product manager has the hand-off e-mail and an unread-message reminder

@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from hub import db
+from hub.conversations import handoff as handoffs
+from hub.conversations import reads
 from hub.conversations import service as conversations
 from hub.conversations.models import Conversation, ConversationStatus
 from hub.demo.channel import seed_demo
@@ -37,7 +39,7 @@ def test_the_demo_has_conversations_in_every_state_and_unread_ones_for_its_accou
     assert all(c.assignee_id == marcus.id for c in kelseys_open)
 
     (handed,) = [c for c in all_of_them if c.assignee_id == priya.id]
-    pending = conversations.pending_handoff(handed)
+    pending = handoffs.pending_handoff(handed)
     assert pending is not None and pending.from_person_id == marcus.id and pending.note
     assert [m.kind.value for m in conversations.messages_after(handed, 0)] == [
         "text",
@@ -47,4 +49,4 @@ def test_the_demo_has_conversations_in_every_state_and_unread_ones_for_its_accou
     ]
 
     for account in (kelsey, marcus, priya):
-        assert conversations.unread_conversation_count(account) >= 1, account.email
+        assert reads.unread_conversation_count(account) >= 1, account.email

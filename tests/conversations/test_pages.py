@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from hub import db
+from hub.conversations import handoff as handoffs
+from hub.conversations import reads
 from hub.conversations import service as conversations
 from hub.conversations.models import ConversationStatus, Message
 from tests.conftest import csrf_token, post_form, sign_in
@@ -94,11 +96,11 @@ def test_opening_a_conversation_reads_it_and_shows_its_history(client, covered, 
     say(conversation, "channel_manager", "An answer")
     marketer = covered.people["dealer_marketer"]
     sign_in(client, marketer)
-    assert conversations.unread_conversation_count(marketer) == 1
+    assert reads.unread_conversation_count(marketer) == 1
 
     page = text_of(client.get(f"/conversations/{conversation.id}"))
 
-    assert conversations.unread_conversation_count(marketer) == 0
+    assert reads.unread_conversation_count(marketer) == 0
     # the page itself already counts it read: the badge is there for live updates, hidden
     assert 'data-unread-conversations="0" hidden>' in page
     assert '<a href="https://dealer.example/a?b=1" rel="noopener nofollow">' in page
@@ -187,7 +189,7 @@ def test_the_channel_manager_hands_off_and_the_product_manager_accepts(
     assert "Handed to you" in page and "Knotter again" in page and "It misses." in page
     response = post_form(pm_browser, f"/conversations/{conversation.id}/accept")
     assert response.status_code == 303
-    assert conversations.pending_handoff(fresh(conversation)) is None
+    assert handoffs.pending_handoff(fresh(conversation)) is None
 
 
 def test_the_parts_of_an_open_page_come_again_without_marking_anything_read(
@@ -213,11 +215,11 @@ def test_the_parts_of_an_open_page_come_again_without_marking_anything_read(
         f"/conversations/{conversation.id}/handoff",
         {"to_person_id": str(pm.id), "note": "Knotter"},
     )
-    assert conversations.unread_conversation_count(marketer) == 1
+    assert reads.unread_conversation_count(marketer) == 1
 
     parts = text_of(client.get(f"/conversations/{conversation.id}/parts"))
 
-    assert conversations.unread_conversation_count(marketer) == 1  # still unread
+    assert reads.unread_conversation_count(marketer) == 1  # still unread
     assert "<html" not in parts  # only the parts, not a page
     handler = re.search(r'<template data-part="chat-handler">(.*?)</template>', parts, re.S)
     assert handler.group(1) == f"Handled by <strong>{pm.name}</strong> (not yet accepted)."

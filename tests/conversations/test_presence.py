@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from hub import db
 from hub.calls import service as calls
 from hub.calls.models import Call, CallParticipant
+from hub.conversations import handoff as handoffs
 from hub.conversations import service as conversations
 from hub.conversations.models import Message, MessageKind
 from hub.db import utcnow
@@ -166,7 +167,7 @@ def test_the_receiver_of_a_hand_off_hears_their_new_unread_count(covered, start,
     pm_tab = tab("product_manager")
     pm_tab.get_received()
 
-    conversations.hand_off(
+    handoffs.hand_off(
         covered.people["channel_manager"], conversation, covered.people["product_manager"], "yours"
     )
     db.session.commit()

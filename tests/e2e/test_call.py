@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from hub import db
+from hub.conversations import access
 from hub.conversations import service as conversations
 from hub.models import Person
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, check_axe, sign_in
@@ -81,7 +82,7 @@ def shared_conversation(app) -> int:
         marketer = db.session.scalar(sa.select(Person).where(Person.email == MARKETER))
         manager = db.session.scalar(sa.select(Person).where(Person.email == CHANNEL))
         for conversation in db.session.scalars(conversations.list_conversations(marketer, "all")):
-            if conversations.can_see(manager, conversation):
+            if access.can_see(manager, conversation):
                 return conversation.id
     pytest.fail("the demo has no conversation between the marketer and the channel manager")
 

@@ -23,7 +23,8 @@ from hub.db import utcnow
 from hub.extensions import socketio
 from hub.models import LoginSession, Notification, SocketSession
 from hub.notifications import notify
-from hub.realtime.service import authenticated_only, person_room
+from hub.realtime.events import authenticated_only
+from hub.realtime.service import person_room
 from hub.security import token_hash
 from tests import realtime_support
 from tests.conftest import post_form, sign_in

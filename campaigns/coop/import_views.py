@@ -1,9 +1,5 @@
-"""Pages for co-op data: the program admin's CSV import of ERP purchases (upload → preview
-→ confirm → progress → report) and ledger exports (CSV or JSON) for finance and partners.
-
-The routes join `campaigns.views.bp` when this module is imported (campaigns/__init__.py);
-the rules live in `campaigns.imports` and `campaigns.exports`.
-"""
+"""Pages of the program admin's CSV import of ERP purchases: upload → preview → confirm →
+progress → report. The rules live in `imports` (and `purchase_csv`, `purchases`)."""
 
 from __future__ import annotations
 
@@ -14,25 +10,25 @@ from flask import Response, abort, flash, g, request
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from campaigns.coop import exports, imports
-from campaigns.coop.forms import ExportForm, ImportUploadForm
-from campaigns.coop.models import CoopAccount
-from campaigns.coop.providers import current_program
-from campaigns.coop.views import bp
+from campaigns.coop import imports
+from campaigns.coop.blueprint import bp
+from campaigns.coop.exports import BATCH, csv_line
+from campaigns.coop.forms import ImportUploadForm
+from campaigns.coop.program import current_program
+from campaigns.coop.purchase_csv import COLUMNS, MAX_BYTES, MAX_ROWS, too_big
 from hub import db, policy
 from hub.db import today
 from hub.errors import ValidationFailed
-from hub.models import Organization
 from hub.web.forms import apply_problems
 from hub.web.pages import render, see_other
 
 log = logging.getLogger(__name__)
-UPLOAD_LIMIT = imports.MAX_BYTES + 1024 * 1024  # the file plus the rest of the form
+UPLOAD_LIMIT = MAX_BYTES + 1024 * 1024  # the file plus the rest of the form
 
 
 @bp.url_value_preprocessor
 def _import_upload_limit(endpoint, _values) -> None:
-    """Let the import page take files up to imports.MAX_BYTES.
+    """Let the import page take files up to MAX_BYTES.
 
     This runs before any before_request hook — CSRF protection reads the form, and with it
     the body — so the larger limit applies in time, and a file over it is refused with a
@@ -42,7 +38,7 @@ def _import_upload_limit(endpoint, _values) -> None:
         return
     request.max_content_length = UPLOAD_LIMIT
     if request.content_length and request.content_length > UPLOAD_LIMIT:
-        raise RequestEntityTooLarge(imports._too_big(request.content_length))
+        raise RequestEntityTooLarge(too_big(request.content_length))
 
 
 def _admin_only() -> None:
@@ -55,9 +51,6 @@ def _upload_or_404(upload_id: int):
     if upload is None:
         abort(404)
     return upload
-
-
-# --- CSV import ---------------------------------------------------------------------------
 
 
 @bp.route("/coop/imports", methods=["GET", "POST"])
@@ -89,8 +82,8 @@ def coop_imports():
         coop_program=program,
         form=form,
         recent=imports.recent_imports(),
-        limits={"rows": imports.MAX_ROWS, "mb": imports.MAX_BYTES // 1024 // 1024},
-        columns=imports.COLUMNS,
+        limits={"rows": MAX_ROWS, "mb": MAX_BYTES // 1024 // 1024},
+        columns=COLUMNS,
     )
 
 
@@ -194,8 +187,8 @@ def coop_import_report(upload_id: int):
         return see_other("campaigns.coop_import", upload_id=upload.id)
 
     def generate():
-        for start in range(0, len(lines), exports.BATCH):
-            yield "".join(exports.csv_line(cells) for cells in lines[start : start + exports.BATCH])
+        for start in range(0, len(lines), BATCH):
+            yield "".join(csv_line(cells) for cells in lines[start : start + BATCH])
 
     stem = upload.filename.rsplit(".", 1)[0] or "purchases"
     return Response(
@@ -207,82 +200,3 @@ def coop_import_report(upload_id: int):
 
 def _ascii(name: str) -> str:
     return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "-" for ch in name)
-
-
-# --- Ledger exports -------------------------------------------------------------------------
-
-
-def _export_organizations(program) -> list[Organization]:
-    """Organisations with an account in the program that the viewer may see, by name."""
-    stmt = (
-        sa.select(Organization)
-        .join(CoopAccount, CoopAccount.organization_id == Organization.id)
-        .where(CoopAccount.program_id == program.id)
-        .order_by(Organization.name)
-    )
-    return list(
-        db.session.scalars(policy.scope_by_organization(current_user, stmt, Organization.id))
-    )
-
-
-@bp.get("/coop/export")
-@login_required
-def coop_export():
-    """Choose what to export (organisation, period or dates, CSV or JSON); with `download`
-    in the query, the export itself. A GET, so a link can ask for it and the rows stream
-    in a read-only transaction; it writes one audit event first (see `db.become_writer`)."""
-    if not exports.may_export(current_user):
-        abort(403)
-    program = current_program()
-    if program is None:
-        return render("campaigns/coop_none.html")
-    form = ExportForm(formdata=request.args, meta={"csrf": False})
-    choices = [(str(o.id), o.name) for o in _export_organizations(program)]
-    everyone = "All accounts" if current_user.is_oem else "All accounts I can see"
-    form.organization_id.choices = [("", everyone), *choices]
-    status = 200
-    if "download" in request.args:
-        status = 422
-        wanted = form.organization_id.data = form.organization_id.data or ""  # "": all
-        org = None
-        if wanted:
-            if not wanted.isdigit():
-                abort(404)
-            org = policy.get_organization_or_404(current_user, int(wanted))
-            form.organization_id.choices.append((wanted, org.name))  # scope is checked above
-        if form.validate():
-            try:
-                filters = exports.make_filter(
-                    program, org, form.period.data, form.date_from.data, form.date_to.data
-                )
-                db.become_writer()
-                export = exports.begin_export(current_user, program, filters, form.format.data)
-            except ValidationFailed as exc:
-                db.rollback_request()
-                problems = {
-                    {"from": "date_from", "to": "date_to"}.get(k, k): v
-                    for k, v in exc.problems.items()
-                }
-                apply_problems(form, ValidationFailed(problems))
-            else:
-                return stream_export(export)
-    return render(
-        "campaigns/imports/export.html",
-        status=status,
-        coop_program=program,
-        form=form,
-        columns=exports.COLUMNS,
-    )
-
-
-def stream_export(export: exports.Export) -> Response:
-    """The export as a download, streamed. The audit event commits with the request (before
-    the first byte); the rows are read afterwards in a read-only transaction."""
-    return Response(
-        export.stream(),
-        mimetype=export.content_type.split(";")[0],
-        headers={
-            "Content-Disposition": f'attachment; filename="{export.filename}"',
-            "X-Entry-Count": str(export.count),
-        },
-    )

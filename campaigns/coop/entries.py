@@ -1,0 +1,150 @@
+"""Writing ledger entries: the account lock, and an operation's entries under one
+idempotency key (I1, I2, I4).
+
+Functions that move money lock the account row first — SELECT … FOR UPDATE on
+PostgreSQL; on SQLite the transaction began IMMEDIATE and already holds the database's
+write lock — and only then read balances, so two holds arriving at the same moment are
+decided one after the other, never against a stale balance (I2). Entries are only ever
+added: there is no update or delete path (I1).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from campaigns.coop.balances import BALANCE_FIELDS, EFFECTS
+from campaigns.coop.models import CoopAccount, EntryKind, Hold, LedgerEntry
+from campaigns.coop.money import ZERO
+from hub import db
+from hub.errors import Conflict, ValidationFailed
+
+KEY_MAX_LENGTH = 100
+
+
+def check_key(key: str | None, required: bool = True) -> str | None:
+    """Idempotency keys: short printable text, without '#', which derived keys use."""
+    if key is None or (isinstance(key, str) and not key.strip()):
+        if required:
+            raise ValidationFailed(
+                {"idempotency_key": ["Send an idempotency key, so a retry cannot pay twice."]}
+            )
+        return None
+    if not isinstance(key, str):
+        raise ValidationFailed({"idempotency_key": ["The idempotency key must be text."]})
+    key = key.strip()
+    if len(key) > KEY_MAX_LENGTH or "#" in key or not key.isprintable():
+        raise ValidationFailed(
+            {
+                "idempotency_key": [
+                    f"Use an idempotency key of at most {KEY_MAX_LENGTH} printable characters "
+                    "without “#”."
+                ]
+            }
+        )
+    return key
+
+
+def lock_account(account_id: int) -> CoopAccount:
+    """The account row, locked for this transaction and re-read (its cache may be stale).
+
+    PostgreSQL: SELECT … FOR UPDATE waits for any other transaction holding the row.
+    SQLite: FOR UPDATE does not exist; the transaction began IMMEDIATE (hub.db), so it
+    already holds the database's only write lock and this read sees the latest commit.
+    """
+    return db.session.execute(
+        sa.select(CoopAccount)
+        .where(CoopAccount.id == account_id)
+        .with_for_update(of=CoopAccount)
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def lock_accounts(account_ids) -> dict[int, CoopAccount]:
+    """Several accounts locked as `lock_account` does, by id."""
+    # Always in id order, so two writers locking overlapping sets cannot deadlock.
+    accounts = db.session.scalars(
+        sa.select(CoopAccount)
+        .where(CoopAccount.id.in_(sorted(set(account_ids))))
+        .order_by(CoopAccount.id)
+        .with_for_update(of=CoopAccount)
+        .execution_options(populate_existing=True)
+    )
+    return {account.id: account for account in accounts}
+
+
+def fresh_hold(hold_id: int) -> Hold:
+    """The hold re-read after its account was locked (its status may have changed)."""
+    return db.session.execute(
+        sa.select(Hold).where(Hold.id == hold_id).execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+class Operation:
+    """The entries one call writes, sharing its idempotency key.
+
+    The first entry carries the key itself, the n-th `key#n`: every entry's key stays
+    unique per account (I4), and a replay finds all of them by the key.
+    """
+
+    def __init__(self, account: CoopAccount, key: str | None, actor, on: date):
+        self.account, self.key, self.actor, self.on = account, key, actor, on
+        self.entries: list[LedgerEntry] = []
+
+    def add(self, kind: EntryKind, amount: Decimal, bucket: str, **fields) -> LedgerEntry:
+        """Write one entry and move the account's cached columns with it (I3)."""
+        n = len(self.entries) + 1
+        key = None if self.key is None else self.key if n == 1 else f"{self.key}#{n}"
+        fields.setdefault("effective_on", self.on)
+        entry = LedgerEntry(
+            account_id=self.account.id,
+            kind=kind,
+            amount=amount,
+            bucket=bucket,
+            actor_id=getattr(self.actor, "id", None),
+            idempotency_key=key,
+            **fields,
+        )
+        db.session.add(entry)
+        self.entries.append(entry)
+        account = self.account
+        for name, weight in zip(BALANCE_FIELDS, EFFECTS[kind], strict=True):
+            if weight:
+                setattr(account, name, getattr(account, name) + weight * amount)
+        if account.available < 0 or account.held < 0:  # the checks above make this unreachable
+            raise RuntimeError(f"co-op account {account.id} would go below zero")
+        return entry
+
+    def total(self, kind: EntryKind) -> Decimal:
+        return sum((e.amount for e in self.entries if e.kind == kind), ZERO)
+
+
+def operation_entries(account_id: int, key: str) -> list[LedgerEntry]:
+    """The entries an earlier operation with this idempotency key wrote (none: a new one)."""
+    return list(
+        db.session.scalars(
+            sa.select(LedgerEntry)
+            .where(
+                LedgerEntry.account_id == account_id,
+                sa.or_(
+                    LedgerEntry.idempotency_key == key,
+                    LedgerEntry.idempotency_key.startswith(f"{key}#", autoescape=True),
+                ),
+            )
+            .order_by(LedgerEntry.id)
+        )
+    )
+
+
+def used_key(key: str) -> Conflict:
+    """The conflict of an idempotency key sent again for a different request."""
+    return Conflict(
+        {
+            "idempotency_key": [
+                f"The idempotency key “{key}” was already used for a different request; "
+                "use a new key for a new request."
+            ]
+        }
+    )

@@ -1,0 +1,305 @@
+"""Co-op accounts as lists and charts show them: the accounts in a viewer's scope (scoped
+by hub.policy), totals, money expiring soon, and earned vs used by period. Read only —
+the pages, the API and the dashboard panels share these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from campaigns.coop.balances import (
+    EMPTY_BALANCE,
+    Balance,
+    BucketBalance,
+    ExpiringFunds,
+    balance,
+    bucket_balance,
+    bucket_balances,
+    expiring_soon,
+)
+from campaigns.coop.models import CoopAccount, CoopProgram, EntryKind, LedgerEntry
+from campaigns.coop.money import ZERO, cents, from_cents
+from campaigns.coop.periods import expires_on, period_start
+from hub import db, policy
+from hub.db import today
+from hub.models import Organization, Person, TerritoryAssignment
+
+EXPIRY_WARNING_DAYS = 60
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """One account as its page and panel show it: balance, buckets, what expires soon."""
+
+    balance: Balance
+    buckets: list[BucketBalance]
+    expiring: list[ExpiringFunds]
+
+    @property
+    def expiring_total(self) -> Decimal:
+        return sum((e.amount for e in self.expiring), ZERO)
+
+
+def account_state(account: CoopAccount | None, on: date) -> AccountState:
+    """The account's balance, buckets (oldest first) and money expiring within
+    EXPIRY_WARNING_DAYS of `on`; all empty before its first purchase (account None)."""
+    if account is None:
+        return AccountState(EMPTY_BALANCE, [], [])
+    return AccountState(
+        balance(account),
+        bucket_balances(account),
+        expiring_soon(account, EXPIRY_WARNING_DAYS, on),
+    )
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """One account as lists show it: who, what is available, what expires soon."""
+
+    organization: Organization
+    account_id: int | None
+    earned: Decimal
+    held: Decimal
+    reimbursed: Decimal
+    expired: Decimal
+    available: Decimal
+    expiring: Decimal  # free money whose window closes within EXPIRY_WARNING_DAYS
+    expiring_on: date | None  # the soonest such date
+
+    @property
+    def used(self) -> Decimal:
+        return self.reimbursed + self.held
+
+
+def account_summaries(
+    viewer: Person, program: CoopProgram, on: date | None = None, org_ids=None
+) -> list[AccountSummary]:
+    """Every account the viewer may see in the program — three queries however many accounts.
+
+    Expiring money is computed per bucket from the entries (free = remaining − held), as
+    `expiring_soon` does for one account.
+    """
+    return account_overview(viewer, program, on, org_ids).summaries
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The accounts in a viewer's scope, and the same money added up per period."""
+
+    summaries: list[AccountSummary]
+    periods: list[BucketBalance]  # oldest first, summed over the summaries' accounts
+
+
+def account_overview(
+    viewer: Person, program: CoopProgram, on: date | None = None, org_ids=None
+) -> Overview:
+    """`account_summaries` plus per-period totals, from the same three queries."""
+    on = on or today()
+    stmt = (
+        sa.select(CoopAccount, Organization)
+        .join(Organization, Organization.id == CoopAccount.organization_id)
+        .where(CoopAccount.program_id == program.id)
+        .order_by(Organization.name)
+    )
+    stmt = policy.scope_by_organization(viewer, stmt, CoopAccount.organization_id)
+    if org_ids is not None:
+        stmt = stmt.where(CoopAccount.organization_id.in_(org_ids))
+    rows = db.session.execute(stmt).all()
+    if not rows:
+        return Overview([], [])
+    ids = [account.id for account, _ in rows]
+    in_cents = cents(LedgerEntry.amount)
+    sums: dict[int, dict[str, dict[EntryKind, Decimal]]] = {}
+    by_period: dict[str, dict[EntryKind, Decimal]] = {}
+    for account_id, bucket, kind, total in db.session.execute(
+        sa.select(
+            LedgerEntry.account_id, LedgerEntry.bucket, LedgerEntry.kind, sa.func.sum(in_cents)
+        )
+        .where(LedgerEntry.account_id.in_(ids))
+        .group_by(LedgerEntry.account_id, LedgerEntry.bucket, LedgerEntry.kind)
+    ):
+        amount = from_cents(total)
+        sums.setdefault(account_id, {}).setdefault(bucket, {})[kind] = amount
+        period = by_period.setdefault(bucket, {})
+        period[kind] = period.get(kind, ZERO) + amount
+    summaries = []
+    for account, org in rows:
+        expiring, soonest = ZERO, None
+        for label, by_kind in sums.get(account.id, {}).items():
+            ends = expires_on(program, label)
+            if ends < on or (ends - on).days > EXPIRY_WARNING_DAYS:
+                continue
+            free = bucket_balance(program, label, by_kind).free
+            if free > 0:
+                expiring += free
+                soonest = ends if soonest is None else min(soonest, ends)
+        summaries.append(
+            AccountSummary(
+                organization=org,
+                account_id=account.id,
+                earned=account.earned,
+                held=account.held,
+                reimbursed=account.reimbursed,
+                expired=account.expired,
+                available=account.available,
+                expiring=expiring,
+                expiring_on=soonest,
+            )
+        )
+    periods = sorted(
+        (bucket_balance(program, label, by_kind) for label, by_kind in by_period.items()),
+        key=lambda b: period_start(b.bucket),
+    )
+    return Overview(summaries, periods)
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Program-wide (or scope-wide) figures for the OEM's overview."""
+
+    earned: Decimal
+    used: Decimal
+    expired: Decimal
+    available: Decimal
+    expiring: Decimal
+
+    @property
+    def utilisation(self) -> int:
+        """Per cent of earned money that went into campaigns (reimbursed or held)."""
+        return int(self.used * 100 / self.earned) if self.earned else 0
+
+
+def totals(summaries: list[AccountSummary]) -> Totals:
+    """The summaries added up, for the OEM's overview and the utilisation panel."""
+    return Totals(
+        earned=sum((s.earned for s in summaries), ZERO),
+        used=sum((s.used for s in summaries), ZERO),
+        expired=sum((s.expired for s in summaries), ZERO),
+        available=sum((s.available for s in summaries), ZERO),
+        expiring=sum((s.expiring for s in summaries), ZERO),
+    )
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    """One period's bars in the earned-vs-used chart."""
+
+    bucket: str
+    earned: Decimal
+    used: Decimal  # reimbursed + held
+    expired: Decimal
+    earned_width: float
+    used_width: float
+
+
+def period_chart(buckets: list[BucketBalance], width: int = 200) -> list[ChartRow]:
+    """Earned vs used per period, with bar widths scaled to the largest figure."""
+    top = max([b.earned for b in buckets] + [b.reimbursed + b.held for b in buckets] + [ZERO])
+    scale = (lambda v: round(float(v) / float(top) * width, 1)) if top > 0 else (lambda v: 0.0)
+    return [
+        ChartRow(
+            bucket=b.bucket,
+            earned=b.earned,
+            used=b.reimbursed + b.held,
+            expired=b.expired,
+            earned_width=scale(b.earned),
+            used_width=scale(b.reimbursed + b.held),
+        )
+        for b in buckets
+    ]
+
+
+# --- Charts ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UseSegment:
+    """One part of a period's bar: what became of some of the money earned in it."""
+
+    key: str  # reimbursed, held, expired, unused (CSS class and legend)
+    label: str
+    amount: Decimal
+    x: float
+    width: float
+
+
+@dataclass(frozen=True)
+class UseRow:
+    """One period's bar in the utilisation chart, split into what became of its money."""
+
+    bucket: str
+    expires_on: date
+    earned: Decimal
+    segments: list[UseSegment]
+
+    @property
+    def used_percent(self) -> int:
+        """Per cent of the period's money that went into campaigns (reimbursed or held)."""
+        used = sum((s.amount for s in self.segments if s.key in ("reimbursed", "held")), ZERO)
+        return int(used * 100 / self.earned) if self.earned > 0 else 0
+
+
+USE_PARTS = (
+    ("reimbursed", "Reimbursed"),
+    ("held", "Held for campaigns"),
+    ("expired", "Expired"),
+    ("unused", "Not used yet"),
+)
+
+
+def utilisation_chart(periods: list[BucketBalance], width: int = 300) -> list[UseRow]:
+    """Per period, the earned money split into reimbursed | held | expired | not used yet,
+    each segment's width scaled so the largest period's bar is `width` long."""
+    top = max([p.earned for p in periods] + [ZERO])
+    rows = []
+    for period in periods:
+        values = {
+            "reimbursed": period.reimbursed,
+            "held": period.held,
+            "expired": period.expired,
+            "unused": max(period.free, ZERO),
+        }
+        x, segments = 0.0, []
+        for key, label in USE_PARTS:
+            w = round(float(values[key]) / float(top) * width, 1) if top > 0 else 0.0
+            segments.append(UseSegment(key, label, values[key], x, w))
+            x = round(x + w, 1)
+        rows.append(UseRow(period.bucket, period.expires_on, period.earned, segments))
+    return rows
+
+
+def use_totals(periods: list[BucketBalance]) -> dict[str, Decimal]:
+    """The chart's legend: earned and each part, over all periods."""
+    return {
+        "earned": sum((p.earned for p in periods), ZERO),
+        "reimbursed": sum((p.reimbursed for p in periods), ZERO),
+        "held": sum((p.held for p in periods), ZERO),
+        "expired": sum((p.expired for p in periods), ZERO),
+        "unused": sum((max(p.free, ZERO) for p in periods), ZERO),
+    }
+
+
+def territory_paths(person: Person) -> list[str]:
+    """Channel paths of the organisations a channel manager covers (each covers its subtree)."""
+    return list(
+        db.session.scalars(
+            sa.select(Organization.path)
+            .join(TerritoryAssignment, TerritoryAssignment.organization_id == Organization.id)
+            .where(TerritoryAssignment.channel_manager_id == person.id)
+        )
+    )
+
+
+def accounts_beneath(
+    viewer: Person, program: CoopProgram, org: Organization, on: date | None = None
+) -> list[AccountSummary]:
+    """The accounts of the organisations beneath `org` in the channel (a distributor's
+    dealers) that the viewer may see."""
+    beneath_ids = sa.select(Organization.id).where(
+        Organization.path.startswith(org.path, autoescape=True), Organization.id != org.id
+    )
+    return account_summaries(viewer, program, on, org_ids=beneath_ids)

@@ -1,0 +1,415 @@
+"""ERP purchase lines → accruals, idempotently (I4).
+
+One purchase line is read by `parse_purchase_line` and checked against the organisations,
+product lines and rates by `PurchaseChecks` — the same two steps for the API's batch
+(`record_purchases`) and the CSV import's preview and chunks (`campaigns.coop.imports`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from campaigns.coop.entries import Operation, lock_accounts
+from campaigns.coop.models import AccrualRate, CoopProgram, EntryKind, PurchaseLine
+from campaigns.coop.money import ZERO, Invalid, format_money, parse_money, quantize
+from campaigns.coop.periods import bucket_for, check_date, expires_on
+from campaigns.coop.program import get_or_create_account
+from campaigns.coop.rates import load_rates, rate_for
+from hub import audit, db
+from hub.errors import ValidationFailed
+from hub.models import Organization, OrgKind, Person, ProductLine
+
+EARLIEST_PURCHASE = date(2000, 1, 1)
+LOOKUP_BATCH = 500
+LINE_FIELDS = {
+    "organization_id": "organisation",
+    "amount": "amount",
+    "currency": "currency",
+    "purchased_on": "purchase date",
+    "product_line_id": "product line",
+}
+
+
+@dataclass
+class ImportReport:
+    """What became of each line of a batch: accepted, duplicate (a replay), conflict or error.
+
+    `errors` name lines by their 0-based index in the batch (the CSV upload adds its
+    header to show line numbers).
+    """
+
+    accepted: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    conflicts: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    accrued: Decimal = ZERO
+
+    @property
+    def clean(self) -> bool:
+        return not self.conflicts and not self.errors
+
+
+@dataclass(frozen=True)
+class ParsedLine:
+    """A purchase line as read: its fields checked for shape, not yet against the database."""
+
+    index: int
+    external_id: str
+    organization_id: int
+    amount: Decimal
+    currency: str
+    purchased_on: date
+    product_line_id: int | None
+
+    def content(self) -> dict:
+        return {
+            "organization_id": self.organization_id,
+            "amount": str(self.amount),
+            "currency": self.currency,
+            "purchased_on": self.purchased_on.isoformat(),
+            "product_line_id": self.product_line_id,
+        }
+
+    def content_hash(self) -> str:
+        canonical = json.dumps(self.content(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def stored_content(line: PurchaseLine) -> dict:
+    """An imported line's fields as `ParsedLine.content` gives them."""
+    return {
+        "organization_id": line.organization_id,
+        "amount": str(line.amount),
+        "currency": line.currency,
+        "purchased_on": line.purchased_on.isoformat(),
+        "product_line_id": line.product_line_id,
+    }
+
+
+def describe_changes(before: dict, after: dict) -> str:
+    """What differs between two versions of a purchase line: "amount 100.00 → 120.00"."""
+    changed = [
+        f"{label} {before[name]} → {after[name]}"
+        for name, label in LINE_FIELDS.items()
+        if before[name] != after[name]
+    ]
+    return ", ".join(changed) or "different details"
+
+
+def _int(value, what: str) -> int:
+    if isinstance(value, bool):
+        raise Invalid(f"The {what} must be a whole number.")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    raise Invalid(f"The {what} “{value}” must be a whole number.")
+
+
+def parse_purchase_line(raw, program: CoopProgram, today: date, index: int = 0) -> ParsedLine:
+    """Read one purchase line (a dict of the API's fields, or a CSV row's text), or say in a
+    sentence, starting with its external_id, why it can't be taken (`Invalid`)."""
+    if not isinstance(raw, dict):
+        raise Invalid("The line is not a set of fields (external_id, organization_id, amount…).")
+    external_id = raw.get("external_id")
+    if isinstance(external_id, int) and not isinstance(external_id, bool):
+        external_id = str(external_id)
+    if not isinstance(external_id, str) or not external_id.strip():
+        raise Invalid(
+            "The line has no external_id (the ERP's line id), so a replay could not be recognised."
+        )
+    external_id = external_id.strip()
+    if len(external_id) > 120:
+        raise Invalid("The external_id is longer than 120 characters.")
+
+    def bad(sentence: str) -> Invalid:
+        return Invalid(f"{external_id}: {sentence}")
+
+    try:
+        organization_id = _int(raw.get("organization_id"), "organisation id")
+        amount = parse_money(raw.get("amount"), "amount")
+    except Invalid as exc:
+        raise bad(str(exc)) from None
+    currency = raw.get("currency")
+    if not isinstance(currency, str) or currency.strip().upper() != program.currency:
+        shown = currency if isinstance(currency, str) and currency.strip() else "no currency"
+        raise bad(
+            f"the line is in {shown}, but {program.name} pays co-op in {program.currency}; "
+            "send it in that currency."
+        )
+    purchased_on = raw.get("purchased_on")
+    if isinstance(purchased_on, datetime):
+        purchased_on = purchased_on.date()
+    elif isinstance(purchased_on, str):
+        try:
+            purchased_on = date.fromisoformat(purchased_on.strip())
+        except ValueError:
+            raise bad(
+                f"the purchase date “{purchased_on}” is not a date like 2026-03-31."
+            ) from None
+    if not isinstance(purchased_on, date):
+        raise bad("the purchase date is missing; write it like 2026-03-31.")
+    if purchased_on > today:
+        raise bad(
+            f"the purchase date {purchased_on} is in the future; send the line once the "
+            "purchase has happened."
+        )
+    if purchased_on < EARLIEST_PURCHASE:
+        raise bad(f"the purchase date {purchased_on} is not plausible; check it for a typo.")
+    product_line_id = raw.get("product_line_id")
+    if product_line_id in ("", None):
+        product_line_id = None
+    else:
+        try:
+            product_line_id = _int(product_line_id, "product line id")
+        except Invalid as exc:
+            raise bad(str(exc)) from None
+    return ParsedLine(
+        index=index,
+        external_id=external_id,
+        organization_id=organization_id,
+        amount=amount,
+        currency=program.currency,
+        purchased_on=purchased_on,
+        product_line_id=product_line_id,
+    )
+
+
+def by_id(model, ids) -> dict:
+    """Rows of `model` by id, read a few hundred ids at a time."""
+    found = {}
+    ids = sorted(ids)
+    for start in range(0, len(ids), LOOKUP_BATCH):
+        for obj in db.session.scalars(
+            sa.select(model).where(model.id.in_(ids[start : start + LOOKUP_BATCH]))
+        ):
+            found[obj.id] = obj
+    return found
+
+
+def imported_lines(program: CoopProgram, external_ids: list[str]) -> dict[str, PurchaseLine]:
+    """The program's purchase lines already imported under these external ids."""
+    found = {}
+    for start in range(0, len(external_ids), LOOKUP_BATCH):
+        for line in db.session.scalars(
+            sa.select(PurchaseLine).where(
+                PurchaseLine.program_id == program.id,
+                PurchaseLine.external_id.in_(external_ids[start : start + LOOKUP_BATCH]),
+            )
+        ):
+            found[line.external_id] = line
+    return found
+
+
+@dataclass
+class PurchaseChecks:
+    """What parsed lines are checked against: their organisations, product lines and the
+    program's rates, each read once for the whole batch."""
+
+    program: CoopProgram
+    organizations: dict[int, Organization]
+    product_lines: dict[int, ProductLine]
+    rates: list[AccrualRate]
+
+    @classmethod
+    def load(cls, program: CoopProgram, lines: list[ParsedLine]) -> PurchaseChecks:
+        return cls(
+            program,
+            by_id(Organization, {line.organization_id for line in lines}),
+            by_id(ProductLine, {line.product_line_id for line in lines} - {None}),
+            load_rates(program),
+        )
+
+    def rate(self, line: ParsedLine) -> Decimal:
+        """The accrual rate for the line, or `Invalid` with a sentence saying why none."""
+        org = self.organizations.get(line.organization_id)
+        if org is None:
+            problem = f"there is no organisation with id {line.organization_id}."
+        elif org.kind == OrgKind.OEM:
+            problem = f"{org.name} is the OEM, which earns no co-op; use the buying partner's id."
+        elif line.product_line_id is not None and line.product_line_id not in self.product_lines:
+            problem = f"there is no product line with id {line.product_line_id}."
+        else:
+            rate = rate_for(self.program, org, line.product_line_id, line.purchased_on, self.rates)
+            if rate is not None:
+                return rate
+            tier = org.tier.name if org.tier else "no tier"
+            problem = (
+                f"no accrual rate applies to {org.name} ({tier}) on {line.purchased_on}; "
+                "ask the program admin to set one, then send the line again."
+            )
+        raise Invalid(f"{line.external_id}: {problem}")
+
+
+def record_purchases(
+    program: CoopProgram,
+    lines: list[dict],
+    actor: Person | None = None,
+    *,
+    today: date | None = None,
+) -> ImportReport:
+    """Import ERP purchase lines and accrue co-op on them, idempotently (I4).
+
+    Each line: external_id, organization_id, amount, currency, purchased_on and optionally
+    product_line_id. A line seen before with the same content is a duplicate and changes
+    nothing; with other content it is a conflict. Bad lines are reported and skipped; the
+    good ones land. The accrual is amount × the rate on the purchase date (stored on the
+    entry), rounded to cents half up, into the bucket of the purchase date.
+    """
+    today = check_date(today)
+    report = ImportReport()
+    if not program.active:
+        raise ValidationFailed(f"{program.name} is closed; it accepts no new purchases.")
+    if not isinstance(lines, list | tuple):
+        raise ValidationFailed("Send the purchases as a list of lines.")
+
+    parsed: list[ParsedLine] = []
+    for index, raw in enumerate(lines):
+        try:
+            parsed.append(parse_purchase_line(raw, program, today, index))
+        except Invalid as exc:
+            report.errors.append((index, str(exc)))
+
+    checks = PurchaseChecks.load(program, parsed)
+    valid: list[tuple[ParsedLine, Decimal]] = []
+    seen: dict[str, ParsedLine] = {}
+    for line in parsed:
+        try:
+            rate = checks.rate(line)
+        except Invalid as exc:
+            report.errors.append((line.index, str(exc)))
+            continue
+        earlier = seen.get(line.external_id)
+        if earlier is not None:
+            if earlier.content_hash() == line.content_hash():
+                report.duplicates.append(line.external_id)
+            else:
+                report.conflicts.append(
+                    (
+                        line.external_id,
+                        f"{line.external_id} appears twice in this batch with different details "
+                        f"({describe_changes(earlier.content(), line.content())}); only the "
+                        "first was taken.",
+                    )
+                )
+            continue
+        seen[line.external_id] = line
+        valid.append((line, rate))
+    if not valid:
+        return report
+
+    organizations = checks.organizations
+    accounts_by_org = {
+        org_id: get_or_create_account(organizations[org_id], program, actor)
+        for org_id in sorted({line.organization_id for line, _ in valid})
+    }
+    locked = lock_accounts(a.id for a in accounts_by_org.values())
+
+    # Only after the locks: a concurrent import of the same line has committed by now.
+    existing = imported_lines(program, [line.external_id for line, _ in valid])
+
+    fresh: list[tuple[ParsedLine, Decimal, PurchaseLine]] = []
+    for line, rate in valid:
+        stored = existing.get(line.external_id)
+        if stored is not None:
+            if stored.content_hash == line.content_hash():
+                report.duplicates.append(line.external_id)
+            else:
+                report.conflicts.append(
+                    (
+                        line.external_id,
+                        f"{line.external_id} was imported on {stored.created_at:%Y-%m-%d} with "
+                        f"other details ({describe_changes(stored_content(stored), line.content())}"
+                        "); nothing was changed. Send a correction as a new line with its own "
+                        "id, or ask the program admin for an adjustment.",
+                    )
+                )
+            continue
+        purchase = PurchaseLine(
+            program_id=program.id,
+            organization_id=line.organization_id,
+            external_id=line.external_id,
+            product_line_id=line.product_line_id,
+            amount=line.amount,
+            currency=line.currency,
+            purchased_on=line.purchased_on,
+            content_hash=line.content_hash(),
+            imported_by_id=getattr(actor, "id", None),
+        )
+        db.session.add(purchase)
+        fresh.append((line, rate, purchase))
+    db.session.flush()
+
+    per_account: dict[int, list[Decimal]] = {}
+    for line, rate, purchase in fresh:
+        account = locked[accounts_by_org[line.organization_id].id]
+        accrual = quantize(line.amount * rate)
+        report.accepted.append(line.external_id)
+        if accrual == 0:
+            continue
+        bucket = bucket_for(program, line.purchased_on)
+        operation = Operation(account, f"purchase:{purchase.id}", actor, line.purchased_on)
+        operation.add(
+            EntryKind.ACCRUAL,
+            accrual,
+            bucket,
+            rate=rate,
+            purchase_line_id=purchase.id,
+            reason=f"Purchase {line.external_id}: {format_money(line.amount, program.currency)} "
+            f"at {rate * 100:.3f}%",
+        )
+        last_day = expires_on(program, bucket)
+        if last_day < today:
+            # A purchase reported after its bucket's window closed: earned, and already expired.
+            operation.add(
+                EntryKind.EXPIRY,
+                accrual,
+                bucket,
+                purchase_line_id=purchase.id,
+                effective_on=today,
+                reason=f"Purchase {line.external_id} arrived after the {bucket} funds expired "
+                f"on {last_day}",
+            )
+        per_account.setdefault(account.id, []).append(accrual)
+        report.accrued += accrual
+
+    _audit_import(program, actor, report, locked, per_account)
+    db.session.flush()
+    return report
+
+
+def _audit_import(program, actor, report: ImportReport, locked: dict, per_account: dict) -> None:
+    for account_id, accruals in per_account.items():
+        account = locked[account_id]
+        total = sum(accruals, ZERO)
+        audit.record(
+            "coop.accrued",
+            account,
+            actor=actor,
+            after={
+                "purchases": len(accruals),
+                "accrued": str(total),
+                "earned": str(account.earned),
+            },
+            summary=f"{len(accruals)} purchase(s) accrued {format_money(total, program.currency)}",
+        )
+    if report.accepted:
+        audit.record(
+            "coop.purchases_imported",
+            program,
+            actor=actor,
+            after={
+                "accepted": len(report.accepted),
+                "duplicates": len(report.duplicates),
+                "conflicts": len(report.conflicts),
+                "errors": len(report.errors),
+                "accrued": str(report.accrued),
+            },
+            summary=f"{len(report.accepted)} purchase line(s) imported into {program.name}",
+        )

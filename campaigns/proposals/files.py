@@ -1,0 +1,107 @@
+"""Files of a proposal: uploads checked and kept (assets and claim proofs alike), served
+only to people who may see their proposal, and the campaign's creative assets — planned,
+attached by the dealer, or produced by the co-branding studio."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from campaigns.proposals.models import (
+    AssetSource,
+    Claim,
+    ClaimLine,
+    ClaimProof,
+    Proposal,
+    ProposalAsset,
+    ProposalEventKind,
+)
+from campaigns.proposals.permissions import visible_proposals
+from campaigns.proposals.thread import add_event, audit_step
+from hub import db, uploads
+from hub.errors import ValidationFailed
+from hub.models import Person, StoredFile
+
+FILE_FOLDER = "campaigns"
+
+
+def keep_file(
+    actor: Person, organization_id: int, data: bytes, filename: str, content_type=None
+) -> StoredFile:
+    """Check an uploaded asset or proof (images re-encoded, PDFs rewritten; a file that is
+    not what it says is refused with a sentence) and keep it as the organisation's."""
+    accepted = uploads.accept_upload(data, filename, content_type, field="file")
+    return uploads.keep(
+        accepted, FILE_FOLDER, organization_id=organization_id, uploaded_by_id=actor.id
+    )
+
+
+def visible_file(viewer: Person, file_id: int) -> StoredFile | None:
+    """A proposal's asset or a claim's proof, if the viewer may see its proposal (None
+    whether the file is missing or out of scope)."""
+    proposal_ids = sa.union(
+        sa.select(ProposalAsset.proposal_id).where(ProposalAsset.file_id == file_id),
+        sa.select(Claim.proposal_id)
+        .join(ClaimLine, ClaimLine.claim_id == Claim.id)
+        .join(ClaimProof, ClaimProof.line_id == ClaimLine.id)
+        .where(ClaimProof.file_id == file_id),
+    ).subquery()
+    visible = db.session.scalar(
+        visible_proposals(viewer).where(Proposal.id.in_(sa.select(proposal_ids.c[0]))).limit(1)
+    )
+    if visible is None:
+        return None
+    return db.session.get(StoredFile, file_id)
+
+
+# --- Assets ---------------------------------------------------------------------------
+
+
+def assets_of(proposal: Proposal) -> list[ProposalAsset]:
+    """The campaign's creative assets, in the order they were added."""
+    return list(
+        db.session.scalars(
+            sa.select(ProposalAsset)
+            .where(ProposalAsset.proposal_id == proposal.id)
+            .order_by(ProposalAsset.id)
+        )
+    )
+
+
+def asset_title_problems(title: str) -> list[str]:
+    """What is wrong with an asset's name (empty: nothing)."""
+    if not title:
+        return ["Name the asset, e.g. “Half-page farm-paper ad”."]
+    if len(title) > 160:
+        return ["Keep the asset's name to 160 characters."]
+    return []
+
+
+def add_asset(
+    actor: Person | None,
+    proposal: Proposal,
+    title: str,
+    description: str = "",
+    file: StoredFile | None = None,
+    source: AssetSource = AssetSource.DEALER,
+) -> ProposalAsset:
+    """A planned creative piece (no file yet) or an attached one. The co-branding studio
+    attaches its outputs here with source=studio."""
+    title = (title or "").strip()
+    if problems := asset_title_problems(title):
+        raise ValidationFailed({"title": problems})
+    asset = ProposalAsset(
+        proposal_id=proposal.id,
+        title=title,
+        description=(description or "").strip()[:500],
+        source=source,
+        file_id=file.id if file is not None else None,
+        created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(asset)
+    db.session.flush()
+    what = f"Attached {file.filename}" if file is not None else "Planned"
+    add_event(proposal, ProposalEventKind.EDIT, actor, f"{what}: {title}", asset_id=asset.id)
+    audit_step(
+        "proposal.asset_added", proposal, actor, f"Asset “{title}” added to “{proposal.title}”"
+    )
+    return asset

@@ -1,0 +1,133 @@
+"""What every proposal page route shares: the proposal (or a 404), the proposal page
+rendered with what the viewer may do, and running one step on it — a 403 when it is
+not theirs to take, the page again with sentences when the input is wrong, a redirect
+with a flash when the proposal moved on (a Conflict) or the step is done."""
+
+from __future__ import annotations
+
+from flask import abort, flash, request
+from flask_login import current_user
+
+from campaigns.coop.providers import current_program
+from campaigns.proposals import claims, discussion, files, results
+from campaigns.proposals.campaign_rules import PROOF_KINDS
+from campaigns.proposals.inputs import SUGGESTIBLE, budget_total
+from campaigns.proposals.lifecycle import STATUS_LABELS
+from campaigns.proposals.models import Proposal, ProposalStatus
+from campaigns.proposals.permissions import (
+    can_approve,
+    can_close,
+    can_comment,
+    can_review_claim,
+    can_suggest,
+    get_visible,
+    is_owner,
+    may_claim,
+)
+from campaigns.proposals.sla import waiting_on
+from campaigns.proposals.thread import thread
+from hub import db
+from hub.db import today
+from hub.errors import Conflict, ValidationFailed
+from hub.web.pages import render, see_other
+
+S = ProposalStatus
+CLAIM_LINES = 4  # cost lines of the claim form
+PROOF_SLOTS = 3  # proof files per cost line
+
+
+def proposal_or_404(proposal_id: int, *, lock: bool = False) -> Proposal:
+    """The proposal if the viewer may see it; a 404 whether it is missing or out of scope."""
+    proposal = get_visible(current_user, proposal_id, lock=lock)
+    if proposal is None:
+        abort(404)
+    return proposal
+
+
+def program_or_404():
+    """The active co-op program; a 404 without one."""
+    program = current_program()
+    if program is None:
+        abort(404)
+    return program
+
+
+def proposal_page_response(proposal: Proposal, status: int = 200, **extra):
+    """The proposal page (or its thread fragment for htmx), with what the viewer may do."""
+    program = program_or_404()
+    claim = claims.claim_of(proposal)
+    people = {}
+    events = thread(proposal)
+    me = current_user
+    context = {
+        "coop_program": program,
+        "p": proposal,
+        "labels": STATUS_LABELS,
+        "waiting": waiting_on(proposal),
+        "events": events,
+        "people": people,
+        "suggestions": discussion.suggestions_by_id(proposal),
+        "open_suggestions": discussion.open_suggestions(proposal),
+        "suggestible": SUGGESTIBLE,
+        "assets": files.assets_of(proposal),
+        "claim": claim,
+        "budget": budget_total(proposal),
+        "reasons": claims.REASON_CODES,
+        "proof_kinds": PROOF_KINDS,
+        "roi": results.roi(proposal),
+        "peers": results.peer_medians(proposal)
+        if proposal.status in (S.RESULTS_REPORTED, S.CLOSED)
+        else None,
+        "owner": is_owner(me, proposal),
+        "can_approve": can_approve(me, proposal),
+        "can_comment": can_comment(me, proposal),
+        "can_suggest": can_suggest(me, proposal),
+        "can_review_claim": can_review_claim(me, proposal),
+        "can_claim": may_claim(me, proposal),
+        "can_close": can_close(me, proposal),
+        "problems": {},
+        "claim_lines": CLAIM_LINES,
+        "proof_slots": PROOF_SLOTS,
+        "claim_values": {},
+        "claimable_cost": claims.claimable_cost(proposal) if proposal.max_reimbursement else None,
+        "today": today(),
+        "last_request": next(
+            (e for e in reversed(events) if (e.data or {}).get("status") == "changes_requested"),
+            None,
+        )
+        if proposal.status == S.CHANGES_REQUESTED
+        else None,
+    }
+    context.update(extra)
+    return render(
+        "campaigns/proposals/page.html",
+        "campaigns/proposals/_thread.html",
+        status=status,
+        **context,
+    )
+
+
+def act_on(proposal_id: int, action, success: str, *, lock=True, form_problems_key=None):
+    """Run one action on a locked proposal; on bad input re-render the page with sentences."""
+    proposal = proposal_or_404(proposal_id, lock=lock)
+    try:
+        action(proposal)
+    except PermissionError:
+        db.rollback_request()
+        abort(403)
+    except ValidationFailed as exc:
+        db.rollback_request()
+        proposal = proposal_or_404(proposal_id)
+        problems = exc.problems
+        if isinstance(exc, Conflict):
+            flash(" ".join(m for msgs in problems.values() for m in msgs), "error")
+            return see_other("campaigns.proposal_page", proposal_id=proposal_id)
+        return proposal_page_response(
+            proposal,
+            status=422,
+            problems={form_problems_key or "": problems},
+            posted=request.form,
+        )
+    if success:
+        flash(success, "success")
+    return see_other("campaigns.proposal_page", proposal_id=proposal_id)

@@ -1,0 +1,201 @@
+"""Who may see a proposal and who may do what to it — the one answer the pages, the API
+and the socket handlers all ask. A `may_…`/`can_…` function answers yes or no; the steps
+in `workflow`, `claims`, `discussion` and `results` ask the same functions before acting.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from campaigns.proposals.lifecycle import (
+    CLAIMABLE,
+    FINAL,
+    OPEN_TO_SUGGESTIONS,
+    S,
+    status_label,
+)
+from campaigns.proposals.models import ApproverRole, Claim, ClaimStatus, Proposal
+from hub import db, policy
+from hub.db import today
+from hub.errors import Conflict
+from hub.models import Organization, OrgKind, Person, Role
+
+DISTRIBUTOR_KINDS = (OrgKind.DISTRIBUTOR, OrgKind.MASTER_DISTRIBUTOR)
+# A partner's people who propose campaigns and act for their organisation on them.
+PROPOSER_ROLES = (Role.DEALER_MARKETER, Role.PARTNER_ADMIN)
+
+
+# --- Seeing -----------------------------------------------------------------------------
+
+
+def visible_proposals(viewer: Person) -> sa.Select:
+    """Proposals the viewer may see: the OEM all but drafts; a partner its own (drafts
+    included) and, for a distributor, its dealers' submitted ones."""
+    stmt = policy.scope_by_organization(viewer, sa.select(Proposal), Proposal.organization_id)
+    if viewer.is_oem:
+        return stmt.where(Proposal.status != S.DRAFT)
+    return stmt.where(
+        sa.or_(Proposal.status != S.DRAFT, Proposal.organization_id == viewer.organization_id)
+    )
+
+
+def get_visible(viewer: Person, proposal_id: int, *, lock: bool = False) -> Proposal | None:
+    """The proposal if the viewer may see it (None whether it is missing or out of scope);
+    `lock` for a step that changes it."""
+    stmt = visible_proposals(viewer).where(Proposal.id == proposal_id)
+    if lock:
+        stmt = stmt.with_for_update(of=Proposal)
+    return db.session.scalar(stmt)
+
+
+# --- Who someone is to a proposal ---------------------------------------------------------
+
+
+def is_owner(person: Person, proposal: Proposal) -> bool:
+    """A marketer or admin of the proposing organisation."""
+    return person.organization_id == proposal.organization_id and person.role in PROPOSER_ROLES
+
+
+def can_propose(person: Person) -> bool:
+    """A partner's marketer or admin: the people who propose campaigns."""
+    return not person.is_oem and person.role in PROPOSER_ROLES
+
+
+def is_oem_reviewer(person: Person) -> bool:
+    """A channel manager or the program admin: they approve, review claims and close."""
+    return person.role in (Role.CHANNEL_MANAGER, Role.PROGRAM_ADMIN)
+
+
+def is_distributor_admin(person: Person) -> bool:
+    """A partner admin of a distributor (or master distributor)."""
+    return person.role == Role.PARTNER_ADMIN and person.organization.kind in DISTRIBUTOR_KINDS
+
+
+def is_distributor_admin_over(person: Person, org: Organization) -> bool:
+    """A distributor's admin above the organisation in the channel."""
+    mine = person.organization
+    return is_distributor_admin(person) and mine.id != org.id and org.path.startswith(mine.path)
+
+
+# --- The approval ladder ----------------------------------------------------------------
+
+
+def current_rung(proposal: Proposal) -> ApproverRole | None:
+    """Whose approval a submitted proposal waits for (None when it waits on no approver)."""
+    if proposal.status != S.SUBMITTED or proposal.approvals_done >= len(proposal.approval_steps):
+        return None
+    return ApproverRole(proposal.approval_steps[proposal.approvals_done])
+
+
+def can_approve(person: Person, proposal: Proposal) -> bool:
+    """Whether the person approves the rung the proposal is on now."""
+    rung = current_rung(proposal)
+    if rung is None:
+        return False
+    if rung == ApproverRole.DISTRIBUTOR:
+        return is_distributor_admin_over(person, proposal.organization)
+    if rung == ApproverRole.CHANNEL_MANAGER:
+        return is_oem_reviewer(person)
+    return person.role == Role.PROGRAM_ADMIN
+
+
+def can_decide(person: Person, proposal: Proposal) -> bool:
+    """Decline or request changes: whoever may approve the current rung."""
+    return can_approve(person, proposal)
+
+
+def is_approver(person: Person, proposal: Proposal) -> bool:
+    """Whether the person is one of the proposal's approvers at all, whatever the rung: the
+    OEM's reviewers, or its distributor's admin where the ladder starts with the distributor
+    (`can_approve` then says whose rung it is)."""
+    if is_oem_reviewer(person):
+        return True
+    return ApproverRole.DISTRIBUTOR.value in (proposal.approval_steps or []) and (
+        is_distributor_admin_over(person, proposal.organization)
+    )
+
+
+# --- The dealer's steps -----------------------------------------------------------------
+
+
+def can_add_asset(person: Person, proposal: Proposal) -> bool:
+    """Plan or attach creative: the owner, until the proposal is final."""
+    return is_owner(person, proposal) and proposal.status not in FINAL
+
+
+def claim_of(proposal: Proposal) -> Claim | None:
+    """The proposal's claim (one per proposal; a returned claim is sent again)."""
+    return db.session.scalar(sa.select(Claim).where(Claim.proposal_id == proposal.id))
+
+
+def check_may_claim(person: Person, proposal: Proposal, *, on: date | None = None) -> Claim | None:
+    """Refuse a claim the person may not make now — PermissionError when it is not theirs
+    to make, Conflict (with the sentence) when the campaign cannot be claimed: a claim is
+    in review or paid, it is not approved, or the deadline passed. Returns the returned
+    claim being sent again, if any. `on`: the day of the claim (default today)."""
+    if not is_owner(person, proposal):
+        raise PermissionError("only the proposing organisation claims")
+    existing = claim_of(proposal)
+    if existing is not None and existing.status != ClaimStatus.RETURNED:
+        raise Conflict(
+            f"A claim for this campaign was already submitted on {existing.submitted_at:%d %b %Y}; "
+            "it is " + ("being reviewed." if existing.status == ClaimStatus.SUBMITTED else "paid.")
+        )
+    if proposal.status not in CLAIMABLE:
+        raise Conflict(
+            f"This proposal is {status_label(proposal.status)}; only an approved "
+            "campaign can be claimed."
+        )
+    if (on or today()) > proposal.claim_deadline:
+        raise Conflict(
+            f"The claim deadline was {proposal.claim_deadline}; this campaign can no longer be claimed."
+        )
+    return existing
+
+
+def may_claim(person: Person, proposal: Proposal, *, on: date | None = None) -> bool:
+    """Whether the person may claim the campaign now (see `check_may_claim` for why not)."""
+    if not is_owner(person, proposal) or proposal.status not in CLAIMABLE:
+        return False  # the answer without asking the database
+    try:
+        check_may_claim(person, proposal, on=on)
+    except (PermissionError, Conflict):
+        return False
+    return True
+
+
+# --- Everyone else's steps ----------------------------------------------------------------
+
+
+def can_comment(person: Person, proposal: Proposal) -> bool:
+    """The owner always (alone on a draft); after submission also the OEM's reviewers and
+    the dealer's distributor admin."""
+    if proposal.status == S.DRAFT:
+        return is_owner(person, proposal)
+    return (
+        is_owner(person, proposal)
+        or is_oem_reviewer(person)
+        or is_distributor_admin_over(person, proposal.organization)
+    )
+
+
+def is_suggester(person: Person, proposal: Proposal) -> bool:
+    """A reviewer of this proposal who may suggest edits to it, whatever its status."""
+    return is_oem_reviewer(person) or is_distributor_admin_over(person, proposal.organization)
+
+
+def can_suggest(person: Person, proposal: Proposal) -> bool:
+    """Suggest an edit now: a reviewer, while the proposal waits for approval or changes."""
+    return proposal.status in OPEN_TO_SUGGESTIONS and is_suggester(person, proposal)
+
+
+def can_review_claim(person: Person, proposal: Proposal) -> bool:
+    """Pay or return a claim: the OEM's reviewers, while a claim waits for review."""
+    return proposal.status == S.CLAIM_SUBMITTED and is_oem_reviewer(person)
+
+
+def can_close(person: Person, proposal: Proposal) -> bool:
+    """Close: the OEM's reviewers, once results are reported."""
+    return proposal.status == S.RESULTS_REPORTED and is_oem_reviewer(person)

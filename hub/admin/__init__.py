@@ -1,0 +1,1 @@
+"""Program administration: program settings, tiers, the development outbox and the audit log."""

@@ -1,0 +1,212 @@
+"""Reading the channel directory: the lists, counts and facts the pages show.
+
+Everything a viewer reads about partners goes through hub.policy, so it holds exactly
+what they may see. Each function runs one query (dashboard_facts a few), whatever the
+size of the channel.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+from sqlalchemy.sql import Select
+
+from hub import db, policy
+from hub.models import (
+    Organization,
+    OrgKind,
+    Person,
+    ProductLine,
+    ProductLineManager,
+    Role,
+    TerritoryAssignment,
+)
+
+# How many organisations of a channel manager's territory the dashboard lists.
+TERRITORY_PREVIEW = 8
+
+
+# --- Organisations ---------------------------------------------------------------
+
+
+def organization_search(viewer: Person, *, q: str = "", kind: str = "", tier: str = "") -> Select:
+    """The organisations the viewer may see, filtered by text (name or region), kind and
+    tier id, ordered by name — a statement, for the caller to paginate."""
+    stmt = policy.visible_organizations(viewer)
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(
+            sa.or_(
+                sa.func.lower(Organization.name).like(like),
+                sa.func.lower(Organization.region).like(like),
+            )
+        )
+    if kind in {k.value for k in OrgKind}:
+        stmt = stmt.where(Organization.kind == OrgKind(kind))
+    if tier.isdigit():
+        stmt = stmt.where(Organization.tier_id == int(tier))
+    return stmt.options(joinedload(Organization.parent)).order_by(
+        Organization.name, Organization.id
+    )
+
+
+def active_staff_counts(org_ids: list[int]) -> dict[int, int]:
+    """How many active people each organisation has (organisations with none are left out)."""
+    if not org_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Person.organization_id, sa.func.count())
+        .where(Person.organization_id.in_(org_ids), Person.active.is_(True))
+        .group_by(Person.organization_id)
+    ).all()
+    return dict(rows)
+
+
+def ancestors(viewer: Person, org: Organization) -> list[Organization]:
+    """The organisations above org that the viewer may see, root first."""
+    ids = [int(part) for part in org.path.strip("/").split("/") if part][:-1]
+    if not ids:
+        return []
+    found = {
+        o.id: o
+        for o in db.session.scalars(
+            policy.visible_organizations(viewer).where(Organization.id.in_(ids))
+        )
+    }
+    return [found[i] for i in ids if i in found]
+
+
+def children(viewer: Person, org: Organization) -> list[Organization]:
+    """The organisations directly beneath org that the viewer may see, by name."""
+    return list(
+        db.session.scalars(
+            policy.visible_organizations(viewer)
+            .where(Organization.parent_id == org.id)
+            .order_by(Organization.name)
+        )
+    )
+
+
+def staff(viewer: Person, org: Organization) -> list[Person]:
+    """The people of org the viewer may see: active ones first, then by name."""
+    return list(
+        db.session.scalars(
+            policy.visible_people(viewer)
+            .where(Person.organization_id == org.id)
+            .order_by(Person.active.desc(), Person.name)
+        )
+    )
+
+
+def channel_managers(org_id: int, *, active_only: bool = False) -> list[Person]:
+    """The OEM channel managers whose territory covers the organisation, by name."""
+    stmt = (
+        sa.select(Person)
+        .join(TerritoryAssignment, TerritoryAssignment.channel_manager_id == Person.id)
+        .where(TerritoryAssignment.organization_id == org_id)
+        .order_by(Person.name)
+    )
+    if active_only:
+        stmt = stmt.where(Person.active.is_(True))
+    return list(db.session.scalars(stmt))
+
+
+def parent_choices() -> list[tuple[int, str, OrgKind]]:
+    """(id, name, kind) of every organisation others may sit beneath, in tree order."""
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            sa.select(Organization.id, Organization.name, Organization.kind)
+            .where(Organization.kind != OrgKind.DEALER)
+            .order_by(Organization.path)
+        )
+    ]
+
+
+# --- Product lines ---------------------------------------------------------------
+
+
+def product_lines() -> list[ProductLine]:
+    """Every product line of the OEM, by name (everyone signed in sees them all)."""
+    return list(db.session.scalars(sa.select(ProductLine).order_by(ProductLine.name)))
+
+
+def product_lines_managed_by(person_id: int) -> list[ProductLine]:
+    """The product lines a product manager looks after, by name."""
+    return list(
+        db.session.scalars(
+            sa.select(ProductLine)
+            .join(ProductLineManager)
+            .where(ProductLineManager.person_id == person_id)
+            .order_by(ProductLine.name)
+        )
+    )
+
+
+# --- The dashboard's facts ---------------------------------------------------------
+
+
+def staff_summary(org_id: int) -> dict[str, int]:
+    """How many of the organisation's people are active, invited (no password yet) or off."""
+    rows = db.session.execute(
+        sa.select(Person.active, Person.password_hash.is_(None), sa.func.count())
+        .where(Person.organization_id == org_id)
+        .group_by(Person.active, Person.password_hash.is_(None))
+    ).all()
+    summary = {"active": 0, "invited": 0, "inactive": 0}
+    for active, no_password, count in rows:
+        key = "inactive" if not active else ("invited" if no_password else "active")
+        summary[key] += count
+    return summary
+
+
+def downstream_counts(viewer: Person) -> dict[str, int]:
+    """How many organisations of each kind sit in the viewer's scope, their own left out."""
+    rows = db.session.execute(
+        policy.visible_organizations(viewer)
+        .with_only_columns(Organization.kind, sa.func.count())
+        .where(Organization.id != viewer.organization_id)
+        .group_by(Organization.kind)
+    ).all()
+    return {OrgKind(kind).label: count for kind, count in rows}
+
+
+def territory(channel_manager: Person, limit: int = TERRITORY_PREVIEW) -> list[Organization]:
+    """The first organisations (by name) of a channel manager's territory."""
+    return list(
+        db.session.scalars(
+            sa.select(Organization)
+            .join(TerritoryAssignment, TerritoryAssignment.organization_id == Organization.id)
+            .where(TerritoryAssignment.channel_manager_id == channel_manager.id)
+            .order_by(Organization.name)
+            .limit(limit)
+        )
+    )
+
+
+def territory_size(channel_manager: Person) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(TerritoryAssignment)
+        .where(TerritoryAssignment.channel_manager_id == channel_manager.id)
+    )
+
+
+def dashboard_facts(person: Person) -> dict:
+    """What the dashboard shows a person about their place in the channel, by role."""
+    facts: dict = {}
+    if not person.is_oem:
+        facts["channel_managers"] = channel_managers(person.organization_id, active_only=True)
+        facts["team_size"] = active_staff_counts([person.organization_id]).get(
+            person.organization_id, 0
+        )
+    if person.role == Role.PARTNER_ADMIN:
+        facts["staff"] = staff_summary(person.organization_id)
+    if person.organization.kind != OrgKind.DEALER:
+        facts["downstream"] = downstream_counts(person)
+    if person.role == Role.CHANNEL_MANAGER:
+        facts["territory"] = territory(person)
+        facts["territory_count"] = territory_size(person)
+    if person.role == Role.PRODUCT_MANAGER:
+        facts["product_lines"] = product_lines_managed_by(person.id)
+    return facts
