@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask, abort, flash, request, send_file
 from flask_login import current_user
 
-from hub import policy, uploads
+from hub import policy
 from hub.accounts import passwords
 from hub.accounts import service as accounts
 from hub.directory import queries, tiers
@@ -23,7 +23,14 @@ from hub.models import OrgKind
 from hub.registry import NavItem, registry
 from hub.web.blueprint import bp
 from hub.web.forms import EmptyForm, apply_problems, flash_problems, submit_status
-from hub.web.pages import external_url, int_arg, paginate, render, see_other
+from hub.web.pages import (
+    external_url,
+    int_arg,
+    paginate,
+    render,
+    see_other,
+    stored_path_or_404,
+)
 
 # --- Organisations -------------------------------------------------------------------
 
@@ -108,12 +115,7 @@ def organization_edit(org_id: int):
 def organization_logo(org_id: int):
     """The organisation's logo (re-encoded PNG), for viewers who may see the organisation."""
     org = policy.get_organization_or_404(current_user, org_id)
-    if not org.logo_path:
-        abort(404)
-    try:
-        path = uploads.open_stored(org.logo_path)
-    except FileNotFoundError:
-        abort(404)
+    path = stored_path_or_404(org.logo_path)
     response = send_file(path, mimetype="image/png", max_age=3600, conditional=True)
     response.headers["Content-Disposition"] = "inline"
     return response
