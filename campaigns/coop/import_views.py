@@ -14,7 +14,7 @@ from campaigns.coop import imports
 from campaigns.coop.blueprint import bp
 from campaigns.coop.exports import BATCH, csv_line
 from campaigns.coop.forms import ImportUploadForm
-from campaigns.coop.program import current_program
+from campaigns.coop.program import require_program
 from campaigns.coop.purchase_csv import COLUMNS, MAX_BYTES, MAX_ROWS, too_big
 from hub import db, policy
 from hub.db import today
@@ -58,9 +58,7 @@ def _upload_or_404(upload_id: int):
 def coop_imports():
     """Upload a CSV file of ERP purchase lines; the recent imports and where they stand."""
     _admin_only()
-    program = current_program()
-    if program is None:
-        return render("campaigns/coop_none.html")
+    program = require_program()
     form = ImportUploadForm()
     status = 200
     if form.is_submitted():
@@ -92,9 +90,7 @@ def coop_imports():
 def coop_import(upload_id: int):
     """One upload: its preview before it starts, its progress while it runs, its report."""
     _admin_only()
-    program = current_program()
-    if program is None:
-        return render("campaigns/coop_none.html")
+    program = require_program()
     upload = _upload_or_404(upload_id)
     return _job_page(upload, program)
 
@@ -126,9 +122,7 @@ def _job_page(upload, program, *, status: int = 200, failure: str | None = None)
 def coop_import_start(upload_id: int):
     """Confirm the import shown in the preview; the job page then runs it chunk by chunk."""
     _admin_only()
-    program = current_program()
-    if program is None:
-        return render("campaigns/coop_none.html")
+    program = require_program()
     upload = _upload_or_404(upload_id)
     try:
         imports.start_import(upload, program, current_user, today())
@@ -143,9 +137,7 @@ def coop_import_start(upload_id: int):
 def coop_import_next(upload_id: int):
     """Run the next chunk (all or nothing) and answer the progress (htmx) or the page."""
     _admin_only()
-    program = current_program()
-    if program is None:
-        return render("campaigns/coop_none.html")
+    program = require_program()
     upload = _upload_or_404(upload_id)
     failure = None
     try:

@@ -12,7 +12,7 @@ from flask import abort, flash, request
 from flask_login import current_user, login_required
 
 from campaigns.coop.blueprint import bp
-from campaigns.coop.program import current_program
+from campaigns.coop.program import require_program
 from campaigns.proposals import discussion, results, workflow
 from campaigns.proposals.campaign_rules import categories
 from campaigns.proposals.inputs import (
@@ -65,9 +65,7 @@ def _waited_filter(since):
 @bp.get("/")
 @login_required
 def proposal_list():
-    program = current_program()
-    if program is None:
-        return render("campaigns/coop_none.html")
+    program = require_program()
     tab = request.args.get("tab", "waiting")
     if tab not in TABS:
         tab = "waiting"
