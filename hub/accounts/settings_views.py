@@ -46,34 +46,43 @@ def settings_context(**forms) -> dict:
 def settings():
     if request.method == "GET":
         return render("hub/settings.html", **settings_context())
-    form = ProfileForm()
-    if form.validate_on_submit():
-        try:
-            accounts.update_profile(
-                current_user,
-                name=form.name.data,
-                title=form.title.data or "",
-                phone=form.phone.data or "",
-                timezone=form.timezone.data,
-            )
-            flash("Profile saved.", "success")
-            return see_other("hub.settings")
-        except ValidationFailed as exc:
-            apply_problems(form, exc)
-    return settings_page(profile_form=form)
+    return _save_settings(
+        ProfileForm(),
+        "profile_form",
+        lambda form: accounts.update_profile(
+            current_user,
+            name=form.name.data,
+            title=form.title.data or "",
+            phone=form.phone.data or "",
+            timezone=form.timezone.data,
+        ),
+        "Profile saved.",
+    )
 
 
 @bp.route("/settings/password", methods=["POST"])
 def settings_password():
-    form = ChangePasswordForm()
+    return _save_settings(
+        ChangePasswordForm(),
+        "password_form",
+        lambda form: passwords.change_password(
+            current_user, form.current_password.data, form.password.data
+        ),
+        "Password changed.",
+    )
+
+
+def _save_settings(form, form_key: str, save, message: str):
+    """A settings form's POST: `save(form)`, then back to the settings with `message`; on a
+    refusal, the settings page again with the problems on the form (as `form_key`)."""
     if form.validate_on_submit():
         try:
-            passwords.change_password(current_user, form.current_password.data, form.password.data)
-            flash("Password changed.", "success")
+            save(form)
+            flash(message, "success")
             return see_other("hub.settings")
         except ValidationFailed as exc:
             apply_problems(form, exc)
-    return settings_page(password_form=form)
+    return settings_page(**{form_key: form})
 
 
 @bp.route("/settings/tokens", methods=["POST"])
