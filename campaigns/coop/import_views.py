@@ -53,6 +53,14 @@ def _upload_or_404(upload_id: int):
     return upload
 
 
+def _program_and_upload(upload_id: int):
+    """What an import's pages start from: the admin only (403), the program (the no-program
+    page), the upload (404)."""
+    _admin_only()
+    program = require_program()
+    return program, _upload_or_404(upload_id)
+
+
 @bp.route("/coop/imports", methods=["GET", "POST"])
 @login_required
 def coop_imports():
@@ -89,9 +97,7 @@ def coop_imports():
 @login_required
 def coop_import(upload_id: int):
     """One upload: its preview before it starts, its progress while it runs, its report."""
-    _admin_only()
-    program = require_program()
-    upload = _upload_or_404(upload_id)
+    program, upload = _program_and_upload(upload_id)
     return _job_page(upload, program)
 
 
@@ -121,9 +127,7 @@ def _job_page(upload, program, *, status: int = 200, failure: str | None = None)
 @login_required
 def coop_import_start(upload_id: int):
     """Confirm the import shown in the preview; the job page then runs it chunk by chunk."""
-    _admin_only()
-    program = require_program()
-    upload = _upload_or_404(upload_id)
+    program, upload = _program_and_upload(upload_id)
     try:
         imports.start_import(upload, program, current_user, today())
     except ValidationFailed as exc:
@@ -136,9 +140,7 @@ def coop_import_start(upload_id: int):
 @login_required
 def coop_import_next(upload_id: int):
     """Run the next chunk (all or nothing) and answer the progress (htmx) or the page."""
-    _admin_only()
-    program = require_program()
-    upload = _upload_or_404(upload_id)
+    program, upload = _program_and_upload(upload_id)
     failure = None
     try:
         imports.run_next_chunk(upload, current_user, today())
