@@ -13,4 +13,4 @@ bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 @bp.errorhandler(NoProgram)
 def no_program(_exc: NoProgram):
     """A campaigns page asked for the co-op program before one is set up."""
-    return render("campaigns/coop_none.html")
+    return render("campaigns/coop/none.html")

@@ -58,7 +58,7 @@ def coop_export():
             else:
                 return stream_export(export)
     return render(
-        "campaigns/imports/export.html",
+        "campaigns/coop/imports/export.html",
         status=status,
         coop_program=program,
         form=form,

@@ -83,7 +83,7 @@ def coop_imports():
             else:
                 return see_other("campaigns.coop_import", upload_id=upload.id)
     return render(
-        "campaigns/imports/upload.html",
+        "campaigns/coop/imports/upload.html",
         status=status,
         coop_program=program,
         form=form,
@@ -116,8 +116,8 @@ def _job_page(upload, program, *, status: int = 200, failure: str | None = None)
         except ValidationFailed as exc:  # the file is gone or changed under us
             context["unreadable"] = " ".join(s for v in exc.problems.values() for s in v)
     return render(
-        "campaigns/imports/job.html",
-        "campaigns/imports/_progress.html",
+        "campaigns/coop/imports/job.html",
+        "campaigns/coop/imports/_progress.html",
         status=status,
         **context,
     )

@@ -49,7 +49,7 @@ def coop():
     if current_user.is_oem:
         summaries = account_summaries(current_user, program)
         return render(
-            "campaigns/coop_overview.html",
+            "campaigns/coop/overview.html",
             coop_program=program,
             summaries=summaries,
             totals=totals(summaries),
@@ -79,8 +79,8 @@ def _account_page(program, org: Organization):
     # A distributor's people also see the accounts of everyone beneath it in the channel.
     beneath = [] if current_user.is_oem else accounts_beneath(current_user, program, org, on)
     return render(
-        "campaigns/coop_account.html",
-        "campaigns/_entries.html",
+        "campaigns/coop/account.html",
+        "campaigns/coop/_entries.html",
         coop_program=program,
         org=org,
         own=org.id == current_user.organization_id,
@@ -104,7 +104,7 @@ def _account_page(program, org: Organization):
 def coop_how():
     """The co-op rules in plain words, with this program's own numbers."""
     program = require_program()
-    return render("campaigns/coop_how.html", coop_program=program, **rate_table(program))
+    return render("campaigns/coop/how.html", coop_program=program, **rate_table(program))
 
 
 @bp.route("/coop/program", methods=["GET", "POST"])
@@ -225,7 +225,7 @@ def _program_page(program, table, *, form, terms=None, status=200):
         terms.fill(program, carryover_for(program, choices[0][0]))
     terms.carryover_periods.label.text = f"Carryover ({program.period.value}s)"
     return render(
-        "campaigns/coop_program.html",
+        "campaigns/coop/program.html",
         status=status,
         coop_program=program,
         form=form,

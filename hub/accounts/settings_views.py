@@ -20,7 +20,7 @@ from hub.web.pages import render, see_other
 
 def settings_page(**forms):
     """The settings page shown again with a refused form (422), the others blank."""
-    return render("hub/settings.html", status=422, **settings_context(**forms))
+    return render("hub/accounts/settings.html", status=422, **settings_context(**forms))
 
 
 def settings_context(**forms) -> dict:
@@ -45,7 +45,7 @@ def settings_context(**forms) -> dict:
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     if request.method == "GET":
-        return render("hub/settings.html", **settings_context())
+        return render("hub/accounts/settings.html", **settings_context())
     return _save_settings(
         ProfileForm(),
         "profile_form",
@@ -135,7 +135,7 @@ def totp_setup():
         except ValidationFailed as exc:
             apply_problems(form, exc)
     return render(
-        "hub/totp_setup.html",
+        "hub/accounts/totp_setup.html",
         form=form,
         secret=secret,
         qr=qr_svg(accounts.totp_uri(current_user, secret)),

@@ -46,8 +46,8 @@ def organization_list():
         25,
     )
     return render(
-        "hub/organizations.html",
-        "hub/_organization_results.html",
+        "hub/directory/organizations.html",
+        "hub/directory/_organization_results.html",
         page=page,
         staff_counts=queries.active_staff_counts([o.id for o in page.items]),
         q=q,
@@ -62,7 +62,7 @@ def organization_list():
 def organization_detail(org_id: int):
     org = policy.get_organization_or_404(current_user, org_id)
     return render(
-        "hub/organization.html",
+        "hub/directory/organization.html",
         org=org,
         staff=queries.staff(current_user, org),
         children=queries.children(current_user, org),
@@ -86,7 +86,7 @@ def organization_new():
             return see_other("hub.organization_detail", org_id=org.id)
         except ValidationFailed as exc:
             apply_problems(form, exc)
-    return render("hub/organization_form.html", form=form, org=None, status=submit_status(form))
+    return render("hub/directory/organization_form.html", form=form, org=None, status=submit_status(form))
 
 
 @bp.route("/organizations/<int:org_id>/edit", methods=["GET", "POST"])
@@ -102,7 +102,7 @@ def organization_edit(org_id: int):
         except ValidationFailed as exc:
             apply_problems(form, exc)
     return render(
-        "hub/organization_form.html",
+        "hub/directory/organization_form.html",
         form=form,
         org=org,
         full=full,
@@ -155,7 +155,7 @@ def staff_invite(org_id: int):
             return see_other("hub.organization_detail", org_id=org.id)
         except ValidationFailed as exc:
             apply_problems(form, exc)
-    return render("hub/invite.html", form=form, org=org, status=submit_status(form))
+    return render("hub/directory/invite.html", form=form, org=org, status=submit_status(form))
 
 
 @bp.route("/people/<int:person_id>")
@@ -165,7 +165,7 @@ def person_detail(person_id: int):
         policy.can_manage_staff(current_user, person.organization) and person.id != current_user.id
     )
     return render(
-        "hub/person.html",
+        "hub/directory/person.html",
         person=person,
         can_manage=can_manage,
         role_form=RoleForm(role=person.role.value).offer_roles(current_user, person.organization),
@@ -211,7 +211,7 @@ def person_reactivate(person_id: int):
 
 @bp.route("/product-lines")
 def product_lines():
-    return render("hub/product_lines.html", lines=queries.product_lines())
+    return render("hub/directory/product_lines.html", lines=queries.product_lines())
 
 
 def init_app(app: Flask) -> None:
