@@ -39,7 +39,7 @@ _RULE_ARGUMENT = re.compile(
     r"<(?:(?P<converter>[a-zA-Z_][a-zA-Z0-9_]*)(?:\([^)]*\))?:)?(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)>"
 )
 _CONVERTER_SCHEMAS = {
-    "int": {"type": "integer", "minimum": 0},
+    "int": {"type": "integer", "format": "int64", "minimum": 0},
     "float": {"type": "number"},
     "uuid": {"type": "string", "format": "uuid"},
 }
@@ -218,6 +218,22 @@ def _strip_titles(node: Any) -> Any:
     return node
 
 
+def _sized_integers(node: Any) -> Any:
+    """Every integer as "format": "int64": what the API's numbers hold (and the larger ones
+    it refuses, hub.api.operations), so clients and fuzzers know the range."""
+    if isinstance(node, dict):
+        out = {key: _sized_integers(value) for key, value in node.items()}
+        kind = node.get("type")
+        if (kind == "integer" or (isinstance(kind, list) and "integer" in kind)) and (
+            "format" not in node
+        ):
+            out["format"] = "int64"
+        return out
+    if isinstance(node, list):
+        return [_sized_integers(item) for item in node]
+    return node
+
+
 def _refs(node: Any, found: set[str]) -> set[str]:
     if isinstance(node, dict):
         target = node.get("$ref")
@@ -267,7 +283,7 @@ def _components(reg: OpenApiRegistry, paths: dict, schemas: dict) -> dict:
     }
     all_schemas = {**schemas, **_problem_schemas(), **reg.schemas}
     return {
-        "schemas": _strip_titles(_used_schemas(paths, all_schemas)),
+        "schemas": _sized_integers(_strip_titles(_used_schemas(paths, all_schemas))),
         "responses": responses,
         "securitySchemes": {
             "bearerAuth": {
@@ -311,7 +327,7 @@ def build_document(app: Flask | None = None) -> dict:
                 )
     for (path, method), entry in reg.paths.items():
         paths.setdefault(path, {})[method] = copy.deepcopy(entry)
-    paths = _strip_titles(paths)
+    paths = _sized_integers(_strip_titles(paths))
     used_tags = sorted(
         {tag for ops in paths.values() for op in ops.values() for tag in op.get("tags", [])}
     )

@@ -6,7 +6,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 T = TypeVar("T")
@@ -43,11 +50,67 @@ def refuse(sentence: str) -> PydanticCustomError:
     return PydanticCustomError("api_sentence", "{sentence}", {"sentence": sentence})
 
 
+# Every whole number of the API is a 64-bit one (the document says "format": "int64"): the
+# database's integer columns hold no more, and a larger one must not reach a query.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+# A JSON type, what Python takes for it, and pydantic's error type (hub.api.problems words it).
+# A number may come as text too: the services read what forms send, and say what's wrong.
+_JSON_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "string": ((str,), "string_type"),
+    "integer": ((int, str), "int_type"),
+    "number": ((int, float, str), "float_type"),
+    "boolean": ((bool,), "bool_type"),
+    "array": ((list,), "list_type"),
+    "object": ((dict,), "dict_type"),
+}
+
+
+def _is_a(value: Any, types: tuple[type, ...]) -> bool:
+    if isinstance(value, bool):  # a bool is an int to Python, not to JSON
+        return bool in types
+    return isinstance(value, types)
+
+
+def _check_int64_text(value: str) -> None:
+    """A whole number sent as text is held to 64 bits as well (the service reads the rest)."""
+    try:
+        number = int(value.strip())
+    except ValueError:
+        return
+    if number > INT64_MAX:
+        raise PydanticCustomError("less_than_equal", "too large", {"le": INT64_MAX})
+    if number < INT64_MIN:
+        raise PydanticCustomError("greater_than_equal", "too small", {"ge": INT64_MIN})
+
+
+def _json_type_check(schema: dict):
+    """A before-validator: the value is of (one of) the schema's JSON types, or null."""
+    declared = schema.get("type")
+    names = [declared] if isinstance(declared, str) else list(declared or [])
+    kinds = [_JSON_TYPES[name] for name in names if name in _JSON_TYPES]
+
+    def check(value: Any) -> Any:
+        if value is None or not kinds:
+            return value  # absent and null are the service's to judge, as on the pages
+        if not any(_is_a(value, types) for types, _ in kinds):
+            raise PydanticCustomError(
+                kinds[0][1], "Input should be a valid {expected}", {"expected": names[0]}
+            )
+        if isinstance(value, str) and "string" not in names:
+            _check_int64_text(value)
+        return value
+
+    return check
+
+
 def loose(schema: dict) -> Any:
     """A body field whose rules (and sentences) belong to the service the pages share: the
     document shows `schema`, the value is handed on as sent, and the service says what is
-    wrong with it (all fields at once, as the forms do)."""
-    return Annotated[Any, WithJsonSchema(schema)]
+    wrong with it (all fields at once, as the forms do). Only its JSON type is checked here
+    (a 422 like any other field's), and a whole number's 64 bits: the services are written
+    for what forms send, text, and an object where they expect text must not reach them."""
+    return Annotated[Any, BeforeValidator(_json_type_check(schema)), WithJsonSchema(schema)]
 
 
 class Output(BaseModel):
