@@ -39,7 +39,7 @@ from spectree.model_adapter.pydantic_adapter import PydanticModelAdapter
 
 from hub.api.auth import PUBLIC_ATTR
 from hub.api.problems import ApiProblem, out_of_range_problem, validation_problem
-from hub.api.schemas import INT64_MAX, INT64_MIN
+from hub.api.schemas import INT_MAX, INT_MIN
 
 OPERATION_ATTR = "api_operation"
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -52,12 +52,12 @@ def component_name(model: Any) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "", name)
 
 
-def _outside_int64(value: Any, loc: tuple = ()) -> tuple | None:
-    """(*where, number): a whole number beyond 64 bits in value (a model, or JSON as sent)."""
+def _out_of_range(value: Any, loc: tuple = ()) -> tuple | None:
+    """(*where, number): a whole number beyond 32 bits in value (a model, or JSON as sent)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return None if INT64_MIN <= value <= INT64_MAX else (*loc, value)
+        return None if INT_MIN <= value <= INT_MAX else (*loc, value)
     if isinstance(value, BaseModel):
         items: Iterable = iter(value)  # its fields, and the extra ones it keeps
     elif isinstance(value, dict):
@@ -67,24 +67,24 @@ def _outside_int64(value: Any, loc: tuple = ()) -> tuple | None:
     else:
         return None
     for key, item in items:
-        found = _outside_int64(item, (*loc, key))
+        found = _out_of_range(item, (*loc, key))
         if found is not None:
             return found
     return None
 
 
-def _check_int64() -> None:
-    """A validated request whose numbers a 64-bit column can't hold: 400 (query) or 422."""
+def _check_numbers() -> None:
+    """A validated request with a number no integer column holds: 400 (query) or 422."""
     for where in ("query", "headers", "json", "form"):
-        found = _outside_int64(getattr(request.context, where, None))
+        found = _out_of_range(getattr(request.context, where, None))
         if found:
             *loc, number = found
-            raise out_of_range_problem(where, tuple(loc), INT64_MAX if number > 0 else INT64_MIN)
+            raise out_of_range_problem(where, tuple(loc), INT_MAX if number > 0 else INT_MIN)
 
 
 def _before(_req, _resp, error, _instance, _adapter) -> None:
     if error is None:
-        _check_int64()
+        _check_numbers()
         return
     models: dict[str, type] = g.get("api_models", {})
     where, model = next(
@@ -217,7 +217,7 @@ def operation(
         @functools.wraps(validated)
         def entry(*args, **kwargs):
             g.api_models = models
-            if any(isinstance(v, int) and not 0 <= v <= INT64_MAX for v in kwargs.values()):
+            if any(isinstance(v, int) and not 0 <= v <= INT_MAX for v in kwargs.values()):
                 abort(404)  # an id no row can have (and that no query may be sent)
             if before is not None:
                 before(**kwargs)

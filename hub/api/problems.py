@@ -164,7 +164,7 @@ def _name(loc: tuple) -> str:
 
 
 def out_of_range_problem(where: str, loc: tuple, bound: int) -> ApiProblem:
-    """A whole number in the request beyond what the API's numbers hold (64 bits, up to
+    """A whole number in the request beyond what the API's numbers hold (32 bits, up to
     bound): a 400 for the query string and headers, a 422 naming the body field."""
     name = str(loc[0])
     what = f"The {_KIND[where]} '{name}'" if where != "json" else f"'{name}'"

@@ -50,9 +50,10 @@ def refuse(sentence: str) -> PydanticCustomError:
     return PydanticCustomError("api_sentence", "{sentence}", {"sentence": sentence})
 
 
-# Every whole number of the API is a 64-bit one (the document says "format": "int64"): the
-# database's integer columns hold no more, and a larger one must not reach a query.
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# The whole numbers a request may carry are 32-bit ones (the document says "format":
+# "int32"): ids, counts and sequence numbers live in integer columns, which on PostgreSQL
+# hold no more, and a larger number must not reach a query.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 
 # A JSON type, what Python takes for it, and pydantic's error type (hub.api.problems words it).
 # A number may come as text too: the services read what forms send, and say what's wrong.
@@ -72,16 +73,16 @@ def _is_a(value: Any, types: tuple[type, ...]) -> bool:
     return isinstance(value, types)
 
 
-def _check_int64_text(value: str) -> None:
-    """A whole number sent as text is held to 64 bits as well (the service reads the rest)."""
+def _check_int_text(value: str) -> None:
+    """A whole number sent as text is held to 32 bits as well (the service reads the rest)."""
     try:
         number = int(value.strip())
     except ValueError:
         return
-    if number > INT64_MAX:
-        raise PydanticCustomError("less_than_equal", "too large", {"le": INT64_MAX})
-    if number < INT64_MIN:
-        raise PydanticCustomError("greater_than_equal", "too small", {"ge": INT64_MIN})
+    if number > INT_MAX:
+        raise PydanticCustomError("less_than_equal", "too large", {"le": INT_MAX})
+    if number < INT_MIN:
+        raise PydanticCustomError("greater_than_equal", "too small", {"ge": INT_MIN})
 
 
 def _json_type_check(schema: dict):
@@ -98,7 +99,7 @@ def _json_type_check(schema: dict):
                 kinds[0][1], "Input should be a valid {expected}", {"expected": names[0]}
             )
         if isinstance(value, str) and "string" not in names:
-            _check_int64_text(value)
+            _check_int_text(value)
         return value
 
     return check
@@ -108,7 +109,7 @@ def loose(schema: dict) -> Any:
     """A body field whose rules (and sentences) belong to the service the pages share: the
     document shows `schema`, the value is handed on as sent, and the service says what is
     wrong with it (all fields at once, as the forms do). Only its JSON type is checked here
-    (a 422 like any other field's), and a whole number's 64 bits: the services are written
+    (a 422 like any other field's), and a whole number's 32 bits: the services are written
     for what forms send, text, and an object where they expect text must not reach them."""
     return Annotated[Any, BeforeValidator(_json_type_check(schema)), WithJsonSchema(schema)]
 
