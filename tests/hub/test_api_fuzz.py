@@ -16,7 +16,9 @@ Below it, the requests an earlier fuzzer run answered with a 500, one test each.
 
 from __future__ import annotations
 
+import base64
 import io
+import os
 from datetime import timedelta
 
 import pytest
@@ -35,7 +37,12 @@ from tests.conftest import committed_app
 
 OPENAPI = "/api/v1/openapi.json"
 SEED = 20260301
-MAX_EXAMPLES = 5
+# The standing run: schemathesis' examples and random requests (valid and invalid), a few
+# per operation. HUB_FUZZ_DEEP=1 adds its coverage phase (every boundary and wrong type of
+# every parameter, ~2,000 requests a caller) and more random ones: minutes, not seconds.
+DEEP = os.environ.get("HUB_FUZZ_DEEP") == "1"
+PHASES = ("examples", "fuzzing", "coverage") if DEEP else ("examples", "fuzzing")
+MAX_EXAMPLES = 25 if DEEP else 10
 CHECKS = (
     "not_a_server_error",
     "status_code_conformance",
@@ -46,7 +53,7 @@ CALLERS = {
     "program_admin": "admin@fieldcrest.example",
     "dealer_marketer": "marketing@prairie.example",
 }
-INT64_MAX = 2**63 - 1
+INT_MAX = 2**31 - 1  # the largest number a request may carry (an integer column on PostgreSQL)
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +80,7 @@ def client_of(app, role: str):
     return client
 
 
-def fuzz_config(token: str, phases: tuple[str, ...]) -> SchemathesisConfig:
+def fuzz_config(token: str) -> SchemathesisConfig:
     return SchemathesisConfig.from_dict(
         {
             "seed": SEED,
@@ -85,16 +92,16 @@ def fuzz_config(token: str, phases: tuple[str, ...]) -> SchemathesisConfig:
                 "database": "none",
             },
             "phases": {
-                phase: {"enabled": phase in phases}
+                phase: {"enabled": phase in PHASES}
                 for phase in ("examples", "coverage", "fuzzing", "stateful")
             },
         }
     )
 
 
-def run_schemathesis(app, token: str, phases: tuple[str, ...]) -> list[str]:
+def run_schemathesis(app, token: str) -> list[str]:
     """What schemathesis found, one paragraph each (with a curl command to repeat it)."""
-    schema = schemathesis.openapi.from_wsgi(OPENAPI, app, config=fuzz_config(token, phases))
+    schema = schemathesis.openapi.from_wsgi(OPENAPI, app, config=fuzz_config(token))
     found: dict[tuple, str] = {}
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
@@ -115,19 +122,9 @@ def run_schemathesis(app, token: str, phases: tuple[str, ...]) -> list[str]:
     return list(found.values())
 
 
-# The admin's run takes every phase; the marketer's (the same document, a narrow scope)
-# the examples and the random requests, which keeps the module's cost bounded.
-@pytest.mark.parametrize(
-    ("role", "phases"),
-    [
-        ("program_admin", ("examples", "coverage", "fuzzing")),
-        ("dealer_marketer", ("examples", "fuzzing")),
-    ],
-)
-def test_schemathesis_finds_no_server_error_and_no_answer_unlike_the_document(
-    fuzz_app, role, phases
-):
-    found = run_schemathesis(fuzz_app, fuzz_app.config["FUZZ_TOKENS"][role], phases)
+@pytest.mark.parametrize("role", sorted(CALLERS))
+def test_schemathesis_finds_no_server_error_and_no_answer_unlike_the_document(fuzz_app, role):
+    found = run_schemathesis(fuzz_app, fuzz_app.config["FUZZ_TOKENS"][role])
 
     assert not found, "\n\n".join(found)
 
@@ -148,23 +145,24 @@ def assert_problem(response, status: int) -> dict:
     [
         "/api/v1/coop/accounts/116358332154435753398786588672",
         "/api/v1/campaigns/149517401204487677162815488",
-        f"/api/v1/organizations/{INT64_MAX + 1}",
+        f"/api/v1/organizations/{INT_MAX + 1}",
+        f"/api/v1/people/{2**63 - 1}",
     ],
 )
-def test_an_id_beyond_64_bits_is_not_found(fuzz_app, path):
+def test_an_id_no_row_can_have_is_not_found(fuzz_app, path):
     body = assert_problem(client_of(fuzz_app, "program_admin").get(path), 404)
 
     assert body["title"] == "Not Found"
 
 
-def test_an_id_beyond_64_bits_is_not_found_before_anything_is_looked_up(fuzz_app):
+def test_an_id_no_row_can_have_is_not_found_before_anything_is_looked_up(fuzz_app):
     # The route's own check (the proposal, locked, then the role) never sees it.
     client = client_of(fuzz_app, "dealer_marketer")
 
     assert_problem(client.post("/api/v1/campaigns/149517401204487677162815488/submit"), 404)
 
 
-def test_a_query_number_beyond_64_bits_is_a_bad_request(fuzz_app):
+def test_a_query_number_no_column_holds_is_a_bad_request(fuzz_app):
     client = client_of(fuzz_app, "program_admin")
     conversation_id = client.get("/api/v1/conversations?limit=1").get_json()["data"][0]["id"]
 
@@ -174,11 +172,11 @@ def test_a_query_number_beyond_64_bits_is_a_bad_request(fuzz_app):
     )
 
     body = assert_problem(response, 400)
-    assert body["detail"] == f"The query parameter 'after_seq' must be {INT64_MAX} or less."
+    assert body["detail"] == f"The query parameter 'after_seq' must be {INT_MAX} or less."
 
 
-@pytest.mark.parametrize("parent_id", [INT64_MAX + 1, str(INT64_MAX + 1)])
-def test_a_body_number_beyond_64_bits_is_unprocessable(fuzz_app, parent_id):
+@pytest.mark.parametrize("parent_id", [INT_MAX + 1, str(2**70)])
+def test_a_body_number_no_column_holds_is_unprocessable(fuzz_app, parent_id):
     # As a number, or as text (which the rules of the pages read as a number).
     response = client_of(fuzz_app, "program_admin").post(
         "/api/v1/organizations",
@@ -187,8 +185,16 @@ def test_a_body_number_beyond_64_bits_is_unprocessable(fuzz_app, parent_id):
 
     body = assert_problem(response, 422)
     assert body["errors"] == [
-        {"field": "parent_id", "detail": f"'parent_id' must be {INT64_MAX} or less."}
+        {"field": "parent_id", "detail": f"'parent_id' must be {INT_MAX} or less."}
     ]
+
+
+def test_a_cursor_past_any_id_is_a_bad_request(fuzz_app):
+    forged = base64.urlsafe_b64encode(f"id:{2**63}".encode()).decode().rstrip("=")
+
+    response = client_of(fuzz_app, "program_admin").get(f"/api/v1/organizations?cursor={forged}")
+
+    assert "cursor is not valid" in assert_problem(response, 400)["detail"]
 
 
 @pytest.mark.parametrize("method", ["post", "patch"])
