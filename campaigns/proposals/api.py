@@ -280,7 +280,7 @@ def _overdraft_is_a_conflict(step: Callable[[], object]) -> None:
     ),
     tags=TAGS,
     responses={200: (Campaign, "The proposal after the step.")},
-    problems=STEP_PROBLEMS,
+    problems=(*STEP_PROBLEMS, 422),  # the request doesn't fit the budget, share or balance
     before=_guard(_is_owner, "only the proposing organisation submits its proposal"),
 )
 def submit_campaign(proposal_id: int):

@@ -567,8 +567,13 @@ CLAIM_EXAMPLE = (
 def _claim_lines(value):
     if value is None or (isinstance(value, str) and not value.strip()):
         raise refuse(f"Send the cost lines in a field 'lines': {CLAIM_EXAMPLE}.")
-    if not isinstance(value, str):
+    if isinstance(value, list):
         return value
+    if not isinstance(value, str):
+        # A part with a filename: a file, not the text field the lines are sent in.
+        raise refuse(
+            f"Send the cost lines as text in a field 'lines', not as a file: {CLAIM_EXAMPLE}."
+        )
     try:
         lines = json.loads(value)
     except json.JSONDecodeError as exc:
