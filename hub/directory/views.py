@@ -86,7 +86,9 @@ def organization_new():
             return see_other("hub.organization_detail", org_id=org.id)
         except ValidationFailed as exc:
             apply_problems(form, exc)
-    return render("hub/directory/organization_form.html", form=form, org=None, status=submit_status(form))
+    return render(
+        "hub/directory/organization_form.html", form=form, org=None, status=submit_status(form)
+    )
 
 
 @bp.route("/organizations/<int:org_id>/edit", methods=["GET", "POST"])

@@ -53,7 +53,10 @@ def dashboard():
 def notification_list():
     items = notifications.recent(current_user.id, limit=50)
     return render(
-        "hub/web/notifications.html", "hub/web/_notification_list.html", items=items, form=EmptyForm()
+        "hub/web/notifications.html",
+        "hub/web/_notification_list.html",
+        items=items,
+        form=EmptyForm(),
     )
 
 
