@@ -43,6 +43,7 @@ from hub import db
 from hub.api import (
     ApiProblem,
     Page,
+    allow_only,
     api_blueprint,
     context,
     current_person,
@@ -152,11 +153,6 @@ def list_campaigns():
     return paginate(stmt, Proposal.id, CampaignSummary.of, args)
 
 
-def _may_propose(**_) -> None:
-    if not proposals.can_propose(current_person()):
-        raise PermissionError("only a partner's marketer or admin proposes campaigns")
-
-
 @bp.post("")
 @operation(
     "Draft a campaign proposal (dealer marketer or partner admin)",
@@ -171,7 +167,9 @@ def _may_propose(**_) -> None:
     responses={201: (Campaign, "The new draft.")},
     response_headers={201: LOCATION},
     problems=(403, 404),
-    before=_may_propose,
+    before=allow_only(
+        proposals.can_propose, "only a partner's marketer or admin proposes campaigns"
+    ),
 )
 def create_campaign():
     person = current_person()

@@ -13,14 +13,14 @@ import json
 import re
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from campaigns.coop.models import CoopProgram
 from campaigns.proposals import service as proposals
 from campaigns.proposals.models import ClaimStatus, ProposalEventKind, ProposalStatus
 from hub import db
 from hub.api import Input, NamedRef, Output, PageQuery, Query, iso_utc
-from hub.api.schemas import Day, Money, UtcTime, day, loose, money, one_of, refuse
+from hub.api.schemas import Day, Money, UtcTime, day, list_only, loose, money, one_of, refuse
 from hub.models import Person
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -461,12 +461,9 @@ class CampaignPatch(Input):
     currency: loose({"type": "string", "description": "If sent, the program's currency."}) = None
     lines: list[BudgetLineIn] | None = Field(None, max_length=proposals.MAX_LINES)
 
-    @field_validator("lines", mode="before")
-    @classmethod
-    def _lines(cls, value):
-        if value is not None and not isinstance(value, list):
-            raise refuse('Send the budget as a list: [{"description": …, "amount": "…"}].')
-        return value
+    lines_are_a_list = list_only(
+        "lines", 'Send the budget as a list: [{"description": …, "amount": "…"}].'
+    )
 
     def data(self) -> dict:
         """The fields that were sent, as the service takes them."""
@@ -537,12 +534,9 @@ class ClaimReview(Input):
         extra="forbid", strict=True, json_schema_extra={"required": ["decision"]}
     )
 
-    @field_validator("lines", mode="before")
-    @classmethod
-    def _lines(cls, value):
-        if value is not None and not isinstance(value, list):
-            raise refuse('Send the decisions as a list: [{"id": …, "approved_cost": "…"}].')
-        return value
+    lines_are_a_list = list_only(
+        "lines", 'Send the decisions as a list: [{"id": …, "approved_cost": "…"}].'
+    )
 
 
 # --- Claims (multipart) ------------------------------------------------------------------------
