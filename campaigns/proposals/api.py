@@ -5,7 +5,7 @@ token sees is `proposals.visible_proposals` (anything else is a 404); a role tha
 never take an action gets a 403 before anything else is looked at (the routes' `before`
 guards), a proposal in the wrong state a 409, bad input a 422 with a sentence per problem.
 Each route is declared once with `@operation` (hub.api), its shapes in
-campaigns.proposals.schemas.
+campaigns.proposals.schemas (answers) and .request_schemas (what the calls take).
 
 The calls that move money — approve, decline, claim, claim review — take an optional
 `Idempotency-Key` header (campaigns.proposals.idempotency). Claims are
@@ -25,20 +25,19 @@ from campaigns.proposals import claim_parts
 from campaigns.proposals import service as proposals
 from campaigns.proposals.idempotency import REPLAY_HEADERS, Idempotency
 from campaigns.proposals.models import Claim, Proposal, ProposalStatus
-from campaigns.proposals.schemas import (
-    Campaign,
+from campaigns.proposals.request_schemas import (
     CampaignChanges,
     CampaignDecline,
     CampaignInput,
     CampaignNote,
     CampaignPatch,
     CampaignQuery,
-    CampaignSummary,
     ClaimForm,
     ClaimReview,
     IdempotencyHeaders,
     LineDecision,
 )
+from campaigns.proposals.schemas import Campaign, CampaignSummary
 from hub import db
 from hub.api import (
     ApiProblem,
