@@ -12,6 +12,7 @@ from pydantic import (
     ConfigDict,
     Field,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -22,6 +23,7 @@ UtcTime = Annotated[
     str, Field(json_schema_extra={"format": "date-time", "examples": ["2026-03-01T09:30:00Z"]})
 ]
 Day = Annotated[str, Field(json_schema_extra={"format": "date"})]
+Email = Annotated[str, Field(json_schema_extra={"format": "email"})]
 Money = Annotated[
     str, Field(pattern=r"^-?\d+\.\d{2}$", json_schema_extra={"examples": ["3000.00"]})
 ]
@@ -48,6 +50,18 @@ def day(value: date | None) -> str | None:
 def refuse(sentence: str) -> PydanticCustomError:
     """Raise from a validator: the field's problem, answered with this sentence as it is."""
     return PydanticCustomError("api_sentence", "{sentence}", {"sentence": sentence})
+
+
+def list_only(field: str, sentence: str) -> Any:
+    """A model's validator for `field`: a value sent that is not a JSON list is refused with
+    `sentence` (say what shape to send) before pydantic looks at the items."""
+
+    def check(cls, value):
+        if value is not None and not isinstance(value, list):
+            raise refuse(sentence)
+        return value
+
+    return field_validator(field, mode="before")(check)
 
 
 # The whole numbers a request may carry are 32-bit ones (the document says "format":
