@@ -161,6 +161,19 @@ def _validate(app: Flask) -> None:
         raise ConfigError("Partner Hub cannot start: " + " ".join(problems))
 
 
+def _as_list(value, single: type, problems: list[str], problem: str) -> list:
+    """A setting that should be a list: unset or "" is [], one `single` item is a list of it;
+    anything else that is not a list adds `problem` and counts as []."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, single):
+        return [value]
+    if not isinstance(value, list):
+        problems.append(problem)
+        return []
+    return value
+
+
 def _ice_problems(cfg) -> list[str]:
     """Check HUB_ICE_SERVERS and HUB_TURN_URLS (WebRTC), normalising both to lists.
 
@@ -168,17 +181,13 @@ def _ice_problems(cfg) -> list[str]:
     only show as calls that never connect; say at start-up what to fix instead.
     """
     problems = []
-    servers = cfg.get("ICE_SERVERS")
-    if servers is None or servers == "":
-        servers = []
-    if isinstance(servers, dict):
-        servers = [servers]
-    if not isinstance(servers, list):
-        problems.append(
-            "HUB_ICE_SERVERS must be a JSON list of ICE servers, e.g. "
-            '\'[{"urls": "stun:stun.example.com:3478"}]\'.'
-        )
-        servers = []
+    servers = _as_list(
+        cfg.get("ICE_SERVERS"),
+        dict,
+        problems,
+        "HUB_ICE_SERVERS must be a JSON list of ICE servers, e.g. "
+        '\'[{"urls": "stun:stun.example.com:3478"}]\'.',
+    )
     for n, server in enumerate(servers):
         where = f"HUB_ICE_SERVERS[{n}]"
         if not isinstance(server, dict):
@@ -212,16 +221,12 @@ def _ice_problems(cfg) -> list[str]:
                 "set HUB_TURN_SECRET and HUB_TURN_URLS for short-lived credentials."
             )
     cfg["ICE_SERVERS"] = servers
-    turn_urls = cfg.get("TURN_URLS")
-    if turn_urls is None or turn_urls == "":
-        turn_urls = []
-    if isinstance(turn_urls, str):
-        turn_urls = [turn_urls]
-    if not isinstance(turn_urls, list):
-        problems.append(
-            "HUB_TURN_URLS must be a JSON list of TURN URLs, e.g. '[\"turn:turn.example.com:3478\"]'."
-        )
-        turn_urls = []
+    turn_urls = _as_list(
+        cfg.get("TURN_URLS"),
+        str,
+        problems,
+        "HUB_TURN_URLS must be a JSON list of TURN URLs, e.g. '[\"turn:turn.example.com:3478\"]'.",
+    )
     for url in turn_urls:
         if not isinstance(url, str) or not ICE_URL.match(url) or url.startswith("stun:"):
             problems.append(

@@ -30,7 +30,15 @@ from campaigns.coop.schemas import (
     PurchaseBatch,
 )
 from hub import policy
-from hub.api import ApiProblem, api_blueprint, context, current_person, openapi, operation
+from hub.api import (
+    ApiProblem,
+    allow_only,
+    api_blueprint,
+    context,
+    current_person,
+    openapi,
+    operation,
+)
 from hub.api import paginate as paginate_entries
 from hub.db import today
 from hub.models import OrgKind
@@ -93,11 +101,6 @@ def get_account(org_id: int):
     )
 
 
-def _program_admin_only(**_) -> None:
-    if not policy.is_program_admin(current_person()):
-        raise PermissionError("only the program admin imports purchases")
-
-
 @bp.post("/coop/purchases")
 @operation(
     "Import qualifying purchases from the ERP (program admin)",
@@ -113,7 +116,7 @@ def _program_admin_only(**_) -> None:
     json=PurchaseBatch,
     responses={200: (ImportReport, "What became of each line.")},
     problems=(403, 404),
-    before=_program_admin_only,
+    before=allow_only(policy.is_program_admin, "only the program admin imports purchases"),
 )
 def import_purchases():
     program = current_program()

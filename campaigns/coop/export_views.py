@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from campaigns.coop import exports
 from campaigns.coop.blueprint import bp
 from campaigns.coop.forms import ExportForm
-from campaigns.coop.program import current_program
+from campaigns.coop.program import require_program
 from hub import db, policy
 from hub.errors import ValidationFailed
 from hub.web.forms import apply_problems
@@ -24,9 +24,7 @@ def coop_export():
     in a read-only transaction; it writes one audit event first (see `db.become_writer`)."""
     if not exports.may_export(current_user):
         abort(403)
-    program = current_program()
-    if program is None:
-        return render("campaigns/coop_none.html")
+    program = require_program()
     form = ExportForm(formdata=request.args, meta={"csrf": False})
     choices = [
         (str(o.id), o.name) for o in exports.organizations_with_accounts(current_user, program)
@@ -60,7 +58,7 @@ def coop_export():
             else:
                 return stream_export(export)
     return render(
-        "campaigns/imports/export.html",
+        "campaigns/coop/imports/export.html",
         status=status,
         coop_program=program,
         form=form,

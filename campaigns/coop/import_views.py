@@ -14,7 +14,7 @@ from campaigns.coop import imports
 from campaigns.coop.blueprint import bp
 from campaigns.coop.exports import BATCH, csv_line
 from campaigns.coop.forms import ImportUploadForm
-from campaigns.coop.program import current_program
+from campaigns.coop.program import require_program
 from campaigns.coop.purchase_csv import COLUMNS, MAX_BYTES, MAX_ROWS, too_big
 from hub import db, policy
 from hub.db import today
@@ -53,14 +53,20 @@ def _upload_or_404(upload_id: int):
     return upload
 
 
+def _program_and_upload(upload_id: int):
+    """What an import's pages start from: the admin only (403), the program (the no-program
+    page), the upload (404)."""
+    _admin_only()
+    program = require_program()
+    return program, _upload_or_404(upload_id)
+
+
 @bp.route("/coop/imports", methods=["GET", "POST"])
 @login_required
 def coop_imports():
     """Upload a CSV file of ERP purchase lines; the recent imports and where they stand."""
     _admin_only()
-    program = current_program()
-    if program is None:
-        return render("campaigns/coop_none.html")
+    program = require_program()
     form = ImportUploadForm()
     status = 200
     if form.is_submitted():
@@ -77,7 +83,7 @@ def coop_imports():
             else:
                 return see_other("campaigns.coop_import", upload_id=upload.id)
     return render(
-        "campaigns/imports/upload.html",
+        "campaigns/coop/imports/upload.html",
         status=status,
         coop_program=program,
         form=form,
@@ -91,11 +97,7 @@ def coop_imports():
 @login_required
 def coop_import(upload_id: int):
     """One upload: its preview before it starts, its progress while it runs, its report."""
-    _admin_only()
-    program = current_program()
-    if program is None:
-        return render("campaigns/coop_none.html")
-    upload = _upload_or_404(upload_id)
+    program, upload = _program_and_upload(upload_id)
     return _job_page(upload, program)
 
 
@@ -114,8 +116,8 @@ def _job_page(upload, program, *, status: int = 200, failure: str | None = None)
         except ValidationFailed as exc:  # the file is gone or changed under us
             context["unreadable"] = " ".join(s for v in exc.problems.values() for s in v)
     return render(
-        "campaigns/imports/job.html",
-        "campaigns/imports/_progress.html",
+        "campaigns/coop/imports/job.html",
+        "campaigns/coop/imports/_progress.html",
         status=status,
         **context,
     )
@@ -125,11 +127,7 @@ def _job_page(upload, program, *, status: int = 200, failure: str | None = None)
 @login_required
 def coop_import_start(upload_id: int):
     """Confirm the import shown in the preview; the job page then runs it chunk by chunk."""
-    _admin_only()
-    program = current_program()
-    if program is None:
-        return render("campaigns/coop_none.html")
-    upload = _upload_or_404(upload_id)
+    program, upload = _program_and_upload(upload_id)
     try:
         imports.start_import(upload, program, current_user, today())
     except ValidationFailed as exc:
@@ -142,11 +140,7 @@ def coop_import_start(upload_id: int):
 @login_required
 def coop_import_next(upload_id: int):
     """Run the next chunk (all or nothing) and answer the progress (htmx) or the page."""
-    _admin_only()
-    program = current_program()
-    if program is None:
-        return render("campaigns/coop_none.html")
-    upload = _upload_or_404(upload_id)
+    program, upload = _program_and_upload(upload_id)
     failure = None
     try:
         imports.run_next_chunk(upload, current_user, today())

@@ -37,6 +37,19 @@ def current_program() -> CoopProgram | None:
     )
 
 
+class NoProgram(LookupError):
+    """There is no active co-op program yet; the campaigns pages answer with the page that
+    says so (the blueprint's handler)."""
+
+
+def require_program() -> CoopProgram:
+    """The current program, or NoProgram when there is none."""
+    program = current_program()
+    if program is None:
+        raise NoProgram
+    return program
+
+
 def require_program_admin(actor, what: str) -> None:
     """Refuse (PermissionError) anyone but the program admin: `what` completes “only the
     program admin …”."""

@@ -97,7 +97,7 @@ def _oem_panels(person: Person, program: CoopProgram, on: date) -> list[Panel]:
         key=lambda s: (-s.expiring, s.organization.name),
     )
     risk_html = render_template(
-        "campaigns/_panel_admin.html",
+        "campaigns/coop/_panel_admin.html",
         program=program,
         at_risk=at_risk[:AT_RISK_SHOWN],
         at_risk_total=sum((s.expiring for s in at_risk), ZERO),
@@ -108,7 +108,7 @@ def _oem_panels(person: Person, program: CoopProgram, on: date) -> list[Panel]:
     )
     program_totals = totals(overview.summaries)
     use_html = render_template(
-        "campaigns/_panel_utilisation.html",
+        "campaigns/coop/_panel_utilisation.html",
         program=program,
         rows=utilisation_chart(overview.periods),
         parts=USE_PARTS,
@@ -131,7 +131,7 @@ def _partner_panel(person: Person, program: CoopProgram, on: date) -> Panel:
         beneath = [s for s in accounts_beneath(person, program, org, on) if s.expiring]
         beneath.sort(key=lambda s: (-s.expiring, s.organization.name))
     html = render_template(
-        "campaigns/_panel_partner.html",
+        "campaigns/coop/_panel_partner.html",
         program=program,
         org=org,
         balance=state.balance,

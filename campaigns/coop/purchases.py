@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -53,6 +54,14 @@ class ImportReport:
     @property
     def clean(self) -> bool:
         return not self.conflicts and not self.errors
+
+    def seen_again(self, external_id: str, same: bool, conflict: Callable[[], str]) -> None:
+        """A line whose id came before: a duplicate when its details match, else a conflict
+        (`conflict()` says how it differs)."""
+        if same:
+            self.duplicates.append(external_id)
+        else:
+            self.conflicts.append((external_id, conflict()))
 
 
 @dataclass(frozen=True)
@@ -287,17 +296,15 @@ def record_purchases(
             continue
         earlier = seen.get(line.external_id)
         if earlier is not None:
-            if earlier.content_hash() == line.content_hash():
-                report.duplicates.append(line.external_id)
-            else:
-                report.conflicts.append(
-                    (
-                        line.external_id,
-                        f"{line.external_id} appears twice in this batch with different details "
-                        f"({describe_changes(earlier.content(), line.content())}); only the "
-                        "first was taken.",
-                    )
-                )
+            report.seen_again(
+                line.external_id,
+                earlier.content_hash() == line.content_hash(),
+                lambda earlier=earlier, line=line: (
+                    f"{line.external_id} appears twice in this batch with different details "
+                    f"({describe_changes(earlier.content(), line.content())}); only the "
+                    "first was taken."
+                ),
+            )
             continue
         seen[line.external_id] = line
         valid.append((line, rate))
@@ -318,18 +325,16 @@ def record_purchases(
     for line, rate in valid:
         stored = existing.get(line.external_id)
         if stored is not None:
-            if stored.content_hash == line.content_hash():
-                report.duplicates.append(line.external_id)
-            else:
-                report.conflicts.append(
-                    (
-                        line.external_id,
-                        f"{line.external_id} was imported on {stored.created_at:%Y-%m-%d} with "
-                        f"other details ({describe_changes(stored_content(stored), line.content())}"
-                        "); nothing was changed. Send a correction as a new line with its own "
-                        "id, or ask the program admin for an adjustment.",
-                    )
-                )
+            report.seen_again(
+                line.external_id,
+                stored.content_hash == line.content_hash(),
+                lambda stored=stored, line=line: (
+                    f"{line.external_id} was imported on {stored.created_at:%Y-%m-%d} with "
+                    f"other details ({describe_changes(stored_content(stored), line.content())}"
+                    "); nothing was changed. Send a correction as a new line with its own "
+                    "id, or ask the program admin for an adjustment."
+                ),
+            )
             continue
         purchase = PurchaseLine(
             program_id=program.id,

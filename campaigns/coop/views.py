@@ -19,7 +19,7 @@ from campaigns.coop.overview import (
     totals,
 )
 from campaigns.coop.periods import carryover_for, coming_periods
-from campaigns.coop.program import current_program, set_terms
+from campaigns.coop.program import require_program, set_terms
 from campaigns.coop.rates import rate_table, set_rates
 from hub import db, policy
 from hub.db import today
@@ -45,13 +45,11 @@ ENTRY_LABELS = {
 @login_required
 def coop():
     """A partner's own co-op account (plus its dealers' for a distributor); the OEM's overview."""
-    program = current_program()
-    if program is None:
-        return render("campaigns/coop_none.html")
+    program = require_program()
     if current_user.is_oem:
         summaries = account_summaries(current_user, program)
         return render(
-            "campaigns/coop_overview.html",
+            "campaigns/coop/overview.html",
             coop_program=program,
             summaries=summaries,
             totals=totals(summaries),
@@ -67,9 +65,7 @@ def coop_account(org_id: int):
     org = policy.get_organization_or_404(current_user, org_id)
     if org.kind == OrgKind.OEM:
         abort(404)
-    program = current_program()
-    if program is None:
-        return render("campaigns/coop_none.html")
+    program = require_program()
     return _account_page(program, org)
 
 
@@ -83,8 +79,8 @@ def _account_page(program, org: Organization):
     # A distributor's people also see the accounts of everyone beneath it in the channel.
     beneath = [] if current_user.is_oem else accounts_beneath(current_user, program, org, on)
     return render(
-        "campaigns/coop_account.html",
-        "campaigns/_entries.html",
+        "campaigns/coop/account.html",
+        "campaigns/coop/_entries.html",
         coop_program=program,
         org=org,
         own=org.id == current_user.organization_id,
@@ -107,10 +103,8 @@ def _account_page(program, org: Organization):
 @login_required
 def coop_how():
     """The co-op rules in plain words, with this program's own numbers."""
-    program = current_program()
-    if program is None:
-        return render("campaigns/coop_none.html")
-    return render("campaigns/coop_how.html", coop_program=program, **rate_table(program))
+    program = require_program()
+    return render("campaigns/coop/how.html", coop_program=program, **rate_table(program))
 
 
 @bp.route("/coop/program", methods=["GET", "POST"])
@@ -120,9 +114,7 @@ def coop_program():
     carryover, claim window and minimum claim (posted to `coop_program_terms`)."""
     if not policy.is_program_admin(current_user):
         abort(403)
-    program = current_program()
-    if program is None:
-        return render("campaigns/coop_none.html")
+    program = require_program()
     table = rate_table(program)
     form = ProgramRulesForm.for_program(table["tiers"], table["product_lines"])
     status = 200
@@ -165,9 +157,7 @@ def coop_program_terms():
     the minimum claim — all or nothing, each change audited."""
     if not policy.is_program_admin(current_user):
         abort(403)
-    program = current_program()
-    if program is None:
-        return render("campaigns/coop_none.html")
+    program = require_program()
     terms = ProgramTermsForm()
     terms.from_bucket.choices = _carryover_choices(program)
     if terms.validate():
@@ -235,7 +225,7 @@ def _program_page(program, table, *, form, terms=None, status=200):
         terms.fill(program, carryover_for(program, choices[0][0]))
     terms.carryover_periods.label.text = f"Carryover ({program.period.value}s)"
     return render(
-        "campaigns/coop_program.html",
+        "campaigns/coop/program.html",
         status=status,
         coop_program=program,
         form=form,

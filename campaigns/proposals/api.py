@@ -5,7 +5,7 @@ token sees is `proposals.visible_proposals` (anything else is a 404); a role tha
 never take an action gets a 403 before anything else is looked at (the routes' `before`
 guards), a proposal in the wrong state a 409, bad input a 422 with a sentence per problem.
 Each route is declared once with `@operation` (hub.api), its shapes in
-campaigns.proposals.schemas.
+campaigns.proposals.schemas (answers) and .request_schemas (what the calls take).
 
 The calls that move money — approve, decline, claim, claim review — take an optional
 `Idempotency-Key` header (campaigns.proposals.idempotency). Claims are
@@ -25,24 +25,24 @@ from campaigns.proposals import claim_parts
 from campaigns.proposals import service as proposals
 from campaigns.proposals.idempotency import REPLAY_HEADERS, Idempotency
 from campaigns.proposals.models import Claim, Proposal, ProposalStatus
-from campaigns.proposals.schemas import (
-    Campaign,
+from campaigns.proposals.request_schemas import (
     CampaignChanges,
     CampaignDecline,
     CampaignInput,
     CampaignNote,
     CampaignPatch,
     CampaignQuery,
-    CampaignSummary,
     ClaimForm,
     ClaimReview,
     IdempotencyHeaders,
     LineDecision,
 )
+from campaigns.proposals.schemas import Campaign, CampaignSummary
 from hub import db
 from hub.api import (
     ApiProblem,
     Page,
+    allow_only,
     api_blueprint,
     context,
     current_person,
@@ -152,11 +152,6 @@ def list_campaigns():
     return paginate(stmt, Proposal.id, CampaignSummary.of, args)
 
 
-def _may_propose(**_) -> None:
-    if not proposals.can_propose(current_person()):
-        raise PermissionError("only a partner's marketer or admin proposes campaigns")
-
-
 @bp.post("")
 @operation(
     "Draft a campaign proposal (dealer marketer or partner admin)",
@@ -171,7 +166,9 @@ def _may_propose(**_) -> None:
     responses={201: (Campaign, "The new draft.")},
     response_headers={201: LOCATION},
     problems=(403, 404),
-    before=_may_propose,
+    before=allow_only(
+        proposals.can_propose, "only a partner's marketer or admin proposes campaigns"
+    ),
 )
 def create_campaign():
     person = current_person()
@@ -245,11 +242,17 @@ def replace_campaign(proposal_id: int):
 # --- The approval steps ------------------------------------------------------------------
 
 
-def _key(action: str, content) -> Idempotency:
+def _once(action: str, content, step: Callable[[str | None], object]) -> Response:
+    """A call that moves money, once per Idempotency-Key: sent again with the same key and
+    content, it answers what it answered the first time; else `step(service_key)` runs
+    and the answer (the proposal as it is now) is remembered under the key."""
     headers: IdempotencyHeaders = context().headers
-    return Idempotency.of_request(
-        current_person(), g.proposal, action, headers.idempotency_key, content
-    )
+    person, proposal = current_person(), g.proposal
+    key = Idempotency.of_request(person, proposal, action, headers.idempotency_key, content)
+    if (replay := key.replay()) is not None:
+        return replay
+    step(key.service_key)
+    return key.remember(_answer(proposal, person))
 
 
 def _overdraft_is_a_conflict(step: Callable[[], object]) -> None:
@@ -280,7 +283,7 @@ def _overdraft_is_a_conflict(step: Callable[[], object]) -> None:
     ),
     tags=TAGS,
     responses={200: (Campaign, "The proposal after the step.")},
-    problems=STEP_PROBLEMS,
+    problems=(*STEP_PROBLEMS, 422),  # the request doesn't fit the budget, share or balance
     before=_guard(_is_owner, "only the proposing organisation submits its proposal"),
 )
 def submit_campaign(proposal_id: int):
@@ -316,13 +319,13 @@ _DECIDE_REFUSAL = (
 def approve_campaign(proposal_id: int):
     person, proposal = current_person(), g.proposal
     body: CampaignNote = context().json or CampaignNote()
-    key = _key("approve", body.model_dump(exclude_unset=True))
-    if (replay := key.replay()) is not None:
-        return replay
-    _overdraft_is_a_conflict(
-        lambda: proposals.approve(person, proposal, note=body.note, idempotency_key=key.service_key)
-    )
-    return key.remember(_answer(proposal, person))
+
+    def approve(key: str | None) -> None:
+        _overdraft_is_a_conflict(
+            lambda: proposals.approve(person, proposal, note=body.note, idempotency_key=key)
+        )
+
+    return _once("approve", body.model_dump(exclude_unset=True), approve)
 
 
 @bp.post("/<int:proposal_id>/decline")
@@ -343,11 +346,11 @@ def approve_campaign(proposal_id: int):
 def decline_campaign(proposal_id: int):
     person, proposal = current_person(), g.proposal
     body: CampaignDecline = context().json
-    key = _key("decline", body.model_dump(exclude_unset=True))
-    if (replay := key.replay()) is not None:
-        return replay
-    proposals.decline(person, proposal, body.reason, idempotency_key=key.service_key)
-    return key.remember(_answer(proposal, person))
+    return _once(
+        "decline",
+        body.model_dump(exclude_unset=True),
+        lambda key: proposals.decline(person, proposal, body.reason, idempotency_key=key),
+    )
 
 
 @bp.post("/<int:proposal_id>/request-changes")
@@ -403,17 +406,17 @@ def request_changes_campaign(proposal_id: int):
 def claim_campaign(proposal_id: int):
     person, proposal = current_person(), g.proposal
     files = claim_parts.file_parts()
-    key = _key("claim", claim_parts.fingerprint_content(files))
-    if (replay := key.replay()) is not None:
-        return replay
-    # Not claimable now (claimed already, not approved, past the deadline): the one rule
-    # says why, before any file is stored.
-    proposals.check_may_claim(person, proposal)
-    form: ClaimForm = context().form
-    claim_parts.check_parts(form.lines, files)
-    lines = claim_parts.accept_proofs(form.lines, files, proposal.organization_id, person)
-    proposals.submit_claim(person, proposal, lines, note=form.note, idempotency_key=key.service_key)
-    return key.remember(_answer(proposal, person))
+
+    def claim(key: str | None) -> None:
+        # Not claimable now (claimed already, not approved, past the deadline): the one
+        # rule says why, before any file is stored.
+        proposals.check_may_claim(person, proposal)
+        form: ClaimForm = context().form
+        claim_parts.check_parts(form.lines, files)
+        lines = claim_parts.accept_proofs(form.lines, files, proposal.organization_id, person)
+        proposals.submit_claim(person, proposal, lines, note=form.note, idempotency_key=key)
+
+    return _once("claim", claim_parts.fingerprint_content(files), claim)
 
 
 @bp.post("/<int:proposal_id>/claim/review")
@@ -437,21 +440,21 @@ def claim_campaign(proposal_id: int):
 def review_claim_campaign(proposal_id: int):
     person, proposal = current_person(), g.proposal
     body: ClaimReview = context().json
-    key = _key("review", body.model_dump(mode="json", exclude_unset=True))
-    if (replay := key.replay()) is not None:
-        return replay
-    claim = proposals.claim_of(proposal)
-    if claim is None or proposal.status != S.CLAIM_SUBMITTED:
-        raise Conflict("There is no claim waiting for review on this proposal.")
-    proposals.review_claim(
-        person,
-        proposal,
-        _line_decisions(claim, body.lines),
-        pay=body.decision == "pay",
-        note=body.note,
-        idempotency_key=key.service_key,
-    )
-    return key.remember(_answer(proposal, person))
+
+    def review(key: str | None) -> None:
+        claim = proposals.claim_of(proposal)
+        if claim is None or proposal.status != S.CLAIM_SUBMITTED:
+            raise Conflict("There is no claim waiting for review on this proposal.")
+        proposals.review_claim(
+            person,
+            proposal,
+            _line_decisions(claim, body.lines),
+            pay=body.decision == "pay",
+            note=body.note,
+            idempotency_key=key,
+        )
+
+    return _once("review", body.model_dump(mode="json", exclude_unset=True), review)
 
 
 def _line_decisions(claim: Claim, sent: list[LineDecision] | None) -> dict[int, dict]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask import current_app, request
 
 from campaigns.proposals import service as proposals
-from campaigns.proposals.schemas import ClaimLineIn
+from campaigns.proposals.request_schemas import ClaimLineIn
 from hub.api import ApiProblem
 from hub.errors import ValidationFailed
 from hub.models import Person, StoredFile

@@ -13,9 +13,9 @@ from campaigns.proposals import claims, files
 from campaigns.proposals.models import Proposal
 from campaigns.proposals.pages import CLAIM_LINES, PROOF_SLOTS, act_on
 from campaigns.proposals.permissions import can_add_asset
-from hub import uploads
 from hub.errors import ValidationFailed
 from hub.models import StoredFile
+from hub.web.pages import stored_path_or_404
 
 
 def _accept(file_storage, org_id: int) -> StoredFile:
@@ -134,10 +134,7 @@ def proposal_file(file_id: int):
     stored = files.visible_file(current_user, file_id)
     if stored is None:
         abort(404)
-    try:
-        path = uploads.open_stored(stored.path)
-    except FileNotFoundError:
-        abort(404)
+    path = stored_path_or_404(stored.path)
     inline = stored.content_type.startswith("image/") and request.args.get("download") != "1"
     response = send_file(
         path,

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import Response, current_app, request
 
 from campaigns.proposals.models import ApiIdempotencyKey, Proposal
-from campaigns.proposals.schemas import IDEMPOTENCY_HEADER, REPLAYED_HEADER
+from campaigns.proposals.request_schemas import IDEMPOTENCY_HEADER, REPLAYED_HEADER
 from hub import db
 from hub.errors import Conflict
 from hub.models import Person

@@ -302,7 +302,7 @@ def _render(template: str, **context) -> Markup:
 def _review_panel(person: Person, program: CoopProgram) -> Panel:
     items, count = review_queue(person)
     html = _render(
-        "campaigns/_panel_review.html",
+        "campaigns/proposals/_panel_review.html",
         program=program,
         items=items,
         count=count,
@@ -314,7 +314,7 @@ def _review_panel(person: Person, program: CoopProgram) -> Panel:
 def _partner_panel(person: Person, program: CoopProgram) -> Panel:
     lists = partner_lists(person)
     html = _render(
-        "campaigns/_panel_waiting.html",
+        "campaigns/proposals/_panel_waiting.html",
         program=program,
         lists=lists,
         distributor=is_distributor_admin(person),

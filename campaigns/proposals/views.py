@@ -12,7 +12,7 @@ from flask import abort, flash, request
 from flask_login import current_user, login_required
 
 from campaigns.coop.blueprint import bp
-from campaigns.coop.program import current_program
+from campaigns.coop.program import require_program
 from campaigns.proposals import discussion, results, workflow
 from campaigns.proposals.campaign_rules import categories
 from campaigns.proposals.inputs import (
@@ -65,9 +65,7 @@ def _waited_filter(since):
 @bp.get("/")
 @login_required
 def proposal_list():
-    program = current_program()
-    if program is None:
-        return render("campaigns/coop_none.html")
+    program = require_program()
     tab = request.args.get("tab", "waiting")
     if tab not in TABS:
         tab = "waiting"
@@ -255,31 +253,32 @@ def proposal_withdraw(proposal_id: int):
 @bp.post("/proposals/<int:proposal_id>/approve")
 @login_required
 def proposal_approve(proposal_id: int):
-    def act(p):
-        workflow.approve(current_user, p, note=request.form.get("note", ""))
-
-    return act_on(proposal_id, act, "Approved.", form_problems_key="decision")
+    return _decide(
+        proposal_id,
+        lambda actor, p, note: workflow.approve(actor, p, note=note),
+        "Approved.",
+    )
 
 
 @bp.post("/proposals/<int:proposal_id>/request-changes")
 @login_required
 def proposal_request_changes(proposal_id: int):
-    def act(p):
-        workflow.request_changes(current_user, p, request.form.get("note", ""))
-
-    return act_on(
-        proposal_id, act, "Sent back to the dealer with your note.", form_problems_key="decision"
-    )
+    return _decide(proposal_id, workflow.request_changes, "Sent back to the dealer with your note.")
 
 
 @bp.post("/proposals/<int:proposal_id>/decline")
 @login_required
 def proposal_decline(proposal_id: int):
-    def act(p):
-        workflow.decline(current_user, p, request.form.get("note", ""))
+    return _decide(proposal_id, workflow.decline, "Declined; the dealer sees your reason.")
 
+
+def _decide(proposal_id: int, decision, success: str):
+    """An approver's decision (approve, send back, decline) with the note from the form."""
     return act_on(
-        proposal_id, act, "Declined; the dealer sees your reason.", form_problems_key="decision"
+        proposal_id,
+        lambda p: decision(current_user, p, request.form.get("note", "")),
+        success,
+        form_problems_key="decision",
     )
 
 

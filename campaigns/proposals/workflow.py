@@ -287,15 +287,31 @@ def _final_approval(proposal: Proposal, program: CoopProgram, actor, on: date | 
     )
 
 
-def request_changes(actor: Person, proposal: Proposal, note: str) -> Proposal:
-    """The current rung's approver sends the proposal back with what to change."""
+def _decision_text(
+    actor: Person, proposal: Proposal, text: str, *, not_waiting: str, field: str, missing: str
+) -> str:
+    """The checks before an approver sends back or declines: the proposal waits for this
+    approver's rung, and the note the dealer will read is given. Returns the note, stripped."""
     if proposal.status != S.SUBMITTED:
-        raise Conflict("Changes can only be requested on a proposal waiting for approval.")
+        raise Conflict(not_waiting)
     if not can_decide(actor, proposal):
         raise PermissionError("not the approver of this rung")
-    note = (note or "").strip()
-    if not note:
-        raise ValidationFailed({"note": ["Say what should change, so the dealer can fix it."]})
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed({field: [missing]})
+    return text
+
+
+def request_changes(actor: Person, proposal: Proposal, note: str) -> Proposal:
+    """The current rung's approver sends the proposal back with what to change."""
+    note = _decision_text(
+        actor,
+        proposal,
+        note,
+        not_waiting="Changes can only be requested on a proposal waiting for approval.",
+        field="note",
+        missing="Say what should change, so the dealer can fix it.",
+    )
     touch(proposal, S.CHANGES_REQUESTED)
     add_event(proposal, ProposalEventKind.STATUS, actor, note[:2000], status="changes_requested")
     audit_step("proposal.changes_requested", proposal, actor,
@@ -309,13 +325,14 @@ def decline(actor: Person, proposal: Proposal, reason: str, *, idempotency_key=N
     """The current rung's approver declines, with the reason the dealer sees (final)."""
     if replayed(proposal, idempotency_key, "decline"):
         return proposal
-    if proposal.status != S.SUBMITTED:
-        raise Conflict("Only a proposal waiting for approval can be declined.")
-    if not can_decide(actor, proposal):
-        raise PermissionError("not the approver of this rung")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed({"reason": ["Give the reason for declining; the dealer sees it."]})
+    reason = _decision_text(
+        actor,
+        proposal,
+        reason,
+        not_waiting="Only a proposal waiting for approval can be declined.",
+        field="reason",
+        missing="Give the reason for declining; the dealer sees it.",
+    )
     proposal.decline_reason = reason[:500]
     proposal.decided_at = utcnow()
     touch(proposal, S.DECLINED)

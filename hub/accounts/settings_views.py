@@ -20,7 +20,7 @@ from hub.web.pages import render, see_other
 
 def settings_page(**forms):
     """The settings page shown again with a refused form (422), the others blank."""
-    return render("hub/settings.html", status=422, **settings_context(**forms))
+    return render("hub/accounts/settings.html", status=422, **settings_context(**forms))
 
 
 def settings_context(**forms) -> dict:
@@ -45,35 +45,44 @@ def settings_context(**forms) -> dict:
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     if request.method == "GET":
-        return render("hub/settings.html", **settings_context())
-    form = ProfileForm()
-    if form.validate_on_submit():
-        try:
-            accounts.update_profile(
-                current_user,
-                name=form.name.data,
-                title=form.title.data or "",
-                phone=form.phone.data or "",
-                timezone=form.timezone.data,
-            )
-            flash("Profile saved.", "success")
-            return see_other("hub.settings")
-        except ValidationFailed as exc:
-            apply_problems(form, exc)
-    return settings_page(profile_form=form)
+        return render("hub/accounts/settings.html", **settings_context())
+    return _save_settings(
+        ProfileForm(),
+        "profile_form",
+        lambda form: accounts.update_profile(
+            current_user,
+            name=form.name.data,
+            title=form.title.data or "",
+            phone=form.phone.data or "",
+            timezone=form.timezone.data,
+        ),
+        "Profile saved.",
+    )
 
 
 @bp.route("/settings/password", methods=["POST"])
 def settings_password():
-    form = ChangePasswordForm()
+    return _save_settings(
+        ChangePasswordForm(),
+        "password_form",
+        lambda form: passwords.change_password(
+            current_user, form.current_password.data, form.password.data
+        ),
+        "Password changed.",
+    )
+
+
+def _save_settings(form, form_key: str, save, message: str):
+    """A settings form's POST: `save(form)`, then back to the settings with `message`; on a
+    refusal, the settings page again with the problems on the form (as `form_key`)."""
     if form.validate_on_submit():
         try:
-            passwords.change_password(current_user, form.current_password.data, form.password.data)
-            flash("Password changed.", "success")
+            save(form)
+            flash(message, "success")
             return see_other("hub.settings")
         except ValidationFailed as exc:
             apply_problems(form, exc)
-    return settings_page(password_form=form)
+    return settings_page(**{form_key: form})
 
 
 @bp.route("/settings/tokens", methods=["POST"])
@@ -126,7 +135,7 @@ def totp_setup():
         except ValidationFailed as exc:
             apply_problems(form, exc)
     return render(
-        "hub/totp_setup.html",
+        "hub/accounts/totp_setup.html",
         form=form,
         secret=secret,
         qr=qr_svg(accounts.totp_uri(current_user, secret)),

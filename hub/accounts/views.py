@@ -68,7 +68,7 @@ def login():
     elif form.is_submitted():
         status = 422
     form.password.data = ""
-    return render("auth/login.html", form=form, status=status)
+    return render("hub/accounts/login.html", form=form, status=status)
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -96,7 +96,7 @@ def login_code():
             return _finish_login(person, pending.get("next"))
     elif form.is_submitted():
         status = 422
-    return render("auth/code.html", form=form, status=status)
+    return render("hub/accounts/code.html", form=form, status=status)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -122,14 +122,14 @@ def forgot_password():
             "success",
         )
         return see_other("auth.login")
-    return render("auth/forgot.html", form=form, status=submit_status(form))
+    return render("hub/accounts/forgot.html", form=form, status=submit_status(form))
 
 
 def _password_from_link(purpose: str, token: str, template: str):
     try:
         person = passwords.peek_link_token(token, purpose)
     except ValidationFailed as exc:
-        return render("auth/link_invalid.html", message=str(exc), status=410)
+        return render("hub/accounts/link_invalid.html", message=str(exc), status=410)
     form = NewPasswordForm()
     status = 200
     if form.validate_on_submit():
@@ -151,12 +151,12 @@ def _password_from_link(purpose: str, token: str, template: str):
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
-    return _password_from_link("reset", token, "auth/reset.html")
+    return _password_from_link("reset", token, "hub/accounts/reset.html")
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
-    return _password_from_link("invite", token, "auth/invitation.html")
+    return _password_from_link("invite", token, "hub/accounts/invitation.html")
 
 
 def init_app(app: Flask) -> None:

@@ -42,7 +42,7 @@ def program_admin():
             mfa_required_roles=accounts.program_settings().mfa_required_roles or []
         )
     return render(
-        "hub/program_admin.html",
+        "hub/admin/program_admin.html",
         mfa_form=mfa_form,
         tiers=tiers.holder_counts(),
         tier_form=TierForm(formdata=None),
@@ -92,7 +92,7 @@ def outbox():
     require_program_admin()
     mail_id = request.args.get("mail", "")
     return render(
-        "hub/outbox.html",
+        "hub/admin/outbox.html",
         page=paginate(admin.outbox(), int_arg("page"), 20),
         selected=admin.outbox_mail(int(mail_id)) if mail_id.isdigit() else None,
     )
@@ -111,8 +111,8 @@ def audit_log():
     )
     page = paginate(admin.audit_search(current_user, filters), int_arg("page"), 50)
     return render(
-        "hub/audit.html",
-        "hub/_audit_results.html",
+        "hub/admin/audit.html",
+        "hub/admin/_audit_results.html",
         page=page,
         problems=filters.problems,
         actions=admin.audit_actions(current_user),

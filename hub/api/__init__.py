@@ -19,6 +19,7 @@ from hub.api import openapi
 from hub.api.auth import (
     AUTH_INVALID_DETAIL,
     AUTH_MISSING_DETAIL,
+    allow_only,
     current_person,
     is_public,
     public,
@@ -53,6 +54,7 @@ __all__ = [
     "Page",
     "PageQuery",
     "Query",
+    "allow_only",
     "api_blueprint",
     "bad_request",
     "context",

@@ -39,7 +39,7 @@ _RULE_ARGUMENT = re.compile(
     r"<(?:(?P<converter>[a-zA-Z_][a-zA-Z0-9_]*)(?:\([^)]*\))?:)?(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)>"
 )
 _CONVERTER_SCHEMAS = {
-    "int": {"type": "integer", "minimum": 0},
+    "int": {"type": "integer", "format": "int32", "minimum": 0},
     "float": {"type": "number"},
     "uuid": {"type": "string", "format": "uuid"},
 }
@@ -218,6 +218,49 @@ def _strip_titles(node: Any) -> Any:
     return node
 
 
+def _sized_integers(node: Any) -> Any:
+    """Every integer of node as "format": "int32": what a request's numbers may be (a larger
+    one is refused, hub.api.operations), so clients and fuzzers know the range."""
+    if isinstance(node, dict):
+        out = {key: _sized_integers(value) for key, value in node.items()}
+        kind = node.get("type")
+        if (kind == "integer" or (isinstance(kind, list) and "integer" in kind)) and (
+            "format" not in node
+        ):
+            out["format"] = "int32"
+        return out
+    if isinstance(node, list):
+        return [_sized_integers(item) for item in node]
+    return node
+
+
+def _request_side(paths: dict) -> dict:
+    """paths with the integers of their parameters and request bodies sized (answers are
+    left as they are: an id the database makes may be larger, e.g. a ledger entry's)."""
+    out = copy.deepcopy(paths)
+    for operations in out.values():
+        for op in operations.values():
+            if "parameters" in op:
+                op["parameters"] = _sized_integers(op["parameters"])
+            if "requestBody" in op:
+                op["requestBody"] = _sized_integers(op["requestBody"])
+    return out
+
+
+def _request_schemas(paths: dict, schemas: dict) -> set[str]:
+    """The named schemas a request's parameters or body refer to, directly or not."""
+    wanted: set[str] = set()
+    for operations in paths.values():
+        for op in operations.values():
+            _refs([op.get("parameters", []), op.get("requestBody", {})], wanted)
+    seen: set[str] = set()
+    while wanted - seen:
+        name = (wanted - seen).pop()
+        seen.add(name)
+        wanted |= _refs(schemas.get(name, {}), set())
+    return seen
+
+
 def _refs(node: Any, found: set[str]) -> set[str]:
     if isinstance(node, dict):
         target = node.get("$ref")
@@ -266,8 +309,12 @@ def _components(reg: OpenApiRegistry, paths: dict, schemas: dict) -> dict:
         "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}
     }
     all_schemas = {**schemas, **_problem_schemas(), **reg.schemas}
+    requested = _request_schemas(paths, all_schemas)
     return {
-        "schemas": _strip_titles(_used_schemas(paths, all_schemas)),
+        "schemas": {
+            name: _sized_integers(schema) if name in requested else schema
+            for name, schema in _strip_titles(_used_schemas(paths, all_schemas)).items()
+        },
         "responses": responses,
         "securitySchemes": {
             "bearerAuth": {
@@ -311,7 +358,7 @@ def build_document(app: Flask | None = None) -> dict:
                 )
     for (path, method), entry in reg.paths.items():
         paths.setdefault(path, {})[method] = copy.deepcopy(entry)
-    paths = _strip_titles(paths)
+    paths = _request_side(_strip_titles(paths))
     used_tags = sorted(
         {tag for ops in paths.values() for op in ops.values() for tag in op.get("tags", [])}
     )

@@ -32,12 +32,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import g, request
+from flask import abort, g, request
 from pydantic import BaseModel
 from spectree import Response, SpecTree
+from spectree.model_adapter.pydantic_adapter import PydanticModelAdapter
 
 from hub.api.auth import PUBLIC_ATTR
-from hub.api.problems import ApiProblem, validation_problem
+from hub.api.problems import ApiProblem, out_of_range_problem, validation_problem
+from hub.api.schemas import INT_MAX, INT_MIN
 
 OPERATION_ATTR = "api_operation"
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -50,8 +52,39 @@ def component_name(model: Any) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "", name)
 
 
+def _out_of_range(value: Any, loc: tuple = ()) -> tuple | None:
+    """(*where, number): a whole number beyond 32 bits in value (a model, or JSON as sent)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return None if INT_MIN <= value <= INT_MAX else (*loc, value)
+    if isinstance(value, BaseModel):
+        items: Iterable = iter(value)  # its fields, and the extra ones it keeps
+    elif isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = _out_of_range(item, (*loc, key))
+        if found is not None:
+            return found
+    return None
+
+
+def _check_numbers() -> None:
+    """A validated request with a number no integer column holds: 400 (query) or 422."""
+    for where in ("query", "headers", "json", "form"):
+        found = _out_of_range(getattr(request.context, where, None))
+        if found:
+            *loc, number = found
+            raise out_of_range_problem(where, tuple(loc), INT_MAX if number > 0 else INT_MIN)
+
+
 def _before(_req, _resp, error, _instance, _adapter) -> None:
     if error is None:
+        _check_numbers()
         return
     models: dict[str, type] = g.get("api_models", {})
     where, model = next(
@@ -71,8 +104,18 @@ def _after(_req, _resp, error, _instance, _adapter) -> None:
         raise RuntimeError(f"an API response does not match its model: {error}")
 
 
+class _ModelAdapter(PydanticModelAdapter):
+    """SpecTree's pydantic adapter, whose errors don't repeat what was sent: SpecTree renders
+    them as JSON before _before answers with our problem, and a form field sent as a file
+    (bytes, perhaps not even UTF-8) is not JSON."""
+
+    def validation_errors(self, err):
+        return err.errors(include_context=False, include_input=False, include_url=False)
+
+
 spec = SpecTree(
     "flask",
+    model_adapter=_ModelAdapter(),
     mode="strict",
     annotations=False,
     before=_before,
@@ -174,6 +217,8 @@ def operation(
         @functools.wraps(validated)
         def entry(*args, **kwargs):
             g.api_models = models
+            if any(isinstance(v, int) and not 0 <= v <= INT_MAX for v in kwargs.values()):
+                abort(404)  # an id no row can have (and that no query may be sent)
             if before is not None:
                 before(**kwargs)
             if json is not None and not (form is not None and request.mimetype in FORM_TYPES):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from pydantic import Field, field_validator
 
 from hub import db
-from hub.api.schemas import Page, Query, refuse
+from hub.api.schemas import INT_MAX, Page, Query, refuse
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -34,9 +34,10 @@ def decode_cursor(cursor: str) -> int:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise ValueError("not a cursor") from exc
-    if not raw.startswith(_CURSOR_PREFIX) or not raw[len(_CURSOR_PREFIX) :].isdigit():
-        raise ValueError("not a cursor")
-    return int(raw[len(_CURSOR_PREFIX) :])
+    digits = raw[len(_CURSOR_PREFIX) :]
+    if not raw.startswith(_CURSOR_PREFIX) or not digits.isdigit() or int(digits) > INT_MAX:
+        raise ValueError("not a cursor")  # (an id no row can have is not one of ours either)
+    return int(digits)
 
 
 class LimitQuery(Query):

@@ -163,6 +163,20 @@ def _name(loc: tuple) -> str:
     return ".".join(str(part) for part in loc) if loc else ""
 
 
+def out_of_range_problem(where: str, loc: tuple, bound: int) -> ApiProblem:
+    """A whole number in the request beyond what the API's numbers hold (32 bits, up to
+    bound): a 400 for the query string and headers, a 422 naming the body field."""
+    name = str(loc[0])
+    what = f"The {_KIND[where]} '{name}'" if where != "json" else f"'{name}'"
+    detail = f"{what} must be {bound} or {'less' if bound > 0 else 'more'}."
+    if len(loc) > 1:
+        detail = f"{_where(loc)}: {detail}"
+    if where in {"query", "headers"}:
+        return bad_request(detail)
+    errors = [{"field": name, "detail": detail}]
+    return ApiProblem(422, "Unprocessable Content", summary(errors), errors=errors)
+
+
 def validation_problem(exc: ValidationError, where: str, model=None) -> ApiProblem:
     """A request that doesn't fit its model: a 400 for the query string and headers (one
     sentence), a 422 with an error per field for a body. Unknown body fields are reported

@@ -6,7 +6,15 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 T = TypeVar("T")
@@ -15,6 +23,7 @@ UtcTime = Annotated[
     str, Field(json_schema_extra={"format": "date-time", "examples": ["2026-03-01T09:30:00Z"]})
 ]
 Day = Annotated[str, Field(json_schema_extra={"format": "date"})]
+Email = Annotated[str, Field(json_schema_extra={"format": "email"})]
 Money = Annotated[
     str, Field(pattern=r"^-?\d+\.\d{2}$", json_schema_extra={"examples": ["3000.00"]})
 ]
@@ -43,11 +52,80 @@ def refuse(sentence: str) -> PydanticCustomError:
     return PydanticCustomError("api_sentence", "{sentence}", {"sentence": sentence})
 
 
+def list_only(field: str, sentence: str) -> Any:
+    """A model's validator for `field`: a value sent that is not a JSON list is refused with
+    `sentence` (say what shape to send) before pydantic looks at the items."""
+
+    def check(cls, value):
+        if value is not None and not isinstance(value, list):
+            raise refuse(sentence)
+        return value
+
+    return field_validator(field, mode="before")(check)
+
+
+# The whole numbers a request may carry are 32-bit ones (the document says "format":
+# "int32"): ids, counts and sequence numbers live in integer columns, which on PostgreSQL
+# hold no more, and a larger number must not reach a query.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
+# A JSON type, what Python takes for it, and pydantic's error type (hub.api.problems words it).
+# A number may come as text too: the services read what forms send, and say what's wrong.
+_JSON_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "string": ((str,), "string_type"),
+    "integer": ((int, str), "int_type"),
+    "number": ((int, float, str), "float_type"),
+    "boolean": ((bool,), "bool_type"),
+    "array": ((list,), "list_type"),
+    "object": ((dict,), "dict_type"),
+}
+
+
+def _is_a(value: Any, types: tuple[type, ...]) -> bool:
+    if isinstance(value, bool):  # a bool is an int to Python, not to JSON
+        return bool in types
+    return isinstance(value, types)
+
+
+def _check_int_text(value: str) -> None:
+    """A whole number sent as text is held to 32 bits as well (the service reads the rest)."""
+    try:
+        number = int(value.strip())
+    except ValueError:
+        return
+    if number > INT_MAX:
+        raise PydanticCustomError("less_than_equal", "too large", {"le": INT_MAX})
+    if number < INT_MIN:
+        raise PydanticCustomError("greater_than_equal", "too small", {"ge": INT_MIN})
+
+
+def _json_type_check(schema: dict):
+    """A before-validator: the value is of (one of) the schema's JSON types, or null."""
+    declared = schema.get("type")
+    names = [declared] if isinstance(declared, str) else list(declared or [])
+    kinds = [_JSON_TYPES[name] for name in names if name in _JSON_TYPES]
+
+    def check(value: Any) -> Any:
+        if value is None or not kinds:
+            return value  # absent and null are the service's to judge, as on the pages
+        if not any(_is_a(value, types) for types, _ in kinds):
+            raise PydanticCustomError(
+                kinds[0][1], "Input should be a valid {expected}", {"expected": names[0]}
+            )
+        if isinstance(value, str) and "string" not in names:
+            _check_int_text(value)
+        return value
+
+    return check
+
+
 def loose(schema: dict) -> Any:
     """A body field whose rules (and sentences) belong to the service the pages share: the
     document shows `schema`, the value is handed on as sent, and the service says what is
-    wrong with it (all fields at once, as the forms do)."""
-    return Annotated[Any, WithJsonSchema(schema)]
+    wrong with it (all fields at once, as the forms do). Only its JSON type is checked here
+    (a 422 like any other field's), and a whole number's 32 bits: the services are written
+    for what forms send, text, and an object where they expect text must not reach them."""
+    return Annotated[Any, BeforeValidator(_json_type_check(schema)), WithJsonSchema(schema)]
 
 
 class Output(BaseModel):

@@ -75,6 +75,9 @@ def _with_read_positions(items: list[Conversation]) -> list[Conversation]:
 
 
 def _as_seen(conversation: ConversationRow) -> Conversation:
+    """The conversation as the caller sees it now: what the request changed is flushed
+    first, and the caller's read position is added."""
+    db.session.flush()
     return _with_read_positions([Conversation.of(conversation)])[0]
 
 
@@ -329,7 +332,6 @@ def accept_handoff_api(conversation_id: int):
 def update_conversation(conversation_id: int):
     person, conversation = current_person(), g.conversation
     conversations.set_status(person, conversation, context().json.status)
-    db.session.flush()
     return _as_seen(conversation)
 
 
@@ -349,7 +351,6 @@ def update_conversation(conversation_id: int):
 def read_api(conversation_id: int):
     person, conversation = current_person(), g.conversation
     conversations.mark_read(person, conversation, context().json.seq)
-    db.session.flush()
     return _as_seen(conversation)
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, g, request, send_file
 from flask_login import current_user
 
-from hub import uploads
 from hub.accounts import service as accounts
 from hub.api import AUTH_INVALID_DETAIL
 from hub.conversations import attachments
 from hub.extensions import login_manager
 from hub.web.errors import problem
+from hub.web.pages import stored_path_or_404
 
 # Their own blueprint: a file is fetched by a signed-in browser (the page's <img>, a link)
 # or by an integration with its API token, so one URL serves both.
@@ -45,10 +45,7 @@ def attachment(conversation_id: int, file_id: int):
     file = attachments.find_attachment(current_user, conversation_id, file_id)
     if file is None:
         abort(404)
-    try:
-        path = uploads.open_stored(file.path)
-    except FileNotFoundError:
-        abort(404)
+    path = stored_path_or_404(file.path)
     if not path.exists():
         abort(404)
     is_image = file.content_type.startswith("image/")

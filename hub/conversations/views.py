@@ -88,7 +88,7 @@ def _render_index(form: StartConversationForm | None, status: int = 200):
         conversations.list_conversations(current_user, state), int_arg("page"), PAGE_SIZE
     )
     return render(
-        "conversations/index.html",
+        "hub/conversations/index.html",
         page=page,
         read=reads.read_positions(current_user, [c.id for c in page.items]),
         state=state,
@@ -170,11 +170,11 @@ def _render_detail(conversation: Conversation, message_form: MessageForm | None 
         max_files=attachments.MAX_ATTACHMENTS,
         max_file_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
     )
-    return render("conversations/detail.html", status=status, **ctx)
+    return render("hub/conversations/detail.html", status=status, **ctx)
 
 
 def _parts_context(conversation: Conversation) -> dict:
-    """What templates/conversations/_parts.html shows: the parts of the page that change
+    """What templates/hub/conversations/_parts.html shows: the parts of the page that change
     while it is open."""
     viewer = current_user._get_current_object()
     people = reads.participants(conversation)
@@ -210,7 +210,7 @@ def live_parts(conversation_id: int):
     people, status, hand-offs), for static/js/chat.js to swap in after a message arrives.
     Reading them marks nothing read: the page's socket does that while it is in view."""
     conversation = access.get_conversation_or_404(current_user, conversation_id)
-    return render("conversations/_live.html", **_parts_context(conversation))
+    return render("hub/conversations/_live.html", **_parts_context(conversation))
 
 
 @bp.post("/conversations/<int:conversation_id>/messages")

@@ -126,11 +126,7 @@ def get_organization(org_id: int):
 def update_organization(org_id: int):
     person = current_person()
     org = policy.get_organization_or_404(person, org_id)
-    data = request.get_json()
-    if policy.can_restructure_organization(person):
-        directory.update_organization(person, org, data)
-    else:
-        directory.update_contact_details(person, org, data)
+    directory.edit_organization(person, org, request.get_json())
     db.session.flush()
     return Organization.of(org)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import ConfigDict, Field
 
 from hub.api import Output, PageQuery, iso_utc
-from hub.api.schemas import UtcTime, loose, one_of
+from hub.api.schemas import Email, UtcTime, loose, one_of
 from hub.directory import service as directory
 from hub.models import Organization as OrganizationRow
 from hub.models import OrgKind, Role, Track
@@ -118,7 +118,7 @@ class Person(Output):
 
     id: int
     name: str
-    email: str = Field(json_schema_extra={"format": "email"})
+    email: Email
     title: str
     role: ROLE
     organization_id: int
@@ -146,7 +146,7 @@ class PeopleQuery(PageQuery):
 class ProductLineManager(Output):
     id: int
     name: str
-    email: str = Field(json_schema_extra={"format": "email"})
+    email: Email
 
 
 class ProductLine(Output):

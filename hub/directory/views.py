@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask, abort, flash, request, send_file
 from flask_login import current_user
 
-from hub import policy, uploads
+from hub import policy
 from hub.accounts import passwords
 from hub.accounts import service as accounts
 from hub.directory import queries, tiers
@@ -23,7 +23,14 @@ from hub.models import OrgKind
 from hub.registry import NavItem, registry
 from hub.web.blueprint import bp
 from hub.web.forms import EmptyForm, apply_problems, flash_problems, submit_status
-from hub.web.pages import external_url, int_arg, paginate, render, see_other
+from hub.web.pages import (
+    external_url,
+    int_arg,
+    paginate,
+    render,
+    see_other,
+    stored_path_or_404,
+)
 
 # --- Organisations -------------------------------------------------------------------
 
@@ -39,8 +46,8 @@ def organization_list():
         25,
     )
     return render(
-        "hub/organizations.html",
-        "hub/_organization_results.html",
+        "hub/directory/organizations.html",
+        "hub/directory/_organization_results.html",
         page=page,
         staff_counts=queries.active_staff_counts([o.id for o in page.items]),
         q=q,
@@ -55,7 +62,7 @@ def organization_list():
 def organization_detail(org_id: int):
     org = policy.get_organization_or_404(current_user, org_id)
     return render(
-        "hub/organization.html",
+        "hub/directory/organization.html",
         org=org,
         staff=queries.staff(current_user, org),
         children=queries.children(current_user, org),
@@ -79,7 +86,9 @@ def organization_new():
             return see_other("hub.organization_detail", org_id=org.id)
         except ValidationFailed as exc:
             apply_problems(form, exc)
-    return render("hub/organization_form.html", form=form, org=None, status=submit_status(form))
+    return render(
+        "hub/directory/organization_form.html", form=form, org=None, status=submit_status(form)
+    )
 
 
 @bp.route("/organizations/<int:org_id>/edit", methods=["GET", "POST"])
@@ -95,7 +104,7 @@ def organization_edit(org_id: int):
         except ValidationFailed as exc:
             apply_problems(form, exc)
     return render(
-        "hub/organization_form.html",
+        "hub/directory/organization_form.html",
         form=form,
         org=org,
         full=full,
@@ -108,12 +117,7 @@ def organization_edit(org_id: int):
 def organization_logo(org_id: int):
     """The organisation's logo (re-encoded PNG), for viewers who may see the organisation."""
     org = policy.get_organization_or_404(current_user, org_id)
-    if not org.logo_path:
-        abort(404)
-    try:
-        path = uploads.open_stored(org.logo_path)
-    except FileNotFoundError:
-        abort(404)
+    path = stored_path_or_404(org.logo_path)
     response = send_file(path, mimetype="image/png", max_age=3600, conditional=True)
     response.headers["Content-Disposition"] = "inline"
     return response
@@ -153,7 +157,7 @@ def staff_invite(org_id: int):
             return see_other("hub.organization_detail", org_id=org.id)
         except ValidationFailed as exc:
             apply_problems(form, exc)
-    return render("hub/invite.html", form=form, org=org, status=submit_status(form))
+    return render("hub/directory/invite.html", form=form, org=org, status=submit_status(form))
 
 
 @bp.route("/people/<int:person_id>")
@@ -163,7 +167,7 @@ def person_detail(person_id: int):
         policy.can_manage_staff(current_user, person.organization) and person.id != current_user.id
     )
     return render(
-        "hub/person.html",
+        "hub/directory/person.html",
         person=person,
         can_manage=can_manage,
         role_form=RoleForm(role=person.role.value).offer_roles(current_user, person.organization),
@@ -209,7 +213,7 @@ def person_reactivate(person_id: int):
 
 @bp.route("/product-lines")
 def product_lines():
-    return render("hub/product_lines.html", lines=queries.product_lines())
+    return render("hub/directory/product_lines.html", lines=queries.product_lines())
 
 
 def init_app(app: Flask) -> None:

@@ -46,7 +46,7 @@ def init_app(app: Flask) -> None:
             response = problem(exc.code or 500, exc.name, exc.description or "")
         else:
             response = app.make_response(
-                (render_template("errors/error.html", error=exc), exc.code or 500)
+                (render_template("hub/web/error.html", error=exc), exc.code or 500)
             )
         if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
@@ -62,4 +62,4 @@ def init_app(app: Flask) -> None:
         )
         if wants_problem_json():
             return problem(500, error.name, error.description)
-        return render_template("errors/error.html", error=error), 500
+        return render_template("hub/web/error.html", error=error), 500

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import (
     Flask,
+    abort,
     current_app,
     g,
     make_response,
@@ -25,7 +26,7 @@ from flask import (
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from hub import db, notifications, policy
+from hub import db, notifications, policy, uploads
 from hub.accounts import service as accounts
 from hub.extensions import login_manager
 from hub.models import Role
@@ -52,6 +53,16 @@ def render(template: str, fragment: str | None = None, status: int = 200, **cont
 def see_other(endpoint: str, **values):
     """Redirect after a change (303), so a reload never posts twice."""
     return redirect(url_for(endpoint, **values), code=303)
+
+
+def stored_path_or_404(relative: str | None):
+    """The path of a stored file to send, or 404 when there is none or it lies outside storage."""
+    if not relative:
+        abort(404)
+    try:
+        return uploads.open_stored(relative)
+    except FileNotFoundError:
+        abort(404)
 
 
 def external_url(endpoint: str, **values) -> str:

@@ -43,7 +43,7 @@ def dashboard():
     if person.role == Role.PROGRAM_ADMIN:
         ctx["tier_chart"] = tiers.chart()
         ctx["recent_activity"] = admin.recent_audit_events(person, RECENT_ACTIVITY)
-    return render("hub/dashboard.html", **ctx)
+    return render("hub/web/dashboard.html", **ctx)
 
 
 # --- Notifications ---------------------------------------------------------------------
@@ -53,7 +53,10 @@ def dashboard():
 def notification_list():
     items = notifications.recent(current_user.id, limit=50)
     return render(
-        "hub/notifications.html", "hub/_notification_list.html", items=items, form=EmptyForm()
+        "hub/web/notifications.html",
+        "hub/web/_notification_list.html",
+        items=items,
+        form=EmptyForm(),
     )
 
 

@@ -256,20 +256,22 @@
 
   function press(button, on) { button.setAttribute("aria-pressed", on ? "true" : "false"); }
 
+  // Turn the local tracks of one kind off (or back on) and show it on their button.
+  CallUI.prototype.toggleTracks = function (tracks, button, missing) {
+    if (!tracks.length) return this.say(missing);
+    var off = tracks[0].enabled;
+    tracks.forEach(function (t) { t.enabled = !off; });
+    press(button, off);
+  };
+
   CallUI.prototype.toggleMute = function () {
     var tracks = this.local ? this.local.getAudioTracks() : [];
-    if (!tracks.length) return this.say("There is no microphone to mute.");
-    var muted = tracks[0].enabled;
-    tracks.forEach(function (t) { t.enabled = !muted; });
-    press(this.muteButton, muted);
+    return this.toggleTracks(tracks, this.muteButton, "There is no microphone to mute.");
   };
 
   CallUI.prototype.toggleCamera = function () {
     var tracks = this.local ? this.local.getVideoTracks() : [];
-    if (!tracks.length) return this.say("There is no camera to turn off.");
-    var off = tracks[0].enabled;
-    tracks.forEach(function (t) { t.enabled = !off; });
-    press(this.cameraButton, off);
+    return this.toggleTracks(tracks, this.cameraButton, "There is no camera to turn off.");
   };
 
   CallUI.prototype.replaceVideo = function (track) {

@@ -318,6 +318,17 @@
     this.log.insertBefore(el, before);
   };
 
+  // A message's text and files, as a sent message and a pending one both show them.
+  function appendContent(li, m) {
+    if (m.body) {
+      var body = document.createElement("div");
+      body.className = "msg__body";
+      appendText(body, m.body);
+      li.appendChild(body);
+    }
+    if (m.attachments && m.attachments.length) li.appendChild(filesElement(m.attachments));
+  }
+
   Chat.prototype.render = function (m) {
     var li = document.createElement("li");
     li.id = "m" + m.seq;
@@ -334,13 +345,7 @@
     }
     li.className = "msg" + (m.author.id === this.me ? " msg--mine" : "");
     li.appendChild(this.meta(m.author.name, timeElement(m.created_at, this.zone)));
-    if (m.body) {
-      var body = document.createElement("div");
-      body.className = "msg__body";
-      appendText(body, m.body);
-      li.appendChild(body);
-    }
-    if (m.attachments && m.attachments.length) li.appendChild(filesElement(m.attachments));
+    appendContent(li, m);
     return li;
   };
 
@@ -456,13 +461,7 @@
     state.className = "msg__state";
     state.textContent = "sending…";
     li.appendChild(this.meta("You", state));
-    if (item.body) {
-      var body = document.createElement("div");
-      body.className = "msg__body";
-      appendText(body, item.body);
-      li.appendChild(body);
-    }
-    if (item.attachments && item.attachments.length) li.appendChild(filesElement(item.attachments));
+    appendContent(li, item);
     this.log.appendChild(li);
   };
 

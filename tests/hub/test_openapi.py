@@ -109,7 +109,7 @@ def test_routes_of_another_blueprint_are_documented_and_checked_too(app, client)
         "name": "widget_id",
         "in": "path",
         "required": True,
-        "schema": {"type": "integer", "minimum": 0},
+        "schema": {"type": "integer", "format": "int32", "minimum": 0},
     }
     assert operation.get("security", document["security"]) == [{"bearerAuth": []}]
     assert "401" in operation["responses"]
