@@ -128,6 +128,12 @@ def loose(schema: dict) -> Any:
     return Annotated[Any, BeforeValidator(_json_type_check(schema)), WithJsonSchema(schema)]
 
 
+def file_part(schema: dict) -> Any:
+    """A multipart file part (or several under one name): the view reads it from
+    request.files and hub.uploads checks the bytes; here it is only documented."""
+    return Annotated[Any, WithJsonSchema(schema)]
+
+
 class Output(BaseModel):
     """A response shape: built by the API from the rules' objects, never from the client."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pydantic import ConfigDict, Field
 
 from hub.api import Input, LimitQuery, NamedRef, Output, PageQuery, iso_utc
-from hub.api.schemas import UtcTime, loose, one_of
+from hub.api.schemas import UtcTime, file_part, loose, one_of
 from hub.conversations.attachments import MAX_ATTACHMENTS, attachment_json
 from hub.conversations.handoff import MAX_NOTE
 from hub.conversations.models import ConversationStatus
@@ -174,7 +174,7 @@ class ConversationMessageForm(Input):
 
     client_msg_id: loose({"type": "string"})
     body: loose({"type": "string"}) = None
-    files: loose({"type": "array", "maxItems": MAX_ATTACHMENTS, "items": _FILE}) = None
+    files: file_part({"type": "array", "maxItems": MAX_ATTACHMENTS, "items": _FILE}) = None
 
 
 class AttachmentUpload(Input):
@@ -182,7 +182,7 @@ class AttachmentUpload(Input):
 
     model_config = ConfigDict(extra="allow", strict=False, json_schema_extra={"required": ["file"]})
 
-    file: loose(_FILE) = None
+    file: file_part(_FILE) = None
 
 
 class Handoff(Output):
