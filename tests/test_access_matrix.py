@@ -30,14 +30,12 @@ from tests.conftest import (
 
 
 def _all_cases() -> dict[str, list[Case]]:
+    """Every `access_cases` module under tests/ (tests/<package>/ and its capability folders)."""
     cases: dict[str, list[Case]] = {}
-    for info in pkgutil.iter_modules(tests.__path__):
-        if not info.ispkg:
+    for info in pkgutil.walk_packages(tests.__path__, "tests."):
+        if info.name.rpartition(".")[2] != "access_cases":
             continue
-        try:
-            module = importlib.import_module(f"tests.{info.name}.access_cases")
-        except ModuleNotFoundError:
-            continue
+        module = importlib.import_module(info.name)
         for endpoint, endpoint_cases in module.ACCESS_CASES.items():
             cases.setdefault(endpoint, []).extend(endpoint_cases)
     return cases

@@ -4,7 +4,7 @@ validate and serialise it.
 SpecTree turns each `@operation` (hub.api.operations) into paths, parameters, request
 bodies and response schemas from its pydantic models; this module walks app.url_map so
 that every path comes from a real route (a route without a declaration is missing, and
-tests/hub/test_openapi.py fails on it), then adds what is the same everywhere: path
+tests/hub/api/test_openapi.py fails on it), then adds what is the same everywhere: path
 parameters, the problem answers, bearer security, tags and operation ids. Feature
 packages describe their tags from their init_app, and rarely a route by hand:
 

@@ -316,11 +316,11 @@ ACCESS_CASES = {
 
 
 # The proposal pages' cases live beside their helpers.
-from tests.campaigns.proposal_access import PROPOSAL_CASES  # noqa: E402
+from tests.campaigns.proposals.proposal_access import PROPOSAL_CASES  # noqa: E402
 
 ACCESS_CASES.update(PROPOSAL_CASES)
 
 # The campaigns API's cases live beside the pages' helpers they reuse.
-from tests.campaigns.proposal_api_access import API_CASES  # noqa: E402
+from tests.campaigns.proposals.proposal_api_access import API_CASES  # noqa: E402
 
 ACCESS_CASES.update(API_CASES)

@@ -18,7 +18,7 @@ from campaigns.proposals.models import ProposalStatus
 from hub import db
 from hub.db import today, utcnow
 from hub.models import TerritoryAssignment
-from tests.campaigns.proposal_support import approved, claim_lines, fields, funded_program
+from tests.campaigns.proposals.proposal_support import approved, claim_lines, fields, funded_program
 from tests.hub.test_query_counts import StatementLog, _count, _diff
 
 S = ProposalStatus

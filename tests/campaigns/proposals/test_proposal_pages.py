@@ -13,7 +13,7 @@ from campaigns.proposals import service as proposals
 from campaigns.proposals.models import Claim, Proposal, ProposalAsset, ProposalStatus
 from hub import db
 from hub.models import AuditEvent, StoredFile
-from tests.campaigns.proposal_support import approved, fields, funded_program, png_bytes
+from tests.campaigns.proposals.proposal_support import approved, fields, funded_program, png_bytes
 from tests.conftest import csrf_token, post_form
 
 S = ProposalStatus
@@ -172,7 +172,7 @@ def test_a_file_that_lies_is_refused_and_nothing_is_written(client, login_as, ch
 
 
 def test_claim_review_in_part_needs_a_reason(client, login_as, channel, program):
-    from tests.campaigns.proposal_support import claim_lines
+    from tests.campaigns.proposals.proposal_support import claim_lines
 
     proposal = approved(channel, program)
     marketer = channel.people["dealer_marketer"]

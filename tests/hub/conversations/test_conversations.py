@@ -23,7 +23,7 @@ from hub.db import utcnow
 from hub.errors import Conflict, TooManyAttempts, ValidationFailed
 from hub.models import AuditEvent, Notification, OutboxMail, SocketSession, TerritoryAssignment
 from hub.registry import registry
-from tests.conversations.conftest import new_id
+from tests.hub.conversations.conftest import new_id
 
 
 def notes_for(person) -> list[Notification]:

@@ -14,7 +14,7 @@ from hub.conversations import reads
 from hub.conversations import service as conversations
 from hub.conversations.models import Message
 from hub.extensions import socketio
-from tests.conversations.conftest import events, new_id
+from tests.hub.conversations.conftest import events, new_id
 
 REFUSED = "No such conversation, or you may not see it."
 

@@ -18,7 +18,7 @@ from hub.calls import service as calls
 from hub.calls.models import Call, CallParticipant
 from hub.conversations.models import Message, MessageKind
 from tests.conftest import sign_in
-from tests.conversations.conftest import events
+from tests.hub.conversations.conftest import events
 
 REFUSED_CONVERSATION = "No such conversation, or you may not see it."
 REFUSED_CALL = "No such call, or you may not see it."

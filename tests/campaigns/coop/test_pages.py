@@ -356,7 +356,7 @@ def test_the_demo_leaves_prairie_with_money_about_to_expire(app):
         expiring and expiring[0].bucket == "2025" and expiring[0].expires_on == date(2026, 12, 31)
     )
     # The worked example: 3,000 held, 2,500 paid and 500 released (the demo's proposals,
-    # seeded after it, hold and pay more: tests/campaigns/test_proposal_demo.py).
+    # seeded after it, hold and pay more: tests/campaigns/proposals/test_proposal_demo.py).
     example = db.session.scalar(
         sa.select(Hold).where(
             Hold.account_id == account.id, Hold.reference == "Spring print campaign"

@@ -21,7 +21,7 @@ from hub.models import SocketSession
 from hub.realtime import service as realtime
 from hub.registry import registry
 from tests.conftest import sign_in
-from tests.conversations.conftest import events
+from tests.hub.conversations.conftest import events
 
 
 def join(sock, conversation):

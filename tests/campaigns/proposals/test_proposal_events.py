@@ -8,7 +8,7 @@ import pytest
 from campaigns.proposals import service as proposals
 from hub import db
 from hub.extensions import socketio
-from tests.campaigns.proposal_support import fields, funded_program
+from tests.campaigns.proposals.proposal_support import fields, funded_program
 from tests.conftest import sign_in
 from tests.realtime_support import ServerSideSocketClient
 

@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator
 from hub.accounts import service as accounts
 from hub.conversations import reads
 from hub.conversations import service as conversations
-from tests.conversations.conftest import new_id
+from tests.hub.conversations.conftest import new_id
 
 
 @pytest.fixture

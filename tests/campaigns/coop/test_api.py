@@ -167,7 +167,7 @@ def test_without_a_program_the_api_says_so(client, channel):
 
 
 def test_answers_match_the_documented_schemas(client, channel, program):
-    from tests.hub.test_openapi import fetch_document, response_validator
+    from tests.hub.api.test_openapi import fetch_document, response_validator
 
     document = fetch_document(client)
     admin = headers(channel.people["program_admin"])

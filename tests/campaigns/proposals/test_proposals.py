@@ -17,7 +17,7 @@ from hub import db
 from hub.db import today
 from hub.errors import Conflict, ValidationFailed
 from hub.models import AuditEvent, Notification
-from tests.campaigns.proposal_support import (
+from tests.campaigns.proposals.proposal_support import (
     approved,
     category,
     claim_lines,

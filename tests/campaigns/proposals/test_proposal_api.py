@@ -19,14 +19,14 @@ from hub import db
 from hub.accounts import service as accounts
 from hub.errors import InsufficientFunds
 from hub.models import StoredFile
-from tests.campaigns.proposal_support import (
+from tests.campaigns.proposals.proposal_support import (
     approved,
     claim_lines,
     fields,
     funded_program,
     png_bytes,
 )
-from tests.hub.test_openapi import fetch_document, response_validator
+from tests.hub.api.test_openapi import fetch_document, response_validator
 
 S = ProposalStatus
 BASE = "/api/v1/campaigns"

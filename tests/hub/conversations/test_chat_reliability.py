@@ -24,8 +24,8 @@ from hub.db import utcnow
 from hub.demo.channel import set_path
 from hub.models import Organization, OrgKind, Person, Role
 from tests.conftest import committed_app
-from tests.conversations.conftest import events, new_id
-from tests.conversations.test_chat_sockets import join, send
+from tests.hub.conversations.conftest import events, new_id
+from tests.hub.conversations.test_chat_sockets import join, send
 
 
 def seqs(messages) -> list[int]:

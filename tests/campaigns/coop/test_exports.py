@@ -18,7 +18,7 @@ from hub.accounts import service as accounts
 from hub.errors import ValidationFailed
 from hub.models import AuditEvent
 from tests.campaigns import make_program, purchase
-from tests.hub.test_openapi import fetch_document, response_validator
+from tests.hub.api.test_openapi import fetch_document, response_validator
 
 D = Decimal
 TODAY = date(2026, 11, 22)

@@ -14,7 +14,7 @@ from hub.conversations import reads
 from hub.conversations import service as conversations
 from hub.conversations.models import ConversationStatus, Message
 from tests.conftest import csrf_token, post_form, sign_in
-from tests.conversations.conftest import new_id
+from tests.hub.conversations.conftest import new_id
 
 
 def text_of(response) -> str:

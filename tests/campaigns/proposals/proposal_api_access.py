@@ -1,6 +1,6 @@
 """Access cases for /api/v1/campaigns (merged into access_cases.ACCESS_CASES).
 
-The proposals are the pages' (tests/campaigns/proposal_access.py): one of the channel's
+The proposals are the pages' (tests/campaigns/proposals/proposal_access.py): one of the channel's
 dealer, seen by its people, its distributor and the OEM once submitted (a draft only by
 the dealer), and one of the other dealer, seen only by the OEM. Visible but not yours to
 act on is a 403, invisible a 404, no token a 401.
@@ -9,8 +9,8 @@ act on is a 403, invisible a 404, no token a 401.
 from __future__ import annotations
 
 from tests.access import Case
-from tests.campaigns.proposal_access import _program, _proposal
-from tests.campaigns.proposal_support import fields
+from tests.campaigns.proposals.proposal_access import _program, _proposal
+from tests.campaigns.proposals.proposal_support import fields
 
 BASE = "/api/v1/campaigns"
 OEM = ("program_admin", "channel_manager", "product_manager")

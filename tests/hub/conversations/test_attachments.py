@@ -23,7 +23,7 @@ from hub.db import utcnow
 from hub.errors import ValidationFailed
 from hub.models import StoredFile
 from tests.conftest import csrf_token, sign_in
-from tests.conversations.conftest import events, new_id
+from tests.hub.conversations.conftest import events, new_id
 
 
 @pytest.fixture(autouse=True)

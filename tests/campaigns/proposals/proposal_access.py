@@ -14,7 +14,7 @@ from campaigns.proposals import service as proposals
 from campaigns.proposals.models import Proposal, ProposalAsset
 from hub import db
 from tests.access import ROLES, Case
-from tests.campaigns.proposal_support import (
+from tests.campaigns.proposals.proposal_support import (
     claim_lines,
     fields,
     funded_program,
