@@ -248,6 +248,26 @@ def test_too_many_files_and_too_large_uploads_are_refused_on_the_page(client, co
     assert conversation.last_seq == 1
 
 
+UNREADABLE_GIF = b"GIF89a" + b"\0" * 20  # says GIF, but Pillow can't decode it
+
+
+def test_a_page_post_with_one_unreadable_file_among_several_names_it(
+    client, covered, start, session
+):
+    conversation = start()
+    sign_in(client, covered.people["dealer_marketer"])
+
+    response = post_with_files(
+        client, conversation, [("ok.png", png()), ("anim.gif", UNREADABLE_GIF), ("a.pdf", pdf())]
+    )
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "“anim.gif” is not an image we can read" in page
+    assert "See attached" in page
+    assert conversation.last_seq == 1
+
+
 # --- Serving ----------------------------------------------------------------------------------
 
 
@@ -542,3 +562,23 @@ def test_the_api_refuses_an_oversized_upload_with_413(client, covered, start, be
     assert response.status_code == 413
     assert response.mimetype == "application/problem+json"
     assert "too large" in response.json["detail"]
+
+
+def test_the_api_names_the_unreadable_file_among_several(client, covered, start, bearer):
+    conversation = start()
+    response = client.post(
+        f"/api/v1/conversations/{conversation.id}/messages",
+        data={
+            "client_msg_id": new_id(),
+            "body": "Photos",
+            "files": [
+                (io.BytesIO(png()), "front.png"),
+                (io.BytesIO(UNREADABLE_GIF), "back.gif"),
+            ],
+        },
+        content_type="multipart/form-data",
+        headers=bearer("dealer_marketer"),
+    )
+    assert response.status_code == 422
+    assert "“back.gif” is not an image we can read" in str(response.json)
+    assert conversation.last_seq == 1
