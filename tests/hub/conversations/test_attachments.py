@@ -268,6 +268,26 @@ def test_a_page_post_with_one_unreadable_file_among_several_names_it(
     assert conversation.last_seq == 1
 
 
+def test_a_message_over_the_apps_default_limit_gets_the_product_sentence(
+    client, covered, start, app
+):
+    conversation = start()
+    sign_in(client, covered.people["dealer_marketer"])
+    # As in production: five files may carry more than the app's default request limit.
+    app.config.update(UPLOAD_MAX_BYTES=2000, MAX_CONTENT_LENGTH=20_000)
+
+    fits = post_with_files(client, conversation, [("a.png", png()), ("b.png", png())])
+    assert fits.status_code == 303  # over the default limit, within five files'
+
+    big = post_with_files(client, conversation, [("big.pdf", b"%PDF-" + b"x" * 200_000)])
+    assert big.status_code == 413
+    page = big.get_data(as_text=True)
+    assert "Those files are too large together" in page
+    assert 'name="body"' in page  # the message form, in place
+    db.session.refresh(conversation)
+    assert conversation.last_seq == 2  # the one that fit
+
+
 # --- Serving ----------------------------------------------------------------------------------
 
 
