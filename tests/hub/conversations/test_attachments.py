@@ -6,6 +6,7 @@ or upload-then-reference), and served only to those who may see the conversation
 from __future__ import annotations
 
 import io
+import random
 from datetime import timedelta
 
 import pytest
@@ -274,13 +275,18 @@ def test_a_message_over_the_apps_default_limit_gets_the_product_sentence(
     conversation = start()
     sign_in(client, covered.people["dealer_marketer"])
     # As in production: five files may carry more than the app's default request limit.
-    app.config.update(UPLOAD_MAX_BYTES=2000, MAX_CONTENT_LENGTH=20_000)
+    app.config.update(UPLOAD_MAX_BYTES=20_000, MAX_CONTENT_LENGTH=30_000)
+    noisy = Image.frombytes("RGB", (70, 70), random.Random(7).randbytes(70 * 70 * 3))
+    out = io.BytesIO()
+    noisy.save(out, format="PNG")
+    photos = [(f"p{n}.png", out.getvalue()) for n in range(3)]
+    assert sum(len(d) for _, d in photos) > 30_000 and all(len(d) < 20_000 for _, d in photos)
 
-    fits = post_with_files(client, conversation, [("a.png", png()), ("b.png", png())])
+    fits = post_with_files(client, conversation, photos)
     assert fits.status_code == 303  # over the default limit, within five files'
 
     big = post_with_files(client, conversation, [("big.pdf", b"%PDF-" + b"x" * 200_000)])
-    assert big.status_code == 413
+    assert big.status_code == 413  # over 5 × 20,000 bytes and the fields
     page = big.get_data(as_text=True)
     assert "Those files are too large together" in page
     assert 'name="body"' in page  # the message form, in place
