@@ -57,6 +57,7 @@ def create_app(overrides: dict | None = None, *, bind=None) -> Flask:
     registry.init_app(app)
 
     login_manager.init_app(app)
+    app.before_request(pages.upload_limit)  # before the CSRF check reads the form
     csrf.init_app(app)
     htmx.init_app(app)
     socketio.init_app(

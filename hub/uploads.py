@@ -65,13 +65,17 @@ def storage_root() -> Path:
     return root
 
 
-def reencode_image(data: bytes, *, field: str = "file", max_side: int = 1024) -> bytes:
+def reencode_image(
+    data: bytes, *, field: str = "file", max_side: int = 1024, name: str | None = None
+) -> bytes:
     """Decode an uploaded image and return a fresh PNG of it (metadata dropped).
 
     Refuses files over the byte limit, files that are not PNG/JPEG/WebP/GIF whatever
-    their name says, and images whose pixel count could exhaust memory.
+    their name says, and images whose pixel count could exhaust memory; with a `name`,
+    every sentence names the file (one of several attachments).
     """
     cfg = current_app.config
+    this, that = (f"“{name}”", f"“{name}”") if name else ("This file", "That file")
     if not data:
         raise ValidationFailed({field: ["Choose an image file to upload."]})
     if len(data) > cfg["UPLOAD_MAX_BYTES"]:
@@ -86,12 +90,15 @@ def reencode_image(data: bytes, *, field: str = "file", max_side: int = 1024) ->
                 fmt = probe.format
                 width, height = probe.size
                 if fmt not in ALLOWED_IMAGE_FORMATS:
-                    raise ValidationFailed({field: ["Upload a PNG, JPEG, WebP or GIF image."]})
+                    raise ValidationFailed(
+                        {field: [f"{this} can't be used: upload a PNG, JPEG, WebP or GIF image."]}
+                    )
                 if width * height > cfg["IMAGE_MAX_PIXELS"]:
                     raise ValidationFailed(
                         {
                             field: [
-                                f"That image is {width}×{height} pixels; use one under 25 megapixels."
+                                f"{that} is {width}×{height} pixels; use an image under "
+                                "25 megapixels."
                             ]
                         }
                     )
@@ -109,7 +116,7 @@ def reencode_image(data: bytes, *, field: str = "file", max_side: int = 1024) ->
         if isinstance(exc, ValidationFailed):
             raise
         raise ValidationFailed(
-            {field: ["That file is not an image we can read. Upload a PNG, JPEG, WebP or GIF."]}
+            {field: [f"{that} is not an image we can read. Upload a PNG, JPEG, WebP or GIF."]}
         ) from None
     image.thumbnail((max_side, max_side))
     out = io.BytesIO()
@@ -176,38 +183,77 @@ def clean_filename(name, default: str = "attachment") -> str:
     return name
 
 
-def _sniff(data: bytes) -> str | None:
-    """What the bytes are: "pdf", "image" (one of the formats Pillow re-encodes), or None."""
+# What a name's suffix or an image/… type names, in words.
+_IMAGE_KINDS = {
+    "png": "PNG",
+    "jpg": "JPEG",
+    "jpeg": "JPEG",
+    "jpe": "JPEG",
+    "pjpeg": "JPEG",
+    "gif": "GIF",
+    "webp": "WebP",
+}
+
+
+def _sniff_exactly(data: bytes) -> str | None:
+    """The bytes' format in words ("a PDF", "a PNG image" …), or None."""
     if data.startswith(b"%PDF-"):
-        return "pdf"
-    if (
-        data.startswith(b"\x89PNG\r\n\x1a\n")
-        or data.startswith(b"\xff\xd8\xff")
-        or data[:6] in (b"GIF87a", b"GIF89a")
-        or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
-    ):
-        return "image"
+        return "a PDF"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "a PNG image"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "a JPEG image"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "a GIF image"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "a WebP image"
     return None
 
 
-def _claimed(filename: str, content_type: str | None) -> set[str]:
-    """What the file's name and declared type say it is ("pdf", "image", "other")."""
-    claims = set()
-    suffix = Path(filename).suffix.lower()
-    if suffix == ".pdf":
-        claims.add("pdf")
-    elif suffix in IMAGE_SUFFIXES:
-        claims.add("image")
+def _kind(words: str | None) -> str | None:
+    """ "pdf", "image" or "other" for a format in words."""
+    if words is None:
+        return None
+    return "pdf" if words == "a PDF" else "image" if words.endswith(" image") else "other"
+
+
+def _claims(filename: str, content_type: str | None) -> list[tuple[str, str]]:
+    """What the file's name and declared type say it is: (whose word, the format in
+    words), e.g. ("its type (image/png)", "a PNG image"); nothing for what says nothing."""
+    claims = []
+    suffix = Path(filename).suffix.lower().lstrip(".")
+    if suffix == "pdf":
+        claims.append((f"its name (.{suffix})", "a PDF"))
+    elif suffix in _IMAGE_KINDS:
+        claims.append((f"its name (.{suffix})", f"a {_IMAGE_KINDS[suffix]} image"))
     elif suffix:
-        claims.add("other")
+        claims.append((f"its name (.{suffix})", f"a .{suffix} file"))
     declared = (content_type or "").split(";")[0].strip().lower()
+    subtype = declared.removeprefix("image/")
     if declared == "application/pdf":
-        claims.add("pdf")
+        claims.append((f"its type ({declared})", "a PDF"))
     elif declared.startswith("image/"):
-        claims.add("image")
+        kind = _IMAGE_KINDS.get(subtype)
+        claims.append((f"its type ({declared})", f"a {kind} image" if kind else "an image"))
     elif declared and declared not in ("application/octet-stream", "binary/octet-stream"):
-        claims.add("other")
+        claims.append((f"its type ({declared})", f"a {declared} file"))
     return claims
+
+
+def _mismatch(name: str, content_type: str | None, actual: str) -> str | None:
+    """The sentence refusing a file whose name or type says another kind than its bytes
+    (what each claimed, and what the bytes are), or None when they agree."""
+    wrong = [
+        f"{whose} says {words}"
+        for whose, words in _claims(name, content_type)
+        if words.endswith(" file") or _kind(words) != _kind(actual)
+    ]
+    if not wrong:
+        return None
+    return (
+        f"“{name}” is not what it says: {' and '.join(wrong)}, but it is {actual}. "
+        "Check the file and attach it again."
+    )
 
 
 def accept_upload(
@@ -233,28 +279,18 @@ def accept_upload(
                 ]
             }
         )
-    actual = _sniff(data)
-    claims = _claimed(name, content_type)
+    actual = _sniff_exactly(data)
     if actual is None:
         raise ValidationFailed(
             {field: [f"“{name}” can't be attached: attach images (PNG, JPEG, WebP, GIF) or PDFs."]}
         )
-    if claims - {actual}:
-        said = "a PDF" if "pdf" in claims else "an image" if "image" in claims else "another kind"
-        really = "a PDF" if actual == "pdf" else "an image"
-        raise ValidationFailed(
-            {
-                field: [
-                    f"“{name}” is not what it says: its name or type says {said}, but it is "
-                    f"{really}. Check the file and attach it again."
-                ]
-            }
-        )
-    if actual == "pdf":
+    if sentence := _mismatch(name, content_type, actual):
+        raise ValidationFailed({field: [sentence]})
+    if actual == "a PDF":
         return AcceptedFile(
             check_pdf(data, field=field, name=name), name, "application/pdf", ".pdf"
         )
-    png = reencode_image(data, field=field, max_side=2048)
+    png = reencode_image(data, field=field, max_side=2048, name=name)
     stem = Path(name).stem if Path(name).suffix.lower() in IMAGE_SUFFIXES else name
     return AcceptedFile(png, clean_filename(f"{stem}.png"), "image/png", ".png")
 

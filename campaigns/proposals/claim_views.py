@@ -11,11 +11,17 @@ from flask_login import current_user, login_required
 from campaigns.coop.views import bp
 from campaigns.proposals import claims, files
 from campaigns.proposals.models import Proposal
-from campaigns.proposals.pages import CLAIM_LINES, PROOF_SLOTS, act_on
+from campaigns.proposals.pages import (
+    CLAIM_LINES,
+    PROOF_SLOTS,
+    act_on,
+    proposal_or_404,
+    proposal_page_response,
+)
 from campaigns.proposals.permissions import can_add_asset
 from hub.errors import ValidationFailed
 from hub.models import StoredFile
-from hub.web.pages import stored_path_or_404
+from hub.web.pages import accepts_files, stored_path_or_404
 
 
 def _accept(file_storage, org_id: int) -> StoredFile:
@@ -28,8 +34,21 @@ def _accept(file_storage, org_id: int) -> StoredFile:
     )
 
 
+def _too_large(form_key: str, field: str):
+    """The proposal page again, status 413, with the sentence at the form's files (the
+    body was too large to read; static/js/proposal.js refuses such files before upload)."""
+
+    def page(sentence: str, proposal_id: int):
+        return proposal_page_response(
+            proposal_or_404(proposal_id), status=413, problems={form_key: {field: [sentence]}}
+        )
+
+    return page
+
+
 @bp.post("/proposals/<int:proposal_id>/assets")
 @login_required
+@accepts_files(1, _too_large("asset", "file"))
 def proposal_asset(proposal_id: int):
     def act(p):
         if not can_add_asset(current_user, p):
@@ -87,6 +106,7 @@ def _claim_input(proposal: Proposal) -> list[dict]:
 
 @bp.post("/proposals/<int:proposal_id>/claim")
 @login_required
+@accepts_files(CLAIM_LINES * PROOF_SLOTS, _too_large("claim", "lines"))
 def proposal_claim(proposal_id: int):
     def act(p):
         claims.submit_claim(current_user, p, _claim_input(p), note=request.form.get("note", ""))

@@ -26,7 +26,6 @@ from hub.api import (
 from hub.conversations import access, attachments, handoff, reads
 from hub.conversations import service as conversations
 from hub.conversations.access import ConversationNotFound
-from hub.conversations.files import allow_files, too_large_sentence
 from hub.conversations.models import Conversation as ConversationRow
 from hub.conversations.models import ConversationStatus
 from hub.conversations.schemas import (
@@ -48,6 +47,7 @@ from hub.conversations.schemas import (
 from hub.errors import TooManyAttempts, ValidationFailed
 from hub.models import Person
 from hub.web.errors import problem
+from hub.web.pages import allow_files, too_large_sentence
 
 api = api_blueprint("conversations_api", __name__, url_prefix="/api/v1/conversations")
 LOCATION = {"Location": {"description": "Its URL.", "schema": {"type": "string"}}}
@@ -178,11 +178,6 @@ def list_messages(conversation_id: int):
     }
 
 
-def _refuse_too_large(limit: int) -> None:
-    if request.content_length and request.content_length > limit:
-        raise ApiProblem(413, "Content Too Large", too_large_sentence(limit))
-
-
 def _files_allowed(count: int, field: str) -> None:
     """Before the form is read: raise this request's size limit to `count` files, and
     answer 413 with a sentence when it is larger than that."""
@@ -195,11 +190,12 @@ def _files_allowed(count: int, field: str) -> None:
             )
         return
     limit = allow_files(count)
-    _refuse_too_large(limit)
     try:
+        if request.content_length and request.content_length > limit:
+            raise RequestEntityTooLarge
         request.files  # noqa: B018  (reads the form now, within the limit)
     except RequestEntityTooLarge:
-        raise ApiProblem(413, "Content Too Large", too_large_sentence(limit)) from None
+        raise ApiProblem(413, "Content Too Large", too_large_sentence(limit, count)) from None
 
 
 @api.post("/<int:conversation_id>/messages")

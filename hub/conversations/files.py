@@ -1,10 +1,11 @@
 """Files over HTTP: the blueprint that serves a conversation's files (to a signed-in
-browser or an API token), and the size limits of the requests that upload them.
+browser or an API token). The size limits of the requests that upload them are
+hub.web.pages' (`allow_files`, `accepts_files`, `too_large_sentence`).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, request, send_file
+from flask import Blueprint, abort, g, request, send_file
 from flask_login import current_user
 
 from hub.accounts import service as accounts
@@ -62,25 +63,3 @@ def attachment(conversation_id: int, file_id: int):
     # Behind the access check: browsers may keep it, shared caches must not.
     response.headers["Cache-Control"] = "private, max-age=86400"
     return response
-
-
-def allow_files(count: int) -> int:
-    """Let this request carry up to `count` files of HUB_UPLOAD_MAX_BYTES; returns the limit."""
-    limit = count * current_app.config["UPLOAD_MAX_BYTES"] + 64 * 1024  # + the form's fields
-    request.max_content_length = limit
-    return limit
-
-
-def too_large_sentence(limit: int) -> str:
-    """Why an upload over `limit` bytes was refused, and what fits."""
-    each = _mb(current_app.config["UPLOAD_MAX_BYTES"])
-    return (
-        f"Those files are too large together ({_mb(request.content_length)} sent); attach "
-        f"at most {attachments.MAX_ATTACHMENTS} files of up to {each} each."
-        if request.content_length
-        else f"That upload is larger than {_mb(limit)}."
-    )
-
-
-def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"

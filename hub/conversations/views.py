@@ -15,13 +15,12 @@ from datetime import timedelta
 from flask import Blueprint, Flask, abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from hub import db
 from hub.calls import service as calls
 from hub.conversations import access, attachments, context, reads, reminders
 from hub.conversations import service as conversations
-from hub.conversations.files import allow_files, files_bp, too_large_sentence
+from hub.conversations.files import files_bp
 from hub.conversations.forms import (
     HandoffForm,
     MessageForm,
@@ -47,7 +46,7 @@ from hub.realtime.service import presence_of
 from hub.registry import Job, NavItem, registry
 from hub.web.errors import problem
 from hub.web.forms import EmptyForm, apply_problems
-from hub.web.pages import int_arg, render, see_other
+from hub.web.pages import accepts_files, int_arg, render, see_other
 from hub.web.pages import paginate as paginate_page
 
 bp = Blueprint("conversations", __name__)
@@ -213,15 +212,20 @@ def live_parts(conversation_id: int):
     return render("hub/conversations/_live.html", **_parts_context(conversation))
 
 
+def _message_too_large(sentence: str, conversation_id: int):
+    """The conversation again, the sentence at the message form's files (the body was
+    too large to read; static/js/chat.js refuses such files before sending)."""
+    conversation = access.get_conversation_or_404(current_user, conversation_id)
+    form = MessageForm(formdata=None)
+    form.client_msg_id.data = new_id()
+    form.files.errors = [sentence]
+    return _render_detail(conversation, form, 413)
+
+
 @bp.post("/conversations/<int:conversation_id>/messages")
+@accepts_files(attachments.MAX_ATTACHMENTS, _message_too_large)
 def post_message(conversation_id: int):
     conversation = access.get_conversation_or_404(current_user, conversation_id)
-    limit = allow_files(attachments.MAX_ATTACHMENTS)
-    if request.content_length and request.content_length > limit:
-        form = MessageForm(formdata=None)
-        form.client_msg_id.data = new_id()
-        form.files.errors = [too_large_sentence(limit)]
-        return _render_detail(conversation, form, 413)
     form = MessageForm()
     status = 422
     if form.validate_on_submit():
@@ -255,7 +259,12 @@ def post_message(conversation_id: int):
     return _render_detail(conversation, form, status)
 
 
+def _upload_too_large(sentence: str, conversation_id: int):
+    return problem(413, "Content Too Large", sentence)
+
+
 @bp.post("/conversations/<int:conversation_id>/attachments")
+@accepts_files(1, _upload_too_large)
 def upload(conversation_id: int):
     """Upload one file for a message about to be sent (static/js/chat.js, with progress).
 
@@ -263,13 +272,7 @@ def upload(conversation_id: int):
     Errors are problem JSON with a sentence in `detail`.
     """
     conversation = access.get_conversation_or_404(current_user, conversation_id)
-    limit = allow_files(1)
-    if request.content_length and request.content_length > limit:
-        return problem(413, "Content Too Large", too_large_sentence(limit))
-    try:
-        storages = request.files.getlist("file")
-    except RequestEntityTooLarge:
-        return problem(413, "Content Too Large", too_large_sentence(limit))
+    storages = request.files.getlist("file")  # within the limit: see accepts_files
     try:
         if len(storages) != 1:
             raise ValidationFailed({"file": ["Send one file, in the form field “file”."]})

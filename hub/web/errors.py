@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, g, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from hub import db
+from hub.web.pages import too_large_page
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         db.rollback_request()
+        if isinstance(exc, RequestEntityTooLarge) and not wants_problem_json():
+            page = too_large_page()  # the form again, with the product's sentence
+            if page is not None:
+                return page
         if wants_problem_json():
             response = problem(exc.code or 500, exc.name, exc.description or "")
         else:

@@ -65,6 +65,78 @@ def stored_path_or_404(relative: str | None):
         abort(404)
 
 
+# --- Forms that carry files: their request limit, and the sentence when one is over it ------
+
+FORM_FIELDS_BYTES = 64 * 1024  # what a form's text fields may add to its files
+
+
+def files_limit(count: int) -> int:
+    """How large a request carrying up to `count` files of HUB_UPLOAD_MAX_BYTES may be."""
+    return count * current_app.config["UPLOAD_MAX_BYTES"] + FORM_FIELDS_BYTES
+
+
+def allow_files(count: int) -> int:
+    """Let this request carry up to `count` files of HUB_UPLOAD_MAX_BYTES; returns the limit."""
+    limit = files_limit(count)
+    request.max_content_length = limit
+    return limit
+
+
+def too_large_sentence(limit: int, count: int) -> str:
+    """Why an upload over `limit` bytes (room for `count` files) was refused, and what fits:
+    the one sentence of every page and API answer."""
+    each = _mb(current_app.config["UPLOAD_MAX_BYTES"])
+    sent = request.content_length
+    if not sent:
+        return f"That upload is larger than {_mb(limit)}."
+    if count == 1:
+        return f"That file is too large ({_mb(sent)} sent); attach a file of up to {each}."
+    return (
+        f"Those files are too large together ({_mb(sent)} sent); attach at most {count} "
+        f"files of up to {each} each."
+    )
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def accepts_files(count: int, too_large):
+    """Mark a page route whose form carries up to `count` files. Its request may be that
+    large (set before anything reads the form, the CSRF check included), and a larger one
+    is answered by `too_large(sentence, **view_args)`: the same form again, status 413,
+    with the sentence at its file field. The body is not read, so typed text can't be
+    kept; the page's script refuses an oversized file before it is sent."""
+
+    def mark(view):
+        view.accepts_files = (count, too_large)
+        return view
+
+    return mark
+
+
+def _marked_files():
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, "accepts_files", None)
+
+
+def upload_limit() -> None:
+    """Before the request's form is read: the request limit of a route marked
+    `accepts_files` (other routes keep MAX_CONTENT_LENGTH)."""
+    if marked := _marked_files():
+        allow_files(marked[0])
+
+
+def too_large_page():
+    """The answer to a request over its limit on a route marked `accepts_files`, for a
+    signed-in person; None elsewhere (the plain error page)."""
+    marked = _marked_files()
+    if marked is None or not current_user.is_authenticated:
+        return None
+    count, too_large = marked
+    return too_large(too_large_sentence(files_limit(count), count), **(request.view_args or {}))
+
+
 def external_url(endpoint: str, **values) -> str:
     """An absolute link for e-mails: on HUB_PUBLIC_URL when set, else the request's host."""
     public = current_app.config.get("PUBLIC_URL")

@@ -378,6 +378,9 @@
       this.say("Attach at most " + max + " files to one message (" + files.length + " were chosen).");
       return;
     }
+    // Over the limit: refused before anything is sent, so the message stays in the box.
+    var tooLarge = window.hubTooLarge ? window.hubTooLarge(files, parseInt(this.form.dataset.maxFileBytes, 10)) : [];
+    if (tooLarge.length) { this.say(tooLarge.join(" ")); return; }
     if (!files.length) { this.enqueue(body, []); return; }
     this.upload(files, function (error, attachments) {
       if (error) {

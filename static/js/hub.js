@@ -1,8 +1,23 @@
 // Partner Hub's own small script: live bell, conversation badge and toasts over Socket.IO,
-// presence (online / away), confirmations, the phone menu, and focus on form errors.
+// presence (online / away), confirmations, the phone menu, focus on form errors, and
+// refusing a file over the upload limit before it is sent.
 // No inline scripts anywhere (CSP).
 (function () {
   "use strict";
+
+  // The sentences refusing files over the upload limit (bytes, the form's
+  // data-max-file-bytes) before they are sent, worded as the server's (hub/uploads.py
+  // accept_upload); used by chat.js and proposal.js so what was typed stays.
+  function megabytes(size) {
+    return (size / (1024 * 1024)).toFixed(1).replace(/\.0$/, "") + " MB";
+  }
+  window.hubTooLarge = function (files, maxBytes) {
+    return Array.prototype.filter.call(files, function (f) {
+      return maxBytes && f.size > maxBytes;
+    }).map(function (f) {
+      return "“" + f.name + "” is " + megabytes(f.size) + "; attach files of at most " + megabytes(maxBytes) + ".";
+    });
+  };
 
   function ready(fn) {
     if (document.readyState !== "loading") fn();

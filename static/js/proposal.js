@@ -97,9 +97,37 @@
     });
   }
 
+  // A file over the upload limit is refused here, before it is sent (hub.js words it as
+  // the server does), so what was typed stays in the form.
+  function tooLarge(form) {
+    var max = parseInt(form.dataset.maxFileBytes, 10);
+    var sentences = [];
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (input) {
+      if (window.hubTooLarge) sentences = sentences.concat(window.hubTooLarge(input.files || [], max));
+    });
+    var box = form.previousElementSibling;
+    if (!box || !box.classList.contains("form-errors")) {
+      box = document.createElement("div");
+      box.className = "form-errors";
+      box.setAttribute("role", "alert");
+      box.tabIndex = -1;
+      form.parentNode.insertBefore(box, form);
+    }
+    box.hidden = !sentences.length;
+    box.textContent = "";
+    sentences.forEach(function (text) {
+      var p = document.createElement("p");
+      p.textContent = text;
+      box.appendChild(p);
+    });
+    if (sentences.length) box.focus();
+    return sentences.length > 0;
+  }
+
   // Upload progress: forms marked data-progress send with XMLHttpRequest and show a bar.
   function withProgress(form) {
     form.addEventListener("submit", function (event) {
+      if (tooLarge(form)) { event.preventDefault(); return; }
       var hasFile = Array.prototype.some.call(form.querySelectorAll("input[type=file]"), function (i) {
         return i.files && i.files.length;
       });

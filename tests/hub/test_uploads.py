@@ -5,6 +5,7 @@ import io
 import pytest
 from PIL import Image
 
+from hub import uploads
 from hub.directory import service as directory
 from hub.errors import ValidationFailed
 from tests.conftest import csrf_token, sign_in
@@ -77,3 +78,21 @@ def test_oversized_files_and_pixel_bombs_are_refused(app, channel, tmp_path):
         directory.set_logo(
             channel.people["program_admin"], channel.dealer, _image_bytes(size=(200, 200))
         )
+
+
+@pytest.mark.parametrize(
+    ("filename", "content_type", "claimed", "really"),
+    [
+        ("scan.pdf", "image/png", "its type (image/png) says a PNG image", "a PDF"),
+        ("scan.png", "application/pdf", "its name (.png) says a PNG image", "a PDF"),
+        ("photo.pdf", "image/jpeg", "its name (.pdf) says a PDF", "a PNG image"),
+    ],
+)
+def test_a_file_that_is_not_what_it_says_is_refused_naming_the_claim_and_the_bytes(
+    app, filename, content_type, claimed, really
+):
+    data = b"%PDF-1.7 rest" if really == "a PDF" else _image_bytes()
+    with pytest.raises(ValidationFailed) as refused:
+        uploads.accept_upload(data, filename, content_type)
+    (sentence,) = refused.value.problems["files"]
+    assert f"“{filename}” is not what it says: {claimed}, but it is {really}." in sentence

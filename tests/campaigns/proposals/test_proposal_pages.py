@@ -236,3 +236,57 @@ def test_assets_planned_and_attached(client, login_as, channel, program):
     ]
     page = client.get(url).get_data(as_text=True)
     assert "Planned" in page and "ad.png" in page
+
+
+def _small_upload_limits(app) -> None:
+    """Files of at most 2,000 bytes, and (as in production, where a form of several files
+    may carry more than the app's default) a default request limit below a form's."""
+    app.config.update(UPLOAD_MAX_BYTES=2000, MAX_CONTENT_LENGTH=20_000)
+
+
+def test_an_over_limit_claim_gets_the_product_sentence_on_the_page(
+    app, client, login_as, channel, program
+):
+    proposal = approved(channel, program)
+    login_as("dealer_marketer")
+    url = f"/campaigns/proposals/{proposal.id}"
+    _small_upload_limits(app)
+    big = b"%PDF-" + b"x" * 150_000  # over 12 proofs of 2,000 bytes and the fields
+
+    response = post_form(
+        client,
+        url + "/claim",
+        claim_form(proposal, {"claim-0-proof-0": (io.BytesIO(big), "invoice.pdf")}),
+        token_page=url,
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 413
+    html = response.get_data(as_text=True)
+    assert "Those files are too large together" in html
+    assert "attach at most 12 files of up to" in html
+    assert 'action="' + url + '/claim"' in html  # the claim form, in place
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Claim)) == 0
+
+
+def test_an_over_limit_asset_gets_the_product_sentence_on_the_page(
+    app, client, login_as, channel, program
+):
+    proposal = proposals.create(channel.people["dealer_marketer"], program, fields(program))
+    login_as("dealer_marketer")
+    url = f"/campaigns/proposals/{proposal.id}"
+    _small_upload_limits(app)
+
+    response = post_form(
+        client,
+        url + "/assets",
+        {"title": "Half-page ad", "file": (io.BytesIO(b"x" * 100_000), "ad.png", "image/png")},
+        token_page=url,
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 413
+    html = response.get_data(as_text=True)
+    assert "That file is too large" in html
+    assert 'action="' + url + '/assets"' in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ProposalAsset)) == 0

@@ -6,6 +6,7 @@ or upload-then-reference), and served only to those who may see the conversation
 from __future__ import annotations
 
 import io
+import random
 from datetime import timedelta
 
 import pytest
@@ -246,6 +247,51 @@ def test_too_many_files_and_too_large_uploads_are_refused_on_the_page(client, co
     assert big.status_code == 413
     assert "too large together" in big.get_data(as_text=True)
     assert conversation.last_seq == 1
+
+
+UNREADABLE_GIF = b"GIF89a" + b"\0" * 20  # says GIF, but Pillow can't decode it
+
+
+def test_a_page_post_with_one_unreadable_file_among_several_names_it(
+    client, covered, start, session
+):
+    conversation = start()
+    sign_in(client, covered.people["dealer_marketer"])
+
+    response = post_with_files(
+        client, conversation, [("ok.png", png()), ("anim.gif", UNREADABLE_GIF), ("a.pdf", pdf())]
+    )
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "“anim.gif” is not an image we can read" in page
+    assert "See attached" in page
+    assert conversation.last_seq == 1
+
+
+def test_a_message_over_the_apps_default_limit_gets_the_product_sentence(
+    client, covered, start, app
+):
+    conversation = start()
+    sign_in(client, covered.people["dealer_marketer"])
+    # As in production: five files may carry more than the app's default request limit.
+    app.config.update(UPLOAD_MAX_BYTES=20_000, MAX_CONTENT_LENGTH=30_000)
+    noisy = Image.frombytes("RGB", (70, 70), random.Random(7).randbytes(70 * 70 * 3))
+    out = io.BytesIO()
+    noisy.save(out, format="PNG")
+    photos = [(f"p{n}.png", out.getvalue()) for n in range(3)]
+    assert sum(len(d) for _, d in photos) > 30_000 and all(len(d) < 20_000 for _, d in photos)
+
+    fits = post_with_files(client, conversation, photos)
+    assert fits.status_code == 303  # over the default limit, within five files'
+
+    big = post_with_files(client, conversation, [("big.pdf", b"%PDF-" + b"x" * 200_000)])
+    assert big.status_code == 413  # over 5 × 20,000 bytes and the fields
+    page = big.get_data(as_text=True)
+    assert "Those files are too large together" in page
+    assert 'name="body"' in page  # the message form, in place
+    db.session.refresh(conversation)
+    assert conversation.last_seq == 2  # the one that fit
 
 
 # --- Serving ----------------------------------------------------------------------------------
@@ -542,3 +588,23 @@ def test_the_api_refuses_an_oversized_upload_with_413(client, covered, start, be
     assert response.status_code == 413
     assert response.mimetype == "application/problem+json"
     assert "too large" in response.json["detail"]
+
+
+def test_the_api_names_the_unreadable_file_among_several(client, covered, start, bearer):
+    conversation = start()
+    response = client.post(
+        f"/api/v1/conversations/{conversation.id}/messages",
+        data={
+            "client_msg_id": new_id(),
+            "body": "Photos",
+            "files": [
+                (io.BytesIO(png()), "front.png"),
+                (io.BytesIO(UNREADABLE_GIF), "back.gif"),
+            ],
+        },
+        content_type="multipart/form-data",
+        headers=bearer("dealer_marketer"),
+    )
+    assert response.status_code == 422
+    assert "“back.gif” is not an image we can read" in str(response.json)
+    assert conversation.last_seq == 1
