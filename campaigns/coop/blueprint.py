@@ -1,13 +1,33 @@
 """The campaigns blueprint ("campaigns.*" endpoints). The co-op pages (views, import_views,
 export_views) and the proposal pages register their routes on it; campaigns' init_app
-registers it once, after importing them."""
+registers it once, after importing them.
 
-from flask import Blueprint
+The co-op pages and panels offer “Start a campaign” to whoever may propose one. That rule
+belongs to the proposals workflow, which depends on co-op (never the reverse), so it plugs
+in here: `offer_campaigns(app, may_propose)` from campaigns' init_app.
+"""
+
+from collections.abc import Callable
+
+from flask import Blueprint, Flask, current_app
 
 from campaigns.coop.program import NoProgram
+from hub.models import Person
 from hub.web.pages import render
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
+_MAY_PROPOSE = "campaigns.coop.may_propose"
+
+
+def offer_campaigns(app: Flask, may_propose: Callable[[Person], bool]) -> None:
+    """Let co-op's pages and panels offer “Start a campaign” to whom `may_propose` allows."""
+    app.extensions[_MAY_PROPOSE] = may_propose
+
+
+def may_propose(person: Person) -> bool:
+    """Whether to offer this person “Start a campaign” (the proposals workflow's answer)."""
+    check = current_app.extensions.get(_MAY_PROPOSE)
+    return bool(check and check(person))
 
 
 @bp.errorhandler(NoProgram)

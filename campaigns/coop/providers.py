@@ -2,20 +2,18 @@
 the “Co-op available” fact for context cards. Read only; every figure comes from
 `overview` and `balances`.
 
-The partner panel offers “Start a campaign” to whoever may propose one. That rule belongs
-to the proposals workflow, which depends on co-op (never the reverse), so it plugs in
-here: `offer_campaigns(app, may_propose)` from campaigns' init_app.
+The partner panel offers “Start a campaign” to whoever may propose one (`blueprint.may_propose`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
-from flask import Flask, current_app, render_template
+from flask import render_template
 from markupsafe import Markup
 
 from campaigns.coop.balances import account_of, organization_balance
+from campaigns.coop.blueprint import may_propose, offer_campaigns
 from campaigns.coop.models import CoopProgram
 from campaigns.coop.money import ZERO, format_money
 from campaigns.coop.overview import (
@@ -38,7 +36,6 @@ from hub.models import Organization, OrgKind, Person, Role
 from hub.registry import Panel
 
 AT_RISK_SHOWN = 5
-_MAY_PROPOSE = "campaigns.coop.may_propose"
 
 __all__ = [  # account_of, account_summaries, current_program: read here by tests
     "account_of",
@@ -49,16 +46,6 @@ __all__ = [  # account_of, account_summaries, current_program: read here by test
     "offer_campaigns",
     "rendered",
 ]
-
-
-def offer_campaigns(app: Flask, may_propose: Callable[[Person], bool]) -> None:
-    """Let the partner panel offer “Start a campaign” to the people `may_propose` allows."""
-    app.extensions[_MAY_PROPOSE] = may_propose
-
-
-def _may_propose(person: Person) -> bool:
-    check = current_app.extensions.get(_MAY_PROPOSE)
-    return bool(check and check(person))
 
 
 def rendered(html: str) -> Markup:
@@ -138,7 +125,7 @@ def _partner_panel(person: Person, program: CoopProgram, on: date) -> Panel:
         expiring=state.expiring,
         expiring_total=state.expiring_total,
         chart=period_chart([b for b in state.buckets if b.earned or b.held or b.reimbursed]),
-        can_propose=_may_propose(person),
+        can_propose=may_propose(person),
         beneath=beneath[:3],
         beneath_count=len(beneath),
         beneath_total=sum((s.expiring for s in beneath), ZERO),

@@ -7,7 +7,7 @@ from flask import abort, flash, request
 from flask_login import current_user, login_required
 
 from campaigns.coop.balances import account_of, entries_newest_first
-from campaigns.coop.blueprint import bp
+from campaigns.coop.blueprint import bp, may_propose
 from campaigns.coop.forms import ProgramRulesForm, ProgramTermsForm, rate_fields
 from campaigns.coop.money import format_money
 from campaigns.coop.overview import (
@@ -84,6 +84,7 @@ def _account_page(program, org: Organization):
         coop_program=program,
         org=org,
         own=org.id == current_user.organization_id,
+        can_propose=org.id == current_user.organization_id and may_propose(current_user),
         balance=state.balance,
         buckets=[b for b in state.buckets if b.remaining or b.held],
         chart=period_chart(state.buckets),
@@ -104,7 +105,12 @@ def _account_page(program, org: Organization):
 def coop_how():
     """The co-op rules in plain words, with this program's own numbers."""
     program = require_program()
-    return render("campaigns/coop/how.html", coop_program=program, **rate_table(program))
+    return render(
+        "campaigns/coop/how.html",
+        coop_program=program,
+        can_propose=may_propose(current_user),
+        **rate_table(program),
+    )
 
 
 @bp.route("/coop/program", methods=["GET", "POST"])

@@ -25,6 +25,8 @@ from hub.models import Organization, OrgKind, Person, Role
 DISTRIBUTOR_KINDS = (OrgKind.DISTRIBUTOR, OrgKind.MASTER_DISTRIBUTOR)
 # A partner's people who propose campaigns and act for their organisation on them.
 PROPOSER_ROLES = (Role.DEALER_MARKETER, Role.PARTNER_ADMIN)
+# What anyone else is told when they try to propose one.
+PROPOSERS_ONLY = "Only a partner's marketer or admin proposes campaigns."
 
 
 # --- Seeing -----------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from campaigns.proposals.models import ApproverRole, Proposal, ProposalEventKind
 from campaigns.proposals.notify import notify_owners, notify_reviewers
 from campaigns.proposals.permissions import (
     DISTRIBUTOR_KINDS,
+    PROPOSERS_ONLY,
     can_approve,
     can_decide,
     can_propose,
@@ -50,7 +51,7 @@ from hub.models import Organization, Person
 def create(actor: Person, program: CoopProgram, data: dict) -> Proposal:
     """A new draft for the actor's own organisation."""
     if not can_propose(actor):
-        raise PermissionError("only a partner's marketer or admin proposes campaigns")
+        raise PermissionError(PROPOSERS_ONLY)
     parsed = parse_input(program, data)
     proposal = Proposal(
         program_id=program.id,
