@@ -17,6 +17,7 @@ from hub.web.pages import render
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 _MAY_PROPOSE = "campaigns.coop.may_propose"
+_NAME_REFERENCES = "campaigns.coop.name_references"
 
 
 def offer_campaigns(app: Flask, may_propose: Callable[[Person], bool]) -> None:
@@ -34,3 +35,15 @@ def may_propose(person: Person) -> bool:
 def no_program(_exc: NoProgram):
     """A campaigns page asked for the co-op program before one is set up."""
     return render("campaigns/coop/none.html")
+
+
+def name_references(app: Flask, namer: Callable[[Person, set[str]], dict]) -> None:
+    """Let the ledger name what a hold is for: `namer(viewer, references)` answers
+    {reference: (name, url or "")} for the references it knows."""
+    app.extensions[_NAME_REFERENCES] = namer
+
+
+def reference_names(viewer: Person, references: set[str]) -> dict[str, tuple[str, str]]:
+    """Hold references named for the viewer (those no namer knows are left out)."""
+    namer = current_app.extensions.get(_NAME_REFERENCES)
+    return namer(viewer, references) if namer and references else {}

@@ -13,7 +13,7 @@ from flask import render_template
 from markupsafe import Markup
 
 from campaigns.coop.balances import account_of, organization_balance
-from campaigns.coop.blueprint import may_propose, offer_campaigns
+from campaigns.coop.blueprint import may_propose, name_references, offer_campaigns
 from campaigns.coop.models import CoopProgram
 from campaigns.coop.money import ZERO, format_money
 from campaigns.coop.overview import (
@@ -43,6 +43,7 @@ __all__ = [  # account_of, account_summaries, current_program: read here by test
     "coop_facts",
     "coop_panel",
     "current_program",
+    "name_references",
     "offer_campaigns",
     "rendered",
 ]

@@ -52,6 +52,26 @@ def get_visible(viewer: Person, proposal_id: int, *, lock: bool = False) -> Prop
     return db.session.scalar(stmt)
 
 
+def hold_reference(proposal_id: int) -> str:
+    """The co-op hold's reference for a proposal's approved money."""
+    return f"proposal:{proposal_id}"
+
+
+def visible_by_reference(viewer: Person, references) -> dict[str, Proposal | None]:
+    """The proposals behind co-op hold references (`proposal:N`): each one the viewer may
+    see, or None for one they may not; references of anything else are left out."""
+    ids = {}
+    for ref in references:
+        head, _, tail = ref.partition(":")
+        if head == "proposal" and tail.isdigit():
+            ids[ref] = int(tail)
+    found = {}
+    if ids:
+        stmt = visible_proposals(viewer).where(Proposal.id.in_(set(ids.values())))
+        found = {p.id: p for p in db.session.scalars(stmt)}
+    return {ref: found.get(pid) for ref, pid in ids.items()}
+
+
 # --- Who someone is to a proposal ---------------------------------------------------------
 
 

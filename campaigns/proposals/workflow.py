@@ -37,6 +37,7 @@ from campaigns.proposals.permissions import (
     can_decide,
     can_propose,
     current_rung,
+    hold_reference,
     is_owner,
 )
 from campaigns.proposals.thread import add_event, audit_step, events_of, replayed, snapshot, touch
@@ -253,7 +254,7 @@ def _final_approval(proposal: Proposal, program: CoopProgram, actor, on: date | 
     hold = ledger.place_hold(
         account,
         proposal.requested_amount,
-        reference=f"proposal:{proposal.id}",
+        reference=hold_reference(proposal.id),
         idempotency_key=f"proposal-{proposal.id}-r{proposal.revision}",
         actor=actor,
         on=on,
