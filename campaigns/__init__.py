@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     reg.panels.append(providers.coop_panel)
     reg.panels.append(proposal_panels.proposal_panels)
     reg.context.append(providers.coop_facts)
+    reg.audit_wording.append(providers.hold_wording)
     reg.link_kinds.append("campaign")
     reg.demo.append(coop_demo.seed_demo)  # before the proposals demo, which builds on it
     reg.demo.append(proposal_demo.seed_demo)

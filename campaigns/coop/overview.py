@@ -319,6 +319,14 @@ class EntryNote:
     after: str = ""
 
 
+def hold_references(hold_ids) -> dict[int, str]:
+    """What each hold is for (its reference), by hold id."""
+    if not hold_ids:
+        return {}
+    stmt = sa.select(Hold.id, Hold.reference).where(Hold.id.in_(set(hold_ids)))
+    return dict(db.session.execute(stmt).all())
+
+
 def entry_notes(entries: list[LedgerEntry], names_of, currency: str) -> dict[int, EntryNote]:
     """Notes for the entries of holds: the campaign named (by `names_of(references)`, which
     answers {reference: (name, url)}) instead of its internal reference, and a release after
@@ -326,7 +334,7 @@ def entry_notes(entries: list[LedgerEntry], names_of, currency: str) -> dict[int
     hold_ids = {e.hold_id for e in entries if e.hold_id is not None}
     if not hold_ids:
         return {}
-    holds = {h.id: h for h in db.session.scalars(sa.select(Hold).where(Hold.id.in_(hold_ids)))}
+    references = hold_references(hold_ids)
     paid = dict(
         db.session.execute(
             sa.select(LedgerEntry.hold_id, sa.func.sum(LedgerEntry.amount))
@@ -334,18 +342,18 @@ def entry_notes(entries: list[LedgerEntry], names_of, currency: str) -> dict[int
             .group_by(LedgerEntry.hold_id)
         ).all()
     )
-    names = names_of({h.reference for h in holds.values()})
+    names = names_of(set(references.values()))
     notes = {}
     for e in entries:
-        hold = holds.get(e.hold_id)
-        if hold is None:
+        reference = references.get(e.hold_id)
+        if reference is None:
             continue
-        name, url = names.get(hold.reference, (hold.reference, ""))
-        before, found, after = e.reason.partition(hold.reference)
+        name, url = names.get(reference, (reference, ""))
+        before, found, after = e.reason.partition(reference)
         if e.kind == EntryKind.REIMBURSEMENT:
             before, after = "Paid on the claim for ", ""
-        elif e.kind == EntryKind.RELEASE and paid.get(hold.id):
-            amount = format_money(paid[hold.id], currency)
+        elif e.kind == EntryKind.RELEASE and paid.get(e.hold_id):
+            amount = format_money(paid[e.hold_id], currency)
             before, after = f"Released: the rest after a partial payment of {amount} for ", ""
         elif not found:
             before, after = f"{e.reason}: " if e.reason else "", ""

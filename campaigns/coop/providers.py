@@ -10,10 +10,15 @@ from __future__ import annotations
 from datetime import date
 
 from flask import render_template
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from campaigns.coop.balances import account_of, organization_balance
-from campaigns.coop.blueprint import may_propose, name_references, offer_campaigns
+from campaigns.coop.blueprint import (
+    may_propose,
+    name_references,
+    offer_campaigns,
+    reference_names,
+)
 from campaigns.coop.models import CoopProgram
 from campaigns.coop.money import ZERO, format_money
 from campaigns.coop.overview import (
@@ -23,6 +28,7 @@ from campaigns.coop.overview import (
     account_state,
     account_summaries,
     accounts_beneath,
+    hold_references,
     period_chart,
     territory_paths,
     totals,
@@ -43,6 +49,7 @@ __all__ = [  # account_of, account_summaries, current_program: read here by test
     "coop_facts",
     "coop_panel",
     "current_program",
+    "hold_wording",
     "name_references",
     "offer_campaigns",
     "rendered",
@@ -149,3 +156,24 @@ def coop_facts(organization: Organization, viewer: Person) -> list[tuple[str, st
         return []
     bal = organization_balance(organization, program)
     return [("Co-op available", format_money(bal.available, program.currency))]
+
+
+# --- Audit lines ------------------------------------------------------------------------
+
+
+def hold_wording(viewer: Person, events) -> dict[int, Markup]:
+    """The activity feed and audit log name the campaign a hold is for, linked where the
+    viewer may open it, instead of the hold's internal reference (`proposal:11`)."""
+    about_holds = [e for e in events if e.object_type == "Hold" and e.object_id.isdigit()]
+    references = hold_references({int(e.object_id) for e in about_holds})
+    names = reference_names(viewer, set(references.values()))
+    wording = {}
+    for e in about_holds:
+        reference = references.get(int(e.object_id))
+        if reference not in names or reference not in e.summary:
+            continue
+        name, url = names[reference]
+        before, _, after = e.summary.partition(reference)
+        link = Markup('<a href="{}">{}</a>').format(url, name) if url else escape(name)
+        wording[e.id] = escape(before) + link + escape(after)
+    return wording

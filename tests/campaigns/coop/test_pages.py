@@ -464,3 +464,15 @@ def test_the_ledger_names_the_campaign_and_a_release_after_a_partial_payment(
         assert f"Paid on the claim for {link}" in html
         assert "Released: the rest after a partial payment of USD 1,250.00 for " + link in html
         assert "Not claimed" not in html
+
+
+def test_the_activity_feed_and_audit_log_name_the_campaign(client, login_as, channel):
+    program = funded_program(channel)
+    proposal = approved(channel, program, title="Spring field days")
+    link = f'<a href="/campaigns/proposals/{proposal.id}">“Spring field days”</a>'
+    login_as("program_admin")
+    feed = client.get("/").get_data(as_text=True)
+    assert f"held for {link}" in feed
+    assert f"proposal:{proposal.id}" not in feed
+    # The audit log words the line the same way (its recorded detail stays as written).
+    assert f"held for {link}" in client.get("/audit").get_data(as_text=True)
