@@ -18,6 +18,7 @@ from campaigns.proposals import api as proposal_api
 from campaigns.proposals import claim_views as _proposal_claim_views  # noqa: F401  (routes join bp)
 from campaigns.proposals import events as proposal_events
 from campaigns.proposals import jobs as proposal_jobs
+from campaigns.proposals import pages as proposal_pages
 from campaigns.proposals import panels as proposal_panels
 from campaigns.proposals import service as proposal_service
 from campaigns.proposals import views as _proposal_views  # noqa: F401  (its routes join bp on import)
@@ -34,6 +35,8 @@ def init_app(app: Flask) -> None:
     proposal_events.init_app(app)
     # The co-op panel offers "Start a campaign" to whoever the proposals workflow lets propose.
     providers.offer_campaigns(app, proposal_service.can_propose)
+    # The ledger names the campaign a hold is for, linked when the viewer may see it.
+    providers.name_references(app, proposal_pages.campaign_links)
     reg = registry(app)
     reg.add_job(Job("campaigns.close-period", timedelta(days=1), close_period_job))
     reg.add_job(Job("campaigns.proposals", timedelta(hours=6), proposal_jobs.daily_job))
@@ -42,6 +45,7 @@ def init_app(app: Flask) -> None:
     reg.panels.append(providers.coop_panel)
     reg.panels.append(proposal_panels.proposal_panels)
     reg.context.append(providers.coop_facts)
+    reg.audit_wording.append(providers.hold_wording)
     reg.link_kinds.append("campaign")
     reg.demo.append(coop_demo.seed_demo)  # before the proposals demo, which builds on it
     reg.demo.append(proposal_demo.seed_demo)

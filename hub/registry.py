@@ -40,6 +40,13 @@ class PanelProvider(Protocol):
     def __call__(self, person) -> list[Panel]: ...
 
 
+class AuditWording(Protocol):
+    """Words audit events about a feature's own objects for the viewer when shown (their
+    names, linked where the viewer may open them): {event id: HTML}. Stored summaries stay."""
+
+    def __call__(self, viewer, events) -> dict: ...
+
+
 class ContextProvider(Protocol):
     """Returns facts about an organisation for context cards (hand-off, scorecards)."""
 
@@ -66,6 +73,8 @@ class Registry:
     # What a conversation may be about elsewhere (a link kind and an id): each feature
     # names its own kinds ("campaign"), so hub never names a feature's things.
     link_kinds: list[str] = field(default_factory=list)
+    # Audit lines (the activity feed, the audit log) a feature words when shown.
+    audit_wording: list[AuditWording] = field(default_factory=list)
     # Demo seeders: called with the core's demo dict (orgs and people by key) after the
     # core demo is in place; each returns a one-line summary.
     demo: list[Callable[[dict], str]] = field(default_factory=list)
@@ -74,6 +83,14 @@ class Registry:
         """Every provider's dashboard panels for person, in their order."""
         panels = [panel for provider in self.panels for panel in provider(person)]
         return sorted(panels, key=lambda p: p.order)
+
+    def worded(self, viewer, events) -> dict:
+        """{event id: HTML} for the events a feature words for the viewer; the rest show
+        their stored summary."""
+        wording = {}
+        for provider in self.audit_wording:
+            wording.update(provider(viewer, events))
+        return wording
 
     def add_job(self, job: Job) -> None:
         if job.name in self.jobs:

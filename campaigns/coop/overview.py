@@ -21,8 +21,8 @@ from campaigns.coop.balances import (
     bucket_balances,
     expiring_soon,
 )
-from campaigns.coop.models import CoopAccount, CoopProgram, EntryKind, LedgerEntry
-from campaigns.coop.money import ZERO, cents, from_cents
+from campaigns.coop.models import CoopAccount, CoopProgram, EntryKind, Hold, LedgerEntry
+from campaigns.coop.money import ZERO, cents, format_money, from_cents
 from campaigns.coop.periods import expires_on, period_start
 from hub import db, policy
 from hub.db import today
@@ -303,3 +303,59 @@ def accounts_beneath(
         Organization.path.startswith(org.path, autoescape=True), Organization.id != org.id
     )
     return account_summaries(viewer, program, on, org_ids=beneath_ids)
+
+
+# --- What a ledger line says -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryNote:
+    """The words under a ledger line: `before`, then what the hold is for (`name`, linked to
+    `url` when there is one), then `after`. Derived when shown; the entry stays as written."""
+
+    before: str
+    name: str = ""
+    url: str = ""
+    after: str = ""
+
+
+def hold_references(hold_ids) -> dict[int, str]:
+    """What each hold is for (its reference), by hold id."""
+    if not hold_ids:
+        return {}
+    stmt = sa.select(Hold.id, Hold.reference).where(Hold.id.in_(set(hold_ids)))
+    return dict(db.session.execute(stmt).all())
+
+
+def entry_notes(entries: list[LedgerEntry], names_of, currency: str) -> dict[int, EntryNote]:
+    """Notes for the entries of holds: the campaign named (by `names_of(references)`, which
+    answers {reference: (name, url)}) instead of its internal reference, and a release after
+    a partial payment said as such."""
+    hold_ids = {e.hold_id for e in entries if e.hold_id is not None}
+    if not hold_ids:
+        return {}
+    references = hold_references(hold_ids)
+    paid = dict(
+        db.session.execute(
+            sa.select(LedgerEntry.hold_id, sa.func.sum(LedgerEntry.amount))
+            .where(LedgerEntry.hold_id.in_(hold_ids), LedgerEntry.kind == EntryKind.REIMBURSEMENT)
+            .group_by(LedgerEntry.hold_id)
+        ).all()
+    )
+    names = names_of(set(references.values()))
+    notes = {}
+    for e in entries:
+        reference = references.get(e.hold_id)
+        if reference is None:
+            continue
+        name, url = names.get(reference, (reference, ""))
+        before, found, after = e.reason.partition(reference)
+        if e.kind == EntryKind.REIMBURSEMENT:
+            before, after = "Paid on the claim for ", ""
+        elif e.kind == EntryKind.RELEASE and paid.get(e.hold_id):
+            amount = format_money(paid[e.hold_id], currency)
+            before, after = f"Released: the rest after a partial payment of {amount} for ", ""
+        elif not found:
+            before, after = f"{e.reason}: " if e.reason else "", ""
+        notes[e.id] = EntryNote(before, name, url, after)
+    return notes

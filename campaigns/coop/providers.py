@@ -2,20 +2,23 @@
 the “Co-op available” fact for context cards. Read only; every figure comes from
 `overview` and `balances`.
 
-The partner panel offers “Start a campaign” to whoever may propose one. That rule belongs
-to the proposals workflow, which depends on co-op (never the reverse), so it plugs in
-here: `offer_campaigns(app, may_propose)` from campaigns' init_app.
+The partner panel offers “Start a campaign” to whoever may propose one (`blueprint.may_propose`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
-from flask import Flask, current_app, render_template
-from markupsafe import Markup
+from flask import render_template
+from markupsafe import Markup, escape
 
 from campaigns.coop.balances import account_of, organization_balance
+from campaigns.coop.blueprint import (
+    may_propose,
+    name_references,
+    offer_campaigns,
+    reference_names,
+)
 from campaigns.coop.models import CoopProgram
 from campaigns.coop.money import ZERO, format_money
 from campaigns.coop.overview import (
@@ -25,6 +28,7 @@ from campaigns.coop.overview import (
     account_state,
     account_summaries,
     accounts_beneath,
+    hold_references,
     period_chart,
     territory_paths,
     totals,
@@ -38,7 +42,6 @@ from hub.models import Organization, OrgKind, Person, Role
 from hub.registry import Panel
 
 AT_RISK_SHOWN = 5
-_MAY_PROPOSE = "campaigns.coop.may_propose"
 
 __all__ = [  # account_of, account_summaries, current_program: read here by tests
     "account_of",
@@ -46,19 +49,11 @@ __all__ = [  # account_of, account_summaries, current_program: read here by test
     "coop_facts",
     "coop_panel",
     "current_program",
+    "hold_wording",
+    "name_references",
     "offer_campaigns",
     "rendered",
 ]
-
-
-def offer_campaigns(app: Flask, may_propose: Callable[[Person], bool]) -> None:
-    """Let the partner panel offer “Start a campaign” to the people `may_propose` allows."""
-    app.extensions[_MAY_PROPOSE] = may_propose
-
-
-def _may_propose(person: Person) -> bool:
-    check = current_app.extensions.get(_MAY_PROPOSE)
-    return bool(check and check(person))
 
 
 def rendered(html: str) -> Markup:
@@ -138,7 +133,7 @@ def _partner_panel(person: Person, program: CoopProgram, on: date) -> Panel:
         expiring=state.expiring,
         expiring_total=state.expiring_total,
         chart=period_chart([b for b in state.buckets if b.earned or b.held or b.reimbursed]),
-        can_propose=_may_propose(person),
+        can_propose=may_propose(person),
         beneath=beneath[:3],
         beneath_count=len(beneath),
         beneath_total=sum((s.expiring for s in beneath), ZERO),
@@ -161,3 +156,24 @@ def coop_facts(organization: Organization, viewer: Person) -> list[tuple[str, st
         return []
     bal = organization_balance(organization, program)
     return [("Co-op available", format_money(bal.available, program.currency))]
+
+
+# --- Audit lines ------------------------------------------------------------------------
+
+
+def hold_wording(viewer: Person, events) -> dict[int, Markup]:
+    """The activity feed and audit log name the campaign a hold is for, linked where the
+    viewer may open it, instead of the hold's internal reference (`proposal:11`)."""
+    about_holds = [e for e in events if e.object_type == "Hold" and e.object_id.isdigit()]
+    references = hold_references({int(e.object_id) for e in about_holds})
+    names = reference_names(viewer, set(references.values()))
+    wording = {}
+    for e in about_holds:
+        reference = references.get(int(e.object_id))
+        if reference not in names or reference not in e.summary:
+            continue
+        name, url = names[reference]
+        before, _, after = e.summary.partition(reference)
+        link = Markup('<a href="{}">{}</a>').format(url, name) if url else escape(name)
+        wording[e.id] = escape(before) + link + escape(after)
+    return wording

@@ -3,11 +3,13 @@ admin's co-op rules. Each route reads the request, calls the rules, renders."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, flash, request
 from flask_login import current_user, login_required
 
 from campaigns.coop.balances import account_of, entries_newest_first
-from campaigns.coop.blueprint import bp
+from campaigns.coop.blueprint import bp, may_propose, reference_names
 from campaigns.coop.forms import ProgramRulesForm, ProgramTermsForm, rate_fields
 from campaigns.coop.money import format_money
 from campaigns.coop.overview import (
@@ -15,6 +17,7 @@ from campaigns.coop.overview import (
     account_state,
     account_summaries,
     accounts_beneath,
+    entry_notes,
     period_chart,
     totals,
 )
@@ -73,9 +76,10 @@ def _account_page(program, org: Organization):
     account = account_of(org, program)
     on = today()
     state = account_state(account, on)
-    entries = None
+    entries, notes = None, {}
     if account is not None:
         entries = paginate(entries_newest_first(account), int_arg("page"), ENTRIES_PER_PAGE)
+        notes = entry_notes(entries.items, partial(reference_names, current_user), program.currency)
     # A distributor's people also see the accounts of everyone beneath it in the channel.
     beneath = [] if current_user.is_oem else accounts_beneath(current_user, program, org, on)
     return render(
@@ -84,6 +88,7 @@ def _account_page(program, org: Organization):
         coop_program=program,
         org=org,
         own=org.id == current_user.organization_id,
+        can_propose=org.id == current_user.organization_id and may_propose(current_user),
         balance=state.balance,
         buckets=[b for b in state.buckets if b.remaining or b.held],
         chart=period_chart(state.buckets),
@@ -91,6 +96,7 @@ def _account_page(program, org: Organization):
         expiring_total=state.expiring_total,
         entries=entries,
         entry_labels=ENTRY_LABELS,
+        entry_notes=notes,
         beneath=beneath,
         today=on,
         warning_days=EXPIRY_WARNING_DAYS,
@@ -104,7 +110,12 @@ def _account_page(program, org: Organization):
 def coop_how():
     """The co-op rules in plain words, with this program's own numbers."""
     program = require_program()
-    return render("campaigns/coop/how.html", coop_program=program, **rate_table(program))
+    return render(
+        "campaigns/coop/how.html",
+        coop_program=program,
+        can_propose=may_propose(current_user),
+        **rate_table(program),
+    )
 
 
 @bp.route("/coop/program", methods=["GET", "POST"])

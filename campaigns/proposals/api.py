@@ -166,9 +166,7 @@ def list_campaigns():
     responses={201: (Campaign, "The new draft.")},
     response_headers={201: LOCATION},
     problems=(403, 404),
-    before=allow_only(
-        proposals.can_propose, "only a partner's marketer or admin proposes campaigns"
-    ),
+    before=allow_only(proposals.can_propose, proposals.PROPOSERS_ONLY),
 )
 def create_campaign():
     person = current_person()

@@ -5,7 +5,7 @@ with a flash when the proposal moved on (a Conflict) or the step is done."""
 
 from __future__ import annotations
 
-from flask import abort, flash, request
+from flask import abort, flash, request, url_for
 from flask_login import current_user
 
 from campaigns.coop.providers import current_program
@@ -23,6 +23,7 @@ from campaigns.proposals.permissions import (
     get_visible,
     is_owner,
     may_claim,
+    visible_by_reference,
 )
 from campaigns.proposals.sla import waiting_on
 from campaigns.proposals.thread import thread
@@ -131,3 +132,14 @@ def act_on(proposal_id: int, action, success: str, *, lock=True, form_problems_k
     if success:
         flash(success, "success")
     return see_other("campaigns.proposal_page", proposal_id=proposal_id)
+
+
+def campaign_links(viewer, references) -> dict[str, tuple[str, str]]:
+    """Co-op hold references named for the viewer: the campaign's title and its page when
+    they may see it, "a campaign" without a link when they may not."""
+    return {
+        ref: (f"“{p.title}”", url_for("campaigns.proposal_page", proposal_id=p.id))
+        if p is not None
+        else ("a campaign", "")
+        for ref, p in visible_by_reference(viewer, references).items()
+    }

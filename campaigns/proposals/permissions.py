@@ -25,6 +25,8 @@ from hub.models import Organization, OrgKind, Person, Role
 DISTRIBUTOR_KINDS = (OrgKind.DISTRIBUTOR, OrgKind.MASTER_DISTRIBUTOR)
 # A partner's people who propose campaigns and act for their organisation on them.
 PROPOSER_ROLES = (Role.DEALER_MARKETER, Role.PARTNER_ADMIN)
+# What anyone else is told when they try to propose one.
+PROPOSERS_ONLY = "Only a partner's marketer or admin proposes campaigns."
 
 
 # --- Seeing -----------------------------------------------------------------------------
@@ -48,6 +50,26 @@ def get_visible(viewer: Person, proposal_id: int, *, lock: bool = False) -> Prop
     if lock:
         stmt = stmt.with_for_update(of=Proposal)
     return db.session.scalar(stmt)
+
+
+def hold_reference(proposal_id: int) -> str:
+    """The co-op hold's reference for a proposal's approved money."""
+    return f"proposal:{proposal_id}"
+
+
+def visible_by_reference(viewer: Person, references) -> dict[str, Proposal | None]:
+    """The proposals behind co-op hold references (`proposal:N`): each one the viewer may
+    see, or None for one they may not; references of anything else are left out."""
+    ids = {}
+    for ref in references:
+        head, _, tail = ref.partition(":")
+        if head == "proposal" and tail.isdigit():
+            ids[ref] = int(tail)
+    found = {}
+    if ids:
+        stmt = visible_proposals(viewer).where(Proposal.id.in_(set(ids.values())))
+        found = {p.id: p for p in db.session.scalars(stmt)}
+    return {ref: found.get(pid) for ref, pid in ids.items()}
 
 
 # --- Who someone is to a proposal ---------------------------------------------------------

@@ -67,6 +67,7 @@ from campaigns.proposals.lifecycle import (
     S,
 )
 from campaigns.proposals.permissions import (
+    PROPOSERS_ONLY,
     can_approve,
     can_comment,
     can_decide,
@@ -107,7 +108,8 @@ from campaigns.proposals.workflow import (
 __all__ = [
     "CATEGORY_FIELDS", "CENT", "CLAIMABLE", "DEFAULT_CATEGORIES", "DEFAULT_LADDER", "EDITABLE",
     "FIELDS", "FIELD_LABELS", "FILE_FOLDER", "FINAL", "MAX_LINES", "OPEN_STATUSES",
-    "OPEN_TO_SUGGESTIONS", "PEER_MINIMUM", "PROOF_KINDS", "REASON_CODES", "REMINDER_DAYS",
+    "OPEN_TO_SUGGESTIONS", "PEER_MINIMUM", "PROOF_KINDS", "PROPOSERS_ONLY", "REASON_CODES",
+    "REMINDER_DAYS",
     "ROLE_LABELS", "STATUS_LABELS", "SUGGESTIBLE", "ZERO", "ClaimLineInput", "LineDecision",
     "PeerMedians", "ProposalInput", "S", "TickSummary", "Waiting", "add_asset", "approval_steps",
     "approve", "as_data", "available_for", "awaiting", "budget_total", "can_approve",

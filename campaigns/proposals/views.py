@@ -33,6 +33,7 @@ from campaigns.proposals.pages import (
     proposal_page_response,
 )
 from campaigns.proposals.permissions import (
+    PROPOSERS_ONLY,
     can_propose,
     is_owner,
     visible_proposals,
@@ -148,7 +149,7 @@ def _check(program, values: dict, proposal: Proposal | None):
 def proposal_new():
     program = program_or_404()
     if not can_propose(current_user):
-        abort(403)
+        abort(403, description=PROPOSERS_ONLY)
     if request.method == "GET":
         return _form_page(program, None, {"lines": []}, {})
     data = _form_data()

@@ -32,10 +32,12 @@ from campaigns.proposals.models import ApproverRole, Proposal, ProposalEventKind
 from campaigns.proposals.notify import notify_owners, notify_reviewers
 from campaigns.proposals.permissions import (
     DISTRIBUTOR_KINDS,
+    PROPOSERS_ONLY,
     can_approve,
     can_decide,
     can_propose,
     current_rung,
+    hold_reference,
     is_owner,
 )
 from campaigns.proposals.thread import add_event, audit_step, events_of, replayed, snapshot, touch
@@ -50,7 +52,7 @@ from hub.models import Organization, Person
 def create(actor: Person, program: CoopProgram, data: dict) -> Proposal:
     """A new draft for the actor's own organisation."""
     if not can_propose(actor):
-        raise PermissionError("only a partner's marketer or admin proposes campaigns")
+        raise PermissionError(PROPOSERS_ONLY)
     parsed = parse_input(program, data)
     proposal = Proposal(
         program_id=program.id,
@@ -252,7 +254,7 @@ def _final_approval(proposal: Proposal, program: CoopProgram, actor, on: date | 
     hold = ledger.place_hold(
         account,
         proposal.requested_amount,
-        reference=f"proposal:{proposal.id}",
+        reference=hold_reference(proposal.id),
         idempotency_key=f"proposal-{proposal.id}-r{proposal.revision}",
         actor=actor,
         on=on,

@@ -114,6 +114,7 @@ def audit_log():
         "hub/admin/audit.html",
         "hub/admin/_audit_results.html",
         page=page,
+        wording=registry().worded(current_user, page.items),
         problems=filters.problems,
         actions=admin.audit_actions(current_user),
         filters={

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, g, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
+from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError, RequestEntityTooLarge
 
 from hub import db
 from hub.web.pages import too_large_page
@@ -13,6 +13,11 @@ from hub.web.pages import too_large_page
 log = logging.getLogger(__name__)
 
 PROBLEM_TYPE = "about:blank"
+# A refusal that gives no reason of its own still says what happened and where to go.
+FORBIDDEN_SENTENCE = (
+    "Your account may not open this page or do this here. "
+    "Your dashboard shows what your role can do."
+)
 
 
 def wants_problem_json() -> bool:
@@ -39,7 +44,20 @@ def problem(status: int, title: str, detail: str = "", **extra):
     return response
 
 
+def _sentence(exc: HTTPException) -> str:
+    """The sentence under an error page's heading: the abort's own reason, or ours in place
+    of the framework's default text for a refusal."""
+    if isinstance(exc, Forbidden) and exc.description in ("", Forbidden.description):
+        return FORBIDDEN_SENTENCE
+    return exc.description or ""
+
+
 def init_app(app: Flask) -> None:
+    @app.errorhandler(PermissionError)
+    def _refused(exc: PermissionError):
+        """A rule refused this account: a 403 with the rule's sentence."""
+        return _http_error(Forbidden(str(exc) or FORBIDDEN_SENTENCE))
+
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         db.rollback_request()
@@ -48,11 +66,10 @@ def init_app(app: Flask) -> None:
             if page is not None:
                 return page
         if wants_problem_json():
-            response = problem(exc.code or 500, exc.name, exc.description or "")
+            response = problem(exc.code or 500, exc.name, _sentence(exc))
         else:
-            response = app.make_response(
-                (render_template("hub/web/error.html", error=exc), exc.code or 500)
-            )
+            page = render_template("hub/web/error.html", error=exc, sentence=_sentence(exc))
+            response = app.make_response((page, exc.code or 500))
         if exc.code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
@@ -67,4 +84,5 @@ def init_app(app: Flask) -> None:
         )
         if wants_problem_json():
             return problem(500, error.name, error.description)
-        return render_template("hub/web/error.html", error=error), 500
+        page = render_template("hub/web/error.html", error=error, sentence=error.description)
+        return page, 500

@@ -43,6 +43,7 @@ def dashboard():
     if person.role == Role.PROGRAM_ADMIN:
         ctx["tier_chart"] = tiers.chart()
         ctx["recent_activity"] = admin.recent_audit_events(person, RECENT_ACTIVITY)
+        ctx["activity_wording"] = registry().worded(person, ctx["recent_activity"])
     return render("hub/web/dashboard.html", **ctx)
 
 

@@ -22,6 +22,12 @@ from hub import db
 from hub.db import today as clock_today
 from hub.demo.channel import seed_demo
 from hub.models import AuditEvent, Organization, ProductLine
+from tests.campaigns.proposals.proposal_support import (
+    approved,
+    claim_lines,
+    funded_program,
+    proposals,
+)
 from tests.conftest import post_form
 
 
@@ -433,3 +439,40 @@ def test_a_master_distributor_sees_every_account_beneath_it(
     html = page(client, "/campaigns/coop")
     assert "Middle Distribution" in html and "Bottom Dealer" in html
     assert "Test Dealer" not in html
+
+
+def test_the_ledger_names_the_campaign_and_a_release_after_a_partial_payment(
+    client, login_as, channel
+):
+    program = funded_program(channel)
+    marketer = channel.people["dealer_marketer"]
+    proposal = approved(channel, program, title="Spring field days")
+    claim = proposals.submit_claim(marketer, proposal, claim_lines(proposal, marketer))
+    _, second = claim.lines
+    proposals.review_claim(
+        channel.people["channel_manager"],
+        proposal,
+        {second.id: {"approved_cost": "500.00", "reason_code": "missing_proof"}},
+    )  # 1,250 paid, the other 1,750 of the 3,000 hold released
+    link = f'<a href="/campaigns/proposals/{proposal.id}">“Spring field days”</a>'
+    for who, page in (("dealer_marketer", "/campaigns/coop"),
+                      ("channel_manager", f"/campaigns/coop/{channel.dealer.id}")):  # fmt: skip
+        login_as(who)
+        html = client.get(page).get_data(as_text=True)
+        assert f"proposal:{proposal.id}" not in html and f"proposal {proposal.id}" not in html
+        assert f"Held for {link}" in html
+        assert f"Paid on the claim for {link}" in html
+        assert "Released: the rest after a partial payment of USD 1,250.00 for " + link in html
+        assert "Not claimed" not in html
+
+
+def test_the_activity_feed_and_audit_log_name_the_campaign(client, login_as, channel):
+    program = funded_program(channel)
+    proposal = approved(channel, program, title="Spring field days")
+    link = f'<a href="/campaigns/proposals/{proposal.id}">“Spring field days”</a>'
+    login_as("program_admin")
+    feed = client.get("/").get_data(as_text=True)
+    assert f"held for {link}" in feed
+    assert f"proposal:{proposal.id}" not in feed
+    # The audit log words the line the same way (its recorded detail stays as written).
+    assert f"held for {link}" in client.get("/audit").get_data(as_text=True)

@@ -290,3 +290,33 @@ def test_an_over_limit_asset_gets_the_product_sentence_on_the_page(
     assert "That file is too large" in html
     assert 'action="' + url + '/assets"' in html
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ProposalAsset)) == 0
+
+
+# --- Who is offered "Start a campaign" / "Propose a campaign" ---------------------------
+
+MAY_PROPOSE = {"dealer_marketer", "partner_admin", "distributor_admin"}
+EVERY_ROLE = sorted(
+    MAY_PROPOSE | {"program_admin", "channel_manager", "product_manager", "partner_staff"}
+)
+
+
+@pytest.mark.parametrize("role", EVERY_ROLE)
+@pytest.mark.parametrize("page", ["/", "/campaigns/", "/campaigns/coop/how-it-works"])
+def test_only_people_who_may_propose_are_offered_a_campaign(client, login_as, program, role, page):
+    person = login_as(role)
+    assert proposals.can_propose(person) == (role in MAY_PROPOSE)
+    response = client.get(page)
+    assert response.status_code == 200
+    offered = 'href="/campaigns/new"' in response.get_data(as_text=True)
+    assert offered == (role in MAY_PROPOSE), f"{role} on {page}"
+
+
+def test_a_refused_proposal_form_is_the_products_own_page(client, login_as, program):
+    login_as("partner_staff")
+    response = client.get("/campaigns/new")
+    assert response.status_code == 403
+    html = response.get_data(as_text=True)
+    assert "That's not open to your role" in html
+    assert "You don't have the permission" not in html  # not Werkzeug's default text
+    assert "marketer or admin" in html  # says what this account may not do
+    assert 'href="/"' in html  # and where to go
