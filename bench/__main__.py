@@ -132,6 +132,7 @@ def _run_pass(url: str, hello: web.Server, scenarios, config, args) -> dict:
         HUB_DATABASE_URL=url,
         HUB_SECRET_KEY=secret_key,
         HUB_INSTANCE_PATH=str(instance),
+        HUB_PUBLIC_URL="http://127.0.0.1",  # production needs it (links in e-mails)
     )
     if backend == "sqlite":
         env["HUB_ALLOW_SQLITE"] = "true"

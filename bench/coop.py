@@ -181,6 +181,7 @@ def scale_pass(url: str, args, results: Path) -> dict:
                 "HUB_DATABASE_URL": url,
                 "HUB_SECRET_KEY": app.config["SECRET_KEY"],
                 "HUB_INSTANCE_PATH": str(results / "coop-instance"),
+                "HUB_PUBLIC_URL": "http://127.0.0.1",  # production needs it
             }
             if backend == "sqlite":
                 env["HUB_ALLOW_SQLITE"] = "true"

@@ -114,6 +114,7 @@ def bench_app(database_url: str, secret_key: str, instance: Path):
         {
             "ENV_NAME": "production",
             "ALLOW_SQLITE": True,
+            "PUBLIC_URL": "http://127.0.0.1",  # production needs it
             "DATABASE_URL": database_url,
             "SECRET_KEY": secret_key,
             "INSTANCE_PATH": str(instance),

@@ -130,6 +130,7 @@ def run(args) -> dict:
         "HUB_DATABASE_URL": url,
         "HUB_SECRET_KEY": secret_key,
         "HUB_INSTANCE_PATH": str(instance),
+        "HUB_PUBLIC_URL": "http://127.0.0.1",  # production needs it
     }
     if backend == "sqlite":
         hub_env["HUB_ALLOW_SQLITE"] = "true"

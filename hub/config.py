@@ -26,7 +26,8 @@ DEFAULTS: dict[str, object] = {
     "SMTP_PASSWORD": None,
     "SMTP_STARTTLS": True,
     "MAIL_FROM": "Partner Hub <no-reply@partnerhub.invalid>",
-    "PUBLIC_URL": None,  # used in e-mailed links; defaults to the request's host
+    "PUBLIC_URL": None,  # e-mailed links; required in production, else http://127.0.0.1:PORT
+    "TRUSTED_HOSTS": [],  # host names requests may use (others get 400); []: any
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
     "LOGIN_WINDOW_MINUTES": 15,
@@ -156,6 +157,18 @@ def _validate(app: Flask) -> None:
             "Production needs PostgreSQL: set HUB_DATABASE_URL "
             "(or HUB_ALLOW_SQLITE=true for a single-process trial)."
         )
+    if cfg["ENV_NAME"] == "production" and not cfg.get("PUBLIC_URL"):
+        problems.append(
+            "Production needs HUB_PUBLIC_URL: set it to the address people open, e.g. "
+            "https://partners.example.com (e-mailed links are built on it)."
+        )
+    hosts = _as_list(
+        cfg.get("TRUSTED_HOSTS"),
+        str,
+        problems,
+        "HUB_TRUSTED_HOSTS must be a JSON list of host names, e.g. '[\"partners.example.com\"]'.",
+    )
+    cfg["TRUSTED_HOSTS"] = hosts or None
     problems.extend(_ice_problems(cfg))
     if problems:
         raise ConfigError("Partner Hub cannot start: " + " ".join(problems))

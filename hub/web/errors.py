@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, g, jsonify, render_template, request
+from flask.globals import request_ctx
 from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError, RequestEntityTooLarge
 
 from hub import db
@@ -61,6 +62,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         db.rollback_request()
+        if request_ctx.url_adapter is None:  # a Host outside HUB_TRUSTED_HOSTS: no URLs to build
+            return app.response_class(
+                "This host name is not served here (see HUB_TRUSTED_HOSTS).\n",
+                status=exc.code or 400,
+                mimetype="text/plain",
+            )
         if isinstance(exc, RequestEntityTooLarge) and not wants_problem_json():
             page = too_large_page()  # the form again, with the product's sentence
             if page is not None:

@@ -16,6 +16,7 @@ from flask import (
     abort,
     current_app,
     g,
+    has_request_context,
     make_response,
     redirect,
     render_template,
@@ -138,11 +139,18 @@ def too_large_page():
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute link for e-mails: on HUB_PUBLIC_URL when set, else the request's host."""
-    public = current_app.config.get("PUBLIC_URL")
-    if public:
-        return str(public).rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    """An absolute link for e-mails, never built from the request's Host header: on
+    HUB_PUBLIC_URL when set, else on SERVER_NAME, else on the request's host when
+    HUB_TRUSTED_HOSTS has vetted it, else on http://127.0.0.1:HUB_PORT."""
+    cfg = current_app.config
+    public = cfg.get("PUBLIC_URL")
+    if not public and cfg.get("SERVER_NAME"):
+        public = f"{cfg.get('PREFERRED_URL_SCHEME') or 'http'}://{cfg['SERVER_NAME']}"
+    if not public and cfg.get("TRUSTED_HOSTS") and has_request_context():
+        return url_for(endpoint, _external=True, **values)  # Flask refused any other host
+    if not public:
+        public = f"http://127.0.0.1:{cfg['PORT']}"
+    return str(public).rstrip("/") + url_for(endpoint, **values)
 
 
 @dataclass

@@ -146,14 +146,18 @@ def live_server(tmp_path_factory):
     from werkzeug.serving import make_server
 
     tmp = tmp_path_factory.mktemp("e2e")
+    server = make_server("127.0.0.1", 0, None, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
     app = create_app(
         {
             "ENV_NAME": "testing",
             "DATABASE_URL": _e2e_database_url(tmp),
             "SECRET_KEY": SECRET,
             "INSTANCE_PATH": str(tmp / "instance"),
+            "PUBLIC_URL": url,  # links in e-mails: never the request's Host header
         }
     )
+    server.app = _static_in_memory(app)
     upgrade_database(app)
     with app.app_context():
         seed_demo()
@@ -164,11 +168,10 @@ def live_server(tmp_path_factory):
         for person_id, email in db.session.execute(sa.select(Person.id, Person.email)):
             demo.person_ids[email] = person_id
 
-    server = make_server("127.0.0.1", 0, _static_in_memory(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app, demo=demo)
+        yield LiveServer(url=url, app=app, demo=demo)
     finally:
         server.shutdown()
         server.server_close()

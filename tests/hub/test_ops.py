@@ -94,6 +94,7 @@ def test_production_cookies_are_secure(tmp_path):
     app = create_app(
         {
             "ENV_NAME": "production",
+            "PUBLIC_URL": "https://partners.example.com",
             "SECRET_KEY": "k" * 40,
             "INSTANCE_PATH": str(tmp_path),
             "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
@@ -118,6 +119,11 @@ def test_production_cookies_are_secure(tmp_path):
             {"ENV_NAME": "production", "DATABASE_URL": "sqlite:///x.db"},
             "Production needs PostgreSQL",
         ),
+        (
+            {"ENV_NAME": "production", "ALLOW_SQLITE": True},
+            "Production needs HUB_PUBLIC_URL",
+        ),
+        ({"TRUSTED_HOSTS": {"a": 1}}, "HUB_TRUSTED_HOSTS must be a JSON list of host names"),
     ],
 )
 def test_invalid_settings_stop_start_up_with_a_sentence(tmp_path, settings, sentence):
@@ -135,3 +141,15 @@ def test_settings_come_from_hub_environment_variables(tmp_path, monkeypatch):
     assert len(app.config["SECRET_KEY"]) >= 32
     assert (tmp_path / "secret_key").read_text().strip() == app.config["SECRET_KEY"]
     app.extensions["hub.db"]["engine"].dispose()
+
+
+def test_hub_trusted_hosts_is_a_list_flask_checks_each_request_against(tmp_path, monkeypatch):
+    monkeypatch.setenv("HUB_TRUSTED_HOSTS", '["partners.example.com", ".example.org"]')
+    app = create_app({"ENV_NAME": "testing", "INSTANCE_PATH": str(tmp_path)})
+    assert app.config["TRUSTED_HOSTS"] == ["partners.example.com", ".example.org"]
+    monkeypatch.setenv("HUB_TRUSTED_HOSTS", "partners.example.com")
+    app = create_app({"ENV_NAME": "testing", "INSTANCE_PATH": str(tmp_path)})
+    assert app.config["TRUSTED_HOSTS"] == ["partners.example.com"]
+    monkeypatch.delenv("HUB_TRUSTED_HOSTS")
+    app = create_app({"ENV_NAME": "testing", "INSTANCE_PATH": str(tmp_path)})
+    assert app.config["TRUSTED_HOSTS"] is None

@@ -1,5 +1,6 @@
 """Sign-in, sign-out, rate limiting, two-factor, password reset and invitations."""
 
+import functools
 import re
 
 import pyotp
@@ -297,3 +298,59 @@ def test_emailed_links_use_the_public_url_when_configured(client, app, channel, 
     post_form(client, "/password/forgot", {"email": person.email})
     mail = session.scalars(sa.select(OutboxMail).where(OutboxMail.to == person.email)).first()
     assert "https://partners.fieldcrest.example/password/reset/" in mail.body
+
+
+# --- Links in mail never come from the request's Host header ------------------------
+
+
+def _send_host(client, host):
+    """Every later request of this client carries `Host: host`."""
+    for name in ("open", "session_transaction"):
+        setattr(client, name, functools.partial(getattr(client, name), base_url=f"http://{host}"))
+
+
+def _mails_to(session, to):
+    return session.scalars(sa.select(OutboxMail).where(OutboxMail.to == to)).all()
+
+
+def test_forgot_password_with_a_forged_host_mails_no_link_to_that_host(
+    client, app, channel, session
+):
+    app.config["SERVER_NAME"] = None  # as `make run`: no HUB_PUBLIC_URL, no server name
+    _send_host(client, "evil.example")
+    person = channel.people["partner_staff"]
+    response = post_form(client, "/password/forgot", {"email": person.email})
+    mails = _mails_to(session, person.email)
+    assert response.status_code == 303 and mails
+    assert not any("evil.example" in mail.body for mail in mails)
+    assert all("http://127.0.0.1:5000/password/reset/" in mail.body for mail in mails)
+
+
+def test_invitation_with_a_forged_host_mails_no_link_to_that_host(client, app, channel, session):
+    app.config["SERVER_NAME"] = None
+    _send_host(client, "evil.example")
+    sign_in(client, channel.people["partner_admin"])
+    response = post_form(
+        client,
+        f"/organizations/{channel.dealer.id}/invite",
+        {"name": "Nina Holt", "email": "nina@dealer.example", "role": "dealer_marketer"},
+    )
+    mails = _mails_to(session, "nina@dealer.example")
+    assert response.status_code == 303 and mails
+    assert not any("evil.example" in mail.body for mail in mails)
+    assert all("http://127.0.0.1:5000/invitation/" in mail.body for mail in mails)
+
+
+def test_requests_for_hosts_outside_hub_trusted_hosts_are_refused(client, app):
+    app.config["TRUSTED_HOSTS"] = ["hub.test"]
+    assert client.get("/login").status_code == 200
+    assert client.get("/login", headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_links_use_a_host_that_hub_trusted_hosts_vetted(client, app, channel, session):
+    app.config.update(SERVER_NAME=None, TRUSTED_HOSTS=["partners.lan", "hub.test"])
+    _send_host(client, "partners.lan")
+    person = channel.people["partner_staff"]
+    assert post_form(client, "/password/forgot", {"email": person.email}).status_code == 303
+    (mail,) = _mails_to(session, person.email)
+    assert "http://partners.lan/password/reset/" in mail.body
