@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from datetime import datetime, timedelta
 
@@ -12,12 +11,12 @@ import sqlalchemy as sa
 from alembic import command
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from werkzeug.serving import make_server
 
 from hub import db, mail, notifications
 from hub.accounts import service as accounts
 from hub.db import utcnow
 from hub.demo.channel import DEMO_PASSWORD, seed_demo
-from hub.extensions import socketio
 from hub.migrate import alembic_config
 from hub.models import JobRun, Person
 from hub.registry import Job, registry
@@ -197,10 +196,24 @@ def serve_command(host: str, port: int, no_tick: bool) -> None:
                         app.logger.info("tick: %s", line)
 
         threading.Thread(target=_tick_forever, name="hub-tick", daemon=True).start()
-    click.echo(f"Partner Hub on http://{host}:{port}/  (Ctrl+C to stop)")
-    # Flask refuses app.run() inside its CLI; this command is meant to serve, so allow it.
-    os.environ.pop("FLASK_RUN_FROM_CLI", None)
-    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
+    # Werkzeug's server straight, as the browser tests do: socketio.run() would only add
+    # Flask's and Werkzeug's banners and two contradictory warnings about production use
+    # (the app's wsgi_app already is Flask-SocketIO's middleware). Requests are still logged.
+    server = make_server(host, port, app, threaded=True)
+    click.echo(serve_banner(host, server.server_port))
+    server.serve_forever()  # returns on Ctrl+C and closes the socket
+
+
+def serve_banner(host: str, port: int) -> str:
+    """The one line `hub serve` prints: where to open the app and how to sign in."""
+    if host in {"0.0.0.0", "::", ""}:  # noqa: S104 (a wildcard is no address to open)
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return (
+        f"Partner Hub is running: open http://{host}:{port} — sign in with a demo account "
+        f"from README (password {DEMO_PASSWORD}). Ctrl+C stops it."
+    )
 
 
 def _deliver_mail(now: datetime) -> str:

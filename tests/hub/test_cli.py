@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from hub import cli
 from hub.accounts import service as accounts
 from hub.demo.channel import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 from hub.models import Organization, OrgKind, Person, Role
@@ -35,6 +36,36 @@ def test_tick_command_reports_what_ran(app):
     result = app.test_cli_runner().invoke(args=["hub", "tick", "--force"])
     assert result.exit_code == 0, result.output
     assert "hub.prune-login-attempts:" in result.output
+
+
+def test_serve_says_where_to_open_the_app_in_one_line(app, monkeypatch):
+    """`make run`'s last command: one line with the address, no server banners or
+    warnings about production (the server itself is faked: no socket is opened)."""
+    served = []
+
+    class FakeServer:
+        server_port = 5061
+
+        def serve_forever(self):
+            served.append(True)
+
+    def fake_make_server(host, port, wsgi_app, threaded):
+        assert (host, port, wsgi_app, threaded) == ("127.0.0.1", 5061, app, True)
+        return FakeServer()
+
+    monkeypatch.setattr(cli, "make_server", fake_make_server)
+    result = app.test_cli_runner().invoke(args=["hub", "serve", "--port", "5061", "--no-tick"])
+    assert result.exit_code == 0, result.output
+    assert served == [True]
+    assert result.output.splitlines() == [
+        "Partner Hub is running: open http://127.0.0.1:5061 — sign in with a demo account "
+        f"from README (password {DEMO_PASSWORD}). Ctrl+C stops it."
+    ]
+
+
+def test_serve_banner_names_an_address_a_browser_can_open():
+    assert "open http://127.0.0.1:8000 " in cli.serve_banner("0.0.0.0", 8000)  # noqa: S104
+    assert "open http://[::1]:8000 " in cli.serve_banner("::1", 8000)
 
 
 def test_demo_program_has_the_documented_accounts_and_channel(app, session):
