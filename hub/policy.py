@@ -23,6 +23,7 @@ from hub.models import (
     OrgKind,
     Person,
     Role,
+    TerritoryAssignment,
 )
 
 
@@ -50,9 +51,62 @@ def visible_organizations(viewer: Person) -> Select:
     return sa.select(Organization).where(organization_scope(viewer))
 
 
+def serving_staff(viewer: Person) -> ColumnElement[bool]:
+    """A WHERE clause on Person: the OEM staff who serve a partner viewer, whose public
+    profile (name, title, contact, what they cover) the partner sees.
+
+    - every active product manager: they look after the product lines every partner sees
+      and take the chats handed to them from any partner;
+    - the active channel managers whose territory covers the viewer's organisation, an
+      organisation above it (the one a conversation goes to when nobody covers the
+      viewer's own) or one the viewer sees beneath it.
+
+    Program admins and channel managers of other branches stay out of sight, as does
+    everyone of another partner.
+    """
+    chain = [int(part) for part in viewer.organization.path.strip("/").split("/") if part]
+    served = sa.select(Organization.id).where(
+        sa.or_(Organization.id.in_(chain), organization_scope(viewer))
+    )
+    covering = sa.select(TerritoryAssignment.channel_manager_id).where(
+        TerritoryAssignment.organization_id.in_(served)
+    )
+    return sa.and_(
+        Person.active.is_(True),
+        sa.or_(
+            Person.role == Role.PRODUCT_MANAGER,
+            sa.and_(Person.role == Role.CHANNEL_MANAGER, Person.id.in_(covering)),
+        ),
+    )
+
+
+def people_scope(viewer: Person) -> ColumnElement[bool]:
+    """A WHERE clause on Person limiting rows to the people the viewer may see: OEM staff
+    see everyone; a partner the people of organisations in its scope and the OEM staff
+    who serve it (serving_staff)."""
+    if viewer.is_oem:
+        return sa.true()
+    return sa.or_(
+        Person.organization_id.in_(visible_organization_ids(viewer)), serving_staff(viewer)
+    )
+
+
 def visible_people(viewer: Person) -> Select:
-    """SELECT of the people the viewer may see (those of organisations in scope)."""
-    return scope_by_organization(viewer, sa.select(Person), Person.organization_id)
+    """SELECT of the people the viewer may see (see people_scope)."""
+    return sa.select(Person).where(people_scope(viewer))
+
+
+def can_see_person(viewer: Person, person: Person) -> bool:
+    if viewer.is_oem or can_see_organization(viewer, person.organization):
+        return True
+    visible = sa.select(Person.id).where(Person.id == person.id, serving_staff(viewer))
+    return db.session.scalar(sa.select(visible.exists()))
+
+
+def sees_public_profile_only(viewer: Person, person: Person) -> bool:
+    """Whether the viewer sees only the person's public profile (a partner looking at the
+    OEM staff who serve it): no status, no sign-in facts, nothing to manage."""
+    return not viewer.is_oem and not can_see_organization(viewer, person.organization)
 
 
 def can_see_organization(viewer: Person, org: Organization) -> bool:
@@ -79,10 +133,11 @@ def get_organization_or_404(
 def get_person_or_404(
     viewer: Person, person_id: int, *, may: OrganizationCheck | None = None
 ) -> Person:
-    """The person if the viewer may see their organisation; otherwise a 404. With `may`,
-    a 403 when the viewer may not do that to the person's organisation."""
+    """The person if the viewer may see them (their organisation is in scope, or they are
+    OEM staff who serve the viewer); otherwise a 404. With `may`, a 403 when the viewer
+    may not do that to the person's organisation."""
     person = db.session.get(Person, person_id)
-    if person is None or not can_see_organization(viewer, person.organization):
+    if person is None or not can_see_person(viewer, person):
         abort(404)
     if may is not None and not may(viewer, person.organization):
         abort(403)

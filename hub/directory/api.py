@@ -134,7 +134,9 @@ def update_organization(org_id: int):
 @bp.get("/people")
 @operation(
     "People you can see",
-    description="The people of the organisations you can see. Ordered by id.",
+    description="The people of the organisations you can see and, for a partner, the OEM "
+    "staff who serve it (every product manager, the channel managers covering it). "
+    "Ordered by id.",
     query=PeopleQuery,
     responses={200: (Page[Person], "One page of people.")},
 )

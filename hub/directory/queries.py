@@ -184,6 +184,19 @@ def territory(channel_manager: Person, limit: int = TERRITORY_PREVIEW) -> list[O
     )
 
 
+def territory_seen_by(viewer: Person, channel_manager: Person) -> list[Organization]:
+    """The organisations of a channel manager's territory that the viewer may see, by name
+    (a dealer sees its own; OEM staff the whole territory)."""
+    return list(
+        db.session.scalars(
+            policy.visible_organizations(viewer)
+            .join(TerritoryAssignment, TerritoryAssignment.organization_id == Organization.id)
+            .where(TerritoryAssignment.channel_manager_id == channel_manager.id)
+            .order_by(Organization.name)
+        )
+    )
+
+
 def territory_size(channel_manager: Person) -> int:
     return db.session.scalar(
         sa.select(sa.func.count())

@@ -19,7 +19,7 @@ from hub.directory.forms import (
     organization_form,
 )
 from hub.errors import ValidationFailed
-from hub.models import OrgKind
+from hub.models import OrgKind, Role
 from hub.registry import NavItem, registry
 from hub.web.blueprint import bp
 from hub.web.forms import EmptyForm, apply_problems, flash_problems, submit_status
@@ -163,16 +163,23 @@ def staff_invite(org_id: int):
 @bp.route("/people/<int:person_id>")
 def person_detail(person_id: int):
     person = policy.get_person_or_404(current_user, person_id)
+    public = policy.sees_public_profile_only(current_user, person)
     can_manage = (
-        policy.can_manage_staff(current_user, person.organization) and person.id != current_user.id
+        not public
+        and policy.can_manage_staff(current_user, person.organization)
+        and person.id != current_user.id
     )
     return render(
         "hub/directory/person.html",
         person=person,
+        public=public,
         can_manage=can_manage,
         role_form=RoleForm(role=person.role.value).offer_roles(current_user, person.organization),
         form=EmptyForm(),
         product_lines=queries.product_lines_managed_by(person.id),
+        territory=queries.territory_seen_by(current_user, person)
+        if person.role == Role.CHANNEL_MANAGER
+        else [],
     )
 
 

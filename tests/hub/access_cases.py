@@ -1,5 +1,7 @@
 """Access cases for the core's pages (see tests/access.py)."""
 
+from hub import db
+from hub.models import Person, Role, TerritoryAssignment
 from tests.access import Case
 
 LOGIN = 302  # anonymous visitors are sent to the sign-in page
@@ -17,6 +19,30 @@ PROGRAM_ADMIN_ONLY = {"anonymous": LOGIN, "program_admin": 200}
 
 def _person(key):
     return lambda c: c.people[key]
+
+
+def _covering(org_key: str, prefix: str = "/people"):
+    """The profile path of a new channel manager whose territory is that organisation."""
+
+    def path(c):
+        org = getattr(c, org_key)
+        manager = Person(
+            email=f"covers-{org.id}@oem.example",
+            name="Covering Manager",
+            role=Role.CHANNEL_MANAGER,
+            organization=c.oem,
+        )
+        db.session.add(manager)
+        db.session.flush()
+        db.session.add(TerritoryAssignment(channel_manager_id=manager.id, organization_id=org.id))
+        db.session.flush()
+        return f"{prefix}/{manager.id}"
+
+    return path
+
+
+# OEM staff whose public profile partners see: those who serve them (hub.policy.serving_staff).
+SERVING_NOTE = "a partner sees the public profile of the OEM staff who serve it"
 
 
 ACCESS_CASES = {
@@ -160,6 +186,41 @@ ACCESS_CASES = {
         ),
         Case(
             "GET", lambda c: f"/people/{c.people['other_marketer'].id}", OTHER_BRANCH, default=404
+        ),
+        Case(
+            "GET",
+            lambda c: f"/people/{c.people['product_manager'].id}",
+            {"anonymous": LOGIN},
+            default=200,
+            note=SERVING_NOTE + ": every product manager",
+        ),
+        Case(
+            "GET",
+            _covering("dealer"),
+            {"anonymous": LOGIN},
+            default=200,
+            note=SERVING_NOTE + ": the channel manager covering the dealer (or one beneath)",
+        ),
+        Case(
+            "GET",
+            _covering("distributor"),
+            {"anonymous": LOGIN},
+            default=200,
+            note=SERVING_NOTE + ": the channel manager covering the organisation above",
+        ),
+        Case(
+            "GET",
+            _covering("other_dealer"),
+            OTHER_BRANCH,
+            default=404,
+            note="another branch's channel manager does not serve these partners",
+        ),
+        Case(
+            "GET",
+            lambda c: f"/people/{c.people['program_admin'].id}",
+            OTHER_BRANCH,
+            default=404,
+            note="the program admin has no public profile for partners",
         ),
     ],
     "hub.person_role": [
@@ -411,6 +472,36 @@ ACCESS_CASES.update(
             Case(
                 "GET",
                 lambda c: f"/api/v1/people/{c.people['other_marketer'].id}",
+                API_OTHER_BRANCH,
+                default=404,
+                json=True,
+            ),
+            Case(
+                "GET",
+                lambda c: f"/api/v1/people/{c.people['product_manager'].id}",
+                {"anonymous": NO_TOKEN},
+                default=200,
+                json=True,
+                note=SERVING_NOTE,
+            ),
+            Case(
+                "GET",
+                _covering("dealer", "/api/v1/people"),
+                {"anonymous": NO_TOKEN},
+                default=200,
+                json=True,
+                note=SERVING_NOTE,
+            ),
+            Case(
+                "GET",
+                _covering("other_dealer", "/api/v1/people"),
+                API_OTHER_BRANCH,
+                default=404,
+                json=True,
+            ),
+            Case(
+                "GET",
+                lambda c: f"/api/v1/people/{c.people['program_admin'].id}",
                 API_OTHER_BRANCH,
                 default=404,
                 json=True,

@@ -268,10 +268,14 @@ def test_organization_json_has_the_documented_fields(api, channel, people):
     assert body["created_at"].endswith("Z") and "T" in body["created_at"]
 
 
-def test_dealer_sees_only_its_own_people(api, channel, people):
+def test_dealer_sees_its_own_people_and_the_oem_staff_who_serve_it(api, channel, people):
     marketer = people["dealer_marketer"]
     seen = ids(api.get("/api/v1/people", marketer).json["data"])
-    assert seen == {people[r].id for r in ("partner_admin", "dealer_marketer", "partner_staff")}
+    # Every product manager serves every partner; this channel manager covers nobody here.
+    assert seen == {
+        people[r].id
+        for r in ("partner_admin", "dealer_marketer", "partner_staff", "product_manager")
+    }
     assert_problem(api.get(f"/api/v1/people/{people['other_marketer'].id}", marketer), 404)
     assert_problem(api.get(f"/api/v1/people/{people['distributor_admin'].id}", marketer), 404)
 
