@@ -17,6 +17,7 @@ from hub.conversations.service import (
     absolute_link,
     assign,
     conversation_path,
+    list_conversations,
     lock_conversation,
     system_message,
 )
@@ -53,6 +54,59 @@ def pending_handoff(conversation: Conversation) -> Handoff | None:
         .order_by(Handoff.id.desc())
         .limit(1)
     )
+
+
+# The states in which a conversation waits on the OEM person handling it: new and not
+# answered yet, or the partner wrote last (hub.conversations.service.send_message sets them).
+WAITING_ON_HANDLER = (ConversationStatus.OPEN, ConversationStatus.WAITING_ON_OEM)
+
+
+def _waiting_on(person: Person):
+    pending = (
+        sa.select(Handoff.id)
+        .where(
+            Handoff.conversation_id == Conversation.id,
+            Handoff.to_person_id == person.id,
+            Handoff.accepted_at.is_(None),
+        )
+        .exists()
+    )
+    return list_conversations(person, "active").where(
+        Conversation.assignee_id == person.id,
+        sa.or_(Conversation.status.in_(WAITING_ON_HANDLER), pending),
+    )
+
+
+def waiting_on(
+    person: Person, limit: int | None = None
+) -> list[tuple[Conversation, Handoff | None]]:
+    """The unresolved conversations the person handles that wait on them — handed to them
+    and not accepted yet, or in a state that waits on the OEM — oldest first, each with
+    the hand-off waiting for them (or None)."""
+    stmt = (
+        _waiting_on(person)
+        .order_by(None)
+        .order_by(Conversation.last_message_at, Conversation.id)
+        .limit(limit)
+    )
+    found = list(db.session.scalars(stmt))
+    handed = {
+        h.conversation_id: h
+        for h in db.session.scalars(
+            sa.select(Handoff).where(
+                Handoff.conversation_id.in_([c.id for c in found]),
+                Handoff.to_person_id == person.id,
+                Handoff.accepted_at.is_(None),
+            )
+        )
+    }
+    return [(c, handed.get(c.id)) for c in found]
+
+
+def waiting_on_count(person: Person) -> int:
+    """How many conversations wait on the person (see waiting_on)."""
+    stmt = _waiting_on(person).order_by(None).with_only_columns(sa.func.count(Conversation.id))
+    return db.session.scalar(stmt)
 
 
 def handoff_targets(conversation: Conversation, viewer: Person) -> list[Person]:

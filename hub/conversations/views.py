@@ -12,7 +12,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Flask, abort, current_app, flash, jsonify, redirect, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -36,14 +47,17 @@ from hub.conversations.handoff import (
     handoffs,
     pending_handoff,
     take_conversation,
+    waiting_on,
+    waiting_on_count,
 )
 from hub.conversations.models import Conversation
+from hub.db import utcnow
 from hub.demo import conversations as demo
 from hub.errors import TooManyAttempts, ValidationFailed
 from hub.extensions import login_manager
 from hub.models import Person, Role
 from hub.realtime.service import presence_of
-from hub.registry import Job, NavItem, registry
+from hub.registry import Job, NavItem, Panel, registry
 from hub.web.errors import problem
 from hub.web.forms import EmptyForm, apply_problems
 from hub.web.pages import accepts_files, int_arg, render, see_other
@@ -382,6 +396,25 @@ class _ConversationsLabel(str):
         ).format(label, count, Markup(" hidden") if not count else "", count)
 
 
+# --- The dashboard -----------------------------------------------------------------------
+
+WAITING_SHOWN = 10  # conversations the product manager's dashboard lists
+
+
+def waiting_panel(person: Person) -> list[Panel]:
+    """The product manager's dashboard: the conversations handed to them or waiting on
+    them (hub.conversations.handoff.waiting_on), oldest first."""
+    if person.role != Role.PRODUCT_MANAGER:
+        return []
+    items = waiting_on(person, WAITING_SHOWN)
+    total = len(items) if len(items) < WAITING_SHOWN else waiting_on_count(person)
+    html = render_template(
+        "hub/conversations/_waiting_panel.html", items=items, total=total, now=utcnow()
+    )
+    # An autoescaping template's output, safe to embed in the dashboard.
+    return [Panel("Conversations waiting on you", Markup(html), order=5)]  # noqa: S704
+
+
 # --- Wiring -------------------------------------------------------------------------------
 
 
@@ -395,6 +428,7 @@ def init_app(app: Flask) -> None:
     reg = registry(app)
     reg.nav.append(NavItem(_ConversationsLabel("Conversations"), "conversations.index", order=20))
     reg.context.insert(0, context.organization_facts)
+    reg.panels.append(waiting_panel)
     reg.add_job(
         Job("conversations.unread-reminders", timedelta(minutes=5), reminders.remind_unread)
     )
