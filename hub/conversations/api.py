@@ -124,7 +124,8 @@ def list_conversations():
     "Start a conversation (partner staff)",
     description=(
         "Opens a conversation with its first message; it goes to the channel manager "
-        "covering your organisation, or to the channel team's queue. With a "
+        "covering your organisation, or to the channel team's queue — or, with "
+        "to_product_manager, to the product manager of its product line. With a "
         "client_msg_id, sending the same request again answers 200 with the "
         "conversation made the first time instead of opening another."
     ),
@@ -139,7 +140,12 @@ def list_conversations():
 def create_conversation():
     body: ConversationCreate = context().json
     conversation, created = conversations.start_conversation(
-        current_person(), body.subject, body.body, body.product_line_id, body.client_msg_id
+        current_person(),
+        body.subject,
+        body.body,
+        body.product_line_id,
+        body.client_msg_id,
+        to_product_manager=body.to_product_manager,
     )
     db.session.flush()
     if not created:

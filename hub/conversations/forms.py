@@ -23,6 +23,8 @@ class StartConversationForm(FlaskForm):
     product_line_id = SelectField("Product line", validate_choice=False)
     body = TextAreaField("Your message", render_kw={"rows": 5, "maxlength": MAX_BODY})
     client_msg_id = HiddenField()
+    # "1" on the “Ask a product expert” page: straight to the line's product manager.
+    to_product_manager = HiddenField()
 
 
 class MessageForm(FlaskForm):
@@ -55,4 +57,16 @@ def start_form() -> StartConversationForm:
     ]
     if not form.client_msg_id.data:
         form.client_msg_id.data = new_id()
+    return form
+
+
+def ask_expert_form(line: ProductLine) -> StartConversationForm:
+    """The start form of “Ask a product expert”: the line chosen and a subject written, so
+    the partner types the question and sends it."""
+    form = start_form()
+    if not form.is_submitted():
+        form.product_line_id.data = str(line.id)
+        form.subject.data = f"Question about {line.name}"
+        form.to_product_manager.data = "1"
+    form.body.render_kw = {**form.body.render_kw, "autofocus": True}
     return form

@@ -83,6 +83,13 @@ class ConversationCreate(Input):
     subject: loose({"type": "string", "minLength": 1, "maxLength": MAX_SUBJECT})
     body: loose({"type": "string", "minLength": 1, "maxLength": MAX_BODY})
     product_line_id: loose({"type": ["integer", "null"]}) = None
+    to_product_manager: loose(
+        {
+            "type": "boolean",
+            "description": "Ask a product expert: true sends it straight to the product "
+            "manager of product_line_id (required then) instead of your channel manager.",
+        }
+    ) = False
     client_msg_id: loose(
         {
             "type": "string",

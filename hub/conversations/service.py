@@ -42,10 +42,11 @@ from hub.conversations.models import (
     MessageKind,
 )
 from hub.conversations.reads import ensure_participant, push_unread_later, read_up_to
+from hub.conversations.routing import covering_channel_manager, product_experts
 from hub.db import utcnow
 from hub.errors import Conflict, TooManyAttempts, ValidationFailed
 from hub.extensions import socketio
-from hub.models import Organization, Person, ProductLine, Role, StoredFile, TerritoryAssignment
+from hub.models import Person, ProductLine, Role, StoredFile
 
 MAX_BODY = 5_000  # characters in one message
 MAX_SUBJECT = 200
@@ -123,29 +124,6 @@ def messages_after(
     if limit is not None:
         stmt = stmt.limit(limit)
     return list(db.session.scalars(stmt))
-
-
-def covering_channel_manager(organization: Organization) -> Person | None:
-    """The active channel manager covering the organisation, or the nearest organisation
-    above it; None when nobody does (the conversation then waits in the team's queue)."""
-    chain = [int(part) for part in organization.path.strip("/").split("/") if part]
-    if not chain:
-        chain = [organization.id]
-    rows = db.session.execute(
-        sa.select(TerritoryAssignment.organization_id, Person)
-        .join(Person, Person.id == TerritoryAssignment.channel_manager_id)
-        .where(
-            TerritoryAssignment.organization_id.in_(chain),
-            Person.active.is_(True),
-            Person.role == Role.CHANNEL_MANAGER,
-        )
-        .order_by(Person.id)
-    ).all()
-    for org_id in reversed(chain):  # the organisation itself first, then upwards
-        for covered, person in rows:
-            if covered == org_id:
-                return person
-    return None
 
 
 def iso_time(value: datetime | None) -> str | None:
@@ -319,12 +297,15 @@ def start_conversation(
     *,
     link_kind: str | None = None,
     link_id: int | None = None,
+    to_product_manager=False,
     now: datetime | None = None,
 ) -> tuple[Conversation, bool]:
     """A partner person opens a conversation with the OEM; returns (conversation, created).
 
     It goes to the channel manager covering their organisation, or to the channel team's
-    queue. With a client_msg_id, sending the same start again returns the conversation it
+    queue. With to_product_manager (“Ask a product expert”) it goes straight to the
+    product manager of its product line instead (the covering channel manager takes part
+    and sees it); a line without one falls back to the channel manager. With a client_msg_id, sending the same start again returns the conversation it
     made the first time (created False) instead of opening a second one.
     `now` back-dates it (the demo's history); otherwise it is the current time.
     """
@@ -352,6 +333,10 @@ def start_conversation(
         )
         if line is None:
             problems["product_line_id"] = ["Choose one of the product lines offered, or none."]
+    if not isinstance(to_product_manager, bool):
+        problems["to_product_manager"] = ["Say true or false."]
+    elif to_product_manager and product_line_id is None:
+        problems["product_line_id"] = ["Choose the product line whose product expert to ask."]
     try:
         check_link(link_kind, link_id)
     except ValidationFailed as exc:
@@ -386,7 +371,9 @@ def start_conversation(
             return conversation, False
 
     _check_rate(person, at)
-    assignee = covering_channel_manager(person.organization)
+    channel_manager = covering_channel_manager(person.organization)
+    experts = product_experts(line) if to_product_manager else []
+    assignee = experts[0] if experts else channel_manager
     conversation = Conversation(
         organization_id=person.organization_id,
         subject=subject,
@@ -403,12 +390,14 @@ def start_conversation(
     db.session.add(conversation)
     db.session.flush()
     ensure_participant(conversation, person, at)
-    if assignee is not None:
-        ensure_participant(conversation, assignee, at)
+    for oem_person in {assignee, channel_manager} - {None}:
+        ensure_participant(conversation, oem_person, at)
     message = append_message(conversation, person, body, at, client_msg_id or str(uuid.uuid4()))
     read_up_to(conversation, person, message.seq)
 
     text = f"New conversation from {person.organization.name}: “{subject}”"
+    if experts:
+        text = f"{person.organization.name} asks you about {line.name}: “{subject}”"
     recipients = (
         [assignee.id]
         if assignee
@@ -426,7 +415,13 @@ def start_conversation(
         actor=person,
         after=audit.snapshot(conversation, ["subject", "status", "assignee_id", "product_line_id"]),
         summary=f"{person.name} started “{subject[:120]}”"
-        + (f", assigned to {assignee.name}" if assignee else ", in the channel team's queue"),
+        + (
+            f", asked product manager {assignee.name} ({line.name})"
+            if experts
+            else f", assigned to {assignee.name}"
+            if assignee
+            else ", in the channel team's queue"
+        ),
     )
     return conversation, True
 

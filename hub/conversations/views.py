@@ -29,7 +29,7 @@ from markupsafe import Markup, escape
 
 from hub import db
 from hub.calls import service as calls
-from hub.conversations import access, attachments, context, reads, reminders
+from hub.conversations import access, attachments, context, reads, reminders, routing
 from hub.conversations import service as conversations
 from hub.conversations.files import files_bp
 from hub.conversations.forms import (
@@ -37,6 +37,7 @@ from hub.conversations.forms import (
     MessageForm,
     StartConversationForm,
     StatusForm,
+    ask_expert_form,
     new_id,
     start_form,
 )
@@ -126,8 +127,9 @@ def start():
                 form.body.data,
                 _as_int(form.product_line_id.data),
                 form.client_msg_id.data or None,
+                to_product_manager=form.to_product_manager.data == "1",
             )
-            flash("Your conversation is open. You'll see answers here as they come.", "success")
+            flash(_started_sentence(conversation), "success")
             return see_other("conversations.detail", conversation_id=conversation.id)
         except ValidationFailed as exc:
             apply_problems(form, _moved(exc, "client_msg_id", "body", _SENT_BEFORE))
@@ -135,7 +137,46 @@ def start():
         except TooManyAttempts as exc:
             form.form_errors.append(str(exc))
             status = 429
+    line = _expert_line(form.product_line_id.data)
+    if form.to_product_manager.data == "1" and line is not None:
+        return _render_ask(line, form, status)
     return _render_index(form, status)
+
+
+def _started_sentence(conversation: Conversation) -> str:
+    assignee = conversation.assignee
+    if assignee is not None and assignee.role == Role.PRODUCT_MANAGER:
+        return f"Sent to {assignee.name}. You'll see the answer here."
+    return "Your conversation is open. You'll see answers here as they come."
+
+
+def _expert_line(value) -> tuple | None:
+    """(line, its product managers) for a product line id that has any, else None."""
+    line_id = _as_int(value)
+    return next((pair for pair in routing.lines_with_experts() if pair[0].id == line_id), None)
+
+
+@bp.get("/conversations/new")
+def ask_expert():
+    """“Ask a product expert”: the start form with the product line chosen, going to its
+    product manager (a line without one: the ordinary start form)."""
+    if current_user.is_oem:
+        abort(403)
+    line = _expert_line(request.args.get("product_line"))
+    if line is None:
+        return redirect(url_for("conversations.index", _anchor="start"), code=303)
+    return _render_ask(line, ask_expert_form(line[0]))
+
+
+def _render_ask(line: tuple, form: StartConversationForm, status: int = 200):
+    product_line, experts = line
+    return render(
+        "hub/conversations/ask.html",
+        line=product_line,
+        expert=experts[0],
+        form=form,
+        status=status,
+    )
 
 
 _SENT_BEFORE = ["This form was sent before; check the conversation, then send again if needed."]
@@ -415,6 +456,18 @@ def waiting_panel(person: Person) -> list[Panel]:
     return [Panel("Conversations waiting on you", Markup(html), order=5)]  # noqa: S704
 
 
+def ask_expert_panel(person: Person) -> list[Panel]:
+    """A partner's dashboard: each product line with its product manager and “Ask a
+    product expert”, one click from the question form."""
+    if person.is_oem:
+        return []
+    lines = routing.lines_with_experts()
+    if not lines:
+        return []
+    html = render_template("hub/conversations/_ask_panel.html", lines=lines)
+    return [Panel("Ask a product expert", Markup(html), order=40)]  # noqa: S704 — autoescaped
+
+
 # --- Wiring -------------------------------------------------------------------------------
 
 
@@ -428,7 +481,7 @@ def init_app(app: Flask) -> None:
     reg = registry(app)
     reg.nav.append(NavItem(_ConversationsLabel("Conversations"), "conversations.index", order=20))
     reg.context.insert(0, context.organization_facts)
-    reg.panels.append(waiting_panel)
+    reg.panels.extend([waiting_panel, ask_expert_panel])
     reg.add_job(
         Job("conversations.unread-reminders", timedelta(minutes=5), reminders.remind_unread)
     )

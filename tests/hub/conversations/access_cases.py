@@ -10,7 +10,7 @@ import uuid
 
 from PIL import Image
 
-from hub import uploads
+from hub import db, uploads
 from hub.conversations import attachments
 from hub.conversations import handoff as handoffs
 from hub.conversations import service as conversations
@@ -39,6 +39,19 @@ def _started_by(key: str, handed_to: str | None = None):
         return cache[(key, handed_to)]
 
     return conversation
+
+
+def _expert_line(c) -> int:
+    """The id of the channel's product line, its product manager made its expert (once)."""
+    line = c.product_line
+    if not line.managers:
+        line.managers.append(c.people["product_manager"])
+        db.session.flush()
+    return line.id
+
+
+def _ask(c) -> str:
+    return f"/conversations/new?product_line={_expert_line(c)}"
 
 
 DEALERS = _started_by("dealer_marketer")
@@ -108,7 +121,51 @@ ACCESS_CASES = {
             default=303,
             data={"subject": "A question", "product_line_id": "", "body": "Hello"},
             note="partners start conversations; OEM staff answer them",
-        )
+        ),
+        Case(
+            "POST",
+            "/conversations",
+            {
+                "anonymous": LOGIN,
+                "program_admin": 403,
+                "channel_manager": 403,
+                "product_manager": 403,
+            },
+            default=303,
+            data=lambda c: {
+                "subject": "Question about Balers",
+                "product_line_id": str(_expert_line(c)),
+                "to_product_manager": "1",
+                "body": "Hello",
+            },
+            note="asking a product expert: partners only",
+        ),
+    ],
+    "conversations.ask_expert": [
+        Case(
+            "GET",
+            _ask,
+            {
+                "anonymous": LOGIN,
+                "program_admin": 403,
+                "channel_manager": 403,
+                "product_manager": 403,
+            },
+            default=200,
+            note="the ask-a-product-expert form is for partners",
+        ),
+        Case(
+            "GET",
+            "/conversations/new?product_line=999999",
+            {
+                "anonymous": LOGIN,
+                "program_admin": 403,
+                "channel_manager": 403,
+                "product_manager": 403,
+            },
+            default=303,
+            note="a line without a product manager: the ordinary start form",
+        ),
     ],
     "conversations.detail": [
         Case("GET", _path(DEALERS), _pages(SEES_DEALERS, 200), default=404),
