@@ -289,6 +289,11 @@ class Notification(Base):
     url: Mapped[str] = mapped_column(sa.String(300), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+    # Whose step it reports (None for what the hub says by itself).
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id", ondelete="SET NULL"))
+
+    # selectin, not joined: Person joins its Organization (see AuditEvent.actor).
+    actor: Mapped[Person | None] = relationship(foreign_keys=[actor_id], lazy="selectin")
 
 
 class ApiToken(Base):

@@ -7,13 +7,22 @@ import sqlalchemy as sa
 from hub import db
 from hub.db import utcnow
 from hub.extensions import socketio
-from hub.models import Notification
+from hub.models import Notification, Person
 from hub.realtime.service import person_room
 
 
-def notify(person_id: int, kind: str, text: str, url: str = "") -> Notification:
-    """Tell a person something; it reaches their open pages once the transaction commits."""
-    note = Notification(person_id=person_id, kind=kind, text=text[:500], url=url)
+def notify(
+    person_id: int, kind: str, text: str, url: str = "", *, actor: Person | None = None
+) -> Notification:
+    """Tell a person something; it reaches their open pages once the transaction commits.
+    `actor` is whose step it reports (shown beside it), None for what the hub says itself."""
+    note = Notification(
+        person_id=person_id,
+        kind=kind,
+        text=text[:500],
+        url=url,
+        actor_id=actor.id if actor is not None else None,
+    )
     db.session.add(note)
     db.session.flush()
     payload = {"id": note.id, "kind": kind, "text": note.text, "url": url}

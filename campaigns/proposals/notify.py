@@ -23,7 +23,7 @@ def proposal_url(proposal: Proposal) -> str:
 def notify_people(people, proposal: Proposal, kind: str, text: str, actor: Person | None) -> None:
     """Tell these people (by id) of a step on the proposal, but not the one who took it."""
     for person_id in set(people) - {getattr(actor, "id", None)}:
-        notify(person_id, kind, text, proposal_url(proposal))
+        notify(person_id, kind, text, proposal_url(proposal), actor=actor)
 
 
 def notify_owners(proposal: Proposal, kind: str, text: str, actor: Person | None) -> None:

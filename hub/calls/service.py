@@ -196,7 +196,11 @@ def start_call(
         room = person_room(other.id)
         db.on_commit(lambda room=room: socketio.emit("call:ring", ring, to=room))
         notifications.notify(
-            other.id, "call.ring", text, conversations.conversation_path(conversation.id)
+            other.id,
+            "call.ring",
+            text,
+            conversations.conversation_path(conversation.id),
+            actor=person,
         )
     return call, True
 

@@ -207,7 +207,11 @@ def hand_off(
         f": {note}" if note else "."
     )
     notifications.notify(
-        to_person.id, "conversation.handoff", text, conversation_path(conversation.id)
+        to_person.id,
+        "conversation.handoff",
+        text,
+        conversation_path(conversation.id),
+        actor=from_person,
     )
     if not online_person_ids([to_person.id]):
         send_mail(
@@ -247,6 +251,7 @@ def accept_handoff(
         "conversation.accepted",
         f"{person.name} accepted “{conversation.subject}”.",
         conversation_path(conversation.id),
+        actor=person,
     )
     audit.record(
         "conversation.handoff_accepted",

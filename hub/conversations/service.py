@@ -407,7 +407,7 @@ def start_conversation(
     )
     for recipient in recipients:
         notifications.notify(
-            recipient, "conversation.new", text, conversation_path(conversation.id)
+            recipient, "conversation.new", text, conversation_path(conversation.id), actor=person
         )
     audit.record(
         "conversation.started",

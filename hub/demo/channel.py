@@ -478,6 +478,7 @@ def seed_demo() -> str:
             "program",
             "Great Plains Distribution updated your organisation's contact details.",
             f"/organizations/{orgs['prairie'].id}",
+            "admin@gpd.example",
         ),
         (
             "channel@fieldcrest.example",
@@ -490,6 +491,7 @@ def seed_demo() -> str:
             "staff",
             "Walt Jensen joined Prairie Ag Dealers' team.",
             f"/organizations/{orgs['prairie'].id}",
+            "admin@prairie.example",
         ),
         (
             "admin@fieldcrest.example",
@@ -504,13 +506,14 @@ def seed_demo() -> str:
             "/",
         ),
     ]
-    for i, (email, kind, text, url) in enumerate(welcome):
+    for i, (email, kind, text, url, *actor) in enumerate(welcome):
         db.session.add(
             Notification(
                 person_id=people[email].id,
                 kind=kind,
                 text=text,
                 url=url,
+                actor_id=people[actor[0]].id if actor else None,
                 created_at=now - timedelta(hours=i * 5),
             )
         )

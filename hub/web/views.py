@@ -14,7 +14,6 @@ from hub.models import Role
 from hub.registry import NavItem, registry
 from hub.web import relative
 from hub.web.blueprint import bp
-from hub.web.forms import EmptyForm
 from hub.web.pages import render, see_other
 
 # How many of the newest audit events the program admin's dashboard shows.
@@ -58,7 +57,7 @@ def notification_list():
         "hub/web/notifications.html",
         "hub/web/_notification_list.html",
         items=items,
-        form=EmptyForm(),
+        unread=notifications.unread_count(current_user.id),
     )
 
 

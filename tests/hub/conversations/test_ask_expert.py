@@ -27,8 +27,8 @@ def test_asking_a_product_expert_goes_to_the_lines_product_manager(channel, cove
     assert conversation.assignee_id == pm.id
     # The covering channel manager takes part (and so sees it); the PM is told.
     assert {p.person_id for p in reads.participants(conversation)} == {marketer.id, pm.id, cm.id}
-    told = db.session.scalars(sa.select(Notification.person_id)).all()
-    assert told == [pm.id]
+    told = db.session.execute(sa.select(Notification.person_id, Notification.actor_id)).all()
+    assert told == [(pm.id, marketer.id)]  # from whom: the notifications page shows it
     assert [c.id for c, _h in waiting_on(pm)] == [conversation.id]
     summary = db.session.scalar(
         sa.select(AuditEvent.summary).where(AuditEvent.action == "conversation.started")
