@@ -12,24 +12,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import (
-    Blueprint,
-    Flask,
-    abort,
-    current_app,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, Flask, abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from hub import db
 from hub.calls import service as calls
-from hub.conversations import access, attachments, context, reads, reminders, routing
+from hub.conversations import access, attachments, context, panels, reads, reminders, routing
 from hub.conversations import service as conversations
 from hub.conversations.files import files_bp
 from hub.conversations.forms import (
@@ -48,17 +37,14 @@ from hub.conversations.handoff import (
     handoffs,
     pending_handoff,
     take_conversation,
-    waiting_on,
-    waiting_on_count,
 )
 from hub.conversations.models import Conversation
-from hub.db import utcnow
 from hub.demo import conversations as demo
 from hub.errors import TooManyAttempts, ValidationFailed
 from hub.extensions import login_manager
 from hub.models import Person, Role
 from hub.realtime.service import presence_of
-from hub.registry import Job, NavItem, Panel, registry
+from hub.registry import Job, NavItem, registry
 from hub.web.errors import problem
 from hub.web.forms import EmptyForm, apply_problems
 from hub.web.pages import accepts_files, int_arg, render, see_other
@@ -437,37 +423,6 @@ class _ConversationsLabel(str):
         ).format(label, count, Markup(" hidden") if not count else "", count)
 
 
-# --- The dashboard -----------------------------------------------------------------------
-
-WAITING_SHOWN = 10  # conversations the product manager's dashboard lists
-
-
-def waiting_panel(person: Person) -> list[Panel]:
-    """The product manager's dashboard: the conversations handed to them or waiting on
-    them (hub.conversations.handoff.waiting_on), oldest first."""
-    if person.role != Role.PRODUCT_MANAGER:
-        return []
-    items = waiting_on(person, WAITING_SHOWN)
-    total = len(items) if len(items) < WAITING_SHOWN else waiting_on_count(person)
-    html = render_template(
-        "hub/conversations/_waiting_panel.html", items=items, total=total, now=utcnow()
-    )
-    # An autoescaping template's output, safe to embed in the dashboard.
-    return [Panel("Conversations waiting on you", Markup(html), order=5)]  # noqa: S704
-
-
-def ask_expert_panel(person: Person) -> list[Panel]:
-    """A partner's dashboard: each product line with its product manager and “Ask a
-    product expert”, one click from the question form."""
-    if person.is_oem:
-        return []
-    lines = routing.lines_with_experts()
-    if not lines:
-        return []
-    html = render_template("hub/conversations/_ask_panel.html", lines=lines)
-    return [Panel("Ask a product expert", Markup(html), order=40)]  # noqa: S704 — autoescaped
-
-
 # --- Wiring -------------------------------------------------------------------------------
 
 
@@ -481,7 +436,7 @@ def init_app(app: Flask) -> None:
     reg = registry(app)
     reg.nav.append(NavItem(_ConversationsLabel("Conversations"), "conversations.index", order=20))
     reg.context.insert(0, context.organization_facts)
-    reg.panels.extend([waiting_panel, ask_expert_panel])
+    reg.panels.extend([panels.waiting_panel, panels.ask_expert_panel])
     reg.add_job(
         Job("conversations.unread-reminders", timedelta(minutes=5), reminders.remind_unread)
     )
