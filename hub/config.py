@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, object] = {
     "ENV_NAME": "development",
-    "PORT": 5000,
+    "HOST": "127.0.0.1",  # where `hub serve` listens (HUB_HOST), unless --host says
+    "PORT": 5000,  # where `hub serve` listens (HUB_PORT), unless --port says
     "DATABASE_URL": None,  # filled with a SQLite file in the instance folder
     "SOCKETIO_MESSAGE_QUEUE": None,  # e.g. redis://127.0.0.1:6379/0 for several processes
     "SOCKETIO_CORS_ORIGINS": None,  # None: same origin only
