@@ -8,6 +8,7 @@ have one, else the program's (HUB_TIMEZONE) — and in one format per kind of da
 | date      | 6 Dec 2026            | `value|date`        | `format_date(v)`     |
 | date-time | 6 Dec 2026, 14:05     | `value|datetime`    | `format_datetime(v)` |
 | relative  | 3 hours ago, in 5 days| `value|relative`    | `format_relative(v)` |
+| date span | 28 Nov – 5 Dec 2026   | `a|date_range(b)`   | `format_date_range`  |
 
 Machine-readable `<time datetime="…">` keeps ISO 8601: `value|iso`.
 
@@ -79,6 +80,13 @@ def format_datetime(value: datetime | None, person=None) -> str:
     return babel.format_datetime(local(value, person), DATETIME, locale=LOCALE)
 
 
+def format_date_range(start: date | None, end: date | None) -> str:
+    """'1 – 5 Dec 2026', '28 Nov – 5 Dec 2026', '30 Dec 2026' (one day): a span of days."""
+    if start is None or end is None:
+        return format_date(start or end)
+    return babel.format_interval(start, end, "yMMMd", locale=LOCALE)
+
+
 def format_relative(
     value: date | datetime | None, person=None, now: date | datetime | None = None
 ) -> str:
@@ -131,12 +139,14 @@ def today(now: datetime | None = None) -> date:
 
 
 def init_app(app) -> None:
-    """The Jinja filters date, datetime, relative, iso (and local_time, datetime's old name),
+    """The Jinja filters date, datetime, relative, date_range, iso (local_time: datetime's
+    old name),
     and time_zone(): the name of the zone the reader sees times in."""
     app.jinja_env.filters.update(
         date=format_date,
         datetime=format_datetime,
         relative=format_relative,
+        date_range=format_date_range,
         iso=iso,
         local_time=_local_time,
     )

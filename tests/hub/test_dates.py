@@ -149,3 +149,14 @@ def test_someone_invited_reads_times_in_the_programs_zone_until_they_choose(app,
     )
     assert person.timezone == "America/Chicago"
     assert dates.format_datetime(datetime(2026, 12, 6, 3, 30), person) == "5 Dec 2026, 21:30"
+
+
+def test_a_span_of_days_says_each_month_and_year_once(app):
+    # Babel puts thin spaces (U+2009) around the dash; written here as plain spaces.
+    def span(a, b):
+        return dates.format_date_range(a, b).replace("\u2009", " ")
+
+    assert span(date(2026, 12, 1), date(2026, 12, 5)) == "1 – 5 Dec 2026"
+    assert span(date(2026, 11, 28), date(2026, 12, 5)) == "28 Nov – 5 Dec 2026"
+    assert span(date(2026, 12, 28), date(2027, 1, 5)) == ("28 Dec 2026 – 5 Jan 2027")
+    assert span(date(2026, 12, 30), date(2026, 12, 30)) == "30 Dec 2026"
