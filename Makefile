@@ -8,6 +8,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HUB_PORT ?= 5000
+# The demo program's time zone (hub/dates.py): the day its ledger lines are dated, and the
+# zone of times for people who have not chosen one. Only `make run` sets it.
+HUB_TIMEZONE ?= America/Chicago
 HUB_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # Unit and integration tests run on pytest-xdist workers, each on a database of its own;
 # the browser tests and the tests that start real servers run in one process of their
@@ -39,7 +42,7 @@ db: setup
 	@if $(FLASK) hub is-empty; then $(FLASK) hub seed-demo; fi
 
 run: db
-	$(FLASK) hub serve --port $(HUB_PORT)
+	HUB_TIMEZONE=$(HUB_TIMEZONE) $(FLASK) hub serve --port $(HUB_PORT)
 
 lint: setup
 	$(BIN)/ruff check .

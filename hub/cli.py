@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 import click
 import sqlalchemy as sa
 from alembic import command
+from alembic.runtime.migration import MigrationContext
+from alembic.util import CommandError as AlembicError
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from werkzeug.serving import make_server
@@ -24,20 +26,54 @@ from hub.registry import Job, registry
 hub_cli = AppGroup("hub", help="Partner Hub administration.")
 
 
-def upgrade_database(app: Flask | None = None, revision: str = "head") -> None:
-    """Run Alembic migrations up to revision for the app's database."""
+def upgrade_database(app: Flask | None = None, revision: str = "head") -> tuple[str, str]:
+    """Run Alembic migrations up to revision for the app's database, quietly.
+
+    Answers the revisions before and after ("" for an empty database). Alembic's INFO
+    lines ("Context impl SQLiteImpl.", one per migration) are held back; its warnings
+    and errors still reach the log, and a failed migration raises.
+    """
     app = app or current_app._get_current_object()
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    with app.app_context():
-        command.upgrade(alembic_config(app), revision)
+    engine = app.extensions["hub.db"]["engine"]
+    chatty = [
+        logging.getLogger(n) for n in ("alembic.runtime.migration", "alembic.runtime.plugins")
+    ]
+    levels = [logger.level for logger in chatty]
+    for logger in chatty:
+        logger.setLevel(logging.WARNING)
+    try:
+        before = _current_revision(engine)
+        with app.app_context():
+            command.upgrade(alembic_config(app), revision)
+        return before, _current_revision(engine)
+    finally:
+        for logger, level in zip(chatty, levels, strict=True):
+            logger.setLevel(level)
+
+
+def _current_revision(engine: sa.Engine) -> str:
+    with engine.connect() as connection:
+        return ", ".join(MigrationContext.configure(connection).get_current_heads())
 
 
 @hub_cli.command("upgrade")
 @click.option("--revision", default="head", show_default=True)
 def upgrade_command(revision: str) -> None:
-    """Build or upgrade the database schema (alembic upgrade)."""
-    upgrade_database(revision=revision)
-    click.echo(f"database upgraded to {revision}")
+    """Build or upgrade the database schema (alembic upgrade), in one line of output."""
+    try:
+        before, after = upgrade_database(revision=revision)
+    except (AlembicError, sa.exc.SQLAlchemyError) as exc:
+        raise click.ClickException(f"The database upgrade failed: {exc}") from exc
+    click.echo(upgrade_summary(before, after))
+
+
+def upgrade_summary(before: str, after: str) -> str:
+    """The one line `hub upgrade` prints."""
+    if before == after:
+        return f"Database is up to date (revision {after or 'none'})."
+    if not before:
+        return f"Database created at revision {after}."
+    return f"Database upgraded from revision {before} to {after}."
 
 
 @hub_cli.command("revision")
@@ -178,14 +214,21 @@ def tick_command(force: bool) -> None:
 
 
 @hub_cli.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option(
+    "--host", default=None, help="Address to listen on.  [default: HUB_HOST or 127.0.0.1]"
+)
+@click.option("--port", default=None, type=int, help="Port.  [default: HUB_PORT or 5000]")
 @click.option(
     "--no-tick", is_flag=True, help="Don't run `hub tick` every minute in the background."
 )
-def serve_command(host: str, port: int, no_tick: bool) -> None:
-    """Serve the app with Socket.IO for development (production: gunicorn, see README)."""
+def serve_command(host: str | None, port: int | None, no_tick: bool) -> None:
+    """Serve the app with Socket.IO for development (production: gunicorn, see README).
+
+    Without --host/--port it listens where HUB_HOST and HUB_PORT say, as `make run` does.
+    """
     app = current_app._get_current_object()
+    host = host or app.config["HOST"]
+    port = app.config["PORT"] if port is None else port
     if not no_tick:
 
         def _tick_forever():

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from hub.dates import zone_named
+
 # The feature packages the factory loads, each through its init_app(app).
 FEATURES = ["campaigns", "learning", "feedback"]
 # The repository: templates/, static/, migrations/ and the default instance/ live here.
@@ -16,7 +18,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, object] = {
     "ENV_NAME": "development",
+    "HOST": "127.0.0.1",  # where `hub serve` listens (HUB_HOST), unless --host says
     "PORT": 5000,
+    # The program's time zone (IANA name): today's date for periods, deadlines and ledger
+    # lines, and the zone of times shown to someone who has not chosen their own.
+    "TIMEZONE": "UTC",  # where `hub serve` listens (HUB_PORT), unless --port says
     "DATABASE_URL": None,  # filled with a SQLite file in the instance folder
     "SOCKETIO_MESSAGE_QUEUE": None,  # e.g. redis://127.0.0.1:6379/0 for several processes
     "SOCKETIO_CORS_ORIGINS": None,  # None: same origin only
@@ -149,6 +155,11 @@ def _validate(app: Flask) -> None:
         )
     if len(str(cfg["SECRET_KEY"])) < 32:
         problems.append("HUB_SECRET_KEY must be at least 32 characters (or leave it unset).")
+    if zone_named(str(cfg.get("TIMEZONE") or "")) is None:
+        problems.append(
+            f"HUB_TIMEZONE is {cfg.get('TIMEZONE')!r}; set it to an IANA time zone such as "
+            "America/Chicago or UTC."
+        )
     queue = cfg.get("SOCKETIO_MESSAGE_QUEUE")
     if queue and not str(queue).startswith(("redis://", "rediss://")):
         problems.append("HUB_SOCKETIO_MESSAGE_QUEUE must be a redis:// URL.")

@@ -10,6 +10,8 @@ from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import MetaData, event
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
+from hub import dates
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -31,8 +33,9 @@ def utcnow() -> datetime:
 
 
 def today() -> date:
-    """The app's clock for calendar rules (periods, deadlines, expiry): today in UTC."""
-    return utcnow().date()
+    """The app's clock for calendar rules (periods, deadlines, expiry, ledger dates): today
+    in the program's zone (HUB_TIMEZONE), so a line booked at 7 pm in Chicago is dated that day."""
+    return dates.today(utcnow())
 
 
 class _SessionProxy:

@@ -17,12 +17,17 @@ from flask import Flask, current_app
 
 @dataclass(frozen=True)
 class NavItem:
-    """A link in the main navigation, shown to the roles given (all signed-in people if empty)."""
+    """A link in the main navigation, shown to the roles given (all signed-in people if empty).
+
+    `more`: the link sits in the bar's "More" menu on a desktop, so the bar stays one line
+    from 1024 px up (on a phone every link is in one list behind the Menu button).
+    """
 
     label: str
     endpoint: str
     roles: frozenset[str] = frozenset()
     order: int = 50
+    more: bool = False
 
 
 @dataclass(frozen=True)

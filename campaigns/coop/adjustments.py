@@ -12,6 +12,7 @@ from campaigns.coop.money import ZERO, field_money, format_money
 from campaigns.coop.periods import check_bucket, check_date, expires_on, period_start
 from campaigns.coop.program import require_program_admin
 from hub import audit, db
+from hub.dates import format_date
 from hub.errors import ValidationFailed
 from hub.models import Person
 
@@ -57,7 +58,8 @@ def adjust(
         raise ValidationFailed(
             {
                 "bucket": [
-                    f"The {bucket} funds expired after {last_day}; adjust a live bucket instead."
+                    f"The {bucket} funds expired after {format_date(last_day)}; "
+                    "adjust a live bucket instead."
                 ]
             }
         )

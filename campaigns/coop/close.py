@@ -16,6 +16,7 @@ from campaigns.coop.money import ZERO, cents, format_money
 from campaigns.coop.periods import carryover_for, check_date, expires_on, program_buckets
 from campaigns.coop.program import require_program_admin
 from hub import audit, db
+from hub.dates import format_date
 from hub.models import Person
 
 
@@ -43,7 +44,7 @@ def expire_dead_buckets(account: CoopAccount, on: date, actor=None) -> list[tupl
             EntryKind.EXPIRY,
             bucket.free,
             bucket.bucket,
-            reason=f"Unspent, unheld {bucket.bucket} funds expired after {bucket.expires_on} "
+            reason=f"Unspent, unheld {bucket.bucket} funds expired after {format_date(bucket.expires_on)} "
             f"(carryover: {carryover_for(program, bucket.bucket)} period(s))",
         )
         audit.record(
@@ -52,7 +53,7 @@ def expire_dead_buckets(account: CoopAccount, on: date, actor=None) -> list[tupl
             actor=actor,
             after={"bucket": bucket.bucket, "amount": str(bucket.free)},
             summary=f"{format_money(bucket.free, program.currency)} of the {bucket.bucket} "
-            f"funds expired after {bucket.expires_on}",
+            f"funds expired after {format_date(bucket.expires_on)}",
         )
         expired.append((bucket.bucket, bucket.free))
     return expired

@@ -29,6 +29,7 @@ from campaigns.coop.models import CoopAccount, CoopProgram, Hold, LedgerEntry, P
 from campaigns.coop.money import amount_text
 from campaigns.coop.periods import expires_on, next_bucket, period_start
 from hub import audit, db, policy
+from hub.dates import format_date
 from hub.db import utcnow
 from hub.errors import ValidationFailed
 from hub.models import Organization, Person, Role
@@ -257,8 +258,14 @@ def begin_export(
         summary=f"Co-op ledger exported as {fmt.upper()}: {count:,} entries of "
         f"{org.name if org else 'every account in scope'}"
         + (f", {filters.period}" if filters.period else "")
-        + (f", from {filters.date_from}" if filters.date_from and not filters.period else "")
-        + (f", to {filters.date_to}" if filters.date_to and not filters.period else ""),
+        + (
+            f", from {format_date(filters.date_from)}"
+            if filters.date_from and not filters.period
+            else ""
+        )
+        + (
+            f", to {format_date(filters.date_to)}" if filters.date_to and not filters.period else ""
+        ),
     )
     db.session.flush()
     return export

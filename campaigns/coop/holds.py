@@ -28,6 +28,7 @@ from campaigns.coop.models import CoopAccount, CoopProgram, EntryKind, Hold, Hol
 from campaigns.coop.money import ZERO, field_money, format_money
 from campaigns.coop.periods import check_date, expires_on
 from hub import audit, db
+from hub.dates import format_date
 from hub.errors import InsufficientFunds, ValidationFailed
 from hub.models import Person
 
@@ -145,7 +146,7 @@ def _lock_hold(hold: Hold) -> tuple[CoopAccount, Hold, CoopProgram]:
 def _require_open(hold: Hold) -> None:
     if hold.status != HoldStatus.OPEN:
         raise ValidationFailed(
-            f"The hold for {hold.reference} was already settled on {hold.resolved_on}; "
+            f"The hold for {hold.reference} was already settled on {format_date(hold.resolved_on)}; "
             "nothing is left to pay or release."
         )
 
@@ -200,7 +201,7 @@ def _release(
                 take,
                 bucket,
                 hold_id=hold.id,
-                reason=f"Released after the {bucket} funds' window closed on {last_day}",
+                reason=f"Released after the {bucket} funds' window closed on {format_date(last_day)}",
             )
 
 

@@ -66,6 +66,7 @@ from campaigns.coop.purchases import (
     stored_content,
 )
 from hub import audit, db
+from hub.dates import format_date
 from hub.errors import ValidationFailed
 from hub.models import AuditEvent, Person, StoredFile
 from hub.uploads import open_stored, store
@@ -269,7 +270,7 @@ def preview(upload: StoredFile, program: CoopProgram, today: date | None = None)
                 result.conflicts.append(
                     (
                         row.line,
-                        f"{parsed.external_id} was imported on {stored.created_at:%Y-%m-%d} with "
+                        f"{parsed.external_id} was imported on {format_date(stored.created_at)} with "
                         f"other details ({describe_changes(stored_content(stored), parsed.content())}); "
                         "it will be "
                         "skipped. Send a correction as a new line with its own id.",

@@ -23,6 +23,7 @@ from campaigns.coop.periods import bucket_for, check_date, expires_on
 from campaigns.coop.program import get_or_create_account
 from campaigns.coop.rates import load_rates, rate_for
 from hub import audit, db
+from hub.dates import format_date
 from hub.errors import ValidationFailed
 from hub.models import Organization, OrgKind, Person, ProductLine
 
@@ -166,11 +167,13 @@ def parse_purchase_line(raw, program: CoopProgram, today: date, index: int = 0) 
         raise bad("the purchase date is missing; write it like 2026-03-31.")
     if purchased_on > today:
         raise bad(
-            f"the purchase date {purchased_on} is in the future; send the line once the "
+            f"the purchase date {format_date(purchased_on)} is in the future; send the line once the "
             "purchase has happened."
         )
     if purchased_on < EARLIEST_PURCHASE:
-        raise bad(f"the purchase date {purchased_on} is not plausible; check it for a typo.")
+        raise bad(
+            f"the purchase date {format_date(purchased_on)} is not plausible; check it for a typo."
+        )
     product_line_id = raw.get("product_line_id")
     if product_line_id in ("", None):
         product_line_id = None
@@ -250,7 +253,7 @@ class PurchaseChecks:
                 return rate
             tier = org.tier.name if org.tier else "no tier"
             problem = (
-                f"no accrual rate applies to {org.name} ({tier}) on {line.purchased_on}; "
+                f"no accrual rate applies to {org.name} ({tier}) on {format_date(line.purchased_on)}; "
                 "ask the program admin to set one, then send the line again."
             )
         raise Invalid(f"{line.external_id}: {problem}")
@@ -329,7 +332,7 @@ def record_purchases(
                 line.external_id,
                 stored.content_hash == line.content_hash(),
                 lambda stored=stored, line=line: (
-                    f"{line.external_id} was imported on {stored.created_at:%Y-%m-%d} with "
+                    f"{line.external_id} was imported on {format_date(stored.created_at)} with "
                     f"other details ({describe_changes(stored_content(stored), line.content())}"
                     "); nothing was changed. Send a correction as a new line with its own "
                     "id, or ask the program admin for an adjustment."
@@ -379,7 +382,7 @@ def record_purchases(
                 purchase_line_id=purchase.id,
                 effective_on=today,
                 reason=f"Purchase {line.external_id} arrived after the {bucket} funds expired "
-                f"on {last_day}",
+                f"on {format_date(last_day)}",
             )
         per_account.setdefault(account.id, []).append(accrual)
         report.accrued += accrual

@@ -13,6 +13,7 @@ from campaigns.coop.money import Invalid, to_decimal
 from campaigns.coop.periods import bucket_for, carryover_schedule, check_date, expires_on
 from campaigns.coop.program import require_program_admin
 from hub import audit, db
+from hub.dates import format_date
 from hub.db import today
 from hub.errors import ValidationFailed
 from hub.models import Organization, Person, ProductLine, Tier
@@ -62,7 +63,7 @@ def set_accrual_rate(
         actor=actor,
         after={"rate": str(row.rate), "scope": scope or "all", "from": effective_from.isoformat()},
         summary=f"Accrual rate {row.rate * 100:.3f}% for {scope or 'all purchases'} "
-        f"in {program.name} from {effective_from}",
+        f"in {program.name} from {format_date(effective_from)}",
     )
     return row
 

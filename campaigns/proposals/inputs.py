@@ -26,6 +26,7 @@ from campaigns.proposals.fields import (
 from campaigns.proposals.lifecycle import CENT, MAX_LINES, ZERO
 from campaigns.proposals.models import ActivityCategory, BudgetLine, Proposal
 from hub import db
+from hub.dates import format_date
 from hub.db import today
 from hub.errors import ValidationFailed
 from hub.models import Organization
@@ -191,7 +192,8 @@ def check_request(proposal: Proposal, program: CoopProgram, on: date | None = No
         )
     if proposal.ends_on < (on or today()) and proposal.category.needs_preapproval:
         problems.append(
-            f"The campaign ended on {proposal.ends_on}; proposals are for campaigns still to come."
+            f"The campaign ended on {format_date(proposal.ends_on)}; "
+            "proposals are for campaigns still to come."
         )
     return problems
 

@@ -19,6 +19,7 @@ from campaigns.proposals.models import Proposal, ProposalEventKind
 from campaigns.proposals.notify import notify_owners
 from campaigns.proposals.thread import add_event, audit_step, touch
 from hub import db
+from hub.dates import format_date
 from hub.db import today
 
 REMINDER_DAYS = (14, 3)  # days before the claim deadline
@@ -61,7 +62,7 @@ def daily(on: date | None = None) -> TickSummary:
         if due:
             proposal.reminded_days = min(due)
             notify_owners(proposal, "proposal.deadline",
-                          f"Claim “{proposal.title}” by {proposal.claim_deadline:%d %b %Y} "
+                          f"Claim “{proposal.title}” by {format_date(proposal.claim_deadline)} "
                           f"({left} day{'s' if left != 1 else ''} left) or the "
                           f"{format_money(proposal.max_reimbursement, program_of(proposal).currency)} held "
                           "for it is released.", None)  # fmt: skip
@@ -79,7 +80,7 @@ def _expire(proposal: Proposal, day: date) -> None:
     touch(proposal, S.EXPIRED)
     program = program_of(proposal)
     add_event(proposal, ProposalEventKind.STATUS, None,
-              f"Expired: no claim by {proposal.claim_deadline}; "
+              f"Expired: no claim by {format_date(proposal.claim_deadline)}; "
               f"{format_money(movement.released, program.currency)} released", status="expired")  # fmt: skip
     audit_step("proposal.expired", proposal, None, f"Proposal “{proposal.title}” expired unclaimed",
                after={"released": str(movement.released), "expired": str(movement.expired)})  # fmt: skip

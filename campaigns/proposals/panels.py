@@ -42,6 +42,7 @@ from campaigns.proposals.permissions import (
 )
 from campaigns.proposals.sla import awaiting, wait_text, waiting_on
 from hub import db
+from hub.dates import format_date
 from hub.db import today, utcnow
 from hub.models import Person
 from hub.registry import Panel
@@ -172,11 +173,13 @@ def own_item(p: Proposal, now: datetime, on: date, suggested: dict[int, datetime
         if p.status == S.APPROVED:
             kind, action = (
                 "Approved",
-                f"Starts {p.starts_on:%d %b %Y}; claim by {p.claim_deadline:%d %b %Y}",
+                f"Starts {format_date(p.starts_on)}; claim by {format_date(p.claim_deadline)}",
             )
         else:
             kind = "Running"
-            action = f"Claim by {p.claim_deadline:%d %b %Y} ({_days_left(p.claim_deadline, on)})"
+            action = (
+                f"Claim by {format_date(p.claim_deadline)} ({_days_left(p.claim_deadline, on)})"
+            )
         return _item(p, kind, action, now, amount=p.max_reimbursement, note="held", clock=False)
     if p.status == S.PAID:
         return _item(

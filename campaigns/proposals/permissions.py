@@ -18,6 +18,7 @@ from campaigns.proposals.lifecycle import (
 )
 from campaigns.proposals.models import ApproverRole, Claim, ClaimStatus, Proposal
 from hub import db, policy
+from hub.dates import format_date
 from hub.db import today
 from hub.errors import Conflict
 from hub.models import Organization, OrgKind, Person, Role
@@ -162,7 +163,7 @@ def check_may_claim(person: Person, proposal: Proposal, *, on: date | None = Non
     existing = claim_of(proposal)
     if existing is not None and existing.status != ClaimStatus.RETURNED:
         raise Conflict(
-            f"A claim for this campaign was already submitted on {existing.submitted_at:%d %b %Y}; "
+            f"A claim for this campaign was already submitted on {format_date(existing.submitted_at)}; "
             "it is " + ("being reviewed." if existing.status == ClaimStatus.SUBMITTED else "paid.")
         )
     if proposal.status not in CLAIMABLE:

@@ -42,6 +42,7 @@ from campaigns.proposals.permissions import (
 )
 from campaigns.proposals.thread import add_event, audit_step, events_of, replayed, snapshot, touch
 from hub import db
+from hub.dates import format_date
 from hub.db import today, utcnow
 from hub.errors import Conflict, ValidationFailed
 from hub.models import Organization, Person
@@ -284,7 +285,7 @@ def _final_approval(proposal: Proposal, program: CoopProgram, actor, on: date | 
         proposal,
         "proposal.approved",
         f"“{proposal.title}” is approved: {format_money(hold.amount, program.currency)} is held for it. "
-        f"Claim by {proposal.claim_deadline:%d %b %Y}.",
+        f"Claim by {format_date(proposal.claim_deadline)}.",
         actor,
     )
 

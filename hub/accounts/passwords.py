@@ -11,7 +11,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from hub import audit, db, mail, policy
+from hub import audit, dates, db, mail, policy
 from hub.accounts.service import (
     check_may_manage_staff,
     end_all_sessions,
@@ -130,7 +130,13 @@ def invite(
         problems["role"] = ["Choose one of the roles offered."]
     if problems:
         raise ValidationFailed(problems)
-    person = Person(organization_id=org.id, email=email, name=name[:120], role=Role(role))
+    person = Person(
+        organization_id=org.id,
+        email=email,
+        name=name[:120],
+        role=Role(role),
+        timezone=dates.program_zone().key,  # the program's until they choose their own
+    )
     db.session.add(person)
     db.session.flush()
     days = current_app.config["INVITATION_DAYS"]

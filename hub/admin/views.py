@@ -135,7 +135,10 @@ def init_app(app: Flask) -> None:
                 "hub.audit_log",
                 frozenset({"program_admin", "partner_admin"}),
                 order=90,
+                more=True,
             ),
-            NavItem("Program", "hub.program_admin", frozenset({"program_admin"}), order=95),
+            NavItem(
+                "Program", "hub.program_admin", frozenset({"program_admin"}), order=95, more=True
+            ),
         ]
     )

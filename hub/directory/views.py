@@ -226,7 +226,7 @@ def product_lines():
 def init_app(app: Flask) -> None:
     registry(app).nav.extend(
         [
-            NavItem("Organisations", "hub.organization_list", order=80),
-            NavItem("Product lines", "hub.product_lines", order=85),
+            NavItem("Organisations", "hub.organization_list", order=80, more=True),
+            NavItem("Product lines", "hub.product_lines", order=85, more=True),
         ]
     )

@@ -6,9 +6,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import (
@@ -27,7 +25,7 @@ from flask import (
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from hub import db, notifications, policy, uploads
+from hub import dates, db, notifications, policy, uploads
 from hub.accounts import service as accounts
 from hub.extensions import login_manager
 from hub.models import Role
@@ -192,20 +190,6 @@ def int_arg(name: str, default: int = 1) -> int:
         return default
 
 
-def local_time(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
-    """A stored UTC time shown in the viewer's time zone."""
-    if value is None:
-        return ""
-    tz = "UTC"
-    if current_user and current_user.is_authenticated:
-        tz = current_user.timezone or "UTC"
-    try:
-        zone = ZoneInfo(tz)
-    except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
-    return value.replace(tzinfo=UTC).astimezone(zone).strftime(fmt)
-
-
 def money(value: Decimal | int | None, currency: str | None = None) -> str:
     """Exact money with thousands separators and the program currency."""
     if value is None:
@@ -308,7 +292,7 @@ def init_app(app: Flask) -> None:
             g.program_currency = ctx["program"].currency
         return ctx
 
-    app.jinja_env.filters["local_time"] = local_time
+    dates.init_app(app)  # date, datetime, relative, iso
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["linkify"] = linkify
     app.jinja_env.filters["device"] = describe_device

@@ -64,7 +64,8 @@
     var date = new Date(iso);
     try {
       return new Intl.DateTimeFormat("en-GB", {
-        timeZone: zone, day: "2-digit", month: "short", year: "numeric",
+        // hub/dates.py's date-time format: "6 Dec 2026, 14:05"
+        timeZone: zone, day: "numeric", month: "short", year: "numeric",
         hour: "2-digit", minute: "2-digit", hour12: false
       }).format(date);
     } catch (e) {

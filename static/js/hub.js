@@ -145,6 +145,22 @@
         toggle.setAttribute("aria-expanded", open ? "false" : "true");
       });
     }
+    // The header's menus (<details>: "More", the user menu) close on Escape and on a click
+    // outside them, as menus do; without JavaScript they still open and close by their summary.
+    var menus = document.querySelectorAll("details.navmore, details.usermenu");
+    document.addEventListener("click", function (event) {
+      menus.forEach(function (menu) {
+        if (menu.open && !menu.contains(event.target)) menu.open = false;
+      });
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") return;
+      menus.forEach(function (menu) {
+        if (!menu.open) return;
+        menu.open = false;
+        if (menu.contains(document.activeElement)) menu.querySelector("summary").focus();
+      });
+    });
     document.addEventListener("submit", function (event) {
       var form = event.target;
       if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {

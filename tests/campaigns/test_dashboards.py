@@ -90,7 +90,7 @@ def test_the_dealer_sees_its_balance_expiring_money_and_a_call_to_start_a_campai
     marketer = channel.people["dealer_marketer"]
     html = panel(providers.coop_panel(marketer, on=last_year), "Co-op funds")
     assert "USD 12,000.00" in html  # available: 10,000 this year + 2,000 last year
-    assert "USD 2,000.00</strong> expires on" in html and "(30 days from now)" in html
+    assert "USD 2,000.00</strong> expires on" in html and "(in 30 days)" in html
     assert '/campaigns/new">Start a campaign' in html
     # Earned vs used by period, with the figures as the chart's text alternative.
     assert 'role="img"' in html and "Earned and used by period" in html
@@ -239,7 +239,7 @@ def test_the_program_admin_sees_money_at_risk_by_partner_and_utilisation(
     # Last year's money is used first: the dealer's 2,000 less the 500 paid, and 1,000.
     assert "USD 2,500.00" in risk
     assert risk.index("Test Dealer") < risk.index("Other Dealer")
-    assert "USD 1,500.00" in risk and "USD 1,000.00" in risk and "30 days left" in risk
+    assert "USD 1,500.00" in risk and "USD 1,000.00" in risk and "in 30 days" in risk
     assert f'/campaigns/coop/{channel.dealer.id}"' in risk
     use = panel(panels, "Co-op utilisation")
     year = str(last_year.year - 1)

@@ -43,7 +43,7 @@ def test_dashboard_has_no_serious_accessibility_problems(open_page, email, size)
 def test_the_dealer_sees_money_expiring_and_what_waits_on_it(page):
     sign_in(page, MARKETER)
     funds = panel(page, "Co-op funds")
-    expect(funds.get_by_text(re.compile(r"expires on 31 December 2026"))).to_be_visible()
+    expect(funds.get_by_text(re.compile(r"expires on 31 Dec 2026"))).to_be_visible()
     expect(funds.get_by_role("img", name=re.compile("earned and used by period"))).to_be_visible()
     campaigns = panel(page, "Your campaigns")
     waiting = campaigns.get_by_role("list", name="Waiting on you")

@@ -7,11 +7,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in, sign_out
+from tests.e2e.conftest import check_axe, sign_in, sign_out
 
 pytestmark = pytest.mark.e2e
 
 EVERYONE = ["Dashboard", "Organisations", "Product lines"]
+# On a desktop these sit in the bar's "More" menu (so the bar is one line from 1024 px up).
+UNDER_MORE = {"Organisations", "Product lines", "Audit log", "Program"}
 RESERVED = {"Audit log": "/audit", "Program": "/admin/program"}
 
 # e-mail, name shown in the header, organisation, links reserved to some roles it has
@@ -40,6 +42,7 @@ def test_each_role_sees_its_navigation_and_who_is_signed_in(
     sign_in(page, email)
 
     nav = page.get_by_role("navigation", name="Main")
+    open_more(page)
     for label in EVERYONE + sorted(reserved):
         expect(nav.get_by_role("link", name=label, exact=True)).to_have_count(1)
     for label in sorted(set(RESERVED) - reserved):
@@ -56,12 +59,16 @@ def test_each_role_sees_its_navigation_and_who_is_signed_in(
 def test_every_navigation_link_opens_and_reserved_pages_are_refused(page, email, reserved):
     sign_in(page, email)
 
+    open_more(page)
     links = page.get_by_role("navigation", name="Main").get_by_role("link")
     targets = [(link.inner_text().strip(), link.get_attribute("href")) for link in links.all()]
     assert targets, "the main navigation has no links"
     for label, href in targets:
         response = page.goto(href)
         assert response.status == 200, f"{label} ({href}) answered {response.status} for {email}"
+        if label in UNDER_MORE:
+            expect(page.locator("nav details.navmore summary")).to_have_class("navmore--current")
+            open_more(page)
         current = page.get_by_role("navigation", name="Main").get_by_role(
             "link", name=label, exact=True
         )
@@ -71,6 +78,39 @@ def test_every_navigation_link_opens_and_reserved_pages_are_refused(page, email,
         response = page.goto(RESERVED[label])
         assert response.status == 403, f"{RESERVED[label]} answered {response.status} for {email}"
         expect(page.get_by_role("heading", level=1)).to_have_text("That's not open to your role")
+
+
+def open_more(page) -> None:
+    """Open the navigation's "More" menu (a <details>), where the secondary links are."""
+    more = page.locator("nav details.navmore")
+    if not more.evaluate("d => d.open"):
+        more.locator("summary").click()
+    expect(more.get_by_role("link").first).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [1024, 1280, 1920])
+def test_the_navigation_is_one_line_from_1024_px_for_the_role_with_most_links(open_page, width):
+    page = open_page(viewport={"width": width, "height": 800})
+    sign_in(page, "admin@fieldcrest.example")  # the program admin has the most links
+
+    nav = page.get_by_role("navigation", name="Main")
+    tops = nav.locator(":scope > ul > li").evaluate_all(
+        "items => items.filter(li => li.offsetParent !== null).map(li => li.offsetTop)"
+    )
+    assert len(tops) >= 5 and len(set(tops)) == 1, f"navigation wraps at {width} px: {tops}"
+    one_line = nav.locator(":scope > ul > li").first.evaluate("li => li.offsetHeight")
+    assert nav.evaluate("n => n.offsetHeight") == one_line
+    header = page.locator("header.topbar")
+    assert header.evaluate("h => h.offsetHeight") <= one_line + 24  # the bar itself: one row
+
+    more = nav.locator("details.navmore")
+    more.locator("summary").click()
+    for label in sorted(UNDER_MORE):
+        expect(more.get_by_role("link", name=label, exact=True)).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(more.get_by_role("link", name="Program", exact=True)).to_be_hidden()
+    expect(more.locator("summary")).to_be_focused()
+    check_axe(page, label=f"navigation at {width} px")
 
 
 def test_sign_out_from_the_user_menu_returns_to_the_login_page(page):
@@ -101,9 +141,10 @@ def test_sign_out_says_signed_out_on_the_plain_login_page(page):
     expect(page).to_have_url(re.compile(r"/login$"))
 
 
-def test_phone_width_hides_the_navigation_behind_the_menu_button(open_page):
-    page = open_page(viewport={"width": 390, "height": 844})
-    sign_in(page, "admin@gpd.example")
+@pytest.mark.parametrize("email", ["admin@gpd.example", "admin@fieldcrest.example"])
+def test_phone_width_hides_the_navigation_behind_the_menu_button(open_page, email):
+    page = open_page(viewport={"width": 375, "height": 812})
+    sign_in(page, email)
 
     nav = page.get_by_role("navigation", name="Main")
     menu = page.get_by_role("button", name="Menu")
@@ -114,3 +155,8 @@ def test_phone_width_hides_the_navigation_behind_the_menu_button(open_page):
 
     expect(menu).to_have_attribute("aria-expanded", "true")
     expect(nav.get_by_role("link", name="Audit log", exact=True)).to_be_visible()
+    # One flat list on a phone: every link visible at once, no "More" to open.
+    for label in EVERYONE:
+        expect(nav.get_by_role("link", name=label, exact=True)).to_be_visible()
+    expect(nav.locator("details.navmore")).to_be_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -1,8 +1,10 @@
 """The `flask --app wsgi hub …` commands."""
 
+import logging
+
 import sqlalchemy as sa
 
-from hub import cli
+from hub import cli, create_app
 from hub.accounts import service as accounts
 from hub.demo.channel import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 from hub.models import Organization, OrgKind, Person, Role
@@ -61,6 +63,78 @@ def test_serve_says_where_to_open_the_app_in_one_line(app, monkeypatch):
         "Partner Hub is running: open http://127.0.0.1:5061 — sign in with a demo account "
         f"from README (password {DEMO_PASSWORD}). Ctrl+C stops it."
     ]
+
+
+def _fake_server(monkeypatch, app) -> list:
+    """Replace Werkzeug's make_server: record where `hub serve` would listen."""
+    listened = []
+
+    class FakeServer:
+        def __init__(self, port):
+            self.server_port = port
+
+        def serve_forever(self):
+            pass
+
+    def fake_make_server(host, port, wsgi_app, threaded):
+        listened.append((host, port))
+        return FakeServer(port)
+
+    monkeypatch.setattr(cli, "make_server", fake_make_server)
+    return listened
+
+
+def test_serve_run_by_hand_listens_where_hub_host_and_hub_port_say(tmp_path, monkeypatch):
+    monkeypatch.setenv("HUB_PORT", "5077")
+    monkeypatch.setenv("HUB_HOST", "0.0.0.0")  # noqa: S104 (only handed to a fake server)
+    app = create_app({"ENV_NAME": "testing", "INSTANCE_PATH": str(tmp_path)})
+    listened = _fake_server(monkeypatch, app)
+
+    result = app.test_cli_runner().invoke(args=["hub", "serve", "--no-tick"])
+
+    assert result.exit_code == 0, result.output
+    assert listened == [("0.0.0.0", 5077)]  # noqa: S104
+    assert "open http://127.0.0.1:5077 " in result.output
+    app.extensions["hub.db"]["engine"].dispose()
+
+
+def test_serve_options_win_over_hub_port_and_the_defaults_are_local(tmp_path, monkeypatch):
+    monkeypatch.delenv("HUB_HOST", raising=False)
+    monkeypatch.setenv("HUB_PORT", "5077")
+    app = create_app({"ENV_NAME": "testing", "INSTANCE_PATH": str(tmp_path)})
+    listened = _fake_server(monkeypatch, app)
+    runner = app.test_cli_runner()
+
+    assert runner.invoke(args=["hub", "serve", "--no-tick", "--port", "5088"]).exit_code == 0
+    monkeypatch.delenv("HUB_PORT")
+    default_app = create_app({"ENV_NAME": "testing", "INSTANCE_PATH": str(tmp_path)})
+    assert default_app.test_cli_runner().invoke(args=["hub", "serve", "--no-tick"]).exit_code == 0
+
+    assert listened == [("127.0.0.1", 5088), ("127.0.0.1", 5000)]
+    for each in (app, default_app):
+        each.extensions["hub.db"]["engine"].dispose()
+
+
+def test_upgrade_prints_one_line_and_no_alembic_info(tmp_path, caplog):
+    caplog.set_level(logging.INFO)
+    app = create_app({"ENV_NAME": "testing", "INSTANCE_PATH": str(tmp_path)})
+    runner = app.test_cli_runner()
+    try:
+        first = runner.invoke(args=["hub", "upgrade", "--revision", "0003_conversations"])
+        second = runner.invoke(args=["hub", "upgrade"])
+        third = runner.invoke(args=["hub", "upgrade"])
+        failed = runner.invoke(args=["hub", "upgrade", "--revision", "no_such_revision"])
+    finally:
+        app.extensions["hub.db"]["engine"].dispose()
+    alembic_info = [r.getMessage() for r in caplog.records if r.name.startswith("alembic")]
+
+    assert first.output == "Database created at revision 0003_conversations.\n"
+    head = third.output.removeprefix("Database is up to date (revision ").removesuffix(").\n")
+    assert head and "," not in head and head != third.output
+    assert second.output == f"Database upgraded from revision 0003_conversations to {head}.\n"
+    assert alembic_info == []  # no "Context impl SQLiteImpl.", no "Running upgrade …" lines
+    assert failed.exit_code != 0
+    assert "The database upgrade failed: Can't locate revision" in failed.output
 
 
 def test_serve_banner_names_an_address_a_browser_can_open():

@@ -217,7 +217,7 @@ def test_how_co_op_works_states_the_program_numbers(client, login_as, channel, c
     assert "Parts &amp; Service" in html and "0.75%" in html
     assert "plus 1 more year" in html
     assert "45 days" in html and "EUR 250.00" in html
-    assert f"31 December {coop.test_today.year + 1}" in html
+    assert f"31 Dec {coop.test_today.year + 1}" in html
 
 
 def test_the_dealer_dashboard_has_a_co_op_panel(client, login_as, channel, coop):

@@ -1,0 +1,135 @@
+"""Every page of the product that shows a form with fields, and who may open it.
+
+How the list was built (and how to keep it whole): every GET rule of `app.url_map` outside
+/api and /static was opened with the demo program as a role that may open it, and a page
+counts as a form page when a <form> on it holds a field a person fills in (an input that
+is not hidden or a button, a select or a textarea) — the header's sign-out form, a hidden
+token and a button, does not count. tests/test_form_pages.py fails when a GET rule is in
+neither FORM_PAGES nor NO_FIELDS, and when a page listed in NO_FIELDS grows a field: add
+the new page to FORM_PAGES, and tests/e2e/test_form_fit.py checks it on a 375 px phone.
+
+A path's {placeholders} are filled by `demo_values` from the Fieldcrest demo program.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from campaigns.proposals.models import Proposal
+from hub import db
+from hub.conversations.models import Conversation
+from hub.models import Organization, Person
+
+ADMIN = "admin@fieldcrest.example"
+CHANNEL = "channel@fieldcrest.example"
+GPD_ADMIN = "admin@gpd.example"
+MARKETER = "marketing@prairie.example"
+ANONYMOUS = None
+# Signed in with a password, waiting for the authenticator code (tests create this person).
+TWO_FACTOR = "two-factor.form-check@gpd.example"
+
+# endpoint, who opens it, the path (several states of one page are listed one by one)
+FORM_PAGES: list[tuple[str, str | None, str]] = [
+    ("auth.login", ANONYMOUS, "/login"),
+    ("auth.login_code", TWO_FACTOR, "/login/code"),
+    ("auth.forgot_password", ANONYMOUS, "/password/forgot"),
+    ("auth.reset_password", ANONYMOUS, "/password/reset/{reset_token}"),
+    ("auth.accept_invitation", ANONYMOUS, "/invitation/{invitation_token}"),
+    ("hub.program_admin", ADMIN, "/admin/program"),
+    ("hub.audit_log", ADMIN, "/audit"),
+    ("hub.organization_list", ADMIN, "/organizations"),
+    ("hub.organization_new", ADMIN, "/organizations/new"),
+    ("hub.organization_edit", ADMIN, "/organizations/{prairie}/edit"),
+    ("hub.staff_invite", GPD_ADMIN, "/organizations/{gpd}/invite"),
+    ("hub.person_detail", ADMIN, "/people/{kelsey}"),
+    ("hub.settings", MARKETER, "/settings"),
+    ("hub.totp_setup", MARKETER, "/settings/two-factor"),
+    ("campaigns.coop_imports", ADMIN, "/campaigns/coop/imports"),
+    ("campaigns.coop_program", ADMIN, "/campaigns/coop/program"),
+    ("campaigns.proposal_rules", ADMIN, "/campaigns/coop/program/campaigns"),
+    ("campaigns.proposal_new", MARKETER, "/campaigns/new"),
+    ("campaigns.proposal_edit", MARKETER, "/campaigns/proposals/{draft}/edit"),
+    ("campaigns.proposal_page", MARKETER, "/campaigns/proposals/{draft}"),  # comments
+    ("campaigns.proposal_page", MARKETER, "/campaigns/proposals/{running}"),  # the claim form
+    ("campaigns.proposal_page", MARKETER, "/campaigns/proposals/{results}"),  # results
+    ("campaigns.proposal_page", CHANNEL, "/campaigns/proposals/{submitted}"),  # approval
+    ("campaigns.proposal_page", CHANNEL, "/campaigns/proposals/{claimed}"),  # claim review
+    ("conversations.index", MARKETER, "/conversations"),
+    ("conversations.detail", MARKETER, "/conversations/{conversation}"),
+    ("conversations.detail", CHANNEL, "/conversations/{conversation}"),  # hand-off
+]
+
+# endpoint → (who, path) of a page with no field to fill in (buttons at most), or None for
+# what is no page: files, CSV, JSON, a health check, htmx parts of a page listed above.
+NO_FIELDS: dict[str, tuple[str | None, str] | None] = {
+    "hub.dashboard": (ADMIN, "/"),
+    "hub.outbox": (ADMIN, "/admin/outbox"),
+    "hub.notification_list": (MARKETER, "/notifications"),
+    "hub.organization_detail": (ADMIN, "/organizations/{prairie}"),
+    "hub.product_lines": (MARKETER, "/product-lines"),
+    "campaigns.proposal_list": (MARKETER, "/campaigns/"),
+    "campaigns.coop": (ADMIN, "/campaigns/coop"),
+    "campaigns.coop_account": (ADMIN, "/campaigns/coop/{prairie}"),
+    "campaigns.coop_how": (MARKETER, "/campaigns/coop/how-it-works"),
+    "campaigns.coop_import": None,  # an import's progress: Import / Cancel buttons only
+    "campaigns.coop_import_report": None,  # CSV
+    "campaigns.coop_export": None,  # CSV
+    "campaigns.proposal_file": None,  # a stored file
+    "conversation_files.attachment": None,  # a stored file
+    "conversations.live_parts": None,  # htmx parts of conversations.detail
+    "hub.organization_logo": None,  # an image
+    "hub.healthz": None,  # JSON
+}
+
+IGNORED_PREFIXES = ("/api/", "/static/")
+
+# A <form> holding a field a person fills in (not a hidden input or a button).
+_FORM = re.compile(r"<form\b.*?</form>", re.S | re.I)
+_FIELD = re.compile(
+    r"<(select|textarea)\b|<input\b(?![^>]*\btype=\"?(hidden|submit|button|reset|image)\b)",
+    re.I,
+)
+
+
+def form_fields_in(html: str) -> int:
+    """How many fields to fill in the page's forms hold (0: no form page)."""
+    return sum(len(_FIELD.findall(form)) for form in _FORM.findall(html))
+
+
+def get_rules(app) -> dict[str, str]:
+    """endpoint → rule of every GET page rule (the API and static files left out)."""
+    return {
+        rule.endpoint: rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and not rule.rule.startswith(IGNORED_PREFIXES)
+    }
+
+
+def demo_values() -> dict[str, object]:
+    """Ids of the demo program's pages, by the names the paths above use (app context)."""
+
+    def org(name: str) -> int:
+        return db.session.scalar(sa.select(Organization.id).where(Organization.name == name))
+
+    def proposal(title: str) -> int:
+        return db.session.scalar(sa.select(Proposal.id).where(Proposal.title == title))
+
+    prairie = org("Prairie Ag Dealers")
+    return {
+        "prairie": prairie,
+        "gpd": org("Great Plains Distribution"),
+        "kelsey": db.session.scalar(sa.select(Person.id).where(Person.email == MARKETER)),
+        "draft": proposal("Parts counter winter promotion"),
+        "running": proposal("Co-branded spec sheets, utility tractors"),
+        "results": proposal("Early-order digital campaign"),
+        "submitted": proposal("Husker Harvest Days booth"),
+        "claimed": proposal("Fall harvest open house"),
+        "conversation": db.session.scalar(
+            sa.select(Conversation.id)
+            .where(Conversation.organization_id == prairie)
+            .order_by(Conversation.id)
+            .limit(1)
+        ),
+    }
