@@ -8,6 +8,7 @@ have one, else the program's (HUB_TIMEZONE) — and in one format per kind of da
 | date      | 6 Dec 2026            | `value|date`        | `format_date(v)`     |
 | date-time | 6 Dec 2026, 14:05     | `value|datetime`    | `format_datetime(v)` |
 | relative  | 3 hours ago, in 5 days| `value|relative`    | `format_relative(v)` |
+| duration  | 3 days, 5 hours       | `since|duration`    | `format_duration(v)` |
 | date span | 28 Nov – 5 Dec 2026   | `a|date_range(b)`   | `format_date_range`  |
 
 Machine-readable `<time datetime="…">` keeps ISO 8601: `value|iso`.
@@ -118,6 +119,16 @@ def format_relative(
     return babel.format_timedelta(delta, threshold=1.5, add_direction=True, locale=LOCALE)
 
 
+def format_duration(since: datetime | None, now: datetime | None = None) -> str:
+    """'3 days', '5 hours', 'a moment': how long something has waited since `since`."""
+    if since is None:
+        return ""
+    delta = _aware(now or datetime.now(UTC)) - _aware(since)
+    if delta < timedelta(minutes=1):
+        return "a moment"
+    return babel.format_timedelta(delta, threshold=1.5, locale=LOCALE)
+
+
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
@@ -139,20 +150,14 @@ def today(now: datetime | None = None) -> date:
 
 
 def init_app(app) -> None:
-    """The Jinja filters date, datetime, relative, date_range, iso (local_time: datetime's
-    old name),
-    and time_zone(): the name of the zone the reader sees times in."""
+    """The Jinja filters date, datetime, relative, duration, date_range and iso, and
+    time_zone(): the name of the zone the reader sees times in."""
     app.jinja_env.filters.update(
         date=format_date,
         datetime=format_datetime,
         relative=format_relative,
+        duration=format_duration,
         date_range=format_date_range,
         iso=iso,
-        local_time=_local_time,
     )
     app.jinja_env.globals["time_zone"] = lambda: zone_for().key
-
-
-def _local_time(value: datetime | None, fmt: str | None = None) -> str:
-    """The older filter name: the date-time format whatever `fmt` says (one format)."""
-    return format_datetime(value)

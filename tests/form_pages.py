@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from campaigns.proposals.models import Proposal
 from hub import db
 from hub.conversations.models import Conversation
-from hub.models import Organization, Person
+from hub.models import Organization, Person, ProductLine
 
 ADMIN = "admin@fieldcrest.example"
 CHANNEL = "channel@fieldcrest.example"
@@ -57,6 +57,7 @@ FORM_PAGES: list[tuple[str, str | None, str]] = [
     ("campaigns.proposal_page", CHANNEL, "/campaigns/proposals/{submitted}"),  # approval
     ("campaigns.proposal_page", CHANNEL, "/campaigns/proposals/{claimed}"),  # claim review
     ("conversations.index", MARKETER, "/conversations"),
+    ("conversations.ask_expert", MARKETER, "/conversations/new?product_line={tractors}"),
     ("conversations.detail", MARKETER, "/conversations/{conversation}"),
     ("conversations.detail", CHANNEL, "/conversations/{conversation}"),  # hand-off
 ]
@@ -126,6 +127,9 @@ def demo_values() -> dict[str, object]:
         "results": proposal("Early-order digital campaign"),
         "submitted": proposal("Husker Harvest Days booth"),
         "claimed": proposal("Fall harvest open house"),
+        "tractors": db.session.scalar(
+            sa.select(ProductLine.id).where(ProductLine.name == "Tractors")
+        ),
         "conversation": db.session.scalar(
             sa.select(Conversation.id)
             .where(Conversation.organization_id == prairie)

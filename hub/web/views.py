@@ -12,7 +12,6 @@ from hub.admin import service as admin
 from hub.directory import queries, tiers
 from hub.models import Role
 from hub.registry import NavItem, registry
-from hub.web import relative
 from hub.web.blueprint import bp
 from hub.web.pages import render, see_other
 
@@ -79,5 +78,3 @@ def notification_read_all():
 
 def init_app(app: Flask) -> None:
     registry(app).nav.append(NavItem("Dashboard", "hub.dashboard", order=0))
-    app.jinja_env.filters["how_long"] = relative.waited
-    app.jinja_env.filters["ago"] = relative.ago

@@ -87,6 +87,14 @@ def test_relative_dates_and_times(app):
     assert dates.format_relative(date(2026, 12, 7), CHICAGO, now=late) == "in 1 day"
 
 
+def test_how_long_something_has_waited(app):
+    now = datetime(2026, 12, 6, 18, 0, tzinfo=UTC)
+    assert dates.format_duration(datetime(2026, 12, 3, 17, 0), now) == "3 days"
+    assert dates.format_duration(datetime(2026, 12, 6, 13, 0), now) == "5 hours"
+    assert dates.format_duration(datetime(2026, 12, 6, 17, 59, 30), now) == "a moment"
+    assert dates.format_duration(None, now) == ""
+
+
 def test_machines_get_iso_8601(app):
     assert dates.iso(datetime(2026, 12, 6, 3, 30, 12, 999)) == "2026-12-06T03:30:12Z"
     assert dates.iso(datetime(2026, 12, 5, 21, 30, tzinfo=dates.zone_named("America/Chicago"))) == (
