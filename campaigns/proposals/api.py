@@ -302,8 +302,9 @@ _DECIDE_REFUSAL = (
     description=(
         "Approves the rung of the approval ladder that waits on you; the last rung holds the "
         "requested co-op and stamps the claim deadline and maximum reimbursement. Optional "
-        "body: {note}. When the dealer's available co-op no longer covers the request, the "
-        "answer is a 409 and nothing is held."
+        "body: {note}. When the dealer's available co-op no longer covers the request, or a "
+        "suggested edit still waits for the dealer's answer (withdraw it, or wait for the "
+        "answer: you approve what the proposal says), the answer is a 409 and nothing is held."
     ),
     tags=TAGS,
     json=CampaignNote,

@@ -16,7 +16,14 @@ from campaigns.proposals.lifecycle import (
     S,
     status_label,
 )
-from campaigns.proposals.models import ApproverRole, Claim, ClaimStatus, Proposal
+from campaigns.proposals.models import (
+    ApproverRole,
+    Claim,
+    ClaimStatus,
+    Proposal,
+    Suggestion,
+    SuggestionStatus,
+)
 from hub import db, policy
 from hub.db import today
 from hub.errors import Conflict
@@ -136,6 +143,37 @@ def is_approver(person: Person, proposal: Proposal) -> bool:
         return True
     return ApproverRole.DISTRIBUTOR.value in (proposal.approval_steps or []) and (
         is_distributor_admin_over(person, proposal.organization)
+    )
+
+
+def open_suggestions(proposal: Proposal) -> list[Suggestion]:
+    """Suggested edits the dealer can still answer, oldest first: none once the proposal
+    has left the statuses open to suggestions (an old row left open then is not shown as
+    waiting, and nobody is offered buttons that cannot work)."""
+    if proposal.status not in OPEN_TO_SUGGESTIONS:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Suggestion)
+            .where(
+                Suggestion.proposal_id == proposal.id, Suggestion.status == SuggestionStatus.OPEN
+            )
+            .order_by(Suggestion.id)
+        )
+    )
+
+
+def approval_blocker(proposal: Proposal) -> str | None:
+    """Why the proposal cannot be approved as it stands, or None: an approver approves what
+    the proposal says, so a suggested edit still waiting for the dealer's answer is
+    settled first — the dealer accepts or rejects it, or a reviewer withdraws it."""
+    waiting = open_suggestions(proposal)
+    if not waiting:
+        return None
+    what = "A suggested edit is" if len(waiting) == 1 else f"{len(waiting)} suggested edits are"
+    return (
+        f"{what} still waiting for {proposal.organization.name}'s answer. Withdraw the "
+        "suggestion, or wait until the dealer accepts or rejects it, then approve."
     )
 
 

@@ -743,3 +743,17 @@ def test_review_input_is_checked_per_line(client, auth, channel, program):
         None,
         "",
     )
+
+
+def test_approving_over_an_open_suggestion_is_a_409_with_a_sentence(client, auth, channel, program):
+    proposal = submitted(channel, program)
+    proposals.suggest(channel.people["channel_manager"], proposal, "requested_amount", "2500.00")
+    db.session.commit()
+    entries = count(LedgerEntry)
+    refused = client.post(f"{BASE}/{proposal.id}/approve", headers=auth("channel_manager"))
+    assert refused.status_code == 409
+    assert refused.content_type.startswith("application/problem+json")
+    assert "Withdraw the suggestion, or wait until the dealer" in refused.json["detail"]
+    assert count(LedgerEntry) == entries  # nothing held
+    shown = client.get(f"{BASE}/{proposal.id}", headers=auth("dealer_marketer")).json
+    assert shown["status"] == "submitted" and len(shown["suggestions"]) == 1

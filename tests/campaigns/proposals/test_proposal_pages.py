@@ -320,3 +320,57 @@ def test_a_refused_proposal_form_is_the_products_own_page(client, login_as, prog
     assert "You don't have the permission" not in html  # not Werkzeug's default text
     assert "marketer or admin" in html  # says what this account may not do
     assert 'href="/"' in html  # and where to go
+
+
+def test_an_open_suggestion_stops_approval_on_the_page_and_says_why(
+    client, login_as, channel, program
+):
+    marketer = channel.people["dealer_marketer"]
+    proposal = proposals.create(marketer, program, fields(program))
+    proposals.submit(marketer, proposal)
+    suggestion = proposals.suggest(
+        channel.people["channel_manager"], proposal, "requested_amount", "2500.00"
+    )
+    login_as("channel_manager")
+    url = f"/campaigns/proposals/{proposal.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert url + "/approve" not in page  # no Approve button while the suggestion is open
+    assert "still waiting for" in page and "Withdraw the suggestion" in page
+    assert f"{url}/suggestions/{suggestion.id}/withdraw" in page
+    assert 'value="accept"' not in page  # the reviewer is not offered the dealer's answer
+
+    refused = post_form(client, url + "/approve", {"note": ""})
+    assert refused.status_code == 303
+    assert "Withdraw the suggestion" in client.get(url).get_data(as_text=True)  # the flash
+    assert proposal.status == S.SUBMITTED and proposal.hold_id is None
+
+    assert post_form(client, f"{url}/suggestions/{suggestion.id}/withdraw", {}).status_code == 303
+    page = client.get(url).get_data(as_text=True)
+    assert "Withdrawn" in page and url + "/approve" in page
+    assert post_form(client, url + "/approve", {"note": ""}).status_code == 303
+    db.session.refresh(proposal)
+    assert proposal.status == S.APPROVED
+
+
+def test_no_accept_or_reject_once_the_proposal_moved_on(client, login_as, channel, program):
+    """A suggestion left open on a proposal that moved on: declined over it (still possible:
+    declining is final), or an old row the previous code approved over it."""
+    from campaigns.proposals import workflow
+
+    marketer, manager = channel.people["dealer_marketer"], channel.people["channel_manager"]
+    declined = proposals.create(marketer, program, fields(program, title="Declined one"))
+    proposals.submit(marketer, declined)
+    proposals.suggest(manager, declined, "title", "Old idea")
+    proposals.decline(manager, declined, "Not this season")
+    old = proposals.create(marketer, program, fields(program, title="Approved one"))
+    proposals.submit(marketer, old)
+    proposals.suggest(manager, old, "title", "Old idea")
+    workflow._final_approval(old, program, manager, on=None)  # what the old approve did
+    assert old.status == S.APPROVED
+    for proposal in (declined, old):
+        for who in ("dealer_marketer", "channel_manager"):
+            login_as(who)
+            page = client.get(f"/campaigns/proposals/{proposal.id}").get_data(as_text=True)
+            assert 'value="accept"' not in page and 'value="reject"' not in page
+            assert "/withdraw" not in page and 'id="suggestions"' not in page
+            assert "No longer open" in page and "Waiting for the dealer" not in page

@@ -12,7 +12,13 @@ import sqlalchemy as sa
 from campaigns.coop import ledger, providers
 from campaigns.coop.models import EntryKind, LedgerEntry
 from campaigns.proposals import service as proposals
-from campaigns.proposals.models import ApprovalRule, ApproverRole, ProposalStatus, SuggestionStatus
+from campaigns.proposals.models import (
+    ApprovalRule,
+    ApproverRole,
+    ProposalStatus,
+    Suggestion,
+    SuggestionStatus,
+)
 from hub import db
 from hub.db import today
 from hub.errors import Conflict, ValidationFailed
@@ -196,6 +202,77 @@ def test_suggested_edit_accepted_and_rejected(channel, program):
         proposals.decide_suggestion(marketer, other, True)
     with pytest.raises(ValidationFailed, match="ends"):
         proposals.suggest(manager, proposal, "ends_on", "2000-01-01")
+
+
+def test_approving_with_an_open_suggestion_is_refused_until_it_is_settled(channel, program):
+    marketer = channel.people["dealer_marketer"]
+    manager = channel.people["channel_manager"]
+    proposal = proposals.create(marketer, program, fields(program))
+    proposals.submit(marketer, proposal)
+    suggestion = proposals.suggest(manager, proposal, "requested_amount", "2500.00", "Trim radio")
+    with pytest.raises(Conflict, match="Withdraw the suggestion, or wait until the dealer"):
+        proposals.approve(manager, proposal)
+    assert proposal.status == S.SUBMITTED and proposal.hold_id is None
+    assert balance(channel, program).held == Decimal("0.00")
+    with pytest.raises(PermissionError):
+        proposals.withdraw_suggestion(marketer, suggestion)
+    proposals.withdraw_suggestion(channel.people["program_admin"], suggestion)  # any reviewer
+    assert suggestion.status == SuggestionStatus.WITHDRAWN
+    assert proposals.open_suggestions(proposal) == []
+    with pytest.raises(Conflict, match="already withdrawn"):
+        proposals.decide_suggestion(marketer, suggestion, True)
+    audit = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "proposal.suggestion_withdrawn")
+    )
+    assert audit is not None and "Co-op requested" in audit.summary
+    proposals.approve(manager, proposal)
+    assert proposal.status == S.APPROVED and proposal.hold.amount == Decimal("3000.00")
+
+
+def test_an_answered_suggestion_lets_the_approver_approve_the_new_amount(channel, program):
+    marketer = channel.people["dealer_marketer"]
+    manager = channel.people["channel_manager"]
+    proposal = proposals.create(marketer, program, fields(program))
+    proposals.submit(marketer, proposal)
+    suggestion = proposals.suggest(manager, proposal, "requested_amount", "2500.00")
+    assert proposals.approval_blocker(proposal) is not None
+    proposals.decide_suggestion(marketer, suggestion, True)
+    assert proposals.approval_blocker(proposal) is None
+    proposals.approve(manager, proposal)
+    assert proposal.hold.amount == Decimal("2500.00")
+
+
+def test_a_stale_open_suggestion_on_an_approved_proposal_is_not_open(channel, program):
+    """A row left open by the old code (approved over a pending suggestion) is no longer
+    offered to anyone: nothing to answer, and answering it still says why not."""
+    marketer = channel.people["dealer_marketer"]
+    proposal = approved(channel, program)
+    stale = Suggestion(proposal_id=proposal.id, field="title", old_value=proposal.title,
+                       new_value="Old idea", author_id=channel.people["channel_manager"].id)  # fmt: skip
+    db.session.add(stale)
+    db.session.flush()
+    assert proposals.open_suggestions(proposal) == []
+    assert proposals.approval_blocker(proposal) is None
+    with pytest.raises(Conflict, match="can no longer be changed"):
+        proposals.decide_suggestion(marketer, stale, True)
+
+
+def test_a_fast_lane_resubmission_waits_for_the_suggestion_to_be_answered(channel, program):
+    program.fast_lane_limit = Decimal("1000.00")
+    marketer = channel.people["dealer_marketer"]
+    manager = channel.people["channel_manager"]
+    proposal = proposals.create(marketer, program, fields(program))
+    proposals.submit(marketer, proposal)
+    proposals.request_changes(manager, proposal, "Use the OEM template and ask for less")
+    proposals.update(marketer, proposal, fields(program, requested_amount="900.00",
+                                                 uses_oem_template="on"))  # fmt: skip
+    suggestion = proposals.suggest(manager, proposal, "title", "Planter days")
+    with pytest.raises(Conflict, match="Accept or reject the suggested edit first"):
+        proposals.submit(marketer, proposal)
+    assert proposal.status == S.CHANGES_REQUESTED
+    proposals.decide_suggestion(marketer, suggestion, False)
+    proposals.submit(marketer, proposal)
+    assert proposal.status == S.APPROVED
 
 
 def test_changes_requested_then_resubmitted_keeps_history(channel, program):
