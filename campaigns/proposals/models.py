@@ -21,7 +21,8 @@ Share = sa.Numeric(5, 4)
 
 class ActivityCategory(Base):
     """A kind of co-op activity: the share of eligible cost it reimburses, the proof a
-    claim needs, and whether it needs approval before it runs."""
+    claim needs, whether it needs approval before it runs, and whether it may be claimed
+    before it starts."""
 
     __tablename__ = "campaign_category"
     __table_args__ = (
@@ -43,6 +44,9 @@ class ActivityCategory(Base):
     # Proof kinds a claim line must carry, e.g. ["invoice", "photo"] (see PROOF_KINDS).
     required_proofs: Mapped[list] = mapped_column(sa.JSON, default=list)
     needs_preapproval: Mapped[bool] = mapped_column(default=True)
+    # Costs paid before the campaign's start date (a deposit, printing ahead of the event)
+    # may be claimed before it starts; otherwise claims open on the start date.
+    allows_precampaign_costs: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
 

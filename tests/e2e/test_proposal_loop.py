@@ -66,7 +66,7 @@ def test_the_whole_loop(open_page, live_server, tmp_path):
     sign_in(dealer, MARKETER)
     dealer.goto("/campaigns/new")
     check_axe(dealer, label="new proposal")
-    start = today() + timedelta(days=14)
+    start = today()  # claims open once the campaign has started
     dealer.get_by_label("Title").fill("Fall tillage field day")
     dealer.get_by_label("Kind of activity").select_option(
         label="Print advertising — 50% (75% on an OEM template)"

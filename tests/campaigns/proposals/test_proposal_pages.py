@@ -13,7 +13,13 @@ from campaigns.proposals import service as proposals
 from campaigns.proposals.models import Claim, Proposal, ProposalAsset, ProposalStatus
 from hub import db
 from hub.models import AuditEvent, StoredFile
-from tests.campaigns.proposals.proposal_support import approved, fields, funded_program, png_bytes
+from tests.campaigns.proposals.proposal_support import (
+    approved,
+    fields,
+    funded_program,
+    later,
+    png_bytes,
+)
 from tests.conftest import csrf_token, post_form
 
 S = ProposalStatus
@@ -168,7 +174,7 @@ def test_a_file_that_lies_is_refused_and_nothing_is_written(client, login_as, ch
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Claim)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == files_before
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == audits_before
-    assert proposal.status == S.APPROVED
+    assert proposal.status == S.RUNNING
 
 
 def test_claim_review_in_part_needs_a_reason(client, login_as, channel, program):
@@ -349,7 +355,7 @@ def test_an_open_suggestion_stops_approval_on_the_page_and_says_why(
     assert "Withdrawn" in page and url + "/approve" in page
     assert post_form(client, url + "/approve", {"note": ""}).status_code == 303
     db.session.refresh(proposal)
-    assert proposal.status == S.APPROVED
+    assert proposal.status == S.RUNNING
 
 
 def test_no_accept_or_reject_once_the_proposal_moved_on(client, login_as, channel, program):
@@ -366,7 +372,7 @@ def test_no_accept_or_reject_once_the_proposal_moved_on(client, login_as, channe
     proposals.submit(marketer, old)
     proposals.suggest(manager, old, "title", "Old idea")
     workflow._final_approval(old, program, manager, on=None)  # what the old approve did
-    assert old.status == S.APPROVED
+    assert old.status == S.RUNNING
     for proposal in (declined, old):
         for who in ("dealer_marketer", "channel_manager"):
             login_as(who)
@@ -374,3 +380,71 @@ def test_no_accept_or_reject_once_the_proposal_moved_on(client, login_as, channe
             assert 'value="accept"' not in page and 'value="reject"' not in page
             assert "/withdraw" not in page and 'id="suggestions"' not in page
             assert "No longer open" in page and "Waiting for the dealer" not in page
+
+
+def test_the_claim_form_waits_for_the_start_date_and_says_so(client, login_as, channel, program):
+    proposal = approved(channel, program, **later(10))
+    start = proposal.starts_on
+    sentence = (
+        f"This campaign starts on {start.day} {start:%B %Y}; claims open once it has started."
+    )
+    login_as("dealer_marketer")
+    url = f"/campaigns/proposals/{proposal.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert sentence in page and 'action="' + url + '/claim"' not in page
+    refused = post_form(
+        client,
+        url + "/claim",
+        claim_form(proposal, {"claim-0-proof-0": (io.BytesIO(pdf_bytes()), "invoice.pdf")}),
+        token_page=url,
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 303
+    assert sentence in client.get(url).get_data(as_text=True)  # the flash says it too
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Claim)) == 0
+
+
+def test_a_category_allowing_earlier_costs_opens_the_claim_form_before_the_start(
+    client, login_as, channel, program
+):
+    login_as("program_admin")
+    print_ads = next(c for c in proposals.categories(program) if c.name == "Print advertising")
+    rules = client.get("/campaigns/coop/program/campaigns").get_data(as_text=True)
+    assert "Costs before the start date may be claimed before it starts" in rules
+    saved = post_form(
+        client,
+        f"/campaigns/coop/program/categories/{print_ads.id}",
+        {
+            "name": "Print advertising",
+            "share": "50",
+            "template_share": "75",
+            "required_proofs": ["invoice", "tear_sheet"],
+            "needs_preapproval": "on",
+            "allows_precampaign_costs": "on",
+            "active": "on",
+        },
+        token_page="/campaigns/coop/program/campaigns",
+    )
+    assert saved.status_code == 303
+    db.session.refresh(print_ads)
+    assert print_ads.allows_precampaign_costs
+    proposal = approved(channel, program, **later(10))
+    login_as("dealer_marketer")
+    url = f"/campaigns/proposals/{proposal.id}"
+    assert 'action="' + url + '/claim"' in client.get(url).get_data(as_text=True)
+    response = post_form(
+        client,
+        url + "/claim",
+        claim_form(
+            proposal,
+            {
+                "claim-0-proof-0": (io.BytesIO(pdf_bytes()), "invoice.pdf", "application/pdf"),
+                "claim-0-proof-1": (io.BytesIO(png_bytes()), "tear.png", "image/png"),
+            },
+        ),
+        token_page=url,
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    db.session.refresh(proposal)
+    assert proposal.status == S.CLAIM_SUBMITTED
