@@ -9,7 +9,7 @@ from flask import abort, flash, request, url_for
 from flask_login import current_user
 
 from campaigns.coop.providers import current_program
-from campaigns.proposals import claims, discussion, files, results
+from campaigns.proposals import claims, discussion, files, held_proofs, results
 from campaigns.proposals.campaign_rules import PROOF_KINDS
 from campaigns.proposals.inputs import SUGGESTIBLE, budget_total
 from campaigns.proposals.lifecycle import OPEN_TO_SUGGESTIONS, STATUS_LABELS
@@ -65,6 +65,7 @@ def proposal_page_response(proposal: Proposal, status: int = 200, **extra):
     events = thread(proposal)
     me = current_user
     approver = can_approve(me, proposal)
+    owner = is_owner(me, proposal)
     context = {
         "coop_program": program,
         "p": proposal,
@@ -86,7 +87,9 @@ def proposal_page_response(proposal: Proposal, status: int = 200, **extra):
         "peers": results.peer_medians(proposal)
         if proposal.status in (S.RESULTS_REPORTED, S.CLOSED)
         else None,
-        "owner": is_owner(me, proposal),
+        "owner": owner,
+        # Proof files this person chose on a claim form that came back with a problem.
+        "held": held_proofs.held_for(me, proposal) if owner else {},
         "can_approve": approver,
         "approval_blocker": approval_blocker(proposal) if approver else None,
         "can_comment": can_comment(me, proposal),
