@@ -172,7 +172,7 @@ def approval_blocker(proposal: Proposal) -> str | None:
         return None
     what = "A suggested edit is" if len(waiting) == 1 else f"{len(waiting)} suggested edits are"
     return (
-        f"{what} still waiting for {proposal.organization.name}'s answer. Withdraw the "
+        f"{what} still waiting for an answer from {proposal.organization.name}. Withdraw the "
         "suggestion, or wait until the dealer accepts or rejects it, then approve."
     )
 
