@@ -385,7 +385,10 @@ def request_changes_campaign(proposal_id: int):
         "Images (PNG, JPEG, WebP, GIF) and PDFs are checked and size-limited as on the "
         "pages; a file that is not what its name says is refused. The proof kinds the "
         "category requires must all be there; co-op pays the stamped share of the costs, "
-        "up to what is held. One claim per campaign (a returned claim is sent again)."
+        "up to what is held. One claim per campaign (a returned claim is sent again). "
+        "Claims open on the campaign's start date (earlier only when its category allows "
+        "costs before the start): before it, and past the claim deadline, the answer is a "
+        "409 with the sentence."
     ),
     tags=TAGS,
     form=ClaimForm,
