@@ -126,7 +126,7 @@ def claim_from_form(
             held[(s.line, s.slot)] = current
     db.session.flush()
     if problems:
-        raise ValidationFailed({"lines": problems})
+        raise ValidationFailed({"lines": list(dict.fromkeys(problems))})  # each sentence once
     raw = [
         {**line, "proofs": [(h.kind, h.file) for (i, _), h in sorted(held.items()) if i == n]}
         for n, line in enumerate(lines)

@@ -603,3 +603,30 @@ def test_held_proofs_nobody_came_back_for_are_pruned(client, login_as, channel, 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(HeldProof)) == 0
     assert not any(path.exists() for path in paths)
     assert "Attached: " not in client.get(url).get_data(as_text=True)
+
+
+def test_an_expired_held_proof_is_asked_for_again(client, login_as, channel, program):
+    from datetime import timedelta
+
+    from campaigns.proposals.models import HeldProof
+
+    proposal = approved(channel, program)
+    login_as("dealer_marketer")
+    url = f"/campaigns/proposals/{proposal.id}"
+    held = _held_ids(_claim_with_a_bad_amount(client, url, proposal).get_data(as_text=True))
+    for held_id in held.values():
+        row = db.session.get(HeldProof, int(held_id))
+        row.expires_at = row.created_at - timedelta(seconds=1)
+    db.session.flush()
+    again = post_form(
+        client,
+        url + "/claim",
+        {**claim_form(proposal, {}), **held},
+        token_page=url,
+        content_type="multipart/form-data",
+    )
+    assert again.status_code == 422
+    html = again.get_data(as_text=True)
+    assert "Cost line 1: a file attached earlier is no longer held" in html
+    assert "choose it again" in html and "Attached: " not in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(HeldProof)) == 0
