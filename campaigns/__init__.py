@@ -17,6 +17,7 @@ from campaigns.proposals import admin_views as _proposal_admin_views  # noqa: F4
 from campaigns.proposals import api as proposal_api
 from campaigns.proposals import claim_views as _proposal_claim_views  # noqa: F401  (routes join bp)
 from campaigns.proposals import events as proposal_events
+from campaigns.proposals import held_proofs
 from campaigns.proposals import jobs as proposal_jobs
 from campaigns.proposals import pages as proposal_pages
 from campaigns.proposals import panels as proposal_panels
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
     reg = registry(app)
     reg.add_job(Job("campaigns.close-period", timedelta(days=1), close_period_job))
     reg.add_job(Job("campaigns.proposals", timedelta(hours=6), proposal_jobs.daily_job))
+    reg.add_job(Job("campaigns.held-proofs", timedelta(hours=1), held_proofs.prune_expired))
     reg.nav.append(NavItem("Campaigns", "campaigns.proposal_list", order=25))
     reg.nav.append(NavItem("Co-op funds", "campaigns.coop", order=30))
     reg.panels.append(providers.coop_panel)

@@ -104,6 +104,7 @@ def proposal_category_save(category_id: int | None):
     data = request.form.to_dict()
     data["required_proofs"] = request.form.getlist("required_proofs")
     data["needs_preapproval"] = request.form.get("needs_preapproval") == "on"
+    data["allows_precampaign_costs"] = request.form.get("allows_precampaign_costs") == "on"
     data["active"] = request.form.get("active") == "on"
     try:
         saved = save_category(current_user, program, data, category)

@@ -302,8 +302,9 @@ _DECIDE_REFUSAL = (
     description=(
         "Approves the rung of the approval ladder that waits on you; the last rung holds the "
         "requested co-op and stamps the claim deadline and maximum reimbursement. Optional "
-        "body: {note}. When the dealer's available co-op no longer covers the request, the "
-        "answer is a 409 and nothing is held."
+        "body: {note}. When the dealer's available co-op no longer covers the request, or a "
+        "suggested edit still waits for the dealer's answer (withdraw it, or wait for the "
+        "answer: you approve what the proposal says), the answer is a 409 and nothing is held."
     ),
     tags=TAGS,
     json=CampaignNote,
@@ -384,7 +385,10 @@ def request_changes_campaign(proposal_id: int):
         "Images (PNG, JPEG, WebP, GIF) and PDFs are checked and size-limited as on the "
         "pages; a file that is not what its name says is refused. The proof kinds the "
         "category requires must all be there; co-op pays the stamped share of the costs, "
-        "up to what is held. One claim per campaign (a returned claim is sent again)."
+        "up to what is held. One claim per campaign (a returned claim is sent again). "
+        "Claims open on the campaign's start date (earlier only when its category allows "
+        "costs before the start): before it, and past the claim deadline, the answer is a "
+        "409 with the sentence."
     ),
     tags=TAGS,
     form=ClaimForm,

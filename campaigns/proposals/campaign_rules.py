@@ -112,7 +112,7 @@ def share_for(category: ActivityCategory, uses_template: bool) -> Decimal:
 
 
 CATEGORY_FIELDS = ("name", "description", "share", "template_share", "required_proofs",
-                   "needs_preapproval", "active")  # fmt: skip
+                   "needs_preapproval", "allows_precampaign_costs", "active")  # fmt: skip
 
 
 def save_category(
@@ -166,6 +166,7 @@ def save_category(
     category.template_share = template
     category.required_proofs = [p for p in PROOF_KINDS if p in proofs]
     category.needs_preapproval = as_bool(data.get("needs_preapproval"))
+    category.allows_precampaign_costs = as_bool(data.get("allows_precampaign_costs"))
     category.active = as_bool(data.get("active", True))
     db.session.flush()
     after = audit.snapshot(category, CATEGORY_FIELDS)

@@ -1,16 +1,15 @@
 """Pages of a campaign's files and money: creative assets (planned or attached), the
-claim with proof files, the OEM's review of it, and serving a file only to people who
+claim with proof files (held across a try with a problem), the OEM's review of it, and serving a file only to people who
 may see its proposal. Parse the form and its uploads, call `files` and `claims`, render
 through `pages`."""
 
 from __future__ import annotations
 
-from flask import abort, request, send_file
+from flask import abort, flash, request, send_file
 from flask_login import current_user, login_required
 
 from campaigns.coop.views import bp
-from campaigns.proposals import claims, files
-from campaigns.proposals.models import Proposal
+from campaigns.proposals import claims, files, held_proofs
 from campaigns.proposals.pages import (
     CLAIM_LINES,
     PROOF_SLOTS,
@@ -19,9 +18,10 @@ from campaigns.proposals.pages import (
     proposal_page_response,
 )
 from campaigns.proposals.permissions import can_add_asset
-from hub.errors import ValidationFailed
+from hub import db
+from hub.errors import Conflict, ValidationFailed
 from hub.models import StoredFile
-from hub.web.pages import accepts_files, stored_path_or_404
+from hub.web.pages import accepts_files, see_other, stored_path_or_404
 
 
 def _accept(file_storage, org_id: int) -> StoredFile:
@@ -71,52 +71,65 @@ def proposal_asset(proposal_id: int):
     return act_on(proposal_id, act, "Asset added.", form_problems_key="asset")
 
 
-def _claim_input(proposal: Proposal) -> list[dict]:
+def _proof_slots() -> list[held_proofs.ProofSlot]:
+    """The claim form's proof slots as sent: kind, a newly chosen file, the held file the
+    form showed and whether Remove was ticked."""
     form, uploaded = request.form, request.files
-    lines = []
-    problems: list[str] = []
+    slots = []
     for i in range(CLAIM_LINES):
-        proofs = []
         for j in range(PROOF_SLOTS):
-            upload = uploaded.get(f"claim-{i}-proof-{j}")
-            if upload is None or not upload.filename:
-                continue
-            kind = form.get(f"claim-{i}-kind-{j}", "")
-            try:
-                stored = _accept(upload, proposal.organization_id)
-            except ValidationFailed as exc:
-                problems += [
-                    f"Cost line {i + 1}, {upload.filename}: {m}"
-                    for msgs in exc.problems.values()
-                    for m in msgs
-                ]
-                continue
-            proofs.append((kind, stored))
-        lines.append(
-            {
-                "description": form.get(f"claim-{i}-description", ""),
-                "amount": form.get(f"claim-{i}-amount", ""),
-                "proofs": proofs,
-            }
-        )
-    if problems:
-        raise ValidationFailed({"lines": problems})
-    return lines
+            chosen = uploaded.get(f"claim-{i}-proof-{j}")
+            upload = None
+            if chosen is not None and chosen.filename:
+                upload = held_proofs.Upload(chosen.read(), chosen.filename, chosen.mimetype)
+            held_id = form.get(f"claim-{i}-held-{j}", "")
+            slots.append(
+                held_proofs.ProofSlot(
+                    line=i,
+                    slot=j,
+                    kind=form.get(f"claim-{i}-kind-{j}", ""),
+                    upload=upload,
+                    held_id=int(held_id) if held_id.isdigit() else None,
+                    remove=form.get(f"claim-{i}-remove-{j}") == "on",
+                )
+            )
+    return slots
 
 
 @bp.post("/proposals/<int:proposal_id>/claim")
 @login_required
 @accepts_files(CLAIM_LINES * PROOF_SLOTS, _too_large("claim", "lines"))
 def proposal_claim(proposal_id: int):
-    def act(p):
-        claims.submit_claim(current_user, p, _claim_input(p), note=request.form.get("note", ""))
-
-    return act_on(
-        proposal_id,
-        act,
-        "Claim submitted. We'll tell you when it is reviewed.",
-        form_problems_key="claim",
-    )
+    """The dealer's claim. On a problem the form comes back with the typed text and the
+    proof files that passed their checks still attached (held_proofs), and what was
+    held is kept (the request commits it) while the claim itself is not made."""
+    proposal = proposal_or_404(proposal_id, lock=True)
+    form = request.form
+    lines = [
+        {"description": form.get(f"claim-{i}-description", ""),
+         "amount": form.get(f"claim-{i}-amount", "")}
+        for i in range(CLAIM_LINES)
+    ]  # fmt: skip
+    try:
+        held_proofs.claim_from_form(
+            current_user, proposal, lines, _proof_slots(), note=form.get("note", "")
+        )
+    except held_proofs.NotYours:
+        db.rollback_request()
+        abort(404)
+    except PermissionError:
+        db.rollback_request()
+        abort(403)
+    except Conflict as exc:
+        db.rollback_request()
+        flash(" ".join(m for msgs in exc.problems.values() for m in msgs), "error")
+        return see_other("campaigns.proposal_page", proposal_id=proposal_id)
+    except ValidationFailed as exc:
+        return proposal_page_response(
+            proposal, status=422, problems={"claim": exc.problems}, posted=form
+        )
+    flash("Claim submitted. We'll tell you when it is reviewed.", "success")
+    return see_other("campaigns.proposal_page", proposal_id=proposal_id)
 
 
 @bp.post("/proposals/<int:proposal_id>/claim/review")

@@ -144,17 +144,30 @@ def decide_suggestion(actor: Person, suggestion: Suggestion, accept: bool) -> Su
     return suggestion
 
 
-def open_suggestions(proposal: Proposal) -> list[Suggestion]:
-    """Suggested edits still waiting for the dealer's answer, oldest first."""
-    return list(
-        db.session.scalars(
-            sa.select(Suggestion)
-            .where(
-                Suggestion.proposal_id == proposal.id, Suggestion.status == SuggestionStatus.OPEN
-            )
-            .order_by(Suggestion.id)
-        )
-    )
+def withdraw_suggestion(actor: Person, suggestion: Suggestion) -> Suggestion:
+    """A reviewer takes back a suggested edit the dealer has not answered (any reviewer of
+    the proposal, so an approver can settle a colleague's suggestion before approving)."""
+    proposal = db.session.get(Proposal, suggestion.proposal_id)
+    if not is_suggester(actor, proposal):
+        raise PermissionError("only the proposal's reviewers withdraw suggestions")
+    if suggestion.status != SuggestionStatus.OPEN:
+        raise Conflict(f"This suggestion was already {suggestion.status.value}.")
+    if proposal.status not in OPEN_TO_SUGGESTIONS:
+        raise Conflict("This proposal can no longer be changed.")
+    suggestion.status = SuggestionStatus.WITHDRAWN
+    suggestion.decided_by_id = actor.id
+    suggestion.decided_at = utcnow()
+    label = SUGGESTIBLE[suggestion.field]
+    add_event(proposal, ProposalEventKind.SUGGESTION, actor,
+              f"Withdrew the suggested {label.lower()}", suggestion_id=suggestion.id,
+              field=suggestion.field, action="withdrawn")  # fmt: skip
+    audit_step("proposal.suggestion_withdrawn", proposal, actor,
+               f"Suggested edit on “{proposal.title}” withdrawn: {label}",
+               after={"suggestion_id": suggestion.id, "status": "withdrawn"})  # fmt: skip
+    notify_owners(proposal, "proposal.suggestion",
+                  f"{actor.name} withdrew the suggested {label.lower()} on “{proposal.title}”; "
+                  "nothing to answer.", actor)  # fmt: skip
+    return suggestion
 
 
 def suggestions_by_id(proposal: Proposal) -> dict[int, Suggestion]:

@@ -11,6 +11,7 @@ from campaigns.proposals.models import (
     Claim,
     ClaimLine,
     ClaimProof,
+    HeldProof,
     Proposal,
     ProposalAsset,
     ProposalEventKind,
@@ -18,6 +19,7 @@ from campaigns.proposals.models import (
 from campaigns.proposals.permissions import visible_proposals
 from campaigns.proposals.thread import add_event, audit_step
 from hub import db, uploads
+from hub.db import utcnow
 from hub.errors import ValidationFailed
 from hub.models import Person, StoredFile
 
@@ -37,7 +39,17 @@ def keep_file(
 
 def visible_file(viewer: Person, file_id: int) -> StoredFile | None:
     """A proposal's asset or a claim's proof, if the viewer may see its proposal (None
-    whether the file is missing or out of scope)."""
+    whether the file is missing or out of scope). A proof held for a claim form is seen
+    by the person who chose it only, until it expires."""
+    held = db.session.scalar(
+        sa.select(HeldProof.file_id).where(
+            HeldProof.file_id == file_id,
+            HeldProof.person_id == viewer.id,
+            HeldProof.expires_at > utcnow(),
+        )
+    )
+    if held is not None:
+        return db.session.get(StoredFile, file_id)
     proposal_ids = sa.union(
         sa.select(ProposalAsset.proposal_id).where(ProposalAsset.file_id == file_id),
         sa.select(Claim.proposal_id)

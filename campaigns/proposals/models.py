@@ -1,6 +1,6 @@
 """Campaign proposals: activity categories and approval rules, proposals with their
-budget lines, assets, thread events and suggested edits, claims with proof files, and
-the API's idempotency keys."""
+budget lines, assets, thread events and suggested edits, claims with proof files, proof
+files held for a claim form sent back with a problem, and the API's idempotency keys."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ Share = sa.Numeric(5, 4)
 
 class ActivityCategory(Base):
     """A kind of co-op activity: the share of eligible cost it reimburses, the proof a
-    claim needs, and whether it needs approval before it runs."""
+    claim needs, whether it needs approval before it runs, and whether it may be claimed
+    before it starts."""
 
     __tablename__ = "campaign_category"
     __table_args__ = (
@@ -43,6 +44,9 @@ class ActivityCategory(Base):
     # Proof kinds a claim line must carry, e.g. ["invoice", "photo"] (see PROOF_KINDS).
     required_proofs: Mapped[list] = mapped_column(sa.JSON, default=list)
     needs_preapproval: Mapped[bool] = mapped_column(default=True)
+    # Costs paid before the campaign's start date (a deposit, printing ahead of the event)
+    # may be claimed before it starts; otherwise claims open on the start date.
+    allows_precampaign_costs: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
 
@@ -338,6 +342,33 @@ class ClaimProof(Base):
     )
     kind: Mapped[str] = mapped_column(sa.String(30))
     file_id: Mapped[int] = mapped_column(sa.ForeignKey("stored_file.id"))
+
+    file: Mapped[StoredFile] = relationship(lazy="joined", innerjoin=True)
+
+
+class HeldProof(Base):
+    """A proof file chosen on the claim form whose claim was not accepted yet (another field
+    was wrong): kept for the person who chose it, on that proposal, in the slot of the form
+    it was chosen in, until the claim goes through, they remove it, or it expires."""
+
+    __tablename__ = "campaign_held_proof"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "person_id", "proposal_id", "line", "slot", name="uq_campaign_held_proof_slot"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id", ondelete="CASCADE"))
+    proposal_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("campaign_proposal.id", ondelete="CASCADE"), index=True
+    )
+    line: Mapped[int]  # the claim form's cost line (0-based)
+    slot: Mapped[int]  # the proof slot in that line (0-based)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    file_id: Mapped[int] = mapped_column(sa.ForeignKey("stored_file.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
 
     file: Mapped[StoredFile] = relationship(lazy="joined", innerjoin=True)
 

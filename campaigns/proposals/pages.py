@@ -9,20 +9,24 @@ from flask import abort, flash, request, url_for
 from flask_login import current_user
 
 from campaigns.coop.providers import current_program
-from campaigns.proposals import claims, discussion, files, results
+from campaigns.proposals import claims, discussion, files, held_proofs, results
 from campaigns.proposals.campaign_rules import PROOF_KINDS
 from campaigns.proposals.inputs import SUGGESTIBLE, budget_total
-from campaigns.proposals.lifecycle import STATUS_LABELS
+from campaigns.proposals.lifecycle import OPEN_TO_SUGGESTIONS, STATUS_LABELS
 from campaigns.proposals.models import Proposal, ProposalStatus
 from campaigns.proposals.permissions import (
+    approval_blocker,
     can_approve,
     can_close,
     can_comment,
     can_review_claim,
     can_suggest,
+    claim_refusal,
     get_visible,
     is_owner,
+    is_suggester,
     may_claim,
+    open_suggestions,
     visible_by_reference,
 )
 from campaigns.proposals.sla import waiting_on
@@ -60,6 +64,8 @@ def proposal_page_response(proposal: Proposal, status: int = 200, **extra):
     people = {}
     events = thread(proposal)
     me = current_user
+    approver = can_approve(me, proposal)
+    owner = is_owner(me, proposal)
     context = {
         "coop_program": program,
         "p": proposal,
@@ -68,7 +74,9 @@ def proposal_page_response(proposal: Proposal, status: int = 200, **extra):
         "events": events,
         "people": people,
         "suggestions": discussion.suggestions_by_id(proposal),
-        "open_suggestions": discussion.open_suggestions(proposal),
+        "open_suggestions": open_suggestions(proposal),
+        "suggestions_answerable": proposal.status in OPEN_TO_SUGGESTIONS,
+        "may_withdraw_suggestions": is_suggester(me, proposal),
         "suggestible": SUGGESTIBLE,
         "assets": files.assets_of(proposal),
         "claim": claim,
@@ -79,12 +87,16 @@ def proposal_page_response(proposal: Proposal, status: int = 200, **extra):
         "peers": results.peer_medians(proposal)
         if proposal.status in (S.RESULTS_REPORTED, S.CLOSED)
         else None,
-        "owner": is_owner(me, proposal),
-        "can_approve": can_approve(me, proposal),
+        "owner": owner,
+        # Proof files this person chose on a claim form that came back with a problem.
+        "held": held_proofs.held_for(me, proposal) if owner else {},
+        "can_approve": approver,
+        "approval_blocker": approval_blocker(proposal) if approver else None,
         "can_comment": can_comment(me, proposal),
         "can_suggest": can_suggest(me, proposal),
         "can_review_claim": can_review_claim(me, proposal),
         "can_claim": may_claim(me, proposal),
+        "claim_refusal": claim_refusal(me, proposal),
         "can_close": can_close(me, proposal),
         "problems": {},
         "claim_lines": CLAIM_LINES,

@@ -16,7 +16,14 @@ from campaigns.proposals.lifecycle import (
     S,
     status_label,
 )
-from campaigns.proposals.models import ApproverRole, Claim, ClaimStatus, Proposal
+from campaigns.proposals.models import (
+    ApproverRole,
+    Claim,
+    ClaimStatus,
+    Proposal,
+    Suggestion,
+    SuggestionStatus,
+)
 from hub import db, policy
 from hub.dates import format_date
 from hub.db import today
@@ -140,6 +147,37 @@ def is_approver(person: Person, proposal: Proposal) -> bool:
     )
 
 
+def open_suggestions(proposal: Proposal) -> list[Suggestion]:
+    """Suggested edits the dealer can still answer, oldest first: none once the proposal
+    has left the statuses open to suggestions (an old row left open then is not shown as
+    waiting, and nobody is offered buttons that cannot work)."""
+    if proposal.status not in OPEN_TO_SUGGESTIONS:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Suggestion)
+            .where(
+                Suggestion.proposal_id == proposal.id, Suggestion.status == SuggestionStatus.OPEN
+            )
+            .order_by(Suggestion.id)
+        )
+    )
+
+
+def approval_blocker(proposal: Proposal) -> str | None:
+    """Why the proposal cannot be approved as it stands, or None: an approver approves what
+    the proposal says, so a suggested edit still waiting for the dealer's answer is
+    settled first — the dealer accepts or rejects it, or a reviewer withdraws it."""
+    waiting = open_suggestions(proposal)
+    if not waiting:
+        return None
+    what = "A suggested edit is" if len(waiting) == 1 else f"{len(waiting)} suggested edits are"
+    return (
+        f"{what} still waiting for an answer from {proposal.organization.name}. Withdraw the "
+        "suggestion, or wait until the dealer accepts or rejects it, then approve."
+    )
+
+
 # --- The dealer's steps -----------------------------------------------------------------
 
 
@@ -156,7 +194,8 @@ def claim_of(proposal: Proposal) -> Claim | None:
 def check_may_claim(person: Person, proposal: Proposal, *, on: date | None = None) -> Claim | None:
     """Refuse a claim the person may not make now — PermissionError when it is not theirs
     to make, Conflict (with the sentence) when the campaign cannot be claimed: a claim is
-    in review or paid, it is not approved, or the deadline passed. Returns the returned
+    in review or paid, it is not approved, it has not started (unless its category allows
+    costs before the start), or the deadline passed. Returns the returned
     claim being sent again, if any. `on`: the day of the claim (default today)."""
     if not is_owner(person, proposal):
         raise PermissionError("only the proposing organisation claims")
@@ -171,11 +210,35 @@ def check_may_claim(person: Person, proposal: Proposal, *, on: date | None = Non
             f"This proposal is {status_label(proposal.status)}; only an approved "
             "campaign can be claimed."
         )
-    if (on or today()) > proposal.claim_deadline:
+    day = on or today()
+    if day < proposal.starts_on and not proposal.category.allows_precampaign_costs:
+        raise Conflict(
+            f"This campaign starts on {long_date(proposal.starts_on)}; claims open once it "
+            "has started."
+        )
+    if day > proposal.claim_deadline:
         raise Conflict(
             f"The claim deadline was {proposal.claim_deadline}; this campaign can no longer be claimed."
         )
     return existing
+
+
+def long_date(day: date) -> str:
+    """A day as a sentence says it: 2 February 2027."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def claim_refusal(person: Person, proposal: Proposal, *, on: date | None = None) -> str | None:
+    """Why the proposing organisation cannot claim this approved campaign now (the
+    sentence `check_may_claim` refuses with), or None: for the page, which says it where
+    the claim form would be."""
+    if not is_owner(person, proposal) or proposal.status not in CLAIMABLE:
+        return None
+    try:
+        check_may_claim(person, proposal, on=on)
+    except Conflict as exc:
+        return " ".join(m for msgs in exc.problems.values() for m in msgs)
+    return None
 
 
 def may_claim(person: Person, proposal: Proposal, *, on: date | None = None) -> bool:

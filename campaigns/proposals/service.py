@@ -38,7 +38,12 @@ from campaigns.proposals.claims import (
     review_claim,
     submit_claim,
 )
-from campaigns.proposals.discussion import comment, decide_suggestion, open_suggestions, suggest
+from campaigns.proposals.discussion import (
+    comment,
+    decide_suggestion,
+    suggest,
+    withdraw_suggestion,
+)
 from campaigns.proposals.files import FILE_FOLDER, add_asset, keep_file
 from campaigns.proposals.inputs import (
     FIELD_LABELS,
@@ -68,6 +73,7 @@ from campaigns.proposals.lifecycle import (
 )
 from campaigns.proposals.permissions import (
     PROPOSERS_ONLY,
+    approval_blocker,
     can_approve,
     can_comment,
     can_decide,
@@ -81,6 +87,7 @@ from campaigns.proposals.permissions import (
     is_oem_reviewer,
     is_owner,
     may_claim,
+    open_suggestions,
     visible_proposals,
 )
 from campaigns.proposals.results import (
@@ -111,7 +118,8 @@ __all__ = [
     "OPEN_TO_SUGGESTIONS", "PEER_MINIMUM", "PROOF_KINDS", "PROPOSERS_ONLY", "REASON_CODES",
     "REMINDER_DAYS",
     "ROLE_LABELS", "STATUS_LABELS", "SUGGESTIBLE", "ZERO", "ClaimLineInput", "LineDecision",
-    "PeerMedians", "ProposalInput", "S", "TickSummary", "Waiting", "add_asset", "approval_steps",
+    "PeerMedians", "ProposalInput", "S", "TickSummary", "Waiting", "add_asset", "approval_blocker",
+    "approval_steps",
     "approve", "as_data", "available_for", "awaiting", "budget_total", "can_approve",
     "can_comment", "can_decide", "can_propose", "can_review_claim", "categories",
     "check_may_claim", "check_request", "claim_of", "claimable_cost", "close", "comment", "create", "current_rung",
@@ -121,5 +129,5 @@ __all__ = [
     "parse_input", "peer_medians", "program_of", "proposal_room", "report_results",
     "request_changes", "review_claim", "roi", "save_approval_rules", "save_category",
     "share_for", "submit", "submit_claim", "suggest", "thread", "update", "visible_proposals",
-    "waiting_on", "waits_on", "withdraw",
+    "waiting_on", "waits_on", "withdraw", "withdraw_suggestion",
 ]  # fmt: skip

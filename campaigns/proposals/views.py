@@ -328,6 +328,18 @@ def proposal_suggestion_decide(proposal_id: int, suggestion_id: int):
     return act_on(proposal_id, act, message, form_problems_key="suggestions")
 
 
+@bp.post("/proposals/<int:proposal_id>/suggestions/<int:suggestion_id>/withdraw")
+@login_required
+def proposal_suggestion_withdraw(proposal_id: int, suggestion_id: int):
+    def act(p):
+        suggestion = discussion.suggestion_on(p, suggestion_id)
+        if suggestion is None:
+            abort(404)
+        discussion.withdraw_suggestion(current_user, suggestion)
+
+    return act_on(proposal_id, act, "Suggestion withdrawn.", form_problems_key="suggestions")
+
+
 @bp.post("/proposals/<int:proposal_id>/results")
 @login_required
 def proposal_results(proposal_id: int):

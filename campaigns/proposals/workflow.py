@@ -33,12 +33,14 @@ from campaigns.proposals.notify import notify_owners, notify_reviewers
 from campaigns.proposals.permissions import (
     DISTRIBUTOR_KINDS,
     PROPOSERS_ONLY,
+    approval_blocker,
     can_approve,
     can_decide,
     can_propose,
     current_rung,
     hold_reference,
     is_owner,
+    open_suggestions,
 )
 from campaigns.proposals.thread import add_event, audit_step, events_of, replayed, snapshot, touch
 from hub import db
@@ -158,6 +160,13 @@ def submit(actor: Person, proposal: Proposal, *, on: date | None = None) -> Prop
     problems = check_request(proposal, program, on=on)
     if problems:
         raise ValidationFailed({"requested_amount": problems})
+    fast = in_fast_lane(proposal, program)
+    unchecked = not proposal.category.needs_preapproval
+    if (fast or unchecked) and open_suggestions(proposal):
+        raise Conflict(
+            "Accept or reject the suggested edit first: this proposal is approved as soon as "
+            "it is sent, and an approved proposal can no longer be changed."
+        )
     resubmitted = proposal.status == S.CHANGES_REQUESTED
     proposal.share = share_for(proposal.category, proposal.uses_oem_template)
     proposal.claim_window_days = program.claim_window_days
@@ -165,8 +174,6 @@ def submit(actor: Person, proposal: Proposal, *, on: date | None = None) -> Prop
     proposal.revision += 1
     proposal.approvals_done = 0
     proposal.submitted_at = utcnow()
-    fast = in_fast_lane(proposal, program)
-    unchecked = not proposal.category.needs_preapproval
     proposal.approval_steps = [] if fast or unchecked else approval_steps(proposal, program)
     touch(proposal, S.SUBMITTED)
     db.session.flush()
@@ -216,6 +223,8 @@ def approve(
         )
     if not can_approve(actor, proposal):
         raise PermissionError("not the approver of this rung")
+    if blocker := approval_blocker(proposal):
+        raise Conflict(blocker)
     done = {
         event.author_id
         for event in events_of(proposal, ProposalEventKind.APPROVAL)

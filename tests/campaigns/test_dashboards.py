@@ -18,7 +18,13 @@ from campaigns.proposals.models import ProposalStatus
 from hub import db
 from hub.db import today, utcnow
 from hub.models import TerritoryAssignment
-from tests.campaigns.proposals.proposal_support import approved, claim_lines, fields, funded_program
+from tests.campaigns.proposals.proposal_support import (
+    approved,
+    claim_lines,
+    fields,
+    funded_program,
+    later,
+)
 from tests.hub.test_query_counts import StatementLog, _count, _diff
 
 S = ProposalStatus
@@ -117,7 +123,7 @@ def test_a_dealer_sees_what_waits_on_it_and_on_others(client, login_as, channel,
     waiting = submitted(marketer, program, "Planter demo days")
     suggestion_on = submitted(marketer, program, "Field day with a suggestion")
     proposals.suggest(manager, suggestion_on, "title", "Field day, revised")
-    ready = approved(channel, program, title="Spec sheets approved")
+    ready = approved(channel, program, title="Spec sheets approved", **later())
     for proposal, days in ((draft, 1), (back, 7), (waiting, 3), (ready, 2)):
         waited(proposal, days)
 
@@ -162,7 +168,7 @@ def test_a_distributor_admin_sees_its_dealers_proposals_waiting_on_it(
     proposals.approve(distributor, underway)
     proposals.approve(channel.people["channel_manager"], underway)
     assert proposals.current_rung(mine).value == "distributor"
-    assert underway.status == S.APPROVED
+    assert underway.status == S.RUNNING
 
     html = dashboard(client, login_as, "distributor_admin")
     waiting_on_me, rest = html.split("Your dealers' campaigns")

@@ -1,6 +1,7 @@
 """The whole co-op loop in two browsers: Prairie's marketer proposes a campaign, the
-channel manager (watching the same page live) suggests an edit and approves, the marketer
-claims with proof files, the claim is paid in part, results are reported — and the
+channel manager (watching the same page live) suggests an edit — and can approve only once
+the marketer has answered it — the marketer claims with proof files (a slip in the form
+keeps the files attached), the claim is paid in part, results are reported — and the
 balance, the ledger and the audit log say exactly what happened."""
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def test_the_whole_loop(open_page, live_server, tmp_path):
     sign_in(dealer, MARKETER)
     dealer.goto("/campaigns/new")
     check_axe(dealer, label="new proposal")
-    start = today() + timedelta(days=14)
+    start = today()  # claims open once the campaign has started
     dealer.get_by_label("Title").fill("Fall tillage field day")
     dealer.get_by_label("Kind of activity").select_option(
         label="Print advertising — 50% (75% on an OEM template)"
@@ -108,6 +109,11 @@ def test_the_whole_loop(open_page, live_server, tmp_path):
     manager.get_by_role("button", name="Post comment").click()
     expect(dealer.locator("#thread")).to_contain_text("Happy to approve at 2,500.")
 
+    # While the suggestion is open the manager cannot approve, and the page says why.
+    manager.reload()
+    expect(manager.locator("#approve-blocked")).to_contain_text("Withdraw the suggestion")
+    expect(manager.get_by_role("button", name=re.compile("^Approve"))).to_have_count(0)
+
     dealer.reload()
     dealer.locator("#suggestions").get_by_role("button", name="Accept").click()
     expect(dealer.locator(".flash")).to_contain_text("Suggestion accepted")
@@ -134,6 +140,14 @@ def test_the_whole_loop(open_page, live_server, tmp_path):
     dealer.locator("#claim-1-amount").fill("1000")
     dealer.locator("#claim-1-kind-0").select_option("invoice")
     dealer.locator("#claim-1-proof-0").set_input_files(str(radio))
+    dealer.locator("#claim-1-amount").fill("1,000 dollars")  # a slip: the form says so...
+    dealer.get_by_role("button", name="Submit claim").click()
+    expect(dealer.locator("#claim-form .form-errors")).to_contain_text("cost of line 2")
+    # ...and keeps the three files attached, so only the amount is fixed.
+    expect(dealer.locator(".heldproof")).to_have_count(3)
+    expect(dealer.locator("#claim-form")).to_contain_text("Attached: radio.pdf")
+    check_axe(dealer, label="claim form with attached files")
+    dealer.locator("#claim-1-amount").fill("1000")
     dealer.get_by_role("button", name="Submit claim").click()
     expect(dealer.locator(".flash")).to_contain_text("Claim submitted")
     expect(dealer.locator("#claim")).to_contain_text("invoice.pdf")

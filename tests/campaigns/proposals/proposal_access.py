@@ -229,6 +229,14 @@ PROPOSAL_CASES = {
     "campaigns.proposal_suggestion_decide": [
         case("POST", _suggestion_url, {r: 303 for r in OWNERS}, 403, data={"decision": "accept"}),
     ],
+    "campaigns.proposal_suggestion_withdraw": [
+        case(
+            "POST",
+            lambda c: _suggestion_url(c) + "/withdraw",
+            {r: 303 for r in (*REVIEWERS, "distributor_admin")},
+            403,
+        ),
+    ],
     "campaigns.proposal_asset": [
         case(
             "POST",

@@ -44,8 +44,17 @@ def category(program: CoopProgram, name: str = "Print advertising") -> ActivityC
     return next(c for c in proposals.categories(program) if c.name == name)
 
 
+def later(days: int = 10) -> dict:
+    """Overrides of `fields` for a campaign that starts in `days` days (approved, it is
+    not running yet, and cannot be claimed before it starts)."""
+    start = today() + timedelta(days=days)
+    return {"starts_on": start.isoformat(), "ends_on": (start + timedelta(days=30)).isoformat()}
+
+
 def fields(program: CoopProgram, **overrides) -> dict:
-    start = today() + timedelta(days=10)
+    """A proposal's fields: a campaign starting today (approved, it runs and can be
+    claimed at once), 30 days long."""
+    start = today()
     data = {
         "title": "Spring planter open house",
         "objective": "Book 40 planter demos before planting",

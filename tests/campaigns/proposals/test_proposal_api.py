@@ -21,9 +21,11 @@ from hub.errors import InsufficientFunds
 from hub.models import StoredFile
 from tests.campaigns.proposals.proposal_support import (
     approved,
+    category,
     claim_lines,
     fields,
     funded_program,
+    later,
     png_bytes,
 )
 from tests.hub.api.test_openapi import fetch_document, response_validator
@@ -143,7 +145,7 @@ def test_the_whole_loop_through_the_api(client, channel, program, auth):
         headers=auth("channel_manager", **{"Idempotency-Key": "approve-1"}),
     )
     assert ok.status_code == 200, ok.json
-    assert ok.json["status"] == "approved" and ok.json["max_reimbursement"] == "3000.00"
+    assert ok.json["status"] == "running" and ok.json["max_reimbursement"] == "3000.00"
     assert ok.json["claim_deadline"] is not None
     assert "Good plan" in [e["body"] for e in ok.json["thread"]]
 
@@ -743,3 +745,39 @@ def test_review_input_is_checked_per_line(client, auth, channel, program):
         None,
         "",
     )
+
+
+def test_approving_over_an_open_suggestion_is_a_409_with_a_sentence(client, auth, channel, program):
+    proposal = submitted(channel, program)
+    proposals.suggest(channel.people["channel_manager"], proposal, "requested_amount", "2500.00")
+    db.session.commit()
+    entries = count(LedgerEntry)
+    refused = client.post(f"{BASE}/{proposal.id}/approve", headers=auth("channel_manager"))
+    assert refused.status_code == 409
+    assert refused.content_type.startswith("application/problem+json")
+    assert "Withdraw the suggestion, or wait until the dealer" in refused.json["detail"]
+    assert count(LedgerEntry) == entries  # nothing held
+    shown = client.get(f"{BASE}/{proposal.id}", headers=auth("dealer_marketer")).json
+    assert shown["status"] == "submitted" and len(shown["suggestions"]) == 1
+
+
+def test_a_claim_before_the_start_is_a_409_unless_the_category_allows_it(
+    client, auth, channel, program
+):
+    early = approved(channel, program, title="Starts later", **later(10))
+    start = early.starts_on
+    db.session.commit()
+    lines, files = print_claim()
+    stored = (count(Claim), count(StoredFile))
+    refused = post_claim(client, auth, early.id, lines, files)
+    assert refused.status_code == 409
+    assert refused.content_type.startswith("application/problem+json")
+    assert refused.json["detail"] == (
+        f"This campaign starts on {start.day} {start:%B %Y}; claims open once it has started."
+    )
+    assert (count(Claim), count(StoredFile)) == stored  # nothing kept
+    category(program).allows_precampaign_costs = True
+    db.session.commit()
+    allowed = post_claim(client, auth, early.id, lines, files)
+    assert allowed.status_code == 200, allowed.json
+    assert allowed.json["status"] == "claim_submitted"

@@ -27,7 +27,7 @@ from hub.db import today
 from hub.demo.channel import set_path
 from hub.models import Organization, OrgKind, Person, Role
 from tests.campaigns import make_program, purchase, tier
-from tests.campaigns.proposals.proposal_support import fields
+from tests.campaigns.proposals.proposal_support import fields, later
 from tests.conftest import committed_app
 
 S = ProposalStatus
@@ -106,6 +106,7 @@ def world(real_app):
                     title=f"Campaign {i}",
                     requested_amount=each,
                     lines=[{"description": "Ads", "amount": budget}],
+                    **later(),
                 )
                 proposal = proposals.create(marketer, program, data)
                 proposals.submit(marketer, proposal)

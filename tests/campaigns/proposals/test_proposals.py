@@ -12,7 +12,13 @@ import sqlalchemy as sa
 from campaigns.coop import ledger, providers
 from campaigns.coop.models import EntryKind, LedgerEntry
 from campaigns.proposals import service as proposals
-from campaigns.proposals.models import ApprovalRule, ApproverRole, ProposalStatus, SuggestionStatus
+from campaigns.proposals.models import (
+    ApprovalRule,
+    ApproverRole,
+    ProposalStatus,
+    Suggestion,
+    SuggestionStatus,
+)
 from hub import db
 from hub.db import today
 from hub.errors import Conflict, ValidationFailed
@@ -23,6 +29,7 @@ from tests.campaigns.proposals.proposal_support import (
     claim_lines,
     fields,
     funded_program,
+    later,
 )
 
 S = ProposalStatus
@@ -46,7 +53,7 @@ def test_the_whole_loop_moves_money_exactly(channel, program):
     assert proposal.status == S.SUBMITTED
     assert proposal.share == Decimal("0.5000") and proposal.approval_steps == ["channel_manager"]
     proposals.approve(manager, proposal)
-    assert proposal.status == S.APPROVED
+    assert proposal.status == S.RUNNING
     assert proposal.max_reimbursement == Decimal("3000.00")
     assert proposal.claim_deadline == proposal.ends_on + timedelta(days=60)
     assert balance(channel, program).held == Decimal("3000.00")
@@ -119,7 +126,7 @@ def test_a_large_request_climbs_to_the_program_admin(channel, program):
     assert not proposals.can_approve(manager, proposal)
     assert balance(channel, program).held == Decimal("0.00")  # nothing held until the last rung
     proposals.approve(channel.people["program_admin"], proposal)
-    assert proposal.status == S.APPROVED and balance(channel, program).held == Decimal("6000.00")
+    assert proposal.status == S.RUNNING and balance(channel, program).held == Decimal("6000.00")
 
 
 def test_one_person_approves_one_rung_only(channel, program):
@@ -159,7 +166,7 @@ def test_distributor_first_and_the_fast_lane(channel, program):
     )
     proposals.submit(marketer, fast)
     # 75% template share; approved on submission, no approver involved.
-    assert fast.share == Decimal("0.7500") and fast.status == S.APPROVED
+    assert fast.share == Decimal("0.7500") and fast.status == S.RUNNING
     assert fast.hold.amount == Decimal("900.00")
 
 
@@ -196,6 +203,77 @@ def test_suggested_edit_accepted_and_rejected(channel, program):
         proposals.decide_suggestion(marketer, other, True)
     with pytest.raises(ValidationFailed, match="ends"):
         proposals.suggest(manager, proposal, "ends_on", "2000-01-01")
+
+
+def test_approving_with_an_open_suggestion_is_refused_until_it_is_settled(channel, program):
+    marketer = channel.people["dealer_marketer"]
+    manager = channel.people["channel_manager"]
+    proposal = proposals.create(marketer, program, fields(program))
+    proposals.submit(marketer, proposal)
+    suggestion = proposals.suggest(manager, proposal, "requested_amount", "2500.00", "Trim radio")
+    with pytest.raises(Conflict, match="Withdraw the suggestion, or wait until the dealer"):
+        proposals.approve(manager, proposal)
+    assert proposal.status == S.SUBMITTED and proposal.hold_id is None
+    assert balance(channel, program).held == Decimal("0.00")
+    with pytest.raises(PermissionError):
+        proposals.withdraw_suggestion(marketer, suggestion)
+    proposals.withdraw_suggestion(channel.people["program_admin"], suggestion)  # any reviewer
+    assert suggestion.status == SuggestionStatus.WITHDRAWN
+    assert proposals.open_suggestions(proposal) == []
+    with pytest.raises(Conflict, match="already withdrawn"):
+        proposals.decide_suggestion(marketer, suggestion, True)
+    audit = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "proposal.suggestion_withdrawn")
+    )
+    assert audit is not None and "Co-op requested" in audit.summary
+    proposals.approve(manager, proposal)
+    assert proposal.status == S.RUNNING and proposal.hold.amount == Decimal("3000.00")
+
+
+def test_an_answered_suggestion_lets_the_approver_approve_the_new_amount(channel, program):
+    marketer = channel.people["dealer_marketer"]
+    manager = channel.people["channel_manager"]
+    proposal = proposals.create(marketer, program, fields(program))
+    proposals.submit(marketer, proposal)
+    suggestion = proposals.suggest(manager, proposal, "requested_amount", "2500.00")
+    assert proposals.approval_blocker(proposal) is not None
+    proposals.decide_suggestion(marketer, suggestion, True)
+    assert proposals.approval_blocker(proposal) is None
+    proposals.approve(manager, proposal)
+    assert proposal.hold.amount == Decimal("2500.00")
+
+
+def test_a_stale_open_suggestion_on_an_approved_proposal_is_not_open(channel, program):
+    """A row left open by the old code (approved over a pending suggestion) is no longer
+    offered to anyone: nothing to answer, and answering it still says why not."""
+    marketer = channel.people["dealer_marketer"]
+    proposal = approved(channel, program)
+    stale = Suggestion(proposal_id=proposal.id, field="title", old_value=proposal.title,
+                       new_value="Old idea", author_id=channel.people["channel_manager"].id)  # fmt: skip
+    db.session.add(stale)
+    db.session.flush()
+    assert proposals.open_suggestions(proposal) == []
+    assert proposals.approval_blocker(proposal) is None
+    with pytest.raises(Conflict, match="can no longer be changed"):
+        proposals.decide_suggestion(marketer, stale, True)
+
+
+def test_a_fast_lane_resubmission_waits_for_the_suggestion_to_be_answered(channel, program):
+    program.fast_lane_limit = Decimal("1000.00")
+    marketer = channel.people["dealer_marketer"]
+    manager = channel.people["channel_manager"]
+    proposal = proposals.create(marketer, program, fields(program))
+    proposals.submit(marketer, proposal)
+    proposals.request_changes(manager, proposal, "Use the OEM template and ask for less")
+    proposals.update(marketer, proposal, fields(program, requested_amount="900.00",
+                                                 uses_oem_template="on"))  # fmt: skip
+    suggestion = proposals.suggest(manager, proposal, "title", "Planter days")
+    with pytest.raises(Conflict, match="Accept or reject the suggested edit first"):
+        proposals.submit(marketer, proposal)
+    assert proposal.status == S.CHANGES_REQUESTED
+    proposals.decide_suggestion(marketer, suggestion, False)
+    proposals.submit(marketer, proposal)
+    assert proposal.status == S.RUNNING
 
 
 def test_changes_requested_then_resubmitted_keeps_history(channel, program):
@@ -287,6 +365,45 @@ def test_claim_rules(channel, program):
     assert again.proposal_id == proposal.id
     with pytest.raises(Conflict, match="already submitted"):
         proposals.submit_claim(marketer, proposal, claim_lines(proposal, marketer))
+
+
+def test_a_claim_before_the_campaign_starts_is_refused_with_a_sentence(channel, program):
+    marketer = channel.people["dealer_marketer"]
+    proposal = approved(channel, program, **later(10))
+    start = proposal.starts_on
+    assert proposal.status == S.APPROVED
+    sentence = (
+        f"This campaign starts on {start.day} {start:%B %Y}; claims open once it has started."
+    )
+    with pytest.raises(Conflict) as refused:
+        proposals.submit_claim(marketer, proposal, claim_lines(proposal, marketer))
+    assert refused.value.problems[""] == [sentence]
+    assert not proposals.may_claim(marketer, proposal)
+    assert proposals.claim_of(proposal) is None and proposal.status == S.APPROVED
+    on_the_day = proposals.submit_claim(
+        marketer, proposal, claim_lines(proposal, marketer), on=start
+    )
+    assert on_the_day.proposal_id == proposal.id
+
+
+def test_a_category_that_allows_earlier_costs_is_claimed_before_the_start(channel, program):
+    admin, marketer = channel.people["program_admin"], channel.people["dealer_marketer"]
+    print_ads = category(program)
+    assert print_ads.allows_precampaign_costs is False  # the default
+    data = {"name": print_ads.name, "share": "50", "template_share": "75",
+            "required_proofs": print_ads.required_proofs, "needs_preapproval": True,
+            "allows_precampaign_costs": True, "active": True}  # fmt: skip
+    proposals.save_category(admin, program, data, print_ads)
+    assert print_ads.allows_precampaign_costs is True
+    audit = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "coop.category_saved")
+    )
+    assert audit.after["allows_precampaign_costs"] is True
+    assert audit.before["allows_precampaign_costs"] is False
+    proposal = approved(channel, program, **later(10))
+    assert proposals.may_claim(marketer, proposal)
+    proposals.submit_claim(marketer, proposal, claim_lines(proposal, marketer))
+    assert proposal.status == S.CLAIM_SUBMITTED
 
 
 def test_a_returned_claim_is_fixed_and_paid(channel, program):

@@ -4,16 +4,16 @@ Who a notification is about — the person whose step it reports (who wrote, han
 approved) — so the notifications page shows who, not only what. Nullable: notifications
 the hub writes by itself (and those stored before) have none.
 
-Revision ID: 0007_notification_actor
-Revises: 0006_coop_indexes
+Revision ID: 0009_notification_actor
+Revises: 0008_held_claim_proofs
 Create Date: 2026-12-06 06:10:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_notification_actor"
-down_revision = "0006_coop_indexes"
+revision = "0009_notification_actor"
+down_revision = "0008_held_claim_proofs"
 branch_labels = None
 depends_on = None
 
