@@ -116,7 +116,7 @@ def format_relative(
     delta = _aware(value) - _aware(now)
     if abs(delta) < timedelta(minutes=1):
         return "just now"
-    return babel.format_timedelta(delta, threshold=1.5, add_direction=True, locale=LOCALE)
+    return babel.format_timedelta(delta, threshold=1, add_direction=True, locale=LOCALE)
 
 
 def format_duration(since: datetime | None, now: datetime | None = None) -> str:
@@ -126,7 +126,7 @@ def format_duration(since: datetime | None, now: datetime | None = None) -> str:
     delta = _aware(now or datetime.now(UTC)) - _aware(since)
     if delta < timedelta(minutes=1):
         return "a moment"
-    return babel.format_timedelta(delta, threshold=1.5, locale=LOCALE)
+    return babel.format_timedelta(delta, threshold=1, locale=LOCALE)
 
 
 def _aware(value: datetime) -> datetime:

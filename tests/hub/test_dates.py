@@ -93,6 +93,8 @@ def test_how_long_something_has_waited(app):
     assert dates.format_duration(datetime(2026, 12, 6, 13, 0), now) == "5 hours"
     assert dates.format_duration(datetime(2026, 12, 6, 17, 59, 30), now) == "a moment"
     assert dates.format_duration(None, now) == ""
+    # A minute and a bit is "1 minute", not "62 seconds".
+    assert dates.format_relative(datetime(2026, 12, 6, 17, 58, 58), now=now) == "1 minute ago"
 
 
 def test_machines_get_iso_8601(app):
