@@ -12,6 +12,7 @@ from campaigns.proposals.inputs import (
     as_data,
     check_request,
     parse_input,
+    shown_value,
 )
 from campaigns.proposals.lifecycle import OPEN_TO_SUGGESTIONS, S
 from campaigns.proposals.models import (
@@ -94,7 +95,9 @@ def suggest(
                after={"field": field, "value": value[:200]})  # fmt: skip
     notify_owners(proposal, "proposal.suggestion",
                   f"{actor.name} suggests an edit to “{proposal.title}”: "
-                  f"{SUGGESTIBLE[field]} → {value[:80]}", actor)  # fmt: skip
+                  f"{SUGGESTIBLE[field]} → "
+                  f"{shown_value(field, value, program_of(proposal).currency)[:80]}",
+                  actor)  # fmt: skip
     return suggestion
 
 

@@ -43,6 +43,25 @@ SUGGESTIBLE = {
     "expected_leads": "Expected leads",
     "expected_revenue": "Expected revenue",
 }
+DATE_FIELDS = {"starts_on", "ends_on"}
+MONEY_FIELDS = {"requested_amount", "expected_revenue"}
+
+
+def shown_value(field: str, value: str | None, currency: str) -> str:
+    """A suggested (or replaced) value as pages and notices show it: '28 Apr 2027',
+    'USD 2,500.00', '(empty)'; stored values stay ISO dates and plain decimals."""
+    if not value:
+        return "(empty)"
+    try:
+        if field in DATE_FIELDS:
+            return format_date(date.fromisoformat(value))
+        if field in MONEY_FIELDS:
+            return format_money(Decimal(value), currency)
+    except (ValueError, ArithmeticError):
+        pass
+    return value
+
+
 FIELD_LABELS = {
     **{k: v.lower() for k, v in SUGGESTIBLE.items()},
     "category_id": "kind of activity",

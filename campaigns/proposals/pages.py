@@ -11,7 +11,7 @@ from flask_login import current_user
 from campaigns.coop.providers import current_program
 from campaigns.proposals import claims, discussion, files, held_proofs, results
 from campaigns.proposals.campaign_rules import PROOF_KINDS
-from campaigns.proposals.inputs import SUGGESTIBLE, budget_total
+from campaigns.proposals.inputs import SUGGESTIBLE, budget_total, shown_value
 from campaigns.proposals.lifecycle import OPEN_TO_SUGGESTIONS, STATUS_LABELS
 from campaigns.proposals.models import Proposal, ProposalStatus
 from campaigns.proposals.permissions import (
@@ -78,6 +78,7 @@ def proposal_page_response(proposal: Proposal, status: int = 200, **extra):
         "suggestions_answerable": proposal.status in OPEN_TO_SUGGESTIONS,
         "may_withdraw_suggestions": is_suggester(me, proposal),
         "suggestible": SUGGESTIBLE,
+        "shown_value": lambda field, value: shown_value(field, value, program.currency),
         "assets": files.assets_of(proposal),
         "claim": claim,
         "budget": budget_total(proposal),

@@ -20,6 +20,7 @@ from campaigns.proposals.models import (
     SuggestionStatus,
 )
 from hub import db
+from hub.dates import format_date
 from hub.db import today
 from hub.errors import Conflict, ValidationFailed
 from hub.models import AuditEvent, Notification
@@ -203,6 +204,26 @@ def test_suggested_edit_accepted_and_rejected(channel, program):
         proposals.decide_suggestion(marketer, other, True)
     with pytest.raises(ValidationFailed, match="ends"):
         proposals.suggest(manager, proposal, "ends_on", "2000-01-01")
+
+
+def test_a_suggested_date_or_amount_reads_as_people_write_it(channel, program):
+    """The notice (and the page, through the same shown_value) says '28 Apr 2027' and
+    'USD 2,500.00', not the stored '2027-04-28' and '2500.00'."""
+    marketer = channel.people["dealer_marketer"]
+    manager = channel.people["channel_manager"]
+    proposal = proposals.create(marketer, program, fields(program))
+    proposals.submit(marketer, proposal)
+    ends = today() + timedelta(days=40)
+    proposals.suggest(manager, proposal, "ends_on", ends.isoformat())
+    proposals.suggest(manager, proposal, "requested_amount", "2500.00")
+    texts = db.session.scalars(
+        sa.select(Notification.text)
+        .where(Notification.person_id == marketer.id, Notification.kind == "proposal.suggestion")
+        .order_by(Notification.id)
+    ).all()
+    assert texts[0].endswith(f"End date → {format_date(ends)}")
+    assert ends.isoformat() not in texts[0]
+    assert texts[1].endswith("Co-op requested → USD 2,500.00")
 
 
 def test_approving_with_an_open_suggestion_is_refused_until_it_is_settled(channel, program):
