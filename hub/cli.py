@@ -13,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.util import CommandError as AlembicError
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from hub import db, mail, notifications
 from hub.accounts import service as accounts
@@ -242,9 +242,17 @@ def serve_command(host: str | None, port: int | None, no_tick: bool) -> None:
     # Werkzeug's server straight, as the browser tests do: socketio.run() would only add
     # Flask's and Werkzeug's banners and two contradictory warnings about production use
     # (the app's wsgi_app already is Flask-SocketIO's middleware). Requests are still logged.
-    server = make_server(host, port, app, threaded=True)
+    server = make_server(host, port, app, threaded=True, request_handler=QuietRequestHandler)
     click.echo(serve_banner(host, server.server_port))
     server.serve_forever()  # returns on Ctrl+C and closes the socket
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler without its access line: hub.request already logs each request
+    once (method, path, status, time, request id, user), so the console shows it once."""
+
+    def log_request(self, code="-", size="-") -> None:
+        pass
 
 
 def serve_banner(host: str, port: int) -> str:

@@ -51,7 +51,7 @@ def test_serve_says_where_to_open_the_app_in_one_line(app, monkeypatch):
         def serve_forever(self):
             served.append(True)
 
-    def fake_make_server(host, port, wsgi_app, threaded):
+    def fake_make_server(host, port, wsgi_app, threaded, request_handler=None):
         assert (host, port, wsgi_app, threaded) == ("127.0.0.1", 5061, app, True)
         return FakeServer()
 
@@ -76,7 +76,7 @@ def _fake_server(monkeypatch, app) -> list:
         def serve_forever(self):
             pass
 
-    def fake_make_server(host, port, wsgi_app, threaded):
+    def fake_make_server(host, port, wsgi_app, threaded, request_handler=None):
         listened.append((host, port))
         return FakeServer(port)
 
@@ -162,3 +162,34 @@ def test_demo_program_has_the_documented_accounts_and_channel(app, session):
         for p in session.scalars(sa.select(Person).where(Person.email.like("%@fieldcrest.example")))
     }
     assert {Role.PROGRAM_ADMIN, Role.CHANNEL_MANAGER, Role.PRODUCT_MANAGER} <= roles
+
+
+def test_serve_logs_each_request_once(app, caplog):
+    """A real server with `hub serve`'s handler answers a request; the console gets the
+    app's own hub.request line and not Werkzeug's second access line for it."""
+    import logging
+    import threading
+    import urllib.request
+
+    from werkzeug.serving import make_server
+
+    server = make_server(
+        "127.0.0.1", 0, app, threaded=True, request_handler=cli.QuietRequestHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with caplog.at_level(logging.INFO):
+            with urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/healthz") as r:
+                assert r.status == 200
+    finally:
+        server.shutdown()
+        thread.join()
+    werkzeug_lines = [
+        r for r in caplog.records if r.name == "werkzeug" and "/healthz" in r.getMessage()
+    ]
+    hub_lines = [
+        r for r in caplog.records if r.name == "hub.request" and "/healthz" in r.getMessage()
+    ]
+    assert werkzeug_lines == []
+    assert len(hub_lines) == 1
