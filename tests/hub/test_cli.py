@@ -179,9 +179,9 @@ def test_serve_logs_each_request_once(app, caplog):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        with caplog.at_level(logging.INFO):
-            with urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/healthz") as r:
-                assert r.status == 200
+        url = f"http://127.0.0.1:{server.server_port}/healthz"
+        with caplog.at_level(logging.INFO), urllib.request.urlopen(url) as answer:
+            assert answer.status == 200
     finally:
         server.shutdown()
         thread.join()
