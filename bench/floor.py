@@ -393,6 +393,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
             )
         )
     app.extensions["hub.db"]["engine"].dispose()
+    if args.profile:
+        profile(app, personas, args.profile, requests=args.requests)
+        return []
     print(f"\n=== {backend}: {args.requests} requests per page ===\n  {HEADER}", flush=True)
     rows = measure_all(app, personas, requests=args.requests, warmup=args.warmup, only=args.only)
     html_dir = save_html(
@@ -405,6 +408,48 @@ def main(argv: list[str] | None = None) -> list[dict]:
     return rows
 
 
+def profile(app, personas, key: str, *, requests: int, top: int = 45) -> None:
+    """cProfile `requests` GETs of one page; print where its time goes."""
+    import cProfile
+    import pstats
+
+    page = next(p for p in PAGES if p.key == key)
+    client = app.test_client(use_cookies=False)
+    headers = headers_for(page, personas[page.persona])
+    _production_request_log()
+    for _ in range(20):
+        client.get(page.path, headers=headers).close()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        client.get(page.path, headers=headers).close()
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    by_package: dict[str, float] = {}
+    for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():
+        package = _package(filename)
+        by_package[package] = by_package.get(package, 0.0) + tottime
+    total = sum(by_package.values())
+    print(f"own time by package, ms per request ({total * 1000 / requests:.2f} in all):")
+    for package, seconds in sorted(by_package.items(), key=lambda kv: -kv[1])[:15]:
+        print(f"  {package:<28} {seconds * 1000 / requests:7.3f}  {seconds / total:6.1%}")
+    stats.strip_dirs().sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+
+
+def _package(filename: str) -> str:
+    """'sqlalchemy', 'jinja2', 'hub', 'templates' … for a profiled function's file."""
+    if filename.startswith("<template>") or filename.endswith(".html"):
+        return "templates"
+    parts = Path(filename).parts
+    if "site-packages" in parts:
+        return parts[parts.index("site-packages") + 1]
+    for root in ("hub", "campaigns", "bench"):
+        if root in parts:
+            return root
+    return "python" if filename.startswith(("/usr", "~", "<")) else Path(filename).name
+
+
 def _parse(argv):
     p = argparse.ArgumentParser(prog="python -m bench.floor", description=__doc__.split("\n\n")[0])
     p.add_argument("--database-url", help="database to seed (default: SQLite file)")
@@ -415,6 +460,7 @@ def _parse(argv):
     p.add_argument(
         "--reuse", action="store_true", help="reuse the database a previous run seeded (same key)"
     )
+    p.add_argument("--profile", metavar="KEY", help="cProfile one page (with --reuse) instead")
     p.add_argument("--results-dir", help="where the database and figures go (bench/results)")
     p.add_argument(
         "--html-dir", help="where to write each page's HTML (default results/floor-html)"

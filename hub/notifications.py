@@ -21,12 +21,16 @@ def notify(person_id: int, kind: str, text: str, url: str = "") -> Notification:
     return note
 
 
+# Built once: the bell's count is on every page.
+_UNREAD = (
+    sa.select(sa.func.count())
+    .select_from(Notification)
+    .where(Notification.person_id == sa.bindparam("person_id"), Notification.read_at.is_(None))
+)
+
+
 def unread_count(person_id: int) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Notification)
-        .where(Notification.person_id == person_id, Notification.read_at.is_(None))
-    )
+    return db.session.scalar(_UNREAD, {"person_id": person_id})
 
 
 def recent(person_id: int, limit: int = 20) -> list[Notification]:

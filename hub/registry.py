@@ -17,12 +17,16 @@ from flask import Flask, current_app
 
 @dataclass(frozen=True)
 class NavItem:
-    """A link in the main navigation, shown to the roles given (all signed-in people if empty)."""
+    """A link in the main navigation, shown to the roles given (all signed-in people if empty).
+
+    `badge(person)`, when given, is HTML shown after the label (an unread count): computed
+    in Python once per page before the page renders, never from inside the template."""
 
     label: str
     endpoint: str
     roles: frozenset[str] = frozenset()
     order: int = 50
+    badge: Callable[..., str] | None = None
 
 
 @dataclass(frozen=True)

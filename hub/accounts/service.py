@@ -126,17 +126,22 @@ def start_session(person: Person, ip: str = "", user_agent: str = "") -> str:
     return token
 
 
+# Built once: every signed-in request runs it (docs/performance.md, "prebuilt statements").
+_LIVE_SESSION = sa.select(LoginSession).where(
+    LoginSession.token_hash == sa.bindparam("token_hash"),
+    LoginSession.ended_at.is_(None),
+    LoginSession.created_at > sa.bindparam("since"),
+)
+
+
 def load_session(token: str) -> Person | None:
     """The person signed in with this session token, if the session is still live."""
     if not token:
         return None
     hours = current_app.config["SESSION_HOURS"]
     login = db.session.scalar(
-        sa.select(LoginSession).where(
-            LoginSession.token_hash == token_hash(token),
-            LoginSession.ended_at.is_(None),
-            LoginSession.created_at > utcnow() - timedelta(hours=hours),
-        )
+        _LIVE_SESSION,
+        {"token_hash": token_hash(token), "since": utcnow() - timedelta(hours=hours)},
     )
     if login is None or not login.person.is_active:
         return None
@@ -293,9 +298,13 @@ def update_profile(person: Person, *, name: str, title: str, phone: str, timezon
 # --- Two-factor (TOTP) -----------------------------------------------------------
 
 
+_PROGRAM_SETTINGS = sa.select(ProgramSettings).limit(1)
+
+
 def program_settings() -> ProgramSettings:
-    """The program's settings row (an unsaved default until the program admin saves one)."""
-    settings = db.session.scalar(sa.select(ProgramSettings).limit(1))
+    """The program's settings row (an unsaved default until the program admin saves one).
+    Read once per request (`db.memo`): the navigation, the 2FA gate and pages all ask."""
+    settings = db.memo("program_settings", lambda: db.session.scalar(_PROGRAM_SETTINGS))
     if settings is None:
         settings = ProgramSettings(name="Partner program", currency="USD", mfa_required_roles=[])
     return settings

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 from sqlalchemy.sql import Select
 
 from hub import db, policy
@@ -81,9 +81,18 @@ def audit_actions(viewer: Person) -> list[str]:
 
 
 def recent_audit_events(viewer: Person, limit: int) -> list[AuditEvent]:
-    """The newest events the viewer may read."""
+    """The newest events the viewer may read, with each actor's name (what the dashboard
+    shows): the event's organisation and the actor's organisation load only if used."""
     return list(
-        db.session.scalars(policy.audit_events(viewer).order_by(AuditEvent.id.desc()).limit(limit))
+        db.session.scalars(
+            policy.audit_events(viewer)
+            .options(
+                selectinload(AuditEvent.actor).lazyload(Person.organization),
+                lazyload(AuditEvent.organization),
+            )
+            .order_by(AuditEvent.id.desc())
+            .limit(limit)
+        )
     )
 
 

@@ -64,6 +64,7 @@ def organization_detail(org_id: int):
     return render(
         "hub/directory/organization.html",
         org=org,
+        tracks=org.tracks,  # loaded here, not lazily from inside the template
         staff=queries.staff(current_user, org),
         children=queries.children(current_user, org),
         coverage=queries.channel_managers(org.id),

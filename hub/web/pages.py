@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -294,18 +294,14 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _template_context():
-        ctx = {
-            "policy": policy,
-            "Role": Role,
-            "nav_items": [],
-            "unread_notifications": 0,
-            "program": None,
-        }
+        ctx = {"policy": policy, "Role": Role}
         if current_user and current_user.is_authenticated:
-            ctx["nav_items"] = nav_for(current_user)
-            ctx["unread_notifications"] = notifications.unread_count(current_user.id)
-            ctx["program"] = accounts.program_settings()
+            # Once per request (a dashboard renders each panel's template too), and
+            # forgotten at any write (db.memo), so a page never shows a stale count.
+            ctx.update(db.memo(("web.page", current_user.id), lambda: _page_context(current_user)))
             g.program_currency = ctx["program"].currency
+        else:
+            ctx.update(nav_items=[], unread_notifications=0, program=None)
         return ctx
 
     app.jinja_env.filters["local_time"] = local_time
@@ -315,7 +311,20 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["request_id"] = lambda: g.get("request_id", "")
 
 
+def _page_context(person) -> dict:
+    """What the layout shows a signed-in person on every page."""
+    return {
+        "nav_items": nav_for(person),
+        "unread_notifications": notifications.unread_count(person.id),
+        "program": accounts.program_settings(),
+    }
+
+
 def nav_for(person) -> list:
-    """The navigation items this person's role may use, in order."""
+    """The navigation items this person's role may use, in order; a badge (an unread
+    count) computed now and joined to its label."""
     items = [i for i in registry().nav if not i.roles or person.role.value in i.roles]
-    return sorted(items, key=lambda i: (i.order, i.label))
+    return [
+        replace(i, label=Markup("{} {}").format(i.label, i.badge(person))) if i.badge else i
+        for i in sorted(items, key=lambda i: (i.order, i.label))
+    ]
