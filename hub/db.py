@@ -169,6 +169,17 @@ def on_commit(callback) -> None:
     sess.info.setdefault("on_commit", []).append((sess.get_nested_transaction(), callback))
 
 
+def read(stmt, params: dict | None = None) -> sa.CursorResult:
+    """Run a read that loads no ORM objects — counts, columns, rows a page only shows — on
+    the session's own connection and transaction, without the ORM's per-statement work
+    (its execution context, result wrapping, identity map): for the hottest reads, with
+    a statement built once at import (docs/performance.md). Pending changes are flushed
+    first, as the session's autoflush would."""
+    sess = session()
+    sess.flush()
+    return sess.connection().execute(stmt, params or {})
+
+
 _MEMO = "hub.memo"
 
 

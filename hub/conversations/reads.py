@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from hub import db
+from hub import db, policy
 from hub.conversations.models import Conversation, ConversationParticipant
 from hub.extensions import socketio
 from hub.models import Organization, Person
@@ -65,9 +65,7 @@ def _unread_count_statement(partner: bool) -> sa.Select:
     if partner:
         stmt = stmt.where(
             Conversation.organization_id.in_(
-                sa.select(Organization.id).where(
-                    Organization.path.like(sa.bindparam("path_like"), escape="/")
-                )
+                sa.select(Organization.id).where(policy.PARTNER_ORGANIZATION_SCOPE)
             )
         )
     return stmt
@@ -80,16 +78,9 @@ _UNREAD_PARTNER = _unread_count_statement(partner=True)
 def unread_conversation_count(viewer: Person) -> int:
     """How many conversations the viewer takes part in have messages they have not read."""
     if viewer.is_oem:
-        return db.session.scalar(_UNREAD_OEM, {"person_id": viewer.id})
-    return db.session.scalar(
-        _UNREAD_PARTNER, {"person_id": viewer.id, "path_like": _prefix(viewer.organization.path)}
-    )
-
-
-def _prefix(path: str) -> str:
-    """A LIKE pattern (escape "/") for the paths starting with path — what
-    `startswith(path, autoescape=True)` in hub.policy writes, as a parameter."""
-    return path.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+        return db.read(_UNREAD_OEM, {"person_id": viewer.id}).scalar_one()
+    params = {"person_id": viewer.id, "scope_path": policy.scope_pattern(viewer)}
+    return db.read(_UNREAD_PARTNER, params).scalar_one()
 
 
 def ensure_participant(conversation: Conversation, person: Person, at: datetime) -> None:

@@ -8,7 +8,7 @@ size of the channel.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.sql import Select
 
 from hub import db, policy
@@ -50,16 +50,23 @@ def organization_search(viewer: Person, *, q: str = "", kind: str = "", tier: st
     )
 
 
+# The statements below are built once, with parameters: the dashboard and the directory
+# run them on every request (docs/performance.md, "prebuilt statements").
+_ACTIVE_STAFF = (
+    sa.select(Person.organization_id, sa.func.count())
+    .where(
+        Person.organization_id.in_(sa.bindparam("org_ids", expanding=True)),
+        Person.active.is_(True),
+    )
+    .group_by(Person.organization_id)
+)
+
+
 def active_staff_counts(org_ids: list[int]) -> dict[int, int]:
     """How many active people each organisation has (organisations with none are left out)."""
     if not org_ids:
         return {}
-    rows = db.session.execute(
-        sa.select(Person.organization_id, sa.func.count())
-        .where(Person.organization_id.in_(org_ids), Person.active.is_(True))
-        .group_by(Person.organization_id)
-    ).all()
-    return dict(rows)
+    return dict(db.read(_ACTIVE_STAFF, {"org_ids": list(org_ids)}).all())
 
 
 def ancestors(viewer: Person, org: Organization) -> list[Organization]:
@@ -98,17 +105,24 @@ def staff(viewer: Person, org: Organization) -> list[Person]:
     )
 
 
-def channel_managers(org_id: int, *, active_only: bool = False) -> list[Person]:
-    """The OEM channel managers whose territory covers the organisation, by name."""
+def _channel_managers_statement(active_only: bool) -> Select:
     stmt = (
         sa.select(Person)
         .join(TerritoryAssignment, TerritoryAssignment.channel_manager_id == Person.id)
-        .where(TerritoryAssignment.organization_id == org_id)
+        .where(TerritoryAssignment.organization_id == sa.bindparam("org_id"))
         .order_by(Person.name)
+        # Their organisation is the OEM, which the pages listing them don't show.
+        .options(lazyload(Person.organization))
     )
-    if active_only:
-        stmt = stmt.where(Person.active.is_(True))
-    return list(db.session.scalars(stmt))
+    return stmt.where(Person.active.is_(True)) if active_only else stmt
+
+
+_CHANNEL_MANAGERS = {flag: _channel_managers_statement(flag) for flag in (False, True)}
+
+
+def channel_managers(org_id: int, *, active_only: bool = False) -> list[Person]:
+    """The OEM channel managers whose territory covers the organisation, by name."""
+    return list(db.session.scalars(_CHANNEL_MANAGERS[active_only], {"org_id": org_id}))
 
 
 def parent_choices() -> list[tuple[int, str, OrgKind]]:
@@ -146,13 +160,16 @@ def product_lines_managed_by(person_id: int) -> list[ProductLine]:
 # --- The dashboard's facts ---------------------------------------------------------
 
 
+_STAFF_SUMMARY = (
+    sa.select(Person.active, Person.password_hash.is_(None), sa.func.count())
+    .where(Person.organization_id == sa.bindparam("org_id"))
+    .group_by(Person.active, Person.password_hash.is_(None))
+)
+
+
 def staff_summary(org_id: int) -> dict[str, int]:
     """How many of the organisation's people are active, invited (no password yet) or off."""
-    rows = db.session.execute(
-        sa.select(Person.active, Person.password_hash.is_(None), sa.func.count())
-        .where(Person.organization_id == org_id)
-        .group_by(Person.active, Person.password_hash.is_(None))
-    ).all()
+    rows = db.read(_STAFF_SUMMARY, {"org_id": org_id}).all()
     summary = {"active": 0, "invited": 0, "inactive": 0}
     for active, no_password, count in rows:
         key = "inactive" if not active else ("invited" if no_password else "active")
@@ -160,36 +177,49 @@ def staff_summary(org_id: int) -> dict[str, int]:
     return summary
 
 
+def _downstream_statement(partner: bool) -> Select:
+    stmt = (
+        sa.select(Organization.kind, sa.func.count())
+        .where(Organization.id != sa.bindparam("own_id"))
+        .group_by(Organization.kind)
+    )
+    return stmt.where(policy.PARTNER_ORGANIZATION_SCOPE) if partner else stmt
+
+
+_DOWNSTREAM = {partner: _downstream_statement(partner) for partner in (False, True)}
+
+
 def downstream_counts(viewer: Person) -> dict[str, int]:
     """How many organisations of each kind sit in the viewer's scope, their own left out."""
-    rows = db.session.execute(
-        policy.visible_organizations(viewer)
-        .with_only_columns(Organization.kind, sa.func.count())
-        .where(Organization.id != viewer.organization_id)
-        .group_by(Organization.kind)
-    ).all()
+    params = {"own_id": viewer.organization_id}
+    if not viewer.is_oem:
+        params["scope_path"] = policy.scope_pattern(viewer)
+    rows = db.read(_DOWNSTREAM[not viewer.is_oem], params).all()
     return {OrgKind(kind).label: count for kind, count in rows}
+
+
+_TERRITORY = (
+    sa.select(Organization)
+    .join(TerritoryAssignment, TerritoryAssignment.organization_id == Organization.id)
+    .where(TerritoryAssignment.channel_manager_id == sa.bindparam("manager_id"))
+    .order_by(Organization.name)
+    .limit(sa.bindparam("limit", type_=sa.Integer))
+)
+_TERRITORY_SIZE = (
+    sa.select(sa.func.count())
+    .select_from(TerritoryAssignment)
+    .where(TerritoryAssignment.channel_manager_id == sa.bindparam("manager_id"))
+)
 
 
 def territory(channel_manager: Person, limit: int = TERRITORY_PREVIEW) -> list[Organization]:
     """The first organisations (by name) of a channel manager's territory."""
-    return list(
-        db.session.scalars(
-            sa.select(Organization)
-            .join(TerritoryAssignment, TerritoryAssignment.organization_id == Organization.id)
-            .where(TerritoryAssignment.channel_manager_id == channel_manager.id)
-            .order_by(Organization.name)
-            .limit(limit)
-        )
-    )
+    params = {"manager_id": channel_manager.id, "limit": limit}
+    return list(db.session.scalars(_TERRITORY, params))
 
 
 def territory_size(channel_manager: Person) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(TerritoryAssignment)
-        .where(TerritoryAssignment.channel_manager_id == channel_manager.id)
-    )
+    return db.read(_TERRITORY_SIZE, {"manager_id": channel_manager.id}).scalar_one()
 
 
 def dashboard_facts(person: Person) -> dict:
