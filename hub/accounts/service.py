@@ -127,10 +127,15 @@ def start_session(person: Person, ip: str = "", user_agent: str = "") -> str:
 
 
 # Built once: every signed-in request runs it (docs/performance.md, "prebuilt statements").
-_LIVE_SESSION = sa.select(LoginSession).where(
-    LoginSession.token_hash == sa.bindparam("token_hash"),
-    LoginSession.ended_at.is_(None),
-    LoginSession.created_at > sa.bindparam("since"),
+# The person (with their organisation and its tier, eager) rather than the session row.
+_SIGNED_IN = (
+    sa.select(Person)
+    .join(LoginSession, LoginSession.person_id == Person.id)
+    .where(
+        LoginSession.token_hash == sa.bindparam("token_hash"),
+        LoginSession.ended_at.is_(None),
+        LoginSession.created_at > sa.bindparam("since"),
+    )
 )
 
 
@@ -139,13 +144,12 @@ def load_session(token: str) -> Person | None:
     if not token:
         return None
     hours = current_app.config["SESSION_HOURS"]
-    login = db.session.scalar(
-        _LIVE_SESSION,
+    person = db.session.scalar(
+        _SIGNED_IN,
         {"token_hash": token_hash(token), "since": utcnow() - timedelta(hours=hours)},
     )
-    if login is None or not login.person.is_active:
+    if person is None or not person.is_active:
         return None
-    person = login.person
     person.login_token = token
     return person
 

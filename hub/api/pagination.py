@@ -84,10 +84,18 @@ class PageQuery(LimitQuery):
         return None if self.cursor is None else decode_cursor(self.cursor)
 
 
-def paginate(stmt: sa.Select, id_column, serialize: Callable, page: PageQuery) -> Page:
+def paginate(
+    stmt: sa.Select,
+    id_column,
+    serialize: Callable,
+    page: PageQuery,
+    prepare: Callable[[list], None] | None = None,
+) -> Page:
     """One page of stmt in id order (keyset: WHERE id > cursor).
 
     One row more than the limit is read, so next_cursor is null exactly on the last page.
+    `prepare(rows)`, when given, runs before the rows are serialised (to read what they
+    need for the whole page in one query).
     """
     limit, after = page.limit, page.after
     if after is not None:
@@ -97,6 +105,8 @@ def paginate(stmt: sa.Select, id_column, serialize: Callable, page: PageQuery) -
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(getattr(rows[-1], id_column.key)) if more else None
+    if prepare is not None:
+        prepare(rows)
     return Page(data=[serialize(row) for row in rows], next_cursor=next_cursor)
 
 

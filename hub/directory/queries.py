@@ -14,12 +14,14 @@ from sqlalchemy.sql import Select
 from hub import db, policy
 from hub.models import (
     Organization,
+    OrganizationTrack,
     OrgKind,
     Person,
     ProductLine,
     ProductLineManager,
     Role,
     TerritoryAssignment,
+    Track,
 )
 
 # How many organisations of a channel manager's territory the dashboard lists.
@@ -67,6 +69,22 @@ def active_staff_counts(org_ids: list[int]) -> dict[int, int]:
     if not org_ids:
         return {}
     return dict(db.read(_ACTIVE_STAFF, {"org_ids": list(org_ids)}).all())
+
+
+_TRACKS = (
+    sa.select(OrganizationTrack.organization_id, OrganizationTrack.track)
+    .where(OrganizationTrack.organization_id.in_(sa.bindparam("org_ids", expanding=True)))
+    .order_by(OrganizationTrack.organization_id, OrganizationTrack.track)
+)
+
+
+def tracks_of(org_ids: list[int]) -> dict[int, list[Track]]:
+    """The tracks of each organisation, in their order (rows, not objects: a list page)."""
+    found: dict[int, list[Track]] = {org_id: [] for org_id in org_ids}
+    if org_ids:
+        for org_id, track in db.read(_TRACKS, {"org_ids": list(org_ids)}):
+            found[org_id].append(track)
+    return found
 
 
 def ancestors(viewer: Person, org: Organization) -> list[Organization]:
