@@ -302,7 +302,7 @@ def _parse(argv):
     p.add_argument("--scale", type=float, default=1.0, help="program size (1 = 2,000 dealers)")
     p.add_argument("--only", nargs="*", help="scenario keys to run (hello always runs)")
     p.add_argument(
-        "--floor-requests", type=int, default=200, help="requests per page for the floor"
+        "--floor-requests", type=int, default=300, help="requests per page for the floor"
     )
     floors = p.add_mutually_exclusive_group()
     floors.add_argument("--no-floor", action="store_true", help="skip the floor measurement")

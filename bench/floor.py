@@ -36,6 +36,7 @@ import logging
 import os
 import re
 import secrets
+import statistics
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -167,8 +168,14 @@ def headers_for(page: FloorPage, persona) -> dict[str, str]:
     return {"Cookie": f"session={persona.cookie}"}
 
 
-def measure_page(app, page: FloorPage, persona, *, requests: int, warmup: int) -> dict:
-    """The page's CPU per request and its floor (a, b, c), in this process."""
+def measure_page(
+    app, page: FloorPage, persona, *, requests: int, warmup: int, rounds: int = 3
+) -> dict:
+    """The page's CPU per request and its floor (a, b, c), in this process.
+
+    In `rounds` rounds, each measuring the page and every part of its floor one after
+    another (requests / rounds each), so that other work on the machine weighs on both
+    alike; each figure is the median of its rounds."""
     engine = app.extensions["hub.db"]["engine"]
     client = app.test_client(use_cookies=False)
     headers = headers_for(page, persona)
@@ -177,22 +184,27 @@ def measure_page(app, page: FloorPage, persona, *, requests: int, warmup: int) -
         if response.status_code != 200:
             return {"key": page.key, "label": page.label, "skipped": f"HTTP {response.status_code}"}
 
-    capture = Capture()
-    with _Recorder(app, engine, max(20, requests // 2)) as recorder:
-        recorder.capture = capture
-        response = client.get(page.path, headers=headers)
-        recorder.capture = None
-    capture.body, capture.content_type = response.get_data(), response.content_type
+    each = max(1, requests // rounds)
+    figures: dict[str, list[float]] = {k: [] for k in ("page", "wall", "a", "b", "c")}
+    for _ in range(rounds):
+        capture = Capture()
+        with _Recorder(app, engine, max(10, each // 2)) as recorder:
+            recorder.capture = capture
+            response = client.get(page.path, headers=headers)
+            recorder.capture = None
+        capture.body, capture.content_type = response.get_data(), response.content_type
 
-    started_cpu, started_wall = time.process_time(), time.perf_counter()
-    for _ in range(requests):
-        client.get(page.path, headers=headers).close()
-    page_ms = (time.process_time() - started_cpu) * 1000 / requests
-    wall_ms = (time.perf_counter() - started_wall) * 1000 / requests
-
-    bytes_ms = _bare_route_ms(capture, requests)
-    render_ms = sum(r.ms for r in capture.renders) or _json_ms(app, capture, requests)
-    sql_ms = _raw_sql_ms(engine, capture.statements, requests)
+        started_cpu, started_wall = time.process_time(), time.perf_counter()
+        for _ in range(each):
+            client.get(page.path, headers=headers).close()
+        figures["page"].append((time.process_time() - started_cpu) * 1000 / each)
+        figures["wall"].append((time.perf_counter() - started_wall) * 1000 / each)
+        figures["a"].append(_bare_route_ms(capture, each))
+        figures["b"].append(sum(r.ms for r in capture.renders) or _json_ms(app, capture, each))
+        figures["c"].append(_raw_sql_ms(engine, capture.statements, each))
+    page_ms, wall_ms, bytes_ms, render_ms, sql_ms = (
+        statistics.median(figures[k]) for k in ("page", "wall", "a", "b", "c")
+    )
     floor = bytes_ms + render_ms + sql_ms
     return {
         "key": page.key,
@@ -205,6 +217,7 @@ def measure_page(app, page: FloorPage, persona, *, requests: int, warmup: int) -
         "sql_ms": round(sql_ms, 3),
         "floor_ms": round(floor, 3),
         "ratio": round(page_ms / floor, 2) if floor else None,
+        "rounds": {k: [round(v, 3) for v in vs] for k, vs in figures.items()},
         "statements": len(capture.statements),
         "templates": [r.__dict__ for r in capture.renders],
         "template_statements": sum(r.statements for r in capture.renders),
@@ -271,14 +284,18 @@ def _masked(body: bytes) -> bytes:
     return _CSRF.sub(rb"\1(csrf)", body)
 
 
-def measure_all(app, personas, *, requests: int = 200, warmup: int = 20, only=None) -> list[dict]:
+def measure_all(
+    app, personas, *, requests: int = 300, warmup: int = 20, rounds: int = 3, only=None
+) -> list[dict]:
     """Every page of PAGES (or of `only`), printed as it goes."""
     _production_request_log()
     rows = []
     for page in PAGES:
         if only and page.key not in only:
             continue
-        row = measure_page(app, page, personas[page.persona], requests=requests, warmup=warmup)
+        row = measure_page(
+            app, page, personas[page.persona], requests=requests, warmup=warmup, rounds=rounds
+        )
         rows.append(row)
         print("  " + format_row(row), flush=True)
     return rows
@@ -397,7 +414,14 @@ def main(argv: list[str] | None = None) -> list[dict]:
         profile(app, personas, args.profile, requests=args.requests)
         return []
     print(f"\n=== {backend}: {args.requests} requests per page ===\n  {HEADER}", flush=True)
-    rows = measure_all(app, personas, requests=args.requests, warmup=args.warmup, only=args.only)
+    rows = measure_all(
+        app,
+        personas,
+        requests=args.requests,
+        warmup=args.warmup,
+        rounds=args.rounds,
+        only=args.only,
+    )
     html_dir = save_html(
         backend, rows, Path(args.html_dir) if args.html_dir else results / "floor-html"
     )
@@ -454,7 +478,8 @@ def _parse(argv):
     p = argparse.ArgumentParser(prog="python -m bench.floor", description=__doc__.split("\n\n")[0])
     p.add_argument("--database-url", help="database to seed (default: SQLite file)")
     p.add_argument("--scale", type=float, default=1.0, help="program size (1 = 2,000 dealers)")
-    p.add_argument("--requests", type=int, default=200, help="measured requests per page")
+    p.add_argument("--requests", type=int, default=300, help="measured requests per page")
+    p.add_argument("--rounds", type=int, default=3, help="rounds per page (median taken)")
     p.add_argument("--warmup", type=int, default=20, help="unmeasured requests per page first")
     p.add_argument("--only", nargs="*", help="page keys to measure")
     p.add_argument(

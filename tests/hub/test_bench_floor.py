@@ -9,7 +9,18 @@ from bench import floor
 
 def test_the_floor_benchmark_measures_every_page_at_a_tiny_scale(tmp_path):
     rows = floor.main(
-        ["--scale", "0.05", "--requests", "3", "--warmup", "1", "--results-dir", str(tmp_path)]
+        [
+            "--scale",
+            "0.05",
+            "--requests",
+            "3",
+            "--rounds",
+            "1",
+            "--warmup",
+            "1",
+            "--results-dir",
+            str(tmp_path),
+        ]
     )
 
     assert [r["key"] for r in rows] == [p.key for p in floor.PAGES]
