@@ -7,8 +7,11 @@ size of the channel.
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import aliased, lazyload
 from sqlalchemy.sql import Select
 
 from hub import db, policy
@@ -21,6 +24,7 @@ from hub.models import (
     ProductLineManager,
     Role,
     TerritoryAssignment,
+    Tier,
     Track,
 )
 
@@ -31,25 +35,108 @@ TERRITORY_PREVIEW = 8
 # --- Organisations ---------------------------------------------------------------
 
 
-def organization_search(viewer: Person, *, q: str = "", kind: str = "", tier: str = "") -> Select:
-    """The organisations the viewer may see, filtered by text (name or region), kind and
-    tier id, ordered by name — a statement, for the caller to paginate."""
-    stmt = policy.visible_organizations(viewer)
-    if q:
-        like = f"%{q.lower()}%"
+@dataclass(frozen=True)
+class ListedTier:
+    name: str
+
+
+@dataclass(frozen=True)
+class ListedParent:
+    name: str
+    path: str
+
+
+@dataclass(frozen=True)
+class ListedOrganization:
+    """One organisation as the directory lists it: the columns it shows, read as rows
+    rather than loaded as objects (docs/performance.md, "Core selects")."""
+
+    id: int
+    name: str
+    kind: OrgKind
+    region: str
+    tier: ListedTier | None
+    parent: ListedParent | None
+
+    @classmethod
+    def of(cls, row) -> ListedOrganization:
+        return cls(
+            row.id,
+            row.name,
+            row.kind,
+            row.region,
+            ListedTier(row.tier_name) if row.tier_name is not None else None,
+            ListedParent(row.parent_name, row.parent_path) if row.parent_name is not None else None,
+        )
+
+
+_PARENT = aliased(Organization, name="parent")
+
+
+@dataclass(frozen=True)
+class Search:
+    """A list page's two statements (its count and its rows, with "limit" and "offset"
+    parameters) and the parameters both take."""
+
+    count: Select
+    rows: Select
+    params: dict
+
+
+@functools.cache
+def _search_statements(partner: bool, text: bool, kind: bool, tier: bool) -> tuple[Select, Select]:
+    """The directory's statements for one combination of filters, built once."""
+    stmt = (
+        sa.select(
+            Organization.id,
+            Organization.name,
+            Organization.kind,
+            Organization.region,
+            Tier.name.label("tier_name"),
+            _PARENT.name.label("parent_name"),
+            _PARENT.path.label("parent_path"),
+        )
+        .outerjoin(Tier, Tier.id == Organization.tier_id)
+        .outerjoin(_PARENT, _PARENT.id == Organization.parent_id)
+    )
+    if partner:
+        stmt = stmt.where(policy.PARTNER_ORGANIZATION_SCOPE)
+    if text:
+        like = sa.bindparam("like")
         stmt = stmt.where(
             sa.or_(
                 sa.func.lower(Organization.name).like(like),
                 sa.func.lower(Organization.region).like(like),
             )
         )
-    if kind in {k.value for k in OrgKind}:
-        stmt = stmt.where(Organization.kind == OrgKind(kind))
-    if tier.isdigit():
-        stmt = stmt.where(Organization.tier_id == int(tier))
-    return stmt.options(joinedload(Organization.parent)).order_by(
-        Organization.name, Organization.id
+    if kind:
+        stmt = stmt.where(Organization.kind == sa.bindparam("kind"))
+    if tier:
+        stmt = stmt.where(Organization.tier_id == sa.bindparam("tier_id"))
+    count = sa.select(sa.func.count()).select_from(stmt.subquery())
+    rows = (
+        stmt.order_by(Organization.name, Organization.id)
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .offset(sa.bindparam("offset", type_=sa.Integer))
     )
+    return count, rows
+
+
+def organization_search(viewer: Person, *, q: str = "", kind: str = "", tier: str = "") -> Search:
+    """The organisations the viewer may see, filtered by text (name or region), kind and
+    tier id, ordered by name: the columns the directory shows (rows for
+    ListedOrganization.of), for the caller to paginate."""
+    params: dict = {}
+    if partner := not viewer.is_oem:
+        params["scope_path"] = policy.scope_pattern(viewer)
+    if q:
+        params["like"] = f"%{q.lower()}%"
+    if kind := kind if kind in {k.value for k in OrgKind} else "":
+        params["kind"] = OrgKind(kind)
+    if tier := tier if tier.isdigit() else "":
+        params["tier_id"] = int(tier)
+    count, rows = _search_statements(partner, bool(q), bool(kind), bool(tier))
+    return Search(count, rows, params)
 
 
 # The statements below are built once, with parameters: the dashboard and the directory

@@ -185,6 +185,17 @@ def paginate(stmt: sa.Select, page: int, per_page: int) -> Page:
     return Page(items, page, per_page, total)
 
 
+def paginate_rows(search, page: int, per_page: int, item=None) -> Page:
+    """paginate() for prebuilt statements of the columns a page shows (`search.count`, and
+    `search.rows` taking "limit" and "offset"): rows, not objects (db.read), each made
+    into `item(row)` when given."""
+    page = max(1, page)
+    total = db.read(search.count, search.params).scalar_one()
+    window = {**search.params, "limit": per_page, "offset": (page - 1) * per_page}
+    rows = db.read(search.rows, window).all()
+    return Page([item(r) for r in rows] if item else rows, page, per_page, total)
+
+
 def int_arg(name: str, default: int = 1) -> int:
     try:
         return int(request.args.get(name, default))
