@@ -478,25 +478,31 @@ def revoke_api_token(actor: Person, token: ApiToken) -> None:
         )
 
 
+# Built once: every API call runs it. The person (eager with their organisation and tier)
+# and the two token columns the check needs, not the token object.
+_TOKEN_HOLDER = (
+    sa.select(Person, ApiToken.id, ApiToken.last_used_at)
+    .join(ApiToken, ApiToken.person_id == Person.id)
+    .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+)
+
+
 def person_for_api_token(secret: str) -> Person | None:
     """The active person a bearer token belongs to, or None."""
     if not secret.startswith(API_TOKEN_PREFIX):
         return None
-    row = db.session.scalar(
-        sa.select(ApiToken).where(
-            ApiToken.token_hash == token_hash(secret), ApiToken.revoked_at.is_(None)
-        )
-    )
-    if row is None or not row.person.active:
+    row = db.session.execute(_TOKEN_HOLDER, {"token_hash": token_hash(secret)}).first()
+    if row is None or not row[0].active:
         return None
+    person, token_id, last_used_at = row
     now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
+    if last_used_at is None or now - last_used_at > timedelta(minutes=5):
         # Stamped in its own short transaction after this one, so API reads never
         # become writers (on SQLite a writer waits for the database lock).
         db.on_commit(
-            functools.partial(_stamp_token_use, current_app._get_current_object(), row.id, now)
+            functools.partial(_stamp_token_use, current_app._get_current_object(), token_id, now)
         )
-    return row.person
+    return person
 
 
 def _stamp_token_use(app, token_id: int, now) -> None:

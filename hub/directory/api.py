@@ -74,12 +74,17 @@ def me():
 )
 def list_organizations():
     args: OrganizationQuery = context().query
-    stmt = policy.visible_organizations(current_person())
+    # The columns the answer holds, as rows (not objects); the tier's name joined.
+    stmt = (
+        policy.visible_organizations(current_person())
+        .with_only_columns(*queries.ORGANIZATION_COLUMNS, Tier.name.label("tier_name"))
+        .outerjoin(Tier, Tier.id == OrganizationRow.tier_id)
+    )
     if args.kind:
         stmt = stmt.where(OrganizationRow.kind == OrgKind(args.kind))
     tier = (args.tier or "").strip()
     if tier:
-        stmt = stmt.where(OrganizationRow.tier_id.in_(sa.select(Tier.id).where(Tier.name == tier)))
+        stmt = stmt.where(Tier.name == tier)
     if args.parent_id is not None:
         stmt = stmt.where(OrganizationRow.parent_id == args.parent_id)
     q = (args.q or "").strip()
@@ -90,9 +95,10 @@ def list_organizations():
     return paginate(
         stmt,
         OrganizationRow.id,
-        lambda org: Organization.of(org, tracks[org.id]),
+        lambda row: Organization.of(queries.organization_of_row(row), tracks[row.id]),
         args,
-        prepare=lambda rows: tracks.update(queries.tracks_of([org.id for org in rows])),
+        prepare=lambda rows: tracks.update(queries.tracks_of([row.id for row in rows])),
+        rows=True,
     )
 
 

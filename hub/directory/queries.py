@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, lazyload
@@ -156,6 +157,23 @@ def active_staff_counts(org_ids: list[int]) -> dict[int, int]:
     if not org_ids:
         return {}
     return dict(db.read(_ACTIVE_STAFF, {"org_ids": list(org_ids)}).all())
+
+
+# What the API's organisation list answers with (hub.directory.schemas.Organization).
+ORGANIZATION_COLUMNS = [
+    getattr(Organization, name)
+    for name in (
+        "id", "name", "kind", "parent_id", "path", "region", "domain", "contact_email",
+        "phone", "website", "address", "active", "created_at",
+    )
+]  # fmt: skip
+
+
+def organization_of_row(row) -> SimpleNamespace:
+    """A row of ORGANIZATION_COLUMNS and "tier_name", readable as an organisation is (by
+    directory.organization_snapshot and the API's schema), without loading one."""
+    tier = ListedTier(row.tier_name) if row.tier_name is not None else None
+    return SimpleNamespace(**{c.key: getattr(row, c.key) for c in ORGANIZATION_COLUMNS}, tier=tier)
 
 
 _TRACKS = (
