@@ -193,7 +193,9 @@ def memo(key: str, load):
     the end of every transaction (commit, rollback, close), so a request that changes what
     was read reads it again.
     """
-    memos = session().info.setdefault(_MEMO, {})
+    sess = session()
+    sess.flush()  # as a query's autoflush would: a pending change forgets the memo
+    memos = sess.info.setdefault(_MEMO, {})
     try:
         return memos[key]
     except KeyError:

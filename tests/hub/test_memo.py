@@ -34,6 +34,16 @@ def test_a_write_forgets_the_memo(app, session):
     assert len(loads) == 2
 
 
+def test_a_pending_change_forgets_the_memo_as_a_query_would_see_it(app, session):
+    """Added but not yet flushed: the memo flushes first, like a query's autoflush."""
+    for row in session.scalars(sa.select(ProgramSettings)):
+        session.delete(row)
+    session.flush()
+    assert accounts.program_settings().name == "Partner program"
+    session.add(ProgramSettings(name="Pending program", currency="EUR"))  # no flush
+    assert accounts.program_settings().name == "Pending program"
+
+
 def test_the_end_of_a_transaction_forgets_the_memo(app, session):
     loads = []
     db.memo("settings", _counting(loads))
