@@ -4,6 +4,7 @@ load both from 20 clients and print each page's figures against the hello baseli
     python -m bench                          # SQLite file under bench/results/
     python -m bench --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
     python -m bench --both                   # SQLite, then PostgreSQL (--postgres-url)
+    python -m bench --both --floor-only      # only each page against its floor (bench/floor.py)
 
 The PostgreSQL database's schema `public` is dropped and recreated: point it only at a
 database you mean to throw away.
@@ -12,6 +13,7 @@ database you mean to throw away.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -26,7 +28,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from bench import load, web
+from bench import floor, load, web
 from bench.seed_large import Shape, bench_app, reset_database, seed
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -98,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     hello = web.Server(
         "hello", "bench.hello_app:app", web.free_port(), RESULTS / "logs" / "hello.log"
     )
-    with web.serving(hello):
+    with contextlib.nullcontext() if args.floor_only else web.serving(hello):
         for url in urls:
             report["passes"].append(_run_pass(url, hello, scenarios, config, args))
     report["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
@@ -140,13 +142,22 @@ def _run_pass(url: str, hello: web.Server, scenarios, config, args) -> dict:
         "hub", "wsgi:app", web.free_port(), RESULTS / "logs" / f"hub-{backend}.log", env
     )
     results: list[dict] = []
-    with web.serving(hub):
-        servers = {"hello": hello, "hub": hub}
-        for scenario in scenarios:
-            results.append(_measure(scenario, servers, seeded.personas, config))
-    baseline = next((r for r in results if r["key"] == "hello" and r.get("rps")), None)
-    _add_ratios(results, baseline)
-    _print_table(backend, results)
+    if not args.floor_only:
+        with web.serving(hub):
+            servers = {"hello": hello, "hub": hub}
+            for scenario in scenarios:
+                results.append(_measure(scenario, servers, seeded.personas, config))
+        baseline = next((r for r in results if r["key"] == "hello" and r.get("rps")), None)
+        _add_ratios(results, baseline)
+        _print_table(backend, results)
+    floors = []
+    if not args.no_floor:
+        print(f"\n{backend}: each page against its floor, in this process\n  {floor.HEADER}")
+        floors = floor.measure_all(
+            app, seeded.personas, requests=args.floor_requests, only=args.only
+        )
+        floor.save_html(backend, floors)
+        floor.print_table(backend, floors)
     return {
         "backend": backend,
         "database_url": _safe_url(url),
@@ -156,6 +167,7 @@ def _run_pass(url: str, hello: web.Server, scenarios, config, args) -> dict:
             for k, p in seeded.personas.items()
         },
         "results": results,
+        "floor": floors,
     }
 
 
@@ -223,6 +235,8 @@ def markdown(report: dict) -> str:
     """The run as Markdown tables, one per database, for docs/performance.md."""
     out = []
     for p in report["passes"]:
+        if not p["results"]:
+            continue
         seed = p["seed"]["counts"]
         out.append(
             f"**{p['backend']}** — {seed['organizations']:,} organisations, "
@@ -242,6 +256,7 @@ def markdown(report: dict) -> str:
                 f"| {r['p99_ms']:.1f} | {r['errors']} |"
             )
         out.append("")
+    out += [floor.markdown(p["backend"], p["floor"]) for p in report["passes"] if p["floor"]]
     return "\n".join(out)
 
 
@@ -286,6 +301,12 @@ def _parse(argv):
     )
     p.add_argument("--scale", type=float, default=1.0, help="program size (1 = 2,000 dealers)")
     p.add_argument("--only", nargs="*", help="scenario keys to run (hello always runs)")
+    p.add_argument(
+        "--floor-requests", type=int, default=300, help="requests per page for the floor"
+    )
+    floors = p.add_mutually_exclusive_group()
+    floors.add_argument("--no-floor", action="store_true", help="skip the floor measurement")
+    floors.add_argument("--floor-only", action="store_true", help="only the floor measurement")
     p.add_argument("--output", help="JSON result file (default bench/results/bench-<time>.json)")
     args = p.parse_args(argv)
     if args.clients < 1 or args.duration <= 0 or args.warmup < 0:

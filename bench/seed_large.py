@@ -204,7 +204,11 @@ def _sign_in(app, session, personas: dict[str, Persona]) -> None:
     for persona in personas.values():
         token = new_token()
         session.add(LoginSession(token_hash=token_hash(token), person_id=persona.person_id))
-        persona.cookie = serializer.dumps({"_user_id": token, "_fresh": True})
+        # With the CSRF secret a browser's cookie carries after its first page, so a
+        # request does not write a new session cookie each time (a browser's would not).
+        persona.cookie = serializer.dumps(
+            {"_user_id": token, "_fresh": True, "csrf_token": new_token()}
+        )
         secret = new_token(API_TOKEN_PREFIX)
         session.add(
             ApiToken(

@@ -172,6 +172,51 @@ def on_commit(callback) -> None:
     sess.info.setdefault("on_commit", []).append((sess.get_nested_transaction(), callback))
 
 
+def read(stmt, params: dict | None = None) -> sa.CursorResult:
+    """Run a read that loads no ORM objects — counts, columns, rows a page only shows — on
+    the session's own connection and transaction, without the ORM's per-statement work
+    (its execution context, result wrapping, identity map): for the hottest reads, with
+    a statement built once at import (docs/performance.md). Pending changes are flushed
+    first, as the session's autoflush would."""
+    sess = session()
+    sess.flush()
+    return sess.connection().execute(stmt, params or {})
+
+
+_MEMO = "hub.memo"
+
+
+def memo(key: str, load):
+    """`load()` once per database session — per request, socket event or job — for what
+    nearly every page reads (the program's settings, the co-op program): the first call
+    loads it, the others of the same session get the same object.
+
+    Never shared: a session belongs to one request (one person) and is gone after it. Never
+    stale within it: the memo is forgotten at every flush that writes something, and at
+    the end of every transaction (commit, rollback, close), so a request that changes what
+    was read reads it again.
+    """
+    sess = session()
+    sess.flush()  # as a query's autoflush would: a pending change forgets the memo
+    memos = sess.info.setdefault(_MEMO, {})
+    try:
+        return memos[key]
+    except KeyError:
+        value = memos[key] = load()
+        return value
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_memo(sess, _flush_context):
+    sess.info.pop(_MEMO, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_memo_at_the_end(sess, transaction):
+    if transaction.parent is None:  # committed, rolled back or closed: read afresh next time
+        sess.info.pop(_MEMO, None)
+
+
 def _inside(transaction, outer) -> bool:
     """Whether transaction is outer or nested somewhere within it."""
     while transaction is not None:

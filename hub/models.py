@@ -86,7 +86,11 @@ class Organization(Base):
     """
 
     __tablename__ = "organization"
-    __table_args__ = (sa.Index("ix_organization_path", "path"),)
+    __table_args__ = (
+        sa.Index("ix_organization_path", "path"),
+        # The directory lists organisations by name (then id): read in order, no sort.
+        sa.Index("ix_organization_name_id", "name", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(160))

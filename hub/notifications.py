@@ -30,12 +30,37 @@ def notify(
     return note
 
 
+# Built once: the bell's count is on every page.
+_UNREAD = (
+    sa.select(sa.func.count())
+    .select_from(Notification)
+    .where(Notification.person_id == sa.bindparam("person_id"), Notification.read_at.is_(None))
+)
+
+
 def unread_count(person_id: int) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Notification)
-        .where(Notification.person_id == person_id, Notification.read_at.is_(None))
+    return db.read(_UNREAD, {"person_id": person_id}).scalar_one()
+
+
+_LATEST = (
+    sa.select(
+        Notification.id,
+        Notification.kind,
+        Notification.text,
+        Notification.url,
+        Notification.created_at,
+        Notification.read_at,
     )
+    .where(Notification.person_id == sa.bindparam("person_id"))
+    .order_by(Notification.created_at.desc(), Notification.id.desc())
+    .limit(sa.bindparam("limit", type_=sa.Integer))
+)
+
+
+def latest(person_id: int, limit: int) -> list:
+    """The newest notifications as rows to show (id, kind, text, url, created_at,
+    read_at): the dashboard's list, read without loading objects."""
+    return db.read(_LATEST, {"person_id": person_id, "limit": limit}).all()
 
 
 def recent(person_id: int, limit: int = 20) -> list[Notification]:

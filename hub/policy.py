@@ -34,6 +34,18 @@ def organization_scope(viewer: Person) -> ColumnElement[bool]:
     return Organization.path.startswith(viewer.organization.path, autoescape=True)
 
 
+# organization_scope for a partner as a clause with a parameter, for the statements the
+# hottest pages build once (docs/performance.md): bind "scope_path" to scope_pattern(viewer).
+PARTNER_ORGANIZATION_SCOPE = Organization.path.like(sa.bindparam("scope_path"), escape="/")
+
+
+def scope_pattern(viewer: Person) -> str:
+    """The LIKE pattern of PARTNER_ORGANIZATION_SCOPE for this partner: the paths starting
+    with their organisation's, as `startswith(path, autoescape=True)` writes it."""
+    path = viewer.organization.path
+    return path.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
 def visible_organization_ids(viewer: Person) -> Select:
     """A sub-select of the organisation ids the viewer may see, to filter other tables."""
     return sa.select(Organization.id).where(organization_scope(viewer))

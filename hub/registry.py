@@ -21,6 +21,8 @@ class NavItem:
 
     `more`: the link sits in the bar's "More" menu on a desktop, so the bar stays one line
     from 1024 px up (on a phone every link is in one list behind the Menu button).
+    `badge(person)`, when given, is HTML shown after the label (an unread count): computed
+    in Python once per page before the page renders, never from inside the template.
     """
 
     label: str
@@ -28,6 +30,7 @@ class NavItem:
     roles: frozenset[str] = frozenset()
     order: int = 50
     more: bool = False
+    badge: Callable[..., str] | None = None
 
 
 @dataclass(frozen=True)

@@ -30,11 +30,15 @@ from hub.models import Organization, OrgKind, Person
 MAX_CLAIM_WINDOW_DAYS = 730
 
 
+_CURRENT_PROGRAM = (
+    sa.select(CoopProgram).where(CoopProgram.active.is_(True)).order_by(CoopProgram.id).limit(1)
+)
+
+
 def current_program() -> CoopProgram | None:
-    """The co-op program the pages show: the oldest active one (the demo has one)."""
-    return db.session.scalar(
-        sa.select(CoopProgram).where(CoopProgram.active.is_(True)).order_by(CoopProgram.id)
-    )
+    """The co-op program the pages show: the oldest active one (the demo has one). Read
+    once per request (`db.memo`): each dashboard panel asks for it."""
+    return db.memo("coop.current_program", lambda: db.session.scalar(_CURRENT_PROGRAM))
 
 
 class NoProgram(LookupError):

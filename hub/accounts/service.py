@@ -126,21 +126,30 @@ def start_session(person: Person, ip: str = "", user_agent: str = "") -> str:
     return token
 
 
+# Built once: every signed-in request runs it (docs/performance.md, "prebuilt statements").
+# The person (with their organisation and its tier, eager) rather than the session row.
+_SIGNED_IN = (
+    sa.select(Person)
+    .join(LoginSession, LoginSession.person_id == Person.id)
+    .where(
+        LoginSession.token_hash == sa.bindparam("token_hash"),
+        LoginSession.ended_at.is_(None),
+        LoginSession.created_at > sa.bindparam("since"),
+    )
+)
+
+
 def load_session(token: str) -> Person | None:
     """The person signed in with this session token, if the session is still live."""
     if not token:
         return None
     hours = current_app.config["SESSION_HOURS"]
-    login = db.session.scalar(
-        sa.select(LoginSession).where(
-            LoginSession.token_hash == token_hash(token),
-            LoginSession.ended_at.is_(None),
-            LoginSession.created_at > utcnow() - timedelta(hours=hours),
-        )
+    person = db.session.scalar(
+        _SIGNED_IN,
+        {"token_hash": token_hash(token), "since": utcnow() - timedelta(hours=hours)},
     )
-    if login is None or not login.person.is_active:
+    if person is None or not person.is_active:
         return None
-    person = login.person
     person.login_token = token
     return person
 
@@ -293,9 +302,13 @@ def update_profile(person: Person, *, name: str, title: str, phone: str, timezon
 # --- Two-factor (TOTP) -----------------------------------------------------------
 
 
+_PROGRAM_SETTINGS = sa.select(ProgramSettings).limit(1)
+
+
 def program_settings() -> ProgramSettings:
-    """The program's settings row (an unsaved default until the program admin saves one)."""
-    settings = db.session.scalar(sa.select(ProgramSettings).limit(1))
+    """The program's settings row (an unsaved default until the program admin saves one).
+    Read once per request (`db.memo`): the navigation, the 2FA gate and pages all ask."""
+    settings = db.memo("program_settings", lambda: db.session.scalar(_PROGRAM_SETTINGS))
     if settings is None:
         settings = ProgramSettings(name="Partner program", currency="USD", mfa_required_roles=[])
     return settings
@@ -465,25 +478,31 @@ def revoke_api_token(actor: Person, token: ApiToken) -> None:
         )
 
 
+# Built once: every API call runs it. The person (eager with their organisation and tier)
+# and the two token columns the check needs, not the token object.
+_TOKEN_HOLDER = (
+    sa.select(Person, ApiToken.id, ApiToken.last_used_at)
+    .join(ApiToken, ApiToken.person_id == Person.id)
+    .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+)
+
+
 def person_for_api_token(secret: str) -> Person | None:
     """The active person a bearer token belongs to, or None."""
     if not secret.startswith(API_TOKEN_PREFIX):
         return None
-    row = db.session.scalar(
-        sa.select(ApiToken).where(
-            ApiToken.token_hash == token_hash(secret), ApiToken.revoked_at.is_(None)
-        )
-    )
-    if row is None or not row.person.active:
+    row = db.session.execute(_TOKEN_HOLDER, {"token_hash": token_hash(secret)}).first()
+    if row is None or not row[0].active:
         return None
+    person, token_id, last_used_at = row
     now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
+    if last_used_at is None or now - last_used_at > timedelta(minutes=5):
         # Stamped in its own short transaction after this one, so API reads never
         # become writers (on SQLite a writer waits for the database lock).
         db.on_commit(
-            functools.partial(_stamp_token_use, current_app._get_current_object(), row.id, now)
+            functools.partial(_stamp_token_use, current_app._get_current_object(), token_id, now)
         )
-    return row.person
+    return person
 
 
 def _stamp_token_use(app, token_id: int, now) -> None:

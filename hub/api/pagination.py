@@ -84,20 +84,32 @@ class PageQuery(LimitQuery):
         return None if self.cursor is None else decode_cursor(self.cursor)
 
 
-def paginate(stmt: sa.Select, id_column, serialize: Callable, page: PageQuery) -> Page:
+def paginate(
+    stmt: sa.Select,
+    id_column,
+    serialize: Callable,
+    page: PageQuery,
+    prepare: Callable[[list], None] | None = None,
+    rows: bool = False,
+) -> Page:
     """One page of stmt in id order (keyset: WHERE id > cursor).
 
     One row more than the limit is read, so next_cursor is null exactly on the last page.
+    `prepare(rows)`, when given, runs before the rows are serialised (to read what they
+    need for the whole page in one query). `rows`: stmt selects columns, read as rows
+    without the ORM (db.read), not objects.
     """
     limit, after = page.limit, page.after
     if after is not None:
         stmt = stmt.where(id_column > after)
     stmt = stmt.order_by(None).order_by(id_column).limit(limit + 1)
-    rows = list(db.session.scalars(stmt).unique())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(getattr(rows[-1], id_column.key)) if more else None
-    return Page(data=[serialize(row) for row in rows], next_cursor=next_cursor)
+    found = db.read(stmt).all() if rows else list(db.session.scalars(stmt).unique())
+    more = len(found) > limit
+    found = found[:limit]
+    next_cursor = encode_cursor(getattr(found[-1], id_column.key)) if more else None
+    if prepare is not None:
+        prepare(found)
+    return Page(data=[serialize(row) for row in found], next_cursor=next_cursor)
 
 
 def paginate_where(

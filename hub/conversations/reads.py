@@ -11,11 +11,10 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from hub import db
-from hub.conversations.access import conversation_scope
+from hub import db, policy
 from hub.conversations.models import Conversation, ConversationParticipant
 from hub.extensions import socketio
-from hub.models import Person
+from hub.models import Organization, Person
 from hub.realtime.service import person_room
 
 
@@ -45,18 +44,43 @@ def read_positions(viewer: Person, conversation_ids: list[int]) -> dict[int, int
     return dict(rows)
 
 
-def unread_conversation_count(viewer: Person) -> int:
-    """How many conversations the viewer takes part in have messages they have not read."""
-    return db.session.scalar(
+def _unread_count_statement(partner: bool) -> sa.Select:
+    """How many conversations a person takes part in have messages they have not read.
+
+    The conversations counted are those the person takes part in, so of the conversation
+    scope (hub.conversations.access) only what taking part does not already grant is left:
+    for the OEM nothing (taking part is enough for every OEM role), for a partner that the
+    conversation's organisation is still in their scope. tests/hub/conversations check
+    the counts against conversation_scope. Built once per shape, with the viewer's id and
+    scope as parameters: the count is in every page's navigation."""
+    stmt = (
         sa.select(sa.func.count())
         .select_from(ConversationParticipant)
         .join(Conversation, Conversation.id == ConversationParticipant.conversation_id)
         .where(
-            ConversationParticipant.person_id == viewer.id,
+            ConversationParticipant.person_id == sa.bindparam("person_id"),
             ConversationParticipant.last_read_seq < Conversation.last_seq,
-            conversation_scope(viewer),
         )
     )
+    if partner:
+        stmt = stmt.where(
+            Conversation.organization_id.in_(
+                sa.select(Organization.id).where(policy.PARTNER_ORGANIZATION_SCOPE)
+            )
+        )
+    return stmt
+
+
+_UNREAD_OEM = _unread_count_statement(partner=False)
+_UNREAD_PARTNER = _unread_count_statement(partner=True)
+
+
+def unread_conversation_count(viewer: Person) -> int:
+    """How many conversations the viewer takes part in have messages they have not read."""
+    if viewer.is_oem:
+        return db.read(_UNREAD_OEM, {"person_id": viewer.id}).scalar_one()
+    params = {"person_id": viewer.id, "scope_path": policy.scope_pattern(viewer)}
+    return db.read(_UNREAD_PARTNER, params).scalar_one()
 
 
 def ensure_participant(conversation: Conversation, person: Person, at: datetime) -> None:

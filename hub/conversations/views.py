@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from flask import Blueprint, Flask, abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_login import current_user
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from hub import db
 from hub.calls import service as calls
@@ -402,25 +402,14 @@ def filesize(size: int) -> str:
 # --- Navigation -------------------------------------------------------------------------
 
 
-class _ConversationsLabel(str):
-    """ "Conversations" in the main navigation, with the viewer's unread count as a badge.
-
-    A str, so the navigation sorts and compares it like any label; rendered in a
-    template, it asks for the current count (one query per page).
-    """
-
-    __slots__ = ()
-
-    def __html__(self) -> str:
-        label = escape(str(self))
-        if not current_user or not current_user.is_authenticated:
-            return label
-        count = reads.unread_conversation_count(current_user)
-        # Always there (hidden at 0): static/js/hub.js updates it on the `unread` event.
-        return Markup(
-            '{} <span class="navcount" data-unread-conversations="{}"{}>{}'
-            '<span class="visually-hidden"> unread</span></span>'
-        ).format(label, count, Markup(" hidden") if not count else "", count)
+def _unread_badge(person) -> Markup:
+    """The viewer's unread-conversations count beside "Conversations" in the navigation.
+    Always there (hidden at 0): static/js/hub.js updates it on the `unread` event."""
+    count = reads.unread_conversation_count(person)
+    return Markup(
+        '<span class="navcount" data-unread-conversations="{}"{}>{}'
+        '<span class="visually-hidden"> unread</span></span>'
+    ).format(count, Markup(" hidden") if not count else "", count)
 
 
 # --- Wiring -------------------------------------------------------------------------------
@@ -434,7 +423,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(files_bp)
     app.jinja_env.filters["filesize"] = filesize
     reg = registry(app)
-    reg.nav.append(NavItem(_ConversationsLabel("Conversations"), "conversations.index", order=20))
+    reg.nav.append(NavItem("Conversations", "conversations.index", order=20, badge=_unread_badge))
     reg.context.insert(0, context.organization_facts)
     reg.panels.extend([panels.waiting_panel, panels.ask_expert_panel])
     reg.add_job(

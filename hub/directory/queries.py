@@ -7,19 +7,26 @@ size of the channel.
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+from types import SimpleNamespace
+
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, lazyload
 from sqlalchemy.sql import Select
 
 from hub import db, policy
 from hub.models import (
     Organization,
+    OrganizationTrack,
     OrgKind,
     Person,
     ProductLine,
     ProductLineManager,
     Role,
     TerritoryAssignment,
+    Tier,
+    Track,
 )
 
 # How many organisations of a channel manager's territory the dashboard lists.
@@ -29,37 +36,160 @@ TERRITORY_PREVIEW = 8
 # --- Organisations ---------------------------------------------------------------
 
 
-def organization_search(viewer: Person, *, q: str = "", kind: str = "", tier: str = "") -> Select:
-    """The organisations the viewer may see, filtered by text (name or region), kind and
-    tier id, ordered by name — a statement, for the caller to paginate."""
-    stmt = policy.visible_organizations(viewer)
-    if q:
-        like = f"%{q.lower()}%"
+@dataclass(frozen=True)
+class ListedTier:
+    name: str
+
+
+@dataclass(frozen=True)
+class ListedParent:
+    name: str
+    path: str
+
+
+@dataclass(frozen=True)
+class ListedOrganization:
+    """One organisation as the directory lists it: the columns it shows, read as rows
+    rather than loaded as objects (docs/performance.md, "Core selects")."""
+
+    id: int
+    name: str
+    kind: OrgKind
+    region: str
+    tier: ListedTier | None
+    parent: ListedParent | None
+
+    @classmethod
+    def of(cls, row) -> ListedOrganization:
+        return cls(
+            row.id,
+            row.name,
+            row.kind,
+            row.region,
+            ListedTier(row.tier_name) if row.tier_name is not None else None,
+            ListedParent(row.parent_name, row.parent_path) if row.parent_name is not None else None,
+        )
+
+
+_PARENT = aliased(Organization, name="parent")
+
+
+@dataclass(frozen=True)
+class Search:
+    """A list page's two statements (its count and its rows, with "limit" and "offset"
+    parameters) and the parameters both take."""
+
+    count: Select
+    rows: Select
+    params: dict
+
+
+@functools.cache
+def _search_statements(partner: bool, text: bool, kind: bool, tier: bool) -> tuple[Select, Select]:
+    """The directory's statements for one combination of filters, built once."""
+    stmt = (
+        sa.select(
+            Organization.id,
+            Organization.name,
+            Organization.kind,
+            Organization.region,
+            Tier.name.label("tier_name"),
+            _PARENT.name.label("parent_name"),
+            _PARENT.path.label("parent_path"),
+        )
+        .outerjoin(Tier, Tier.id == Organization.tier_id)
+        .outerjoin(_PARENT, _PARENT.id == Organization.parent_id)
+    )
+    if partner:
+        stmt = stmt.where(policy.PARTNER_ORGANIZATION_SCOPE)
+    if text:
+        like = sa.bindparam("like")
         stmt = stmt.where(
             sa.or_(
                 sa.func.lower(Organization.name).like(like),
                 sa.func.lower(Organization.region).like(like),
             )
         )
-    if kind in {k.value for k in OrgKind}:
-        stmt = stmt.where(Organization.kind == OrgKind(kind))
-    if tier.isdigit():
-        stmt = stmt.where(Organization.tier_id == int(tier))
-    return stmt.options(joinedload(Organization.parent)).order_by(
-        Organization.name, Organization.id
+    if kind:
+        stmt = stmt.where(Organization.kind == sa.bindparam("kind"))
+    if tier:
+        stmt = stmt.where(Organization.tier_id == sa.bindparam("tier_id"))
+    count = sa.select(sa.func.count()).select_from(stmt.subquery())
+    rows = (
+        stmt.order_by(Organization.name, Organization.id)
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .offset(sa.bindparam("offset", type_=sa.Integer))
     )
+    return count, rows
+
+
+def organization_search(viewer: Person, *, q: str = "", kind: str = "", tier: str = "") -> Search:
+    """The organisations the viewer may see, filtered by text (name or region), kind and
+    tier id, ordered by name: the columns the directory shows (rows for
+    ListedOrganization.of), for the caller to paginate."""
+    params: dict = {}
+    if partner := not viewer.is_oem:
+        params["scope_path"] = policy.scope_pattern(viewer)
+    if q:
+        params["like"] = f"%{q.lower()}%"
+    if kind := kind if kind in {k.value for k in OrgKind} else "":
+        params["kind"] = OrgKind(kind)
+    if tier := tier if tier.isdigit() else "":
+        params["tier_id"] = int(tier)
+    count, rows = _search_statements(partner, bool(q), bool(kind), bool(tier))
+    return Search(count, rows, params)
+
+
+# The statements below are built once, with parameters: the dashboard and the directory
+# run them on every request (docs/performance.md, "prebuilt statements").
+_ACTIVE_STAFF = (
+    sa.select(Person.organization_id, sa.func.count())
+    .where(
+        Person.organization_id.in_(sa.bindparam("org_ids", expanding=True)),
+        Person.active.is_(True),
+    )
+    .group_by(Person.organization_id)
+)
 
 
 def active_staff_counts(org_ids: list[int]) -> dict[int, int]:
     """How many active people each organisation has (organisations with none are left out)."""
     if not org_ids:
         return {}
-    rows = db.session.execute(
-        sa.select(Person.organization_id, sa.func.count())
-        .where(Person.organization_id.in_(org_ids), Person.active.is_(True))
-        .group_by(Person.organization_id)
-    ).all()
-    return dict(rows)
+    return dict(db.read(_ACTIVE_STAFF, {"org_ids": list(org_ids)}).all())
+
+
+# What the API's organisation list answers with (hub.directory.schemas.Organization).
+ORGANIZATION_COLUMNS = [
+    getattr(Organization, name)
+    for name in (
+        "id", "name", "kind", "parent_id", "path", "region", "domain", "contact_email",
+        "phone", "website", "address", "active", "created_at",
+    )
+]  # fmt: skip
+
+
+def organization_of_row(row) -> SimpleNamespace:
+    """A row of ORGANIZATION_COLUMNS and "tier_name", readable as an organisation is (by
+    directory.organization_snapshot and the API's schema), without loading one."""
+    tier = ListedTier(row.tier_name) if row.tier_name is not None else None
+    return SimpleNamespace(**{c.key: getattr(row, c.key) for c in ORGANIZATION_COLUMNS}, tier=tier)
+
+
+_TRACKS = (
+    sa.select(OrganizationTrack.organization_id, OrganizationTrack.track)
+    .where(OrganizationTrack.organization_id.in_(sa.bindparam("org_ids", expanding=True)))
+    .order_by(OrganizationTrack.organization_id, OrganizationTrack.track)
+)
+
+
+def tracks_of(org_ids: list[int]) -> dict[int, list[Track]]:
+    """The tracks of each organisation, in their order (rows, not objects: a list page)."""
+    found: dict[int, list[Track]] = {org_id: [] for org_id in org_ids}
+    if org_ids:
+        for org_id, track in db.read(_TRACKS, {"org_ids": list(org_ids)}):
+            found[org_id].append(track)
+    return found
 
 
 def ancestors(viewer: Person, org: Organization) -> list[Organization]:
@@ -98,17 +228,24 @@ def staff(viewer: Person, org: Organization) -> list[Person]:
     )
 
 
-def channel_managers(org_id: int, *, active_only: bool = False) -> list[Person]:
-    """The OEM channel managers whose territory covers the organisation, by name."""
+def _channel_managers_statement(active_only: bool) -> Select:
     stmt = (
         sa.select(Person)
         .join(TerritoryAssignment, TerritoryAssignment.channel_manager_id == Person.id)
-        .where(TerritoryAssignment.organization_id == org_id)
+        .where(TerritoryAssignment.organization_id == sa.bindparam("org_id"))
         .order_by(Person.name)
+        # Their organisation is the OEM, which the pages listing them don't show.
+        .options(lazyload(Person.organization))
     )
-    if active_only:
-        stmt = stmt.where(Person.active.is_(True))
-    return list(db.session.scalars(stmt))
+    return stmt.where(Person.active.is_(True)) if active_only else stmt
+
+
+_CHANNEL_MANAGERS = {flag: _channel_managers_statement(flag) for flag in (False, True)}
+
+
+def channel_managers(org_id: int, *, active_only: bool = False) -> list[Person]:
+    """The OEM channel managers whose territory covers the organisation, by name."""
+    return list(db.session.scalars(_CHANNEL_MANAGERS[active_only], {"org_id": org_id}))
 
 
 def parent_choices() -> list[tuple[int, str, OrgKind]]:
@@ -146,13 +283,16 @@ def product_lines_managed_by(person_id: int) -> list[ProductLine]:
 # --- The dashboard's facts ---------------------------------------------------------
 
 
+_STAFF_SUMMARY = (
+    sa.select(Person.active, Person.password_hash.is_(None), sa.func.count())
+    .where(Person.organization_id == sa.bindparam("org_id"))
+    .group_by(Person.active, Person.password_hash.is_(None))
+)
+
+
 def staff_summary(org_id: int) -> dict[str, int]:
     """How many of the organisation's people are active, invited (no password yet) or off."""
-    rows = db.session.execute(
-        sa.select(Person.active, Person.password_hash.is_(None), sa.func.count())
-        .where(Person.organization_id == org_id)
-        .group_by(Person.active, Person.password_hash.is_(None))
-    ).all()
+    rows = db.read(_STAFF_SUMMARY, {"org_id": org_id}).all()
     summary = {"active": 0, "invited": 0, "inactive": 0}
     for active, no_password, count in rows:
         key = "inactive" if not active else ("invited" if no_password else "active")
@@ -160,28 +300,45 @@ def staff_summary(org_id: int) -> dict[str, int]:
     return summary
 
 
+def _downstream_statement(partner: bool) -> Select:
+    stmt = (
+        sa.select(Organization.kind, sa.func.count())
+        .where(Organization.id != sa.bindparam("own_id"))
+        .group_by(Organization.kind)
+    )
+    return stmt.where(policy.PARTNER_ORGANIZATION_SCOPE) if partner else stmt
+
+
+_DOWNSTREAM = {partner: _downstream_statement(partner) for partner in (False, True)}
+
+
 def downstream_counts(viewer: Person) -> dict[str, int]:
     """How many organisations of each kind sit in the viewer's scope, their own left out."""
-    rows = db.session.execute(
-        policy.visible_organizations(viewer)
-        .with_only_columns(Organization.kind, sa.func.count())
-        .where(Organization.id != viewer.organization_id)
-        .group_by(Organization.kind)
-    ).all()
+    params = {"own_id": viewer.organization_id}
+    if not viewer.is_oem:
+        params["scope_path"] = policy.scope_pattern(viewer)
+    rows = db.read(_DOWNSTREAM[not viewer.is_oem], params).all()
     return {OrgKind(kind).label: count for kind, count in rows}
+
+
+_TERRITORY = (
+    sa.select(Organization)
+    .join(TerritoryAssignment, TerritoryAssignment.organization_id == Organization.id)
+    .where(TerritoryAssignment.channel_manager_id == sa.bindparam("manager_id"))
+    .order_by(Organization.name)
+    .limit(sa.bindparam("limit", type_=sa.Integer))
+)
+_TERRITORY_SIZE = (
+    sa.select(sa.func.count())
+    .select_from(TerritoryAssignment)
+    .where(TerritoryAssignment.channel_manager_id == sa.bindparam("manager_id"))
+)
 
 
 def territory(channel_manager: Person, limit: int = TERRITORY_PREVIEW) -> list[Organization]:
     """The first organisations (by name) of a channel manager's territory."""
-    return list(
-        db.session.scalars(
-            sa.select(Organization)
-            .join(TerritoryAssignment, TerritoryAssignment.organization_id == Organization.id)
-            .where(TerritoryAssignment.channel_manager_id == channel_manager.id)
-            .order_by(Organization.name)
-            .limit(limit)
-        )
-    )
+    params = {"manager_id": channel_manager.id, "limit": limit}
+    return list(db.session.scalars(_TERRITORY, params))
 
 
 def territory_seen_by(viewer: Person, channel_manager: Person) -> list[Organization]:
@@ -198,11 +355,7 @@ def territory_seen_by(viewer: Person, channel_manager: Person) -> list[Organizat
 
 
 def territory_size(channel_manager: Person) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(TerritoryAssignment)
-        .where(TerritoryAssignment.channel_manager_id == channel_manager.id)
-    )
+    return db.read(_TERRITORY_SIZE, {"manager_id": channel_manager.id}).scalar_one()
 
 
 def dashboard_facts(person: Person) -> dict:

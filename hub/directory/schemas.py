@@ -40,8 +40,8 @@ class Organization(Output):
     created_at: UtcTime
 
     @classmethod
-    def of(cls, org: OrganizationRow) -> Organization:
-        fields = directory.organization_snapshot(org)
+    def of(cls, org: OrganizationRow, tracks: list | None = None) -> Organization:
+        fields = directory.organization_snapshot(org, tracks)
         del fields["path"]  # internal: the API speaks of parent_id
         return cls(id=org.id, **fields, created_at=iso_utc(org.created_at))
 

@@ -52,15 +52,17 @@ _TEXT_LIMITS = {
 EMAIL_MESSAGE = "Enter an e-mail address like name@company.com."
 
 
-def organization_snapshot(org: Organization) -> dict:
-    """The audited fields of org, JSON-safe (tier by name, tracks by value)."""
+def organization_snapshot(org: Organization, tracks: list | None = None) -> dict:
+    """The audited fields of org, JSON-safe (tier by name, tracks by value). `tracks`:
+    the organisation's tracks when the caller read them already (a list page)."""
+    tracks = org.tracks if tracks is None else tracks
     return {
         "name": org.name,
         "kind": audit.jsonable(org.kind),
         "parent_id": org.parent_id,
         "path": org.path,
         "tier": org.tier.name if org.tier else None,
-        "tracks": [t.value for t in org.tracks],
+        "tracks": [t.value for t in tracks],
         "region": org.region,
         "domain": org.domain,
         "contact_email": org.contact_email,

@@ -26,7 +26,7 @@ from hub.web.forms import EmptyForm, apply_problems, flash_problems, submit_stat
 from hub.web.pages import (
     external_url,
     int_arg,
-    paginate,
+    paginate_rows,
     render,
     see_other,
     stored_path_or_404,
@@ -40,10 +40,11 @@ def organization_list():
     q = request.args.get("q", "").strip()
     kind = request.args.get("kind", "")
     tier = request.args.get("tier", "")
-    page = paginate(
+    page = paginate_rows(
         queries.organization_search(current_user, q=q, kind=kind, tier=tier),
         int_arg("page"),
         25,
+        queries.ListedOrganization.of,
     )
     return render(
         "hub/directory/organizations.html",
@@ -64,6 +65,7 @@ def organization_detail(org_id: int):
     return render(
         "hub/directory/organization.html",
         org=org,
+        tracks=org.tracks,  # loaded here, not lazily from inside the template
         staff=queries.staff(current_user, org),
         children=queries.children(current_user, org),
         coverage=queries.channel_managers(org.id),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -183,6 +183,17 @@ def paginate(stmt: sa.Select, page: int, per_page: int) -> Page:
     return Page(items, page, per_page, total)
 
 
+def paginate_rows(search, page: int, per_page: int, item=None) -> Page:
+    """paginate() for prebuilt statements of the columns a page shows (`search.count`, and
+    `search.rows` taking "limit" and "offset"): rows, not objects (db.read), each made
+    into `item(row)` when given."""
+    page = max(1, page)
+    total = db.read(search.count, search.params).scalar_one()
+    window = {**search.params, "limit": per_page, "offset": (page - 1) * per_page}
+    rows = db.read(search.rows, window).all()
+    return Page([item(r) for r in rows] if item else rows, page, per_page, total)
+
+
 def int_arg(name: str, default: int = 1) -> int:
     try:
         return int(request.args.get(name, default))
@@ -278,18 +289,14 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _template_context():
-        ctx = {
-            "policy": policy,
-            "Role": Role,
-            "nav_items": [],
-            "unread_notifications": 0,
-            "program": None,
-        }
+        ctx = {"policy": policy, "Role": Role}
         if current_user and current_user.is_authenticated:
-            ctx["nav_items"] = nav_for(current_user)
-            ctx["unread_notifications"] = notifications.unread_count(current_user.id)
-            ctx["program"] = accounts.program_settings()
+            # Once per request (a dashboard renders each panel's template too), and
+            # forgotten at any write (db.memo), so a page never shows a stale count.
+            ctx.update(db.memo(("web.page", current_user.id), lambda: _page_context(current_user)))
             g.program_currency = ctx["program"].currency
+        else:
+            ctx.update(nav_items=[], unread_notifications=0, program=None)
         return ctx
 
     dates.init_app(app)  # date, datetime, relative, iso
@@ -299,7 +306,20 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["request_id"] = lambda: g.get("request_id", "")
 
 
+def _page_context(person) -> dict:
+    """What the layout shows a signed-in person on every page."""
+    return {
+        "nav_items": nav_for(person),
+        "unread_notifications": notifications.unread_count(person.id),
+        "program": accounts.program_settings(),
+    }
+
+
 def nav_for(person) -> list:
-    """The navigation items this person's role may use, in order."""
+    """The navigation items this person's role may use, in order; a badge (an unread
+    count) computed now and joined to its label."""
     items = [i for i in registry().nav if not i.roles or person.role.value in i.roles]
-    return sorted(items, key=lambda i: (i.order, i.label))
+    return [
+        replace(i, label=Markup("{} {}").format(i.label, i.badge(person))) if i.badge else i
+        for i in sorted(items, key=lambda i: (i.order, i.label))
+    ]

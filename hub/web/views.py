@@ -35,7 +35,7 @@ def dashboard():
     person = current_user
     ctx = {
         "panels": registry().panels_for(person),
-        "recent_notifications": notifications.recent(person.id, limit=5),
+        "recent_notifications": notifications.latest(person.id, limit=5),
         "org": person.organization,
         **queries.dashboard_facts(person),
     }

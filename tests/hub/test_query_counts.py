@@ -25,6 +25,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import before_render_template, template_rendered
 from sqlalchemy import event
 
 from hub import audit, db
@@ -240,6 +241,66 @@ def test_pages_do_not_nest_joins(
         f"  {path}:\n" + "\n".join(f"    … {_shape(s)[s.find(' FROM ') :][:300]}" for s in found)
         for path, found in nested.items()
     )
+
+
+@pytest.mark.parametrize("viewer_key", VIEWERS)
+def test_templates_run_no_sql(viewer_key, app, client, session, channel, make_org, make_person):
+    """Every statement of a page runs before its templates render: a template that queries
+    (a navigation badge asking for its count, an attribute loading lazily) costs the ORM's
+    whole per-statement work on every page, where computing it first costs one query
+    (docs/performance.md)."""
+    _, pages = _small_program(session, client, channel, make_org, make_person, viewer_key)
+    rendering, from_templates = [], []
+
+    def started(sender, template, context, **extra):
+        rendering.append(template.name)
+
+    def finished(sender, template, context, **extra):
+        rendering.pop()
+
+    def statement(conn, cursor, sql, parameters, context, executemany):
+        if rendering and not _BOOKKEEPING.match(sql):
+            from_templates.append(f"{rendering[-1]}: {' '.join(sql.split())[:200]}")
+
+    before_render_template.connect(started, app)
+    template_rendered.connect(finished, app)
+    event.listen(db.engine(), "before_cursor_execute", statement)
+    try:
+        for path, headers in pages.items():
+            if not path.startswith("/api/"):
+                response = _get_in_fresh_context(client, path, headers)
+                assert response.status_code == 200, path
+    finally:
+        event.remove(db.engine(), "before_cursor_execute", statement)
+        template_rendered.disconnect(finished, app)
+        before_render_template.disconnect(started, app)
+    assert not from_templates, f"templates ran SQL for {viewer_key}:\n" + "\n".join(
+        sorted(set(from_templates))
+    )
+
+
+# What every page needs, read at most once per request (db.memo, docs/performance.md).
+_ONCE = {
+    "program settings": re.compile(r"\bFROM program_settings\b"),
+    "the signed-in session": re.compile(r"\bFROM login_session\b"),
+    "the unread notifications": re.compile(r"\bFROM notification WHERE .*read_at IS NULL"),
+    "the unread conversations": re.compile(r"\bFROM conversation_participant JOIN conversation\b"),
+    "the co-op program": re.compile(r"\bFROM coop_program\b"),
+}
+
+
+@pytest.mark.parametrize("viewer_key", VIEWERS)
+def test_what_every_page_needs_is_read_once(
+    viewer_key, app, client, session, channel, make_org, make_person, statements
+):
+    _, pages = _small_program(session, client, channel, make_org, make_person, viewer_key)
+    twice = {}
+    for path, headers in pages.items():
+        _, sql = _count(client, statements, path, headers)
+        for what, pattern in _ONCE.items():
+            if (n := sum(1 for s in sql if pattern.search(s))) > 1:
+                twice[f"{path}: {what}"] = n
+    assert not twice, f"read more than once per request for {viewer_key}: {twice}"
 
 
 # An expanded IN list ("IN (?, ?, ?)", "IN (%(id_1_1)s, %(id_1_2)s)") differs only in length.

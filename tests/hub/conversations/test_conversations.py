@@ -13,6 +13,7 @@ from hub.conversations import access, context, presence, reads, reminders
 from hub.conversations import handoff as handoffs
 from hub.conversations import service as conversations
 from hub.conversations.models import (
+    Conversation,
     ConversationParticipant,
     ConversationStatus,
     Handoff,
@@ -175,6 +176,35 @@ def test_who_sees_a_dealers_conversation(channel, start, role, sees):
     assert (conversation in listed) is sees
     assert (access.find_conversation(viewer, conversation.id) is not None) is sees
     assert reads.unread_conversation_count(viewer) >= 0  # never fails for anyone
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_unread_count_agrees_with_the_conversation_scope(channel, start, say, role):
+    """reads.unread_conversation_count runs a statement prebuilt for speed, not
+    conversation_scope: for every role, taking part in conversations inside and outside
+    their scope, it must count what conversation_scope lets them see."""
+    viewer = channel.people[role]
+    mine = start()  # the dealer's (inside the scope of its people, the OEM's, not others')
+    other = start("other_marketer", subject="Another dealer's")
+    for conversation in (mine, other):
+        reads.ensure_participant(conversation, viewer, utcnow())
+        say(conversation, "channel_manager", "News for everyone")
+
+    through_scope = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(ConversationParticipant)
+        .join(Conversation, Conversation.id == ConversationParticipant.conversation_id)
+        .where(
+            ConversationParticipant.person_id == viewer.id,
+            ConversationParticipant.last_read_seq < Conversation.last_seq,
+            access.conversation_scope(viewer),
+        )
+    )
+    assert reads.unread_conversation_count(viewer) == through_scope
+    # The OEM counts both (the channel manager wrote, so read, both); a partner one.
+    assert through_scope == {"program_admin": 2, "product_manager": 2, "channel_manager": 0}.get(
+        role, 1
+    )
 
 
 def test_a_distributor_sees_a_dealers_conversation_only_when_taking_part(channel, start):

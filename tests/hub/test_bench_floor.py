@@ -1,0 +1,39 @@
+"""The floor benchmark (`python -m bench.floor`) at a tiny scale, so it cannot rot: a small
+program on SQLite, a few requests per page. Only its bookkeeping is checked — every page
+measured, each part of the floor there, the HTML written — never how fast anything was."""
+
+from __future__ import annotations
+
+from bench import floor
+
+
+def test_the_floor_benchmark_measures_every_page_at_a_tiny_scale(tmp_path):
+    rows = floor.main(
+        [
+            "--scale",
+            "0.05",
+            "--requests",
+            "3",
+            "--rounds",
+            "1",
+            "--warmup",
+            "1",
+            "--results-dir",
+            str(tmp_path),
+        ]
+    )
+
+    assert [r["key"] for r in rows] == [p.key for p in floor.PAGES]
+    for row in rows:
+        assert "skipped" not in row, row
+        assert row["statements"] > 0, row
+        assert row["bytes_ms"] > 0 and row["render_ms"] > 0 and row["sql_ms"] > 0, row
+        assert row["ratio"] > 0, row
+        html = (tmp_path / "floor-html" / f"sqlite-{row['key']}.html").read_bytes()
+        assert html.startswith(b"{" if row["key"] == "api-oem" else b"<!doctype html>"), row
+    dashboard = next(r for r in rows if r["key"] == "dashboard-dealer")
+    assert dashboard["templates"][-1]["name"] == "hub/web/dashboard.html"
+    assert (
+        b'value="(csrf)"' in (tmp_path / "floor-html" / "sqlite-dashboard-dealer.html").read_bytes()
+    )
+    assert "| dashboard (dealer marketer) |" in floor.markdown("sqlite", rows)
