@@ -1,0 +1,80 @@
+"""The certificate as an image (PNG) and a document (PDF), drawn by Pillow, with a QR
+code that leads to the public verification page.
+
+Fonts: Pillow's bundled default (a scalable sans face), so nothing is committed or
+installed for it.
+"""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from PIL import Image, ImageDraw, ImageFont
+
+from hub.dates import format_date
+from learning.certifications.models import Certification
+
+WIDTH, HEIGHT = 1600, 1130  # A4 landscape at about 136 dpi
+GREEN = (31, 92, 58)
+INK = (27, 31, 29)
+GREY = (88, 96, 92)
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.load_default(size=size)
+
+
+def _centered(draw: ImageDraw.ImageDraw, y: int, text: str, size: int, fill) -> int:
+    font = _font(size)
+    left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+    draw.text(((WIDTH - (right - left)) / 2, y), text, font=font, fill=fill)
+    return y + (bottom - top) + size // 2
+
+
+def _qr(url: str) -> Image.Image:
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=7, border=2)
+    buffer.seek(0)
+    return Image.open(buffer).convert("RGB")
+
+
+def render(cert: Certification, issuer: str, verify_url: str) -> Image.Image:
+    """The certificate of cert as an RGB image."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((30, 30, WIDTH - 30, HEIGHT - 30), outline=GREEN, width=8)
+    draw.rectangle((50, 50, WIDTH - 50, HEIGHT - 50), outline=GREEN, width=2)
+    y = _centered(draw, 120, issuer.upper(), 34, GREEN)
+    y = _centered(draw, y + 20, "Certificate of achievement", 64, INK)
+    y = _centered(draw, y + 30, "This certifies that", 30, GREY)
+    y = _centered(draw, y + 10, cert.person.name, 72, INK)
+    y = _centered(draw, y + 10, "has achieved", 30, GREY)
+    y = _centered(draw, y + 10, cert.level.title, 48, GREEN)
+    dates = (
+        f"Issued {format_date(cert.issued_at, cert.person)} · "
+        f"valid until {format_date(cert.valid_until, cert.person)}"
+    )
+    _centered(draw, y + 20, dates, 30, INK)
+    qr = _qr(verify_url)
+    qr = qr.resize((220, 220), Image.Resampling.NEAREST)
+    image.paste(qr, (WIDTH - 110 - 220, HEIGHT - 110 - 220))
+    small = _font(22)
+    draw.text((110, HEIGHT - 180), "Verify this certificate:", font=small, fill=GREY)
+    draw.text((110, HEIGHT - 150), verify_url, font=small, fill=INK)
+    draw.text((110, HEIGHT - 120), f"Credential id {cert.credential_id}", font=small, fill=GREY)
+    return image
+
+
+def png_bytes(cert: Certification, issuer: str, verify_url: str) -> bytes:
+    buffer = io.BytesIO()
+    render(cert, issuer, verify_url).save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def pdf_bytes(cert: Certification, issuer: str, verify_url: str) -> bytes:
+    buffer = io.BytesIO()
+    render(cert, issuer, verify_url).save(
+        buffer, "PDF", resolution=136.0, title=f"{cert.level.title} — {cert.person.name}"
+    )
+    return buffer.getvalue()
