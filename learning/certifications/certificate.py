@@ -1,13 +1,16 @@
 """The certificate as an image (PNG) and a document (PDF), drawn by Pillow, with a QR
 code that leads to the public verification page.
 
-Fonts: Pillow's bundled default (a scalable sans face), so nothing is committed or
-installed for it.
+Fonts: DejaVu Sans from Debian's fonts-dejavu-core (it has every character a name or
+a level's title may hold, "—" included); where that package is missing, Pillow's bundled
+default face. No font is committed.
 """
 
 from __future__ import annotations
 
 import io
+from functools import cache
+from pathlib import Path
 
 import segno
 from PIL import Image, ImageDraw, ImageFont
@@ -21,12 +24,21 @@ INK = (27, 31, 29)
 GREY = (88, 96, 92)
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+
+
+@cache
+def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    face = DEJAVU / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
+    if face.exists():
+        return ImageFont.truetype(str(face), size)
     return ImageFont.load_default(size=size)
 
 
-def _centered(draw: ImageDraw.ImageDraw, y: int, text: str, size: int, fill) -> int:
-    font = _font(size)
+def _centered(
+    draw: ImageDraw.ImageDraw, y: int, text: str, size: int, fill, bold: bool = False
+) -> int:
+    font = _font(size, bold)
     left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
     draw.text(((WIDTH - (right - left)) / 2, y), text, font=font, fill=fill)
     return y + (bottom - top) + size // 2
@@ -45,12 +57,12 @@ def render(cert: Certification, issuer: str, verify_url: str) -> Image.Image:
     draw = ImageDraw.Draw(image)
     draw.rectangle((30, 30, WIDTH - 30, HEIGHT - 30), outline=GREEN, width=8)
     draw.rectangle((50, 50, WIDTH - 50, HEIGHT - 50), outline=GREEN, width=2)
-    y = _centered(draw, 120, issuer.upper(), 34, GREEN)
+    y = _centered(draw, 120, issuer.upper(), 34, GREEN, bold=True)
     y = _centered(draw, y + 20, "Certificate of achievement", 64, INK)
-    y = _centered(draw, y + 30, "This certifies that", 30, GREY)
-    y = _centered(draw, y + 10, cert.person.name, 72, INK)
+    y = _centered(draw, y + 40, "This certifies that", 30, GREY)
+    y = _centered(draw, y + 10, cert.person.name, 72, INK, bold=True)
     y = _centered(draw, y + 10, "has achieved", 30, GREY)
-    y = _centered(draw, y + 10, cert.level.title, 48, GREEN)
+    y = _centered(draw, y + 10, cert.level.title, 48, GREEN, bold=True)
     dates = (
         f"Issued {format_date(cert.issued_at, cert.person)} · "
         f"valid until {format_date(cert.valid_until, cert.person)}"
