@@ -9,6 +9,7 @@ from learning.certifications import api as certification_api
 from learning.certifications import views as certification_views
 from learning.demo import seed_demo
 from learning.paths import api as path_api
+from learning.paths import panels as path_panels
 from learning.paths import views as _path_views  # noqa: F401  (its routes join bp on import)
 from learning.quizzes import views as _quiz_views  # noqa: F401  (its routes join bp on import)
 
@@ -23,4 +24,5 @@ def init_app(app: Flask) -> None:
     certification_api.init_app(app)
     reg = registry(app)
     reg.nav.append(NavItem("Learning", "learning.dashboard", roles=LEARNERS, order=40))
+    reg.panels.append(path_panels.learning_panel)
     reg.demo.append(seed_demo)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from hub import db
 from hub.db import utcnow
-from hub.models import Person, ProductLine
+from hub.models import Notification, Person, ProductLine
 from learning.certifications import service as certifications
 from learning.demo.content import (
     LEVELS,
@@ -120,7 +120,16 @@ def _certify(person: Person, level: Level, days_ago: int):
     for module in level.modules:
         _work_through(person, module, when - timedelta(days=2))
     db.session.flush()
-    return certifications.issue(person, level, now=when)
+    cert = certifications.issue(person, level, now=when)
+    # Its notification is as old as it is, and read long since.
+    note = db.session.scalar(
+        sa.select(Notification)
+        .where(Notification.person_id == person.id, Notification.kind == "certification")
+        .order_by(Notification.id.desc())
+        .limit(1)
+    )
+    note.created_at = note.read_at = when
+    return cert
 
 
 def seed_demo(ctx: dict) -> str:

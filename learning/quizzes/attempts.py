@@ -175,6 +175,8 @@ def submit(
     the attempt was submitted already or ran out of time; an unanswered question is a
     problem on its field (the attempt stays open)."""
     now = now or utcnow()
+    # Two submissions of one attempt at once: the second waits for the first, then sees it.
+    db.session.refresh(attempt, with_for_update=True)
     if attempt.submitted_at is not None:
         raise AttemptClosed(
             "These answers were submitted already on "
