@@ -14,7 +14,7 @@ from hub import audit, db, notifications, policy
 from hub.dates import format_date
 from hub.db import utcnow
 from hub.errors import Conflict, ValidationFailed
-from hub.models import Organization, OrgKind, Person
+from hub.models import Organization, OrgKind, Person, Role
 from learning.certifications.models import Certification, CertificationStatus
 from learning.certifications.requirements import Standing, standing
 from learning.paths.models import Level
@@ -128,6 +128,20 @@ def visible_certifications(viewer: Person) -> sa.Select:
             Person.organization_id.in_(policy.visible_organization_ids(viewer)),
         )
     )
+
+
+def others_in_scope(viewer: Person, limit: int = 100) -> list[Certification]:
+    """For the wallet of OEM staff and partner admins: the newest certifications of the
+    people in their scope (not their own); nobody else gets this list."""
+    if not (viewer.is_oem or viewer.role == Role.PARTNER_ADMIN):
+        return []
+    stmt = (
+        visible_certifications(viewer)
+        .where(Certification.person_id != viewer.id)
+        .order_by(Certification.issued_at.desc(), Certification.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
 
 
 def get_certification_or_404(viewer: Person, cert_id: int) -> Certification:

@@ -12,7 +12,6 @@ from hub.web.pages import external_url, render, see_other
 from learning.blueprint import bp
 from learning.certifications import certificate
 from learning.certifications import service as certifications
-from learning.certifications.models import Certification
 from learning.certifications.requirements import standing
 
 # Public: no sign-in, no scope — the credential id itself is the key.
@@ -22,18 +21,10 @@ verify_bp = Blueprint("verify", __name__, url_prefix="/verify")
 @bp.get("/certifications")
 def wallet():
     record = standing(current_user.id)
-    others = []
-    if current_user.is_oem or current_user.role.value == "partner_admin":
-        others = db.session.scalars(
-            certifications.visible_certifications(current_user)
-            .where(Certification.person_id != current_user.id)
-            .order_by(Certification.issued_at.desc(), Certification.id.desc())
-            .limit(100)
-        ).all()
     return render(
         "learning/certifications/wallet.html",
         mine=record.certifications,
-        others=others,
+        others=certifications.others_in_scope(current_user),
         now=record.now,
     )
 

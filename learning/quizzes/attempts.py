@@ -96,8 +96,9 @@ def start(
     if current.open_attempt is not None:
         return current.open_attempt
     if current.next_allowed is not None:
+        used = "your attempt" if quiz.max_attempts == 1 else f"all {quiz.max_attempts} attempts"
         raise ValidationFailed(
-            f"You have used all {quiz.max_attempts} attempts for now; the next one opens "
+            f"You have used {used} for now; the next one opens "
             f"{format_relative(current.next_allowed, person, now=now)} "
             f"({format_datetime(current.next_allowed, person)})."
         )

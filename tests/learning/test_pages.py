@@ -2,13 +2,16 @@
 gives nothing away, refusals with a sentence, the public verification page."""
 
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from hub import db
 from hub.accounts import service as accounts
+from hub.db import utcnow
 from learning.certifications.models import Certification
+from learning.quizzes import attempts
 from learning.quizzes.models import QuizAttempt
 from tests.conftest import post_form
 from tests.learning.factories import certify, make_learning, right_answers
@@ -147,3 +150,24 @@ def test_the_api_answers_bad_input_with_problem_json(api, channel, session):
     bad = api(admin, "GET", "/api/v1/learning/paths?track=cooking")
     assert bad.status_code in (400, 422) and bad.mimetype == "application/problem+json"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Certification)) == 1
+
+
+def test_late_answers_and_an_early_retake_are_refused_on_the_page(client, login_as, session):
+    learning = make_learning(max_attempts=1, time_limit_minutes=30)
+    staff = login_as("partner_staff")
+    late = attempts.start(staff, learning.quiz, now=utcnow() - timedelta(hours=2))
+    answers = {f"q{q}": c for q, c in right_answers(late).items()}
+    url = f"/learning/attempts/{late.id}"
+    refused = post_form(client, url, answers, token_page="/learning/", follow_redirects=True)
+    assert "ran out of time" in refused.get_data(as_text=True)
+    db.session.refresh(late)
+    assert late.submitted_at is None and late.answers is None
+    retake = post_form(
+        client,
+        f"/learning/modules/{learning.module.id}/quiz",
+        token_page="/learning/",
+        follow_redirects=True,
+    )
+    assert "You have used your attempt for now; the next one opens" in retake.get_data(as_text=True)
+    count = sa.select(sa.func.count()).select_from(QuizAttempt)
+    assert db.session.scalar(count) == 1

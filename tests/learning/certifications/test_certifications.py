@@ -73,3 +73,15 @@ def test_the_certificate_is_a_png_and_a_pdf(channel, session):
     png = png_bytes(cert, "Test OEM", f"http://hub.example/verify/{cert.credential_id}")
     pdf = pdf_bytes(cert, "Test OEM", f"http://hub.example/verify/{cert.credential_id}")
     assert png.startswith(b"\x89PNG") and pdf.startswith(b"%PDF")
+
+
+def test_the_wallet_lists_the_scope_for_oem_staff_and_partner_admins_only(channel, session):
+    learning = make_learning()
+    staff = certify(channel.people["partner_staff"], learning.foundation)
+    other = certify(channel.people["other_marketer"], learning.foundation)
+    assert certifications.others_in_scope(channel.people["partner_admin"]) == [staff]
+    assert set(certifications.others_in_scope(channel.people["channel_manager"])) == {
+        staff,
+        other,
+    }
+    assert certifications.others_in_scope(channel.people["dealer_marketer"]) == []
