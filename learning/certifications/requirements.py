@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from hub import db
 from hub.db import utcnow
-from learning.certifications.models import Certification
+from learning.certifications.models import Certification, CertificationStatus
 from learning.paths.models import Level, Module, ModuleProgress
 from learning.quizzes.models import Quiz, QuizAttempt
 
@@ -53,7 +53,7 @@ class Standing:
     def holds(self, level: Level) -> bool:
         """Whether the person holds a valid certification of the level now."""
         return any(
-            c.level_id == level.id and c.status(self.now).value == "valid"
+            c.level_id == level.id and c.status(self.now) == CertificationStatus.VALID
             for c in self.certifications
         )
 
