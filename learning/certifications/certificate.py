@@ -22,6 +22,8 @@ WIDTH, HEIGHT = 1600, 1130  # A4 landscape at about 136 dpi
 GREEN = (31, 92, 58)
 INK = (27, 31, 29)
 GREY = (88, 96, 92)
+QR_SIZE = 220
+QR_BOX = (WIDTH - 110 - QR_SIZE, HEIGHT - 110 - QR_SIZE)  # its top-left corner
 
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
@@ -69,8 +71,7 @@ def render(cert: Certification, issuer: str, verify_url: str) -> Image.Image:
     )
     _centered(draw, y + 20, dates, 30, INK)
     qr = _qr(verify_url)
-    qr = qr.resize((220, 220), Image.Resampling.NEAREST)
-    image.paste(qr, (WIDTH - 110 - 220, HEIGHT - 110 - 220))
+    image.paste(qr.resize((QR_SIZE, QR_SIZE), Image.Resampling.NEAREST), QR_BOX)
     small = _font(22)
     draw.text((110, HEIGHT - 180), "Verify this certificate:", font=small, fill=GREY)
     draw.text((110, HEIGHT - 150), verify_url, font=small, fill=INK)

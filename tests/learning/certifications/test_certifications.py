@@ -3,12 +3,14 @@
 from datetime import datetime, timedelta
 
 import pytest
+import segno
 import sqlalchemy as sa
 
 from hub import db
 from hub.db import utcnow
 from hub.errors import Conflict, ValidationFailed
 from hub.models import AuditEvent, Notification
+from learning.certifications import certificate
 from learning.certifications import service as certifications
 from learning.certifications.certificate import pdf_bytes, png_bytes
 from learning.certifications.models import CertificationStatus
@@ -85,3 +87,25 @@ def test_the_wallet_lists_the_scope_for_oem_staff_and_partner_admins_only(channe
         other,
     }
     assert certifications.others_in_scope(channel.people["dealer_marketer"]) == []
+
+
+def test_the_certificates_qr_code_holds_the_verification_url(channel, session):
+    cert = certify(channel.people["partner_staff"], make_learning().foundation)
+    url = f"https://hub.example/verify/{cert.credential_id}"
+    image = certificate.render(cert, "Test OEM", url).convert("L")
+    # Read the code back module by module at each module's centre, and compare it with
+    # the code of the URL: the same symbol, so a phone scanning it opens that page.
+    expected = segno.make(url, error="m").matrix
+    size = len(expected) + 4  # a quiet zone of two modules each side
+    step = certificate.QR_SIZE / size
+    left, top = certificate.QR_BOX
+    read = [
+        [
+            image.getpixel((left + (c + 2.5) * step, top + (r + 2.5) * step)) < 128
+            for c in range(len(expected))
+        ]
+        for r in range(len(expected))
+    ]
+    assert read == [[bool(v) for v in row] for row in expected]
+    other = segno.make(url + "x", error="m").matrix
+    assert read != [[bool(v) for v in row] for row in other]
