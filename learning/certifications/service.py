@@ -36,12 +36,15 @@ def new_credential_id() -> str:
 
 
 def award_if_earned(
-    person: Person, level: Level, now: datetime | None = None, record: Standing | None = None
+    person: Person, level: Level, now: datetime | None = None
 ) -> Certification | None:
     """Issue the level's certification when the person has met all its requirements
     (every module done, every prerequisite held) and holds no valid one yet."""
     now = now or utcnow()
-    record = record or standing(person.id, now)
+    # One award at a time per person (a module read and a quiz passed at once would both
+    # see the level done): the person's row is the lock; the record is read after it.
+    db.session.execute(sa.select(Person.id).where(Person.id == person.id).with_for_update())
+    record = standing(person.id, now)
     if record.holds(level) or not record.unlocked(level) or not record.level_done(level):
         return None
     return issue(person, level, now)

@@ -12,6 +12,7 @@ from hub.models import AuditEvent
 from learning.certifications.requirements import standing
 from learning.paths import progress
 from learning.paths.content import render_markdown
+from learning.paths.models import ModuleProgress
 from learning.quizzes import attempts
 from tests.learning.factories import certify, make_learning, right_answers
 
@@ -77,3 +78,14 @@ def test_markdown_renders_and_raw_html_is_escaped():
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;" in html
     assert 'href="javascript' not in html
+
+
+def test_a_module_opened_before_is_marked_read_in_its_own_row(learner, session):
+    learning = make_learning()
+    opened = ModuleProgress(person_id=learner.id, module_id=learning.module.id)
+    db.session.add(opened)
+    db.session.flush()
+    progress.complete_module(learner, learning.module)
+    db.session.refresh(opened)
+    assert opened.completed_at is not None
+    assert standing(learner.id).module_read(learning.module)
