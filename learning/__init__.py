@@ -2,9 +2,27 @@
 
 from flask import Flask
 
-from learning.views import bp
+from hub.models import OEM_ROLES, PARTNER_ROLES
+from hub.registry import NavItem, registry
+from learning.blueprint import bp
+from learning.certifications import api as certification_api
+from learning.certifications import views as certification_views
+from learning.demo import seed_demo
+from learning.paths import api as path_api
+from learning.paths import panels as path_panels
+from learning.paths import views as _path_views  # noqa: F401  (its routes join bp on import)
+from learning.quizzes import views as _quiz_views  # noqa: F401  (its routes join bp on import)
+
+LEARNERS = frozenset(r.value for r in (*PARTNER_ROLES, *OEM_ROLES))
 
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, CLI commands, socket handlers, jobs and hub providers."""
     app.register_blueprint(bp)
+    app.register_blueprint(certification_views.verify_bp)
+    path_api.init_app(app)
+    certification_api.init_app(app)
+    reg = registry(app)
+    reg.nav.append(NavItem("Learning", "learning.dashboard", roles=LEARNERS, order=40))
+    reg.panels.append(path_panels.learning_panel)
+    reg.demo.append(seed_demo)

@@ -21,11 +21,15 @@ from campaigns.proposals.models import Proposal
 from hub import db
 from hub.conversations.models import Conversation
 from hub.models import Organization, Person, ProductLine
+from learning.certifications.models import Certification
+from learning.quizzes.models import QuizAttempt
 
 ADMIN = "admin@fieldcrest.example"
 CHANNEL = "channel@fieldcrest.example"
 GPD_ADMIN = "admin@gpd.example"
 MARKETER = "marketing@prairie.example"
+TECH = "tech@prairie.example"  # Jorge Alvarez, part-way through a mastery path
+SALES = "sales@prairie.example"  # taking a quiz in the demo
 ANONYMOUS = None
 # Signed in with a password, waiting for the authenticator code (tests create this person).
 TWO_FACTOR = "two-factor.form-check@gpd.example"
@@ -60,6 +64,8 @@ FORM_PAGES: list[tuple[str, str | None, str]] = [
     ("conversations.ask_expert", MARKETER, "/conversations/new?product_line={tractors}"),
     ("conversations.detail", MARKETER, "/conversations/{conversation}"),
     ("conversations.detail", CHANNEL, "/conversations/{conversation}"),  # hand-off
+    ("learning.attempt_page", SALES, "/learning/attempts/{open_attempt}"),  # a quiz under way
+    ("learning.certification_page", ADMIN, "/learning/certifications/{certification}"),  # revoke
 ]
 
 # endpoint → (who, path) of a page with no field to fill in (buttons at most), or None for
@@ -82,6 +88,14 @@ NO_FIELDS: dict[str, tuple[str | None, str] | None] = {
     "conversations.live_parts": None,  # htmx parts of conversations.detail
     "hub.organization_logo": None,  # an image
     "hub.healthz": None,  # JSON
+    "learning.dashboard": (TECH, "/learning/"),
+    "learning.path_page": (TECH, "/learning/paths/{learning_path}"),
+    "learning.module_page": (TECH, "/learning/modules/{learning_module}"),  # buttons only
+    "learning.person_page": (ADMIN, "/learning/people/{jorge}"),
+    "learning.wallet": (TECH, "/learning/certifications"),
+    "verify.credential": (ANONYMOUS, "/verify/{credential}"),
+    "learning.certificate_png": None,  # an image
+    "learning.certificate_pdf": None,  # a PDF
 }
 
 IGNORED_PREFIXES = ("/api/", "/static/")
@@ -118,6 +132,10 @@ def demo_values() -> dict[str, object]:
         return db.session.scalar(sa.select(Proposal.id).where(Proposal.title == title))
 
     prairie = org("Prairie Ag Dealers")
+    jorge = db.session.scalar(sa.select(Person.id).where(Person.email == TECH))
+    certification = db.session.scalar(
+        sa.select(Certification).where(Certification.person_id == jorge).limit(1)
+    )
     return {
         "prairie": prairie,
         "gpd": org("Great Plains Distribution"),
@@ -129,6 +147,14 @@ def demo_values() -> dict[str, object]:
         "claimed": proposal("Fall harvest open house"),
         "tractors": db.session.scalar(
             sa.select(ProductLine.id).where(ProductLine.name == "Tractors")
+        ),
+        "jorge": jorge,
+        "certification": certification.id,
+        "credential": certification.credential_id,
+        "learning_path": certification.level.path_id,
+        "learning_module": certification.level.modules[0].id,
+        "open_attempt": db.session.scalar(
+            sa.select(QuizAttempt.id).where(QuizAttempt.submitted_at.is_(None)).limit(1)
         ),
         "conversation": db.session.scalar(
             sa.select(Conversation.id)

@@ -1,0 +1,1 @@
+"""Certifications: issued when a level's requirements are met, verifiable in public."""

@@ -1,0 +1,96 @@
+"""What a person has done towards each level: modules completed, quizzes passed,
+levels held. One load per person (a few statements), then answered from memory, so a
+page listing many levels asks the database the same few questions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from hub import db
+from hub.db import utcnow
+from learning.certifications.models import Certification, CertificationStatus
+from learning.paths.models import Level, Module, ModuleProgress
+from learning.quizzes.models import Quiz, QuizAttempt
+
+
+@dataclass
+class Standing:
+    """A person's learning record at one moment."""
+
+    person_id: int
+    now: datetime
+    completed: dict[int, datetime] = field(default_factory=dict)  # module id → when
+    quiz_modules: set[int] = field(default_factory=set)  # modules that have a quiz
+    passed: set[int] = field(default_factory=set)  # modules whose quiz the person passed
+    certifications: list[Certification] = field(default_factory=list)  # newest first
+
+    def module_read(self, module: Module) -> bool:
+        return module.id in self.completed
+
+    def has_quiz(self, module: Module) -> bool:
+        return module.id in self.quiz_modules
+
+    def quiz_passed(self, module: Module) -> bool:
+        return module.id in self.passed
+
+    def module_done(self, module: Module) -> bool:
+        """Read, and its quiz (if it has one) passed."""
+        return self.module_read(module) and (not self.has_quiz(module) or self.quiz_passed(module))
+
+    def done_count(self, level: Level) -> int:
+        return sum(1 for m in level.modules if self.module_done(m))
+
+    def level_done(self, level: Level) -> bool:
+        return bool(level.modules) and self.done_count(level) == len(level.modules)
+
+    def certification(self, level: Level) -> Certification | None:
+        """The person's newest certification of the level (valid, expired or revoked)."""
+        return next((c for c in self.certifications if c.level_id == level.id), None)
+
+    def holds(self, level: Level) -> bool:
+        """Whether the person holds a valid certification of the level now."""
+        return any(
+            c.level_id == level.id and c.status(self.now) == CertificationStatus.VALID
+            for c in self.certifications
+        )
+
+    def missing_prerequisites(self, level: Level) -> list[Level]:
+        """The levels the person must hold before working on this one."""
+        return [p for p in level.prerequisites if not self.holds(p)]
+
+    def unlocked(self, level: Level) -> bool:
+        return not self.missing_prerequisites(level)
+
+    def next_module(self, level: Level) -> Module | None:
+        return next((m for m in level.modules if not self.module_done(m)), None)
+
+
+def standing(person_id: int, now: datetime | None = None) -> Standing:
+    """Load a person's learning record."""
+    record = Standing(person_id=person_id, now=now or utcnow())
+    rows = db.session.execute(
+        sa.select(ModuleProgress.module_id, ModuleProgress.completed_at).where(
+            ModuleProgress.person_id == person_id, ModuleProgress.completed_at.is_not(None)
+        )
+    )
+    record.completed = dict(rows.tuples().all())
+    record.quiz_modules = set(db.session.scalars(sa.select(Quiz.module_id)))
+    record.passed = set(
+        db.session.scalars(
+            sa.select(Quiz.module_id)
+            .join(QuizAttempt, QuizAttempt.quiz_id == Quiz.id)
+            .where(QuizAttempt.person_id == person_id, QuizAttempt.passed.is_(True))
+            .distinct()
+        )
+    )
+    record.certifications = list(
+        db.session.scalars(
+            sa.select(Certification)
+            .where(Certification.person_id == person_id)
+            .order_by(Certification.issued_at.desc(), Certification.id.desc())
+        )
+    )
+    return record

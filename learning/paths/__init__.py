@@ -1,0 +1,1 @@
+"""Mastery paths: tracks per product line, their levels and modules, and progress."""

@@ -1,0 +1,1 @@
+"""Quizzes: a question bank per module, attempts graded on the server."""
