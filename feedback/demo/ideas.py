@@ -395,8 +395,9 @@ def seed_demo(context: dict) -> str:
                 if thread is not None and rng.random() < 0.4:
                     ideas.comment(pm, idea, PM_REPLY, parent_id=thread.id)
                     comments += 1
-                for step in PATH[target]:
-                    ideas.change_status(
+                steps = PATH[target]
+                for n, step in enumerate(steps, start=1):
+                    change = ideas.change_status(
                         pm,
                         idea,
                         step.value,
@@ -404,6 +405,11 @@ def seed_demo(context: dict) -> str:
                         link=external_url("feedback.idea_page", idea_id=idea.id),
                         path=url_for("feedback.idea_page", idea_id=idea.id),
                     )
+                    # Spread the steps over the idea's life, the last a few days ago.
+                    change.changed_at = idea.created_at + timedelta(
+                        days=max(days - 2, 1) * n // (len(steps) + 1)
+                    )
+                    idea.status_changed_at = change.changed_at
     db.session.flush()
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Idea))
     return f"{total} ideas ({count} seeded), {votes} votes, {comments} comments"

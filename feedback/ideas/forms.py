@@ -51,7 +51,9 @@ class StatusForm(FlaskForm):
 
 def status_form(current) -> StatusForm:
     form = StatusForm()
-    form.status.choices = [(s.value, s.label) for s in SETTABLE if s != current]
+    form.status.choices = [("", "Choose a status")] + [
+        (s.value, s.label) for s in SETTABLE if s != current
+    ]
     return form
 
 
