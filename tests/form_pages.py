@@ -18,6 +18,7 @@ import re
 import sqlalchemy as sa
 
 from campaigns.proposals.models import Proposal
+from feedback.ideas.models import Idea
 from hub import db
 from hub.conversations.models import Conversation
 from hub.models import Organization, Person, ProductLine
@@ -26,6 +27,8 @@ ADMIN = "admin@fieldcrest.example"
 CHANNEL = "channel@fieldcrest.example"
 GPD_ADMIN = "admin@gpd.example"
 MARKETER = "marketing@prairie.example"
+HARBOR = "marketing@harbor.example"
+PM = "pm@fieldcrest.example"
 ANONYMOUS = None
 # Signed in with a password, waiting for the authenticator code (tests create this person).
 TWO_FACTOR = "two-factor.form-check@gpd.example"
@@ -60,6 +63,12 @@ FORM_PAGES: list[tuple[str, str | None, str]] = [
     ("conversations.ask_expert", MARKETER, "/conversations/new?product_line={tractors}"),
     ("conversations.detail", MARKETER, "/conversations/{conversation}"),
     ("conversations.detail", CHANNEL, "/conversations/{conversation}"),  # hand-off
+    ("feedback.idea_board", HARBOR, "/feedback/ideas"),  # status and sort filters
+    ("feedback.idea_new", HARBOR, "/feedback/ideas/new?line={tractors}"),
+    ("feedback.idea_page", HARBOR, "/feedback/ideas/{idea}"),  # comment and replies
+    ("feedback.idea_page", PM, "/feedback/ideas/{idea}"),  # the status change
+    ("feedback.idea_triage", PM, "/feedback/triage"),  # filters
+    ("feedback.idea_weights", ADMIN, "/feedback/triage/weights"),
 ]
 
 # endpoint → (who, path) of a page with no field to fill in (buttons at most), or None for
@@ -82,6 +91,8 @@ NO_FIELDS: dict[str, tuple[str | None, str] | None] = {
     "conversations.live_parts": None,  # htmx parts of conversations.detail
     "hub.organization_logo": None,  # an image
     "hub.healthz": None,  # JSON
+    "feedback.idea_similar": None,  # htmx part of feedback.idea_new
+    "feedback.idea_photo": None,  # an image
 }
 
 IGNORED_PREFIXES = ("/api/", "/static/")
@@ -129,6 +140,9 @@ def demo_values() -> dict[str, object]:
         "claimed": proposal("Fall harvest open house"),
         "tractors": db.session.scalar(
             sa.select(ProductLine.id).where(ProductLine.name == "Tractors")
+        ),
+        "idea": db.session.scalar(
+            sa.select(Idea.id).where(Idea.title == "Quick-attach mower deck for compact tractors")
         ),
         "conversation": db.session.scalar(
             sa.select(Conversation.id)
