@@ -102,11 +102,18 @@ class Filters:
     sort: str = "score"
 
 
-def ranked(viewer: Person, filters: Filters) -> sa.Select:
-    """SELECT (Idea, weighted score) of the ideas the viewer may see, filtered and sorted."""
-    scores = _scores()
-    score = sa.func.coalesce(scores.c.score, 0).label("score")
-    stmt = visible_ideas(viewer).outerjoin(scores, scores.c.idea_id == Idea.id).add_columns(score)
+def ranked(viewer: Person, filters: Filters, *, weighted: bool = True) -> sa.Select:
+    """SELECT (Idea, weighted score) of the ideas the viewer may see, filtered and sorted.
+    weighted=False (the partners' boards, sorted by votes or age): the score is not
+    computed and is None."""
+    if weighted:
+        scores = _scores()
+        score = sa.func.coalesce(scores.c.score, 0).label("score")
+        stmt = visible_ideas(viewer).outerjoin(scores, scores.c.idea_id == Idea.id)
+    else:
+        score = sa.null().label("score")
+        stmt = visible_ideas(viewer)
+    stmt = stmt.add_columns(score)
     if filters.product_line_id is not None:
         stmt = stmt.where(Idea.product_line_id == filters.product_line_id)
     if filters.status is not None:
@@ -114,7 +121,7 @@ def ranked(viewer: Person, filters: Filters) -> sa.Select:
     order = {
         "votes": (Idea.vote_count.desc(), score.desc()),
         "newest": (Idea.created_at.desc(),),
-    }.get(filters.sort, (score.desc(), Idea.vote_count.desc()))
+    }.get(filters.sort, (score.desc(), Idea.vote_count.desc()) if weighted else ())
     return stmt.order_by(*order, Idea.id.desc())
 
 

@@ -70,8 +70,7 @@ def idea_board():
     sort = request.args.get("sort", "votes")
     sort = sort if sort in ("votes", "newest") else "votes"
     stmt = triage.ranked(
-        current_user,
-        triage.Filters(line.id if line else None, chosen, sort),
+        current_user, triage.Filters(line.id if line else None, chosen, sort), weighted=False
     )
     rows, total = triage.page_of(stmt, int_arg("page"), PER_PAGE)
     return render(

@@ -182,3 +182,17 @@ def test_triage_shows_votes_by_tier_and_the_admin_sets_weights(client, login_as,
     ok = post_form(client, "/feedback/triage/weights", {f"tier_{tier.id}": "2.5"})
     assert ok.status_code == 303
     assert dict((t.id, w) for t, w in ideas.weights())[tier.id] == 2.5
+
+
+def test_the_board_of_a_line_sorts_by_votes_or_newest(client, login_as, channel, line):
+    older = post(channel.people["dealer_marketer"], line, "Older idea with votes")
+    newer = post(channel.people["dealer_marketer"], line, "Newer idea without")
+    older.created_at = newer.created_at.replace(year=newer.created_at.year - 1)
+    ideas.vote(channel.people["other_marketer"], older)
+    login_as("partner_staff")
+    by_votes = client.get(f"/feedback/ideas?line={line.id}").get_data(as_text=True)
+    assert by_votes.index("Older idea with votes") < by_votes.index("Newer idea without")
+    newest = client.get(f"/feedback/ideas?line={line.id}&sort=newest").get_data(as_text=True)
+    assert newest.index("Newer idea without") < newest.index("Older idea with votes")
+    planned = client.get(f"/feedback/ideas?line={line.id}&status=planned").get_data(as_text=True)
+    assert "No ideas here yet." in planned
