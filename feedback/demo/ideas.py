@@ -10,11 +10,13 @@ mower-deck idea while typing and vote for it.
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, url_for
+from PIL import Image, ImageDraw
 
 from feedback.ideas import service as ideas
 from feedback.ideas.models import Idea, IdeaStatus, IdeaTierWeight
@@ -349,7 +351,22 @@ COMMENTS = [
     "Our service team would love this.",
 ]
 PM_REPLY = "Good question — we'll check the older models with engineering."
+# Ideas that come with a photo the dealer took (drawn here: a sketch with a caption).
+PHOTOS = {
+    "Quick-attach mower deck for compact tractors": ("deck-pins.jpg", (96, 128, 72)),
+    "Cab filter change without tools": ("cab-filter.jpg", (150, 140, 120)),
+}
 WEIGHTS = {"Authorized": "1.00", "Premier": "1.50", "Elite": "2.00"}
+
+
+def _photo(caption: str, colour: tuple[int, int, int]) -> bytes:
+    image = Image.new("RGB", (640, 420), colour)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((60, 80, 580, 320), outline=(255, 255, 255), width=6)
+    draw.text((80, 340), caption, fill=(255, 255, 255))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85)
+    return out.getvalue()
 
 
 def seed_demo(context: dict) -> str:
@@ -371,6 +388,10 @@ def seed_demo(context: dict) -> str:
         for slug, rows in IDEAS.items():
             for email, title, problem, description, target, days in rows:
                 author = people[email]
+                photos = []
+                if title in PHOTOS:
+                    name, colour = PHOTOS[title]
+                    photos.append(ideas.keep_photo(author, _photo(title, colour), name))
                 idea = ideas.post_idea(
                     author,
                     {
@@ -379,6 +400,7 @@ def seed_demo(context: dict) -> str:
                         "problem": problem,
                         "description": description,
                     },
+                    photos,
                 )
                 idea.created_at = now - timedelta(days=days)
                 count += 1
