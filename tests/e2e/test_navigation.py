@@ -11,10 +11,10 @@ from tests.e2e.conftest import check_axe, sign_in, sign_out
 
 pytestmark = pytest.mark.e2e
 
-EVERYONE = ["Dashboard", "Organisations", "Product lines"]
+EVERYONE = ["Dashboard", "Ideas", "Organisations", "Product lines"]
 # On a desktop these sit in the bar's "More" menu (so the bar is one line from 1024 px up).
-UNDER_MORE = {"Organisations", "Product lines", "Audit log", "Program"}
-RESERVED = {"Audit log": "/audit", "Program": "/admin/program"}
+UNDER_MORE = {"Organisations", "Product lines", "Audit log", "Program", "Triage"}
+RESERVED = {"Audit log": "/audit", "Program": "/admin/program", "Triage": "/feedback/triage"}
 
 # e-mail, name shown in the header, organisation, links reserved to some roles it has
 ACCOUNTS = [
@@ -22,10 +22,10 @@ ACCOUNTS = [
         "admin@fieldcrest.example",
         "Dana Whitfield",
         "Fieldcrest Equipment Co.",
-        {"Audit log", "Program"},
+        {"Audit log", "Program", "Triage"},
     ),
     ("channel@fieldcrest.example", "Marcus Oyelaran", "Fieldcrest Equipment Co.", set()),
-    ("pm@fieldcrest.example", "Priya Raman", "Fieldcrest Equipment Co.", set()),
+    ("pm@fieldcrest.example", "Priya Raman", "Fieldcrest Equipment Co.", {"Triage"}),
     ("admin@gpd.example", "Ruth Kowalski", "Great Plains Distribution", {"Audit log"}),
     ("marketing@prairie.example", "Kelsey Novak", "Prairie Ag Dealers", set()),
     ("tech@prairie.example", "Jorge Alvarez", "Prairie Ag Dealers", set()),
