@@ -59,6 +59,10 @@ class IdeaStatus(enum.StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
+# Ideas that are done with: they take no votes, and triage leaves them out by default.
+CLOSED_STATUSES = frozenset({IdeaStatus.SHIPPED, IdeaStatus.DECLINED, IdeaStatus.MERGED})
+
+
 class Idea(Base):
     """An idea a partner user posted against a product line."""
 

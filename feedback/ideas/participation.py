@@ -12,10 +12,10 @@ import sqlalchemy as sa
 
 from feedback.ideas.access import PARTNERS_ONLY, can_comment, can_vote
 from feedback.ideas.models import (
+    CLOSED_STATUSES,
     COMMENT_MAX,
     Idea,
     IdeaComment,
-    IdeaStatus,
     IdeaSubscription,
     IdeaVote,
 )
@@ -24,7 +24,7 @@ from hub.errors import Conflict, ValidationFailed
 from hub.models import Person
 
 ALREADY_VOTED = "You have already voted for this idea; each person votes once."
-CLOSED = {IdeaStatus.DECLINED, IdeaStatus.MERGED, IdeaStatus.SHIPPED}
+CLOSED = CLOSED_STATUSES
 
 
 def has_voted(person: Person, idea: Idea) -> bool:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from feedback.ideas.access import can_set_weights, visible_ideas
-from feedback.ideas.models import Idea, IdeaStatus, IdeaTierWeight, IdeaVote
+from feedback.ideas.models import CLOSED_STATUSES, Idea, IdeaStatus, IdeaTierWeight, IdeaVote
 from hub import audit, db
 from hub.errors import ValidationFailed
 from hub.models import Organization, OrgKind, Person, Tier
@@ -100,6 +100,7 @@ class Filters:
     product_line_id: int | None = None
     status: IdeaStatus | None = None
     sort: str = "score"
+    open_only: bool = False  # leave out shipped, declined and merged ideas
 
 
 def ranked(viewer: Person, filters: Filters, *, weighted: bool = True) -> sa.Select:
@@ -118,6 +119,8 @@ def ranked(viewer: Person, filters: Filters, *, weighted: bool = True) -> sa.Sel
         stmt = stmt.where(Idea.product_line_id == filters.product_line_id)
     if filters.status is not None:
         stmt = stmt.where(Idea.status == filters.status)
+    if filters.open_only:
+        stmt = stmt.where(Idea.status.not_in(CLOSED_STATUSES))
     order = {
         "votes": (Idea.vote_count.desc(), score.desc()),
         "newest": (Idea.created_at.desc(),),

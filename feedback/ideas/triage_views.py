@@ -26,11 +26,12 @@ def idea_triage():
     lines = posting.product_lines()
     line_id = int_arg("line", 0)
     line = next((ln for ln in lines if ln.id == line_id), None)
-    state = request.args.get("status", "")
+    state = request.args.get("status", "open")  # open ideas unless another status is asked
     chosen = IdeaStatus(state) if state in {s.value for s in IdeaStatus} else None
     sort = request.args.get("sort", "score")
     sort = sort if sort in triage.SORTS else "score"
-    stmt = triage.ranked(current_user, triage.Filters(line.id if line else None, chosen, sort))
+    filters = triage.Filters(line.id if line else None, chosen, sort, open_only=state == "open")
+    stmt = triage.ranked(current_user, filters)
     page = max(int_arg("page"), 1)
     rows, total = triage.page_of(stmt, page, PER_PAGE)
     return render(
@@ -43,6 +44,7 @@ def idea_triage():
         page=page,
         pages=max(1, -(-total // PER_PAGE)),
         status=chosen,
+        open_only=filters.open_only,
         statuses=list(IdeaStatus),
         sort=sort,
         sorts=triage.SORTS,

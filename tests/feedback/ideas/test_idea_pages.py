@@ -196,3 +196,19 @@ def test_the_board_of_a_line_sorts_by_votes_or_newest(client, login_as, channel,
     assert newest.index("Newer idea without") < newest.index("Older idea with votes")
     planned = client.get(f"/feedback/ideas?line={line.id}&status=planned").get_data(as_text=True)
     assert "No ideas here yet." in planned
+
+
+def test_triage_shows_open_ideas_unless_asked_for_any(client, login_as, channel, line):
+    post(channel.people["dealer_marketer"], line, "Still open idea")
+    done = post(channel.people["dealer_marketer"], line, "Declined idea here")
+    ideas.change_status(
+        channel.people["product_manager"], done, "declined", "Too costly.", link="l", path="p"
+    )
+    login_as("product_manager")
+    default = client.get("/feedback/triage").get_data(as_text=True)
+    assert "Still open idea" in default and "Declined idea here" not in default
+    assert '<option value="open" selected>' in default
+    every = client.get("/feedback/triage?status=").get_data(as_text=True)
+    assert "Still open idea" in every and "Declined idea here" in every
+    declined = client.get("/feedback/triage?status=declined").get_data(as_text=True)
+    assert "Still open idea" not in declined and "Declined idea here" in declined
