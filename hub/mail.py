@@ -36,6 +36,30 @@ def send_mail(to: str, subject: str, body: str) -> OutboxMail:
     return mail
 
 
+def send_many(messages: list[tuple[str, str, str]]) -> int:
+    """Queue many plain-text e-mails, (to, subject, body) each, in one bulk INSERT; with
+    SMTP configured they go out after the commit (and `hub tick` retries). Returns how many."""
+    if not messages:
+        return 0
+    now = utcnow()
+    rows = [
+        {"to": to, "subject": subject[:200], "body": body, "created_at": now, "error": ""}
+        for to, subject, body in messages
+    ]
+    ids = list(db.session.scalars(sa.insert(OutboxMail).returning(OutboxMail.id), rows))
+    if current_app.config.get("SMTP_HOST"):
+        app = current_app._get_current_object()
+
+        def _deliver_now():
+            with app.app_context():
+                for start in range(0, len(ids), 200):
+                    deliver_pending(ids=ids[start : start + 200])
+                    db.session.commit()
+
+        db.on_commit(_deliver_now)
+    return len(rows)
+
+
 def deliver_pending(ids: list[int] | None = None, older_than: timedelta | None = None) -> int:
     """Send unsent outbox mail over SMTP; each message is claimed first so it goes out once."""
     if not current_app.config.get("SMTP_HOST"):

@@ -9,6 +9,7 @@ from alembic.config import Config
 from flask import Flask
 
 from hub.config import FEATURES, ROOT
+from hub.db import Base
 
 
 def load_all_models() -> None:
@@ -19,6 +20,16 @@ def load_all_models() -> None:
         for module in pkgutil.walk_packages(package.__path__, f"{name}."):
             if module.name.rpartition(".")[2] == "models":
                 importlib.import_module(module.name)
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's filter: leave out what a migration makes for one database only and the
+    models can't declare (full-text tables, generated search columns, their indexes), named
+    by the features in `Base.metadata.info["database_only"]` ("table" or "table.column")."""
+    database_only = Base.metadata.info.get("database_only", set())
+    if type_ == "column":
+        name = f"{obj.table.name}.{name}"
+    return not (reflected and compare_to is None and name in database_only)
 
 
 def alembic_config(app: Flask) -> Config:

@@ -38,6 +38,37 @@ _UNREAD = (
 )
 
 
+def notify_many(
+    person_ids: list[int], kind: str, text: str, url: str = "", *, actor: Person | None = None
+) -> int:
+    """Tell many people the same thing: one bulk INSERT inside the transaction (however
+    large the audience), pushed to their open pages once it commits. Returns how many."""
+    if not person_ids:
+        return 0
+    now, text = utcnow(), text[:500]
+    actor_id = actor.id if actor is not None else None
+    rows = [
+        {
+            "person_id": person_id,
+            "kind": kind,
+            "text": text,
+            "url": url,
+            "actor_id": actor_id,
+            "created_at": now,
+        }
+        for person_id in person_ids
+    ]
+    db.session.execute(sa.insert(Notification), rows)
+    payload = {"kind": kind, "text": text, "url": url}
+
+    def push():
+        for person_id in person_ids:
+            socketio.emit("notification", payload, to=person_room(person_id))
+
+    db.on_commit(push)
+    return len(rows)
+
+
 def unread_count(person_id: int) -> int:
     return db.read(_UNREAD, {"person_id": person_id}).scalar_one()
 

@@ -23,6 +23,6 @@ def init_app(app: Flask) -> None:
     path_api.init_app(app)
     certification_api.init_app(app)
     reg = registry(app)
-    reg.nav.append(NavItem("Learning", "learning.dashboard", roles=LEARNERS, order=40))
+    reg.nav.append(NavItem("Learning", "learning.dashboard", roles=LEARNERS, order=35))
     reg.panels.append(path_panels.learning_panel)
     reg.demo.append(seed_demo)

@@ -3,7 +3,7 @@
 from alembic import context
 
 from hub.db import Base
-from hub.migrate import load_all_models
+from hub.migrate import include_object, load_all_models
 
 load_all_models()
 config = context.config
@@ -18,6 +18,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -18,6 +18,7 @@ import re
 import sqlalchemy as sa
 
 from campaigns.proposals.models import Proposal
+from feedback.ideas.models import Idea
 from hub import db
 from hub.conversations.models import Conversation
 from hub.models import Organization, Person, ProductLine
@@ -30,6 +31,8 @@ GPD_ADMIN = "admin@gpd.example"
 MARKETER = "marketing@prairie.example"
 TECH = "tech@prairie.example"  # Jorge Alvarez, part-way through a mastery path
 SALES = "sales@prairie.example"  # taking a quiz in the demo
+HARBOR = "marketing@harbor.example"
+PM = "pm@fieldcrest.example"
 ANONYMOUS = None
 # Signed in with a password, waiting for the authenticator code (tests create this person).
 TWO_FACTOR = "two-factor.form-check@gpd.example"
@@ -66,6 +69,12 @@ FORM_PAGES: list[tuple[str, str | None, str]] = [
     ("conversations.detail", CHANNEL, "/conversations/{conversation}"),  # hand-off
     ("learning.attempt_page", SALES, "/learning/attempts/{open_attempt}"),  # a quiz under way
     ("learning.certification_page", ADMIN, "/learning/certifications/{certification}"),  # revoke
+    ("feedback.idea_board", HARBOR, "/feedback/ideas"),  # status and sort filters
+    ("feedback.idea_new", HARBOR, "/feedback/ideas/new?line={tractors}"),
+    ("feedback.idea_page", HARBOR, "/feedback/ideas/{idea}"),  # comment and replies
+    ("feedback.idea_page", PM, "/feedback/ideas/{idea}"),  # the status change
+    ("feedback.idea_triage", PM, "/feedback/triage"),  # filters
+    ("feedback.idea_weights", ADMIN, "/feedback/triage/weights"),
 ]
 
 # endpoint → (who, path) of a page with no field to fill in (buttons at most), or None for
@@ -96,6 +105,8 @@ NO_FIELDS: dict[str, tuple[str | None, str] | None] = {
     "verify.credential": (ANONYMOUS, "/verify/{credential}"),
     "learning.certificate_png": None,  # an image
     "learning.certificate_pdf": None,  # a PDF
+    "feedback.idea_similar": None,  # htmx part of feedback.idea_new
+    "feedback.idea_photo": None,  # an image
 }
 
 IGNORED_PREFIXES = ("/api/", "/static/")
@@ -155,6 +166,9 @@ def demo_values() -> dict[str, object]:
         "learning_module": certification.level.modules[0].id,
         "open_attempt": db.session.scalar(
             sa.select(QuizAttempt.id).where(QuizAttempt.submitted_at.is_(None)).limit(1)
+        ),
+        "idea": db.session.scalar(
+            sa.select(Idea.id).where(Idea.title == "Quick-attach mower deck for compact tractors")
         ),
         "conversation": db.session.scalar(
             sa.select(Conversation.id)

@@ -135,6 +135,37 @@
     });
   }
 
+  // The desktop bar is one line: when its links do not fit, the last ones move to the
+  // front of "More" (priority navigation), and come back when the window widens. On a
+  // phone every link is in the Menu list, so nothing moves.
+  function fitNavigation() {
+    var nav = document.getElementById("mainnav");
+    if (!nav) return;
+    var main = nav.querySelectorAll(".mainnav__main");
+    var spills = nav.querySelectorAll(".navmore__spill");
+    var more = nav.querySelector(".mainnav__more");
+    var summary = more.querySelector("summary");
+    var hadMore = more.dataset.own !== undefined ? more.dataset.own === "1" : !more.hidden;
+    more.dataset.own = hadMore ? "1" : "0";
+    main.forEach(function (li, i) { li.classList.remove("is-spilled"); spills[i].hidden = true; });
+    more.hidden = !hadMore;
+    summary.classList.toggle("navmore--current", !!more.querySelector(".navmore__panel li:not([hidden]) [aria-current]"));
+    if (window.matchMedia("(max-width: 760px)").matches) return;
+    function wraps() {
+      var tops = [];
+      nav.querySelectorAll(":scope > ul > li").forEach(function (li) {
+        if (li.offsetParent !== null) tops.push(li.offsetTop);
+      });
+      return tops.some(function (top) { return top !== tops[0]; });
+    }
+    for (var i = main.length - 1; i > 0 && wraps(); i--) {
+      main[i].classList.add("is-spilled");
+      spills[i].hidden = false;
+      more.hidden = false;
+    }
+    summary.classList.toggle("navmore--current", !!more.querySelector(".navmore__panel li:not([hidden]) [aria-current]"));
+  }
+
   ready(function () {
     document.documentElement.classList.add("js");
     var toggle = document.querySelector(".menu__toggle");
@@ -145,6 +176,11 @@
         toggle.setAttribute("aria-expanded", open ? "false" : "true");
       });
     }
+    fitNavigation();
+    window.addEventListener("resize", function () {
+      window.clearTimeout(fitNavigation.timer);
+      fitNavigation.timer = window.setTimeout(fitNavigation, 100);
+    });
     // The header's menus (<details>: "More", the user menu) close on Escape and on a click
     // outside them, as menus do; without JavaScript they still open and close by their summary.
     var menus = document.querySelectorAll("details.navmore, details.usermenu");

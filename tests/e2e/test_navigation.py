@@ -11,10 +11,10 @@ from tests.e2e.conftest import check_axe, sign_in, sign_out
 
 pytestmark = pytest.mark.e2e
 
-EVERYONE = ["Dashboard", "Organisations", "Product lines"]
+EVERYONE = ["Dashboard", "Ideas", "Organisations", "Product lines"]
 # On a desktop these sit in the bar's "More" menu (so the bar is one line from 1024 px up).
-UNDER_MORE = {"Organisations", "Product lines", "Audit log", "Program"}
-RESERVED = {"Audit log": "/audit", "Program": "/admin/program"}
+UNDER_MORE = {"Organisations", "Product lines", "Audit log", "Program", "Triage"}
+RESERVED = {"Audit log": "/audit", "Program": "/admin/program", "Triage": "/feedback/triage"}
 
 # e-mail, name shown in the header, organisation, links reserved to some roles it has
 ACCOUNTS = [
@@ -22,10 +22,10 @@ ACCOUNTS = [
         "admin@fieldcrest.example",
         "Dana Whitfield",
         "Fieldcrest Equipment Co.",
-        {"Audit log", "Program"},
+        {"Audit log", "Program", "Triage"},
     ),
     ("channel@fieldcrest.example", "Marcus Oyelaran", "Fieldcrest Equipment Co.", set()),
-    ("pm@fieldcrest.example", "Priya Raman", "Fieldcrest Equipment Co.", set()),
+    ("pm@fieldcrest.example", "Priya Raman", "Fieldcrest Equipment Co.", {"Triage"}),
     ("admin@gpd.example", "Ruth Kowalski", "Great Plains Distribution", {"Audit log"}),
     ("marketing@prairie.example", "Kelsey Novak", "Prairie Ag Dealers", set()),
     ("tech@prairie.example", "Jorge Alvarez", "Prairie Ag Dealers", set()),
@@ -66,7 +66,9 @@ def test_every_navigation_link_opens_and_reserved_pages_are_refused(page, email,
     for label, href in targets:
         response = page.goto(href)
         assert response.status == 200, f"{label} ({href}) answered {response.status} for {email}"
-        if label in UNDER_MORE:
+        # Under More: the secondary links, and a bar link that did not fit this width.
+        spilled = page.locator("li.mainnav__main.is-spilled").get_by_text(label, exact=True)
+        if label in UNDER_MORE or spilled.count():
             expect(page.locator("nav details.navmore summary")).to_have_class("navmore--current")
             open_more(page)
         current = page.get_by_role("navigation", name="Main").get_by_role(
@@ -111,6 +113,41 @@ def test_the_navigation_is_one_line_from_1024_px_for_the_role_with_most_links(op
     expect(more.get_by_role("link", name="Program", exact=True)).to_be_hidden()
     expect(more.locator("summary")).to_be_focused()
     check_axe(page, label=f"navigation at {width} px")
+
+
+def test_links_that_do_not_fit_move_into_more_and_come_back(open_page):
+    """Priority navigation: a narrow window moves the bar's last links to the front of
+    "More" (one line still), and a wider one brings them back to the bar."""
+    page = open_page(viewport={"width": 1024, "height": 800})
+    sign_in(page, "tech@prairie.example")  # the conversations badge makes the bar longest
+    nav = page.get_by_role("navigation", name="Main")
+    bar = nav.locator(":scope > ul > li")
+
+    def tops():
+        return bar.evaluate_all(
+            "items => items.filter(li => li.offsetParent !== null).map(li => li.offsetTop)"
+        )
+
+    assert len(set(tops())) == 1, tops()
+    spilled = nav.locator("li.mainnav__main.is-spilled a").all_inner_texts()
+    assert spilled, "at 1024 px the technician's bar is expected to move a link into More"
+    more = nav.locator("details.navmore")
+    more.locator("summary").click()
+    for label in spilled:
+        expect(more.get_by_role("link", name=label.strip(), exact=True)).to_be_visible()
+        expect(
+            nav.locator("li.mainnav__main").get_by_role("link", name=label.strip(), exact=True)
+        ).to_be_hidden()
+    page.keyboard.press("Escape")
+    check_axe(page, label="navigation with links moved into More")
+
+    page.set_viewport_size({"width": 1400, "height": 800})
+    expect(nav.locator("li.mainnav__main.is-spilled")).to_have_count(0)
+    assert len(set(tops())) == 1, tops()
+    for label in spilled:
+        expect(
+            nav.locator("li.mainnav__main").get_by_role("link", name=label.strip(), exact=True)
+        ).to_be_visible()
 
 
 def test_sign_out_from_the_user_menu_returns_to_the_login_page(page):
