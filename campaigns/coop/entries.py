@@ -15,9 +15,10 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from campaigns.coop.balances import BALANCE_FIELDS, EFFECTS
-from campaigns.coop.models import CoopAccount, EntryKind, Hold, LedgerEntry
+from campaigns.coop.balances import BALANCE_FIELDS, BUCKET_EFFECTS, BUCKET_FIELDS, EFFECTS
+from campaigns.coop.models import CoopAccount, CoopBucket, CoopProgram, EntryKind, Hold, LedgerEntry
 from campaigns.coop.money import ZERO
+from campaigns.coop.periods import expires_on
 from hub import db
 from hub.errors import Conflict, ValidationFailed
 
@@ -94,7 +95,7 @@ class Operation:
         self.entries: list[LedgerEntry] = []
 
     def add(self, kind: EntryKind, amount: Decimal, bucket: str, **fields) -> LedgerEntry:
-        """Write one entry and move the account's cached columns with it (I3)."""
+        """Write one entry and move the account's and the bucket's cached columns with it (I3)."""
         n = len(self.entries) + 1
         key = None if self.key is None else self.key if n == 1 else f"{self.key}#{n}"
         fields.setdefault("effective_on", self.on)
@@ -109,16 +110,65 @@ class Operation:
         )
         db.session.add(entry)
         self.entries.append(entry)
-        account = self.account
-        for name, weight in zip(BALANCE_FIELDS, EFFECTS[kind], strict=True):
-            if weight:
-                setattr(account, name, getattr(account, name) + weight * amount)
-        if account.available < 0 or account.held < 0:  # the checks above make this unreachable
-            raise RuntimeError(f"co-op account {account.id} would go below zero")
+        apply_moves({self.account.id: self.account}, [(self.account.id, kind, amount, bucket)])
         return entry
 
     def total(self, kind: EntryKind) -> Decimal:
         return sum((e.amount for e in self.entries if e.kind == kind), ZERO)
+
+
+Move = tuple[int, EntryKind, Decimal, str]  # account id, kind, amount, bucket
+
+
+def apply_moves(accounts: dict[int, CoopAccount], moves: list[Move]) -> None:
+    """Move the cached columns of the accounts (locked by the caller) and of their buckets by
+    the entries being written in this transaction — the only place either cache changes.
+
+    The buckets' rows are read in one query and written at the next flush (new ones
+    inserted, changed ones updated in one executemany).
+    """
+    if not moves:
+        return
+    deltas: dict[tuple[int, str], list[Decimal]] = {}
+    for account_id, kind, amount, bucket in moves:
+        account = accounts[account_id]
+        for name, weight in zip(BALANCE_FIELDS, EFFECTS[kind], strict=True):
+            if weight:
+                setattr(account, name, getattr(account, name) + weight * amount)
+        sums = deltas.setdefault((account_id, bucket), [ZERO] * len(BUCKET_FIELDS))
+        for i, weight in enumerate(BUCKET_EFFECTS[kind]):
+            if weight:
+                sums[i] += weight * amount
+    for account in accounts.values():
+        if account.available < 0 or account.held < 0:  # callers check first: unreachable
+            raise RuntimeError(f"co-op account {account.id} would go below zero")
+    rows = {
+        (row.account_id, row.bucket): row
+        for row in db.session.scalars(
+            sa.select(CoopBucket).where(
+                CoopBucket.account_id.in_({a for a, _ in deltas}),
+                CoopBucket.bucket.in_({b for _, b in deltas}),
+            )
+        )
+    }
+    for (account_id, bucket), sums in deltas.items():
+        row = rows.get((account_id, bucket))
+        if row is None:
+            account = accounts[account_id]
+            program = db.session.get(CoopProgram, account.program_id)
+            row = CoopBucket(
+                account_id=account_id,
+                program_id=account.program_id,
+                bucket=bucket,
+                expires_on=expires_on(program, bucket),
+                **dict.fromkeys(BUCKET_FIELDS, ZERO),
+            )
+            db.session.add(row)
+        for name, delta in zip(BUCKET_FIELDS, sums, strict=True):
+            if delta:
+                setattr(row, name, getattr(row, name) + delta)
+        if row.held < 0 or row.earned - row.reimbursed - row.expired - row.held < 0:
+            raise RuntimeError(f"co-op account {account_id}, bucket {bucket} would go below zero")
 
 
 def operation_entries(account_id: int, key: str) -> list[LedgerEntry]:
