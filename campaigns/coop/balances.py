@@ -121,21 +121,18 @@ def _bucket_sums(account_id: int) -> dict[str, dict[EntryKind, Decimal]]:
 def bucket_balances(account: CoopAccount) -> list[BucketBalance]:
     """Every bucket of the account, oldest first, from its cached per-bucket row (one indexed
     read of a few rows, however long the ledger; `recompute_buckets` sums the entries)."""
-    rows = db.session.scalars(sa.select(CoopBucket).where(CoopBucket.account_id == account.id))
-    balances = [bucket_row_balance(row) for row in rows]
-    return sorted(balances, key=lambda b: period_start(b.bucket))
-
-
-def bucket_row_balance(row: CoopBucket) -> BucketBalance:
-    """A cached bucket row as a BucketBalance."""
-    return BucketBalance(
-        bucket=row.bucket,
-        expires_on=row.expires_on,
-        earned=row.earned,
-        reimbursed=row.reimbursed,
-        expired=row.expired,
-        held=row.held,
+    rows = db.session.execute(
+        sa.select(
+            CoopBucket.bucket,
+            CoopBucket.expires_on,
+            CoopBucket.earned,
+            CoopBucket.reimbursed,
+            CoopBucket.expired,
+            CoopBucket.held,
+        ).where(CoopBucket.account_id == account.id)
     )
+    balances = [BucketBalance(*row) for row in rows]
+    return sorted(balances, key=lambda b: period_start(b.bucket))
 
 
 def recompute_buckets(account: CoopAccount) -> list[BucketBalance]:

@@ -50,11 +50,14 @@ from campaigns.coop.purchase_csv import (
     MAX_ROWS,  # noqa: F401
     Layout,
     Row,
+    chunk_starts,
     decode,
     inspect,
     line_dict,
     refuse,
     rows,
+    rows_at,
+    with_partners,
 )
 from campaigns.coop.purchases import (
     ParsedLine,
@@ -63,7 +66,7 @@ from campaigns.coop.purchases import (
     imported_lines,
     parse_purchase_line,
     record_purchases,
-    stored_content,
+    stored_line_content,
 )
 from hub import audit, db
 from hub.errors import ValidationFailed
@@ -91,7 +94,7 @@ def _repeats(text: str, layout: Layout, program: CoopProgram, today: date) -> li
     earlier readable line of the file already has (None: it says the same — a duplicate)."""
     first: dict[str, tuple[int, ParsedLine]] = {}
     out = []
-    for row in rows(text, layout):
+    for row in with_partners(rows(text, layout)):
         if row.problem:
             continue
         try:
@@ -166,16 +169,19 @@ def get_upload_or_404(upload_id: int) -> StoredFile | None:
 
 def read_upload(upload: StoredFile) -> tuple[str, Layout]:
     """The stored upload's text and layout (checked again: the same checks, the same file)."""
+    text = decode(_stored_bytes(upload))
+    return text, inspect(text)
+
+
+def _stored_bytes(upload: StoredFile) -> bytes:
     try:
-        data = open_stored(upload.path).read_bytes()
+        return open_stored(upload.path).read_bytes()
     except FileNotFoundError:
         raise refuse(
             f"The uploaded file {upload.filename} is no longer in the storage directory "
             "(HUB_STORAGE_DIR must be shared by every server process). Upload it again: "
             "lines already imported are recognised and skipped."
         ) from None
-    text = decode(data)
-    return text, inspect(text)
 
 
 @dataclass
@@ -227,7 +233,7 @@ def preview(upload: StoredFile, program: CoopProgram, today: date | None = None)
     }
     outcomes: dict[int, tuple[str, ParsedLine | None]] = {}
     candidates: list[tuple[Row, ParsedLine]] = []
-    for row in rows(text, layout):
+    for row in with_partners(rows(text, layout)):
         if row.problem:
             result.errors.append((row.line, _with_id(row, row.problem)))
             outcomes[row.line] = ("error", None)
@@ -270,7 +276,7 @@ def preview(upload: StoredFile, program: CoopProgram, today: date | None = None)
                     (
                         row.line,
                         f"{parsed.external_id} was imported on {stored.created_at:%Y-%m-%d} with "
-                        f"other details ({describe_changes(stored_content(stored), parsed.content())}); "
+                        f"other details ({describe_changes(stored_line_content(stored.id), parsed.content())}); "
                         "it will be "
                         "skipped. Send a correction as a new line with its own id.",
                     )
@@ -433,6 +439,9 @@ def start_import(
             "chunk_rows": chunk_rows,
             "chunks": chunks,
             "repeats": _repeats(text, layout, program, today),
+            # Where each chunk starts, and the columns: a chunk reads only its own rows.
+            "starts": chunk_starts(text, layout, chunk_rows),
+            "layout": [layout.delimiter, layout.positions, layout.header_width],
         },
         summary=f"Import of {upload.filename} into {program.name} started: {layout.rows:,} "
         f"line(s) in {chunks} chunk(s)",
@@ -455,8 +464,15 @@ def run_next_chunk(upload: StoredFile, actor: Person, today: date | None = None)
     program = db.session.get(CoopProgram, plan["program_id"])
     size = plan["chunk_rows"]
     number = state.next_chunk
-    text, layout = read_upload(upload)
-    chunk_rows = list(rows(text, layout, number * size, (number + 1) * size))
+    if "starts" in plan:  # the file was checked when the import started; it never changes
+        text = decode(_stored_bytes(upload))
+        delimiter, positions, width = plan["layout"]
+        layout = Layout(delimiter, positions, width, (), plan["rows"])
+        offset, line = plan["starts"][number]
+        chunk_rows = with_partners(rows_at(text, layout, offset, line, size))
+    else:  # an import started before chunks knew where they start
+        text, layout = read_upload(upload)
+        chunk_rows = with_partners(rows(text, layout, number * size, (number + 1) * size))
     repeats = {line: (first, detail) for line, first, detail in plan["repeats"]}
 
     outcome = {"chunk": number, "rows": len(chunk_rows), "accepted": 0, "accrued": "0.00"}
