@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -66,7 +67,7 @@ from campaigns.coop.purchases import (
     imported_lines,
     parse_purchase_line,
     record_purchases,
-    stored_line_content,
+    stored_line,
 )
 from hub import audit, db
 from hub.errors import ValidationFailed
@@ -94,7 +95,12 @@ def _repeats(text: str, layout: Layout, program: CoopProgram, today: date) -> li
     earlier readable line of the file already has (None: it says the same — a duplicate)."""
     first: dict[str, tuple[int, ParsedLine]] = {}
     out = []
-    for row in with_partners(rows(text, layout)):
+    # Only rows whose external_id (as written) appears more than once can repeat: read
+    # those alone.
+    all_rows = list(rows(text, layout))
+    seen = Counter(row.values.get("external_id", "").strip() for row in all_rows)
+    repeated = [r for r in all_rows if seen[r.values.get("external_id", "").strip()] > 1]
+    for row in with_partners(repeated):
         if row.problem:
             continue
         try:
@@ -272,12 +278,12 @@ def preview(upload: StoredFile, program: CoopProgram, today: date | None = None)
                 result.duplicates += 1
                 outcomes[row.line] = ("duplicate", parsed)
             else:
+                day, content = stored_line(stored.id)
                 result.conflicts.append(
                     (
                         row.line,
-                        f"{parsed.external_id} was imported on {stored.created_at:%Y-%m-%d} with "
-                        f"other details ({describe_changes(stored_line_content(stored.id), parsed.content())}); "
-                        "it will be "
+                        f"{parsed.external_id} was imported on {day} with other details "
+                        f"({describe_changes(content, parsed.content())}); it will be "
                         "skipped. Send a correction as a new line with its own id.",
                     )
                 )

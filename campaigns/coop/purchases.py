@@ -25,7 +25,7 @@ from campaigns.coop.rates import load_rates, rate_for
 from hub import audit, db
 from hub.db import utcnow
 from hub.errors import ValidationFailed
-from hub.models import Organization, OrgKind, Person, ProductLine
+from hub.models import Organization, OrgKind, Person, ProductLine, Tier
 
 EARLIEST_PURCHASE = date(2000, 1, 1)
 LOOKUP_BATCH = 500
@@ -204,6 +204,28 @@ def by_id(model, ids) -> dict:
     return found
 
 
+def partner_rows(ids) -> dict:
+    """What the checks need of the organisations (id, name, kind, tier), as plain rows by id —
+    read a few thousand ids at a time, without building ORM objects."""
+    found = {}
+    ids = sorted(ids)
+    for start in range(0, len(ids), DUPLICATE_LOOKUP):
+        rows = db.session.execute(
+            sa.select(
+                Organization.id,
+                Organization.name,
+                Organization.kind,
+                Organization.tier_id,
+                Tier.name.label("tier_name"),
+            )
+            .outerjoin(Tier, Tier.id == Organization.tier_id)
+            .where(Organization.id.in_(ids[start : start + DUPLICATE_LOOKUP]))
+        )
+        for row in rows:
+            found[row.id] = row
+    return found
+
+
 @dataclass(frozen=True)
 class StoredLine:
     """What the duplicate check needs of an imported purchase line."""
@@ -211,7 +233,6 @@ class StoredLine:
     id: int
     external_id: str
     content_hash: str
-    created_at: datetime
 
 
 def imported_lines(program: CoopProgram, external_ids: list[str]) -> dict[str, StoredLine]:
@@ -221,12 +242,7 @@ def imported_lines(program: CoopProgram, external_ids: list[str]) -> dict[str, S
     ids = sorted(set(external_ids))
     for start in range(0, len(ids), DUPLICATE_LOOKUP):
         rows = db.session.execute(
-            sa.select(
-                PurchaseLine.id,
-                PurchaseLine.external_id,
-                PurchaseLine.content_hash,
-                PurchaseLine.created_at,
-            ).where(
+            sa.select(PurchaseLine.id, PurchaseLine.external_id, PurchaseLine.content_hash).where(
                 PurchaseLine.program_id == program.id,
                 PurchaseLine.external_id.in_(ids[start : start + DUPLICATE_LOOKUP]),
             )
@@ -236,9 +252,11 @@ def imported_lines(program: CoopProgram, external_ids: list[str]) -> dict[str, S
     return found
 
 
-def stored_line_content(line_id: int) -> dict:
-    """An imported line's fields as `ParsedLine.content` gives them (read for a conflict)."""
-    return stored_content(db.session.get(PurchaseLine, line_id))
+def stored_line(line_id: int) -> tuple[date, dict]:
+    """The day an imported line arrived and its fields as `ParsedLine.content` gives them
+    (read for a conflict's sentence only)."""
+    line = db.session.get(PurchaseLine, line_id)
+    return line.created_at.date(), stored_content(line)
 
 
 @dataclass
@@ -256,7 +274,7 @@ class PurchaseChecks:
     def load(cls, program: CoopProgram, lines: list[ParsedLine]) -> PurchaseChecks:
         return cls(
             program,
-            by_id(Organization, {line.organization_id for line in lines}),
+            partner_rows({line.organization_id for line in lines}),
             by_id(ProductLine, {line.product_line_id for line in lines} - {None}),
             load_rates(program),
         )
@@ -279,7 +297,7 @@ class PurchaseChecks:
             rate = self.known[key]
             if rate is not None:
                 return rate
-            tier = org.tier.name if org.tier else "no tier"
+            tier = org.tier_name or "no tier"
             problem = (
                 f"no accrual rate applies to {org.name} ({tier}) on {line.purchased_on}; "
                 "ask the program admin to set one, then send the line again."
@@ -360,12 +378,7 @@ def record_purchases(
             report.seen_again(
                 line.external_id,
                 stored.content_hash == line.content_hash(),
-                lambda stored=stored, line=line: (
-                    f"{line.external_id} was imported on {stored.created_at:%Y-%m-%d} with "
-                    f"other details ({describe_changes(stored_line_content(stored.id), line.content())}"
-                    "); nothing was changed. Send a correction as a new line with its own "
-                    "id, or ask the program admin for an adjustment."
-                ),
+                lambda stored=stored, line=line: _imported_before(stored, line),
             )
             continue
         fresh.append((line, rate))
@@ -423,6 +436,15 @@ def record_purchases(
     _audit_import(program, actor, report, locked, per_account)
     db.session.flush()
     return report
+
+
+def _imported_before(stored: StoredLine, line: ParsedLine) -> str:
+    day, content = stored_line(stored.id)
+    return (
+        f"{line.external_id} was imported on {day} with other details "
+        f"({describe_changes(content, line.content())}); nothing was changed. Send a "
+        "correction as a new line with its own id, or ask the program admin for an adjustment."
+    )
 
 
 def _insert_lines(program: CoopProgram, fresh, actor) -> dict[str, int]:
