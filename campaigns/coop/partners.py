@@ -236,9 +236,13 @@ def periods(
     viewer: Person, program: CoopProgram, on: date, filters: PartnerFilter = PartnerFilter()
 ) -> list[BucketBalance]:
     """Per period, the buckets of the accounts in scope and filter added up, oldest first."""
-    accounts = _accounts(
-        viewer, program, filters, expiring_subquery(program, on), columns=(CoopAccount.id,)
-    ).subquery()
+    if viewer.is_oem and filters == PartnerFilter():
+        in_scope = CoopBucket.program_id == program.id  # every account: no join at all
+    else:
+        accounts = _accounts(
+            viewer, program, filters, expiring_subquery(program, on), columns=(CoopAccount.id,)
+        )
+        in_scope = CoopBucket.account_id.in_(accounts)
     rows = db.session.execute(
         sa.select(
             CoopBucket.bucket,
@@ -248,7 +252,7 @@ def periods(
             sa.func.sum(cents(CoopBucket.expired)),
             sa.func.sum(cents(CoopBucket.held)),
         )
-        .where(CoopBucket.account_id.in_(sa.select(accounts.c.id)))
+        .where(in_scope)
         .group_by(CoopBucket.bucket)
     )
     out = [
