@@ -128,7 +128,7 @@ def record_many(action: str, object_type: str, events: list[dict], *, actor=None
         }
         for e in events
     ]
-    db.session.execute(AuditEvent.__table__.insert(), rows)
+    db.bulk_insert(AuditEvent.__table__, rows)
 
 
 def record_change(action: str, obj, *, before: dict, after: dict, **details) -> AuditEvent | None:

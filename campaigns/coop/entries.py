@@ -260,13 +260,14 @@ def _move_buckets(accounts: dict, deltas: dict[tuple[int, str], list[Decimal]]) 
 
 
 def insert_entries(accounts: dict[int, CoopAccount], rows: list[dict]) -> None:
-    """Write many entries in one executemany INSERT and move the caches with them (I3) —
+    """Write many entries in one executemany INSERT (COPY on PostgreSQL) and move the caches
+    with them (I3) —
     the bulk path of `Operation.add`, for imports. The accounts must be locked; each row
     has every column of `coop_ledger_entry` but id and created_at."""
     if not rows:
         return
     now = utcnow()
-    db.session.execute(LedgerEntry.__table__.insert(), [row | {"created_at": now} for row in rows])
+    db.bulk_insert(LedgerEntry.__table__, [row | {"created_at": now} for row in rows])
     apply_moves(
         accounts, [(row["account_id"], row["kind"], row["amount"], row["bucket"]) for row in rows]
     )

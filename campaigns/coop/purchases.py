@@ -448,7 +448,8 @@ def _imported_before(stored: StoredLine, line: ParsedLine) -> str:
 
 
 def _insert_lines(program: CoopProgram, fresh, actor) -> dict[str, int]:
-    """The new purchase lines in one multi-row INSERT … RETURNING; their ids by external id."""
+    """The new purchase lines in one multi-row INSERT … RETURNING (COPY on PostgreSQL); their
+    ids by external id."""
     now = utcnow()
     rows = [
         {
@@ -466,6 +467,12 @@ def _insert_lines(program: CoopProgram, fresh, actor) -> dict[str, int]:
         for line, _rate in fresh
     ]
     table = PurchaseLine.__table__
+    if db.session.connection().dialect.name == "postgresql":
+        # Ids from the sequence first, then one COPY: no statement to build and parse.
+        for row, line_id in zip(rows, db.next_ids(table, len(rows)), strict=True):
+            row["id"] = line_id
+        db.bulk_insert(table, rows)
+        return {row["external_id"]: row["id"] for row in rows}
     result = db.session.execute(
         # Matched by external_id (unique among these rows): no ordering needed, so the rows
         # go in multi-row INSERT … VALUES … RETURNING statements.

@@ -74,11 +74,13 @@ def test_a_batch_sends_the_same_statements_for_ten_lines_or_five_hundred(session
     large_report, large = run(program, batch(channel, 500, "L"), admin)
     assert len(small_report.accepted) == 10 and len(large_report.accepted) == 500
     assert small.seen == large.seen
-    # One multi-row statement each; one indexed lookup for the duplicates.
+    # One multi-row statement each (on PostgreSQL the lines, entries and per-account audit
+    # events go by COPY, which SQLAlchemy does not see); one indexed lookup for duplicates.
+    copy = session.get_bind().dialect.name == "postgresql"
     assert large.count("SELECT", "coop_purchase_line") == 1
-    assert large.count("INSERT", "coop_ledger_entry") == 1
+    assert large.count("INSERT", "coop_ledger_entry") == (0 if copy else 1)
     assert large.count("UPDATE", "coop_account") == 1
-    assert large.count("INSERT", "audit_event") == 2  # the accounts' events, the batch's
+    assert large.count("INSERT", "audit_event") == (1 if copy else 2)  # accounts', batch's
     assert_sound()
     per_account = session.scalars(
         sa.select(AuditEvent.object_id).where(AuditEvent.action == "coop.accrued")
