@@ -206,6 +206,7 @@ def load_entries(app, per_account: dict[int, int], *, seed: int = 11) -> float:
             with db.engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE coop_ledger_entry")
                 conn.exec_driver_sql("ANALYZE coop_account")
+                conn.exec_driver_sql("VACUUM ANALYZE coop_bucket")
         else:
             db.session.execute(sa.text("ANALYZE"))
             db.session.commit()
