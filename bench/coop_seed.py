@@ -2,7 +2,7 @@
 purchase files, and ledgers of any size loaded in bulk with consistent cached balances.
 
 Bulk loading writes plain accrual entries straight into coop_ledger_entry — COPY on
-PostgreSQL, executemany on SQLite — and sets each account's cached columns to the sum of
+PostgreSQL, executemany on SQLite — and sets each account's cached columns (and its per-bucket rows) to the sum of
 what was written, so `ledger.verify_ledger` holds afterwards (the benchmark runs it).
 """
 
@@ -18,7 +18,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from campaigns.coop import ledger
-from campaigns.coop.models import CoopAccount, EntryKind, LedgerEntry
+from campaigns.coop.models import CoopAccount, CoopBucket, CoopProgram, EntryKind, LedgerEntry
+from campaigns.coop.periods import expires_on
 from hub import db
 from hub.db import utcnow
 from hub.models import Organization, OrgKind, Person, Role, Tier
@@ -133,6 +134,7 @@ def load_entries(app, per_account: dict[int, int], *, seed: int = 11) -> float:
     now = utcnow()
     days = (date(2026, 10, 31) - FIRST_DAY).days
     totals: dict[int, int] = {}
+    per_bucket: dict[tuple[int, str], int] = {}
     with app.app_context():
         connection = db.session.connection()
         postgres = connection.dialect.name == "postgresql"
@@ -180,6 +182,9 @@ def load_entries(app, per_account: dict[int, int], *, seed: int = 11) -> float:
                     )
                 )
                 totals[account_id] = totals.get(account_id, 0) + cents
+                per_bucket[(account_id, str(day.year))] = (
+                    per_bucket.get((account_id, str(day.year)), 0) + cents
+                )
                 if len(batch) >= 50_000:
                     flush()
         flush()
@@ -194,16 +199,61 @@ def load_entries(app, per_account: dict[int, int], *, seed: int = 11) -> float:
                     version=CoopAccount.version + 1,
                 )
             )
+        _add_to_buckets(per_bucket)
         db.session.commit()
         if postgres:
             # Fresh statistics and visibility map, as autovacuum would leave them.
             with db.engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE coop_ledger_entry")
                 conn.exec_driver_sql("ANALYZE coop_account")
+                conn.exec_driver_sql("VACUUM ANALYZE coop_bucket")
         else:
             db.session.execute(sa.text("ANALYZE"))
             db.session.commit()
     return time.perf_counter() - started
+
+
+def _add_to_buckets(per_bucket: dict[tuple[int, str], int]) -> None:
+    """Add what was loaded onto the accounts' per-bucket rows (created when missing)."""
+    if not per_bucket:
+        return
+    programs = dict(
+        db.session.execute(
+            sa.select(CoopAccount.id, CoopAccount.program_id).where(
+                CoopAccount.id.in_({a for a, _ in per_bucket})
+            )
+        ).all()
+    )
+    existing = {
+        (row.account_id, row.bucket): row
+        for row in db.session.scalars(
+            sa.select(CoopBucket).where(CoopBucket.account_id.in_(programs))
+        )
+    }
+    zero = Decimal("0.00")
+    new = []
+    for (account_id, bucket), cents in per_bucket.items():
+        amount = Decimal(cents).scaleb(-2)
+        row = existing.get((account_id, bucket))
+        if row is not None:
+            row.earned += amount
+            continue
+        program = db.session.get(CoopProgram, programs[account_id])
+        new.append(
+            {
+                "account_id": account_id,
+                "program_id": program.id,
+                "bucket": bucket,
+                "expires_on": expires_on(program, bucket),
+                "earned": amount,
+                "held": zero,
+                "reimbursed": zero,
+                "expired": zero,
+            }
+        )
+    if new:
+        db.session.execute(sa.insert(CoopBucket), new)
+    db.session.flush()
 
 
 def entry_count(app, program_id: int) -> int:

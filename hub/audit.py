@@ -16,6 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from hub import db
+from hub.db import utcnow
 from hub.models import AuditEvent
 
 
@@ -98,6 +99,36 @@ def record(
     )
     db.session.add(audit_event)
     return audit_event
+
+
+def record_many(action: str, object_type: str, events: list[dict], *, actor=None) -> None:
+    """Many audit events of one action in one multi-row INSERT — for bulk work (an import
+    chunk touching hundreds of accounts), where `record`'s one object per event costs more
+    than the work. Each dict: object_id, organization_id, summary, and before/after."""
+    if not events:
+        return
+    if actor is None and has_request_context() and current_user and current_user.is_authenticated:
+        actor = current_user
+    request_id = g.get("request_id", "") if has_request_context() else ""
+    ip = (request.remote_addr or "") if has_request_context() else ""
+    now = utcnow()
+    rows = [
+        {
+            "at": now,
+            "actor_id": getattr(actor, "id", None),
+            "organization_id": e.get("organization_id"),
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(e.get("object_id", "")),
+            "summary": e.get("summary", "")[:300],
+            "before": e.get("before"),
+            "after": e.get("after"),
+            "request_id": request_id,
+            "ip": ip,
+        }
+        for e in events
+    ]
+    db.bulk_insert(AuditEvent.__table__, rows)
 
 
 def record_change(action: str, obj, *, before: dict, after: dict, **details) -> AuditEvent | None:

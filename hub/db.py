@@ -253,3 +253,46 @@ def _drop_on_commit(sess, previous_transaction):
     elif previous_transaction.nested:  # a savepoint rolled back: drop what it asked for
         pending = sess.info.get("on_commit", [])
         pending[:] = [(t, c) for t, c in pending if not _inside(t, previous_transaction)]
+
+
+def bulk_insert(table: sa.Table, rows: list[dict]) -> None:
+    """Many rows into one table in the session's transaction: COPY on PostgreSQL (one
+    stream, no statement to build or parse), one executemany elsewhere. Every row has the
+    same keys; enums go in by value, dicts and lists as JSON."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        session.execute(table.insert(), rows)
+        return
+    import json
+
+    columns = list(rows[0])
+    json_columns = {c for c in columns if isinstance(table.c[c].type, sa.JSON)}
+
+    def plain(name, value):
+        if isinstance(value, enum.Enum):
+            return value.value
+        if name in json_columns and value is not None:
+            return json.dumps(value)
+        return value
+
+    names = ", ".join(f'"{c}"' for c in columns)
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([plain(c, row[c]) for c in columns])
+
+
+def next_ids(table: sa.Table, count: int) -> list[int]:
+    """`count` ids from the table's id sequence (PostgreSQL), for rows written by COPY whose
+    ids are needed before they are written."""
+    return list(
+        session.scalars(
+            sa.text(
+                "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                "FROM generate_series(1, :count)"
+            ),
+            {"table": table.name, "count": count},
+        )
+    )

@@ -90,6 +90,9 @@ class Organization(Base):
         sa.Index("ix_organization_path", "path"),
         # The directory lists organisations by name (then id): read in order, no sort.
         sa.Index("ix_organization_name_id", "name", "id"),
+        # The partner's number in the OEM's ERP (purchase files may name partners by it):
+        # unique where set; NULL for organisations without one.
+        sa.Index("uq_organization_erp_account_number", "erp_account_number", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,6 +102,7 @@ class Organization(Base):
     path: Mapped[str] = mapped_column(sa.String(400), default="")
     tier_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tier.id"), index=True)
     region: Mapped[str] = mapped_column(sa.String(80), default="")
+    erp_account_number: Mapped[str | None] = mapped_column(sa.String(40))
     domain: Mapped[str] = mapped_column(sa.String(120), default="")
     contact_email: Mapped[str] = mapped_column(sa.String(200), default="")
     phone: Mapped[str] = mapped_column(sa.String(40), default="")

@@ -63,6 +63,7 @@ FORM_PAGES: list[tuple[str, str | None, str]] = [
     ("campaigns.proposal_page", MARKETER, "/campaigns/proposals/{results}"),  # results
     ("campaigns.proposal_page", CHANNEL, "/campaigns/proposals/{submitted}"),  # approval
     ("campaigns.proposal_page", CHANNEL, "/campaigns/proposals/{claimed}"),  # claim review
+    ("campaigns.coop", ADMIN, "/campaigns/coop"),  # the partners' search, filters and sort
     ("conversations.index", MARKETER, "/conversations"),
     ("conversations.ask_expert", MARKETER, "/conversations/new?product_line={tractors}"),
     ("conversations.detail", MARKETER, "/conversations/{conversation}"),
@@ -86,12 +87,12 @@ NO_FIELDS: dict[str, tuple[str | None, str] | None] = {
     "hub.organization_detail": (ADMIN, "/organizations/{prairie}"),
     "hub.product_lines": (MARKETER, "/product-lines"),
     "campaigns.proposal_list": (MARKETER, "/campaigns/"),
-    "campaigns.coop": (ADMIN, "/campaigns/coop"),
     "campaigns.coop_account": (ADMIN, "/campaigns/coop/{prairie}"),
     "campaigns.coop_how": (MARKETER, "/campaigns/coop/how-it-works"),
     "campaigns.coop_import": None,  # an import's progress: Import / Cancel buttons only
     "campaigns.coop_import_report": None,  # CSV
     "campaigns.coop_export": None,  # CSV
+    "campaigns.coop_import_template": None,  # CSV
     "campaigns.proposal_file": None,  # a stored file
     "conversation_files.attachment": None,  # a stored file
     "conversations.live_parts": None,  # htmx parts of conversations.detail

@@ -13,7 +13,14 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from campaigns.coop.models import CoopAccount, CoopProgram, EntryKind, Hold, LedgerEntry
+from campaigns.coop.models import (
+    CoopAccount,
+    CoopBucket,
+    CoopProgram,
+    EntryKind,
+    Hold,
+    LedgerEntry,
+)
 from campaigns.coop.money import ZERO, cents, from_cents
 from campaigns.coop.periods import check_date, expires_on, period_start
 from hub import db
@@ -30,6 +37,17 @@ EFFECTS: dict[EntryKind, tuple[int, int, int, int, int]] = {
     EntryKind.EXPIRY: (0, 0, 0, 1, -1),
 }
 BALANCE_FIELDS = ("earned", "held", "reimbursed", "expired", "available")
+# How each kind changes a bucket's cached columns (earned, held, reimbursed, expired);
+# remaining = earned − reimbursed − expired, free = remaining − held.
+BUCKET_EFFECTS: dict[EntryKind, tuple[int, int, int, int]] = {
+    EntryKind.ACCRUAL: (1, 0, 0, 0),
+    EntryKind.ADJUSTMENT: (1, 0, 0, 0),
+    EntryKind.HOLD: (0, 1, 0, 0),
+    EntryKind.RELEASE: (0, -1, 0, 0),
+    EntryKind.REIMBURSEMENT: (0, -1, 1, 0),
+    EntryKind.EXPIRY: (0, 0, 0, 1),
+}
+BUCKET_FIELDS = ("earned", "held", "reimbursed", "expired")
 
 
 def program_of(account: CoopAccount) -> CoopProgram:
@@ -101,7 +119,25 @@ def _bucket_sums(account_id: int) -> dict[str, dict[EntryKind, Decimal]]:
 
 
 def bucket_balances(account: CoopAccount) -> list[BucketBalance]:
-    """Every bucket of the account, oldest first, computed from its entries."""
+    """Every bucket of the account, oldest first, from its cached per-bucket row (one indexed
+    read of a few rows, however long the ledger; `recompute_buckets` sums the entries)."""
+    rows = db.session.execute(
+        sa.select(
+            CoopBucket.bucket,
+            CoopBucket.expires_on,
+            CoopBucket.earned,
+            CoopBucket.reimbursed,
+            CoopBucket.expired,
+            CoopBucket.held,
+        ).where(CoopBucket.account_id == account.id)
+    )
+    balances = [BucketBalance(*row) for row in rows]
+    return sorted(balances, key=lambda b: period_start(b.bucket))
+
+
+def recompute_buckets(account: CoopAccount) -> list[BucketBalance]:
+    """Every bucket of the account, oldest first, summed from its entries (what the cached
+    rows must equal, I3)."""
     program = program_of(account)
     balances = [
         bucket_balance(program, label, sums) for label, sums in _bucket_sums(account.id).items()

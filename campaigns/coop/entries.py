@@ -10,15 +10,20 @@ added: there is no update or delete path (I1).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
-from campaigns.coop.balances import BALANCE_FIELDS, EFFECTS
-from campaigns.coop.models import CoopAccount, EntryKind, Hold, LedgerEntry
+from campaigns.coop.balances import BALANCE_FIELDS, BUCKET_EFFECTS, BUCKET_FIELDS, EFFECTS
+from campaigns.coop.models import CoopAccount, CoopBucket, CoopProgram, EntryKind, Hold, LedgerEntry
 from campaigns.coop.money import ZERO
+from campaigns.coop.periods import expires_on
 from hub import db
+from hub.db import utcnow
 from hub.errors import Conflict, ValidationFailed
 
 KEY_MAX_LENGTH = 100
@@ -94,7 +99,7 @@ class Operation:
         self.entries: list[LedgerEntry] = []
 
     def add(self, kind: EntryKind, amount: Decimal, bucket: str, **fields) -> LedgerEntry:
-        """Write one entry and move the account's cached columns with it (I3)."""
+        """Write one entry and move the account's and the bucket's cached columns with it (I3)."""
         n = len(self.entries) + 1
         key = None if self.key is None else self.key if n == 1 else f"{self.key}#{n}"
         fields.setdefault("effective_on", self.on)
@@ -109,16 +114,188 @@ class Operation:
         )
         db.session.add(entry)
         self.entries.append(entry)
-        account = self.account
-        for name, weight in zip(BALANCE_FIELDS, EFFECTS[kind], strict=True):
-            if weight:
-                setattr(account, name, getattr(account, name) + weight * amount)
-        if account.available < 0 or account.held < 0:  # the checks above make this unreachable
-            raise RuntimeError(f"co-op account {account.id} would go below zero")
+        apply_moves({self.account.id: self.account}, [(self.account.id, kind, amount, bucket)])
         return entry
 
     def total(self, kind: EntryKind) -> Decimal:
         return sum((e.amount for e in self.entries if e.kind == kind), ZERO)
+
+
+Move = tuple[int, EntryKind, Decimal, str]  # account id, kind, amount, bucket
+
+
+@dataclass
+class LockedAccount:
+    """An account row read under its lock, without an ORM object (bulk imports lock hundreds)."""
+
+    id: int
+    organization_id: int
+    program_id: int
+    version: int
+    earned: Decimal
+    held: Decimal
+    reimbursed: Decimal
+    expired: Decimal
+    available: Decimal
+
+
+def lock_account_rows(account_ids) -> dict[int, LockedAccount]:
+    """Accounts locked as `lock_accounts` does (id order), read as plain rows."""
+    table = CoopAccount.__table__
+    rows = db.session.execute(
+        sa.select(
+            table.c.id,
+            table.c.organization_id,
+            table.c.program_id,
+            table.c.version,
+            *(table.c[name] for name in BALANCE_FIELDS),
+        )
+        .where(table.c.id.in_(sorted(set(account_ids))))
+        .order_by(table.c.id)
+        .with_for_update()
+    )
+    return {row.id: LockedAccount(*row) for row in rows}
+
+
+def apply_moves(accounts: dict, moves: list[Move]) -> None:
+    """Move the cached columns of the accounts (locked by the caller: `CoopAccount` objects or
+    `LockedAccount` rows) and of their buckets by the entries being written in this
+    transaction — the only place either cache changes (I3).
+
+    Three or four statements whatever the number of entries: the buckets' rows read in one
+    SELECT, changed ones updated and new ones inserted by executemany, the accounts updated by
+    executemany with their version checked (a stale read fails instead of overwriting).
+    """
+    if not moves:
+        return
+    changes: dict[int, list[Decimal]] = {}
+    deltas: dict[tuple[int, str], list[Decimal]] = {}
+    for account_id, kind, amount, bucket in moves:
+        totals = changes.setdefault(account_id, [ZERO] * len(BALANCE_FIELDS))
+        for i, weight in enumerate(EFFECTS[kind]):
+            if weight:
+                totals[i] += weight * amount
+        sums = deltas.setdefault((account_id, bucket), [ZERO] * len(BUCKET_FIELDS))
+        for i, weight in enumerate(BUCKET_EFFECTS[kind]):
+            if weight:
+                sums[i] += weight * amount
+    _move_buckets(accounts, deltas)
+    _move_accounts(accounts, changes)
+
+
+def _move_accounts(accounts: dict, changes: dict[int, list[Decimal]]) -> None:
+    table = CoopAccount.__table__
+    params = []
+    for account_id, totals in changes.items():
+        account = accounts[account_id]
+        values = {
+            name: getattr(account, name) + delta
+            for name, delta in zip(BALANCE_FIELDS, totals, strict=True)
+        }
+        if values["available"] < 0 or values["held"] < 0:  # callers check first: unreachable
+            raise RuntimeError(f"co-op account {account_id} would go below zero")
+        params.append({"b_id": account_id, "b_version": account.version, **values})
+    changed = update_rows(table, params, ("b_id", "b_version"), bump_version=True)
+    if changed != len(params):
+        raise StaleDataError("a co-op account changed under its lock; nothing was written")
+    for p in params:
+        account = accounts[p["b_id"]]
+        values = {name: p[name] for name in BALANCE_FIELDS} | {"version": p["b_version"] + 1}
+        for name, value in values.items():
+            if isinstance(account, CoopAccount):  # the ORM object says what the row says
+                set_committed_value(account, name, value)
+            else:
+                setattr(account, name, value)
+
+
+def _move_buckets(accounts: dict, deltas: dict[tuple[int, str], list[Decimal]]) -> None:
+    table = CoopBucket.__table__
+    existing = {
+        (row.account_id, row.bucket): row
+        for row in db.session.execute(
+            sa.select(
+                table.c.id,
+                table.c.account_id,
+                table.c.bucket,
+                *(table.c[name] for name in BUCKET_FIELDS),
+            ).where(
+                table.c.account_id.in_({a for a, _ in deltas}),
+                table.c.bucket.in_({b for _, b in deltas}),
+            )
+        )
+    }
+    updates, inserts = [], []
+    for (account_id, bucket), sums in deltas.items():
+        row = existing.get((account_id, bucket))
+        before = [getattr(row, name) for name in BUCKET_FIELDS] if row else [ZERO] * 4
+        values = dict(
+            zip(BUCKET_FIELDS, (b + d for b, d in zip(before, sums, strict=True)), strict=True)
+        )
+        free = values["earned"] - values["reimbursed"] - values["expired"] - values["held"]
+        if values["held"] < 0 or free < 0:  # callers check first: unreachable
+            raise RuntimeError(f"co-op account {account_id}, bucket {bucket} would go below zero")
+        if row is not None:
+            updates.append({"b_id": row.id, **values})
+            continue
+        account = accounts[account_id]
+        program = db.session.get(CoopProgram, account.program_id)
+        inserts.append(
+            {
+                "account_id": account_id,
+                "program_id": account.program_id,
+                "bucket": bucket,
+                "expires_on": expires_on(program, bucket),
+                **values,
+            }
+        )
+    if updates:
+        update_rows(table, updates, ("b_id",))
+    if inserts:
+        db.session.execute(table.insert(), inserts)
+
+
+def update_rows(table: sa.Table, params: list[dict], keys: tuple[str, ...], bump_version=False):
+    """Update many rows, each by its own values, and say how many rows changed. `keys` name
+    the params matched against id (and version). PostgreSQL: one `UPDATE … FROM (VALUES …)`
+    statement per 2,000 rows (psycopg's executemany costs a round of Python per row);
+    elsewhere one executemany."""
+    names = [k for k in params[0] if k not in keys]
+    match = {"b_id": "id", "b_version": "version"}
+    if db.session.connection().dialect.name != "postgresql":
+        stmt = table.update().where(*(table.c[match[k]] == sa.bindparam(k) for k in keys))
+        if bump_version:
+            stmt = stmt.values(version=table.c.version + 1)
+        return db.session.execute(stmt, params).rowcount
+    changed = 0
+    for start in range(0, len(params), 2_000):
+        part = params[start : start + 2_000]
+        rows = sa.values(
+            *(sa.column(k, table.c[match[k]].type) for k in keys),
+            *(sa.column(n, table.c[n].type) for n in names),
+            name="v",
+        ).data([tuple(p[k] for k in (*keys, *names)) for p in part])
+        values = {n: rows.c[n] for n in names}
+        if bump_version:
+            values["version"] = table.c.version + 1
+        stmt = (
+            table.update().where(*(table.c[match[k]] == rows.c[k] for k in keys)).values(**values)
+        )
+        changed += db.session.execute(stmt).rowcount
+    return changed
+
+
+def insert_entries(accounts: dict[int, CoopAccount], rows: list[dict]) -> None:
+    """Write many entries in one executemany INSERT (COPY on PostgreSQL) and move the caches
+    with them (I3) —
+    the bulk path of `Operation.add`, for imports. The accounts must be locked; each row
+    has every column of `coop_ledger_entry` but id and created_at."""
+    if not rows:
+        return
+    now = utcnow()
+    db.bulk_insert(LedgerEntry.__table__, [row | {"created_at": now} for row in rows])
+    apply_moves(
+        accounts, [(row["account_id"], row["kind"], row["amount"], row["bucket"]) for row in rows]
+    )
 
 
 def operation_entries(account_id: int, key: str) -> list[LedgerEntry]:

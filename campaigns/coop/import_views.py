@@ -15,7 +15,7 @@ from campaigns.coop.blueprint import bp
 from campaigns.coop.exports import BATCH, csv_line
 from campaigns.coop.forms import ImportUploadForm
 from campaigns.coop.program import require_program
-from campaigns.coop.purchase_csv import COLUMNS, MAX_BYTES, MAX_ROWS, too_big
+from campaigns.coop.purchase_csv import COLUMNS, MAX_BYTES, MAX_ROWS, TEMPLATE, too_big
 from hub import db, policy
 from hub.db import today
 from hub.errors import ValidationFailed
@@ -90,6 +90,20 @@ def coop_imports():
         recent=imports.recent_imports(),
         limits={"rows": MAX_ROWS, "mb": MAX_BYTES // 1024 // 1024},
         columns=COLUMNS,
+    )
+
+
+@bp.get("/coop/imports/template.csv")
+@login_required
+def coop_import_template():
+    """A CSV file with the columns the import reads and one example line, to fill in."""
+    _admin_only()
+    program = require_program()
+    body = TEMPLATE.format(currency=program.currency, day=today().replace(day=1).isoformat())
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="purchase-lines-template.csv"'},
     )
 
 

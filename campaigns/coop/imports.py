@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -50,11 +51,14 @@ from campaigns.coop.purchase_csv import (
     MAX_ROWS,  # noqa: F401
     Layout,
     Row,
+    chunk_starts,
     decode,
     inspect,
     line_dict,
     refuse,
     rows,
+    rows_at,
+    with_partners,
 )
 from campaigns.coop.purchases import (
     ParsedLine,
@@ -63,7 +67,7 @@ from campaigns.coop.purchases import (
     imported_lines,
     parse_purchase_line,
     record_purchases,
-    stored_content,
+    stored_line,
 )
 from hub import audit, db
 from hub.dates import format_date
@@ -92,7 +96,12 @@ def _repeats(text: str, layout: Layout, program: CoopProgram, today: date) -> li
     earlier readable line of the file already has (None: it says the same — a duplicate)."""
     first: dict[str, tuple[int, ParsedLine]] = {}
     out = []
-    for row in rows(text, layout):
+    # Only rows whose external_id (as written) appears more than once can repeat: read
+    # those alone.
+    all_rows = list(rows(text, layout))
+    seen = Counter(row.values.get("external_id", "").strip() for row in all_rows)
+    repeated = [r for r in all_rows if seen[r.values.get("external_id", "").strip()] > 1]
+    for row in with_partners(repeated):
         if row.problem:
             continue
         try:
@@ -167,16 +176,19 @@ def get_upload_or_404(upload_id: int) -> StoredFile | None:
 
 def read_upload(upload: StoredFile) -> tuple[str, Layout]:
     """The stored upload's text and layout (checked again: the same checks, the same file)."""
+    text = decode(_stored_bytes(upload))
+    return text, inspect(text)
+
+
+def _stored_bytes(upload: StoredFile) -> bytes:
     try:
-        data = open_stored(upload.path).read_bytes()
+        return open_stored(upload.path).read_bytes()
     except FileNotFoundError:
         raise refuse(
             f"The uploaded file {upload.filename} is no longer in the storage directory "
             "(HUB_STORAGE_DIR must be shared by every server process). Upload it again: "
             "lines already imported are recognised and skipped."
         ) from None
-    text = decode(data)
-    return text, inspect(text)
 
 
 @dataclass
@@ -228,7 +240,7 @@ def preview(upload: StoredFile, program: CoopProgram, today: date | None = None)
     }
     outcomes: dict[int, tuple[str, ParsedLine | None]] = {}
     candidates: list[tuple[Row, ParsedLine]] = []
-    for row in rows(text, layout):
+    for row in with_partners(rows(text, layout)):
         if row.problem:
             result.errors.append((row.line, _with_id(row, row.problem)))
             outcomes[row.line] = ("error", None)
@@ -267,12 +279,12 @@ def preview(upload: StoredFile, program: CoopProgram, today: date | None = None)
                 result.duplicates += 1
                 outcomes[row.line] = ("duplicate", parsed)
             else:
+                day, content = stored_line(stored.id)
                 result.conflicts.append(
                     (
                         row.line,
-                        f"{parsed.external_id} was imported on {format_date(stored.created_at)} with "
-                        f"other details ({describe_changes(stored_content(stored), parsed.content())}); "
-                        "it will be "
+                        f"{parsed.external_id} was imported on {format_date(day)} with other details "
+                        f"({describe_changes(content, parsed.content())}); it will be "
                         "skipped. Send a correction as a new line with its own id.",
                     )
                 )
@@ -434,6 +446,9 @@ def start_import(
             "chunk_rows": chunk_rows,
             "chunks": chunks,
             "repeats": _repeats(text, layout, program, today),
+            # Where each chunk starts, and the columns: a chunk reads only its own rows.
+            "starts": chunk_starts(text, layout, chunk_rows),
+            "layout": [layout.delimiter, layout.positions, layout.header_width],
         },
         summary=f"Import of {upload.filename} into {program.name} started: {layout.rows:,} "
         f"line(s) in {chunks} chunk(s)",
@@ -456,8 +471,15 @@ def run_next_chunk(upload: StoredFile, actor: Person, today: date | None = None)
     program = db.session.get(CoopProgram, plan["program_id"])
     size = plan["chunk_rows"]
     number = state.next_chunk
-    text, layout = read_upload(upload)
-    chunk_rows = list(rows(text, layout, number * size, (number + 1) * size))
+    if "starts" in plan:  # the file was checked when the import started; it never changes
+        text = decode(_stored_bytes(upload))
+        delimiter, positions, width = plan["layout"]
+        layout = Layout(delimiter, positions, width, (), plan["rows"])
+        offset, line = plan["starts"][number]
+        chunk_rows = with_partners(rows_at(text, layout, offset, line, size))
+    else:  # an import started before chunks knew where they start
+        text, layout = read_upload(upload)
+        chunk_rows = with_partners(rows(text, layout, number * size, (number + 1) * size))
     repeats = {line: (first, detail) for line, first, detail in plan["repeats"]}
 
     outcome = {"chunk": number, "rows": len(chunk_rows), "accepted": 0, "accrued": "0.00"}

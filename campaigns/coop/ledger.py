@@ -32,6 +32,7 @@ from campaigns.coop.balances import (
     expiring_soon,
     hold_balance,
     recompute,
+    recompute_buckets,
 )
 from campaigns.coop.close import CloseSummary, close_all_periods, close_period
 from campaigns.coop.holds import Movement, place_hold, reimburse, release_hold, settle_claim
@@ -110,6 +111,7 @@ __all__ = [
     "quantize",
     "rate_for",
     "recompute",
+    "recompute_buckets",
     "record_purchases",
     "reimburse",
     "release_hold",

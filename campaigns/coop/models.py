@@ -147,6 +147,40 @@ class CoopAccount(Base):
         return f"<CoopAccount {self.id} org={self.organization_id} program={self.program_id}>"
 
 
+class CoopBucket(Base):
+    """One bucket of one account: the cached sums of its entries (COOP-RULES I3, per bucket).
+
+    Written only beside the entries that change it, in the same transaction and under the
+    account's lock (`entries.apply_moves`); `verify_ledger` proves it equal to the sums.
+    `expires_on` is the bucket's last day, fixed once money is in it (a carryover change
+    only applies to periods that have not begun), so "expiring soon" is a range read.
+    """
+
+    __tablename__ = "coop_bucket"
+    __table_args__ = (
+        sa.UniqueConstraint("account_id", "bucket", name="uq_coop_bucket_account_bucket"),
+        sa.CheckConstraint("held >= 0", name="held_not_negative"),
+        # free ≥ 0, with half a cent of slack: SQLite computes it in floating point.
+        sa.CheckConstraint(
+            "earned - reimbursed - expired - held > -0.005", name="free_not_negative"
+        ),
+        sa.Index("ix_coop_bucket_program_expires", "program_id", "expires_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("coop_account.id"))
+    program_id: Mapped[int] = mapped_column(sa.ForeignKey("coop_program.id"))
+    bucket: Mapped[str] = mapped_column(sa.String(7))
+    expires_on: Mapped[date]
+    earned: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    held: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    reimbursed: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    expired: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+
+    def __repr__(self) -> str:
+        return f"<CoopBucket account={self.account_id} {self.bucket}>"
+
+
 class Hold(Base):
     """Money set aside for an approved campaign; resolved once by reimbursement and release.
 

@@ -11,24 +11,24 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from campaigns.coop import partners
 from campaigns.coop.balances import (
     EMPTY_BALANCE,
     Balance,
     BucketBalance,
     ExpiringFunds,
     balance,
-    bucket_balance,
     bucket_balances,
     expiring_soon,
 )
 from campaigns.coop.models import CoopAccount, CoopProgram, EntryKind, Hold, LedgerEntry
-from campaigns.coop.money import ZERO, cents, format_money, from_cents
-from campaigns.coop.periods import expires_on, period_start
-from hub import db, policy
+from campaigns.coop.money import ZERO, format_money
+from campaigns.coop.partners import EXPIRY_WARNING_DAYS, AccountSummary, Totals
+from hub import db
 from hub.db import today
 from hub.models import Organization, Person, TerritoryAssignment
 
-EXPIRY_WARNING_DAYS = 60
+__all__ = ["EXPIRY_WARNING_DAYS", "AccountSummary", "Totals"]  # re-exported for the pages
 
 
 @dataclass(frozen=True)
@@ -56,131 +56,49 @@ def account_state(account: CoopAccount | None, on: date) -> AccountState:
     )
 
 
-@dataclass(frozen=True)
-class AccountSummary:
-    """One account as lists show it: who, what is available, what expires soon."""
-
-    organization: Organization
-    account_id: int | None
-    earned: Decimal
-    held: Decimal
-    reimbursed: Decimal
-    expired: Decimal
-    available: Decimal
-    expiring: Decimal  # free money whose window closes within EXPIRY_WARNING_DAYS
-    expiring_on: date | None  # the soonest such date
-
-    @property
-    def used(self) -> Decimal:
-        return self.reimbursed + self.held
-
-
 def account_summaries(
     viewer: Person, program: CoopProgram, on: date | None = None, org_ids=None
 ) -> list[AccountSummary]:
-    """Every account the viewer may see in the program — three queries however many accounts.
-
-    Expiring money is computed per bucket from the entries (free = remaining − held), as
-    `expiring_soon` does for one account.
-    """
-    return account_overview(viewer, program, on, org_ids).summaries
+    """Every account the viewer may see in the program (those of `org_ids` only, when
+    given), by name — from the cached account and bucket rows, never the entries."""
+    filters = partners.PartnerFilter(org_ids=org_ids)
+    return partners.summaries(viewer, program, on or today(), filters)
 
 
 @dataclass(frozen=True)
 class Overview:
-    """The accounts in a viewer's scope, and the same money added up per period."""
+    """The OEM's co-op overview: one page of partners, their totals, the chart's periods."""
 
-    summaries: list[AccountSummary]
-    periods: list[BucketBalance]  # oldest first, summed over the summaries' accounts
+    summaries: list[AccountSummary]  # this page, sorted
+    totals: Totals  # every account in scope and filter
+    periods: list[BucketBalance]  # oldest first, summed over the same accounts
+    page: int
+    pages: int
 
 
 def account_overview(
-    viewer: Person, program: CoopProgram, on: date | None = None, org_ids=None
+    viewer: Person,
+    program: CoopProgram,
+    on: date | None = None,
+    filters: partners.PartnerFilter | None = None,
+    *,
+    sort: str = "expiring",
+    page: int = 1,
+    per_page: int = 50,
 ) -> Overview:
-    """`account_summaries` plus per-period totals, from the same three queries."""
+    """A page of the accounts in the viewer's scope (and the filter), sorted, with totals
+    and per-period sums over all of them: four statements over cached rows, whatever the
+    number of accounts or entries."""
     on = on or today()
-    stmt = (
-        sa.select(CoopAccount, Organization)
-        .join(Organization, Organization.id == CoopAccount.organization_id)
-        .where(CoopAccount.program_id == program.id)
-        .order_by(Organization.name)
+    filters = filters or partners.PartnerFilter()
+    program_totals = partners.totals(viewer, program, on, filters)
+    pages = max(1, -(-program_totals.accounts // per_page))
+    page = min(max(1, page), pages)
+    rows = partners.summaries(
+        viewer, program, on, filters, sort=sort, limit=per_page, offset=(page - 1) * per_page
     )
-    stmt = policy.scope_by_organization(viewer, stmt, CoopAccount.organization_id)
-    if org_ids is not None:
-        stmt = stmt.where(CoopAccount.organization_id.in_(org_ids))
-    rows = db.session.execute(stmt).all()
-    if not rows:
-        return Overview([], [])
-    ids = [account.id for account, _ in rows]
-    in_cents = cents(LedgerEntry.amount)
-    sums: dict[int, dict[str, dict[EntryKind, Decimal]]] = {}
-    by_period: dict[str, dict[EntryKind, Decimal]] = {}
-    for account_id, bucket, kind, total in db.session.execute(
-        sa.select(
-            LedgerEntry.account_id, LedgerEntry.bucket, LedgerEntry.kind, sa.func.sum(in_cents)
-        )
-        .where(LedgerEntry.account_id.in_(ids))
-        .group_by(LedgerEntry.account_id, LedgerEntry.bucket, LedgerEntry.kind)
-    ):
-        amount = from_cents(total)
-        sums.setdefault(account_id, {}).setdefault(bucket, {})[kind] = amount
-        period = by_period.setdefault(bucket, {})
-        period[kind] = period.get(kind, ZERO) + amount
-    summaries = []
-    for account, org in rows:
-        expiring, soonest = ZERO, None
-        for label, by_kind in sums.get(account.id, {}).items():
-            ends = expires_on(program, label)
-            if ends < on or (ends - on).days > EXPIRY_WARNING_DAYS:
-                continue
-            free = bucket_balance(program, label, by_kind).free
-            if free > 0:
-                expiring += free
-                soonest = ends if soonest is None else min(soonest, ends)
-        summaries.append(
-            AccountSummary(
-                organization=org,
-                account_id=account.id,
-                earned=account.earned,
-                held=account.held,
-                reimbursed=account.reimbursed,
-                expired=account.expired,
-                available=account.available,
-                expiring=expiring,
-                expiring_on=soonest,
-            )
-        )
-    periods = sorted(
-        (bucket_balance(program, label, by_kind) for label, by_kind in by_period.items()),
-        key=lambda b: period_start(b.bucket),
-    )
-    return Overview(summaries, periods)
-
-
-@dataclass(frozen=True)
-class Totals:
-    """Program-wide (or scope-wide) figures for the OEM's overview."""
-
-    earned: Decimal
-    used: Decimal
-    expired: Decimal
-    available: Decimal
-    expiring: Decimal
-
-    @property
-    def utilisation(self) -> int:
-        """Per cent of earned money that went into campaigns (reimbursed or held)."""
-        return int(self.used * 100 / self.earned) if self.earned else 0
-
-
-def totals(summaries: list[AccountSummary]) -> Totals:
-    """The summaries added up, for the OEM's overview and the utilisation panel."""
-    return Totals(
-        earned=sum((s.earned for s in summaries), ZERO),
-        used=sum((s.used for s in summaries), ZERO),
-        expired=sum((s.expired for s in summaries), ZERO),
-        available=sum((s.available for s in summaries), ZERO),
-        expiring=sum((s.expiring for s in summaries), ZERO),
+    return Overview(
+        rows, program_totals, partners.periods(viewer, program, on, filters), page, pages
     )
 
 

@@ -61,6 +61,45 @@ def require_program_admin(actor, what: str) -> None:
         raise PermissionError(f"only the program admin {what}")
 
 
+EMPTY_ACCOUNT = dict.fromkeys(("earned", "held", "reimbursed", "expired", "available"), ZERO)
+
+
+EMPTY_ACCOUNT = dict.fromkeys(("earned", "held", "reimbursed", "expired", "available"), ZERO)
+
+
+def open_accounts(
+    organizations: list[Organization], program: CoopProgram, actor: Person | None = None
+) -> dict[int, int]:
+    """The ids of the organisations' accounts in the program by organisation id, the missing
+    ones opened in one multi-row insert (one by one, as `get_or_create_account`, when another
+    transaction opened one of them meanwhile)."""
+    ids = [org.id for org in organizations]
+    stmt = sa.select(CoopAccount.organization_id, CoopAccount.id).where(
+        CoopAccount.program_id == program.id, CoopAccount.organization_id.in_(ids)
+    )
+    found = dict(db.session.execute(stmt).tuples().all())
+    missing = [org for org in organizations if org.id not in found]
+    if not missing:
+        return found
+    if any(org.kind == OrgKind.OEM for org in missing):
+        raise ValidationFailed(
+            "The OEM earns no co-op itself; accounts belong to dealers and distributors."
+        )
+    try:
+        with db.session.begin_nested():
+            opened = [
+                CoopAccount(organization_id=org.id, program_id=program.id, **EMPTY_ACCOUNT)
+                for org in missing
+            ]
+            db.session.add_all(opened)
+    except sa.exc.IntegrityError:
+        return found | {org.id: get_or_create_account(org, program, actor).id for org in missing}
+    for org, account in zip(missing, opened, strict=True):
+        _audit_opened(account, org, program, actor)
+        found[org.id] = account.id
+    return found
+
+
 def get_or_create_account(
     organization: Organization, program: CoopProgram, actor: Person | None = None
 ) -> CoopAccount:
@@ -90,13 +129,17 @@ def get_or_create_account(
             db.session.add(account)
     except sa.exc.IntegrityError:
         return db.session.scalars(stmt).one()
+    _audit_opened(account, organization, program, actor)
+    return account
+
+
+def _audit_opened(account: CoopAccount, organization: Organization, program, actor) -> None:
     audit.record(
         "coop.account_opened",
         account,
         actor=actor,
         summary=f"Co-op account opened for {organization.name} in {program.name}",
     )
-    return account
 
 
 def create_program(

@@ -12,6 +12,7 @@ from datetime import date
 from flask import render_template
 from markupsafe import Markup, escape
 
+from campaigns.coop import partners
 from campaigns.coop.balances import account_of, organization_balance
 from campaigns.coop.blueprint import (
     may_propose,
@@ -31,10 +32,10 @@ from campaigns.coop.overview import (
     hold_references,
     period_chart,
     territory_paths,
-    totals,
     use_totals,
     utilisation_chart,
 )
+from campaigns.coop.partners import PartnerFilter
 from campaigns.coop.program import current_program
 from hub import policy
 from hub.db import today
@@ -45,6 +46,7 @@ AT_RISK_SHOWN = 5
 
 __all__ = [  # account_of, account_summaries, current_program: read here by tests
     "account_of",
+    "account_overview",
     "account_summaries",
     "coop_facts",
     "coop_panel",
@@ -78,36 +80,40 @@ def coop_panel(person: Person, on: date | None = None) -> list[Panel]:
 
 
 def _oem_panels(person: Person, program: CoopProgram, on: date) -> list[Panel]:
-    overview = account_overview(person, program, on)
-    summaries, territory = overview.summaries, False
+    """Money at risk (a channel manager's own territory, when they have one) and program-wide
+    utilisation — aggregates and the top accounts read from the cached balances."""
+    at_risk_filter, territory = PartnerFilter(), False
     if person.role == Role.CHANNEL_MANAGER:
         paths = territory_paths(person)
         if paths:  # a channel manager with a territory sees its partners; without one, all
             territory = True
-            summaries = [
-                s for s in summaries if any(s.organization.path.startswith(p) for p in paths)
-            ]
-    at_risk = sorted(
-        (s for s in summaries if s.expiring > 0),
-        key=lambda s: (-s.expiring, s.organization.name),
-    )
+            at_risk_filter = PartnerFilter(paths=tuple(paths))
+    risk_totals = partners.totals(person, program, on, at_risk_filter)
+    at_risk = [
+        s
+        for s in partners.summaries(
+            person, program, on, at_risk_filter, sort="expiring", limit=AT_RISK_SHOWN
+        )
+        if s.expiring > 0
+    ]
     risk_html = render_template(
         "campaigns/coop/_panel_admin.html",
         program=program,
-        at_risk=at_risk[:AT_RISK_SHOWN],
-        at_risk_total=sum((s.expiring for s in at_risk), ZERO),
-        at_risk_count=len(at_risk),
+        at_risk=at_risk,
+        at_risk_total=risk_totals.expiring,
+        at_risk_count=risk_totals.at_risk,
         territory=territory,
         today=on,
         warning_days=EXPIRY_WARNING_DAYS,
     )
-    program_totals = totals(overview.summaries)
+    program_totals = risk_totals if not territory else partners.totals(person, program, on)
+    periods = partners.periods(person, program, on)
     use_html = render_template(
         "campaigns/coop/_panel_utilisation.html",
         program=program,
-        rows=utilisation_chart(overview.periods),
+        rows=utilisation_chart(periods),
         parts=USE_PARTS,
-        figures=use_totals(overview.periods),
+        figures=use_totals(periods),
         totals=program_totals,
         today=on,
     )

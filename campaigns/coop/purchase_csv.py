@@ -10,13 +10,24 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
+from hub import db
 from hub.errors import ValidationFailed
+from hub.models import Organization
 
 MAX_ROWS = 200_000
 MAX_BYTES = 32 * 1024 * 1024
 REQUIRED_COLUMNS = ("external_id", "organization_id", "amount", "currency", "purchased_on")
-OPTIONAL_COLUMNS = ("product_line_id",)
+# The partner is named by organization_id, or by the ERP's own account number, or both
+# (a row may use either; organization_id wins where a row has both).
+PARTNER_COLUMNS = ("organization_id", "erp_account_number")
+OPTIONAL_COLUMNS = ("product_line_id", "erp_account_number")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+TEMPLATE = (
+    "external_id,erp_account_number,organization_id,amount,currency,purchased_on,product_line_id\r\n"
+    "INV-2026-0001,C-10442,,12500.00,{currency},{day},\r\n"
+)
 FIELD = "file"
 
 
@@ -125,13 +136,19 @@ def inspect(text: str) -> Layout:
             if name in positions:
                 raise refuse(f"The column “{name}” appears twice in the first line; keep one.")
             positions[name] = index
-    expected = ", ".join(REQUIRED_COLUMNS)
+    expected = ", ".join(REQUIRED_COLUMNS).replace(
+        "organization_id", "organization_id (or erp_account_number)"
+    )
     if not positions:
         raise refuse(
             f"The first line must name the columns ({expected}, and optionally "
             f"product_line_id); it reads “{first_line[:80]}”. Add that line of column names."
         )
-    missing = [c for c in REQUIRED_COLUMNS if c not in positions]
+    missing = [
+        c
+        for c in REQUIRED_COLUMNS
+        if c not in positions and not (c == "organization_id" and "erp_account_number" in positions)
+    ]
     if missing:
         raise refuse(
             f"The file has no column {' or '.join(f'“{c}”' for c in missing)}. The first line "
@@ -178,6 +195,46 @@ def rows(text: str, layout: Layout, start: int = 0, stop: int | None = None) -> 
         number += 1
 
 
+def chunk_starts(text: str, layout: Layout, size: int) -> list[tuple[int, int]]:
+    """Where every `size`-th data row starts: (character offset in the text, line number),
+    so a chunk reads its own rows (`rows_at`) instead of the file from its beginning."""
+    stream = io.StringIO(text, newline="")
+    consumed = 0
+
+    def lines():
+        nonlocal consumed
+        for line in stream:
+            consumed += len(line)
+            yield line
+
+    reader = csv.reader(lines(), delimiter=layout.delimiter, strict=True)
+    next(reader)
+    starts, number = [], 0
+    offset, line = consumed, reader.line_num + 1
+    for record in reader:
+        if any(v.strip() for v in record):
+            if number % size == 0:
+                starts.append((offset, line))
+            number += 1
+        offset, line = consumed, reader.line_num + 1
+    return starts
+
+
+def rows_at(text: str, layout: Layout, offset: int, line: int, count: int) -> Iterator[Row]:
+    """`count` data rows from a start `chunk_starts` found (blank lines skipped)."""
+    reader = _reader(text[offset:], layout.delimiter)
+    number = 0
+    here = line
+    for record in reader:
+        start, here = here, line + reader.line_num
+        if not any(v.strip() for v in record):
+            continue
+        if number >= count:
+            return
+        yield _row(start, record, layout)
+        number += 1
+
+
 def _row(line: int, record: list[str], layout: Layout) -> Row:
     values = {
         name: record[index] if index < len(record) else ""
@@ -191,6 +248,47 @@ def _row(line: int, record: list[str], layout: Layout) -> Row:
             "without the thousands separator."
         )
     return Row(line, values, problem)
+
+
+def with_partners(rows) -> list[Row]:
+    """The rows, those naming their partner only by ERP account number given its organisation
+    id (one lookup for all of them); an unknown number makes the row an error."""
+    rows = list(rows)
+    numbers = {
+        row.values["erp_account_number"].strip()
+        for row in rows
+        if not row.problem
+        and not row.values.get("organization_id", "").strip()
+        and row.values.get("erp_account_number", "").strip()
+    }
+    if not numbers:
+        return rows
+    known: dict[str, int] = {}
+    wanted = sorted(numbers)
+    for start in range(0, len(wanted), 5_000):
+        known |= dict(
+            db.session.execute(
+                sa.select(Organization.erp_account_number, Organization.id).where(
+                    Organization.erp_account_number.in_(wanted[start : start + 5_000])
+                )
+            )
+            .tuples()
+            .all()
+        )
+    out = []
+    for row in rows:
+        number = row.values.get("erp_account_number", "").strip()
+        if row.problem or row.values.get("organization_id", "").strip() or not number:
+            out.append(row)
+        elif number in known:
+            out.append(Row(row.line, row.values | {"organization_id": str(known[number])}))
+        else:
+            problem = (
+                f"no organisation has the ERP account number “{number}”; check it, or set it "
+                "on the organisation's page, or give the organization_id."
+            )
+            out.append(Row(row.line, row.values, problem))
+    return out
 
 
 def line_dict(row: Row) -> dict:

@@ -16,19 +16,21 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from campaigns.coop.entries import Operation, lock_accounts
+from campaigns.coop.entries import insert_entries, lock_account_rows
 from campaigns.coop.models import AccrualRate, CoopProgram, EntryKind, PurchaseLine
 from campaigns.coop.money import ZERO, Invalid, format_money, parse_money, quantize
 from campaigns.coop.periods import bucket_for, check_date, expires_on
-from campaigns.coop.program import get_or_create_account
+from campaigns.coop.program import open_accounts
 from campaigns.coop.rates import load_rates, rate_for
 from hub import audit, db
 from hub.dates import format_date
+from hub.db import utcnow
 from hub.errors import ValidationFailed
-from hub.models import Organization, OrgKind, Person, ProductLine
+from hub.models import Organization, OrgKind, Person, ProductLine, Tier
 
 EARLIEST_PURCHASE = date(2000, 1, 1)
 LOOKUP_BATCH = 500
+DUPLICATE_LOOKUP = 5_000  # the API's largest batch: one statement per chunk or batch
 LINE_FIELDS = {
     "organization_id": "organisation",
     "amount": "amount",
@@ -205,18 +207,59 @@ def by_id(model, ids) -> dict:
     return found
 
 
-def imported_lines(program: CoopProgram, external_ids: list[str]) -> dict[str, PurchaseLine]:
-    """The program's purchase lines already imported under these external ids."""
+def partner_rows(ids) -> dict:
+    """What the checks need of the organisations (id, name, kind, tier), as plain rows by id —
+    read a few thousand ids at a time, without building ORM objects."""
     found = {}
-    for start in range(0, len(external_ids), LOOKUP_BATCH):
-        for line in db.session.scalars(
-            sa.select(PurchaseLine).where(
-                PurchaseLine.program_id == program.id,
-                PurchaseLine.external_id.in_(external_ids[start : start + LOOKUP_BATCH]),
+    ids = sorted(ids)
+    for start in range(0, len(ids), DUPLICATE_LOOKUP):
+        rows = db.session.execute(
+            sa.select(
+                Organization.id,
+                Organization.name,
+                Organization.kind,
+                Organization.tier_id,
+                Tier.name.label("tier_name"),
             )
-        ):
-            found[line.external_id] = line
+            .outerjoin(Tier, Tier.id == Organization.tier_id)
+            .where(Organization.id.in_(ids[start : start + DUPLICATE_LOOKUP]))
+        )
+        for row in rows:
+            found[row.id] = row
     return found
+
+
+@dataclass(frozen=True)
+class StoredLine:
+    """What the duplicate check needs of an imported purchase line."""
+
+    id: int
+    external_id: str
+    content_hash: str
+
+
+def imported_lines(program: CoopProgram, external_ids: list[str]) -> dict[str, StoredLine]:
+    """The program's purchase lines already imported under these external ids — one lookup
+    of the unique index (program_id, external_id) per chunk (a batch is at most 5,000)."""
+    found = {}
+    ids = sorted(set(external_ids))
+    for start in range(0, len(ids), DUPLICATE_LOOKUP):
+        rows = db.session.execute(
+            sa.select(PurchaseLine.id, PurchaseLine.external_id, PurchaseLine.content_hash).where(
+                PurchaseLine.program_id == program.id,
+                PurchaseLine.external_id.in_(ids[start : start + DUPLICATE_LOOKUP]),
+            )
+        )
+        for row in rows:
+            found[row.external_id] = StoredLine(*row)
+    return found
+
+
+def stored_line(line_id: int) -> tuple[datetime, dict]:
+    """When an imported line arrived and its fields as `ParsedLine.content` gives them
+    (read for a conflict's sentence only)."""
+    line = db.session.get(PurchaseLine, line_id)
+    return line.created_at, stored_content(line)
 
 
 @dataclass
@@ -228,12 +271,13 @@ class PurchaseChecks:
     organizations: dict[int, Organization]
     product_lines: dict[int, ProductLine]
     rates: list[AccrualRate]
+    known: dict = field(default_factory=dict)  # (tier, product line, day) → rate
 
     @classmethod
     def load(cls, program: CoopProgram, lines: list[ParsedLine]) -> PurchaseChecks:
         return cls(
             program,
-            by_id(Organization, {line.organization_id for line in lines}),
+            partner_rows({line.organization_id for line in lines}),
             by_id(ProductLine, {line.product_line_id for line in lines} - {None}),
             load_rates(program),
         )
@@ -248,10 +292,15 @@ class PurchaseChecks:
         elif line.product_line_id is not None and line.product_line_id not in self.product_lines:
             problem = f"there is no product line with id {line.product_line_id}."
         else:
-            rate = rate_for(self.program, org, line.product_line_id, line.purchased_on, self.rates)
+            key = (org.tier_id, line.product_line_id, line.purchased_on)
+            if key not in self.known:  # the same tier, product line and day: the same rate
+                self.known[key] = rate_for(
+                    self.program, org, line.product_line_id, line.purchased_on, self.rates
+                )
+            rate = self.known[key]
             if rate is not None:
                 return rate
-            tier = org.tier.name if org.tier else "no tier"
+            tier = org.tier_name or "no tier"
             problem = (
                 f"no accrual rate applies to {org.name} ({tier}) on {format_date(line.purchased_on)}; "
                 "ask the program admin to set one, then send the line again."
@@ -315,98 +364,147 @@ def record_purchases(
         return report
 
     organizations = checks.organizations
-    accounts_by_org = {
-        org_id: get_or_create_account(organizations[org_id], program, actor)
-        for org_id in sorted({line.organization_id for line, _ in valid})
-    }
-    locked = lock_accounts(a.id for a in accounts_by_org.values())
+    accounts_by_org = open_accounts(
+        [organizations[org_id] for org_id in sorted({line.organization_id for line, _ in valid})],
+        program,
+        actor,
+    )
+    locked = lock_account_rows(accounts_by_org.values())
 
     # Only after the locks: a concurrent import of the same line has committed by now.
     existing = imported_lines(program, [line.external_id for line, _ in valid])
 
-    fresh: list[tuple[ParsedLine, Decimal, PurchaseLine]] = []
+    fresh: list[tuple[ParsedLine, Decimal]] = []
     for line, rate in valid:
         stored = existing.get(line.external_id)
         if stored is not None:
             report.seen_again(
                 line.external_id,
                 stored.content_hash == line.content_hash(),
-                lambda stored=stored, line=line: (
-                    f"{line.external_id} was imported on {format_date(stored.created_at)} with "
-                    f"other details ({describe_changes(stored_content(stored), line.content())}"
-                    "); nothing was changed. Send a correction as a new line with its own "
-                    "id, or ask the program admin for an adjustment."
-                ),
+                lambda stored=stored, line=line: _imported_before(stored, line),
             )
             continue
-        purchase = PurchaseLine(
-            program_id=program.id,
-            organization_id=line.organization_id,
-            external_id=line.external_id,
-            product_line_id=line.product_line_id,
-            amount=line.amount,
-            currency=line.currency,
-            purchased_on=line.purchased_on,
-            content_hash=line.content_hash(),
-            imported_by_id=getattr(actor, "id", None),
-        )
-        db.session.add(purchase)
-        fresh.append((line, rate, purchase))
-    db.session.flush()
+        fresh.append((line, rate))
+    if not fresh:
+        return report
+    purchase_ids = _insert_lines(program, fresh, actor)
 
+    entries: list[dict] = []
+    last_days: dict[str, date] = {}
     per_account: dict[int, list[Decimal]] = {}
-    for line, rate, purchase in fresh:
-        account = locked[accounts_by_org[line.organization_id].id]
+    actor_id = getattr(actor, "id", None)
+    for line, rate in fresh:
+        account = locked[accounts_by_org[line.organization_id]]
         accrual = quantize(line.amount * rate)
         report.accepted.append(line.external_id)
         if accrual == 0:
             continue
+        purchase_id = purchase_ids[line.external_id]
         bucket = bucket_for(program, line.purchased_on)
-        operation = Operation(account, f"purchase:{purchase.id}", actor, line.purchased_on)
-        operation.add(
-            EntryKind.ACCRUAL,
-            accrual,
-            bucket,
-            rate=rate,
-            purchase_line_id=purchase.id,
-            reason=f"Purchase {line.external_id}: {format_money(line.amount, program.currency)} "
-            f"at {rate * 100:.3f}%",
+        common = {"account_id": account.id, "bucket": bucket, "actor_id": actor_id}
+        common |= {"purchase_line_id": purchase_id, "hold_id": None}
+        entries.append(
+            common
+            | {
+                "kind": EntryKind.ACCRUAL,
+                "amount": accrual,
+                "rate": rate,
+                "idempotency_key": f"purchase:{purchase_id}",
+                "effective_on": line.purchased_on,
+                "reason": f"Purchase {line.external_id}: "
+                f"{format_money(line.amount, program.currency)} at {rate * 100:.3f}%",
+            }
         )
-        last_day = expires_on(program, bucket)
+        last_day = last_days.get(bucket) or last_days.setdefault(
+            bucket, expires_on(program, bucket)
+        )
         if last_day < today:
             # A purchase reported after its bucket's window closed: earned, and already expired.
-            operation.add(
-                EntryKind.EXPIRY,
-                accrual,
-                bucket,
-                purchase_line_id=purchase.id,
-                effective_on=today,
-                reason=f"Purchase {line.external_id} arrived after the {bucket} funds expired "
-                f"on {format_date(last_day)}",
+            entries.append(
+                common
+                | {
+                    "kind": EntryKind.EXPIRY,
+                    "amount": accrual,
+                    "rate": None,
+                    "idempotency_key": f"purchase:{purchase_id}#2",
+                    "effective_on": today,
+                    "reason": f"Purchase {line.external_id} arrived after the {bucket} funds "
+                    f"expired on {format_date(last_day)}",
+                }
             )
         per_account.setdefault(account.id, []).append(accrual)
         report.accrued += accrual
+    insert_entries(locked, entries)
 
     _audit_import(program, actor, report, locked, per_account)
     db.session.flush()
     return report
 
 
+def _imported_before(stored: StoredLine, line: ParsedLine) -> str:
+    day, content = stored_line(stored.id)
+    return (
+        f"{line.external_id} was imported on {format_date(day)} with other details "
+        f"({describe_changes(content, line.content())}); nothing was changed. Send a "
+        "correction as a new line with its own id, or ask the program admin for an adjustment."
+    )
+
+
+def _insert_lines(program: CoopProgram, fresh, actor) -> dict[str, int]:
+    """The new purchase lines in one multi-row INSERT … RETURNING (COPY on PostgreSQL); their
+    ids by external id."""
+    now = utcnow()
+    rows = [
+        {
+            "program_id": program.id,
+            "organization_id": line.organization_id,
+            "external_id": line.external_id,
+            "product_line_id": line.product_line_id,
+            "amount": line.amount,
+            "currency": line.currency,
+            "purchased_on": line.purchased_on,
+            "content_hash": line.content_hash(),
+            "created_at": now,
+            "imported_by_id": getattr(actor, "id", None),
+        }
+        for line, _rate in fresh
+    ]
+    table = PurchaseLine.__table__
+    if db.session.connection().dialect.name == "postgresql":
+        # Ids from the sequence first, then one COPY: no statement to build and parse.
+        for row, line_id in zip(rows, db.next_ids(table, len(rows)), strict=True):
+            row["id"] = line_id
+        db.bulk_insert(table, rows)
+        return {row["external_id"]: row["id"] for row in rows}
+    result = db.session.execute(
+        # Matched by external_id (unique among these rows): no ordering needed, so the rows
+        # go in multi-row INSERT … VALUES … RETURNING statements.
+        table.insert().returning(table.c.id, table.c.external_id),
+        rows,
+    )
+    return {external_id: line_id for line_id, external_id in result}
+
+
 def _audit_import(program, actor, report: ImportReport, locked: dict, per_account: dict) -> None:
+    """One `coop.accrued` event per account (in one multi-row insert) and one per batch."""
+    events = []
     for account_id, accruals in per_account.items():
         account = locked[account_id]
         total = sum(accruals, ZERO)
-        audit.record(
-            "coop.accrued",
-            account,
-            actor=actor,
-            after={
-                "purchases": len(accruals),
-                "accrued": str(total),
-                "earned": str(account.earned),
-            },
-            summary=f"{len(accruals)} purchase(s) accrued {format_money(total, program.currency)}",
+        events.append(
+            {
+                "object_id": account.id,
+                "organization_id": account.organization_id,
+                "after": {
+                    "purchases": len(accruals),
+                    "accrued": str(total),
+                    "earned": str(account.earned),
+                },
+                "summary": f"{len(accruals)} purchase(s) accrued "
+                f"{format_money(total, program.currency)}",
+            }
         )
+    audit.record_many("coop.accrued", "CoopAccount", events, actor=actor)
     if report.accepted:
         audit.record(
             "coop.purchases_imported",

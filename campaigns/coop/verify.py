@@ -11,13 +11,21 @@ import sqlalchemy as sa
 
 from campaigns.coop.balances import (
     BALANCE_FIELDS,
+    BUCKET_FIELDS,
     Balance,
-    account_totals_query,
     bucket_balance,
-    totals_from_row,
+    kind_totals,
 )
-from campaigns.coop.models import CoopAccount, CoopProgram, EntryKind, Hold, HoldStatus, LedgerEntry
-from campaigns.coop.money import cents, from_cents
+from campaigns.coop.models import (
+    CoopAccount,
+    CoopBucket,
+    CoopProgram,
+    EntryKind,
+    Hold,
+    HoldStatus,
+    LedgerEntry,
+)
+from campaigns.coop.money import ZERO, cents, from_cents
 from hub import db
 
 
@@ -34,63 +42,84 @@ class Mismatch:
 
 
 def verify_ledger(program: CoopProgram | None = None) -> list[Mismatch]:
-    """Check every account: cache = sum of entries (I3), available and held ≥ 0 (I2), no
-    bucket below zero (I6), every hold resolved exactly by its entries (I5). [] when sound."""
+    """Check every account: cached balance and cached buckets = sums of entries (I3),
+    available and held ≥ 0 (I2), no bucket below zero (I6), every hold resolved exactly by
+    its entries (I5). [] when sound.
+
+    The entries are read once, summed per account, bucket and kind over the covering index
+    ix_coop_ledger_entry_bucket_account, in the same statement as the cached rows they are
+    compared with (one snapshot, even under READ COMMITTED)."""
     problems: list[Mismatch] = []
-    accounts = account_totals_query()
-    if program is not None:
-        accounts = accounts.where(CoopAccount.program_id == program.id)
-    orgs: dict[int, int] = {}
-    for row in db.session.execute(accounts):
-        account_id, org_id = row[0], row[1]
-        orgs[account_id] = org_id
-        cached = Balance(*row[2:7])
-        actual = totals_from_row(row)
-        for name in BALANCE_FIELDS:
-            if getattr(cached, name) != getattr(actual, name):
+    programs = {p.id: p for p in db.session.scalars(sa.select(CoopProgram))}
+    accounts: dict[int, tuple[int, int, Balance]] = {}  # id → org, program, cached
+    actual: dict[int, dict[EntryKind, Decimal]] = {}
+    for row in db.session.execute(_bucket_rows(program)):
+        account_id, org_id, program_id = row.account_id, row.organization_id, row.program_id
+        if account_id not in accounts:
+            cached = Balance(*(getattr(row, f"a_{name}") for name in BALANCE_FIELDS))
+            accounts[account_id] = (org_id, program_id, cached)
+        sums = {kind: from_cents(getattr(row, kind.value)) for kind in EntryKind}
+        totals = actual.setdefault(account_id, dict.fromkeys(EntryKind, ZERO))
+        for kind, amount in sums.items():
+            totals[kind] += amount
+        b = bucket_balance(programs[program_id], row.bucket, sums)
+        for label, value in (("remaining", b.remaining), ("held", b.held), ("free", b.free)):
+            if value < 0:
+                problems.append(
+                    Mismatch(account_id, org_id, f"bucket {row.bucket}: {label} is {value}")
+                )
+        if row.b_id is None:
+            problems.append(
+                Mismatch(account_id, org_id, f"bucket {row.bucket} has entries but no cached row")
+            )
+            continue
+        if row.b_expires_on != b.expires_on:
+            problems.append(
+                Mismatch(
+                    account_id,
+                    org_id,
+                    f"bucket {row.bucket}: cached expiry {row.b_expires_on} ≠ {b.expires_on}",
+                )
+            )
+        for name in BUCKET_FIELDS:
+            cached_value, value = getattr(row, f"b_{name}"), getattr(b, name)
+            if cached_value != value:
                 problems.append(
                     Mismatch(
                         account_id,
                         org_id,
-                        f"cached {name} {getattr(cached, name)} ≠ {getattr(actual, name)} "
+                        f"bucket {row.bucket}: cached {name} {cached_value} ≠ {value} "
+                        "from its entries",
+                    )
+                )
+    for account_id, org_id, program_id, *cached_values in db.session.execute(
+        _accounts_without_entries(program)
+    ):
+        accounts[account_id] = (org_id, program_id, Balance(*cached_values))
+    for account_id, (org_id, _program_id, cached) in accounts.items():
+        computed = kind_totals(actual.get(account_id, {}))
+        for name in BALANCE_FIELDS:
+            if getattr(cached, name) != getattr(computed, name):
+                problems.append(
+                    Mismatch(
+                        account_id,
+                        org_id,
+                        f"cached {name} {getattr(cached, name)} ≠ {getattr(computed, name)} "
                         "from its entries",
                     )
                 )
         for name in ("available", "held"):
             for source, value in (
                 ("cached", getattr(cached, name)),
-                ("ledger", getattr(actual, name)),
+                ("ledger", getattr(computed, name)),
             ):
                 if value < 0:
                     problems.append(Mismatch(account_id, org_id, f"{source} {name} is {value}"))
-
-    bucket_rows = sa.select(
-        LedgerEntry.account_id,
-        LedgerEntry.bucket,
-        LedgerEntry.kind,
-        sa.func.sum(cents(LedgerEntry.amount)),
-    ).group_by(LedgerEntry.account_id, LedgerEntry.bucket, LedgerEntry.kind)
-    if program is not None:
-        bucket_rows = bucket_rows.where(
-            LedgerEntry.account_id.in_(
-                sa.select(CoopAccount.id).where(CoopAccount.program_id == program.id)
-            )
+    for account_id, org_id, bucket in db.session.execute(_buckets_without_entries(program)):
+        problems.append(
+            Mismatch(account_id, org_id, f"bucket {bucket} has a cached row but no entries")
         )
-    per_bucket: dict[tuple[int, str], dict[EntryKind, Decimal]] = {}
-    for account_id, bucket, kind, total in db.session.execute(bucket_rows):
-        per_bucket.setdefault((account_id, bucket), {})[kind] = from_cents(total)
-    programs = {p.id: p for p in db.session.scalars(sa.select(CoopProgram))}
-    account_program = dict(
-        db.session.execute(sa.select(CoopAccount.id, CoopAccount.program_id)).tuples().all()
-    )
-    for (account_id, bucket), sums in per_bucket.items():
-        b = bucket_balance(programs[account_program[account_id]], bucket, sums)
-        org_id = orgs.get(account_id)
-        for label, value in (("remaining", b.remaining), ("held", b.held), ("free", b.free)):
-            if value < 0:
-                problems.append(
-                    Mismatch(account_id, org_id, f"bucket {bucket}: {label} is {value}")
-                )
+    orgs = {account_id: org_id for account_id, (org_id, _p, _c) in accounts.items()}
 
     hold_sums = (
         sa.select(
@@ -144,3 +173,68 @@ def verify_ledger(program: CoopProgram | None = None) -> list[Mismatch]:
         if totals[EntryKind.ACCRUAL] or totals[EntryKind.ADJUSTMENT]:
             bad("has accrual or adjustment entries")
     return problems
+
+
+def _bucket_rows(program: CoopProgram | None):
+    """Per account and bucket: the entries' sums by kind (in cents), the cached bucket row
+    (b_*, NULL when missing) and the account's cached columns (a_*)."""
+    sums = sa.select(
+        LedgerEntry.bucket.label("bucket"),
+        LedgerEntry.account_id.label("account_id"),
+        *(
+            sa.func.sum(
+                sa.case((LedgerEntry.kind == kind, cents(LedgerEntry.amount)), else_=0)
+            ).label(kind.value)
+            for kind in EntryKind
+        ),
+    ).group_by(LedgerEntry.bucket, LedgerEntry.account_id)
+    if program is not None:
+        sums = sums.where(
+            LedgerEntry.account_id.in_(
+                sa.select(CoopAccount.id).where(CoopAccount.program_id == program.id)
+            )
+        )
+    sums = sums.subquery()
+    return (
+        sa.select(
+            sums,
+            CoopAccount.organization_id,
+            CoopAccount.program_id,
+            *(getattr(CoopAccount, name).label(f"a_{name}") for name in BALANCE_FIELDS),
+            CoopBucket.id.label("b_id"),
+            CoopBucket.expires_on.label("b_expires_on"),
+            *(getattr(CoopBucket, name).label(f"b_{name}") for name in BUCKET_FIELDS),
+        )
+        .join(CoopAccount, CoopAccount.id == sums.c.account_id)
+        .outerjoin(
+            CoopBucket,
+            sa.and_(CoopBucket.account_id == sums.c.account_id, CoopBucket.bucket == sums.c.bucket),
+        )
+    )
+
+
+def _accounts_without_entries(program: CoopProgram | None):
+    has_entries = sa.exists().where(LedgerEntry.account_id == CoopAccount.id)
+    stmt = sa.select(
+        CoopAccount.id,
+        CoopAccount.organization_id,
+        CoopAccount.program_id,
+        *(getattr(CoopAccount, name) for name in BALANCE_FIELDS),
+    ).where(~has_entries)
+    if program is not None:
+        stmt = stmt.where(CoopAccount.program_id == program.id)
+    return stmt
+
+
+def _buckets_without_entries(program: CoopProgram | None):
+    has_entries = sa.exists().where(
+        LedgerEntry.account_id == CoopBucket.account_id, LedgerEntry.bucket == CoopBucket.bucket
+    )
+    stmt = (
+        sa.select(CoopBucket.account_id, CoopAccount.organization_id, CoopBucket.bucket)
+        .join(CoopAccount, CoopAccount.id == CoopBucket.account_id)
+        .where(~has_entries)
+    )
+    if program is not None:
+        stmt = stmt.where(CoopBucket.program_id == program.id)
+    return stmt

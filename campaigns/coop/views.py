@@ -14,13 +14,16 @@ from campaigns.coop.forms import ProgramRulesForm, ProgramTermsForm, rate_fields
 from campaigns.coop.money import format_money
 from campaigns.coop.overview import (
     EXPIRY_WARNING_DAYS,
+    USE_PARTS,
+    account_overview,
     account_state,
-    account_summaries,
     accounts_beneath,
     entry_notes,
     period_chart,
-    totals,
+    use_totals,
+    utilisation_chart,
 )
+from campaigns.coop.partners import SORTS, PartnerFilter, filter_choices
 from campaigns.coop.periods import carryover_for, coming_periods
 from campaigns.coop.program import require_program, set_terms
 from campaigns.coop.rates import rate_table, set_rates
@@ -29,11 +32,12 @@ from hub.db import today
 from hub.errors import ValidationFailed
 from hub.models import Organization, OrgKind
 from hub.web.forms import apply_problems
-from hub.web.pages import int_arg, paginate, render, see_other
+from hub.web.pages import Page, int_arg, paginate, render, see_other
 
 __all__ = ["bp"]  # the blueprint, registered by campaigns' init_app
 
 ENTRIES_PER_PAGE = 20
+PARTNERS_PER_PAGE = 50
 ENTRY_LABELS = {
     "accrual": "Earned on a purchase",
     "adjustment": "Adjustment",
@@ -50,15 +54,56 @@ def coop():
     """A partner's own co-op account (plus its dealers' for a distributor); the OEM's overview."""
     program = require_program()
     if current_user.is_oem:
-        summaries = account_summaries(current_user, program)
-        return render(
-            "campaigns/coop/overview.html",
-            coop_program=program,
-            summaries=summaries,
-            totals=totals(summaries),
-            warning_days=EXPIRY_WARNING_DAYS,
-        )
+        return _overview_page(program)
     return _account_page(program, current_user.organization)
+
+
+def _id_arg(name: str) -> int | None:
+    value = request.args.get(name, "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _overview_page(program):
+    """The OEM's overview: a page of partners, filtered and sorted, with totals and chart."""
+    args = {
+        "q": request.args.get("q", "").strip()[:100],
+        "tier": _id_arg("tier"),
+        "region": request.args.get("region", "").strip()[:80],
+        "distributor": _id_arg("distributor"),
+        "sort": request.args.get("sort", "expiring"),
+    }
+    if args["sort"] not in SORTS:
+        args["sort"] = "expiring"
+    filters = PartnerFilter(
+        q=args["q"], tier_id=args["tier"], region=args["region"], distributor_id=args["distributor"]
+    )
+    overview = account_overview(
+        current_user,
+        program,
+        filters=filters,
+        sort=args["sort"],
+        page=int_arg("page"),
+        per_page=PARTNERS_PER_PAGE,
+    )
+    page = Page(overview.summaries, overview.page, PARTNERS_PER_PAGE, overview.totals.accounts)
+    return render(
+        "campaigns/coop/overview.html",
+        "campaigns/coop/_overview_results.html",
+        coop_program=program,
+        summaries=overview.summaries,
+        partners=page,
+        totals=overview.totals,
+        chart=utilisation_chart(overview.periods),
+        parts=USE_PARTS,
+        figures=use_totals(overview.periods),
+        filtered=any((args["q"], args["tier"], args["region"], args["distributor"])),
+        args=args,
+        pager_args={k: v for k, v in args.items() if v},
+        sorts=SORTS,
+        choices=filter_choices(current_user, program),
+        warning_days=EXPIRY_WARNING_DAYS,
+        today=today(),
+    )
 
 
 @bp.get("/coop/<int:org_id>")

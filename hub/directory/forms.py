@@ -42,6 +42,7 @@ class OrganizationForm(ContactForm):
     tier = SelectField("Tier", choices=[])
     tracks = MultiCheckboxField("Tracks", choices=[])
     region = StringField("Region", validators=[Optional(), Length(max=80)])
+    erp_account_number = StringField("ERP account number", validators=[Optional(), Length(max=40)])
     domain = StringField("Web domain", validators=[Optional(), Length(max=120)])
 
     def values(self) -> dict:
@@ -52,6 +53,7 @@ class OrganizationForm(ContactForm):
             "tier": self.tier.data or None,
             "tracks": self.tracks.data or [],
             "region": self.region.data or "",
+            "erp_account_number": self.erp_account_number.data or "",
             "domain": self.domain.data or "",
             **super().values(),
         }

@@ -160,13 +160,8 @@ def active_staff_counts(org_ids: list[int]) -> dict[int, int]:
 
 
 # What the API's organisation list answers with (hub.directory.schemas.Organization).
-ORGANIZATION_COLUMNS = [
-    getattr(Organization, name)
-    for name in (
-        "id", "name", "kind", "parent_id", "path", "region", "domain", "contact_email",
-        "phone", "website", "address", "active", "created_at",
-    )
-]  # fmt: skip
+# Every column of an organisation (a new column is read without a second list to keep).
+ORGANIZATION_COLUMNS = [attr.class_attribute for attr in sa.inspect(Organization).column_attrs]
 
 
 def organization_of_row(row) -> SimpleNamespace:

@@ -31,6 +31,9 @@ class Organization(Output):
     tier: str | None
     tracks: list[TRACK]
     region: str
+    erp_account_number: str | None = Field(
+        description="The partner's account number in the OEM's ERP (purchase files may use it)."
+    )
     domain: str
     contact_email: str
     phone: str
@@ -59,6 +62,12 @@ _FIELDS = {
     "tier": {"type": ["string", "null"], "description": "The tier's name, or null."},
     "tracks": {"type": "array", "items": {"type": "string", "enum": [t.value for t in Track]}},
     "region": _text(80),
+    "erp_account_number": {
+        "type": ["string", "null"],
+        "maxLength": 40,
+        "description": "The partner's account number in the OEM's ERP; unique; null or empty "
+        "for none.",
+    },
     "domain": _text(120, "The web domain alone, e.g. dealer.example."),
     "contact_email": _text(200),
     "phone": _text(40),
@@ -77,6 +86,7 @@ class _OrganizationBody(Output):
     tier: loose(_FIELDS["tier"]) = None
     tracks: loose(_FIELDS["tracks"]) = None
     region: loose(_FIELDS["region"]) = None
+    erp_account_number: loose(_FIELDS["erp_account_number"]) = None
     domain: loose(_FIELDS["domain"]) = None
     contact_email: loose(_FIELDS["contact_email"]) = None
     phone: loose(_FIELDS["phone"]) = None

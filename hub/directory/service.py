@@ -34,6 +34,7 @@ FIELDS = (
     "tier",
     "tracks",
     "region",
+    "erp_account_number",
     "domain",
     *CONTACT_FIELDS,
     "active",
@@ -43,6 +44,7 @@ AUDITED_FIELDS = (*FIELDS, "path")
 _TEXT_LIMITS = {
     "name": 160,
     "region": 80,
+    "erp_account_number": 40,
     "domain": 120,
     "contact_email": 200,
     "phone": 40,
@@ -64,6 +66,7 @@ def organization_snapshot(org: Organization, tracks: list | None = None) -> dict
         "tier": org.tier.name if org.tier else None,
         "tracks": [t.value for t in tracks],
         "region": org.region,
+        "erp_account_number": org.erp_account_number,
         "domain": org.domain,
         "contact_email": org.contact_email,
         "phone": org.phone,
@@ -134,6 +137,13 @@ def _clean(data: Mapping, allowed: tuple[str, ...]) -> tuple[dict, dict[str, lis
                         "Enter a web address starting with https://, like https://dealer.example."
                     )
                     continue
+            if field == "erp_account_number":
+                if value and not value.isprintable():
+                    problems.setdefault(field, []).append(
+                        "Write the ERP account number as it appears in the ERP, like C-10442."
+                    )
+                    continue
+                value = value or None  # none: NULL, which never collides with another
             if field == "domain":
                 value = value.lower()
                 if value and (" " in value or "/" in value or "." not in value):
@@ -269,6 +279,26 @@ def _set_tracks(org: Organization, tracks: list[Track]) -> None:
         org.track_rows.append(OrganizationTrack(track=track))
 
 
+def _check_erp_number(number: str | None, org_id: int | None) -> None:
+    """An ERP account number names one organisation: refuse one another already has."""
+    if not number:
+        return
+    holder = db.session.scalar(
+        sa.select(Organization).where(
+            Organization.erp_account_number == number, Organization.id != (org_id or 0)
+        )
+    )
+    if holder is not None:
+        raise Conflict(
+            {
+                "erp_account_number": [
+                    f"{holder.name} already has the ERP account number “{number}”; "
+                    "each partner has its own."
+                ]
+            }
+        )
+
+
 # --- The rules --------------------------------------------------------------------
 
 
@@ -305,11 +335,13 @@ def create_organization(actor: Person, data: Mapping) -> Organization:
         raise Conflict(
             {"name": [f"{parent.name} already has an organisation called “{values['name']}”."]}
         )
+    _check_erp_number(values.get("erp_account_number"), None)
     org = Organization(
         name=values["name"],
         kind=kind,
         parent=parent,
         tier=values.get("tier"),
+        erp_account_number=values.get("erp_account_number"),
         active=values.get("active", True),
         **{f: values.get(f, "") for f in ("region", "domain", *CONTACT_FIELDS)},
     )
@@ -365,8 +397,10 @@ def update_organization(actor: Person, org: Organization, data: Mapping) -> Orga
         where = parent.name if parent else "The channel"
         raise Conflict({"name": [f"{where} already has an organisation called “{name}”."]})
 
+    if "erp_account_number" in values:
+        _check_erp_number(values["erp_account_number"], org.id)
     before = organization_snapshot(org)
-    for field in ("name", "region", "domain", *CONTACT_FIELDS, "active"):
+    for field in ("name", "region", "erp_account_number", "domain", *CONTACT_FIELDS, "active"):
         if field in values:
             setattr(org, field, values[field])
     if "tier" in values:

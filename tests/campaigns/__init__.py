@@ -94,3 +94,4 @@ def assert_sound(account: CoopAccount | None = None) -> None:
     assert ledger.verify_ledger() == []
     if account is not None:
         assert ledger.balance(account) == ledger.recompute(account)
+        assert ledger.bucket_balances(account) == ledger.recompute_buckets(account)

@@ -30,6 +30,8 @@ def test_the_coop_benchmark_runs_end_to_end_at_a_tiny_scale(tmp_path):
     assert imported["csv"]["accepted"] == 300 and imported["csv"]["chunks"] == 1
     assert imported["replay"]["accepted"] == 0  # the same file again changes nothing
     assert imported["api_batches"]["accepted"] == 300
+    assert imported["api_replay"]["accepted"] == 0
+    assert imported["api_batches"]["batch_max_s"] > 0
     assert imported["verify"]["problems"] == 0
     for key in ("csv", "replay", "api_batches"):
         assert imported[key]["vs_bare_insert"] > 0
@@ -41,7 +43,7 @@ def test_the_coop_benchmark_runs_end_to_end_at_a_tiny_scale(tmp_path):
         assert scale[size]["close_daily"]["expired_buckets"] == 0
         assert scale[size]["close_year_end"]["expired_buckets"] > 0
         assert set(scale[size]["pages"]) == {"api-balance", "coop-page", "dashboard",
-                                             "coop-overview"}  # fmt: skip
+                                             "coop-overview", "admin-dashboard"}  # fmt: skip
         for key, row in scale[size]["pages"].items():
             assert "skipped" not in row, (key, row)
             assert row["errors"] == 0, (key, row)

@@ -138,12 +138,13 @@ def report_of(state) -> list[list[str]]:
         (
             b"external_id,organization_id,amount,purchased_on\nX,6,1.00,2026-01-01\n",
             "The file has no column “currency”. The first line must name these columns: "
-            "external_id, organization_id, amount, currency, purchased_on (and optionally "
-            "product_line_id).",
+            "external_id, organization_id (or erp_account_number), amount, currency, "
+            "purchased_on (and optionally product_line_id).",
         ),
         (
             b"X-1,6,10.00,USD,2026-01-02\n",
-            "The first line must name the columns (external_id, organization_id, amount, "
+            "The first line must name the columns (external_id, organization_id (or "
+            "erp_account_number), amount, "
             "currency, purchased_on, and optionally product_line_id); it reads "
             "“X-1,6,10.00,USD,2026-01-02”. Add that line of column names.",
         ),
@@ -588,3 +589,62 @@ def test_a_file_gone_from_storage_gets_a_sentence_not_an_error(
     response = post_form(client, f"{job}/next", token_page=job)
     assert response.status_code == 303
     assert "is no longer in the storage directory" in client.get(job).get_data(as_text=True)
+
+
+def test_lines_may_name_the_partner_by_its_erp_account_number(session, admin, channel, program):
+    channel.dealer.erp_account_number = "C-10442"
+    db.session.flush()
+    data = (
+        b"external_id;erp_account_number;amount;currency;purchased_on\n"
+        b"E-1;C-10442;1000.00;USD;2026-03-01\n"
+        b"E-2;C-99999;1000.00;USD;2026-03-01\n"
+    )
+    upload = imports.store_upload(data, "erp.csv", admin)
+    preview = imports.preview(upload, program, TODAY)
+    assert preview.new == 1 and preview.accrued == D("20.00")
+    assert preview.errors == [
+        (3, "E-2: no organisation has the ERP account number “C-99999”; check it, or set it "
+            "on the organisation's page, or give the organization_id.")
+    ]  # fmt: skip
+    assert preview.sample[0].organization == "Test Dealer"
+    imports.start_import(upload, program, admin, TODAY)
+    state = imports.run_next_chunk(upload, admin, TODAY)
+    assert state.accepted == 1 and [line for line, _ in state.errors] == [3]
+    line = session.scalars(sa.select(PurchaseLine).where(PurchaseLine.external_id == "E-1")).one()
+    assert line.organization_id == channel.dealer.id
+    assert_sound()
+
+
+def test_the_template_downloads_and_a_file_with_nothing_new_offers_no_import(
+    client, login_as, session, channel, program
+):
+    channel.dealer.erp_account_number = "C-10442"
+    db.session.commit()
+    login_as("program_admin")
+    assert "Download a template CSV file" in client.get("/campaigns/coop/imports").get_data(
+        as_text=True
+    )
+    template = client.get("/campaigns/coop/imports/template.csv")
+    assert template.status_code == 200 and template.mimetype == "text/csv"
+    assert template.get_data(as_text=True).startswith("external_id,erp_account_number,")
+
+    def upload(data: bytes) -> str:
+        response = post_form(
+            client,
+            "/campaigns/coop/imports",
+            {"file": (io.BytesIO(data), "template.csv")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 303
+        return response.headers["Location"]
+
+    job = upload(template.get_data())
+    html = client.get(job).get_data(as_text=True)
+    assert "Import 1 new line" in html  # the template's example line, for Test Dealer
+    post_form(client, f"{job}/start", token_page=job)
+    post_form(client, f"{job}/next", token_page=job)
+
+    again = client.get(upload(template.get_data())).get_data(as_text=True)
+    assert "No line of this file is new" in again
+    assert "coop_import_start" not in again and "/start" not in again
+    assert "Import anyway" not in again and "Upload another file" in again

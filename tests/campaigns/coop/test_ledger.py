@@ -831,6 +831,46 @@ def test_verify_ledger_finds_a_cache_that_drifted_from_its_entries(session, fund
     assert str(problems[0]).startswith(f"account {funded.id} (organisation ")
 
 
+def test_verify_ledger_finds_a_bucket_row_that_drifted_from_its_entries(session, funded):
+    from campaigns.coop.models import CoopBucket
+
+    assert ledger.verify_ledger() == []
+    assert ledger.bucket_balances(funded) == ledger.recompute_buckets(funded)
+    in_2026 = (CoopBucket.account_id == funded.id) & (CoopBucket.bucket == "2026")
+    session.execute(
+        sa.update(CoopBucket)
+        .where(in_2026)
+        .values(held=CoopBucket.held + 1, expires_on=date(2030, 12, 31))
+    )
+    problems = [p.problem for p in ledger.verify_ledger()]
+    assert problems == [
+        "bucket 2026: cached expiry 2030-12-31 ≠ 2027-12-31",
+        "bucket 2026: cached held 1.00 ≠ 0.00 from its entries",
+    ]
+    session.execute(sa.delete(CoopBucket).where(in_2026))
+    problems = [p.problem for p in ledger.verify_ledger()]
+    assert problems == ["bucket 2026 has entries but no cached row"]
+
+
+def test_every_movement_keeps_the_bucket_rows_equal_to_their_entries(session, funded, admin):
+    on = date(2026, 2, 1)
+    hold = ledger.place_hold(funded, D("250.00"), "campaign:1", "k-1", admin, on=on)
+    ledger.settle_claim(hold, D("150.00"), admin, idempotency_key="k-2", on=on)
+    ledger.adjust(funded, D("-20.00"), "2026", "typo", admin, on=on)
+    ledger.place_hold(funded, D("30.00"), "campaign:2", "k-3", admin, on=on)
+    ledger.close_period(funded.program, as_of=date(2028, 1, 1))
+    assert ledger.bucket_balances(funded) == ledger.recompute_buckets(funded)
+    got = {
+        b.bucket: (b.earned, b.reimbursed, b.held, b.expired)
+        for b in ledger.bucket_balances(funded)
+    }
+    assert got == {
+        "2025": (D("200.00"), D("150.00"), D("30.00"), D("20.00")),
+        "2026": (D("280.00"), D("0.00"), D("0.00"), D("280.00")),
+    }
+    assert ledger.verify_ledger() == []
+
+
 def test_the_database_refuses_a_negative_available_balance(session, funded):
     from campaigns.coop.models import CoopAccount
 

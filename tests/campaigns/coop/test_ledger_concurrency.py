@@ -103,6 +103,9 @@ def _check(app, account_id: int) -> ledger.Balance:
         cached = ledger.balance(account)
         assert cached == ledger.recompute(account)
         assert cached.available >= 0
+        buckets = ledger.bucket_balances(account)
+        assert buckets == ledger.recompute_buckets(account)
+        assert all(b.free >= 0 and b.held >= 0 for b in buckets)
         return cached
 
 

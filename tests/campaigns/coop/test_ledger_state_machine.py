@@ -338,6 +338,8 @@ def test_random_ledger_histories_keep_every_invariant(app, session, channel):
                 cached = ledger.balance(account)
                 assert cached == ledger.recompute(account)
                 assert cached.available >= 0 and cached.held >= 0
+                # The per-bucket rows (what the pages read) are the sums of the entries too.
+                assert ledger.bucket_balances(account) == ledger.recompute_buckets(account)
                 assert cached.earned == self.earned[i]
                 assert cached.reimbursed == self.reimbursed[i]
                 held = sum(

@@ -115,6 +115,40 @@ def test_oem_staff_see_every_account_and_program_wide_utilisation(
     assert f"/campaigns/coop/{channel.other_dealer.id}" in html
 
 
+def _names_in_order(html, names):
+    found = [(html.index(f">{n}</a>"), n) for n in names if f">{n}</a>" in html]
+    return [n for _, n in sorted(found)]
+
+
+def test_the_oem_overview_filters_sorts_and_pages_partners(client, login_as, channel, coop):
+    channel.other_dealer.region = "Iowa"
+    db.session.commit()
+    login_as("program_admin")
+    names = ["Test Dealer", "Sibling Dealer", "Other Dealer", "Test Distribution"]
+    html = page(client, "/campaigns/coop?sort=available")
+    assert _names_in_order(html, names) == [
+        "Test Distribution", "Other Dealer", "Sibling Dealer", "Test Dealer"
+    ]  # fmt: skip
+    html = page(client, f"/campaigns/coop?distributor={channel.distributor.id}&sort=name")
+    assert _names_in_order(html, names) == ["Sibling Dealer", "Test Dealer", "Test Distribution"]
+    assert "These partners" in html and "EUR 140.00" in html  # earned by these three
+    html = page(client, "/campaigns/coop?region=Iowa")
+    assert _names_in_order(html, names) == ["Other Dealer"] and "EUR 60.00" in html
+    assert _names_in_order(page(client, "/campaigns/coop?q=sibl"), names) == ["Sibling Dealer"]
+    html = page(client, f"/campaigns/coop?tier={channel.dealer.tier_id}&q=nobody")
+    assert "No partner account matches “nobody”" in html
+    fragment = client.get("/campaigns/coop?q=other", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.get_data(as_text=True)
+    assert "Other Dealer" in fragment.get_data(as_text=True)
+
+    admin = channel.people["program_admin"]
+    overview = providers.account_overview(admin, coop, sort="available", page=2, per_page=3)
+    assert (overview.page, overview.pages) == (2, 2)
+    assert [s.organization.name for s in overview.summaries] == ["Test Dealer"]
+    assert overview.totals.earned == Decimal("200.00") and overview.totals.accounts == 4
+    assert [p.earned for p in overview.periods] == [Decimal("200.00")]
+
+
 def test_the_oem_organisation_has_no_account_page(client, login_as, channel, coop):
     login_as("program_admin")
     assert client.get(f"/campaigns/coop/{channel.oem.id}").status_code == 404

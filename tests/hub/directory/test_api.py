@@ -258,7 +258,7 @@ def test_filters_never_widen_the_scope(api, channel, people):
 def test_organization_json_has_the_documented_fields(api, channel, people):
     body = api.get(f"/api/v1/organizations/{channel.dealer.id}", people["program_admin"]).json
     assert set(body) == {
-        "id", "name", "kind", "parent_id", "tier", "tracks", "region", "domain",
+        "id", "name", "kind", "parent_id", "tier", "tracks", "region", "erp_account_number", "domain",
         "contact_email", "phone", "website", "address", "active", "created_at",
     }  # fmt: skip
     assert body["kind"] == "dealer"
@@ -663,3 +663,26 @@ def test_move_organization_refuses_an_illegal_parent_and_a_non_admin(channel, pe
             channel.dealer, channel.other_distributor, actor=people["distributor_admin"]
         )
     assert channel.dealer.parent_id == channel.distributor.id
+
+
+def test_the_erp_account_number_is_set_shown_and_unique(api, channel, people):
+    admin = people["program_admin"]
+    url = f"/api/v1/organizations/{channel.dealer.id}"
+    response = api.patch(url, admin, json={"erp_account_number": " C-10442 "})
+    assert response.status_code == 200, response.json
+    assert api.get(url, admin).json["erp_account_number"] == "C-10442"
+    taken = api.patch(
+        f"/api/v1/organizations/{channel.sibling_dealer.id}",
+        admin,
+        json={"erp_account_number": "C-10442"},
+    )
+    assert taken.status_code == 409
+    assert "Test Dealer already has the ERP account number “C-10442”" in str(taken.json)
+    cleared = api.patch(url, admin, json={"erp_account_number": ""})
+    assert cleared.json["erp_account_number"] is None
+    both_none = api.patch(
+        f"/api/v1/organizations/{channel.sibling_dealer.id}",
+        admin,
+        json={"erp_account_number": None},
+    )
+    assert both_none.status_code == 200
