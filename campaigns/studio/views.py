@@ -113,7 +113,7 @@ def studio_logo(organization_id: int):
 def _page_context(template, values, problems):
     copy = service.approved_copy()
     return {
-        "template": template,
+        "tmpl": template,
         "slots": editable_slots(template.layout),
         "values": values,
         "problems": problems,
