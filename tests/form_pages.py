@@ -18,6 +18,7 @@ import re
 import sqlalchemy as sa
 
 from campaigns.proposals.models import Proposal
+from campaigns.studio.models import StudioTemplate
 from hub import db
 from hub.conversations.models import Conversation
 from hub.models import Organization, Person, ProductLine
@@ -64,6 +65,8 @@ FORM_PAGES: list[tuple[str, str | None, str]] = [
     ("conversations.ask_expert", MARKETER, "/conversations/new?product_line={tractors}"),
     ("conversations.detail", MARKETER, "/conversations/{conversation}"),
     ("conversations.detail", CHANNEL, "/conversations/{conversation}"),  # hand-off
+    ("campaigns.studio_profile", MARKETER, "/campaigns/studio/profile"),
+    ("campaigns.studio_personalise", MARKETER, "/campaigns/studio/t/{studio_template}"),
     ("learning.attempt_page", SALES, "/learning/attempts/{open_attempt}"),  # a quiz under way
     ("learning.certification_page", ADMIN, "/learning/certifications/{certification}"),  # revoke
 ]
@@ -84,6 +87,9 @@ NO_FIELDS: dict[str, tuple[str | None, str] | None] = {
     "campaigns.coop_import_report": None,  # CSV
     "campaigns.coop_export": None,  # CSV
     "campaigns.proposal_file": None,  # a stored file
+    "campaigns.studio_home": (MARKETER, "/campaigns/studio"),
+    "campaigns.studio_logo": None,  # an image
+    "campaigns.studio_render": None,  # an image or a PDF
     "conversation_files.attachment": None,  # a stored file
     "conversations.live_parts": None,  # htmx parts of conversations.detail
     "hub.organization_logo": None,  # an image
@@ -155,6 +161,9 @@ def demo_values() -> dict[str, object]:
         "learning_module": certification.level.modules[0].id,
         "open_attempt": db.session.scalar(
             sa.select(QuizAttempt.id).where(QuizAttempt.submitted_at.is_(None)).limit(1)
+        ),
+        "studio_template": db.session.scalar(
+            sa.select(StudioTemplate.id).where(StudioTemplate.key == "harvest-square")
         ),
         "conversation": db.session.scalar(
             sa.select(Conversation.id)
