@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app
 from PIL import Image
 
 from campaigns.proposals.service import can_propose
@@ -89,9 +90,23 @@ def check_logo(data: bytes, filename, content_type=None) -> uploads.AcceptedFile
                 ]
             }
         )
-    if data.startswith(b"%PDF-") or data[:6] in (b"GIF87a", b"GIF89a"):
-        raise ValidationFailed({"logo": [f"Upload “{name}” as a PNG, JPEG or WebP image."]})
+    if data and len(data) <= current_app.config["UPLOAD_MAX_BYTES"] and not _logo_bytes(data):
+        raise ValidationFailed(
+            {
+                "logo": [
+                    f"“{name}” is not a PNG, JPEG or WebP image, whatever its name says; "
+                    "upload your logo as one of those."
+                ]
+            }
+        )
     return uploads.accept_upload(data, name, content_type, field="logo")
+
+
+def _logo_bytes(data: bytes) -> bool:
+    """Whether the bytes begin as a PNG, a JPEG or a WebP image does."""
+    return data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")) or (
+        data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    )
 
 
 def save_profile(
