@@ -67,8 +67,9 @@ def planter(size) -> Image.Image:
     image = _gradient(size, (222, 238, 246), (250, 252, 246))
     draw = ImageDraw.Draw(image)
     top = int(height * 0.55)
-    for i, y in enumerate(range(top, height, max(height // 30, 8))):
-        draw.rectangle((0, y, width, y + max(height // 60, 4)), fill=(46 + i * 3, 120, 62))
+    draw.rectangle((0, top, width, height), fill=(24, 74, 42))
+    for y in range(top, height, max(height // 30, 8)):
+        draw.rectangle((0, y, width, y + max(height // 120, 2)), fill=(34, 94, 54))
     return image
 
 

@@ -22,7 +22,7 @@ from hub import audit, db
 from hub.errors import ValidationFailed
 from hub.models import Organization, Person
 
-RENDER_VERSION = "1"  # bump when drawing changes, so old cached files are not served
+RENDER_VERSION = "2"  # bump when drawing changes, so old cached files are not served
 FORMATS = ("png", "jpeg", "pdf")
 FORMAT_LABELS = {"png": "PNG", "jpeg": "JPEG", "pdf": "PDF (A4)"}
 
