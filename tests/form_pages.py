@@ -67,6 +67,7 @@ FORM_PAGES: list[tuple[str, str | None, str]] = [
     ("conversations.detail", CHANNEL, "/conversations/{conversation}"),  # hand-off
     ("campaigns.studio_profile", MARKETER, "/campaigns/studio/profile"),
     ("campaigns.studio_personalise", MARKETER, "/campaigns/studio/t/{studio_template}"),
+    ("campaigns.studio_deck", MARKETER, "/campaigns/studio/decks/dealer-intro"),
     ("learning.attempt_page", SALES, "/learning/attempts/{open_attempt}"),  # a quiz under way
     ("learning.certification_page", ADMIN, "/learning/certifications/{certification}"),  # revoke
 ]
@@ -90,6 +91,7 @@ NO_FIELDS: dict[str, tuple[str | None, str] | None] = {
     "campaigns.studio_home": (MARKETER, "/campaigns/studio"),
     "campaigns.studio_logo": None,  # an image
     "campaigns.studio_render": None,  # an image or a PDF
+    "campaigns.studio_deck_file": None,  # a .pptx
     "conversation_files.attachment": None,  # a stored file
     "conversations.live_parts": None,  # htmx parts of conversations.detail
     "hub.organization_logo": None,  # an image

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from flask import current_app
 
 from campaigns.proposals import service as proposals
 from campaigns.proposals.models import AssetSource, Proposal, ProposalAsset
+from campaigns.studio import deck
 from campaigns.studio import render as draw
 from campaigns.studio.models import ApprovedCopy, CopyKind, ForbiddenWord, StudioTemplate
 from campaigns.studio.profiles import brand_of, may_brand, profile_of
@@ -186,3 +188,36 @@ def attach(
         actor=person,
     )
     return asset
+
+
+# --- Decks ----------------------------------------------------------------------------
+
+DECKS = {"dealer-intro": "Dealer introduction deck"}
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+
+@cache
+def deck_template(key: str) -> bytes:
+    """A deck template's bytes (the demo deck, built by code, until decks are uploaded)."""
+    if key not in DECKS:
+        raise KeyError(key)
+    return deck.demo_deck()
+
+
+def personalise_deck(person: Person, key: str, offer: str) -> bytes:
+    """The deck filled with the person's organisation's profile and the offer, or
+    ValidationFailed ("offer" sentences; "profile" for missing fields, by key)."""
+    if not may_brand(person):
+        raise PermissionError("the studio is for partners' marketers and admins")
+    data = deck_template(key)
+    organization = db.session.get(Organization, person.organization_id)
+    brand = brand_of(organization, profile_of(organization.id))
+    offer = " ".join(offer.split())
+    problems: dict[str, list[str]] = {}
+    if missing := [f for f in deck.needed_fields(data) if not getattr(brand, f)]:
+        problems["profile"] = missing
+    if offer_problems := deck.check_offer(offer, forbidden_words()):
+        problems["offer"] = offer_problems
+    if problems:
+        raise ValidationFailed(problems)
+    return deck.personalise(data, brand, offer)

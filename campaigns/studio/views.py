@@ -63,6 +63,7 @@ def studio_home():
         organization=organization,
         sizes=SIZE_LABELS,
         field_names=PROFILE_FIELDS,
+        decks=service.DECKS,
     )
 
 
@@ -205,3 +206,47 @@ def render_url(template, values: dict, fmt: str) -> str:
 
 
 bp.add_app_template_global(render_url, "studio_render_url")
+
+
+@bp.get("/studio/decks/<key>")
+@login_required
+def studio_deck(key: str):
+    person = _studio_person()
+    if key not in service.DECKS:
+        abort(404)
+    offer = request.args.get("offer", "")
+    problems = {}
+    if "offer" in request.args:
+        try:
+            service.personalise_deck(person, key, offer)
+        except ValidationFailed as exc:
+            problems = exc.problems
+    return render(
+        "campaigns/studio/deck.html",
+        key=key,
+        name=service.DECKS[key],
+        offer=offer,
+        problems=problems,
+        copy=service.approved_copy(),
+        field_names=PROFILE_FIELDS,
+        status=422 if problems else 200,
+    )
+
+
+@bp.get("/studio/decks/<key>.pptx")
+@login_required
+def studio_deck_file(key: str):
+    person = _studio_person()
+    if key not in service.DECKS:
+        abort(404)
+    try:
+        data = service.personalise_deck(person, key, request.args.get("offer", ""))
+    except ValidationFailed as exc:
+        return " ".join(str(m) for ms in exc.problems.values() for m in ms), 422
+    return send_file(
+        io.BytesIO(data),
+        mimetype=service.PPTX,
+        as_attachment=True,
+        download_name=f"{key}.pptx",
+        max_age=0,
+    )

@@ -346,7 +346,12 @@ def _studio(path):
             template = studio_demo.install()[0]
         if profile_of(c.dealer.id) is None:
             logo = (studio_demo.prairie_logo(), "logo.png", "image/png")
-            save_profile(c.people["dealer_marketer"], c.dealer, {"phone": "555 0100"}, logo)
+            save_profile(
+                c.people["dealer_marketer"],
+                c.dealer,
+                {"phone": "555 0100", "website": "dealer.example"},
+                logo,
+            )
         return path(c, template)
 
     return build
@@ -411,6 +416,34 @@ ACCESS_CASES.update(
             Case(
                 "GET",
                 _studio(lambda c, t: f"/campaigns/studio/t/{t.id}/render.png"),
+                {
+                    "anonymous": LOGIN,
+                    "partner_admin": 200,
+                    "dealer_marketer": 200,
+                    "distributor_admin": 422,
+                },
+                default=403,
+                note="always the viewer's own brand: the distributor has no logo yet",
+            ),
+        ],
+        "campaigns.studio_deck": [
+            Case("GET", "/campaigns/studio/decks/dealer-intro", STUDIO_USERS, default=403),
+            Case(
+                "GET",
+                "/campaigns/studio/decks/nope",
+                {
+                    "anonymous": LOGIN,
+                    "distributor_admin": 404,
+                    "partner_admin": 404,
+                    "dealer_marketer": 404,
+                },
+                default=403,
+            ),
+        ],
+        "campaigns.studio_deck_file": [
+            Case(
+                "GET",
+                _studio(lambda c, t: "/campaigns/studio/decks/dealer-intro.pptx?offer=Save"),
                 {
                     "anonymous": LOGIN,
                     "partner_admin": 200,
