@@ -1,6 +1,6 @@
 """Prairie's marketer opens the co-branding studio in Chromium, personalises a template,
-sees the preview follow the text, is stopped by a forbidden word, and downloads a PNG
-that opens with Pillow — with axe content on each studio page, on a desktop and a 375 px
+sees the preview follow the text, is stopped by a forbidden word, downloads a PNG
+that opens with Pillow and a deck that opens with python-pptx — with axe content on each studio page, on a desktop and a 375 px
 phone."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import re
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
+from pptx import Presentation
 
 from tests.e2e.conftest import check_axe, sign_in
 
@@ -58,6 +59,17 @@ def test_the_marketer_personalises_a_template_and_downloads_it(open_page):
     data = download_info.value.path().read_bytes()
     with Image.open(io.BytesIO(data)) as image:
         assert (image.format, image.size) == ("PNG", (1080, 1080))
+
+    page.goto("/campaigns/studio")
+    page.get_by_role("link", name="Dealer introduction deck").click()
+    check_axe(page, label="deck page")
+    page.get_by_label("Offer").fill("Save $500 on a precision upgrade kit")
+    page.get_by_role("button", name="Check").click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download PowerPoint (.pptx)").click()
+    deck = Presentation(io.BytesIO(download_info.value.path().read_bytes()))
+    text = " ".join(s.text_frame.text for sl in deck.slides for s in sl.shapes if s.has_text_frame)
+    assert "Prairie Ag Dealers" in text and "{{" not in text
 
 
 def test_the_studio_pages_fit_a_phone(open_page):
