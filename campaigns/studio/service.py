@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -126,7 +127,7 @@ def personalise(person: Person, template: StudioTemplate, values: dict, fmt: str
     )
     data = draw.encode(result.image, fmt)
     for path, content in ((cached, data), (notes_file, json.dumps(result.notes).encode())):
-        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex}.tmp")  # one per writer
         tmp.write_bytes(content)
         tmp.replace(path)
     return Output(data, fmt, key, tuple(result.notes))
