@@ -13,6 +13,7 @@ from campaigns.coop.blueprint import bp
 from campaigns.coop.data_api import init_app as init_coop_data_api
 from campaigns.demo import coop as coop_demo
 from campaigns.demo import proposals as proposal_demo
+from campaigns.demo import studio as studio_demo
 from campaigns.proposals import admin_views as _proposal_admin_views  # noqa: F401  (routes join bp)
 from campaigns.proposals import api as proposal_api
 from campaigns.proposals import claim_views as _proposal_claim_views  # noqa: F401  (routes join bp)
@@ -23,6 +24,7 @@ from campaigns.proposals import pages as proposal_pages
 from campaigns.proposals import panels as proposal_panels
 from campaigns.proposals import service as proposal_service
 from campaigns.proposals import views as _proposal_views  # noqa: F401  (its routes join bp on import)
+from campaigns.studio import views as _studio_views  # noqa: F401  (its routes join bp on import)
 from hub.registry import Job, NavItem, registry
 
 
@@ -44,6 +46,8 @@ def init_app(app: Flask) -> None:
     reg.add_job(Job("campaigns.held-proofs", timedelta(hours=1), held_proofs.prune_expired))
     reg.nav.append(NavItem("Campaigns", "campaigns.proposal_list", order=25))
     reg.nav.append(NavItem("Co-op funds", "campaigns.coop", order=30))
+    studio_roles = frozenset({"dealer_marketer", "partner_admin"})
+    reg.nav.append(NavItem("Studio", "campaigns.studio_home", studio_roles, order=32, more=True))
     reg.panels.append(providers.coop_panel)
     reg.panels.append(proposal_panels.proposal_panels)
     reg.context.append(providers.coop_facts)
@@ -51,3 +55,4 @@ def init_app(app: Flask) -> None:
     reg.link_kinds.append("campaign")
     reg.demo.append(coop_demo.seed_demo)  # before the proposals demo, which builds on it
     reg.demo.append(proposal_demo.seed_demo)
+    reg.demo.append(studio_demo.seed_demo)  # after the proposals: it attaches assets to them

@@ -18,6 +18,7 @@ import re
 import sqlalchemy as sa
 
 from campaigns.proposals.models import Proposal
+from campaigns.studio.models import StudioTemplate
 from feedback.ideas.models import Idea
 from hub import db
 from hub.conversations.models import Conversation
@@ -68,6 +69,9 @@ FORM_PAGES: list[tuple[str, str | None, str]] = [
     ("conversations.ask_expert", MARKETER, "/conversations/new?product_line={tractors}"),
     ("conversations.detail", MARKETER, "/conversations/{conversation}"),
     ("conversations.detail", CHANNEL, "/conversations/{conversation}"),  # hand-off
+    ("campaigns.studio_profile", MARKETER, "/campaigns/studio/profile"),
+    ("campaigns.studio_personalise", MARKETER, "/campaigns/studio/t/{studio_template}"),
+    ("campaigns.studio_deck", MARKETER, "/campaigns/studio/decks/dealer-intro"),
     ("learning.attempt_page", SALES, "/learning/attempts/{open_attempt}"),  # a quiz under way
     ("learning.certification_page", ADMIN, "/learning/certifications/{certification}"),  # revoke
     ("feedback.idea_board", HARBOR, "/feedback/ideas"),  # status and sort filters
@@ -94,6 +98,10 @@ NO_FIELDS: dict[str, tuple[str | None, str] | None] = {
     "campaigns.coop_export": None,  # CSV
     "campaigns.coop_import_template": None,  # CSV
     "campaigns.proposal_file": None,  # a stored file
+    "campaigns.studio_home": (MARKETER, "/campaigns/studio"),
+    "campaigns.studio_logo": None,  # an image
+    "campaigns.studio_render": None,  # an image or a PDF
+    "campaigns.studio_deck_file": None,  # a .pptx
     "conversation_files.attachment": None,  # a stored file
     "conversations.live_parts": None,  # htmx parts of conversations.detail
     "hub.organization_logo": None,  # an image
@@ -170,6 +178,9 @@ def demo_values() -> dict[str, object]:
         ),
         "idea": db.session.scalar(
             sa.select(Idea.id).where(Idea.title == "Quick-attach mower deck for compact tractors")
+        ),
+        "studio_template": db.session.scalar(
+            sa.select(StudioTemplate.id).where(StudioTemplate.key == "harvest-square")
         ),
         "conversation": db.session.scalar(
             sa.select(Conversation.id)

@@ -74,6 +74,7 @@ from campaigns.proposals.lifecycle import (
 from campaigns.proposals.permissions import (
     PROPOSERS_ONLY,
     approval_blocker,
+    can_add_asset,
     can_approve,
     can_comment,
     can_decide,
@@ -120,7 +121,7 @@ __all__ = [
     "ROLE_LABELS", "STATUS_LABELS", "SUGGESTIBLE", "ZERO", "ClaimLineInput", "LineDecision",
     "PeerMedians", "ProposalInput", "S", "TickSummary", "Waiting", "add_asset", "approval_blocker",
     "approval_steps",
-    "approve", "as_data", "available_for", "awaiting", "budget_total", "can_approve",
+    "approve", "as_data", "available_for", "awaiting", "budget_total", "can_add_asset", "can_approve",
     "can_comment", "can_decide", "can_propose", "can_review_claim", "categories",
     "check_may_claim", "check_request", "claim_of", "claimable_cost", "close", "comment", "create", "current_rung",
     "daily", "decide_suggestion", "decline", "get_visible", "in_fast_lane", "install_defaults",

@@ -1,21 +1,18 @@
 """The certificate as an image (PNG) and a document (PDF), drawn by Pillow, with a QR
 code that leads to the public verification page.
 
-Fonts: DejaVu Sans from Debian's fonts-dejavu-core (it has every character a name or
-a level's title may hold, "—" included); where that package is missing, Pillow's bundled
-default face. No font is committed.
+Fonts: hub.fonts (DejaVu Sans from Debian's fonts-dejavu-core; none committed).
 """
 
 from __future__ import annotations
 
 import io
-from functools import cache
-from pathlib import Path
 
 import segno
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from hub.dates import format_date
+from hub.fonts import font
 from learning.certifications.models import Certification
 
 WIDTH, HEIGHT = 1600, 1130  # A4 landscape at about 136 dpi
@@ -26,15 +23,7 @@ QR_SIZE = 220
 QR_BOX = (WIDTH - 110 - QR_SIZE, HEIGHT - 110 - QR_SIZE)  # its top-left corner
 
 
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
-
-
-@cache
-def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    face = DEJAVU / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
-    if face.exists():
-        return ImageFont.truetype(str(face), size)
-    return ImageFont.load_default(size=size)
+_font = font
 
 
 def _centered(

@@ -6,6 +6,9 @@ import sqlalchemy as sa
 
 from campaigns.coop import ledger
 from campaigns.coop.models import CoopProgram
+from campaigns.demo import studio as studio_demo
+from campaigns.studio.models import StudioTemplate
+from campaigns.studio.profiles import profile_of, save_profile
 from hub import db
 from tests.access import ROLES, Case
 
@@ -324,3 +327,147 @@ ACCESS_CASES.update(PROPOSAL_CASES)
 from tests.campaigns.proposals.proposal_api_access import API_CASES  # noqa: E402
 
 ACCESS_CASES.update(API_CASES)
+
+
+# --- The co-branding studio ------------------------------------------------------------------
+
+STUDIO_USERS = {"anonymous": LOGIN, "distributor_admin": 200, "partner_admin": 200}
+STUDIO_USERS["dealer_marketer"] = 200
+
+
+def _studio(path):
+    """The demo templates and a brand profile (with a logo) for the test dealer."""
+
+    def build(c):
+        template = db.session.scalar(
+            sa.select(StudioTemplate).where(StudioTemplate.key == "harvest-square")
+        )
+        if template is None:
+            template = studio_demo.install()[0]
+        if profile_of(c.dealer.id) is None:
+            logo = (studio_demo.prairie_logo(), "logo.png", "image/png")
+            save_profile(
+                c.people["dealer_marketer"],
+                c.dealer,
+                {"phone": "555 0100", "website": "dealer.example"},
+                logo,
+            )
+        return path(c, template)
+
+    return build
+
+
+ACCESS_CASES.update(
+    {
+        "campaigns.studio_home": [
+            Case("GET", _studio(lambda c, t: "/campaigns/studio"), STUDIO_USERS, default=403)
+        ],
+        "campaigns.studio_profile": [
+            Case("GET", "/campaigns/studio/profile", STUDIO_USERS, default=403),
+            Case(
+                "POST",
+                "/campaigns/studio/profile",
+                {
+                    "anonymous": LOGIN,
+                    "distributor_admin": 303,
+                    "partner_admin": 303,
+                    "dealer_marketer": 303,
+                },
+                default=403,
+                data={"phone": "555 0199", "website": "dealer.example"},
+                note="a partner's admin or marketer saves their own organisation's profile",
+            ),
+        ],
+        "campaigns.studio_logo": [
+            Case(
+                "GET",
+                _studio(lambda c, t: f"/campaigns/studio/logo/{c.dealer.id}"),
+                {"anonymous": LOGIN, "partner_admin": 200, "dealer_marketer": 200},
+                default=404,
+                note="only the organisation's own studio users see its logo",
+            ),
+            Case(
+                "GET",
+                _studio(lambda c, t: f"/campaigns/studio/logo/{c.other_dealer.id}"),
+                {"anonymous": LOGIN},
+                default=404,
+                note="another dealer's logo is not there",
+            ),
+        ],
+        "campaigns.studio_personalise": [
+            Case(
+                "GET",
+                _studio(lambda c, t: f"/campaigns/studio/t/{t.id}"),
+                STUDIO_USERS,
+                default=403,
+            ),
+            Case(
+                "GET",
+                "/campaigns/studio/t/999999",
+                {
+                    "anonymous": LOGIN,
+                    **{r: 404 for r in ("distributor_admin", "partner_admin", "dealer_marketer")},
+                },
+                default=403,
+                note="no such template",
+            ),
+        ],
+        "campaigns.studio_render": [
+            Case(
+                "GET",
+                _studio(lambda c, t: f"/campaigns/studio/t/{t.id}/render.png"),
+                {
+                    "anonymous": LOGIN,
+                    "partner_admin": 200,
+                    "dealer_marketer": 200,
+                    "distributor_admin": 422,
+                },
+                default=403,
+                note="always the viewer's own brand: the distributor has no logo yet",
+            ),
+        ],
+        "campaigns.studio_deck": [
+            Case("GET", "/campaigns/studio/decks/dealer-intro", STUDIO_USERS, default=403),
+            Case(
+                "GET",
+                "/campaigns/studio/decks/nope",
+                {
+                    "anonymous": LOGIN,
+                    "distributor_admin": 404,
+                    "partner_admin": 404,
+                    "dealer_marketer": 404,
+                },
+                default=403,
+            ),
+        ],
+        "campaigns.studio_deck_file": [
+            Case(
+                "GET",
+                _studio(lambda c, t: "/campaigns/studio/decks/dealer-intro.pptx?offer=Save"),
+                {
+                    "anonymous": LOGIN,
+                    "partner_admin": 200,
+                    "dealer_marketer": 200,
+                    "distributor_admin": 422,
+                },
+                default=403,
+                note="always the viewer's own brand: the distributor has no logo yet",
+            ),
+        ],
+        "campaigns.studio_attach": [
+            Case(
+                "POST",
+                _studio(lambda c, t: f"/campaigns/studio/t/{t.id}/attach"),
+                {
+                    "anonymous": LOGIN,
+                    "partner_admin": 422,
+                    "dealer_marketer": 422,
+                    "distributor_admin": 422,
+                },
+                default=403,
+                data={"proposal_id": "999999", "fmt": "png"},
+                note="a campaign outside one's own is refused with a sentence",
+            ),
+        ],
+    }
+)

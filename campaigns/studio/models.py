@@ -1,0 +1,71 @@
+"""The studio's tables: image templates (artwork drawn by the app plus a layout), the
+program's approved copy and forbidden words, and each organisation's brand profile."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.db import Base, enum_type, utcnow
+from hub.models import StoredFile
+
+
+class CopyKind(enum.StrEnum):
+    HEADLINE = "headline"
+    OFFER = "offer"
+
+
+class StudioTemplate(Base):
+    """An image template: `artwork` names the base picture the app draws, `size` one of
+    render.SIZES, `layout` the logo zone, text slots and disclaimer (see render.Layout)."""
+
+    __tablename__ = "studio_template"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(160))
+    description: Mapped[str] = mapped_column(sa.String(500), default="")
+    artwork: Mapped[str] = mapped_column(sa.String(40))
+    size: Mapped[str] = mapped_column(sa.String(20))
+    layout: Mapped[dict] = mapped_column(sa.JSON)
+    published: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApprovedCopy(Base):
+    """A headline or an offer the program approved, which a dealer may pick or adapt."""
+
+    __tablename__ = "studio_copy"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[CopyKind] = mapped_column(enum_type(CopyKind, 20))
+    text: Mapped[str] = mapped_column(sa.String(200))
+
+
+class ForbiddenWord(Base):
+    """A word or phrase no personalised output may hold (matched whole, any case)."""
+
+    __tablename__ = "studio_forbidden_word"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    word: Mapped[str] = mapped_column(sa.String(80), unique=True)
+
+
+class BrandProfile(Base):
+    """An organisation's brand for co-branded outputs: logo, colour and contact details."""
+
+    __tablename__ = "studio_brand_profile"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), unique=True)
+    logo_file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_file.id"))
+    brand_colour: Mapped[str] = mapped_column(sa.String(7), default="")
+    phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    website: Mapped[str] = mapped_column(sa.String(200), default="")
+    address: Mapped[str] = mapped_column(sa.String(300), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    logo: Mapped[StoredFile | None] = relationship(lazy="joined")

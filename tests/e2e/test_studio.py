@@ -1,0 +1,85 @@
+"""Prairie's marketer opens the co-branding studio in Chromium, personalises a template,
+sees the preview follow the text, is stopped by a forbidden word, downloads a PNG
+that opens with Pillow and a deck that opens with python-pptx — with axe content on each studio page, on a desktop and a 375 px
+phone."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+from pptx import Presentation
+
+from tests.e2e.conftest import check_axe, sign_in
+
+pytestmark = pytest.mark.e2e
+
+MARKETER = "marketing@prairie.example"
+PHONE = {"width": 375, "height": 812}
+
+
+def fits(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{page.url} is {width} px wide"
+
+
+def test_the_marketer_personalises_a_template_and_downloads_it(open_page):
+    page = open_page()
+    sign_in(page, MARKETER)
+    page.goto("/campaigns/studio")
+    expect(page.get_by_role("heading", name="Co-branding studio", level=1)).to_be_visible()
+    check_axe(page, label="studio")
+    page.get_by_role("link", name="Harvest season — social post").click()
+    expect(page.get_by_role("heading", name="Harvest season — social post")).to_be_visible()
+    check_axe(page, label="personalise page")
+
+    preview = page.get_by_role("img", name=re.compile("Preview of"))
+    before = preview.get_attribute("src")
+    page.get_by_label("Headline").fill("Plant early with Prairie")
+    expect(preview).to_have_attribute("src", re.compile(r"headline=Plant\+early\+with\+Prairie"))
+    assert preview.get_attribute("src") != before
+    expect(preview).to_have_js_property("complete", True)
+    assert preview.evaluate("img => img.naturalWidth") == 900
+
+    page.get_by_label("Offer").fill("Free oil with every service")
+    expect(page.get_by_text("“free” is not allowed in the offer").first).to_be_visible()
+    page.locator("summary", has_text="Approved offers").click()
+    page.get_by_role("button", name="Save $500 on a precision upgrade kit").click()
+    expect(page.get_by_label("Offer")).to_have_value("Save $500 on a precision upgrade kit")
+    expect(page.get_by_role("img", name=re.compile("Preview of"))).to_have_attribute(
+        "src", re.compile(r"offer=Save")
+    )
+    check_axe(page, label="personalise page with a preview")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="PNG", exact=True).click()
+    data = download_info.value.path().read_bytes()
+    with Image.open(io.BytesIO(data)) as image:
+        assert (image.format, image.size) == ("PNG", (1080, 1080))
+
+    page.goto("/campaigns/studio")
+    page.get_by_role("link", name="Dealer introduction deck").click()
+    check_axe(page, label="deck page")
+    page.get_by_label("Offer").fill("Save $500 on a precision upgrade kit")
+    page.get_by_role("button", name="Check").click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download PowerPoint (.pptx)").click()
+    deck = Presentation(io.BytesIO(download_info.value.path().read_bytes()))
+    text = " ".join(s.text_frame.text for sl in deck.slides for s in sl.shapes if s.has_text_frame)
+    assert "Prairie Ag Dealers" in text and "{{" not in text
+
+
+def test_the_studio_pages_fit_a_phone(open_page):
+    page = open_page(viewport=PHONE)
+    sign_in(page, MARKETER)
+    for path in ("/campaigns/studio", "/campaigns/studio/profile"):
+        page.goto(path)
+        fits(page)
+    page.goto("/campaigns/studio")
+    page.get_by_role("link", name="Spring planting — A4 flyer").click()
+    expect(page.get_by_role("img", name=re.compile("Preview of"))).to_be_visible()
+    fits(page)
+    check_axe(page, label="personalise page on a phone")
