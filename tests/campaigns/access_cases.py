@@ -124,6 +124,15 @@ COOP_DATA_CASES = {
             default=403,
         ),
     ],
+    "campaigns.coop_import_template": [
+        Case(
+            "GET",
+            _with_program("/campaigns/coop/imports/template.csv"),
+            {"anonymous": LOGIN, "program_admin": 200},
+            default=403,
+            note="the template CSV: the program admin, who imports",
+        ),
+    ],
     "campaigns.coop_import_start": [
         Case(
             "POST",
