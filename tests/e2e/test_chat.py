@@ -120,7 +120,7 @@ def test_marketer_and_channel_manager_chat_live_then_hand_off_to_the_product_man
     )
     dashboard = marketer.context.new_page()  # the marketer's other tab, on the dashboard
     dashboard.goto("/")
-    badge = dashboard.locator("nav [data-unread-conversations]")
+    badge = dashboard.locator("nav .mainnav__main [data-unread-conversations]")  # the bar's
     unread = int(badge.get_attribute("data-unread-conversations"))
 
     manager = open_page()
