@@ -31,8 +31,6 @@ imported; every later line is a duplicate when it says the same, a conflict when
 
 from __future__ import annotations
 
-import hashlib
-import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -41,10 +39,19 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from campaigns.coop.import_uploads import (  # the upload step; its names are read from here too
+    FOLDER,
+    UPLOADED,  # noqa: F401
+    clean_filename,  # noqa: F401
+    get_upload_or_404,  # noqa: F401
+    read_upload,
+    require_import_admin,
+    store_upload,
+    stored_bytes,
+)
 from campaigns.coop.models import CoopProgram
 from campaigns.coop.money import ZERO, Invalid, format_money, quantize
 from campaigns.coop.periods import check_date
-from campaigns.coop.program import require_program_admin
 from campaigns.coop.purchase_csv import (
     COLUMNS,
     MAX_BYTES,  # noqa: F401 — the upload's limits, read from here by tests too
@@ -53,9 +60,7 @@ from campaigns.coop.purchase_csv import (
     Row,
     chunk_starts,
     decode,
-    inspect,
     line_dict,
-    refuse,
     rows,
     rows_at,
     with_partners,
@@ -73,19 +78,12 @@ from hub import audit, db
 from hub.dates import format_date
 from hub.errors import ValidationFailed
 from hub.models import AuditEvent, Person, StoredFile
-from hub.uploads import open_stored, store
 
-FOLDER = "coop-imports"
 CHUNK_ROWS = 1_000
 SAMPLE_ROWS = 10
 SHOWN_PROBLEMS = 100
 
-STARTED, CHUNK, FINISHED, UPLOADED = (
-    "coop.import_started",
-    "coop.import_chunk",
-    "coop.import_finished",
-    "coop.import_uploaded",
-)
+STARTED, CHUNK, FINISHED = "coop.import_started", "coop.import_chunk", "coop.import_finished"
 
 
 # --- Repeated external ids ------------------------------------------------------------------
@@ -125,70 +123,6 @@ def _repeats(text: str, layout: Layout, program: CoopProgram, today: date) -> li
 
 
 # --- Upload and preview -------------------------------------------------------------------
-
-
-def clean_filename(name) -> str:
-    """The uploaded file's own name, for showing: no folders or control characters."""
-    name = name if isinstance(name, str) else ""
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if ch.isprintable())
-    name = name.strip(" .")[:120]
-    return name or "purchases.csv"
-
-
-def _require_admin(actor: Person) -> None:
-    require_program_admin(actor, "imports purchases")
-
-
-def store_upload(data: bytes, filename, actor: Person) -> StoredFile:
-    """Check an uploaded CSV file and keep it for the preview and the import."""
-    _require_admin(actor)
-    inspect(decode(data))
-    kept = store(data, FOLDER, ".csv", "text/csv")
-    upload = StoredFile(
-        path=kept.path,
-        content_type=kept.content_type,
-        size=kept.size,
-        filename=clean_filename(filename),
-        sha256=hashlib.sha256(data).hexdigest(),
-        organization_id=None,
-        uploaded_by_id=actor.id,
-    )
-    db.session.add(upload)
-    db.session.flush()
-    audit.record(
-        UPLOADED,
-        upload,
-        actor=actor,
-        after={"filename": upload.filename, "bytes": upload.size},
-        summary=f"Purchase file {upload.filename} uploaded for import",
-    )
-    return upload
-
-
-def get_upload_or_404(upload_id: int) -> StoredFile | None:
-    """The stored CSV upload with that id (None for any other stored file)."""
-    upload = db.session.get(StoredFile, upload_id)
-    if upload is None or not upload.path.startswith(FOLDER + "/"):
-        return None
-    return upload
-
-
-def read_upload(upload: StoredFile) -> tuple[str, Layout]:
-    """The stored upload's text and layout (checked again: the same checks, the same file)."""
-    text = decode(_stored_bytes(upload))
-    return text, inspect(text)
-
-
-def _stored_bytes(upload: StoredFile) -> bytes:
-    try:
-        return open_stored(upload.path).read_bytes()
-    except FileNotFoundError:
-        raise refuse(
-            f"The uploaded file {upload.filename} is no longer in the storage directory "
-            "(HUB_STORAGE_DIR must be shared by every server process). Upload it again: "
-            "lines already imported are recognised and skipped."
-        ) from None
 
 
 @dataclass
@@ -425,7 +359,7 @@ def start_import(
 ) -> ImportState:
     """Confirm the import of an upload into the program (once; again changes nothing).
     The chunk size is pinned here, so a running import never changes its chunks."""
-    _require_admin(actor)
+    require_import_admin(actor)
     today = check_date(today)
     upload = _lock(upload)
     state = import_state(upload)
@@ -460,7 +394,7 @@ def start_import(
 def run_next_chunk(upload: StoredFile, actor: Person, today: date | None = None) -> ImportState:
     """Import the next chunk of a started upload, all or nothing, and record what became of
     each of its rows. Nothing happens once the import has finished."""
-    _require_admin(actor)
+    require_import_admin(actor)
     upload = _lock(upload)
     state = import_state(upload)
     if state.started is None:
@@ -472,7 +406,7 @@ def run_next_chunk(upload: StoredFile, actor: Person, today: date | None = None)
     size = plan["chunk_rows"]
     number = state.next_chunk
     if "starts" in plan:  # the file was checked when the import started; it never changes
-        text = decode(_stored_bytes(upload))
+        text = decode(stored_bytes(upload))
         delimiter, positions, width = plan["layout"]
         layout = Layout(delimiter, positions, width, (), plan["rows"])
         offset, line = plan["starts"][number]
