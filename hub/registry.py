@@ -62,6 +62,24 @@ class ContextProvider(Protocol):
 
 
 @dataclass(frozen=True)
+class Qualification:
+    """Something a person can hold that another area may require (a certification, a
+    specialisation): a stable key ("learning:level:12") and the words shown for it."""
+
+    key: str
+    label: str
+
+
+class QualificationSource(Protocol):
+    """An area that grants qualifications (learning): every one it can grant, and those a
+    person holds now (valid today). Others (beta eligibility) read them through the registry."""
+
+    def choices(self) -> list[Qualification]: ...
+
+    def held_by(self, person) -> set[str]: ...
+
+
+@dataclass(frozen=True)
 class Job:
     """A scheduled job run by `hub tick` at most once per `every` (it must be idempotent)."""
 
@@ -86,6 +104,8 @@ class Registry:
     # Demo seeders: called with the core's demo dict (orgs and people by key) after the
     # core demo is in place; each returns a one-line summary.
     demo: list[Callable[[dict], str]] = field(default_factory=list)
+    # What a person can hold that other areas may require (learning's certifications).
+    qualifications: list[QualificationSource] = field(default_factory=list)
 
     def panels_for(self, person) -> list[Panel]:
         """Every provider's dashboard panels for person, in their order."""
@@ -99,6 +119,15 @@ class Registry:
         for provider in self.audit_wording:
             wording.update(provider(viewer, events))
         return wording
+
+    def qualification_choices(self) -> list[Qualification]:
+        """Every qualification any area can grant, by label."""
+        found = [q for source in self.qualifications for q in source.choices()]
+        return sorted(found, key=lambda q: q.label)
+
+    def qualifications_of(self, person) -> set[str]:
+        """The keys of the qualifications person holds now, from every area."""
+        return {key for source in self.qualifications for key in source.held_by(person)}
 
     def add_job(self, job: Job) -> None:
         if job.name in self.jobs:
