@@ -112,10 +112,11 @@ def record_many(action: str, object_type: str, events: list[dict], *, actor=None
     request_id = g.get("request_id", "") if has_request_context() else ""
     ip = (request.remote_addr or "") if has_request_context() else ""
     now = utcnow()
+    actor_id = getattr(actor, "id", None)
     rows = [
         {
             "at": now,
-            "actor_id": getattr(actor, "id", None),
+            "actor_id": actor_id,
             "organization_id": e.get("organization_id"),
             "action": action,
             "object_type": object_type,

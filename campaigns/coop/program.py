@@ -75,7 +75,7 @@ def open_accounts(
     transaction opened one of them meanwhile)."""
     ids = [org.id for org in organizations]
     stmt = sa.select(CoopAccount.organization_id, CoopAccount.id).where(
-        CoopAccount.program_id == program.id, CoopAccount.organization_id.in_(ids)
+        CoopAccount.program_id == program.id, db.among(CoopAccount.organization_id, ids)
     )
     found = dict(db.session.execute(stmt).tuples().all())
     missing = [org for org in organizations if org.id not in found]

@@ -1,0 +1,63 @@
+"""The bulk write helpers of hub.db (imports): rows written by the driver read back exactly
+as the ORM wrote them, on both databases, and the collector pause always ends."""
+
+from __future__ import annotations
+
+import gc
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+
+from hub import db
+from hub.models import AuditEvent, Organization
+
+
+def test_bulk_insert_stores_what_the_orm_would(app, session):
+    """Dates, times, JSON and None through `bulk_insert` read back as written (on SQLite by
+    the driver with the columns' own conversions, on PostgreSQL by COPY)."""
+    at = datetime(2026, 12, 6, 9, 30, 15, 123456)
+    rows = [
+        {
+            "at": at,
+            "actor_id": None,
+            "organization_id": None,
+            "action": "test.bulk",
+            "object_type": "Thing",
+            "object_id": str(n),
+            "summary": f"row {n}",
+            "before": None,
+            "after": {"n": n, "amount": "12.50", "nested": ["a", None]},
+            "request_id": "",
+            "ip": "",
+        }
+        for n in range(3)
+    ]
+    db.bulk_insert(AuditEvent.__table__, rows)
+    stored = session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "test.bulk").order_by(AuditEvent.id)
+    ).all()
+    assert [e.object_id for e in stored] == ["0", "1", "2"]
+    assert all(e.at == at for e in stored)
+    assert stored[2].after == {"n": 2, "amount": "12.50", "nested": ["a", None]}
+    assert stored[0].before is None
+
+
+def test_among_finds_the_same_rows_as_in(app, session, channel):
+    ids = list(session.scalars(sa.select(Organization.id).order_by(Organization.id).limit(5)))
+    assert len(ids) >= 2
+    found = session.scalars(
+        sa.select(Organization.id).where(db.among(Organization.id, [*ids, 10**9]))
+    ).all()
+    assert sorted(found) == ids
+    assert (
+        session.scalars(sa.select(Organization.id).where(db.among(Organization.id, []))).all() == []
+    )
+
+
+def test_the_collector_runs_again_after_a_failure():
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), db.collector_paused():
+        assert not gc.isenabled()
+        raise RuntimeError("mid-batch")
+    assert gc.isenabled()
