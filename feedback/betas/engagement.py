@@ -62,11 +62,13 @@ def scores(program_id: int, person_ids: list[int]) -> dict[int, Engagement]:
     if not person_ids:
         return {}
     reports = dict(
-        db.session.execute(
-            sa.select(BetaReport.person_id, sa.func.count())
-            .where(BetaReport.program_id == program_id, BetaReport.person_id.in_(person_ids))
-            .group_by(BetaReport.person_id)
-        ).tuples()
+        list(
+            db.session.execute(
+                sa.select(BetaReport.person_id, sa.func.count())
+                .where(BetaReport.program_id == program_id, BetaReport.person_id.in_(person_ids))
+                .group_by(BetaReport.person_id)
+            ).tuples()
+        )
     )
     asked = db.session.scalar(
         sa.select(sa.func.count())

@@ -100,16 +100,8 @@ class DecisionForm(FlaskForm):
 
 
 class ReportForm(FlaskForm):
-    kind = RadioField(
-        "What are you reporting?",
-        choices=[(k.value, k.label) for k in ReportKind],
-        validate_choice=False,
-    )
-    severity = SelectField(
-        "Severity (issues)",
-        choices=[("", "Choose a severity")] + [(s.value, s.label) for s in Severity],
-        validate_choice=False,
-    )
+    kind = RadioField("What are you reporting?", validate_choice=False)
+    severity = SelectField("Severity (issues)", validate_choice=False, default="")
     title = StringField("Title", render_kw={"maxlength": TITLE_MAX})
     details = TextAreaField("What you saw", render_kw={"rows": 4, "maxlength": TEXT_MAX})
     steps = TextAreaField(
@@ -118,6 +110,13 @@ class ReportForm(FlaskForm):
     photos = MultipleFileField(
         f"Photos (optional, up to {MAX_PHOTOS})", render_kw={"accept": PHOTO_TYPES}
     )
+
+
+def report_form() -> ReportForm:
+    form = ReportForm()
+    form.kind.choices = [(k.value, k.label) for k in ReportKind]
+    form.severity.choices = [("", "Choose a severity")] + [(s.value, s.label) for s in Severity]
+    return form
 
 
 class DocumentForm(FlaskForm):
@@ -145,7 +144,7 @@ def survey_form():
         setattr(
             SurveyForm,
             f"q{n}_kind",
-            SelectField(f"Question {n}: kind", choices=kinds, validate_choice=False),
+            SelectField(f"Question {n}: kind", validate_choice=False, default="rating"),
         )
         setattr(
             SurveyForm,
@@ -159,7 +158,10 @@ def survey_form():
                 f"Question {n}: choices, one a line (single choice)", render_kw={"rows": 3}
             ),
         )
-    return SurveyForm()
+    form = SurveyForm()
+    for n in range(1, SURVEY_SLOTS + 1):
+        getattr(form, f"q{n}_kind").choices = kinds
+    return form
 
 
 def survey_questions(form) -> list[dict]:
@@ -180,13 +182,15 @@ def answer_form(survey: BetaSurvey):
         pass
 
     for q in survey.questions:
-        if q.kind == QuestionKind.RATING:
-            field = RadioField(
-                q.prompt, choices=[(str(r), str(r)) for r in RATINGS], validate_choice=False
-            )
-        elif q.kind == QuestionKind.CHOICE:
-            field = RadioField(q.prompt, choices=[(c, c) for c in q.choices], validate_choice=False)
-        else:
+        if q.kind == QuestionKind.TEXT:
             field = TextAreaField(q.prompt, render_kw={"rows": 3, "maxlength": TEXT_MAX})
+        else:
+            field = RadioField(q.prompt, validate_choice=False)
         setattr(AnswerForm, f"q{q.id}", field)
-    return AnswerForm()
+    form = AnswerForm()
+    for q in survey.questions:
+        if q.kind == QuestionKind.RATING:
+            form[f"q{q.id}"].choices = [(str(r), str(r)) for r in RATINGS]
+        elif q.kind == QuestionKind.CHOICE:
+            form[f"q{q.id}"].choices = [(c, c) for c in q.choices]
+    return form

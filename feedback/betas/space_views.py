@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from feedback.betas import documents, reports, surveys
 from feedback.betas.access import can_manage, get_visible
-from feedback.betas.forms import ReportForm, answer_form
+from feedback.betas.forms import answer_form, report_form
 from feedback.betas.models import BetaDocument
 from feedback.betas.pages import space_or_404
 from feedback.betas.schedule import phase
@@ -66,7 +66,7 @@ def _report_page(program, form, status_code=200):
 
 
 def _too_large(sentence: str):
-    form = ReportForm()
+    form = report_form()
     form.photos.errors = [sentence]
     return _report_page(space_or_404(request.view_args["program_id"]), form, 413)
 
@@ -78,7 +78,7 @@ def beta_report_new(program_id: int):
     program = space_or_404(program_id)
     if current_user.is_oem:
         raise PermissionError("Reports are filed by the program's testers.")
-    form = ReportForm()
+    form = report_form()
     if not form.is_submitted():
         return _report_page(program, form)
     if not form.validate():

@@ -251,6 +251,22 @@ def seed_demo(context: dict) -> str:
                 {f"q{q['rating']}": rating, f"q{q['choice']}": choice, f"q{q['text']}": text},
             )
             response.submitted_at = now - timedelta(days=days)
+        # A second survey, asked two days ago: only Kelsey has answered so far.
+        check = betas.create_survey(
+            pm,
+            trial,
+            "Mid-trial check",
+            "",
+            [
+                {"kind": "rating", "prompt": "How likely are you to sell it (1–5)?"},
+                {"kind": "text", "prompt": "Anything customers asked about?"},
+            ],
+        )
+        check.created_at = now - timedelta(days=2)
+        q2 = {question.kind.value: question.id for question in check.questions}
+        betas.answer(
+            kelsey, trial, check, {f"q{q2['rating']}": "5", f"q{q2['text']}": "Price and dates."}
+        )
         guide = _guide_pdf()
         betas.add_document(pm, trial, "Tester guide", guide, "tester-guide.pdf", "application/pdf")
         _move(trial, -30, -20, -14, 45)
