@@ -50,7 +50,9 @@ def test_a_tester_signs_the_nda_files_a_report_and_answers_the_survey(open_page)
     )
 
     tester.get_by_role("link", name="First two weeks").click()
-    tester.get_by_role("group", name="How well does the joystick fit").get_by_role("radio", name="2", exact=True).check()
+    tester.get_by_role("group", name="How well does the joystick fit").get_by_role(
+        "radio", name="2", exact=True
+    ).check()
     tester.get_by_label("Snow blade").check()
     tester.get_by_label("What would you change first?").fill("A sun-proof boot.")
     check_axe(tester, label="the survey")
