@@ -9,7 +9,7 @@ import io
 import sqlalchemy as sa
 
 from feedback.betas import service as betas
-from feedback.betas.models import BetaProgram, BetaReport
+from feedback.betas.models import BetaProgram, BetaReport, BetaSurveyResponse
 from hub.models import Tier
 from tests.conftest import post_form
 from tests.feedback.betas.support import accept, answers, make_program, program_data, survey_of
@@ -121,3 +121,70 @@ def test_survey_results_are_bars_with_a_text_alternative(client, login_as, chann
     assert "How does it feel?: 1 0; 2 0; 3 0; 4 0; 5 1" in page  # the chart's <title>
     assert '<th scope="row">Spear</th><td class="num">1</td>' in page
     assert "1 of 1 testers answered" in page
+
+
+def test_an_incomplete_survey_comes_back_with_a_sentence_per_question(
+    client, login_as, channel, line, session
+):
+    pm = channel.people["product_manager"]
+    program = make_program(pm, line)
+    tester = channel.people["dealer_marketer"]
+    accept(pm, program, tester)
+    betas.sign(tester, program)
+    survey = survey_of(pm, program)
+    login_as("dealer_marketer")
+    url = f"/feedback/betas/{program.id}/surveys/{survey.id}"
+    typed = {k: v for k, v in answers(survey, text="Keep this text").items()}
+    rating_field = next(k for k, v in typed.items() if v == "4")
+    typed.pop(rating_field)
+    response = post_form(client, url, typed)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Choose a rating from 1 to 5." in page and "Keep this text" in page
+    assert session.scalar(sa.select(sa.func.count()).select_from(BetaSurveyResponse)) == 0
+    done = post_form(client, url, answers(survey))
+    assert done.status_code == 303
+    assert "You answered this survey" in client.get(url).get_data(as_text=True)
+
+
+def test_a_document_the_pm_uploads_downloads_as_a_pdf_for_testers_only(
+    client, login_as, channel, line
+):
+    from PIL import Image
+    from pypdf import PdfReader
+
+    pm = channel.people["product_manager"]
+    program = make_program(pm, line)
+    tester = channel.people["dealer_marketer"]
+    accept(pm, program, tester)
+    betas.sign(tester, program)
+    pdf = io.BytesIO()
+    Image.new("RGB", (200, 260), "white").save(pdf, format="PDF")
+    login_as("product_manager")
+    manage = f"/feedback/betas/{program.id}/manage"
+    refused = post_form(
+        client,
+        f"/feedback/betas/{program.id}/documents",
+        {"title": "Guide", "file": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "guide.pdf")},
+        token_page=manage,
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422 and "“guide.pdf”" in refused.get_data(as_text=True)
+    uploaded = post_form(
+        client,
+        f"/feedback/betas/{program.id}/documents",
+        {"title": "Tester guide", "file": (io.BytesIO(pdf.getvalue()), "guide.pdf")},
+        token_page=manage,
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 303
+    document = betas.documents(program)[0]
+    url = f"/feedback/betas/{program.id}/documents/{document.id}"
+    login_as("dealer_marketer")
+    download = client.get(url)
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    data = download.data
+    download.close()
+    assert len(PdfReader(io.BytesIO(data)).pages) == 1
+    login_as("other_marketer")
+    assert client.get(url).status_code == 404
