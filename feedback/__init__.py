@@ -2,6 +2,11 @@
 
 from flask import Flask
 
+from feedback.betas import api as betas_api
+from feedback.betas import manage_views as _beta_manage_views  # noqa: F401  (routes join bp)
+from feedback.betas import space_views as _beta_space_views  # noqa: F401  (routes join bp)
+from feedback.betas import views as _beta_views  # noqa: F401  (routes join bp)
+from feedback.demo import betas as betas_demo
 from feedback.demo import ideas as ideas_demo
 from feedback.ideas import api as ideas_api
 from feedback.ideas import triage_views as _triage_views  # noqa: F401  (its routes join bp)
@@ -15,6 +20,7 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, CLI commands, socket handlers, jobs and hub providers."""
     app.register_blueprint(bp)
     ideas_api.init_app(app)
+    betas_api.init_app(app)
     reg = registry(app)
     reg.nav.append(NavItem("Ideas", "feedback.idea_board", order=40))
     reg.nav.append(
@@ -27,3 +33,5 @@ def init_app(app: Flask) -> None:
         )
     )
     reg.demo.append(ideas_demo.seed_demo)
+    reg.nav.append(NavItem("Betas", "feedback.beta_list", order=42, more=True))
+    reg.demo.append(betas_demo.seed_demo)

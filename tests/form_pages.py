@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from campaigns.proposals.models import Proposal
 from campaigns.studio.models import StudioTemplate
+from feedback.betas.models import BetaProgram, BetaSurvey
 from feedback.ideas.models import Idea
 from hub import db
 from hub.conversations.models import Conversation
@@ -80,6 +81,13 @@ FORM_PAGES: list[tuple[str, str | None, str]] = [
     ("feedback.idea_page", PM, "/feedback/ideas/{idea}"),  # the status change
     ("feedback.idea_triage", PM, "/feedback/triage"),  # filters
     ("feedback.idea_weights", ADMIN, "/feedback/triage/weights"),
+    ("feedback.beta_program", HARBOR, "/feedback/betas/{beta_open}"),  # apply
+    ("feedback.beta_new", PM, "/feedback/betas/new"),
+    ("feedback.beta_edit", PM, "/feedback/betas/{beta_running}/edit"),
+    ("feedback.beta_manage", PM, "/feedback/betas/{beta_running}/manage"),  # upload
+    ("feedback.beta_report_new", TECH, "/feedback/betas/{beta_running}/reports/new"),
+    ("feedback.beta_survey", TECH, "/feedback/betas/{beta_running}/surveys/{beta_check}"),
+    ("feedback.beta_survey_new", PM, "/feedback/betas/{beta_running}/surveys/new"),
 ]
 
 # endpoint → (who, path) of a page with no field to fill in (buttons at most), or None for
@@ -116,6 +124,15 @@ NO_FIELDS: dict[str, tuple[str | None, str] | None] = {
     "learning.certificate_pdf": None,  # a PDF
     "feedback.idea_similar": None,  # htmx part of feedback.idea_new
     "feedback.idea_photo": None,  # an image
+    "feedback.beta_list": (HARBOR, "/feedback/betas"),
+    "feedback.beta_nda": ("marketing@hillside.example", "/feedback/betas/{beta_running}/nda"),
+    "feedback.beta_space": (TECH, "/feedback/betas/{beta_running}/space"),
+    "feedback.beta_survey_results": (
+        PM,
+        "/feedback/betas/{beta_running}/surveys/{beta_survey}/results",
+    ),
+    "feedback.beta_document": None,  # a stored file
+    "feedback.beta_report_photo": None,  # an image
 }
 
 IGNORED_PREFIXES = ("/api/", "/static/")
@@ -178,6 +195,18 @@ def demo_values() -> dict[str, object]:
         ),
         "idea": db.session.scalar(
             sa.select(Idea.id).where(Idea.title == "Quick-attach mower deck for compact tractors")
+        ),
+        "beta_running": db.session.scalar(
+            sa.select(BetaProgram.id).where(BetaProgram.title == "Loader joystick field trial")
+        ),
+        "beta_open": db.session.scalar(
+            sa.select(BetaProgram.id).where(BetaProgram.title == "Quick-attach mower deck beta")
+        ),
+        "beta_survey": db.session.scalar(
+            sa.select(BetaSurvey.id).where(BetaSurvey.title == "First two weeks")
+        ),
+        "beta_check": db.session.scalar(
+            sa.select(BetaSurvey.id).where(BetaSurvey.title == "Mid-trial check")
         ),
         "studio_template": db.session.scalar(
             sa.select(StudioTemplate.id).where(StudioTemplate.key == "harvest-square")
