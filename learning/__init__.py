@@ -1,12 +1,15 @@
 """Learning — see ARCHITECTURE.md. This package registers itself with hub through init_app."""
 
+from datetime import timedelta
+
 from flask import Flask
 
 from hub.models import OEM_ROLES, PARTNER_ROLES
-from hub.registry import NavItem, registry
+from hub.registry import Job, NavItem, registry
 from learning.blueprint import bp
 from learning.certifications import api as certification_api
 from learning.certifications import views as certification_views
+from learning.certifications.reminders import send_renewal_reminders
 from learning.demo import seed_demo
 from learning.paths import api as path_api
 from learning.paths import panels as path_panels
@@ -20,6 +23,9 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, CLI commands, socket handlers, jobs and hub providers."""
     app.register_blueprint(bp)
     app.register_blueprint(certification_views.verify_bp)
+    app.register_blueprint(certification_views.wellknown_bp)
+    reg_jobs = registry(app)
+    reg_jobs.add_job(Job("learning.renewal-reminders", timedelta(days=1), send_renewal_reminders))
     path_api.init_app(app)
     certification_api.init_app(app)
     reg = registry(app)
