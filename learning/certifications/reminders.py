@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import aliased
 
-from hub import db, notifications
+from hub import audit, db, notifications
 from hub.dates import format_date
 from hub.mail import send_mail
 from hub.models import Person, Role
@@ -114,6 +114,13 @@ def send_renewal_reminders(now: datetime) -> str:
                 f"{_link(path)}\n",
             )
         reminder.recipients = len(recipients)
+        audit.record(
+            "learning.renewal_reminder_sent",
+            cert,
+            organization_id=holder.organization_id,
+            after={"days_before": days, "recipients": len(recipients)},
+            summary=f"{days}-day renewal reminder for {holder.name}'s {title} certification",
+        )
         told += 1
     db.session.flush()
     return f"{told} certification renewal reminders sent"

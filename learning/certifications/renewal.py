@@ -57,9 +57,27 @@ def chain(cert: Certification) -> list[Certification]:
     return found
 
 
+def recert_since(person_id: int, module: Module, now: datetime) -> datetime | None:
+    """For a recertification module: the moment from which a pass of its quiz counts as
+    passed (so the quiz is taken again for each renewal) — the issue of the person's current certification of the level, or its expiry
+    once the grace period is over. None for other modules and for people who never held it."""
+    if not module.recert:
+        return None
+    cert = current(person_id, module.level_id)
+    if cert is None:
+        return None
+    if now >= cert.grace_until:
+        return cert.valid_until
+    if now >= cert.valid_until - RENEWAL_OPENS:
+        # Its window is open: the pass that renewed the one before it (made at its very
+        # issue) is used up; only a later pass counts.
+        return cert.issued_at + timedelta(microseconds=1)
+    return cert.issued_at
+
+
 def _done_since(person_id: int, module: Module, since: datetime) -> tuple[bool, bool | None]:
-    """(read, quiz passed) for the module since the moment; quiz passed is None when the
-    module has no quiz."""
+    """(read, quiz passed) for the module: read at any time, the quiz passed after the
+    moment (None when the module has no quiz: then the read must be after it)."""
     read = db.session.scalar(
         sa.select(ModuleProgress.completed_at).where(
             ModuleProgress.person_id == person_id, ModuleProgress.module_id == module.id
@@ -76,12 +94,14 @@ def _done_since(person_id: int, module: Module, since: datetime) -> tuple[bool, 
                     QuizAttempt.quiz_id == quiz_id,
                     QuizAttempt.person_id == person_id,
                     QuizAttempt.passed.is_(True),
-                    QuizAttempt.submitted_at >= since,
+                    QuizAttempt.submitted_at > since,
                 )
             )
             > 0
         )
-    return read is not None and read >= since, passed
+    if passed is None:
+        return read is not None and read > since, None
+    return read is not None, passed
 
 
 @dataclass

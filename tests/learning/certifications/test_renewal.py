@@ -59,6 +59,10 @@ def test_reminders_go_out_once_per_window_to_the_holder_and_their_partner_admins
         sa.select(RenewalReminder.days_before).where(RenewalReminder.certification_id == cert.id)
     ).all()
     assert sorted(windows) == [7, 30, 90]
+    audited = db.session.scalars(
+        sa.select(AuditEvent.after).where(AuditEvent.action == "learning.renewal_reminder_sent")
+    ).all()
+    assert sorted(a["days_before"] for a in audited) == [7, 30, 90]
     assert len(_told(staff)) == 3 and all("Your" in t for t in _told(staff))
     assert len(_told(admin)) == 3 and all(staff.name in t for t in _told(admin))
     assert _mails(staff) == [
@@ -218,3 +222,22 @@ def test_a_certification_moves_with_its_holder_to_another_organisation(
     # The renewal reminder goes to the admins of the organisation the holder is in now.
     send_renewal_reminders(utcnow())
     assert len(_told(new_admin)) == 1 and _told(old_admin) == []
+
+
+def test_the_recertification_quiz_is_taken_again_for_the_next_renewal(channel, session):
+    staff = channel.people["partner_staff"]
+    learning = make_learning()
+    module = add_recert(learning.foundation)
+    first = expiring(staff, learning.foundation, 40)
+    second = _pass_recert(staff, module)
+    quiz = db.session.scalar(sa.select(Quiz).where(Quiz.module_id == module.id))
+    # Passed for this renewal: nothing to retake until the next one.
+    with pytest.raises(ValidationFailed, match="nothing to retake"):
+        attempts.start(staff, quiz)
+    later = second.valid_until - timedelta(days=30)
+    assert attempts.state(staff, quiz, later).passed_attempt is None
+    attempt = attempts.start(staff, quiz, later)
+    third = attempts.submit(staff, attempt, right_answers(attempt), later)
+    assert third is not None and third.renews_id == second.id
+    assert renewal.chain(first) == [first, second, third]
+    assert third.valid_from == second.valid_until
