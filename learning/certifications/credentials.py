@@ -54,6 +54,8 @@ def issue(
     )
     db.session.add(cert)
     db.session.flush()
+    if renews is not None:
+        db.session.expire(renews, ["renewal"])  # read afresh: renewed now
     until = format_date(cert.valid_until, person)
     if renews is None:
         action, summary = "learning.certification_issued", "issued to"

@@ -130,12 +130,15 @@ def by_credential(credential_id: str) -> Certification | None:
 
 
 def expiring_soon(record: Standing) -> list[Certification]:
-    """The person's valid certifications that run out within EXPIRING_SOON, soonest first."""
+    """The person's valid certifications that run out within EXPIRING_SOON, soonest first
+    (not those renewed already)."""
     soon = record.now + EXPIRING_SOON
     found = [
         c
         for c in record.certifications
-        if c.status(record.now) == CertificationStatus.VALID and c.valid_until <= soon
+        if c.status(record.now) == CertificationStatus.VALID
+        and c.valid_until <= soon
+        and c.renewal is None
     ]
     return sorted(found, key=lambda c: c.valid_until)
 

@@ -117,8 +117,10 @@ def test_passing_the_recertification_in_the_window_renews_into_a_chain(channel, 
     module = add_recert(learning.foundation)
     old = expiring(staff, learning.foundation, 40)
     assert module not in learning.foundation.modules  # not part of the path itself
+    assert certifications.expiring_soon(standing(staff.id)) == [old]
     new = _pass_recert(staff, module)
     assert new is not None and new.renews_id == old.id
+    assert certifications.expiring_soon(standing(staff.id)) == []  # renewed: nothing to do
     assert new.valid_from == old.valid_until
     assert new.valid_until == add_months(old.valid_until, learning.foundation.validity_months)
     assert new.credential_id != old.credential_id
