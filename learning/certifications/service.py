@@ -130,15 +130,17 @@ def by_credential(credential_id: str) -> Certification | None:
 
 
 def expiring_soon(record: Standing) -> list[Certification]:
-    """The person's valid certifications that run out within EXPIRING_SOON, soonest first
-    (not those renewed already)."""
+    """The person's certifications to renew: in grace, or valid and running out within
+    EXPIRING_SOON (not those renewed already), soonest first."""
     soon = record.now + EXPIRING_SOON
     found = [
         c
         for c in record.certifications
-        if c.status(record.now) == CertificationStatus.VALID
-        and c.valid_until <= soon
-        and c.renewal is None
+        if c.renewal is None
+        and (
+            c.status(record.now) == CertificationStatus.IN_GRACE
+            or (c.status(record.now) == CertificationStatus.VALID and c.valid_until <= soon)
+        )
     ]
     return sorted(found, key=lambda c: c.valid_until)
 

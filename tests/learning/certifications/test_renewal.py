@@ -172,7 +172,7 @@ def test_in_grace_a_certification_is_shown_not_held_and_still_renewable(channel,
     assert lapsed.status() == CertificationStatus.IN_GRACE
     # Not held: the level above is locked again, and it counts nowhere as valid.
     assert not record.holds(learning.foundation) and not record.unlocked(learning.professional)
-    assert certifications.expiring_soon(record) == []
+    assert certifications.expiring_soon(record) == [lapsed]  # shown as one to renew
     # Reading the refresher alone issues nothing (not a fresh certification either).
     assert progress.complete_module(staff, module) is None
     assert len(renewal.chain(lapsed)) == 1
@@ -243,3 +243,14 @@ def test_the_recertification_quiz_is_taken_again_for_the_next_renewal(channel, s
     assert third is not None and third.renews_id == second.id
     assert renewal.chain(first) == [first, second, third]
     assert third.valid_from == second.valid_until
+
+
+def test_the_learner_sees_a_certification_in_grace_among_those_to_renew(client, login_as, session):
+    staff = login_as("partner_staff")
+    lapsed = expiring(staff, make_learning().foundation, -3)
+    record = standing(staff.id)
+    assert certifications.expiring_soon(record) == [lapsed]
+    html = client.get("/learning/").get_data(as_text=True)
+    assert "in grace until" in html and "renew to keep it" in html
+    home = client.get("/").get_data(as_text=True)
+    assert "renew it by" in home
