@@ -97,10 +97,13 @@ def _read(person: Person, module: Module, when: datetime, passed: bool) -> None:
 
 
 def _expiring_in(person: Person, level: Level, days: int) -> Certification:
-    """A certification of level that expires `days` from now (negative: expired)."""
+    """A certification of level that expires `days` from now (negative: expired), the
+    level's modules worked through just before it was issued."""
     valid_until = utcnow() + timedelta(days=days)
-    back = level.validity_months * 30
-    cert = issue(person, level, now=valid_until - timedelta(days=back))
+    issued = valid_until - timedelta(days=level.validity_months * 30)
+    for module in level.modules:
+        _read(person, module, issued - timedelta(days=2), passed=True)
+    cert = issue(person, level, now=issued)
     cert.valid_until = valid_until
     cert.grace_until = valid_until + timedelta(days=level.grace_days)
     db.session.flush()
