@@ -1,16 +1,14 @@
 """Learning — see ARCHITECTURE.md. This package registers itself with hub through init_app."""
 
-from datetime import timedelta
-
 from flask import Flask
 
 from hub.models import OEM_ROLES, PARTNER_ROLES
-from hub.registry import Job, NavItem, registry
+from hub.registry import NavItem, registry
 from learning.blueprint import bp
 from learning.certifications import api as certification_api
 from learning.certifications import views as certification_views
-from learning.certifications.reminders import send_renewal_reminders
 from learning.demo import seed_demo
+from learning.demo.renewals import seed_renewals
 from learning.paths import api as path_api
 from learning.paths import panels as path_panels
 from learning.paths import views as _path_views  # noqa: F401  (its routes join bp on import)
@@ -23,12 +21,11 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, CLI commands, socket handlers, jobs and hub providers."""
     app.register_blueprint(bp)
     app.register_blueprint(certification_views.verify_bp)
-    app.register_blueprint(certification_views.wellknown_bp)
-    reg_jobs = registry(app)
-    reg_jobs.add_job(Job("learning.renewal-reminders", timedelta(days=1), send_renewal_reminders))
+    certification_views.init_app(app)
     path_api.init_app(app)
     certification_api.init_app(app)
     reg = registry(app)
     reg.nav.append(NavItem("Learning", "learning.dashboard", roles=LEARNERS, order=35))
     reg.panels.append(path_panels.learning_panel)
     reg.demo.append(seed_demo)
+    reg.demo.append(seed_renewals)  # after seed_demo: it renews what that one certified

@@ -4,15 +4,18 @@ verification page with its signed Open Badges credential and the hub's JWKS."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, jsonify, request
+from datetime import timedelta
+
+from flask import Blueprint, Flask, Response, abort, flash, jsonify, request
 from flask_login import current_user
 
 from hub import db
 from hub.dates import format_date
 from hub.errors import ValidationFailed
+from hub.registry import Job, registry
 from hub.web.pages import external_url, render, see_other
 from learning.blueprint import bp
-from learning.certifications import certificate, openbadges, renewal
+from learning.certifications import certificate, openbadges, reminders, renewal
 from learning.certifications import service as certifications
 from learning.certifications.requirements import standing
 
@@ -170,4 +173,13 @@ def credential(credential_id: str):
         status_now=cert.status(),
         issuer=certifications.issuer_name(),
         history=renewal.chain(cert),
+    )
+
+
+def init_app(app: Flask) -> None:
+    """The public key's blueprint and the daily renewal reminders (the verification
+    blueprint is registered by learning's init_app)."""
+    app.register_blueprint(wellknown_bp)
+    registry(app).add_job(
+        Job("learning.renewal-reminders", timedelta(days=1), reminders.send_renewal_reminders)
     )

@@ -20,7 +20,6 @@ from learning.demo.content import (
     TRACTOR_TECHNICAL,
     outline_module,
 )
-from learning.demo.renewals import seed_renewals
 from learning.paths.models import LearningTrack, Level, Module, ModuleProgress, Path
 from learning.quizzes import attempts
 from learning.quizzes.models import Choice, Question, Quiz, QuizAttempt
@@ -144,7 +143,7 @@ def seed_demo(ctx: dict) -> str:
     tractor_tech = paths[("tractors", "technical")].levels
 
     # Jorge (Prairie): Foundation held (expires in about seven weeks), Professional part-way.
-    jorge_foundation = _certify(tech, tractor_tech[0], days_ago=680)
+    _certify(tech, tractor_tech[0], days_ago=680)
     first, _second = tractor_tech[1].modules
     _work_through(tech, first, utcnow() - timedelta(days=3))
     # Prairie's sales lead: Sales Foundation for tractors, and harvest sales under way.
@@ -163,6 +162,5 @@ def seed_demo(ctx: dict) -> str:
     revoked = _certify(harbor_tech, paths[("harvest", "technical")].levels[0], days_ago=30)
     certifications.revoke(admin, revoked, "Quiz taken on a shared login; retake required.")
     db.session.flush()
-    renewals = seed_renewals(people, paths, jorge_foundation)
     count = sum(len(lv.modules) for p in paths.values() for lv in p.levels)
-    return f"{len(paths)} learning paths with {count} modules, staff certifications; {renewals}"
+    return f"{len(paths)} learning paths with {count} modules, staff certifications"

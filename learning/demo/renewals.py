@@ -110,16 +110,26 @@ def _expiring_in(person: Person, level: Level, days: int) -> Certification:
     return cert
 
 
-def seed_renewals(people: dict, paths: dict[tuple[str, str], Path], jorge_cert) -> str:
-    """Prairie's renewals; then the daily reminder job, as the tick would run it."""
+def seed_renewals(ctx: dict) -> str:
+    """Prairie's renewals (after learning's demo, whose paths and certifications it builds
+    on); then the daily reminder job, as the tick would run it."""
+    people = ctx["people"]
+    paths = {(p.product_line.slug, p.track.value): p for p in db.session.scalars(sa.select(Path))}
     recert = add_recert_modules(paths)
+    jorge = people["tech@prairie.example"]
+    jorge_cert = db.session.scalar(
+        sa.select(Certification).where(
+            Certification.person_id == jorge.id,
+            Certification.level_id == paths[("tractors", "technical")].levels[0].id,
+        )
+    )
     walt = people["admin@prairie.example"]
     amy = people["sales@prairie.example"]
     kelsey = people["marketing@prairie.example"]
     now = utcnow()
     # Jorge (Technical Foundation, about seven weeks left) has read the refresher; its
     # quiz is next: a renewal under way.
-    _read(jorge_cert.person, recert[jorge_cert.level_id], now - timedelta(days=1), passed=False)
+    _read(jorge, recert[jorge_cert.level_id], now - timedelta(days=1), passed=False)
     # Within 30 days: Amy's Parts Sales Foundation. Within 7: Walt's Harvest Sales.
     _expiring_in(amy, paths[("parts", "sales")].levels[0], 24)
     _expiring_in(walt, paths[("harvest", "sales")].levels[0], 5)
