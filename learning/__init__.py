@@ -8,6 +8,7 @@ from learning.blueprint import bp
 from learning.certifications import api as certification_api
 from learning.certifications import views as certification_views
 from learning.demo import seed_demo
+from learning.demo.renewals import seed_renewals
 from learning.paths import api as path_api
 from learning.paths import panels as path_panels
 from learning.paths import views as _path_views  # noqa: F401  (its routes join bp on import)
@@ -20,9 +21,11 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, CLI commands, socket handlers, jobs and hub providers."""
     app.register_blueprint(bp)
     app.register_blueprint(certification_views.verify_bp)
+    certification_views.init_app(app)
     path_api.init_app(app)
     certification_api.init_app(app)
     reg = registry(app)
     reg.nav.append(NavItem("Learning", "learning.dashboard", roles=LEARNERS, order=35))
     reg.panels.append(path_panels.learning_panel)
     reg.demo.append(seed_demo)
+    reg.demo.append(seed_renewals)  # after seed_demo: it renews what that one certified

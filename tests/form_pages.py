@@ -122,6 +122,9 @@ NO_FIELDS: dict[str, tuple[str | None, str] | None] = {
     "verify.credential": (ANONYMOUS, "/verify/{credential}"),
     "learning.certificate_png": None,  # an image
     "learning.certificate_pdf": None,  # a PDF
+    "verify.credential_jwt": None,  # a signed Open Badges credential (VC-JWT)
+    "verify.issuer": None,  # JSON (the Open Badges issuer profile)
+    "wellknown.jwks": None,  # JSON (the credential-signing public key)
     "feedback.idea_similar": None,  # htmx part of feedback.idea_new
     "feedback.idea_photo": None,  # an image
     "feedback.beta_list": (HARBOR, "/feedback/betas"),

@@ -6,17 +6,44 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Flask
+from sqlalchemy.orm import aliased
 
 from hub.api import Page, allow_only, api_blueprint, context, current_person, operation, paginate
 from hub.db import utcnow
 from hub.web.pages import external_url
+from learning.certifications import renewal
 from learning.certifications import service as certifications
 from learning.certifications.models import Certification as CertificationRow
 from learning.certifications.models import CertificationStatus
-from learning.certifications.schemas import Certification, CertificationQuery, Revocation
+from learning.certifications.schemas import (
+    Certification,
+    CertificationChain,
+    CertificationQuery,
+    Revocation,
+)
 
 bp = api_blueprint("learning_certifications_api", __name__, url_prefix="/api/v1/learning")
 TAG = "learning"
+
+
+def status_is(wanted: CertificationStatus, now) -> sa.ColumnElement[bool]:
+    """SQL for "the certification's status now is wanted" (CertificationRow.status)."""
+    row, S = CertificationRow, CertificationStatus
+    if wanted is S.REVOKED:
+        return row.revoked_at.is_not(None)
+    renewal = aliased(CertificationRow)
+    renewed = sa.exists(
+        sa.select(renewal.id).where(renewal.renews_id == row.id, renewal.revoked_at.is_(None))
+    )
+    ended = row.valid_until <= now
+    by_status = {
+        S.UPCOMING: row.valid_from > now,
+        S.VALID: sa.and_(row.valid_from <= now, row.valid_until > now),
+        S.RENEWED: sa.and_(ended, renewed),
+        S.IN_GRACE: sa.and_(ended, row.grace_until > now, ~renewed),
+        S.EXPIRED: sa.and_(row.grace_until <= now, ~renewed),
+    }
+    return sa.and_(row.revoked_at.is_(None), by_status[wanted])
 
 
 def _out(cert: CertificationRow) -> Certification:
@@ -38,14 +65,8 @@ def list_certifications():
     stmt = certifications.visible_certifications(current_person())
     if args.person_id is not None:
         stmt = stmt.where(CertificationRow.person_id == args.person_id)
-    now = utcnow()
-    wanted = CertificationStatus(args.status) if args.status else None
-    if wanted is CertificationStatus.REVOKED:
-        stmt = stmt.where(CertificationRow.revoked_at.is_not(None))
-    elif wanted is not None:
-        stmt = stmt.where(CertificationRow.revoked_at.is_(None))
-        cut = CertificationRow.valid_until > now
-        stmt = stmt.where(cut if wanted is CertificationStatus.VALID else sa.not_(cut))
+    if args.status:
+        stmt = stmt.where(status_is(CertificationStatus(args.status), utcnow()))
     return paginate(stmt, CertificationRow.id, _out, args)
 
 
@@ -53,6 +74,19 @@ def list_certifications():
 @operation("One certification", responses={200: (Certification, "The certification.")}, tags=[TAG])
 def get_certification(cert_id: int):
     return _out(certifications.get_certification_or_404(current_person(), cert_id))
+
+
+@bp.get("/certifications/<int:cert_id>/chain")
+@operation(
+    "A certification's history",
+    description="Every certification of its chain, the first issue first: each renewal "
+    "continues the one before it (`renews_id`).",
+    responses={200: (CertificationChain, "The chain, first issue first.")},
+    tags=[TAG],
+)
+def certification_chain(cert_id: int):
+    cert = certifications.get_certification_or_404(current_person(), cert_id)
+    return CertificationChain(items=[_out(c) for c in renewal.chain(cert)])
 
 
 @bp.post("/certifications/<int:cert_id>/revoke")

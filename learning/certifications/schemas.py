@@ -19,7 +19,14 @@ class Certification(Output):
     organization: NamedRef = Field(description="The holder's organisation.")
     level: NamedRef = Field(description="The level achieved (its name is the achievement).")
     issued_at: UtcTime
+    valid_from: UtcTime = Field(
+        description="Its validity starts (a renewal: when the one it renews ends)."
+    )
     valid_until: UtcTime
+    grace_until: UtcTime = Field(
+        description="Renewable until then; not counted as valid after valid_until."
+    )
+    renews_id: int | None = Field(description="The certification it renews (its chain), if any.")
     status: STATUS
     revoked_at: UtcTime | None
     revoke_reason: str
@@ -34,12 +41,19 @@ class Certification(Output):
             organization=NamedRef.of(cert.person.organization),
             level=NamedRef(id=cert.level.id, name=cert.level.title),
             issued_at=iso_utc(cert.issued_at),
+            valid_from=iso_utc(cert.valid_from),
             valid_until=iso_utc(cert.valid_until),
+            grace_until=iso_utc(cert.grace_until),
+            renews_id=cert.renews_id,
             status=cert.status().value,
             revoked_at=iso_utc(cert.revoked_at),
             revoke_reason=cert.revoke_reason,
             verify_url=verify_url,
         )
+
+
+class CertificationChain(Output):
+    items: list[Certification] = Field(description="First issue first, then each renewal.")
 
 
 class CertificationQuery(PageQuery):

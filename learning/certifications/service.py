@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import calendar
-import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -15,6 +13,10 @@ from hub.dates import format_date
 from hub.db import utcnow
 from hub.errors import Conflict, ValidationFailed
 from hub.models import Organization, OrgKind, Person, Role
+from learning.certifications import renewal
+from learning.certifications.credentials import add_months as add_months
+from learning.certifications.credentials import issue as issue
+from learning.certifications.credentials import new_credential_id as new_credential_id
 from learning.certifications.models import Certification, CertificationStatus
 from learning.certifications.requirements import Standing, standing
 from learning.paths.models import Level
@@ -22,61 +24,24 @@ from learning.paths.models import Level
 EXPIRING_SOON = timedelta(days=90)
 
 
-def add_months(when: datetime, months: int) -> datetime:
-    """The same day `months` later (the month's last day when it is shorter)."""
-    month = when.month - 1 + months
-    year, month = when.year + month // 12, month % 12 + 1
-    day = min(when.day, calendar.monthrange(year, month)[1])
-    return when.replace(year=year, month=month, day=day)
-
-
-def new_credential_id() -> str:
-    """An id nobody can guess (128 bits of randomness), safe in a URL."""
-    return secrets.token_urlsafe(16)
-
-
 def award_if_earned(
     person: Person, level: Level, now: datetime | None = None
 ) -> Certification | None:
     """Issue the level's certification when the person has met all its requirements
-    (every module done, every prerequisite held) and holds no valid one yet."""
+    (every module done, every prerequisite held) and holds no valid one yet; renew it
+    when the person has held it and has done the recertification in its window."""
     now = now or utcnow()
     # One award at a time per person (a module read and a quiz passed at once would both
     # see the level done): the person's row is the lock; the record is read after it.
     db.session.execute(sa.select(Person.id).where(Person.id == person.id).with_for_update())
+    # A level held before is renewed (or not) by its recertification rules, not the path.
+    decided, renewed = renewal.decide(person, level, now)
+    if decided:
+        return renewed
     record = standing(person.id, now)
     if record.holds(level) or not record.unlocked(level) or not record.level_done(level):
         return None
     return issue(person, level, now)
-
-
-def issue(person: Person, level: Level, now: datetime | None = None) -> Certification:
-    """Issue a certification of level to person (the requirements are the caller's)."""
-    now = now or utcnow()
-    cert = Certification(
-        credential_id=new_credential_id(),
-        person_id=person.id,
-        level_id=level.id,
-        issued_at=now,
-        valid_until=add_months(now, level.validity_months),
-    )
-    db.session.add(cert)
-    db.session.flush()
-    audit.record(
-        "learning.certification_issued",
-        cert,
-        organization_id=person.organization_id,
-        after={"level": level.title, "valid_until": audit.jsonable(cert.valid_until)},
-        summary=f"{level.title} certification issued to {person.name}",
-        actor=person,
-    )
-    notifications.notify(
-        person.id,
-        "certification",
-        f"You are certified: {level.title}, valid until {format_date(cert.valid_until, person)}.",
-        f"/learning/certifications/{cert.id}",
-    )
-    return cert
 
 
 def can_revoke(viewer: Person) -> bool:
@@ -165,12 +130,17 @@ def by_credential(credential_id: str) -> Certification | None:
 
 
 def expiring_soon(record: Standing) -> list[Certification]:
-    """The person's valid certifications that run out within EXPIRING_SOON, soonest first."""
+    """The person's certifications to renew: in grace, or valid and running out within
+    EXPIRING_SOON (not those renewed already), soonest first."""
     soon = record.now + EXPIRING_SOON
     found = [
         c
         for c in record.certifications
-        if c.status(record.now) == CertificationStatus.VALID and c.valid_until <= soon
+        if c.renewal is None
+        and (
+            c.status(record.now) == CertificationStatus.IN_GRACE
+            or (c.status(record.now) == CertificationStatus.VALID and c.valid_until <= soon)
+        )
     ]
     return sorted(found, key=lambda c: c.valid_until)
 

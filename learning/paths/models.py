@@ -79,10 +79,24 @@ class Level(Base):
     name: Mapped[str] = mapped_column(sa.String(80))
     summary: Mapped[str] = mapped_column(sa.String(500), default="")
     validity_months: Mapped[int] = mapped_column(default=24)
+    # After expiry, the days a certification of this level is "in grace": still renewable
+    # by the recertification module, shown, but not counted as valid (learning.certifications).
+    grace_days: Mapped[int] = mapped_column(default=60)
 
     path: Mapped[Path] = relationship(back_populates="levels", lazy="joined", innerjoin=True)
+    # The path's modules; a recertification module (Module.recert) is not one of them.
     modules: Mapped[list[Module]] = relationship(
-        back_populates="level", order_by="Module.position", cascade="all, delete-orphan"
+        back_populates="level",
+        order_by="Module.position",
+        cascade="all, delete-orphan",
+        primaryjoin="and_(Level.id == Module.level_id, Module.recert.is_(False))",
+    )
+    # The shorter module (and its quiz) that renews the level's certification; add it with
+    # `Module(level_id=…, recert=True)` (not `level=`, which would list it among `modules`).
+    recert_module: Mapped[Module | None] = relationship(
+        primaryjoin="and_(Level.id == Module.level_id, Module.recert.is_(True))",
+        viewonly=True,
+        uselist=False,
     )
     prerequisites: Mapped[list[Level]] = relationship(
         secondary=level_prerequisite,
@@ -113,6 +127,7 @@ class Module(Base):
     summary: Mapped[str] = mapped_column(sa.String(500), default="")
     body: Mapped[str] = mapped_column(sa.Text, default="")
     minutes: Mapped[int] = mapped_column(default=15)
+    recert: Mapped[bool] = mapped_column(default=False)  # the level's recertification module
 
     level: Mapped[Level] = relationship(back_populates="modules", lazy="joined", innerjoin=True)
 

@@ -20,6 +20,7 @@ from hub.dates import format_datetime, format_relative
 from hub.db import utcnow
 from hub.errors import ValidationFailed
 from hub.models import Person
+from learning.certifications import renewal
 from learning.certifications import service as certifications
 from learning.certifications.models import Certification
 from learning.certifications.requirements import standing
@@ -56,6 +57,9 @@ def state(person: Person, quiz: Quiz, now: datetime | None = None) -> QuizState:
             .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
         )
     )
+    # A recertification quiz is taken again each renewal: only a pass after the current
+    # certification of its level was issued counts as passed.
+    since = renewal.recert_since(person.id, quiz.module, now)
     window = timedelta(hours=quiz.cooldown_hours)
     recent = [a for a in attempts if a.started_at > now - window]
     next_allowed = None
@@ -68,7 +72,9 @@ def state(person: Person, quiz: Quiz, now: datetime | None = None) -> QuizState:
         ),
         used=len(recent),
         next_allowed=next_allowed,
-        passed_attempt=next((a for a in attempts if a.passed), None),
+        passed_attempt=next(
+            (a for a in attempts if a.passed and (since is None or a.submitted_at >= since)), None
+        ),
         last=next((a for a in attempts if a.submitted_at is not None), None),
     )
 

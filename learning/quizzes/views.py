@@ -66,6 +66,8 @@ def attempt_submit(attempt_id: int):
     except ValidationFailed as exc:
         db.rollback_request()
         return attempt_page(attempt_id, problems=exc.problems, status=422)
-    if cert is not None:
+    if cert is not None and cert.renews_id is not None:
+        flash(f"Congratulations — your {cert.level.title} certification is renewed.", "success")
+    elif cert is not None:
         flash(f"Congratulations — you are certified: {cert.level.title}.", "success")
     return see_other("learning.attempt_page", attempt_id=attempt.id)

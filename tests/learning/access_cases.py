@@ -144,6 +144,49 @@ ACCESS_CASES = {
             default=404,
         ),
     ],
+    "learning.certification_renew": [
+        Case(
+            "POST",
+            lambda c: f"/learning/certifications/{_staff_cert(c).id}/renew",
+            {"anonymous": LOGIN, "partner_staff": 303},
+            default=403,
+            note="the holder only (refused with a sentence when not ready: a redirect)",
+        ),
+        Case(
+            "POST",
+            lambda c: f"/learning/certifications/{_other_cert(c).id}/renew",
+            {
+                "anonymous": LOGIN,
+                "program_admin": 403,
+                "channel_manager": 403,
+                "product_manager": 403,
+            },
+            default=404,
+            note="out of scope is 404 before the holder is looked at",
+        ),
+    ],
+    "verify.credential_jwt": [
+        Case("GET", lambda c: f"/verify/{_other_cert(c).credential_id}.jwt", {}, default=200),
+        Case("GET", "/verify/forged-credential-id.jwt", {}, default=404),
+    ],
+    "verify.issuer": [Case("GET", "/verify/issuer", {}, default=200)],
+    "wellknown.jwks": [Case("GET", "/.well-known/jwks.json", {}, default=200)],
+    "learning_certifications_api.certification_chain": [
+        Case(
+            "GET",
+            lambda c: f"/api/v1/learning/certifications/{_staff_cert(c).id}/chain",
+            API_UNAUTHORIZED,
+            default=200,
+            json=True,
+        ),
+        Case(
+            "GET",
+            lambda c: f"/api/v1/learning/certifications/{_other_cert(c).id}/chain",
+            {**API_UNAUTHORIZED, **{r: 200 for r in OEM}},
+            default=404,
+            json=True,
+        ),
+    ],
     "verify.credential": [
         Case("GET", lambda c: f"/verify/{_other_cert(c).credential_id}", {}, default=200),
         Case("GET", "/verify/forged-credential-id", {}, default=404),

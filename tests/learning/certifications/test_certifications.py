@@ -28,11 +28,13 @@ def test_validity_is_set_per_level_and_the_credential_id_is_unguessable(channel,
     assert certifications.add_months(datetime(2026, 1, 31), 1) == datetime(2026, 2, 28)
 
 
-def test_status_is_valid_then_expired(channel, session):
+def test_status_is_valid_then_in_grace_then_expired(channel, session):
     learning = make_learning()
     cert = certify(channel.people["partner_staff"], learning.foundation)
     assert cert.status() == CertificationStatus.VALID
-    assert cert.status(cert.valid_until + timedelta(seconds=1)) == CertificationStatus.EXPIRED
+    assert cert.grace_until == cert.valid_until + timedelta(days=learning.foundation.grace_days)
+    assert cert.status(cert.valid_until + timedelta(seconds=1)) == CertificationStatus.IN_GRACE
+    assert cert.status(cert.grace_until) == CertificationStatus.EXPIRED
 
 
 def test_revocation_is_audited_told_and_not_repeated(channel, session):
