@@ -182,6 +182,7 @@ def person_detail(person_id: int):
         territory=queries.territory_seen_by(current_user, person)
         if person.role == Role.CHANNEL_MANAGER
         else [],
+        sections=registry().person_panels(current_user, person),
     )
 
 
