@@ -8,6 +8,7 @@ from learning.blueprint import bp
 from learning.certifications import api as certification_api
 from learning.certifications import views as certification_views
 from learning.demo import seed_demo
+from learning.demo.standing import seed_standing_demo
 from learning.paths import api as path_api
 from learning.paths import panels as path_panels
 from learning.paths import views as _path_views  # noqa: F401  (its routes join bp on import)
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
     reg.nav.append(NavItem("Learning", "learning.dashboard", roles=LEARNERS, order=35))
     reg.panels.append(path_panels.learning_panel)
     reg.demo.append(seed_demo)
+    reg.demo.append(seed_standing_demo)
     standing_api.init_app(app)
     recognition_api.init_app(app)
     reg.standing_measures.append(standing_measures.standing_measures)

@@ -11,10 +11,11 @@ from learning.recognition.models import KudosCategory
 
 class KudosForm(FlaskForm):
     recipient_id = SelectField("Who", choices=[], validate_choice=False)
-    category = SelectField("For", choices=[(c.value, c.label) for c in KudosCategory])
+    category = SelectField("For", choices=[], validate_choice=False)
     message = TextAreaField("Message", render_kw={"maxlength": MAX_MESSAGE, "rows": 3})
 
     def offer(self, people) -> KudosForm:
+        self.category.choices = [(c.value, c.label) for c in KudosCategory]
         self.recipient_id.choices = [("", "Choose a person")] + [
             (str(p.id), f"{p.name} · {p.organization.name}") for p in people
         ]

@@ -93,14 +93,18 @@ def board(
                 Certification.valid_until > now,
             )
             .group_by(Certification.person_id)
-        ).tuples()
+        )
+        .tuples()
+        .all()
     )
     modules = dict(
         db.session.execute(
             sa.select(ModuleProgress.person_id, sa.func.count())
             .where(ModuleProgress.person_id.in_(members), ModuleProgress.completed_at.is_not(None))
             .group_by(ModuleProgress.person_id)
-        ).tuples()
+        )
+        .tuples()
+        .all()
     )
     ids = set(certs) | set(modules)
     if not ids:
@@ -114,8 +118,15 @@ def board(
         ),
     )
     entries = []
-    for rank, person in enumerate(ranked, 1):
-        if rank > limit and person.id != viewer.id:
+    rank, last = 0, None
+    for place, person in enumerate(ranked, 1):
+        score = (
+            certs.get(person.id, 0) * CERTIFICATION_POINTS
+            + modules.get(person.id, 0) * MODULE_POINTS
+        )
+        if score != last:  # equal points share a rank (1, 1, 3)
+            rank, last = place, score
+        if place > limit and person.id != viewer.id:
             continue
         seen = policy.can_see_organization(viewer, person.organization)
         entries.append(
