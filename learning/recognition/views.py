@@ -18,7 +18,8 @@ from learning.recognition.forms import KudosForm, OptOutForm
 @bp.get("/recognition")
 def recognition_wall(form: KudosForm | None = None):
     if form is None and kudos.may_give(current_user):
-        form = KudosForm(formdata=None)
+        # ?to=<person id> (the person page's "Give kudos" link) picks them in the list.
+        form = KudosForm(formdata=None, recipient_id=request.args.get("to", ""))
     if form is not None:
         form.offer(kudos.recipients(current_user))
     page = paginate(kudos.visible_kudos(current_user, wall=True), int_arg("page"), 20)

@@ -148,6 +148,8 @@ def test_giving_kudos_on_the_page_keeps_the_input_on_a_problem(client, login_as,
     assert done.status_code == 303
     person_page = client.get(f"/people/{staff.id}").get_data(as_text=True)
     assert "Learning and recognition" in person_page and "Thanks!" in person_page
+    picked = client.get(f"/learning/recognition?to={staff.id}").get_data(as_text=True)
+    assert f'<option selected value="{staff.id}">' in picked
 
 
 def test_a_partner_sees_no_oem_persons_learning_section(client, login_as, channel, session):
