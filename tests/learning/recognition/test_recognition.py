@@ -148,6 +148,8 @@ def test_giving_kudos_on_the_page_keeps_the_input_on_a_problem(client, login_as,
     assert done.status_code == 303
     person_page = client.get(f"/people/{staff.id}").get_data(as_text=True)
     assert "Learning and recognition" in person_page and "Thanks!" in person_page
+    record = client.get(f"/learning/people/{staff.id}").get_data(as_text=True)
+    assert "Badges and kudos" in record and "Thanks!" in record
     picked = client.get(f"/learning/recognition?to={staff.id}").get_data(as_text=True)
     assert f'<option selected value="{staff.id}">' in picked
 
