@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from hub import audit, db, policy
 from hub.dates import format_date
 from hub.errors import ValidationFailed
-from hub.models import Organization, Person, Tier
+from hub.models import Organization, Person, Role, Tier
 from hub.registry import StandingMeasure, registry
 from hub.standing.models import TierRequirement
 
@@ -177,36 +177,60 @@ class TierStanding:
         return f"{self.tier.name} criteria lapse on {when}, when {what}."
 
 
+def can_view(viewer: Person) -> bool:
+    """Who reads an organisation's standing (within their scope): OEM staff and partner
+    admins."""
+    return viewer.is_oem or viewer.role == Role.PARTNER_ADMIN
+
+
+def _standing(
+    org: Organization, tier: Tier, reqs: list[TierRequirement], offered: dict, values: dict
+) -> TierStanding:
+    """The tier's requirements for org; `values` keeps each measure's (value, drops) read
+    once for all tiers."""
+    standing = TierStanding(tier=tier, current=tier.id == org.tier_id)
+    for req in reqs:
+        measure = offered.get(req.measure_key)
+        if measure is None:
+            standing.rows.append(
+                RequirementStanding(label_of(req.measure_key), req.minimum, 0, None, "items")
+            )
+            continue
+        if measure.key not in values:
+            values[measure.key] = (measure.value(org), measure.drops(org))
+        value, drops = values[measure.key]
+        lapse = lapse_date(value, req.minimum, drops)
+        standing.rows.append(
+            RequirementStanding(measure.label, req.minimum, value, lapse, measure.units)
+        )
+    return standing
+
+
+def current_tier_standing(org: Organization) -> TierStanding | None:
+    """The organisation's own tier against its requirements (None when it has no tier or
+    the tier has none) — the organisation page's card; the measures are read only then."""
+    if org.tier_id is None:
+        return None
+    reqs = list(
+        db.session.scalars(
+            sa.select(TierRequirement)
+            .where(TierRequirement.tier_id == org.tier_id)
+            .order_by(TierRequirement.id)
+        )
+    )
+    if not reqs:
+        return None
+    return _standing(org, org.tier, reqs, registry().measures(), {})
+
+
 def evaluate(org: Organization) -> list[TierStanding]:
     """Every tier that has requirements (and the organisation's own tier), lowest first:
     each requirement's value for the organisation, met or lacking, and its lapse date."""
-    offered = registry().measures()
     by_tier = requirements_by_tier()
+    offered = registry().measures() if by_tier else {}
     values: dict[str, tuple[int, list[datetime]]] = {}
-    result = []
-    for tier in db.session.scalars(sa.select(Tier).order_by(Tier.rank, Tier.id)):
-        reqs = by_tier.get(tier.id, [])
-        if not reqs and tier.id != org.tier_id:
-            continue
-        standing = TierStanding(tier=tier, current=tier.id == org.tier_id)
-        for req in reqs:
-            measure = offered.get(req.measure_key)
-            if measure is None:
-                standing.rows.append(
-                    RequirementStanding(label_of(req.measure_key), req.minimum, 0, None, "items")
-                )
-                continue
-            if measure.key not in values:
-                values[measure.key] = (measure.value(org), measure.drops(org))
-            value, drops = values[measure.key]
-            standing.rows.append(
-                RequirementStanding(
-                    measure.label,
-                    req.minimum,
-                    value,
-                    lapse_date(value, req.minimum, drops),
-                    measure.units,
-                )
-            )
-        result.append(standing)
-    return result
+    return [
+        _standing(org, tier, by_tier.get(tier.id, []), offered, values)
+        for tier in db.session.scalars(sa.select(Tier).order_by(Tier.rank, Tier.id))
+        if by_tier.get(tier.id) or tier.id == org.tier_id
+    ]

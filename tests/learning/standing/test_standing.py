@@ -206,6 +206,9 @@ def test_the_standing_page_shows_the_projected_lapse(client, login_as, channel, 
     assert "criteria lapse on" in html
     assert "when one of your two Technical certifications expires" in html
     assert channel.people["partner_staff"].name in html
+    # Hub's organisation page shows the tier's criteria too (hub.standing, no feature named).
+    org_page = client.get(f"/organizations/{channel.dealer.id}").get_data(as_text=True)
+    assert "criteria lapse on" in org_page and "Staff certified in Technical" in org_page
 
 
 def test_a_distributor_admin_sees_its_dealers_coverage(client, login_as, channel, session):
@@ -223,7 +226,10 @@ def test_a_distributor_admin_sees_its_dealers_coverage(client, login_as, channel
 
 
 def test_partner_staff_may_not_read_standing(client, login_as, channel, session):
+    _require(channel, minimum=1)
     login_as("partner_staff")
+    org_page = client.get(f"/organizations/{channel.dealer.id}").get_data(as_text=True)
+    assert "Staff certified in Technical" not in org_page
     assert client.get(f"/learning/standing/{channel.dealer.id}").status_code == 403
     assert client.get(f"/learning/standing/{channel.other_dealer.id}").status_code == 404
 
