@@ -11,10 +11,12 @@ from hub.accounts import service as accounts
 from hub.db import utcnow
 from hub.errors import ValidationFailed
 from hub.models import AuditEvent, Notification
+from learning.paths import progress
+from learning.quizzes import attempts
 from learning.recognition import badges, kudos, leaderboard
 from learning.recognition.models import Badge, BadgeKind, Kudos
 from tests.conftest import post_form
-from tests.learning.factories import certify, make_learning
+from tests.learning.factories import certify, make_learning, right_answers
 
 
 def _kinds(person):
@@ -37,6 +39,28 @@ def test_a_first_certification_earns_its_badge_once(channel, session):
     assert kinds.count("first_certification") == 1
     # Both levels of the path held at once: the full track.
     assert ("full_track", f"path:{learning.path.id}") in _kinds(staff)
+
+
+def test_earning_a_certification_by_learning_awards_the_badge_in_the_same_step(channel, session):
+    learning = make_learning()
+    staff = channel.people["partner_staff"]
+    attempt = attempts.start(staff, learning.quiz)
+    attempts.submit(staff, attempt, right_answers(attempt))
+    cert = progress.complete_module(staff, learning.module)
+    assert cert is not None
+    db.session.flush()
+    (badge,) = badges.badges_of(staff.id)
+    assert badge.kind == BadgeKind.FIRST_CERTIFICATION and badge.awarded_at == cert.issued_at
+
+
+def test_a_certification_rolled_back_takes_its_badge_with_it(channel, session):
+    learning = make_learning()
+    staff = channel.people["partner_staff"]
+    savepoint = db.session.begin_nested()
+    certify(staff, learning.foundation)
+    assert len(badges.badges_of(staff.id)) == 1
+    savepoint.rollback()
+    assert badges.badges_of(staff.id) == []
 
 
 def test_renewing_before_expiry_earns_renewed_on_time_once(channel, session):
