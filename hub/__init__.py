@@ -25,6 +25,7 @@ from hub.directory import api
 from hub.directory import views as directory_views
 from hub.extensions import csrf, htmx, login_manager, socketio
 from hub.realtime import events as realtime_events
+from hub.standing import views as _standing_views  # noqa: F401 — its routes join the hub blueprint
 from hub.web import blueprint, pages
 from hub.web import errors as errors_web
 from hub.web import views as web_views

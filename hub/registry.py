@@ -80,6 +80,35 @@ class QualificationSource(Protocol):
 
 
 @dataclass(frozen=True)
+class StandingMeasure:
+    """A named measure of an organisation that tier requirements can ask for (how many of
+    its staff are certified in a track): `value(org)` now, and — for looking ahead —
+    `drops(org)`, the dates on which the value falls by one, soonest first (the expiry of
+    each thing counted; empty when nothing counted expires). `unit`/`units` name one and
+    several of what is counted ("Technical certification"), for sentences."""
+
+    key: str
+    label: str
+    value: Callable[..., int]
+    drops: Callable[..., list[datetime]]
+    unit: str = "item"
+    units: str = "items"
+
+
+class MeasureSource(Protocol):
+    """Every measure an area offers now (the list may follow the area's own settings)."""
+
+    def __call__(self) -> list[StandingMeasure]: ...
+
+
+class PersonSection(Protocol):
+    """Panels a feature adds to a person's page for this viewer (empty when the viewer may
+    not see that feature's record of the person)."""
+
+    def __call__(self, viewer, person) -> list[Panel]: ...
+
+
+@dataclass(frozen=True)
 class Job:
     """A scheduled job run by `hub tick` at most once per `every` (it must be idempotent)."""
 
@@ -106,6 +135,10 @@ class Registry:
     demo: list[Callable[[dict], str]] = field(default_factory=list)
     # What a person can hold that other areas may require (learning's certifications).
     qualifications: list[QualificationSource] = field(default_factory=list)
+    # Measures of an organisation that tier requirements can ask for (hub.standing).
+    standing_measures: list[MeasureSource] = field(default_factory=list)
+    # Panels on hub's person page (a learning record, kudos), scoped by each provider.
+    person_sections: list[PersonSection] = field(default_factory=list)
 
     def panels_for(self, person) -> list[Panel]:
         """Every provider's dashboard panels for person, in their order."""
@@ -128,6 +161,15 @@ class Registry:
     def qualifications_of(self, person) -> set[str]:
         """The keys of the qualifications person holds now, from every area."""
         return {key for source in self.qualifications for key in source.held_by(person)}
+
+    def measures(self) -> dict[str, StandingMeasure]:
+        """Every measure any area offers, by key."""
+        return {m.key: m for source in self.standing_measures for m in source()}
+
+    def person_panels(self, viewer, person) -> list[Panel]:
+        """Every feature's panels for person's page as the viewer may see them, in order."""
+        panels = [p for provider in self.person_sections for p in provider(viewer, person)]
+        return sorted(panels, key=lambda p: p.order)
 
     def add_job(self, job: Job) -> None:
         if job.name in self.jobs:

@@ -9,10 +9,17 @@ from learning.certifications import api as certification_api
 from learning.certifications import views as certification_views
 from learning.demo import seed_demo
 from learning.demo.renewals import seed_renewals
+from learning.demo.standing import seed_standing_demo
 from learning.paths import api as path_api
 from learning.paths import panels as path_panels
 from learning.paths import views as _path_views  # noqa: F401  (its routes join bp on import)
 from learning.quizzes import views as _quiz_views  # noqa: F401  (its routes join bp on import)
+from learning.recognition import api as recognition_api
+from learning.recognition import panels as recognition_panels
+from learning.recognition import views as _recognition_views  # noqa: F401  (routes join bp)
+from learning.standing import api as standing_api
+from learning.standing import measures as standing_measures
+from learning.standing import views as _standing_views  # noqa: F401  (routes join bp)
 
 LEARNERS = frozenset(r.value for r in (*PARTNER_ROLES, *OEM_ROLES))
 
@@ -29,3 +36,21 @@ def init_app(app: Flask) -> None:
     reg.panels.append(path_panels.learning_panel)
     reg.demo.append(seed_demo)
     reg.demo.append(seed_renewals)  # after seed_demo: it renews what that one certified
+    reg.demo.append(seed_standing_demo)
+    standing_api.init_app(app)
+    recognition_api.init_app(app)
+    reg.standing_measures.append(standing_measures.standing_measures)
+    reg.qualifications.append(standing_measures.LearningQualifications())
+    reg.person_sections.append(recognition_panels.person_section)
+    reg.nav.append(
+        NavItem(
+            "Standing",
+            "learning.standing_index",
+            roles=frozenset({"partner_admin", *(r.value for r in OEM_ROLES)}),
+            order=36,
+            more=True,
+        )
+    )
+    reg.nav.append(
+        NavItem("Recognition", "learning.recognition_wall", roles=LEARNERS, order=37, more=True)
+    )

@@ -32,6 +32,7 @@ CHANNEL = "channel@fieldcrest.example"
 GPD_ADMIN = "admin@gpd.example"
 MARKETER = "marketing@prairie.example"
 TECH = "tech@prairie.example"  # Jorge Alvarez, part-way through a mastery path
+PRAIRIE_ADMIN = "admin@prairie.example"  # Walt Jensen: Prairie's standing, gives kudos
 SALES = "sales@prairie.example"  # taking a quiz in the demo
 HARBOR = "marketing@harbor.example"
 PM = "pm@fieldcrest.example"
@@ -75,6 +76,10 @@ FORM_PAGES: list[tuple[str, str | None, str]] = [
     ("campaigns.studio_deck", MARKETER, "/campaigns/studio/decks/dealer-intro"),
     ("learning.attempt_page", SALES, "/learning/attempts/{open_attempt}"),  # a quiz under way
     ("learning.certification_page", ADMIN, "/learning/certifications/{certification}"),  # revoke
+    ("learning.specialisation_admin", ADMIN, "/learning/standing/specialisations"),
+    ("learning.recognition_wall", PRAIRIE_ADMIN, "/learning/recognition"),  # give kudos
+    ("learning.leaderboard_page", TECH, "/learning/recognition/leaderboard"),  # opt-out
+    ("learning.leaderboard_page", ADMIN, "/learning/recognition/leaderboard"),  # the group
     ("feedback.idea_board", HARBOR, "/feedback/ideas"),  # status and sort filters
     ("feedback.idea_new", HARBOR, "/feedback/ideas/new?line={tractors}"),
     ("feedback.idea_page", HARBOR, "/feedback/ideas/{idea}"),  # comment and replies
@@ -125,6 +130,8 @@ NO_FIELDS: dict[str, tuple[str | None, str] | None] = {
     "verify.credential_jwt": None,  # a signed Open Badges credential (VC-JWT)
     "verify.issuer": None,  # JSON (the Open Badges issuer profile)
     "wellknown.jwks": None,  # JSON (the credential-signing public key)
+    "learning.standing_index": (ADMIN, "/learning/standing"),
+    "learning.standing_page": (PRAIRIE_ADMIN, "/learning/standing/{prairie}"),
     "feedback.idea_similar": None,  # htmx part of feedback.idea_new
     "feedback.idea_photo": None,  # an image
     "feedback.beta_list": (HARBOR, "/feedback/betas"),

@@ -13,6 +13,7 @@ from hub.admin.forms import MfaRolesForm, TierForm
 from hub.directory import tiers
 from hub.errors import ValidationFailed
 from hub.registry import NavItem, registry
+from hub.standing import service as standing
 from hub.web.blueprint import bp
 from hub.web.forms import EmptyForm, apply_problems, flash_problems, submit_status
 from hub.web.pages import int_arg, paginate, render, see_other
@@ -46,6 +47,9 @@ def program_admin():
         mfa_form=mfa_form,
         tiers=tiers.holder_counts(),
         tier_form=TierForm(formdata=None),
+        requirements=standing.requirements_by_tier(),
+        measures=standing.measures(),
+        measure_label=standing.label_of,
         form=EmptyForm(),
         status=submit_status(mfa_form),
     )

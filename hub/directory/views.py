@@ -21,6 +21,7 @@ from hub.directory.forms import (
 from hub.errors import ValidationFailed
 from hub.models import OrgKind, Role
 from hub.registry import NavItem, registry
+from hub.standing import service as standing
 from hub.web.blueprint import bp
 from hub.web.forms import EmptyForm, apply_problems, flash_problems, submit_status
 from hub.web.pages import (
@@ -73,6 +74,9 @@ def organization_detail(org_id: int):
         form=EmptyForm(),
         can_manage=policy.can_manage_staff(current_user, org),
         can_edit=policy.can_edit_organization(current_user, org),
+        tier_standing=standing.current_tier_standing(org)
+        if standing.can_view(current_user)
+        else None,
     )
 
 
@@ -182,6 +186,7 @@ def person_detail(person_id: int):
         territory=queries.territory_seen_by(current_user, person)
         if person.role == Role.CHANNEL_MANAGER
         else [],
+        sections=registry().person_panels(current_user, person),
     )
 
 

@@ -13,6 +13,7 @@ from learning.certifications.requirements import standing
 from learning.paths import progress
 from learning.paths.content import render_markdown
 from learning.quizzes import attempts
+from learning.recognition import panels as recognition_panels
 
 
 @bp.get("/")
@@ -66,4 +67,9 @@ def module_complete(module_id: int):
 @bp.get("/people/<int:person_id>")
 def person_page(person_id: int):
     person = progress.get_learner_or_404(current_user, person_id)
-    return render("learning/paths/person.html", person=person, **progress.dashboard(person))
+    return render(
+        "learning/paths/person.html",
+        person=person,
+        recognition=recognition_panels.record_section(current_user, person),
+        **progress.dashboard(person),
+    )

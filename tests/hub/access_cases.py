@@ -2,9 +2,21 @@
 
 from hub import db
 from hub.models import Person, Role, TerritoryAssignment
+from hub.registry import registry
+from hub.standing import service as standing
 from tests.access import Case
 
 LOGIN = 302  # anonymous visitors are sent to the sign-in page
+
+
+def _any_measure() -> str:
+    """A measure some area offers (hub names none of them)."""
+    return next(iter(registry().measures()))
+
+
+def _requirement(c):
+    return standing.set_requirement(c.people["program_admin"], c.dealer.tier, _any_measure(), 1)
+
 
 # Statuses by role for a page about an object in another branch of the channel:
 # OEM staff see it; every partner gets 404, as if it did not exist.
@@ -359,6 +371,23 @@ ACCESS_CASES = {
             {"anonymous": LOGIN, "program_admin": 303},
             default=403,
             data={"name": "Premier+", "description": "", "action": "save"},
+        )
+    ],
+    "hub.tier_requirement_set": [
+        Case(
+            "POST",
+            lambda c: f"/admin/tiers/{c.dealer.tier_id}/requirements",
+            {"anonymous": LOGIN, "program_admin": 303},
+            default=403,
+            data=lambda c: {"measure_key": _any_measure(), "minimum": "1"},
+        )
+    ],
+    "hub.tier_requirement_remove": [
+        Case(
+            "POST",
+            lambda c: f"/admin/tier-requirements/{_requirement(c).id}/delete",
+            {"anonymous": LOGIN, "program_admin": 303},
+            default=403,
         )
     ],
     "hub.outbox": [Case("GET", "/admin/outbox", PROGRAM_ADMIN_ONLY, default=403)],

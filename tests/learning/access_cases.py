@@ -3,6 +3,7 @@ API (see tests/access.py). Someone else's attempt is its taker's alone; another
 partner's person's progress and certifications are 404 for a partner."""
 
 from learning.quizzes import attempts
+from learning.standing import specialisations
 from tests.access import ROLES, Case
 from tests.learning.factories import certify, make_learning
 
@@ -261,3 +262,163 @@ ACCESS_CASES = {
         ),
     ],
 }
+
+# --- Standing and recognition --------------------------------------------------------
+# Standing: OEM staff and partner admins (a distributor's admin also its dealers');
+# other partner roles may not (403 in scope, 404 outside it, as always).
+STANDING_OWN = {
+    "anonymous": LOGIN,
+    "distributor_admin": 200,
+    "partner_admin": 200,
+    "dealer_marketer": 403,
+    "partner_staff": 403,
+    **{r: 200 for r in OEM},
+}
+STANDING_OTHER = {"anonymous": LOGIN, **{r: 200 for r in OEM}}
+GIVERS = {r: 303 for r in (*OEM, "distributor_admin", "partner_admin")}
+
+
+def _specialisation(c):
+    return specialisations.create(
+        c.people["program_admin"],
+        "Access Spec",
+        make_learning().path.product_line_id,
+        "technical",
+        1,
+        1,
+    )
+
+
+def _kudos_to(who):
+    return lambda c: {
+        "recipient_id": str(c.people[who].id),
+        "category": "learning",
+        "message": "Thanks",
+    }
+
+
+ACCESS_CASES.update(
+    {
+        "learning.standing_index": [
+            Case(
+                "GET",
+                "/learning/standing",
+                {
+                    "anonymous": LOGIN,
+                    "distributor_admin": 302,
+                    "partner_admin": 302,
+                    "dealer_marketer": 403,
+                    "partner_staff": 403,
+                },
+                default=200,
+                note="a partner admin is sent to its own organisation's standing",
+            )
+        ],
+        "learning.standing_page": [
+            Case("GET", lambda c: f"/learning/standing/{c.dealer.id}", STANDING_OWN),
+            Case(
+                "GET",
+                lambda c: f"/learning/standing/{c.other_dealer.id}",
+                STANDING_OTHER,
+                default=404,
+            ),
+        ],
+        "learning.specialisation_admin": [
+            Case(
+                "GET",
+                "/learning/standing/specialisations",
+                {"anonymous": LOGIN, "program_admin": 200},
+                default=403,
+            ),
+            Case(
+                "POST",
+                "/learning/standing/specialisations",
+                {"anonymous": LOGIN, "program_admin": 422},
+                default=403,
+                data={"name": ""},
+                note="an empty name: the form comes back with a sentence",
+            ),
+        ],
+        "learning.specialisation_delete": [
+            Case(
+                "POST",
+                lambda c: f"/learning/standing/specialisations/{_specialisation(c).id}/delete",
+                {"anonymous": LOGIN, "program_admin": 303},
+                default=403,
+            )
+        ],
+        "learning.recognition_wall": [
+            Case("GET", "/learning/recognition", {"anonymous": LOGIN}, default=200)
+        ],
+        "learning.kudos_give": [
+            Case(
+                "POST",
+                "/learning/recognition/kudos",
+                {"anonymous": LOGIN, **GIVERS},
+                default=403,
+                data=_kudos_to("partner_staff"),
+            ),
+            Case(
+                "POST",
+                "/learning/recognition/kudos",
+                {
+                    "anonymous": LOGIN,
+                    "distributor_admin": 422,
+                    "partner_admin": 422,
+                    **{r: 303 for r in OEM},
+                },
+                default=403,
+                data=_kudos_to("other_marketer"),
+                note="someone outside a partner admin's scope is not among the people offered",
+            ),
+        ],
+        "learning.leaderboard_page": [
+            Case("GET", "/learning/recognition/leaderboard", {"anonymous": LOGIN}, default=200)
+        ],
+        "learning.recognition_settings": [
+            Case(
+                "POST",
+                "/learning/recognition/settings",
+                {"anonymous": LOGIN},
+                default=303,
+                data={"opted_out": "y"},
+            )
+        ],
+        "learning_standing_api.get_standing": [
+            Case(
+                "GET",
+                lambda c: f"/api/v1/learning/standing/{c.dealer.id}",
+                {**API_UNAUTHORIZED, "dealer_marketer": 403, "partner_staff": 403},
+                default=200,
+                json=True,
+            ),
+            Case(
+                "GET",
+                lambda c: f"/api/v1/learning/standing/{c.other_dealer.id}",
+                {**API_UNAUTHORIZED, **{r: 200 for r in OEM}},
+                default=404,
+                json=True,
+            ),
+        ],
+        "learning_recognition_api.list_kudos": [
+            Case("GET", "/api/v1/learning/kudos", API_UNAUTHORIZED, default=200, json=True)
+        ],
+        "learning_recognition_api.give_kudos": [
+            Case(
+                "POST",
+                "/api/v1/learning/kudos",
+                {
+                    **API_UNAUTHORIZED,
+                    **{r: 201 for r in (*OEM, "distributor_admin", "partner_admin")},
+                },
+                default=403,
+                json=True,
+                data=lambda c: {
+                    "recipient_id": c.people["partner_staff"].id,
+                    "category": "learning",
+                    "message": "Thanks",
+                },
+            )
+        ],
+    }
+)

@@ -5,16 +5,16 @@ renews (the chain); a level its grace days; a module may be its level's recertif
 module; and a table records which renewal reminder went out for which certification.
 Existing certifications start when issued and have no grace (their grace ends at expiry).
 
-Revision ID: 0016_learn_certs
-Revises: 0015_studio
+Revision ID: 0017_learn_certs
+Revises: 0016_betas
 Create Date: 2026-12-06 09:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_learn_certs"
-down_revision = "0015_studio"
+revision = "0017_learn_certs"
+down_revision = "0016_betas"
 branch_labels = None
 depends_on = None
 

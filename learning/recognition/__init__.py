@@ -1,0 +1,1 @@
+"""Recognition: badges for milestones, kudos, leaderboards within fair groups."""

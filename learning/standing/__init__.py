@@ -1,0 +1,1 @@
+"""Organisation standing: specialisations, certification coverage, tier measures."""
