@@ -106,7 +106,7 @@ def missing_profile(person: Person, kit: CampaignKit) -> list[str]:
 def profile_sentence(missing: list[str]) -> str:
     names = [PROFILE_FIELDS[f] for f in missing]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    return f"This kit's templates need your {listed}: add them to your brand profile first."
+    return f"This kit’s templates need your {listed}: add them to your brand profile first."
 
 
 # --- The program admin's kits ---------------------------------------------------------

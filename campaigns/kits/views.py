@@ -86,10 +86,10 @@ def kit_launch(kit_id: int):
         db.rollback_request()
         return _kit_page(kit_or_404(kit_id), values, exc.problems, status=422)
     db.session.commit()
+    count = len(kit.templates)
     flash(
-        f"“{proposal.title}” is {STATUS_LABELS[proposal.status].lower()}, with the kit's "
-        f"{len(kit.templates)} co-branded "
-        f"{'asset' if len(kit.templates) == 1 else 'assets'} attached.",
+        f"“{proposal.title}” is {STATUS_LABELS[proposal.status].lower()}, with "
+        f"{count} co-branded {'asset' if count == 1 else 'assets'} from the kit attached.",
         "success",
     )
     return see_other("campaigns.proposal_page", proposal_id=proposal.id)

@@ -73,7 +73,7 @@ def test_a_missing_profile_field_is_named_and_nothing_is_kept(channel, app, tmp_
         kits.launch(channel.people["dealer_marketer"], social, launch_data())
     assert refused.value.problems == {
         "profile": [
-            "This kit's templates need your website and brand colour: add them to your "
+            "This kit’s templates need your website and brand colour: add them to your "
             "brand profile first."
         ]
     }
