@@ -68,11 +68,14 @@ def install(
                 ActivityCategory.name == spec["category"],
             )
         )
-        template_ids = list(
-            db.session.scalars(
-                sa.select(StudioTemplate.id).where(StudioTemplate.key.in_(spec["templates"]))
-            )
+        by_key = dict(
+            db.session.execute(
+                sa.select(StudioTemplate.key, StudioTemplate.id).where(
+                    StudioTemplate.key.in_(spec["templates"])
+                )
+            ).all()
         )
+        template_ids = [by_key[key] for key in spec["templates"]]  # in the kit's order
         data = {**spec, "category_id": category.id, "template_ids": template_ids}
         kit = service.save_kit(admin, program, data)
         if publish:

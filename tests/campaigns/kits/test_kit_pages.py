@@ -118,9 +118,10 @@ def test_the_claim_form_offers_the_campaigns_assets_as_proof(
     assert [kind for kind, _ in proofs].count("invoice") == 1
     # The asset is served to whoever may see the claim (it is one of its proofs now).
     served = client.get(f"/campaigns/files/{assets[0].file_id}")
-    with Image.open(io.BytesIO(served.data)) as image:
-        assert (served.status_code, image.format, image.size) == (200, "PNG", (1080, 1080))
+    status, data = served.status_code, served.data
     served.close()
+    with Image.open(io.BytesIO(data)) as image:
+        assert (status, image.format, image.size) == (200, "PNG", (1080, 1080))
 
 
 def test_another_campaigns_asset_is_not_a_proof_here(app, client, login_as, channel, tmp_path):
