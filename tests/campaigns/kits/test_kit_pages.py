@@ -225,3 +225,25 @@ def test_the_api_lists_kits_and_launches_one(app, client, channel, tmp_path):
     gone = client.post(f"/api/v1/kits/{social.id}/launch", headers=_token(marketer),
                        json={"requested_amount": "100.00"})  # fmt: skip
     assert gone.status_code == 404
+
+
+def test_a_claim_sent_back_with_a_problem_keeps_the_assets_ticks(
+    app, client, login_as, channel, tmp_path
+):
+    _program, (social, _mailer) = ready(channel, app, tmp_path)
+    proposal = kits.launch(channel.people["dealer_marketer"], social, launch_data("900.00"))
+    proposals.approve(channel.people["channel_manager"], proposal)
+    first, second = proposals.proof_assets(proposal)
+    login_as("dealer_marketer")
+    url = f"/campaigns/proposals/{proposal.id}"
+    data = {"claim-assets-offered": "1", "claim-asset": [str(second.id)],
+            f"claim-asset-{second.id}-kind": "sample", "claim-0-description": "Ads",
+            "claim-0-amount": "1000.00"}  # no invoice: refused  # fmt: skip
+    response = post_form(client, url + "/claim", data, token_page=url,
+                         content_type="multipart/form-data")  # fmt: skip
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Digital advertising claims need: invoice" in page
+    assert f'name="claim-asset" value="{first.id}">' in page  # left unticked
+    assert f'name="claim-asset" value="{second.id}" checked>' in page
+    assert proposals.claim_of(proposal) is None
