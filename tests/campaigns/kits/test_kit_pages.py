@@ -6,6 +6,7 @@ and /api/v1/kits answering what the pages do."""
 from __future__ import annotations
 
 import io
+import json
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -247,3 +248,32 @@ def test_a_claim_sent_back_with_a_problem_keeps_the_assets_ticks(
     assert f'name="claim-asset" value="{first.id}">' in page  # left unticked
     assert f'name="claim-asset" value="{second.id}" checked>' in page
     assert proposals.claim_of(proposal) is None
+
+
+def test_the_api_claim_can_name_the_campaigns_assets_as_proof(app, client, channel, tmp_path):
+    _program, (social, _mailer) = ready(channel, app, tmp_path)
+    _TOKENS.clear()
+    marketer = channel.people["dealer_marketer"]
+    proposal = kits.launch(marketer, social, launch_data("900.00"))
+    proposals.approve(channel.people["channel_manager"], proposal)
+    asset = proposals.proof_assets(proposal)[0]
+    url = f"/api/v1/campaigns/{proposal.id}/claim"
+
+    def claim(asset_id):
+        lines = [{"description": "Boosted posts", "amount": "1000.00", "proofs": [
+            {"kind": "invoice", "file": "invoice"}, {"kind": "screenshot", "asset_id": asset_id}]}]  # fmt: skip
+        data = {"lines": json.dumps(lines),
+                "invoice": (io.BytesIO(png_bytes()), "invoice.png", "image/png")}  # fmt: skip
+        return client.post(url, headers=_token(marketer), data=data,
+                           content_type="multipart/form-data")  # fmt: skip
+
+    refused = claim(999999)
+    assert refused.status_code == 422
+    assert "asset 999999 is not one of this campaign's assets" in refused.get_data(as_text=True)
+    done = claim(asset.id)
+    assert done.status_code == 200, done.json
+    proofs = proposals.claim_of(proposal).lines[0].proofs
+    assert sorted((p.kind, p.file_id == asset.file_id) for p in proofs) == [
+        ("invoice", False),
+        ("screenshot", True),
+    ]
