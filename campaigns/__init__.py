@@ -12,8 +12,13 @@ from campaigns.coop import views as _coop_views  # noqa: F401  (its routes join 
 from campaigns.coop.blueprint import bp
 from campaigns.coop.data_api import init_app as init_coop_data_api
 from campaigns.demo import coop as coop_demo
+from campaigns.demo import kits as kits_demo
 from campaigns.demo import proposals as proposal_demo
 from campaigns.demo import studio as studio_demo
+from campaigns.kits import admin_views as _kit_admin_views  # noqa: F401  (routes join bp)
+from campaigns.kits import api as kits_api
+from campaigns.kits import panels as kit_panels
+from campaigns.kits import views as _kit_views  # noqa: F401  (its routes join bp on import)
 from campaigns.proposals import admin_views as _proposal_admin_views  # noqa: F401  (routes join bp)
 from campaigns.proposals import api as proposal_api
 from campaigns.proposals import claim_views as _proposal_claim_views  # noqa: F401  (routes join bp)
@@ -34,6 +39,7 @@ def init_app(app: Flask) -> None:
     api.init_app(app)
     init_coop_data_api(app)
     proposal_api.init_app(app)
+    kits_api.init_app(app)
     app.cli.add_command(campaigns_cli)
     proposal_events.init_app(app)
     # The co-op panel offers "Start a campaign" to whoever the proposals workflow lets propose.
@@ -50,9 +56,11 @@ def init_app(app: Flask) -> None:
     reg.nav.append(NavItem("Studio", "campaigns.studio_home", studio_roles, order=32, more=True))
     reg.panels.append(providers.coop_panel)
     reg.panels.append(proposal_panels.proposal_panels)
+    reg.panels.append(kit_panels.kit_panel)
     reg.context.append(providers.coop_facts)
     reg.audit_wording.append(providers.hold_wording)
     reg.link_kinds.append("campaign")
     reg.demo.append(coop_demo.seed_demo)  # before the proposals demo, which builds on it
     reg.demo.append(proposal_demo.seed_demo)
     reg.demo.append(studio_demo.seed_demo)  # after the proposals: it attaches assets to them
+    reg.demo.append(kits_demo.seed_demo)  # after the studio: kits carry its templates

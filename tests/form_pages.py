@@ -17,6 +17,7 @@ import re
 
 import sqlalchemy as sa
 
+from campaigns.kits.models import CampaignKit
 from campaigns.proposals.models import Proposal
 from campaigns.studio.models import StudioTemplate
 from feedback.betas.models import BetaProgram, BetaSurvey
@@ -74,6 +75,9 @@ FORM_PAGES: list[tuple[str, str | None, str]] = [
     ("campaigns.studio_profile", MARKETER, "/campaigns/studio/profile"),
     ("campaigns.studio_personalise", MARKETER, "/campaigns/studio/t/{studio_template}"),
     ("campaigns.studio_deck", MARKETER, "/campaigns/studio/decks/dealer-intro"),
+    ("campaigns.kit_page", MARKETER, "/campaigns/kits/{kit}"),  # the launch form
+    ("campaigns.kit_new", ADMIN, "/campaigns/kits/new"),
+    ("campaigns.kit_edit", ADMIN, "/campaigns/kits/{kit}/edit"),
     ("learning.attempt_page", SALES, "/learning/attempts/{open_attempt}"),  # a quiz under way
     ("learning.certification_page", ADMIN, "/learning/certifications/{certification}"),  # revoke
     ("learning.specialisation_admin", ADMIN, "/learning/standing/specialisations"),
@@ -115,6 +119,8 @@ NO_FIELDS: dict[str, tuple[str | None, str] | None] = {
     "campaigns.studio_logo": None,  # an image
     "campaigns.studio_render": None,  # an image or a PDF
     "campaigns.studio_deck_file": None,  # a .pptx
+    "campaigns.kit_list": (MARKETER, "/campaigns/kits"),
+    "campaigns.kit_admin": (ADMIN, "/campaigns/kits/manage"),  # Publish buttons only
     "conversation_files.attachment": None,  # a stored file
     "conversations.live_parts": None,  # htmx parts of conversations.detail
     "hub.organization_logo": None,  # an image
@@ -217,6 +223,9 @@ def demo_values() -> dict[str, object]:
         ),
         "beta_check": db.session.scalar(
             sa.select(BetaSurvey.id).where(BetaSurvey.title == "Mid-trial check")
+        ),
+        "kit": db.session.scalar(
+            sa.select(CampaignKit.id).where(CampaignKit.name == "Harvest service social kit")
         ),
         "studio_template": db.session.scalar(
             sa.select(StudioTemplate.id).where(StudioTemplate.key == "harvest-square")

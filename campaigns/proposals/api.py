@@ -381,7 +381,8 @@ def request_changes_campaign(proposal_id: int):
         "multipart/form-data: a field `lines` holding JSON — "
         '[{"description": "Farm-paper ads", "amount": "2000.00", "proofs": '
         '[{"kind": "invoice", "file": "invoice1"}]}] — an optional `note`, and each proof '
-        "file as a part named as its `file` says (one part may prove several kinds). "
+        "file as a part named as its `file` says (one part may prove several kinds); a "
+        "proof may instead name one of the campaign's studio assets by `asset_id`. "
         "Images (PNG, JPEG, WebP, GIF) and PDFs are checked and size-limited as on the "
         "pages; a file that is not what its name says is refused. The proof kinds the "
         "category requires must all be there; co-op pays the stamped share of the costs, "
@@ -414,8 +415,11 @@ def claim_campaign(proposal_id: int):
         # rule says why, before any file is stored.
         proposals.check_may_claim(person, proposal)
         form: ClaimForm = context().form
-        claim_parts.check_parts(form.lines, files)
-        lines = claim_parts.accept_proofs(form.lines, files, proposal.organization_id, person)
+        assets = {a.id: a.file for a in proposals.proof_assets(proposal)}
+        claim_parts.check_parts(form.lines, files, frozenset(assets))
+        lines = claim_parts.accept_proofs(
+            form.lines, files, proposal.organization_id, person, assets
+        )
         proposals.submit_claim(person, proposal, lines, note=form.note, idempotency_key=key)
 
     return _once("claim", claim_parts.fingerprint_content(files), claim)

@@ -72,8 +72,11 @@ def fingerprint_content(files: dict[str, Part]) -> dict:
     }
 
 
-def check_parts(lines: list[ClaimLineIn], files: dict[str, Part]) -> None:
-    """Every proof names a known kind and a part that was sent; every part is used."""
+def check_parts(
+    lines: list[ClaimLineIn], files: dict[str, Part], offered: frozenset[int] = frozenset()
+) -> None:
+    """Every proof names a known kind and a part that was sent (or one of the `offered`
+    template-made assets of the campaign); every part is used."""
     found: list[str] = [
         f"Unknown field '{name}'; send 'lines', an optional 'note' and the proof files."
         for name in sorted(set(request.form) - FORM_FIELDS)
@@ -87,7 +90,13 @@ def check_parts(lines: list[ClaimLineIn], files: dict[str, Part]) -> None:
                 found.append(
                     f"Cost line {number}: “{kind}” is not a kind of proof; use one of {kinds}."
                 )
-            if not isinstance(part, str) or part not in files:
+            if proof.asset_id is not None and part is None:
+                if str(proof.asset_id).strip() not in {str(i) for i in offered}:
+                    found.append(
+                        f"Cost line {number}: asset {proof.asset_id} is not one of this "
+                        "campaign's assets made from an OEM template."
+                    )
+            elif not isinstance(part, str) or part not in files:
                 found.append(
                     f"Cost line {number}: no file was sent in a part named “{part}”; name each "
                     "proof's part in its 'file'."
@@ -107,14 +116,20 @@ def check_parts(lines: list[ClaimLineIn], files: dict[str, Part]) -> None:
 
 
 def accept_proofs(
-    lines: list[ClaimLineIn], files: dict[str, Part], organization_id: int, person: Person
+    lines: list[ClaimLineIn],
+    files: dict[str, Part],
+    organization_id: int,
+    person: Person,
+    assets: dict[int, StoredFile] | None = None,
 ) -> list[dict]:
     """Check and keep each referenced file exactly as the pages do (`proposals.keep_file`:
     hub.uploads re-encodes images and rewrites PDFs, and refuses a file that is not what
-    its name or declared type says), and give the service its lines with (kind, file)."""
+    its name or declared type says), and give the service its lines with (kind, file);
+    a proof naming an asset (checked by `check_parts`) takes its file from `assets`."""
+    assets = assets or {}
     stored: dict[str, StoredFile] = {}
     found: dict[str, list[str]] = {}
-    for part in sorted({p.file for line in lines for p in line.proofs}):
+    for part in sorted({p.file for line in lines for p in line.proofs if p.file is not None}):
         sent = files[part]
         try:
             stored[part] = proposals.keep_file(
@@ -128,7 +143,10 @@ def accept_proofs(
         {
             "description": line.description or "",
             "amount": line.amount,
-            "proofs": [(p.kind, stored[p.file]) for p in line.proofs],
+            "proofs": [
+                (p.kind, stored[p.file] if p.file is not None else assets[int(p.asset_id)])
+                for p in line.proofs
+            ],
         }
         for line in lines
     ]

@@ -96,6 +96,16 @@ def _proof_slots() -> list[held_proofs.ProofSlot]:
     return slots
 
 
+def _asset_proofs() -> list[held_proofs.AssetProof]:
+    """The campaign's assets ticked as proof on the claim form, with the kind chosen."""
+    form = request.form
+    return [
+        held_proofs.AssetProof(int(value), form.get(f"claim-asset-{value}-kind", ""))
+        for value in form.getlist("claim-asset")
+        if value.isdigit()
+    ]
+
+
 @bp.post("/proposals/<int:proposal_id>/claim")
 @login_required
 @accepts_files(CLAIM_LINES * PROOF_SLOTS, _too_large("claim", "lines"))
@@ -112,7 +122,12 @@ def proposal_claim(proposal_id: int):
     ]  # fmt: skip
     try:
         held_proofs.claim_from_form(
-            current_user, proposal, lines, _proof_slots(), note=form.get("note", "")
+            current_user,
+            proposal,
+            lines,
+            _proof_slots(),
+            note=form.get("note", ""),
+            assets=_asset_proofs(),
         )
     except held_proofs.NotYours:
         db.rollback_request()

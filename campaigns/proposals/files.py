@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from campaigns.proposals.lifecycle import EDITABLE
 from campaigns.proposals.models import (
     AssetSource,
     Claim,
@@ -97,7 +98,9 @@ def add_asset(
     source: AssetSource = AssetSource.DEALER,
 ) -> ProposalAsset:
     """A planned creative piece (no file yet) or an attached one. The co-branding studio
-    attaches its outputs here with source=studio."""
+    attaches its outputs here with source=studio; a file made from an OEM template (studio
+    or OEM) marks a proposal not yet submitted as built on an OEM template, which is what
+    gives it the category's template share and the fast lane when it is submitted."""
     title = (title or "").strip()
     if problems := asset_title_problems(title):
         raise ValidationFailed({"title": problems})
@@ -110,10 +113,38 @@ def add_asset(
         created_by_id=getattr(actor, "id", None),
     )
     db.session.add(asset)
+    marks = (
+        file is not None
+        and source in TEMPLATE_SOURCES
+        and proposal.status in EDITABLE
+        and not proposal.uses_oem_template
+    )
+    if marks:
+        proposal.uses_oem_template = True
     db.session.flush()
     what = f"Attached {file.filename}" if file is not None else "Planned"
-    add_event(proposal, ProposalEventKind.EDIT, actor, f"{what}: {title}", asset_id=asset.id)
+    note = " (now built on an OEM template)" if marks else ""
+    add_event(proposal, ProposalEventKind.EDIT, actor, f"{what}: {title}{note}", asset_id=asset.id)
     audit_step(
-        "proposal.asset_added", proposal, actor, f"Asset “{title}” added to “{proposal.title}”"
+        "proposal.asset_added",
+        proposal,
+        actor,
+        f"Asset “{title}” added to “{proposal.title}”{note}",
+        after={"asset_id": asset.id, "source": source.value, "uses_oem_template": True}
+        if marks
+        else None,
     )
     return asset
+
+
+# Assets made from the OEM's templates: they make an activity template-built, and the
+# claim form offers them as proof of the campaign.
+TEMPLATE_SOURCES = (AssetSource.STUDIO, AssetSource.OEM)
+
+
+def proof_assets(proposal: Proposal) -> list[ProposalAsset]:
+    """The campaign's assets made from OEM templates (with a file), which its claim form
+    offers as proof: pre-listed and ticked, each counting as a proof file."""
+    return [
+        a for a in assets_of(proposal) if a.file_id is not None and a.source in TEMPLATE_SOURCES
+    ]

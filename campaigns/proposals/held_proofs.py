@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from campaigns.proposals.claims import submit_claim
-from campaigns.proposals.files import keep_file
+from campaigns.proposals.files import keep_file, proof_assets
 from campaigns.proposals.models import Claim, ClaimProof, HeldProof, Proposal, ProposalAsset
 from campaigns.proposals.permissions import check_may_claim
 from hub import db, uploads
@@ -57,6 +57,27 @@ class ProofSlot:
     remove: bool = False
 
 
+@dataclass(frozen=True)
+class AssetProof:
+    """An asset of the campaign ticked on the claim form as proof, and the kind it is."""
+
+    asset_id: int
+    kind: str
+
+
+def asset_proofs(proposal: Proposal, ticked: list[AssetProof]) -> list[tuple[str, StoredFile]]:
+    """The ticked assets as (kind, file) proofs; an asset that is not one of this
+    campaign's template-made assets raises NotYours (answered as a 404)."""
+    offered = {asset.id: asset for asset in proof_assets(proposal)}
+    found = []
+    for tick in ticked:
+        asset = offered.get(tick.asset_id)
+        if asset is None:
+            raise NotYours(tick.asset_id)
+        found.append((tick.kind, asset.file))
+    return found
+
+
 def held_for(person: Person, proposal: Proposal, *, now: datetime | None = None) -> dict:
     """The person's live held proofs on the proposal, by (line, slot) of the form."""
     rows = db.session.scalars(
@@ -86,14 +107,21 @@ def held_proof(
 
 
 def claim_from_form(
-    person: Person, proposal: Proposal, lines: list[dict], slots: list[ProofSlot], note: str = ""
+    person: Person,
+    proposal: Proposal,
+    lines: list[dict],
+    slots: list[ProofSlot],
+    note: str = "",
+    assets: list[AssetProof] = (),
 ) -> Claim:
     """Claim from the page's form. Every file that passes the upload checks is held first;
     then the claim is tried whole inside a savepoint. On a problem (ValidationFailed) the
     claim is not made but the held files stay, shown on the form again; a claim that is
     not possible at all (Conflict, PermissionError) is refused before any file is kept.
-    `lines`: {description, amount} per cost line of the form."""
+    `lines`: {description, amount} per cost line of the form; `assets`: the campaign's
+    template-made assets ticked as proof, which join the first cost line filled in."""
     check_may_claim(person, proposal)
+    ticked = asset_proofs(proposal, list(assets))
     now = utcnow()
     problems: list[str] = []
     held: dict[tuple[int, int], HeldProof] = {}
@@ -131,6 +159,9 @@ def claim_from_form(
         {**line, "proofs": [(h.kind, h.file) for (i, _), h in sorted(held.items()) if i == n]}
         for n, line in enumerate(lines)
     ]
+    filled = [n for n, line in enumerate(raw) if line.get("description") or line.get("amount")]
+    if ticked:
+        raw[filled[0] if filled else 0]["proofs"] += ticked
     with db.session.begin_nested():  # the claim whole or not at all; the held files stay
         claim = submit_claim(person, proposal, raw, note=note)
     _forget(list(held_for(person, proposal, now=now).values()))  # now the claim's proofs

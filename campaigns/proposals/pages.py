@@ -80,6 +80,8 @@ def proposal_page_response(proposal: Proposal, status: int = 200, **extra):
         "suggestible": SUGGESTIBLE,
         "shown_value": lambda field, value: shown_value(field, value, program.currency),
         "assets": files.assets_of(proposal),
+        "proof_assets": files.proof_assets(proposal) if owner else [],
+        "asset_kind": asset_kind(proposal),
         "claim": claim,
         "budget": budget_total(proposal),
         "reasons": claims.REASON_CODES,
@@ -119,6 +121,17 @@ def proposal_page_response(proposal: Proposal, status: int = 200, **extra):
         status=status,
         **context,
     )
+
+
+# What a template-made asset most likely proves, in the order a category asks for it.
+ASSET_KINDS = ("sample", "screenshot", "tear_sheet", "photo")
+
+
+def asset_kind(proposal: Proposal) -> str:
+    """The proof kind the claim form suggests for a template-made asset: the first the
+    category requires that a finished piece can be, else a sample of the finished piece."""
+    required = proposal.category.required_proofs or []
+    return next((k for k in required if k in ASSET_KINDS), "sample")
 
 
 def act_on(proposal_id: int, action, success: str, *, lock=True, form_problems_key=None):

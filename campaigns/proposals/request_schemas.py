@@ -204,7 +204,14 @@ class ClaimReview(Input):
 
 class ProofIn(Input):
     kind: loose({"type": "string", "enum": list(proposals.PROOF_KINDS)})
-    file: loose({"type": "string", "description": "The name of the part holding the file."})
+    file: loose({"type": "string", "description": "The name of the part holding the file."}) = None
+    asset_id: loose(
+        {
+            "type": "integer",
+            "description": "Instead of a file: one of the campaign's assets made from an "
+            "OEM template (studio), which proves without being sent again.",
+        }
+    ) = None
 
 
 class ClaimLineIn(Input):

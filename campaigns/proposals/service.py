@@ -44,7 +44,8 @@ from campaigns.proposals.discussion import (
     suggest,
     withdraw_suggestion,
 )
-from campaigns.proposals.files import FILE_FOLDER, add_asset, keep_file
+from campaigns.proposals.fields import count_field, money_field, text_field
+from campaigns.proposals.files import FILE_FOLDER, add_asset, keep_file, proof_assets
 from campaigns.proposals.inputs import (
     FIELD_LABELS,
     FIELDS,
@@ -123,12 +124,14 @@ __all__ = [
     "approval_steps",
     "approve", "as_data", "available_for", "awaiting", "budget_total", "can_add_asset", "can_approve",
     "can_comment", "can_decide", "can_propose", "can_review_claim", "categories",
-    "check_may_claim", "check_request", "claim_of", "claimable_cost", "close", "comment", "create", "current_rung",
+    "check_may_claim", "check_request", "claim_of", "claimable_cost", "close", "comment",
+    "count_field", "create", "current_rung",
     "daily", "decide_suggestion", "decline", "get_visible", "in_fast_lane", "install_defaults",
     "is_approver", "is_oem_reviewer", "is_owner", "keep_file", "ladder", "ladder_all",
-    "max_request", "may_claim", "open_suggestions", "parse_claim_lines", "parse_decisions",
-    "parse_input", "peer_medians", "program_of", "proposal_room", "report_results",
+    "max_request", "may_claim", "money_field", "open_suggestions", "parse_claim_lines",
+    "parse_decisions", "parse_input", "peer_medians", "program_of", "proof_assets", "proposal_room", "report_results",
     "request_changes", "review_claim", "roi", "save_approval_rules", "save_category",
-    "share_for", "submit", "submit_claim", "suggest", "thread", "update", "visible_proposals",
+    "share_for", "submit", "submit_claim", "suggest", "text_field", "thread", "update",
+    "visible_proposals",
     "waiting_on", "waits_on", "withdraw", "withdraw_suggestion",
 ]  # fmt: skip

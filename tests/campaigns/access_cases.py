@@ -480,3 +480,9 @@ ACCESS_CASES.update(
         ],
     }
 )
+
+
+# The campaign kits' cases live beside their helpers.
+from tests.campaigns.kits.kit_access import KIT_CASES  # noqa: E402
+
+ACCESS_CASES.update(KIT_CASES)

@@ -1,0 +1,1 @@
+"""Campaign kits: ready campaigns the OEM publishes and a dealer launches."""
