@@ -23,6 +23,7 @@ from feedback.ideas.models import Idea
 from hub import db
 from hub.conversations.models import Conversation
 from hub.models import Organization, Person, ProductLine
+from learning.assessments.models import AssessmentSubmission, SubmissionStatus
 from learning.certifications.models import Certification
 from learning.quizzes.models import QuizAttempt
 
@@ -34,6 +35,7 @@ TECH = "tech@prairie.example"  # Jorge Alvarez, part-way through a mastery path
 SALES = "sales@prairie.example"  # taking a quiz in the demo
 HARBOR = "marketing@harbor.example"
 PM = "pm@fieldcrest.example"
+PRAIRIE_ADMIN = "admin@prairie.example"
 ANONYMOUS = None
 # Signed in with a password, waiting for the authenticator code (tests create this person).
 TWO_FACTOR = "two-factor.form-check@gpd.example"
@@ -74,6 +76,9 @@ FORM_PAGES: list[tuple[str, str | None, str]] = [
     ("campaigns.studio_deck", MARKETER, "/campaigns/studio/decks/dealer-intro"),
     ("learning.attempt_page", SALES, "/learning/attempts/{open_attempt}"),  # a quiz under way
     ("learning.certification_page", ADMIN, "/learning/certifications/{certification}"),  # revoke
+    ("learning.assessment_page", TECH, "/learning/levels/{returned_level}/assessment"),  # resend
+    ("learning.submission_page", PM, "/learning/assessments/{waiting_submission}"),  # decide
+    ("learning.assignments_page", PRAIRIE_ADMIN, "/learning/assignments"),  # assign
     ("feedback.idea_board", HARBOR, "/feedback/ideas"),  # status and sort filters
     ("feedback.idea_new", HARBOR, "/feedback/ideas/new?line={tractors}"),
     ("feedback.idea_page", HARBOR, "/feedback/ideas/{idea}"),  # comment and replies
@@ -114,6 +119,9 @@ NO_FIELDS: dict[str, tuple[str | None, str] | None] = {
     "verify.credential": (ANONYMOUS, "/verify/{credential}"),
     "learning.certificate_png": None,  # an image
     "learning.certificate_pdf": None,  # a PDF
+    "learning.assessment_queue": (PM, "/learning/assessments"),
+    "learning.evidence_file": None,  # a stored file
+    "learning.module_attachment": None,  # a stored file
     "feedback.idea_similar": None,  # htmx part of feedback.idea_new
     "feedback.idea_photo": None,  # an image
 }
@@ -140,6 +148,12 @@ def get_rules(app) -> dict[str, str]:
         for rule in app.url_map.iter_rules()
         if "GET" in rule.methods and not rule.rule.startswith(IGNORED_PREFIXES)
     }
+
+
+def _submission(status: SubmissionStatus) -> AssessmentSubmission:
+    return db.session.scalar(
+        sa.select(AssessmentSubmission).where(AssessmentSubmission.status == status).limit(1)
+    )
 
 
 def demo_values() -> dict[str, object]:
@@ -173,6 +187,8 @@ def demo_values() -> dict[str, object]:
         "credential": certification.credential_id,
         "learning_path": certification.level.path_id,
         "learning_module": certification.level.modules[0].id,
+        "waiting_submission": _submission(SubmissionStatus.SUBMITTED).id,
+        "returned_level": _submission(SubmissionStatus.MORE_REQUESTED).level_id,
         "open_attempt": db.session.scalar(
             sa.select(QuizAttempt.id).where(QuizAttempt.submitted_at.is_(None)).limit(1)
         ),

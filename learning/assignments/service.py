@@ -122,7 +122,9 @@ def row_of(assignment: Assignment, record: Standing, on: date) -> Row:
         state = "done"
     elif assignment.due_on < on:
         state = "overdue"
-    elif done_modules or any(record.holds(lv) for lv in levels):
+    elif any(record.module_read(m) for lv in levels for m in lv.modules) or any(
+        record.holds(lv) for lv in levels
+    ):
         state = "in_progress"
     else:
         state = "not_started"
