@@ -10,6 +10,7 @@ from learning.assignments import api as assignment_api
 from learning.assignments import jobs as assignment_jobs
 from learning.assignments import views as _assignment_views  # noqa: F401  (routes join bp)
 from learning.attachments import views as _attachment_views  # noqa: F401  (routes join bp)
+from learning.authoring import views as _authoring_views  # noqa: F401  (routes join bp)
 from learning.blueprint import bp
 from learning.certifications import api as certification_api
 from learning.certifications import views as certification_views

@@ -25,7 +25,7 @@ from hub.conversations.models import Conversation
 from hub.models import Organization, Person, ProductLine
 from learning.assessments.models import AssessmentSubmission, SubmissionStatus
 from learning.certifications.models import Certification
-from learning.quizzes.models import QuizAttempt
+from learning.quizzes.models import Question, QuizAttempt
 
 ADMIN = "admin@fieldcrest.example"
 CHANNEL = "channel@fieldcrest.example"
@@ -79,6 +79,16 @@ FORM_PAGES: list[tuple[str, str | None, str]] = [
     ("learning.assessment_page", TECH, "/learning/levels/{returned_level}/assessment"),  # resend
     ("learning.submission_page", PM, "/learning/assessments/{waiting_submission}"),  # decide
     ("learning.assignments_page", PRAIRIE_ADMIN, "/learning/assignments"),  # assign
+    ("learning.authoring_home", ADMIN, "/learning/authoring"),  # a new path
+    ("learning.authoring_path", ADMIN, "/learning/authoring/paths/{learning_path}"),
+    ("learning.authoring_level", ADMIN, "/learning/authoring/levels/{learning_level}"),
+    ("learning.authoring_module", ADMIN, "/learning/authoring/modules/{learning_module}"),
+    (
+        "learning.authoring_question_new",
+        ADMIN,
+        "/learning/authoring/modules/{learning_module}/questions/new",
+    ),
+    ("learning.authoring_question", ADMIN, "/learning/authoring/questions/{learning_question}"),
     ("feedback.idea_board", HARBOR, "/feedback/ideas"),  # status and sort filters
     ("feedback.idea_new", HARBOR, "/feedback/ideas/new?line={tractors}"),
     ("feedback.idea_page", HARBOR, "/feedback/ideas/{idea}"),  # comment and replies
@@ -187,6 +197,10 @@ def demo_values() -> dict[str, object]:
         "credential": certification.credential_id,
         "learning_path": certification.level.path_id,
         "learning_module": certification.level.modules[0].id,
+        "learning_level": certification.level_id,
+        "learning_question": db.session.scalar(
+            sa.select(Question.id).order_by(Question.id).limit(1)
+        ),
         "waiting_submission": _submission(SubmissionStatus.SUBMITTED).id,
         "returned_level": _submission(SubmissionStatus.MORE_REQUESTED).level_id,
         "open_attempt": db.session.scalar(

@@ -427,3 +427,83 @@ ACCESS_CASES.update(
         ],
     }
 )
+
+
+# --- Authoring: the program admin's alone (403 for everyone else, whatever the object) ----
+ADMIN_ONLY_GET = {"anonymous": LOGIN, "program_admin": 200}
+# An empty form: the program admin gets it back with sentences (422).
+ADMIN_ONLY_POST = {"anonymous": LOGIN, "program_admin": 422}
+
+
+def _authoring(tail):
+    def build(c):
+        learning = make_learning()
+        ids = {
+            "path": learning.path.id,
+            "level": learning.foundation.id,
+            "module": learning.module.id,
+            "question": learning.quiz.questions[0].id,
+        }
+        return "/learning/authoring" + tail.format(**ids)
+
+    return build
+
+
+def _authoring_attachment(c):
+    module = make_learning().module
+    row = attachments.attach(c.people["program_admin"], module, pdf_bytes(), "checklist.pdf")
+    return f"/learning/authoring/modules/{module.id}/attachments/{row.id}/remove"
+
+
+ACCESS_CASES.update(
+    {
+        "learning.authoring_home": [
+            Case("GET", "/learning/authoring", ADMIN_ONLY_GET, default=403)
+        ],
+        "learning.authoring_path_create": [
+            Case("POST", "/learning/authoring/paths", ADMIN_ONLY_POST, default=403)
+        ],
+        "learning.authoring_path": [
+            Case("GET", _authoring("/paths/{path}"), ADMIN_ONLY_GET, default=403),
+            Case("POST", _authoring("/paths/{path}"), ADMIN_ONLY_POST, default=403),
+        ],
+        "learning.authoring_level_create": [
+            Case("POST", _authoring("/paths/{path}/levels"), ADMIN_ONLY_POST, default=403)
+        ],
+        "learning.authoring_level": [
+            Case("GET", _authoring("/levels/{level}"), ADMIN_ONLY_GET, default=403),
+            Case("POST", _authoring("/levels/{level}"), ADMIN_ONLY_POST, default=403),
+        ],
+        "learning.authoring_module_create": [
+            Case("POST", _authoring("/levels/{level}/modules"), ADMIN_ONLY_POST, default=403)
+        ],
+        "learning.authoring_module": [
+            Case("GET", _authoring("/modules/{module}"), ADMIN_ONLY_GET, default=403),
+            Case("POST", _authoring("/modules/{module}"), ADMIN_ONLY_POST, default=403),
+        ],
+        "learning.authoring_attachment_add": [
+            Case("POST", _authoring("/modules/{module}/attachments"), ADMIN_ONLY_POST, default=403)
+        ],
+        "learning.authoring_attachment_remove": [
+            Case(
+                "POST",
+                _authoring_attachment,
+                {"anonymous": LOGIN, "program_admin": 303},
+                default=403,
+            )
+        ],
+        "learning.authoring_quiz": [
+            Case("POST", _authoring("/modules/{module}/quiz"), ADMIN_ONLY_POST, default=403)
+        ],
+        "learning.authoring_question_new": [
+            Case("GET", _authoring("/modules/{module}/questions/new"), ADMIN_ONLY_GET, default=403),
+            Case(
+                "POST", _authoring("/modules/{module}/questions/new"), ADMIN_ONLY_POST, default=403
+            ),
+        ],
+        "learning.authoring_question": [
+            Case("GET", _authoring("/questions/{question}"), ADMIN_ONLY_GET, default=403),
+            Case("POST", _authoring("/questions/{question}"), ADMIN_ONLY_POST, default=403),
+        ],
+    }
+)
