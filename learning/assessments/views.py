@@ -34,13 +34,13 @@ def _evidence_page(level_id: int, form: EvidenceForm | None = None, kept=None, s
         submission=submission,
         record=record,
         locked=None if record.unlocked(level) else progress.locked_sentence(record, level),
-        form=form or EvidenceForm(),
+        form=form or EvidenceForm(formdata=None),
         kept=kept or [],
     )
 
 
 def _too_large(sentence: str, level_id: int):
-    form = EvidenceForm()
+    form = EvidenceForm(formdata=None)  # the body was too large to read
     form.files.errors = [sentence]
     return _evidence_page(level_id, form, status=413)
 
@@ -105,7 +105,7 @@ def _submission_page(submission_id: int, form: ReviewForm | None = None, status=
         organization=service.organization_name(submission),
         can_review=service.is_reviewer(current_user)
         and submission.status == service.SubmissionStatus.SUBMITTED,
-        form=form or ReviewForm(),
+        form=form or ReviewForm(formdata=None),
     )
 
 

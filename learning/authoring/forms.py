@@ -21,13 +21,18 @@ class PathForm(FlaskForm):
     summary = TextAreaField("Summary", render_kw={"rows": 2, "maxlength": 500})
 
 
-def path_form(path=None) -> PathForm:
-    form = PathForm(obj=path) if path is not None else PathForm()
+def _source(posted: bool) -> dict:
+    """The form reads the request only when it is the one posted (a page shows several)."""
+    return {} if posted else {"formdata": None}
+
+
+def path_form(path=None, posted: bool = False) -> PathForm:
+    form = PathForm(obj=path, **_source(posted))
     form.product_line_id.choices = [("", "Choose a product line")] + [
         (str(line.id), line.name) for line in service.product_lines()
     ]
     form.track.choices = [("", "Choose a track")] + [(t.value, t.label) for t in LearningTrack]
-    if path is not None and not form.is_submitted():
+    if path is not None and not posted:
         form.product_line_id.data = str(path.product_line_id)
         form.track.data = path.track.value
     return form
@@ -45,12 +50,12 @@ class LevelForm(FlaskForm):
     )
 
 
-def level_form(level=None, practical=None, next_rank: int = 1) -> LevelForm:
-    form = LevelForm(obj=level) if level is not None else LevelForm()
+def level_form(level=None, practical=None, next_rank: int = 1, posted: bool = False) -> LevelForm:
+    form = LevelForm(obj=level, **_source(posted))
     form.prerequisite_ids.choices = [
         (str(lv.id), lv.title) for lv in service.prerequisite_choices(level)
     ]
-    if not form.is_submitted():
+    if not posted:
         if level is not None:
             form.prerequisite_ids.data = [str(p.id) for p in level.prerequisites]
             form.rank.data, form.validity_months.data = str(level.rank), str(level.validity_months)
@@ -91,9 +96,9 @@ class QuestionForm(FlaskForm):
     )
 
 
-def question_form(question=None) -> QuestionForm:
-    form = QuestionForm()
-    if question is not None and not form.is_submitted():
+def question_form(question=None, posted: bool = False) -> QuestionForm:
+    form = QuestionForm(**_source(posted))
+    if question is not None and not posted:
         form.prompt.data, form.multiple.data = question.prompt, question.multiple
         form.explanation.data = question.explanation
         for row, choice in zip(form.choices, question.choices, strict=False):

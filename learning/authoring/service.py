@@ -18,6 +18,13 @@ from learning.quizzes.models import Choice, Question, Quiz, QuizAttempt
 ADMINS_ONLY = "Only program admins author learning content."
 MAX_CHOICES = 6
 BODY_MAX = 100_000
+QUIZ_DEFAULTS = {
+    "pass_percent": 80,
+    "draw": 0,
+    "max_attempts": 3,
+    "cooldown_hours": 24,
+    "time_limit_minutes": 30,
+}
 
 
 def require_admin(actor: Person) -> None:

@@ -61,7 +61,7 @@ def authoring_home(form=None, status=200):
 
 @bp.post(PREFIX + "/paths")
 def authoring_path_create():
-    form = path_form()
+    form = path_form(posted=True)
     if form.validate():
         try:
             path = service.save_path(current_user, None, request.form.to_dict())
@@ -89,7 +89,7 @@ def authoring_path(path_id: int):
     path = service.get_or_404(Path, path_id)
     if request.method == "GET":
         return _path_page(path)
-    form = path_form(path)
+    form = path_form(path, posted=True)
     if form.validate():
         try:
             service.save_path(current_user, path, request.form.to_dict())
@@ -111,7 +111,7 @@ def _level_data() -> dict:
 @bp.post(PREFIX + "/paths/<int:path_id>/levels")
 def authoring_level_create(path_id: int):
     path = service.get_or_404(Path, path_id)
-    form = level_form()
+    form = level_form(posted=True)
     if form.validate():
         try:
             level = service.save_level(current_user, None, path, _level_data())
@@ -134,7 +134,7 @@ def _level_page(level: Level, form=None, module_new=None, status=200):
         level=level,
         form=form or level_form(level, assessments.practical_of(level)),
         module_new=module_new
-        or ModuleForm(minutes="15", position=str(service.next_position(level))),
+        or ModuleForm(formdata=None, minutes="15", position=str(service.next_position(level))),
     )
 
 
@@ -143,7 +143,7 @@ def authoring_level(level_id: int):
     level = service.get_or_404(Level, level_id)
     if request.method == "GET":
         return _level_page(level)
-    form = level_form(level, assessments.practical_of(level))
+    form = level_form(level, assessments.practical_of(level), posted=True)
     if form.validate():
         try:
             service.save_level(current_user, level, level.path, _level_data())
@@ -180,25 +180,12 @@ def _module_page(
 ):
     quiz = service.quiz_of(module)
     if form is None:
-        form = ModuleForm(obj=module)
+        form = ModuleForm(formdata=None, obj=module)
         form.minutes.data, form.position.data = str(module.minutes), str(module.position)
     if quiz_form is None:
-        quiz_form = QuizForm()
-        for field in (
-            "pass_percent",
-            "draw",
-            "max_attempts",
-            "cooldown_hours",
-            "time_limit_minutes",
-        ):
-            default = {
-                "pass_percent": 80,
-                "draw": 0,
-                "max_attempts": 3,
-                "cooldown_hours": 24,
-                "time_limit_minutes": 30,
-            }
-            getattr(quiz_form, field).data = str(getattr(quiz, field) if quiz else default[field])
+        quiz_form = QuizForm(formdata=None)
+        for key, default in service.QUIZ_DEFAULTS.items():
+            getattr(quiz_form, key).data = str(getattr(quiz, key) if quiz else default)
     return render(
         "learning/authoring/module.html",
         status=status,
@@ -208,7 +195,7 @@ def _module_page(
         preview=preview,
         quiz=quiz,
         quiz_form=quiz_form,
-        file_form=file_form or AttachmentForm(),
+        file_form=file_form or AttachmentForm(formdata=None),
         attachments=attachments.of_module(module),
         remove_form=EmptyForm(),
     )
@@ -234,7 +221,7 @@ def authoring_module(module_id: int):
 
 
 def _attachment_too_large(sentence: str, module_id: int):
-    form = AttachmentForm()
+    form = AttachmentForm(formdata=None)  # the body was too large to read
     form.attachment.errors = [sentence]
     return _module_page(service.get_or_404(Module, module_id), file_form=form, status=413)
 
@@ -303,24 +290,14 @@ def _question_page(module: Module, question, form, status=200):
 
 
 def _save_question(module: Module, question):
-    form = question_form(question)
+    form = question_form(question, posted=request.method == "POST")
     if request.method == "GET":
         return _question_page(module, question, form)
     if form.validate():
         quiz = service.quiz_of(module)
         try:
             if quiz is None:
-                quiz = service.save_quiz(
-                    current_user,
-                    module,
-                    {
-                        "pass_percent": 80,
-                        "draw": 0,
-                        "max_attempts": 3,
-                        "cooldown_hours": 24,
-                        "time_limit_minutes": 30,
-                    },
-                )
+                quiz = service.save_quiz(current_user, module, service.QUIZ_DEFAULTS)
             data = {
                 "prompt": form.prompt.data,
                 "multiple": form.multiple.data,

@@ -212,3 +212,27 @@ def test_the_api_lists_creates_assignments_and_reads_submission_status(api, chan
         channel.people["other_marketer"], "GET", f"/api/v1/learning/assessments/{submission.id}"
     )
     assert hidden.status_code == 404 and hidden.mimetype == "application/problem+json"
+
+
+def test_an_upload_over_the_request_limit_gets_the_form_back_with_a_sentence(
+    client, login_as, app, session
+):
+    learning = make_learning()
+    with_practical(learning.foundation)
+    login_as("partner_staff")
+    app.config["UPLOAD_MAX_BYTES"] = 2000  # six files of 2 kB and the form's text fields
+    url = f"/learning/levels/{learning.foundation.id}/assessment"
+    huge = post_form(client, url, {"files": _files((b"\0" * 200_000, "scan.pdf"))})
+    text = _text(huge)
+    assert huge.status_code == 413
+    assert "Those files are too large together" in text and 'name="files"' in text
+
+
+def test_the_reminder_job_is_registered_with_the_hub(app, channel, session):
+    from hub.registry import registry
+
+    learning = make_learning()
+    assign(channel.people["partner_admin"], channel.people["partner_staff"], learning.foundation, 1)
+    job = registry(app).jobs["learning.assignment-reminders"]
+    assert job.every == timedelta(days=1)
+    assert job.run(utcnow()) == "1 due-soon and 0 overdue assignment reminders"

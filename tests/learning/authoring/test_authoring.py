@@ -217,3 +217,40 @@ def test_right_answers_show_to_the_program_admin_only(client, login_as, channel,
     login_as("product_manager")
     assert client.get(f"/learning/authoring/questions/{question.id}").status_code == 403
     assert client.get(f"/learning/authoring/modules/{learning.module.id}").status_code == 403
+
+
+def test_attachments_are_added_checked_and_removed_on_the_module_page(
+    client, login_as, channel, session
+):
+    import io
+
+    from learning.attachments import service as attachments
+    from tests.learning.factories import pdf_bytes
+
+    learning = make_learning()
+    login_as("program_admin")
+    url = f"/learning/authoring/modules/{learning.module.id}/attachments"
+    bad = post_form(
+        client,
+        url,
+        {"attachment": (io.BytesIO(b"MZ\x90\x00"), "tool.exe"), "attachment_title": ""},
+        token_page=f"/learning/authoring/modules/{learning.module.id}",
+    )
+    assert bad.status_code == 422
+    assert "can't be attached" in html.unescape(bad.get_data(as_text=True))
+    ok = post_form(
+        client,
+        url,
+        {"attachment": (io.BytesIO(pdf_bytes()), "wiring.pdf"), "attachment_title": "Wiring"},
+        token_page=f"/learning/authoring/modules/{learning.module.id}",
+    )
+    assert ok.status_code == 303
+    (row,) = attachments.of_module(learning.module)
+    assert row.label == "Wiring" and row.file.content_type == "application/pdf"
+    assert "learning.attachment_added" in _actions()
+    gone = post_form(
+        client,
+        f"{url}/{row.id}/remove",
+        token_page=f"/learning/authoring/modules/{learning.module.id}",
+    )
+    assert gone.status_code == 303 and attachments.of_module(learning.module) == []
