@@ -408,3 +408,19 @@ def submissions_by_level(person: Person) -> dict[int, AssessmentSubmission]:
         sa.select(AssessmentSubmission).where(AssessmentSubmission.person_id == person.id)
     )
     return {s.level_id: s for s in found}
+
+
+def open_practicals(person: Person, record, levels: list[Level]) -> list[tuple[Level, object]]:
+    """The levels whose modules the person has done but whose practical is not signed
+    off yet (and not held), with their submission if any: the learner's next step."""
+    mine = submissions_by_level(person)
+    return [
+        (level, mine.get(level.id))
+        for level in levels
+        if record.has_practical(level)
+        and not record.practical_done(level)
+        and not record.holds(level)
+        and record.unlocked(level)
+        and level.modules
+        and record.done_count(level) == len(level.modules)
+    ]

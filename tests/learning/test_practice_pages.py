@@ -236,3 +236,17 @@ def test_the_reminder_job_is_registered_with_the_hub(app, channel, session):
     job = registry(app).jobs["learning.assignment-reminders"]
     assert job.every == timedelta(days=1)
     assert job.run(utcnow()) == "1 due-soon and 0 overdue assignment reminders"
+
+
+def test_the_dashboard_points_to_a_practical_once_the_modules_are_done(client, login_as, session):
+    learning = make_learning()
+    with_practical(learning.foundation)
+    staff = login_as("partner_staff")
+    progress.complete_module(staff, learning.module)
+    attempt = attempts.start(staff, learning.quiz)
+    attempts.submit(staff, attempt, right_answers(attempt))
+    page = _text(client.get("/learning/"))
+    assert f"Practical assessment: {learning.foundation.title}" in page
+    assert "Modules done — send your evidence" in page
+    submit_evidence(staff, learning.foundation)
+    assert "Waiting for review" in _text(client.get("/learning/"))
