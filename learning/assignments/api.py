@@ -39,7 +39,14 @@ def list_assignments():
     stmt = service.visible_assignments(current_person())
     if args.person_id is not None:
         stmt = stmt.where(AssignmentRow.person_id == args.person_id)
-    return paginate_rows(stmt, AssignmentRow.id, _serialize, args)
+    states: dict[int, service.Row] = {}
+
+    def prepare(found: list[AssignmentRow]) -> None:  # one learning record per person
+        states.update({r.assignment.id: r for r in service.rows(found)})
+
+    return paginate_rows(
+        stmt, AssignmentRow.id, lambda a: Assignment.of(states[a.id]), args, prepare=prepare
+    )
 
 
 @bp.get("/assignments/<int:assignment_id>")
