@@ -3,8 +3,8 @@ reports) for a level's practical assessment; an OEM reviewer (product manager or
 admin) signs it off — which may issue the level's certification — or asks for more,
 which returns it to the learner. Pages, the API and the demo call these.
 
-Who sees a submission and its files: the learner, the partner admins of their
-organisation and of those above it, and the reviewers; for anyone else it is a 404.
+Who sees a submission and its files is learning/assessments/access.py (re-exported here
+for the pages and API).
 """
 
 from __future__ import annotations
@@ -15,10 +15,18 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import abort
 
-from hub import audit, db, notifications, policy, uploads
+from hub import audit, db, notifications, uploads
 from hub.db import utcnow
 from hub.errors import Conflict, ValidationFailed
-from hub.models import Organization, Person, Role, StoredFile
+from hub.models import Organization, Person, StoredFile
+from learning.assessments.access import (  # noqa: F401  (the pages and API read them here)
+    evidence_or_404,
+    get_submission_or_404,
+    is_reviewer,
+    queue,
+    recently_reviewed,
+    visible_submissions,
+)
 from learning.assessments.models import (
     AssessmentEvidence,
     AssessmentSubmission,
@@ -30,7 +38,6 @@ from learning.certifications.models import Certification
 from learning.certifications.requirements import standing
 from learning.paths.models import Level
 
-REVIEWER_ROLES = (Role.PRODUCT_MANAGER, Role.PROGRAM_ADMIN)
 EVIDENCE_FOLDER = "learning/evidence"
 MAX_FILES = 6
 MAX_NOTE = 2000
@@ -45,10 +52,6 @@ class Upload:
     data: bytes
     filename: str
     content_type: str | None = None
-
-
-def is_reviewer(person: Person) -> bool:
-    return person.role in REVIEWER_ROLES
 
 
 def get_level_or_404(level_id: int) -> Level:
@@ -67,72 +70,6 @@ def submission_of(person: Person, level: Level) -> AssessmentSubmission | None:
         sa.select(AssessmentSubmission).where(
             AssessmentSubmission.person_id == person.id,
             AssessmentSubmission.level_id == level.id,
-        )
-    )
-
-
-# --- Who sees what ----------------------------------------------------------------------
-
-
-def visible_submissions(viewer: Person) -> sa.Select:
-    """SELECT of the submissions the viewer may see: reviewers all; a partner admin those
-    of the people of their organisation and those beneath it; anyone their own."""
-    stmt = sa.select(AssessmentSubmission)
-    if is_reviewer(viewer):
-        return stmt
-    if viewer.role == Role.PARTNER_ADMIN:
-        in_scope = sa.select(Person.id).where(
-            Person.organization_id.in_(policy.visible_organization_ids(viewer))
-        )
-        return stmt.where(
-            sa.or_(
-                AssessmentSubmission.person_id == viewer.id,
-                AssessmentSubmission.person_id.in_(in_scope),
-            )
-        )
-    return stmt.where(AssessmentSubmission.person_id == viewer.id)
-
-
-def get_submission_or_404(viewer: Person, submission_id: int) -> AssessmentSubmission:
-    found = db.session.scalar(
-        visible_submissions(viewer).where(AssessmentSubmission.id == submission_id)
-    )
-    if found is None:
-        abort(404)
-    return found
-
-
-def evidence_or_404(viewer: Person, submission_id: int, evidence_id: int) -> AssessmentEvidence:
-    """An evidence file of a submission the viewer may see; a 404 otherwise."""
-    submission = get_submission_or_404(viewer, submission_id)
-    found = next((e for e in submission.evidence if e.id == evidence_id), None)
-    if found is None:
-        abort(404)
-    return found
-
-
-def queue(reviewer: Person) -> list[AssessmentSubmission]:
-    """The submissions waiting for a reviewer, oldest first (reviewers only)."""
-    if not is_reviewer(reviewer):
-        return []
-    return list(
-        db.session.scalars(
-            sa.select(AssessmentSubmission)
-            .where(AssessmentSubmission.status == SubmissionStatus.SUBMITTED)
-            .order_by(AssessmentSubmission.submitted_at, AssessmentSubmission.id)
-        )
-    )
-
-
-def recently_reviewed(reviewer: Person, limit: int = 20) -> list[AssessmentSubmission]:
-    if not is_reviewer(reviewer):
-        return []
-    return list(
-        db.session.scalars(
-            sa.select(AssessmentSubmission)
-            .where(AssessmentSubmission.reviewed_at.is_not(None))
-            .order_by(AssessmentSubmission.reviewed_at.desc())
-            .limit(limit)
         )
     )
 
