@@ -4,6 +4,13 @@ from flask import Flask
 
 from hub.models import OEM_ROLES, PARTNER_ROLES
 from hub.registry import NavItem, registry
+from learning.assessments import api as assessment_api
+from learning.assessments import views as _assessment_views  # noqa: F401  (routes join bp)
+from learning.assignments import api as assignment_api
+from learning.assignments import jobs as assignment_jobs
+from learning.assignments import views as _assignment_views  # noqa: F401  (routes join bp)
+from learning.attachments import views as _attachment_views  # noqa: F401  (routes join bp)
+from learning.authoring import views as _authoring_views  # noqa: F401  (routes join bp)
 from learning.blueprint import bp
 from learning.certifications import api as certification_api
 from learning.certifications import views as certification_views
@@ -31,6 +38,8 @@ def init_app(app: Flask) -> None:
     certification_views.init_app(app)
     path_api.init_app(app)
     certification_api.init_app(app)
+    assessment_api.init_app(app)
+    assignment_api.init_app(app)
     reg = registry(app)
     reg.nav.append(NavItem("Learning", "learning.dashboard", roles=LEARNERS, order=35))
     reg.panels.append(path_panels.learning_panel)
@@ -54,3 +63,4 @@ def init_app(app: Flask) -> None:
     reg.nav.append(
         NavItem("Recognition", "learning.recognition_wall", roles=LEARNERS, order=37, more=True)
     )
+    reg.add_job(assignment_jobs.REMINDERS)

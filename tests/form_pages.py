@@ -25,8 +25,9 @@ from feedback.ideas.models import Idea
 from hub import db
 from hub.conversations.models import Conversation
 from hub.models import Organization, Person, ProductLine
+from learning.assessments.models import AssessmentSubmission, SubmissionStatus
 from learning.certifications.models import Certification
-from learning.quizzes.models import QuizAttempt
+from learning.quizzes.models import Question, QuizAttempt
 
 ADMIN = "admin@fieldcrest.example"
 CHANNEL = "channel@fieldcrest.example"
@@ -37,6 +38,7 @@ PRAIRIE_ADMIN = "admin@prairie.example"  # Walt Jensen: Prairie's standing, give
 SALES = "sales@prairie.example"  # taking a quiz in the demo
 HARBOR = "marketing@harbor.example"
 PM = "pm@fieldcrest.example"
+PRAIRIE_ADMIN = "admin@prairie.example"
 ANONYMOUS = None
 # Signed in with a password, waiting for the authenticator code (tests create this person).
 TWO_FACTOR = "two-factor.form-check@gpd.example"
@@ -84,6 +86,19 @@ FORM_PAGES: list[tuple[str, str | None, str]] = [
     ("learning.recognition_wall", PRAIRIE_ADMIN, "/learning/recognition"),  # give kudos
     ("learning.leaderboard_page", TECH, "/learning/recognition/leaderboard"),  # opt-out
     ("learning.leaderboard_page", ADMIN, "/learning/recognition/leaderboard"),  # the group
+    ("learning.assessment_page", TECH, "/learning/levels/{returned_level}/assessment"),  # resend
+    ("learning.submission_page", PM, "/learning/assessments/{waiting_submission}"),  # decide
+    ("learning.assignments_page", PRAIRIE_ADMIN, "/learning/assignments"),  # assign
+    ("learning.authoring_home", ADMIN, "/learning/authoring"),  # a new path
+    ("learning.authoring_path", ADMIN, "/learning/authoring/paths/{learning_path}"),
+    ("learning.authoring_level", ADMIN, "/learning/authoring/levels/{learning_level}"),
+    ("learning.authoring_module", ADMIN, "/learning/authoring/modules/{learning_module}"),
+    (
+        "learning.authoring_question_new",
+        ADMIN,
+        "/learning/authoring/modules/{learning_module}/questions/new",
+    ),
+    ("learning.authoring_question", ADMIN, "/learning/authoring/questions/{learning_question}"),
     ("feedback.idea_board", HARBOR, "/feedback/ideas"),  # status and sort filters
     ("feedback.idea_new", HARBOR, "/feedback/ideas/new?line={tractors}"),
     ("feedback.idea_page", HARBOR, "/feedback/ideas/{idea}"),  # comment and replies
@@ -138,6 +153,9 @@ NO_FIELDS: dict[str, tuple[str | None, str] | None] = {
     "wellknown.jwks": None,  # JSON (the credential-signing public key)
     "learning.standing_index": (ADMIN, "/learning/standing"),
     "learning.standing_page": (PRAIRIE_ADMIN, "/learning/standing/{prairie}"),
+    "learning.assessment_queue": (PM, "/learning/assessments"),
+    "learning.evidence_file": None,  # a stored file
+    "learning.module_attachment": None,  # a stored file
     "feedback.idea_similar": None,  # htmx part of feedback.idea_new
     "feedback.idea_photo": None,  # an image
     "feedback.beta_list": (HARBOR, "/feedback/betas"),
@@ -175,6 +193,12 @@ def get_rules(app) -> dict[str, str]:
     }
 
 
+def _submission(status: SubmissionStatus) -> AssessmentSubmission:
+    return db.session.scalar(
+        sa.select(AssessmentSubmission).where(AssessmentSubmission.status == status).limit(1)
+    )
+
+
 def demo_values() -> dict[str, object]:
     """Ids of the demo program's pages, by the names the paths above use (app context)."""
 
@@ -206,6 +230,12 @@ def demo_values() -> dict[str, object]:
         "credential": certification.credential_id,
         "learning_path": certification.level.path_id,
         "learning_module": certification.level.modules[0].id,
+        "learning_level": certification.level_id,
+        "learning_question": db.session.scalar(
+            sa.select(Question.id).order_by(Question.id).limit(1)
+        ),
+        "waiting_submission": _submission(SubmissionStatus.SUBMITTED).id,
+        "returned_level": _submission(SubmissionStatus.MORE_REQUESTED).level_id,
         "open_attempt": db.session.scalar(
             sa.select(QuizAttempt.id).where(QuizAttempt.submitted_at.is_(None)).limit(1)
         ),

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from hub import db
 from hub.db import utcnow
+from learning.assessments.models import AssessmentSubmission, PracticalAssessment, SubmissionStatus
 from learning.certifications.models import Certification, CertificationStatus
 from learning.paths.models import Level, Module, ModuleProgress
 from learning.quizzes.models import Quiz, QuizAttempt
@@ -26,6 +27,8 @@ class Standing:
     quiz_modules: set[int] = field(default_factory=set)  # modules that have a quiz
     passed: set[int] = field(default_factory=set)  # modules whose quiz the person passed
     certifications: list[Certification] = field(default_factory=list)  # newest first
+    practical: set[int] = field(default_factory=set)  # levels with a practical assessment
+    signed_off: set[int] = field(default_factory=set)  # levels whose practical is signed off
 
     def module_read(self, module: Module) -> bool:
         return module.id in self.completed
@@ -44,7 +47,16 @@ class Standing:
         return sum(1 for m in level.modules if self.module_done(m))
 
     def level_done(self, level: Level) -> bool:
-        return bool(level.modules) and self.done_count(level) == len(level.modules)
+        """Every module done and, when the level has a practical assessment, it signed off."""
+        modules_done = bool(level.modules) and self.done_count(level) == len(level.modules)
+        return modules_done and self.practical_done(level)
+
+    def has_practical(self, level: Level) -> bool:
+        return level.id in self.practical
+
+    def practical_done(self, level: Level) -> bool:
+        """No practical assessment, or the person's evidence for it is signed off."""
+        return level.id not in self.practical or level.id in self.signed_off
 
     def certification(self, level: Level) -> Certification | None:
         """The person's newest certification of the level (valid, expired or revoked)."""
@@ -91,6 +103,15 @@ def standing(person_id: int, now: datetime | None = None) -> Standing:
             sa.select(Certification)
             .where(Certification.person_id == person_id)
             .order_by(Certification.issued_at.desc(), Certification.id.desc())
+        )
+    )
+    record.practical = set(db.session.scalars(sa.select(PracticalAssessment.level_id)))
+    record.signed_off = set(
+        db.session.scalars(
+            sa.select(AssessmentSubmission.level_id).where(
+                AssessmentSubmission.person_id == person_id,
+                AssessmentSubmission.status == SubmissionStatus.SIGNED_OFF,
+            )
         )
     )
     return record

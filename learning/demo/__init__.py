@@ -20,6 +20,7 @@ from learning.demo.content import (
     TRACTOR_TECHNICAL,
     outline_module,
 )
+from learning.demo.practice import seed_practice
 from learning.paths.models import LearningTrack, Level, Module, ModuleProgress, Path
 from learning.quizzes import attempts
 from learning.quizzes.models import Choice, Question, Quiz, QuizAttempt
@@ -162,5 +163,6 @@ def seed_demo(ctx: dict) -> str:
     revoked = _certify(harbor_tech, paths[("harvest", "technical")].levels[0], days_ago=30)
     certifications.revoke(admin, revoked, "Quiz taken on a shared login; retake required.")
     db.session.flush()
+    practice = seed_practice(ctx, paths, _work_through, _certify)
     count = sum(len(lv.modules) for p in paths.values() for lv in p.levels)
-    return f"{len(paths)} learning paths with {count} modules, staff certifications"
+    return f"{len(paths)} learning paths with {count} modules, staff certifications, {practice}"

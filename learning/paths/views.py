@@ -8,6 +8,9 @@ from flask_login import current_user
 
 from hub.web.forms import flash_problems
 from hub.web.pages import render, see_other
+from learning.assessments import service as assessments
+from learning.assignments import service as assignments
+from learning.attachments import service as attachments
 from learning.blueprint import bp
 from learning.certifications.requirements import standing
 from learning.paths import progress
@@ -18,7 +21,16 @@ from learning.recognition import panels as recognition_panels
 
 @bp.get("/")
 def dashboard():
-    return render("learning/paths/dashboard.html", **progress.dashboard(current_user))
+    context = progress.dashboard(current_user)
+    levels = [level for s in context["mine"] for level in s.path.levels]
+    return render(
+        "learning/paths/dashboard.html",
+        assigned=assignments.my_rows(current_user),
+        can_review=assessments.is_reviewer(current_user),
+        can_see_assignments=assignments.can_view_team(current_user),
+        practical_steps=assessments.open_practicals(current_user, context["record"], levels),
+        **context,
+    )
 
 
 @bp.get("/paths/<int:path_id>")
@@ -30,6 +42,7 @@ def path_page(path_id: int):
         path=path,
         record=record,
         summary=progress.summarise(path, record),
+        submissions=assessments.submissions_by_level(current_user),
     )
 
 
@@ -47,6 +60,7 @@ def module_page(module_id: int):
         body=render_markdown(module.body),
         quiz=quiz,
         quiz_state=attempts.state(current_user, quiz) if quiz else None,
+        attachments=attachments.of_module(module),
         locked=None if record.unlocked(level) else progress.locked_sentence(record, level),
         next_module=next((m for m in level.modules if m.position > module.position), None),
     )

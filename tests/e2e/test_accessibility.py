@@ -48,6 +48,8 @@ PAGES = [
     ("pm@fieldcrest.example", "/", 200),
     ("tech@prairie.example", "/", 200),
     ("marketing@harbor.example", "/", 200),
+    ("admin@prairie.example", "/learning/assignments", 200),
+    (ADMIN, "/learning/authoring", 200),
 ]
 
 

@@ -83,3 +83,63 @@ def test_the_learning_pages_fit_a_phone(open_page):
     page.get_by_role("link", name="Hydraulic diagnostics").click()
     fits(page)
     check_axe(page, label="module page at 375 px")
+
+
+REVIEWER = "pm.parts@fieldcrest.example"  # Grace Liu, product manager: reviews evidence
+PARTS_INSTALL = "Installation & Service Foundation — Parts & Service"
+
+
+def _checklist_pdf() -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw
+
+    sheet = Image.new("RGB", (620, 877), "white")
+    ImageDraw.Draw(sheet).text((40, 40), "PDI checklist, signed", fill="black")
+    out = io.BytesIO()
+    sheet.save(out, format="PDF")
+    return out.getvalue()
+
+
+def test_the_technician_sends_evidence_the_reviewer_signs_it_off_and_he_is_certified(
+    open_page,
+):
+    # Jorge's Parts evidence came back: the reviewer asked for the signed checklist.
+    tech = open_page()
+    sign_in(tech, TECH)
+    tech.goto("/learning/")
+    tech.get_by_role("link", name="Parts & Service installation & service").first.click()
+    tech.get_by_role("link", name="Practical assessment").first.click()
+    expect(tech.get_by_role("heading", name="Practical assessment", level=1)).to_be_visible()
+    expect(tech.get_by_text("the signed PDI checklist is missing")).to_be_visible()
+    check_axe(tech, label="practical assessment page")
+    tech.get_by_label("Photos and reports").set_input_files(
+        {"name": "PDI checklist.pdf", "mimeType": "application/pdf", "buffer": _checklist_pdf()}
+    )
+    tech.get_by_label("Note for the reviewer").fill("Signed checklist attached.")
+    tech.get_by_role("button", name="Send again").click()
+    expect(tech.get_by_text("Your evidence is submitted.")).to_be_visible()
+    expect(tech.get_by_text("Waiting for review", exact=True)).to_be_visible()
+
+    # Grace reviews it from her queue (oldest first) on a phone, and signs it off.
+    reviewer = open_page(viewport=PHONE)
+    sign_in(reviewer, REVIEWER)
+    reviewer.goto("/learning/")
+    reviewer.get_by_role("link", name="Evidence to review").click()
+    expect(reviewer.get_by_role("heading", name="Practical evidence to review")).to_be_visible()
+    check_axe(reviewer, label="reviewer queue at 375 px")
+    fits(reviewer)
+    row = reviewer.get_by_role("row").filter(has_text="Parts & Service")
+    row.get_by_role("link", name="Jorge Alvarez").click()
+    expect(reviewer.get_by_role("link", name="PDF: PDI checklist.pdf")).to_be_visible()
+    expect(reviewer.get_by_text("Evidence, round 2")).to_be_visible()
+    check_axe(reviewer, label="submission page at 375 px")
+    fits(reviewer)
+    reviewer.get_by_role("button", name="Sign off").click()
+    expect(
+        reviewer.get_by_text(f"Jorge Alvarez is now certified: {PARTS_INSTALL}.")
+    ).to_be_visible()
+
+    # The certification is in Jorge's wallet.
+    tech.goto("/learning/certifications")
+    expect(tech.get_by_role("link", name=PARTS_INSTALL).first).to_be_visible()

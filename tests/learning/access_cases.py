@@ -2,10 +2,20 @@
 API (see tests/access.py). Someone else's attempt is its taker's alone; another
 partner's person's progress and certifications are 404 for a partner."""
 
+from datetime import date, timedelta
+
+from learning.attachments import service as attachments
 from learning.quizzes import attempts
 from learning.standing import specialisations
 from tests.access import ROLES, Case
-from tests.learning.factories import certify, make_learning
+from tests.learning.factories import (
+    assign,
+    certify,
+    make_learning,
+    pdf_bytes,
+    submit_evidence,
+    with_practical,
+)
 
 LOGIN = 302
 OEM = ("program_admin", "channel_manager", "product_manager")
@@ -419,6 +429,285 @@ ACCESS_CASES.update(
                     "message": "Thanks",
                 },
             )
+        ],
+    }
+)
+
+# --- Practical assessments, assignments, attachments --------------------------------------
+# A submission is seen by its learner, the partner admins of their organisation and of those
+# above it, and the reviewers (product managers, program admins); 404 for anyone else.
+SUBMISSION_SEEN = {
+    "anonymous": LOGIN,
+    "partner_staff": 200,
+    "partner_admin": 200,
+    "distributor_admin": 200,
+    "program_admin": 200,
+    "product_manager": 200,
+}
+REVIEWERS = {"program_admin", "product_manager"}
+# Deciding: reviewers only (303); the learner and their admins see it but may not (403).
+DECIDE = {
+    "anonymous": LOGIN,
+    "partner_staff": 403,
+    "partner_admin": 403,
+    "distributor_admin": 403,
+    **{r: 303 for r in REVIEWERS},
+}
+
+
+def _submission(c):
+    return submit_evidence(c.people["partner_staff"], make_learning().foundation)
+
+
+def _open_level(c):
+    learning = make_learning()
+    with_practical(learning.foundation)
+    return f"/learning/levels/{learning.foundation.id}/assessment"
+
+
+def _assignment(c):
+    return assign(c.people["partner_admin"], c.people["partner_staff"], make_learning().foundation)
+
+
+def _attachment(c):
+    module = make_learning().module
+    row = attachments.attach(c.people["program_admin"], module, pdf_bytes(), "checklist.pdf")
+    return f"/learning/modules/{module.id}/attachments/{row.id}"
+
+
+def _new_assignment(c):
+    due = (date.today() + timedelta(days=20)).isoformat()
+    return {
+        "person_id": str(c.people["partner_staff"].id),
+        "target": f"level:{make_learning('Assign Line').foundation.id}",
+        "due_on": due,
+    }
+
+
+def _new_assignment_json(c):
+    due = (date.today() + timedelta(days=20)).isoformat()
+    return {
+        "person_id": c.people["partner_staff"].id,
+        "level_id": make_learning("Assign Line").foundation.id,
+        "due_on": due,
+    }
+
+
+ACCESS_CASES.update(
+    {
+        "learning.assessment_page": [
+            Case("GET", _open_level, {"anonymous": LOGIN}, default=200),
+        ],
+        "learning.assessment_submit": [
+            Case(
+                "POST",
+                _open_level,
+                {"anonymous": LOGIN},
+                default=422,
+                note="no file: the form again with a sentence, for anyone who may learn",
+            )
+        ],
+        "learning.assessment_queue": [
+            Case(
+                "GET",
+                "/learning/assessments",
+                {"anonymous": LOGIN, **{r: 200 for r in REVIEWERS}},
+                default=403,
+            )
+        ],
+        "learning.submission_page": [
+            Case(
+                "GET",
+                lambda c: f"/learning/assessments/{_submission(c).id}",
+                SUBMISSION_SEEN,
+                default=404,
+            )
+        ],
+        "learning.submission_sign_off": [
+            Case(
+                "POST",
+                lambda c: f"/learning/assessments/{_submission(c).id}/sign-off",
+                DECIDE,
+                default=404,
+                note="the learner and their admins see it (403: not reviewers), others 404",
+            )
+        ],
+        "learning.submission_more": [
+            Case(
+                "POST",
+                lambda c: f"/learning/assessments/{_submission(c).id}/more",
+                DECIDE,
+                default=404,
+                data={"message": "Add the signed checklist."},
+            )
+        ],
+        "learning.evidence_file": [
+            Case(
+                "GET",
+                lambda c: (
+                    f"/learning/assessments/{(s := _submission(c)).id}/evidence/{s.evidence[0].id}"
+                ),
+                SUBMISSION_SEEN,
+                default=404,
+            )
+        ],
+        "learning.assignments_page": [
+            Case(
+                "GET",
+                "/learning/assignments",
+                {
+                    "anonymous": LOGIN,
+                    "partner_admin": 200,
+                    "distributor_admin": 200,
+                    "program_admin": 200,
+                },
+                default=403,
+            )
+        ],
+        "learning.assignment_create": [
+            Case(
+                "POST",
+                "/learning/assignments",
+                {"anonymous": LOGIN, "partner_admin": 303, "distributor_admin": 422},
+                default=403,
+                data=_new_assignment,
+                note="a distributor's admin assigns only to their own staff",
+            )
+        ],
+        "learning.assignment_cancel": [
+            Case(
+                "POST",
+                lambda c: f"/learning/assignments/{_assignment(c).id}/cancel",
+                {
+                    "anonymous": LOGIN,
+                    "partner_admin": 303,
+                    "distributor_admin": 403,
+                    "program_admin": 403,
+                    "partner_staff": 403,
+                },
+                default=404,
+                note="seen in scope; only the learner's own admin cancels",
+            )
+        ],
+        "learning.module_attachment": [
+            Case("GET", _attachment, {"anonymous": LOGIN}, default=200),
+        ],
+        "learning_assessments_api.get_submission": [
+            Case(
+                "GET",
+                lambda c: f"/api/v1/learning/assessments/{_submission(c).id}",
+                {**SUBMISSION_SEEN, "anonymous": 401},
+                default=404,
+                json=True,
+            )
+        ],
+        "learning_assignments_api.list_assignments": [
+            Case("GET", "/api/v1/learning/assignments", API_UNAUTHORIZED, default=200, json=True)
+        ],
+        "learning_assignments_api.get_assignment": [
+            Case(
+                "GET",
+                lambda c: f"/api/v1/learning/assignments/{_assignment(c).id}",
+                {
+                    "anonymous": 401,
+                    "partner_staff": 200,
+                    "partner_admin": 200,
+                    "distributor_admin": 200,
+                    "program_admin": 200,
+                },
+                default=404,
+                json=True,
+            )
+        ],
+        "learning_assignments_api.create_assignment": [
+            Case(
+                "POST",
+                "/api/v1/learning/assignments",
+                {"anonymous": 401, "partner_admin": 201, "distributor_admin": 422},
+                default=403,
+                data=_new_assignment_json,
+                json=True,
+            )
+        ],
+    }
+)
+
+
+# --- Authoring: the program admin's alone (403 for everyone else, whatever the object) ----
+ADMIN_ONLY_GET = {"anonymous": LOGIN, "program_admin": 200}
+# An empty form: the program admin gets it back with sentences (422).
+ADMIN_ONLY_POST = {"anonymous": LOGIN, "program_admin": 422}
+
+
+def _authoring(tail):
+    def build(c):
+        learning = make_learning()
+        ids = {
+            "path": learning.path.id,
+            "level": learning.foundation.id,
+            "module": learning.module.id,
+            "question": learning.quiz.questions[0].id,
+        }
+        return "/learning/authoring" + tail.format(**ids)
+
+    return build
+
+
+def _authoring_attachment(c):
+    module = make_learning().module
+    row = attachments.attach(c.people["program_admin"], module, pdf_bytes(), "checklist.pdf")
+    return f"/learning/authoring/modules/{module.id}/attachments/{row.id}/remove"
+
+
+ACCESS_CASES.update(
+    {
+        "learning.authoring_home": [
+            Case("GET", "/learning/authoring", ADMIN_ONLY_GET, default=403)
+        ],
+        "learning.authoring_path_create": [
+            Case("POST", "/learning/authoring/paths", ADMIN_ONLY_POST, default=403)
+        ],
+        "learning.authoring_path": [
+            Case("GET", _authoring("/paths/{path}"), ADMIN_ONLY_GET, default=403),
+            Case("POST", _authoring("/paths/{path}"), ADMIN_ONLY_POST, default=403),
+        ],
+        "learning.authoring_level_create": [
+            Case("POST", _authoring("/paths/{path}/levels"), ADMIN_ONLY_POST, default=403)
+        ],
+        "learning.authoring_level": [
+            Case("GET", _authoring("/levels/{level}"), ADMIN_ONLY_GET, default=403),
+            Case("POST", _authoring("/levels/{level}"), ADMIN_ONLY_POST, default=403),
+        ],
+        "learning.authoring_module_create": [
+            Case("POST", _authoring("/levels/{level}/modules"), ADMIN_ONLY_POST, default=403)
+        ],
+        "learning.authoring_module": [
+            Case("GET", _authoring("/modules/{module}"), ADMIN_ONLY_GET, default=403),
+            Case("POST", _authoring("/modules/{module}"), ADMIN_ONLY_POST, default=403),
+        ],
+        "learning.authoring_attachment_add": [
+            Case("POST", _authoring("/modules/{module}/attachments"), ADMIN_ONLY_POST, default=403)
+        ],
+        "learning.authoring_attachment_remove": [
+            Case(
+                "POST",
+                _authoring_attachment,
+                {"anonymous": LOGIN, "program_admin": 303},
+                default=403,
+            )
+        ],
+        "learning.authoring_quiz": [
+            Case("POST", _authoring("/modules/{module}/quiz"), ADMIN_ONLY_POST, default=403)
+        ],
+        "learning.authoring_question_new": [
+            Case("GET", _authoring("/modules/{module}/questions/new"), ADMIN_ONLY_GET, default=403),
+            Case(
+                "POST", _authoring("/modules/{module}/questions/new"), ADMIN_ONLY_POST, default=403
+            ),
+        ],
+        "learning.authoring_question": [
+            Case("GET", _authoring("/questions/{question}"), ADMIN_ONLY_GET, default=403),
+            Case("POST", _authoring("/questions/{question}"), ADMIN_ONLY_POST, default=403),
         ],
     }
 )

@@ -84,3 +84,59 @@ def wrong_answers(attempt: QuizAttempt) -> dict[int, list[int]]:
 def certify(person: Person, level: Level, now: datetime | None = None) -> Certification:
     """A certification of level for person, issued directly (requirements not checked)."""
     return certifications.issue(person, level, now)
+
+
+# --- Practical assessments, assignments, attachments ------------------------------------
+
+
+def png_bytes(colour: str = "#2f7d4a", size: tuple[int, int] = (40, 30)) -> bytes:
+    """A real PNG made by Pillow."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+def pdf_bytes() -> bytes:
+    """A real one-page PDF made by Pillow."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (200, 280), "white").save(out, format="PDF")
+    return out.getvalue()
+
+
+def with_practical(level: Level, instructions: str = "Commission a machine; upload photos."):
+    """Give the level a practical assessment."""
+    from learning.assessments.models import PracticalAssessment
+
+    practical = PracticalAssessment(level_id=level.id, instructions=instructions)
+    db.session.add(practical)
+    db.session.flush()
+    return practical
+
+
+def submit_evidence(person: Person, level: Level, note: str = "Done on a 5R."):
+    """Evidence (one PNG) from person for level's practical (made when missing)."""
+    from learning.assessments import service as assessments
+
+    if assessments.practical_of(level) is None:
+        with_practical(level)
+    return assessments.submit(
+        person, level, note, [assessments.Upload(png_bytes(), "photo.png", "image/png")]
+    )
+
+
+def assign(admin: Person, person: Person, level: Level, days: int = 10):
+    from datetime import timedelta
+
+    from hub.db import utcnow
+    from learning.assignments import service as assignments
+
+    due = (utcnow() + timedelta(days=days)).date()
+    return assignments.assign(admin, person.id, level_id=level.id, due_on=due)

@@ -1,0 +1,1 @@
+"""Module attachments: PDFs and images a module offers as downloads."""

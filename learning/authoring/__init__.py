@@ -1,0 +1,1 @@
+"""The program admin's authoring pages: paths, levels, modules, quizzes."""
