@@ -139,8 +139,10 @@ def seed_practice(ctx: dict, paths: dict[tuple[str, str], Path], work_through, c
         ],
         now=now - timedelta(days=2, hours=3),
     )
-    # Jorge: Parts Technical Foundation held, Parts Installation Foundation sent back for more.
-    certify(tech, paths[("parts", "technical")].levels[0], days_ago=150)
+    # Jorge: Parts Technical Foundation held (earned with his Tractors one, so it runs out a
+    # little before it: Prairie's standing shows its Premier criteria lapsing in about seven
+    # weeks), Parts Installation Foundation sent back for more.
+    certify(tech, paths[("parts", "technical")].levels[0], days_ago=690)
     parts_install = paths[("parts", "installation_service")].levels[0]
     _finish_modules(work_through, tech, parts_install, now - timedelta(days=20))
     db.session.flush()
