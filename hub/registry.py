@@ -79,6 +79,13 @@ class QualificationSource(Protocol):
     def held_by(self, person) -> set[str]: ...
 
 
+class MessageActionProvider(Protocol):
+    """Actions a feature offers on one message of a conversation page, for the viewer:
+    [(label, url)], empty when none apply (the provider decides who may see them)."""
+
+    def __call__(self, viewer, conversation, message) -> list[tuple[str, str]]: ...
+
+
 @dataclass(frozen=True)
 class Job:
     """A scheduled job run by `hub tick` at most once per `every` (it must be idempotent)."""
@@ -106,6 +113,8 @@ class Registry:
     demo: list[Callable[[dict], str]] = field(default_factory=list)
     # What a person can hold that other areas may require (learning's certifications).
     qualifications: list[QualificationSource] = field(default_factory=list)
+    # Links shown under each message of a conversation page (e.g. "Turn into idea").
+    message_actions: list[MessageActionProvider] = field(default_factory=list)
 
     def panels_for(self, person) -> list[Panel]:
         """Every provider's dashboard panels for person, in their order."""
@@ -128,6 +137,19 @@ class Registry:
     def qualifications_of(self, person) -> set[str]:
         """The keys of the qualifications person holds now, from every area."""
         return {key for source in self.qualifications for key in source.held_by(person)}
+
+    def message_actions_for(self, viewer, conversation, messages) -> dict:
+        """{message id: [(label, url)]} for the messages that have any, from every provider."""
+        actions: dict = {}
+        for message in messages:
+            found = [
+                a
+                for provider in self.message_actions
+                for a in provider(viewer, conversation, message)
+            ]
+            if found:
+                actions[message.id] = found
+        return actions
 
     def add_job(self, job: Job) -> None:
         if job.name in self.jobs:
