@@ -19,8 +19,10 @@ import sqlalchemy as sa
 
 from campaigns.proposals.models import Proposal
 from campaigns.studio.models import StudioTemplate
+from feedback.field.models import FieldObservation
 from feedback.ideas.models import Idea
 from hub import db
+from hub.conversations import models as conversation_models
 from hub.conversations.models import Conversation
 from hub.models import Organization, Person, ProductLine
 from learning.certifications.models import Certification
@@ -80,6 +82,13 @@ FORM_PAGES: list[tuple[str, str | None, str]] = [
     ("feedback.idea_page", PM, "/feedback/ideas/{idea}"),  # the status change
     ("feedback.idea_triage", PM, "/feedback/triage"),  # filters
     ("feedback.idea_weights", ADMIN, "/feedback/triage/weights"),
+    ("feedback.idea_page", PM, "/feedback/ideas/{merged_idea}"),  # merged: tags, undo
+    ("feedback.idea_from_message", PM, "/feedback/ideas/from-message/{pm_message}"),
+    ("feedback.idea_evidence_new", PM, "/feedback/ideas/evidence/{pm_message}"),
+    ("feedback.idea_shipped", ADMIN, "/feedback/shipped?org={prairie}"),  # organisation
+    ("feedback.field_list", PM, "/feedback/field"),  # filters
+    ("feedback.field_new", MARKETER, "/feedback/field/new"),
+    ("feedback.field_page", PM, "/feedback/field/{field_observation}"),  # tags, links
 ]
 
 # endpoint → (who, path) of a page with no field to fill in (buttons at most), or None for
@@ -116,6 +125,7 @@ NO_FIELDS: dict[str, tuple[str | None, str] | None] = {
     "learning.certificate_pdf": None,  # a PDF
     "feedback.idea_similar": None,  # htmx part of feedback.idea_new
     "feedback.idea_photo": None,  # an image
+    "feedback.field_photo": None,  # an image
 }
 
 IGNORED_PREFIXES = ("/api/", "/static/")
@@ -181,6 +191,20 @@ def demo_values() -> dict[str, object]:
         ),
         "studio_template": db.session.scalar(
             sa.select(StudioTemplate.id).where(StudioTemplate.key == "harvest-square")
+        ),
+        "merged_idea": db.session.scalar(
+            sa.select(Idea.id).where(Idea.merged_into_id.is_not(None))
+        ),
+        "pm_message": db.session.scalar(
+            sa.select(conversation_models.Message.id)
+            .join(Conversation, Conversation.id == conversation_models.Message.conversation_id)
+            .where(
+                Conversation.subject == "Hydraulic whine on 6R after 500 hours",
+                conversation_models.Message.seq == 1,
+            )
+        ),
+        "field_observation": db.session.scalar(
+            sa.select(FieldObservation.id).order_by(FieldObservation.id).limit(1)
         ),
         "conversation": db.session.scalar(
             sa.select(Conversation.id)

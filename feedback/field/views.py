@@ -79,8 +79,11 @@ def field_new():
     form = observation_form()
     if not form.is_submitted():
         return render("feedback/field/new.html", form=form)
-    if not form.validate():  # the CSRF token
+    form.validate()
+    if form.csrf_token.errors:
         return render("feedback/field/new.html", form=form, status=422)
+    for f in form:  # the rule below words every other problem
+        f.errors = []
     upload = request.files.get("photo")
     photo = (upload.read(), upload.filename) if upload and upload.filename else None
     try:
