@@ -28,7 +28,7 @@ from feedback.ideas.models import Idea, IdeaVote
 from hub import db
 from hub.conversations.models import Conversation, Message
 from hub.dates import today
-from hub.models import Person
+from hub.models import Person, ProductLine
 from hub.web.pages import external_url
 
 KEPT = "Quick-attach mower deck for compact tractors"
@@ -53,7 +53,7 @@ TAGS = {
     "Next-day parts delivery to rural dealers": "parts counter, logistics",
 }
 # (filer's e-mail, competitor, product, price, currency, region, days ago, notes, tags,
-#  idea title to link, photo colour)
+#  idea title to link, product line slug, photo colour)
 OBSERVATIONS = [
     (
         "marketing@prairie.example",
@@ -66,6 +66,7 @@ OBSERVATIONS = [
         "0% for 84 months at the Kearney farm show; they swap the backhoe in under 5 minutes.",
         "pricing, compact, quick attach",
         KEPT,
+        "tractors",
         (200, 110, 30),
     ),
     (
@@ -79,6 +80,7 @@ OBSERVATIONS = [
         "Heated seat and LED lights standard at this price.",
         "pricing, cab comfort",
         "Heated seat option on compact tractors",
+        "tractors",
         None,
     ),
     (
@@ -92,6 +94,7 @@ OBSERVATIONS = [
         "Net wrap loads from the ground with a lift arm; customers mention it unprompted.",
         "hay, competitor feature",
         "Net wrap roll lift assist",
+        "harvest",
         (40, 90, 160),
     ),
     (
@@ -105,6 +108,7 @@ OBSERVATIONS = [
         "Dealer down the road quotes free delivery and first service.",
         "pricing",
         None,
+        "tractors",
         None,
     ),
     (
@@ -118,6 +122,7 @@ OBSERVATIONS = [
         "Same-day parts for hay tools at their counter; farmers drive the extra 40 miles.",
         "parts counter, logistics",
         "Next-day parts delivery to rural dealers",
+        "parts",
         None,
     ),
 ]
@@ -196,19 +201,10 @@ def _merge_pair(people: dict, pm) -> int:
 
 def _observations(people: dict, pm) -> int:
     count = 0
-    for (
-        email,
-        competitor,
-        product,
-        price,
-        currency,
-        region,
-        days,
-        notes,
-        tags,
-        link,
-        colour,
-    ) in OBSERVATIONS:
+    lines = {line.slug: line.id for line in db.session.scalars(sa.select(ProductLine))}
+    for row_data in OBSERVATIONS:
+        email, competitor, product, price, currency, region, days, notes, tags = row_data[:9]
+        link, slug, colour = row_data[9:]
         person = people.get(email)
         if person is None:
             continue
@@ -223,6 +219,7 @@ def _observations(people: dict, pm) -> int:
                 "region": region,
                 "observed_on": (today() - timedelta(days=days)).isoformat(),
                 "notes": notes,
+                "product_line_id": str(lines.get(slug, "")),
             },
             photo,
         )
@@ -258,6 +255,7 @@ def _from_conversation(pm) -> int:
     )
     # His follow-up with the serial numbers, as evidence.
     serials = next((m for m in messages[1:] if m.author_id == first.author_id), None)
+    ideas.set_idea_tags(pm, idea, "hydraulics, quality")
     if serials is not None:
         ideas.attach_evidence(
             pm, serials, conversation, idea, "Serial numbers of the two tractors: both 2025 builds."
