@@ -203,9 +203,7 @@ def idea_page_response(
         tags_form=tags_form,
         merge_form=merge_form or MergeForm(formdata=None),
         merge_candidates=[
-            m.idea
-            for m in search.similar(viewer, idea.title, limit=6)
-            if m.idea.id != idea.id and m.idea.status != IdeaStatus.MERGED
+            m.idea for m in search.similar(viewer, idea.title, limit=6) if m.idea.id != idea.id
         ][:5]
         if triager and merge is None
         else [],

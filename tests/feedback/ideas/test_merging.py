@@ -214,3 +214,12 @@ def test_merge_refusals_are_sentences_and_change_nothing(channel, pair):
     with pytest.raises(ValidationFailed, match="merged into idea"):
         ideas.merge(pm, target, str(source.id), "Back", link="l", path="p")
     assert db.session.get(Idea, target.id).status != S.MERGED
+
+
+def test_a_merged_idea_is_never_suggested_as_a_duplicate(channel, pair):
+    source, target = pair
+    found = {m.idea.id for m in ideas.similar(channel.people["partner_staff"], "mower deck")}
+    assert source.id in found and target.id in found
+    merge(channel.people["product_manager"], source, target)
+    found = {m.idea.id for m in ideas.similar(channel.people["partner_staff"], "mower deck")}
+    assert source.id not in found and target.id in found
