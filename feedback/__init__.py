@@ -4,6 +4,7 @@ from flask import Flask
 
 from feedback.demo import ideas as ideas_demo
 from feedback.demo import ideas_more as ideas_more_demo
+from feedback.field import api as field_api
 from feedback.field import views as field_views
 from feedback.ideas import api as ideas_api
 from feedback.ideas import evidence_views as _evidence_views
@@ -36,4 +37,5 @@ def init_app(app: Flask) -> None:
     reg.nav.append(NavItem("Field intelligence", "feedback.field_list", order=43, more=True))
     reg.message_actions.append(_evidence_views.message_actions)
     field_views.init_app(app)
+    field_api.init_app(app)
     reg.demo.append(ideas_more_demo.seed_demo)

@@ -42,6 +42,13 @@ def _others(c):
     return observe(c.people["other_marketer"])
 
 
+API = "/api/v1/field-observations"
+
+
+def _api_only(roles, yes, no):
+    return {"anonymous": 401, **{r: (yes if r in roles else no) for r in ROLES if r != "anonymous"}}
+
+
 SEE_DEALERS = _only(OEM + PARTNERS, 200, 404)
 SEE_SIBLINGS = _only((*OEM, "distributor_admin"), 200, 404)
 SEE_OTHERS = _only(OEM, 200, 404)
@@ -102,5 +109,32 @@ ACCESS_CASES = {
             {**_only(CURATORS, 422, 403), **dict.fromkeys(PARTNERS, 404)},
             data={"idea": "abc"},
         ),
+    ],
+    "field_api.list_observations": [
+        Case("GET", API, {"anonymous": 401}, default=200, json=True),
+    ],
+    "field_api.create_observation": [
+        Case(
+            "POST",
+            API,
+            _api_only(PARTNERS, 201, 403),
+            json=True,
+            data={"competitor": "Kubota", "product": "BX23S", "region": "Iowa"},
+        ),
+    ],
+    "field_api.get_observation": [
+        Case(
+            "GET",
+            lambda c: f"{API}/{_dealers(c).id}",
+            _api_only(OEM + PARTNERS, 200, 404),
+            json=True,
+        ),
+        Case(
+            "GET",
+            lambda c: f"{API}/{_siblings(c).id}",
+            _api_only((*OEM, "distributor_admin"), 200, 404),
+            json=True,
+        ),
+        Case("GET", lambda c: f"{API}/{_others(c).id}", _api_only(OEM, 200, 404), json=True),
     ],
 }

@@ -149,3 +149,28 @@ def test_filing_on_the_page_keeps_input_and_pm_links_it_to_an_idea(client, login
     assert "Field observations" not in client.get(f"/feedback/ideas/{idea.id}").get_data(
         as_text=True
     )
+
+
+def test_the_api_lists_only_what_the_caller_may_see_and_files_with_a_decimal_price(client, channel):
+    from hub.accounts import service as accounts
+
+    c = channel.people
+    mine = observe(c["dealer_marketer"])
+    field.set_tags(c["product_manager"], mine, "pricing")
+    other = observe(c["other_marketer"], competitor="Secret Rival")
+    token = accounts.create_api_token(c["partner_staff"], "t").secret
+    auth = {"Authorization": f"Bearer {token}"}
+    listed = client.get("/api/v1/field-observations", headers=auth).get_json()
+    assert [o["id"] for o in listed["data"]] == [mine.id]
+    assert listed["data"][0]["price"] == "24999.00" and listed["data"][0]["tags"] == ["pricing"]
+    assert client.get(f"/api/v1/field-observations/{other.id}", headers=auth).status_code == 404
+    filed = client.post(
+        "/api/v1/field-observations",
+        json={**FIELDS, "price": "1299.5", "observed_on": "2026-01-05"},
+        headers=auth,
+    )
+    assert filed.status_code == 201, filed.get_json()
+    assert filed.get_json()["price"] == "1299.50"
+    assert db.session.get(FieldObservation, filed.get_json()["id"]).price == Decimal("1299.50")
+    bad = client.post("/api/v1/field-observations", json={**FIELDS, "price": "cheap"}, headers=auth)
+    assert bad.status_code == 422 and bad.headers["Content-Type"] == "application/problem+json"
