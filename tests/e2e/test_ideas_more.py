@@ -1,7 +1,8 @@
 """The product manager merges a duplicate idea into another and undoes it: the votes
 move and come back to the number they were; the merged idea's page says where it went.
-Then the field intelligence list and the idea made from a conversation (with its
-evidence), checked by axe. In Chromium."""
+Then, checked by axe: the field intelligence list and an observation, the idea made from
+a conversation (with its evidence), attaching a message as evidence, and — on a 375 px
+phone — the shipped page and the observation form. In Chromium."""
 
 from __future__ import annotations
 
@@ -76,3 +77,19 @@ def test_a_pm_merges_a_duplicate_and_undoes_it(open_page, live_server):
         "both 2025 builds"
     )
     check_axe(pm, label="an idea with evidence from a conversation")
+    pm.get_by_role("link", name="Open the conversation").first.click()
+    pm.get_by_role("link", name="Attach to idea as evidence").first.click()
+    expect(pm.get_by_role("heading", level=1)).to_contain_text("Attach a message to an idea")
+    check_axe(pm, label="attaching a message to an idea")
+    pm.goto("/feedback/field")
+    pm.locator(".fieldlist__title a").first.click()
+    expect(pm.get_by_role("heading", name="Linked ideas")).to_be_visible()
+    check_axe(pm, label="an observation with its tags and links")
+
+    phone = open_page(viewport={"width": 375, "height": 812})
+    sign_in(phone, "marketing@prairie.example")
+    phone.goto("/feedback/shipped")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("What we shipped from your ideas")
+    check_axe(phone, label="the shipped page on a phone")
+    phone.goto("/feedback/field/new")
+    check_axe(phone, label="filing an observation on a phone")
