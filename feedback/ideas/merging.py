@@ -56,6 +56,14 @@ def _time(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
+def _lock(*idea_ids: int) -> None:
+    """Lock the ideas' rows for the rest of the transaction (PostgreSQL; SQLite writes one
+    at a time anyway), in id order so two merges never wait on each other crosswise."""
+    db.session.execute(
+        sa.select(Idea.id).where(Idea.id.in_(idea_ids)).order_by(Idea.id).with_for_update()
+    )
+
+
 def find_target(source: Idea, raw) -> Idea | None:
     """The idea named by number (e.g. "12" or "#12"), or None."""
     text = str(raw or "").strip().lstrip("#")
@@ -72,6 +80,12 @@ def merge(
     if not can_triage(actor):
         raise PermissionError(TRIAGERS_ONLY)
     target = find_target(source, target_ref)
+    if target is not None and target.id != source.id:
+        # Both rows locked (in id order) and read again: two merges of the same pair at
+        # once see each other's result instead of crossing.
+        _lock(source.id, target.id)
+        db.session.refresh(source)
+        db.session.refresh(target)
     problems: dict[str, list[str]] = {}
     if target is None:
         problems["target"] = ["Give the number of the idea to keep, e.g. 12 (it's in its address)."]
@@ -92,9 +106,6 @@ def merge(
     if problems:
         raise ValidationFailed(problems)
     assert target is not None
-    db.session.execute(
-        sa.select(Idea.id).where(Idea.id.in_([source.id, target.id])).with_for_update()
-    )
 
     record = IdeaMerge(
         source_id=source.id,
@@ -329,11 +340,10 @@ def undo(actor: Person, record: IdeaMerge) -> None:
     sentence (Conflict) saying why that is no longer possible."""
     if not can_triage(actor):
         raise PermissionError(TRIAGERS_ONLY)
-    db.session.execute(
-        sa.select(Idea.id)
-        .where(Idea.id.in_([record.source_id, record.target_id]))
-        .with_for_update()
-    )
+    _lock(record.source_id, record.target_id)
+    db.session.refresh(record)
+    db.session.refresh(record.source)
+    db.session.refresh(record.target)
     reason = why_not_undoable(record)
     if reason:
         raise Conflict({"": [reason]})

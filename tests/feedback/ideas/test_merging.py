@@ -223,3 +223,19 @@ def test_a_merged_idea_is_never_suggested_as_a_duplicate(channel, pair):
     merge(channel.people["product_manager"], source, target)
     found = {m.idea.id for m in ideas.similar(channel.people["partner_staff"], "mower deck")}
     assert source.id not in found and target.id in found
+
+
+def test_the_api_says_where_a_merged_idea_went_and_its_tags(client, channel, pair):
+    from hub.accounts import service as accounts
+
+    source, target = pair
+    pm = channel.people["product_manager"]
+    ideas.set_idea_tags(pm, target, "Mowing")
+    merge(pm, source, target)
+    token = accounts.create_api_token(channel.people["partner_staff"], "t").secret
+    auth = {"Authorization": f"Bearer {token}"}
+    merged = client.get(f"/api/v1/ideas/{source.id}", headers=auth).get_json()
+    assert merged["status"] == "merged" and merged["merged_into_id"] == target.id
+    kept = client.get(f"/api/v1/ideas/{target.id}", headers=auth).get_json()
+    assert kept["tags"] == ["mowing"] and kept["merged_into_id"] is None
+    assert kept["vote_count"] == 3
