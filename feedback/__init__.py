@@ -8,7 +8,13 @@ from feedback.betas import space_views as _beta_space_views  # noqa: F401  (rout
 from feedback.betas import views as _beta_views  # noqa: F401  (routes join bp)
 from feedback.demo import betas as betas_demo
 from feedback.demo import ideas as ideas_demo
+from feedback.demo import ideas_more as ideas_more_demo
+from feedback.field import api as field_api
+from feedback.field import views as field_views
 from feedback.ideas import api as ideas_api
+from feedback.ideas import evidence_views as _evidence_views
+from feedback.ideas import merge_views as _merge_views  # noqa: F401  (its routes join bp)
+from feedback.ideas import shipped_views as _shipped_views  # noqa: F401  (its routes join bp)
 from feedback.ideas import triage_views as _triage_views  # noqa: F401  (its routes join bp)
 from feedback.ideas import views as _idea_views  # noqa: F401  (its routes join bp on import)
 from feedback.views import bp
@@ -35,3 +41,9 @@ def init_app(app: Flask) -> None:
     reg.demo.append(ideas_demo.seed_demo)
     reg.nav.append(NavItem("Betas", "feedback.beta_list", order=42, more=True))
     reg.demo.append(betas_demo.seed_demo)
+    reg.nav.append(NavItem("Shipped from your ideas", "feedback.idea_shipped", order=43, more=True))
+    reg.nav.append(NavItem("Field intelligence", "feedback.field_list", order=44, more=True))
+    reg.message_actions.append(_evidence_views.message_actions)
+    field_views.init_app(app)
+    field_api.init_app(app)
+    reg.demo.append(ideas_more_demo.seed_demo)

@@ -79,6 +79,13 @@ class QualificationSource(Protocol):
     def held_by(self, person) -> set[str]: ...
 
 
+class MessageActionProvider(Protocol):
+    """Actions a feature offers on one message of a conversation page, for the viewer:
+    [(label, url)], empty when none apply (the provider decides who may see them)."""
+
+    def __call__(self, viewer, conversation, message) -> list[tuple[str, str]]: ...
+
+
 @dataclass(frozen=True)
 class StandingMeasure:
     """A named measure of an organisation that tier requirements can ask for (how many of
@@ -139,6 +146,8 @@ class Registry:
     standing_measures: list[MeasureSource] = field(default_factory=list)
     # Panels on hub's person page (a learning record, kudos), scoped by each provider.
     person_sections: list[PersonSection] = field(default_factory=list)
+    # Links shown under each message of a conversation page (e.g. "Turn into idea").
+    message_actions: list[MessageActionProvider] = field(default_factory=list)
 
     def panels_for(self, person) -> list[Panel]:
         """Every provider's dashboard panels for person, in their order."""
@@ -170,6 +179,19 @@ class Registry:
         """Every feature's panels for person's page as the viewer may see them, in order."""
         panels = [p for provider in self.person_sections for p in provider(viewer, person)]
         return sorted(panels, key=lambda p: p.order)
+
+    def message_actions_for(self, viewer, conversation, messages) -> dict:
+        """{message id: [(label, url)]} for the messages that have any, from every provider."""
+        actions: dict = {}
+        for message in messages:
+            found = [
+                a
+                for provider in self.message_actions
+                for a in provider(viewer, conversation, message)
+            ]
+            if found:
+                actions[message.id] = found
+        return actions
 
     def add_job(self, job: Job) -> None:
         if job.name in self.jobs:

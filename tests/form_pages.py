@@ -21,8 +21,10 @@ from campaigns.kits.models import CampaignKit
 from campaigns.proposals.models import Proposal
 from campaigns.studio.models import StudioTemplate
 from feedback.betas.models import BetaProgram, BetaSurvey
+from feedback.field.models import FieldObservation
 from feedback.ideas.models import Idea
 from hub import db
+from hub.conversations import models as conversation_models
 from hub.conversations.models import Conversation
 from hub.models import Organization, Person, ProductLine
 from learning.assessments.models import AssessmentSubmission, SubmissionStatus
@@ -112,6 +114,13 @@ FORM_PAGES: list[tuple[str, str | None, str]] = [
     ("feedback.beta_report_new", TECH, "/feedback/betas/{beta_running}/reports/new"),
     ("feedback.beta_survey", TECH, "/feedback/betas/{beta_running}/surveys/{beta_check}"),
     ("feedback.beta_survey_new", PM, "/feedback/betas/{beta_running}/surveys/new"),
+    ("feedback.idea_page", PM, "/feedback/ideas/{merged_idea}"),  # merged: tags, undo
+    ("feedback.idea_from_message", PM, "/feedback/ideas/from-message/{pm_message}"),
+    ("feedback.idea_evidence_new", PM, "/feedback/ideas/evidence/{pm_message}"),
+    ("feedback.idea_shipped", ADMIN, "/feedback/shipped?org={prairie}"),  # organisation
+    ("feedback.field_list", PM, "/feedback/field"),  # filters
+    ("feedback.field_new", MARKETER, "/feedback/field/new"),
+    ("feedback.field_page", PM, "/feedback/field/{field_observation}"),  # tags, links
 ]
 
 # endpoint → (who, path) of a page with no field to fill in (buttons at most), or None for
@@ -167,6 +176,7 @@ NO_FIELDS: dict[str, tuple[str | None, str] | None] = {
     ),
     "feedback.beta_document": None,  # a stored file
     "feedback.beta_report_photo": None,  # an image
+    "feedback.field_photo": None,  # an image
 }
 
 IGNORED_PREFIXES = ("/api/", "/static/")
@@ -259,6 +269,20 @@ def demo_values() -> dict[str, object]:
         ),
         "studio_template": db.session.scalar(
             sa.select(StudioTemplate.id).where(StudioTemplate.key == "harvest-square")
+        ),
+        "merged_idea": db.session.scalar(
+            sa.select(Idea.id).where(Idea.merged_into_id.is_not(None))
+        ),
+        "pm_message": db.session.scalar(
+            sa.select(conversation_models.Message.id)
+            .join(Conversation, Conversation.id == conversation_models.Message.conversation_id)
+            .where(
+                Conversation.subject == "Hydraulic whine on 6R after 500 hours",
+                conversation_models.Message.seq == 1,
+            )
+        ),
+        "field_observation": db.session.scalar(
+            sa.select(FieldObservation.id).order_by(FieldObservation.id).limit(1)
         ),
         "conversation": db.session.scalar(
             sa.select(Conversation.id)

@@ -75,3 +75,39 @@ def weights_form():
         for tier, weight in current:
             getattr(form, f"tier_{tier.id}").data = f"{weight:.2f}"
     return form, [tier for tier, _ in current]
+
+
+class MergeForm(FlaskForm):
+    target = StringField(
+        "Number of the idea to keep",
+        render_kw={"inputmode": "numeric", "maxlength": 12, "autocomplete": "off"},
+    )
+    reason = TextAreaField(
+        "Message to everyone following this idea", render_kw={"rows": 2, "maxlength": MESSAGE_MAX}
+    )
+
+
+class TagsForm(FlaskForm):
+    tags = StringField("Tags", render_kw={"maxlength": 500, "autocomplete": "off"})
+
+
+class FromMessageForm(FlaskForm):
+    product_line_id = SelectField("Product line", validate_choice=False)
+    title = StringField("Title", render_kw={"maxlength": TITLE_MAX, "autocomplete": "off"})
+    problem = TextAreaField("The customer's problem", render_kw={"rows": 5, "maxlength": TEXT_MAX})
+    description = TextAreaField("The idea (optional)", render_kw={"rows": 4, "maxlength": TEXT_MAX})
+
+
+def from_message_form(initial: dict | None = None) -> FromMessageForm:
+    form = FromMessageForm(data=initial) if initial else FromMessageForm()
+    form.product_line_id.choices = [("", "Choose a product line")] + [
+        (str(line.id), line.name) for line in product_lines()
+    ]
+    return form
+
+
+class EvidenceForm(FlaskForm):
+    idea_id = HiddenField()
+    note = TextAreaField(
+        "Note for the product team (optional)", render_kw={"rows": 2, "maxlength": COMMENT_MAX}
+    )

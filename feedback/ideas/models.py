@@ -17,6 +17,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hub.conversations.models import Message
 from hub.db import Base, enum_type, utcnow
 from hub.models import Organization, Person, ProductLine, StoredFile
 
@@ -85,10 +86,20 @@ class Idea(Base):
     vote_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set while the idea is merged into another (feedback.ideas.merging); None otherwise.
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("idea.id"), index=True)
+    # When a product manager turned a conversation message into this idea: who did, and
+    # the message (the author is the partner who wrote it; feedback.ideas.evidence).
+    filed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+    source_message_id: Mapped[int | None] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+        sa.ForeignKey("message.id"),
+    )
 
     product_line: Mapped[ProductLine] = relationship(lazy="joined", innerjoin=True)
-    author: Mapped[Person] = relationship(lazy="joined", innerjoin=True)
+    author: Mapped[Person] = relationship(lazy="joined", innerjoin=True, foreign_keys=[author_id])
     organization: Mapped[Organization] = relationship()
+    filed_by: Mapped[Person | None] = relationship(foreign_keys=[filed_by_id], lazy="selectin")
     photos: Mapped[list[IdeaPhoto]] = relationship(order_by="IdeaPhoto.id", lazy="selectin")
 
     def __repr__(self) -> str:
@@ -190,3 +201,76 @@ class IdeaTierWeight(Base):
         sa.ForeignKey("tier.id", ondelete="CASCADE"), primary_key=True
     )
     weight: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal("1"))
+
+
+TAG_MAX = 40
+
+
+class IdeaTag(Base):
+    """A product manager's tag on an idea: free words, kept lower-case (feedback.ideas.tags)."""
+
+    __tablename__ = "idea_tag"
+
+    idea_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("idea.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(sa.String(TAG_MAX), primary_key=True, index=True)
+
+
+class IdeaMerge(Base):
+    """Idea `source` merged into `target`, with exactly what moved, so it can be undone.
+
+    `moved` (JSON) holds, for the source's rows at the time of the merge: "votes_moved"
+    and "votes_dropped" (person id and when they voted; dropped = the person had voted
+    for the target too), "comments" (ids), "subs_moved" and "subs_dropped" (person id,
+    active, updated_at). `source_status` and `source_status_changed_at` are the source's
+    status before; `target_vote_count` the target's count before.
+    """
+
+    __tablename__ = "idea_merge"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(sa.ForeignKey("idea.id", ondelete="CASCADE"), index=True)
+    target_id: Mapped[int] = mapped_column(sa.ForeignKey("idea.id", ondelete="CASCADE"), index=True)
+    source_status: Mapped[IdeaStatus] = mapped_column(enum_type(IdeaStatus))
+    source_status_changed_at: Mapped[datetime]
+    target_vote_count: Mapped[int]
+    moved: Mapped[dict] = mapped_column(sa.JSON)
+    message: Mapped[str] = mapped_column(sa.Text)
+    merged_by_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
+    merged_at: Mapped[datetime] = mapped_column(default=utcnow)
+    undone_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+    undone_at: Mapped[datetime | None]
+
+    source: Mapped[Idea] = relationship(foreign_keys=[source_id])
+    target: Mapped[Idea] = relationship(foreign_keys=[target_id])
+    merged_by: Mapped[Person] = relationship(foreign_keys=[merged_by_id], lazy="joined")
+
+
+class IdeaEvidence(Base):
+    """A conversation message a product manager attached to an idea as evidence."""
+
+    __tablename__ = "idea_evidence"
+    __table_args__ = (
+        sa.UniqueConstraint("idea_id", "message_id", name="uq_idea_evidence_message"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(sa.ForeignKey("idea.id", ondelete="CASCADE"), index=True)
+    message_id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+        sa.ForeignKey("message.id", ondelete="CASCADE"),
+        index=True,
+    )
+    conversation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("conversation.id", ondelete="CASCADE")
+    )
+    # The partner organisation the conversation is with (the evidence's origin).
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    added_by_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organization: Mapped[Organization] = relationship(lazy="joined", innerjoin=True)
+    added_by: Mapped[Person] = relationship(lazy="joined", innerjoin=True)
+    message: Mapped[Message] = relationship(lazy="joined", innerjoin=True)

@@ -16,6 +16,7 @@ from feedback.ideas.models import (
     COMMENT_MAX,
     Idea,
     IdeaComment,
+    IdeaStatus,
     IdeaSubscription,
     IdeaVote,
 )
@@ -81,8 +82,14 @@ def withdraw_vote(person: Person, idea: Idea) -> bool:
     return bool(removed)
 
 
+MERGED_HERE = "This idea is merged into another; follow and discuss it there."
+
+
 def set_subscription(person: Person, idea: Idea, active: bool) -> None:
-    """Follow or stop following the idea's status changes."""
+    """Follow or stop following the idea's status changes (not of a merged idea: its
+    followers moved with the merge)."""
+    if idea.status == IdeaStatus.MERGED:
+        raise Conflict({"": [MERGED_HERE]})
     row = db.session.get(IdeaSubscription, (idea.id, person.id))
     if row is None:
         db.session.add(IdeaSubscription(idea_id=idea.id, person_id=person.id, active=active))
@@ -104,6 +111,8 @@ def comment(person: Person, idea: Idea, body: str, parent_id: int | None = None)
     the same thread)."""
     if not can_comment(person):
         raise PermissionError("You can't comment on ideas.")
+    if idea.status == IdeaStatus.MERGED:
+        raise ValidationFailed({"body": [MERGED_HERE]})
     body = (body or "").strip()
     if not body:
         raise ValidationFailed({"body": ["Write something before you send the comment."]})

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import url_for
 from pydantic import Field
 
-from feedback.ideas import participation, status
+from feedback.ideas import participation, status, tags
 from feedback.ideas.access import shown_name
 from feedback.ideas.models import Idea, IdeaComment, IdeaStatus, IdeaStatusChange
 from hub.api import Input, NamedRef, Output, PageQuery, iso_utc
@@ -116,6 +116,10 @@ class IdeaDetail(IdeaSummary):
     subscribed: bool = Field(description="Whether you hear about its status changes.")
     comments: list[CommentOut]
     history: list[StatusChangeOut]
+    merged_into_id: int | None = Field(
+        None, description="While merged: the idea it was merged into (its votes are there)."
+    )
+    tags: list[str] = Field(default_factory=list, description="The product managers' tags.")
 
     @classmethod
     def of_for(cls, idea: Idea, viewer: Person) -> IdeaDetail:
@@ -134,4 +138,6 @@ class IdeaDetail(IdeaSummary):
             subscribed=participation.is_subscribed(viewer, idea),
             comments=comments,
             history=[StatusChangeOut.of(c) for c in status.history(idea)],
+            merged_into_id=idea.merged_into_id,
+            tags=tags.tags_of([idea.id]).get(idea.id, []),
         )

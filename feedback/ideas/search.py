@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from feedback.ideas.access import visible_ideas
-from feedback.ideas.models import Idea
+from feedback.ideas.models import Idea, IdeaStatus
 from hub import db
 from hub.models import Person
 
@@ -61,7 +61,8 @@ def similar(
     terms = words(text)
     if not terms:
         return []
-    scope = visible_ideas(viewer)
+    # A merged idea lives on in the one it was merged into: never suggested on its own.
+    scope = visible_ideas(viewer).where(Idea.status != IdeaStatus.MERGED)
     if product_line_id is not None:
         scope = scope.where(Idea.product_line_id == product_line_id)
     postgres = db.session.get_bind().dialect.name == "postgresql"

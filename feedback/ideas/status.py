@@ -26,7 +26,7 @@ from hub.errors import ValidationFailed
 from hub.models import Person
 
 S = IdeaStatus
-# Merging moves votes and comments to another idea: its own step (not in this version).
+# Merging moves votes and comments to another idea: its own step (feedback.ideas.merging).
 SETTABLE = [S.NEW, S.UNDER_REVIEW, S.PLANNED, S.IN_PROGRESS, S.IN_BETA, S.SHIPPED, S.DECLINED]
 NOTICE_KIND = "idea.status"
 
@@ -60,7 +60,11 @@ def change_status(
         target = S(to_status)
     except ValueError:
         target = None
-    if target is None or target not in SETTABLE:
+    if idea.status == S.MERGED:
+        problems["status"] = [
+            "This idea is merged into another; undo the merge to change its status."
+        ]
+    elif target is None or target not in SETTABLE:
         problems["status"] = ["Choose one of the statuses offered."]
     elif target == idea.status:
         problems["status"] = [f"The idea is {idea.status.label.lower()} already."]
@@ -86,7 +90,7 @@ def change_status(
     idea.status, idea.status_changed_at = target, utcnow()
     db.session.add(change)
     db.session.flush()
-    change.notified_count = _tell(actor, idea, change, link=link, path=path)
+    change.notified_count = tell_followers(actor, idea, change, link=link, path=path)
     audit.record(
         "idea.status_changed",
         idea,
@@ -98,7 +102,11 @@ def change_status(
     return change
 
 
-def _tell(actor: Person, idea: Idea, change: IdeaStatusChange, *, link: str, path: str) -> int:
+def tell_followers(
+    actor: Person, idea: Idea, change: IdeaStatusChange, *, link: str, path: str
+) -> int:
+    """Tell the idea's active followers (except the actor) of the change, in the app and by
+    e-mail, and record who was told; returns how many."""
     people = [(pid, email) for pid, email in audience(idea) if pid != actor.id]
     if not people:
         return 0

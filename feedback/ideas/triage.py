@@ -12,7 +12,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from feedback.ideas.access import can_set_weights, visible_ideas
-from feedback.ideas.models import CLOSED_STATUSES, Idea, IdeaStatus, IdeaTierWeight, IdeaVote
+from feedback.ideas.models import (
+    CLOSED_STATUSES,
+    Idea,
+    IdeaStatus,
+    IdeaTag,
+    IdeaTierWeight,
+    IdeaVote,
+)
 from hub import audit, db
 from hub.errors import ValidationFailed
 from hub.models import Organization, OrgKind, Person, Tier
@@ -101,6 +108,7 @@ class Filters:
     status: IdeaStatus | None = None
     sort: str = "score"
     open_only: bool = False  # leave out shipped, declined and merged ideas
+    tag: str | None = None  # a product manager's tag (normalised, feedback.ideas.tags)
 
 
 def ranked(viewer: Person, filters: Filters, *, weighted: bool = True) -> sa.Select:
@@ -121,6 +129,9 @@ def ranked(viewer: Person, filters: Filters, *, weighted: bool = True) -> sa.Sel
         stmt = stmt.where(Idea.status == filters.status)
     if filters.open_only:
         stmt = stmt.where(Idea.status.not_in(CLOSED_STATUSES))
+    if filters.tag:
+        tagged = sa.select(IdeaTag.idea_id).where(IdeaTag.tag == filters.tag)
+        stmt = stmt.where(Idea.id.in_(tagged))
     order = {
         "votes": (Idea.vote_count.desc(), score.desc()),
         "newest": (Idea.created_at.desc(),),

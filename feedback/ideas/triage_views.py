@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import flash, request
 from flask_login import current_user, login_required
 
-from feedback.ideas import posting, triage
+from feedback.ideas import posting, tags, triage
 from feedback.ideas.access import can_set_weights, can_triage
 from feedback.ideas.forms import weights_form
 from feedback.ideas.models import IdeaStatus
@@ -30,7 +30,10 @@ def idea_triage():
     chosen = IdeaStatus(state) if state in {s.value for s in IdeaStatus} else None
     sort = request.args.get("sort", "score")
     sort = sort if sort in triage.SORTS else "score"
-    filters = triage.Filters(line.id if line else None, chosen, sort, open_only=state == "open")
+    tag = tags.normalise(request.args.get("tag", "")) or None
+    filters = triage.Filters(
+        line.id if line else None, chosen, sort, open_only=state == "open", tag=tag
+    )
     stmt = triage.ranked(current_user, filters)
     page = max(int_arg("page"), 1)
     rows, total = triage.page_of(stmt, page, PER_PAGE)
@@ -40,6 +43,9 @@ def idea_triage():
         line=line,
         rows=rows,
         tiers=triage.tier_counts([idea.id for idea, _ in rows]),
+        tag=tag,
+        all_tags=tags.all_tags(),
+        row_tags=tags.tags_of([idea.id for idea, _ in rows]),
         total=total,
         page=page,
         pages=max(1, -(-total // PER_PAGE)),

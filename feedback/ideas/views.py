@@ -10,10 +10,10 @@ not take is a 403.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, request, send_file, url_for
+from flask import abort, current_app, flash, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from feedback.ideas import participation, posting, search, status, triage
+from feedback.ideas import evidence, merging, participation, posting, search, status, tags, triage
 from feedback.ideas.access import (
     PARTNERS_ONLY,
     TRIAGERS_ONLY,
@@ -24,7 +24,7 @@ from feedback.ideas.access import (
     get_visible,
     shown_name,
 )
-from feedback.ideas.forms import CommentForm, idea_form, status_form
+from feedback.ideas.forms import CommentForm, MergeForm, TagsForm, idea_form, status_form
 from feedback.ideas.models import Idea, IdeaPhoto, IdeaStatus
 from feedback.views import bp
 from hub import db
@@ -42,6 +42,9 @@ from hub.web.pages import (
 
 PER_PAGE = 20
 SUGGESTIONS = 5
+# Other capabilities of feedback (field intelligence) add sections to the idea page:
+# app.extensions[IDEA_SECTIONS] holds providers (viewer, idea) -> HTML ("" for none).
+IDEA_SECTIONS = "feedback.idea_sections"
 
 
 @bp.app_template_global("idea_author")
@@ -69,12 +72,18 @@ def idea_board():
     chosen = IdeaStatus(state) if state in {s.value for s in IdeaStatus} else None
     sort = request.args.get("sort", "votes")
     sort = sort if sort in ("votes", "newest") else "votes"
+    tag = tags.normalise(request.args.get("tag", "")) or None
     stmt = triage.ranked(
-        current_user, triage.Filters(line.id if line else None, chosen, sort), weighted=False
+        current_user,
+        triage.Filters(line.id if line else None, chosen, sort, tag=tag),
+        weighted=False,
     )
     rows, total = triage.page_of(stmt, int_arg("page"), PER_PAGE)
     return render(
         "feedback/ideas/board.html",
+        tag=tag,
+        all_tags=tags.all_tags(),
+        row_tags=tags.tags_of([idea.id for idea, _ in rows]),
         lines=lines,
         line=line,
         rows=rows,
@@ -168,19 +177,49 @@ def idea_similar():
 # --- The idea page -------------------------------------------------------------------------
 
 
-def idea_page_response(idea: Idea, *, status_code=200, comment_form=None, change_form=None):
+def idea_page_response(
+    idea: Idea,
+    *,
+    status_code=200,
+    comment_form=None,
+    change_form=None,
+    merge_form=None,
+    tags_form=None,
+):
     viewer = current_user
+    triager = can_triage(viewer)
+    merge = merging.current_merge(idea)
+    idea_tags = tags.tags_of([idea.id]).get(idea.id, [])
+    if tags_form is None:
+        tags_form = TagsForm(formdata=None, data={"tags": ", ".join(idea_tags)})
     return render(
         "feedback/ideas/idea.html",
         idea=idea,
         status=status_code,
+        merge=merge,
+        undo_problem=merging.why_not_undoable(merge) if merge and triager else None,
+        merged_here=merging.merges_into(idea),
+        idea_tags=idea_tags,
+        tags_form=tags_form,
+        merge_form=merge_form or MergeForm(formdata=None),
+        merge_candidates=[
+            m.idea for m in search.similar(viewer, idea.title, limit=6) if m.idea.id != idea.id
+        ][:5]
+        if triager and merge is None
+        else [],
+        evidence=evidence.evidence_for(viewer, idea),
+        sections=[
+            html
+            for provider in current_app.extensions.get(IDEA_SECTIONS, [])
+            if (html := provider(viewer, idea))
+        ],
         voted=participation.has_voted(viewer, idea),
         subscribed=participation.is_subscribed(viewer, idea),
         threads=participation.threads(idea),
         history=status.history(idea),
         can_vote=can_vote(viewer) and idea.status not in participation.CLOSED,
-        can_comment=can_comment(viewer),
-        can_triage=can_triage(viewer),
+        can_comment=can_comment(viewer) and idea.status != IdeaStatus.MERGED,
+        can_triage=triager,
         comment_form=comment_form or CommentForm(formdata=None),
         change_form=change_form or status_form(idea.status),
         breakdown=triage.breakdown(idea) if viewer.is_oem else None,
@@ -211,13 +250,14 @@ def idea_vote(idea_id: int):
 def idea_subscription(idea_id: int):
     idea = idea_or_404(idea_id)
     active = request.form.get("active") == "1"
-    participation.set_subscription(current_user, idea, active)
-    flash(
-        "You'll hear when this idea's status changes."
-        if active
-        else "You won't hear about this idea's status changes any more.",
-        "success",
-    )
+    with flash_problems():
+        participation.set_subscription(current_user, idea, active)
+        flash(
+            "You'll hear when this idea's status changes."
+            if active
+            else "You won't hear about this idea's status changes any more.",
+            "success",
+        )
     return see_other("feedback.idea_page", idea_id=idea.id)
 
 

@@ -204,6 +204,7 @@ def _render_detail(conversation: Conversation, message_form: MessageForm | None 
     ctx.update(
         messages=messages,
         files=attachments.attachments_of(m.id for m in messages),
+        actions=registry().message_actions_for(current_user, conversation, messages),
         message_form=message_form,
         live_call=calls.live_call(conversation),
         max_body=conversations.MAX_BODY,

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.e2e
 EVERYONE = ["Dashboard", "Ideas", "Organisations", "Product lines"]
 # On a desktop these sit in the bar's "More" menu (so the bar is one line from 1024 px up).
 UNDER_MORE = {"Organisations", "Product lines", "Audit log", "Program", "Triage"}
+UNDER_MORE |= {"Field intelligence", "Shipped from your ideas"}  # feedback, for everyone
 DEALER_MORE = {"Studio"}  # a partner's marketers and admins only (the program admin has none)
 RESERVED = {"Audit log": "/audit", "Program": "/admin/program", "Triage": "/feedback/triage"}
 

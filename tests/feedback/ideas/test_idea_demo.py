@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from feedback.ideas.models import Idea, IdeaComment, IdeaNotice, IdeaPhoto, IdeaVote
+from feedback.ideas.models import Idea, IdeaComment, IdeaNotice, IdeaPhoto, IdeaStatus, IdeaVote
 from feedback.ideas.status import SETTABLE
 from hub import db
 from hub.demo.channel import seed_demo
@@ -19,12 +19,12 @@ def test_the_demo_has_ideas_in_every_status_with_votes_and_comments(app):
     assert "36 ideas" in summary
     rows = db.session.execute(sa.select(Idea.product_line_id, Idea.status)).all()
     assert len({line for line, _ in rows}) == 3
-    assert {status for _, status in rows} == set(SETTABLE)
+    assert {status for _, status in rows} == set(SETTABLE) | {IdeaStatus.MERGED}
     ideas = db.session.scalars(sa.select(Idea)).all()
     votes = db.session.execute(
         sa.select(IdeaVote.idea_id, sa.func.count()).group_by(IdeaVote.idea_id)
     )
-    assert {idea.id: idea.vote_count for idea in ideas} == dict(votes.all())
+    assert {i.id: i.vote_count for i in ideas if i.vote_count} == dict(votes.all())
     voters = db.session.scalar(sa.select(sa.func.count(sa.distinct(IdeaVote.person_id))))
     assert voters >= 20
     assert db.session.scalar(sa.select(sa.func.count()).select_from(IdeaComment)) >= 30
@@ -35,3 +35,26 @@ def test_the_demo_has_ideas_in_every_status_with_votes_and_comments(app):
     assert not db.session.scalar(sa.select(sa.func.count()).where(IdeaVote.person_id == harbor))
     photo = db.session.scalar(sa.select(IdeaPhoto))
     assert open_stored(photo.file.path).read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_demo_has_a_merged_pair_tags_observations_and_an_idea_from_a_chat(app):
+    from feedback.field.models import FieldObservation
+    from feedback.ideas.models import IdeaEvidence, IdeaMerge, IdeaTag
+
+    summary = seed_demo()
+    assert "1 merged pair" in summary
+    merge = db.session.scalar(sa.select(IdeaMerge))
+    assert (
+        merge.source.status == IdeaStatus.MERGED and merge.source.merged_into_id == merge.target_id
+    )
+    assert merge.moved["votes_moved"] or merge.moved["votes_dropped"]
+    assert db.session.scalar(sa.select(sa.func.count(sa.distinct(IdeaTag.tag)))) >= 6
+    orgs = db.session.scalars(sa.select(FieldObservation.organization_id)).all()
+    assert len(set(orgs)) >= 3
+    from_chat = db.session.scalar(sa.select(Idea).where(Idea.source_message_id.is_not(None)))
+    assert from_chat.filed_by.email == "pm@fieldcrest.example"
+    assert not from_chat.author.is_oem
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).where(IdeaEvidence.idea_id == from_chat.id))
+        == 2
+    )
