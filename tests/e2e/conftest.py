@@ -262,6 +262,28 @@ def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
     expect(page).to_have_url(re.compile(r"^https?://[^/]+/$"))
 
 
+# Session cookies of people signed in once through the form, by e-mail (one live server per
+# test process): a page test that only needs someone signed in starts there instead of
+# filling the login form and loading the dashboard again (over a hundred page tests).
+_SIGNED_IN: dict[str, list] = {}
+
+
+def open_as(page, email: str, url: str):
+    """Open url as email: with the cookies of an earlier sign-in when there is one, through
+    the login form (then remembered) when not or when that session has ended. Returns the
+    response of the page at url."""
+    cookies = _SIGNED_IN.get(email)
+    if cookies:
+        page.context.add_cookies(cookies)
+        response = page.goto(url)
+        if "/login" not in page.url.split("?")[0]:
+            return response
+        page.context.clear_cookies()
+    sign_in(page, email)
+    _SIGNED_IN[email] = page.context.cookies()
+    return page.goto(url)
+
+
 def sign_out(page) -> None:
     """Use the user menu's Sign out button (the menu is a <details> element)."""
     menu = page.locator("header details.usermenu")

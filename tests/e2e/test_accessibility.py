@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, check_axe, sign_in
+from tests.e2e.conftest import PHONE, check_axe, open_as, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -67,11 +67,9 @@ def placeholders(demo) -> dict[str, int]:
     ("email", "path", "status"), PAGES, ids=[f"{e or 'anonymous'}:{p}" for e, p, _ in PAGES]
 )
 def test_page_has_no_serious_accessibility_problems(page, demo, email, path, status):
-    if email:
-        sign_in(page, email)
     url = path.format(**placeholders(demo))
 
-    response = page.goto(url)
+    response = open_as(page, email, url) if email else page.goto(url)
 
     assert response.status == status
     check_axe(page, label=f"{url} as {email or 'anonymous'}")

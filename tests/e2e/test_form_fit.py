@@ -16,7 +16,7 @@ from hub.accounts import passwords
 from hub.demo.channel import DEMO_PASSWORD
 from hub.models import Organization, Person
 from hub.security import hash_password
-from tests.e2e.conftest import check_axe, sign_in
+from tests.e2e.conftest import check_axe, open_as, sign_in
 from tests.form_pages import ANONYMOUS, FORM_PAGES, TWO_FACTOR, demo_values
 
 pytestmark = pytest.mark.e2e
@@ -100,8 +100,7 @@ def test_form_page_fits_a_375_px_phone_with_every_field_labelled(
         page.locator("button[type=submit]").click()
         expect(page).to_have_url(f"{page.url.split('/login')[0]}{url}")
     elif who is not ANONYMOUS:
-        sign_in(page, who)
-        response = page.goto(url)
+        response = open_as(page, who, url)
         assert response.status == 200, f"{url} as {who}: {response.status}"
     else:
         response = page.goto(url)
