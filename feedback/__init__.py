@@ -2,6 +2,10 @@
 
 from flask import Flask
 
+from feedback.consultations import api as consultations_api
+from feedback.consultations import panels as consultation_panels
+from feedback.consultations import views as _consultation_views  # noqa: F401  (routes join bp)
+from feedback.demo import consultations as consultations_demo
 from feedback.demo import ideas as ideas_demo
 from feedback.ideas import api as ideas_api
 from feedback.ideas import triage_views as _triage_views  # noqa: F401  (its routes join bp)
@@ -27,3 +31,7 @@ def init_app(app: Flask) -> None:
         )
     )
     reg.demo.append(ideas_demo.seed_demo)
+    consultations_api.init_app(app)
+    reg.nav.append(NavItem("Consultations", "feedback.consultation_list", order=42, more=True))
+    reg.panels.append(consultation_panels.consultation_panel)
+    reg.demo.append(consultations_demo.seed_demo)

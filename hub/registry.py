@@ -80,6 +80,25 @@ class QualificationSource(Protocol):
 
 
 @dataclass(frozen=True)
+class ProgramRule:
+    """A program rule as it stands today, in words a dealer reads: a stable key
+    ("coop:carryover"), its label, the current value as text, and the page that explains it.
+    Another area (program consultations) shows it beside a proposed change."""
+
+    key: str
+    label: str
+    current: str
+    url: str = ""
+
+
+class ProgramRuleSource(Protocol):
+    """An area that owns program rules (co-op rates, carryover, approval limits; tiers):
+    each rule's summary as it stands today."""
+
+    def __call__(self) -> list[ProgramRule]: ...
+
+
+@dataclass(frozen=True)
 class Job:
     """A scheduled job run by `hub tick` at most once per `every` (it must be idempotent)."""
 
@@ -106,6 +125,8 @@ class Registry:
     demo: list[Callable[[dict], str]] = field(default_factory=list)
     # What a person can hold that other areas may require (learning's certifications).
     qualifications: list[QualificationSource] = field(default_factory=list)
+    # The program's rules as they stand today, from the areas that own them.
+    program_rules: list[ProgramRuleSource] = field(default_factory=list)
 
     def panels_for(self, person) -> list[Panel]:
         """Every provider's dashboard panels for person, in their order."""
@@ -128,6 +149,14 @@ class Registry:
     def qualifications_of(self, person) -> set[str]:
         """The keys of the qualifications person holds now, from every area."""
         return {key for source in self.qualifications for key in source.held_by(person)}
+
+    def program_rule_summaries(self) -> list[ProgramRule]:
+        """Every area's current rule summaries, in the order the areas registered them."""
+        return [rule for source in self.program_rules for rule in source()]
+
+    def program_rule(self, key: str) -> ProgramRule | None:
+        """The rule with this key as it stands today (None if no area offers it)."""
+        return next((r for r in self.program_rule_summaries() if r.key == key), None)
 
     def add_job(self, job: Job) -> None:
         if job.name in self.jobs:

@@ -1,0 +1,24 @@
+"""The dashboard panel of open consultations a partner user is asked in (hub's panels)."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from feedback.consultations import service
+from feedback.consultations.access import can_take_part, visible_consultations
+from hub.models import Person
+from hub.registry import Panel
+
+
+def consultation_panel(person: Person) -> list[Panel]:
+    """'Program changes open for comment' with a link to each, for partners asked in one."""
+    if not can_take_part(person):
+        return []
+    open_ones = [c for c in visible_consultations(person) if service.is_open(c)]
+    if not open_ones:
+        return []
+    mine = {c.id: service.signal_of(person, c) for c in open_ones}
+    html = render_template(
+        "feedback/consultations/_panel.html", consultations=open_ones, signals=mine
+    )
+    return [Panel("Program changes open for comment", html, order=35)]
