@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from campaigns.proposals.models import Proposal
 from campaigns.studio.models import StudioTemplate
+from feedback.consultations.models import Consultation
 from feedback.ideas.models import Idea
 from hub import db
 from hub.conversations.models import Conversation
@@ -80,6 +81,9 @@ FORM_PAGES: list[tuple[str, str | None, str]] = [
     ("feedback.idea_page", PM, "/feedback/ideas/{idea}"),  # the status change
     ("feedback.idea_triage", PM, "/feedback/triage"),  # filters
     ("feedback.idea_weights", ADMIN, "/feedback/triage/weights"),
+    ("feedback.consultation_new", ADMIN, "/feedback/consultations/new"),
+    ("feedback.consultation_page", MARKETER, "/feedback/consultations/{consultation}"),  # comment
+    ("feedback.consultation_page", ADMIN, "/feedback/consultations/{consultation}"),  # response
 ]
 
 # endpoint → (who, path) of a page with no field to fill in (buttons at most), or None for
@@ -116,6 +120,8 @@ NO_FIELDS: dict[str, tuple[str | None, str] | None] = {
     "learning.certificate_pdf": None,  # a PDF
     "feedback.idea_similar": None,  # htmx part of feedback.idea_new
     "feedback.idea_photo": None,  # an image
+    "feedback.consultation_list": (MARKETER, "/feedback/consultations"),
+    "feedback.consultation_summary": (ADMIN, "/feedback/consultations/{consultation}/summary"),
 }
 
 IGNORED_PREFIXES = ("/api/", "/static/")
@@ -175,6 +181,9 @@ def demo_values() -> dict[str, object]:
         "learning_module": certification.level.modules[0].id,
         "open_attempt": db.session.scalar(
             sa.select(QuizAttempt.id).where(QuizAttempt.submitted_at.is_(None)).limit(1)
+        ),
+        "consultation": db.session.scalar(
+            sa.select(Consultation.id).where(Consultation.outcome.is_(None)).limit(1)
         ),
         "idea": db.session.scalar(
             sa.select(Idea.id).where(Idea.title == "Quick-attach mower deck for compact tractors")

@@ -30,7 +30,7 @@ def rule_summaries() -> list[ProgramRule]:
     if program is None:
         return []
     table = rate_table(program)
-    url = url_for("campaigns.coop_how")
+    url = url_for("campaigns.coop_how", _external=False)
     rates = [
         f"{tier.name}: {_percent(row.rate)}" if row else f"{tier.name}: no rate"
         for tier, row in table["tier_rates"]

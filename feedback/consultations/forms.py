@@ -44,11 +44,15 @@ class CommentForm(FlaskForm):
 
 
 class ResponseForm(FlaskForm):
-    outcome = SelectField(
-        "Outcome",
-        choices=[("", "Choose the outcome")] + [(o.value, o.label) for o in Outcome],
-        validate_choice=False,
-    )
+    outcome = SelectField("Outcome", validate_choice=False)
     response = TextAreaField(
         "Response to everyone who took part", render_kw={"rows": 5, "maxlength": RESPONSE_MAX}
     )
+
+
+def response_form(blank: bool = False) -> ResponseForm:
+    """The response form with its outcomes (set after construction, as wtforms wants);
+    blank: not filled from the request (the page shown fresh)."""
+    form = ResponseForm(formdata=None) if blank else ResponseForm()
+    form.outcome.choices = [("", "Choose the outcome")] + [(o.value, o.label) for o in Outcome]
+    return form

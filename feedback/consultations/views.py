@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from feedback.consultations import service, summary
 from feedback.consultations.access import (
     ADMINS_ONLY,
+    PARTNERS_ONLY,
     SUMMARY_ONLY,
     can_open,
     can_see_summary,
@@ -24,7 +25,7 @@ from feedback.consultations.access import (
     visible_comments,
     visible_consultations,
 )
-from feedback.consultations.forms import CommentForm, ResponseForm, consultation_form
+from feedback.consultations.forms import CommentForm, consultation_form, response_form
 from feedback.consultations.models import Consultation, ConsultationComment
 from feedback.views import bp
 from hub import db
@@ -100,7 +101,7 @@ def consultation_new():
 
 
 def consultation_page_response(
-    consultation: Consultation, *, status_code=200, comment_form=None, response_form=None
+    consultation: Consultation, *, status_code=200, comment_form=None, form_for_response=None
 ):
     viewer = current_user
     comments = list(
@@ -122,7 +123,7 @@ def consultation_page_response(
         can_see_summary=can_see_summary(viewer),
         comments=comments,
         comment_form=comment_form or CommentForm(formdata=None),
-        response_form=response_form or ResponseForm(formdata=None),
+        response_form=form_for_response or response_form(blank=True),
     )
 
 
@@ -136,6 +137,8 @@ def consultation_page(consultation_id: int):
 @login_required
 def consultation_signal(consultation_id: int):
     consultation = consultation_or_404(consultation_id)
+    if not can_take_part(current_user):
+        raise PermissionError(PARTNERS_ONLY)
     with flash_problems():
         chosen = service.give_signal(current_user, consultation, request.form.get("signal", ""))
         flash(f"Your signal is recorded: {chosen.label.lower()}.", "success")
@@ -169,7 +172,7 @@ def consultation_response(consultation_id: int):
     consultation = consultation_or_404(consultation_id)
     if not can_open(current_user):
         raise PermissionError(ADMINS_ONLY)
-    form = ResponseForm()
+    form = response_form()
     if form.validate():
         try:
             told = service.publish_response(
@@ -184,11 +187,11 @@ def consultation_response(consultation_id: int):
             db.rollback_request()
             apply_problems(form, exc)
             return consultation_page_response(
-                consultation_or_404(consultation_id), status_code=422, response_form=form
+                consultation_or_404(consultation_id), status_code=422, form_for_response=form
             )
         flash(f"Response published; {told} who took part were told.", "success")
         return see_other("feedback.consultation_page", consultation_id=consultation.id)
-    return consultation_page_response(consultation, status_code=422, response_form=form)
+    return consultation_page_response(consultation, status_code=422, form_for_response=form)
 
 
 @bp.get("/consultations/<int:consultation_id>/summary")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import url_for
 
 from hub import audit, db, policy
 from hub.errors import ValidationFailed
@@ -139,13 +138,13 @@ def find(tier_id: int) -> Tier | None:
 
 def rule_summaries() -> list[ProgramRule]:
     """The tiers' criteria as program rules (hub.registry.program_rules): one per tier, its
-    description as it stands, so a consultation about tier criteria shows today's wording."""
+    description as it stands, so a consultation about tier criteria shows today's wording.
+    No page explains tiers on their own yet, so these carry no link."""
     return [
         ProgramRule(
             key=f"hub:tier:{tier.id}",
             label=f"{tier.name} tier criteria",
             current=tier.description or "No criteria written down yet.",
-            url=url_for("hub.organization_list", tier=tier.name),
         )
         for tier in ordered()
     ]
