@@ -88,7 +88,7 @@ def summarise(viewer: Person, consultation: Consultation) -> Summary:
     return Summary(total, tiers, sorted(by_region.items()))
 
 
-BAR_H, GAP, LABEL_W, WIDTH = 22, 10, 120, 560
+BAR_H, GAP, LABEL_W, WIDTH = 20, 8, 100, 360
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ class Chart:
 
 def chart(rows: list[tuple[str, Counts]]) -> Chart:
     largest = max((c.signals for _, c in rows), default=0) or 1
-    span = WIDTH - LABEL_W - 70
+    span = WIDTH - LABEL_W - 56
     bars = [
         Bar(
             name,

@@ -8,6 +8,8 @@ the viewer's audience is a 404, a step the viewer may never take a 403.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 from flask import abort, flash, request, url_for
 from flask_login import current_user, login_required
@@ -29,6 +31,7 @@ from feedback.consultations.forms import CommentForm, consultation_form, respons
 from feedback.consultations.models import Consultation, ConsultationComment
 from feedback.views import bp
 from hub import db
+from hub.db import today
 from hub.errors import ValidationFailed
 from hub.models import Tier
 from hub.web.forms import apply_problems, flash_problems, submit_status
@@ -78,6 +81,11 @@ def consultation_new():
     if not can_open(current_user):
         raise PermissionError(ADMINS_ONLY)
     form = consultation_form()
+    if not form.is_submitted():  # a two-week period from today, in effect a month after
+        day = today()
+        form.opens_on.data = day.isoformat()
+        form.closes_on.data = (day + timedelta(days=14)).isoformat()
+        form.effective_on.data = (day + timedelta(days=45)).isoformat()
     if form.is_submitted() and form.validate():
         try:
             consultation = service.open_consultation(

@@ -22,9 +22,10 @@ from hub.web.pages import external_url
 KEEP_OUT = {"marketing@prairie.example"}
 
 CARRYOVER = (
-    "Co-op carryover: one period instead of two",
-    "From the start of next year, co-op money you earn carries over one year instead of two. "
-    "Money you have already earned keeps the expiry date it was promised.\n\n"
+    "Co-op carryover: spend it in the year you earn it",
+    "From the start of next year, co-op money you earn must be spent by the end of that year: "
+    "it no longer carries over into the following year. Money you have already earned keeps "
+    "the expiry date it was promised.\n\n"
     "Why: unspent balances have grown every year, and money spent sooner reaches customers "
     "in the season it was earned for.",
 )
