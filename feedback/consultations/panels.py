@@ -18,7 +18,7 @@ def consultation_panel(person: Person) -> list[Panel]:
     open_ones = [c for c in visible_consultations(person) if service.is_open(c)]
     if not open_ones:
         return []
-    mine = {c.id: service.signal_of(person, c) for c in open_ones}
+    mine = service.signals_of(person, open_ones)
     html = render_template(
         "feedback/consultations/_panel.html", consultations=open_ones, signals=mine
     )

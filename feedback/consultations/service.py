@@ -180,6 +180,19 @@ def signal_of(person: Person, consultation: Consultation) -> Signal | None:
     return row.signal if row else None
 
 
+def signals_of(person: Person, consultations: list[Consultation]) -> dict[int, Signal]:
+    """{consultation id: the person's signal} for many consultations, in one query."""
+    if not consultations:
+        return {}
+    rows = db.session.execute(
+        sa.select(ConsultationSignal.consultation_id, ConsultationSignal.signal).where(
+            ConsultationSignal.person_id == person.id,
+            ConsultationSignal.consultation_id.in_([c.id for c in consultations]),
+        )
+    )
+    return {consultation_id: signal for consultation_id, signal in rows}
+
+
 def give_signal(person: Person, consultation: Consultation, value: str) -> Signal:
     """Agree or concerned: one per person, changeable while the period is open."""
     _check_taking_part(person, consultation)

@@ -78,6 +78,7 @@ def test_a_dealer_reads_signals_and_comments_and_html_stays_text(client, login_a
     url = f"/feedback/consultations/{c.id}"
     assert post_form(client, f"{url}/signal", {"signal": "concerned"}, url).status_code == 303
     assert service.signal_of(marketer, c) == Signal.CONCERNED
+    assert "you said “I&#39;m concerned”" in client.get("/").get_data(as_text=True)
     refused = post_form(client, f"{url}/comments", {"body": ""}, url)
     assert refused.status_code == 422
     assert "Write your comment before sending it." in refused.get_data(as_text=True)
