@@ -30,9 +30,9 @@ CARRYOVER = (
     "in the season it was earned for.",
 )
 APPROVAL = (
-    "Fast-lane approval up to 2,500",
-    "Proposals built on an OEM template and asking for at most 2,500 would be approved at "
-    "once, without waiting for review.",
+    "Fast-lane approval up to USD 2,500",
+    "Proposals built on an OEM template and asking for at most USD 2,500 (instead of "
+    "USD 1,000) would be approved at once, without waiting for review.",
 )
 COMMENTS = [
     "Our fall open house is paid from spring accruals; one year is tight for us.",
@@ -71,15 +71,15 @@ def seed_demo(context: dict) -> str:
         )
         for n, person in enumerate(partners[:5]):
             service.give_signal(person, closed, "agree" if n % 3 else "concerned")
-        service.add_comment(partners[0], closed, "2,500 is low for a trade-show booth.")
+        service.add_comment(partners[0], closed, "We'd rather talk larger plans through first.")
         closed.opens_on, closed.closes_on = day - timedelta(days=60), day - timedelta(days=30)
         closed.effective_on = day - timedelta(days=20)
         service.publish_response(
             admin,
             closed,
-            "changed",
-            "Thank you for the comments. The fast lane starts at 3,000 instead of 2,500, so a "
-            "trade-show booth on the OEM template goes through at once.",
+            "dropped",
+            "Thank you for the comments. Distributors asked to keep reviewing proposals above "
+            "USD 1,000 with their dealers, so the fast lane stays where it is.",
             link=external_url("feedback.consultation_page", consultation_id=closed.id),
             path=url_for("feedback.consultation_page", consultation_id=closed.id),
         )

@@ -131,3 +131,4 @@ def test_the_admin_publishes_the_response_and_the_dealer_is_told(client, login_a
     html = client.get(url).get_data(as_text=True)
     assert "The program team&#39;s response: dropped" in html or "response: dropped" in html
     assert "We keep two periods." in html
+    assert "The rule when partners were asked" in html and "The rule today" not in html
