@@ -8,6 +8,7 @@ from campaigns.cli import campaigns_cli, close_period_job
 from campaigns.coop import api, providers
 from campaigns.coop import export_views as _coop_export_views  # noqa: F401  (routes join bp)
 from campaigns.coop import import_views as _coop_import_views  # noqa: F401  (routes join bp)
+from campaigns.coop import rule_summaries as coop_rule_summaries
 from campaigns.coop import views as _coop_views  # noqa: F401  (its routes join bp on import)
 from campaigns.coop.blueprint import bp
 from campaigns.coop.data_api import init_app as init_coop_data_api
@@ -58,6 +59,7 @@ def init_app(app: Flask) -> None:
     reg.panels.append(proposal_panels.proposal_panels)
     reg.panels.append(kit_panels.kit_panel)
     reg.context.append(providers.coop_facts)
+    reg.program_rules.append(coop_rule_summaries.rule_summaries)
     reg.audit_wording.append(providers.hold_wording)
     reg.link_kinds.append("campaign")
     reg.demo.append(coop_demo.seed_demo)  # before the proposals demo, which builds on it

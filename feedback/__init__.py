@@ -6,7 +6,11 @@ from feedback.betas import api as betas_api
 from feedback.betas import manage_views as _beta_manage_views  # noqa: F401  (routes join bp)
 from feedback.betas import space_views as _beta_space_views  # noqa: F401  (routes join bp)
 from feedback.betas import views as _beta_views  # noqa: F401  (routes join bp)
+from feedback.consultations import api as consultations_api
+from feedback.consultations import panels as consultation_panels
+from feedback.consultations import views as _consultation_views  # noqa: F401  (routes join bp)
 from feedback.demo import betas as betas_demo
+from feedback.demo import consultations as consultations_demo
 from feedback.demo import ideas as ideas_demo
 from feedback.demo import ideas_more as ideas_more_demo
 from feedback.field import api as field_api
@@ -47,3 +51,7 @@ def init_app(app: Flask) -> None:
     field_views.init_app(app)
     field_api.init_app(app)
     reg.demo.append(ideas_more_demo.seed_demo)
+    consultations_api.init_app(app)
+    reg.nav.append(NavItem("Consultations", "feedback.consultation_list", order=45, more=True))
+    reg.panels.append(consultation_panels.consultation_panel)
+    reg.demo.append(consultations_demo.seed_demo)

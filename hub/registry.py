@@ -116,6 +116,25 @@ class PersonSection(Protocol):
 
 
 @dataclass(frozen=True)
+class ProgramRule:
+    """A program rule as it stands today, in words a dealer reads: a stable key
+    ("coop:carryover"), its label, the current value as text, and the page that explains it.
+    Another area (program consultations) shows it beside a proposed change."""
+
+    key: str
+    label: str
+    current: str
+    url: str = ""
+
+
+class ProgramRuleSource(Protocol):
+    """An area that owns program rules (co-op rates, carryover, approval limits; tiers):
+    each rule's summary as it stands today."""
+
+    def __call__(self) -> list[ProgramRule]: ...
+
+
+@dataclass(frozen=True)
 class Job:
     """A scheduled job run by `hub tick` at most once per `every` (it must be idempotent)."""
 
@@ -148,6 +167,8 @@ class Registry:
     person_sections: list[PersonSection] = field(default_factory=list)
     # Links shown under each message of a conversation page (e.g. "Turn into idea").
     message_actions: list[MessageActionProvider] = field(default_factory=list)
+    # The program's rules as they stand today, from the areas that own them.
+    program_rules: list[ProgramRuleSource] = field(default_factory=list)
 
     def panels_for(self, person) -> list[Panel]:
         """Every provider's dashboard panels for person, in their order."""
@@ -192,6 +213,14 @@ class Registry:
             if found:
                 actions[message.id] = found
         return actions
+
+    def program_rule_summaries(self) -> list[ProgramRule]:
+        """Every area's current rule summaries, in the order the areas registered them."""
+        return [rule for source in self.program_rules for rule in source()]
+
+    def program_rule(self, key: str) -> ProgramRule | None:
+        """The rule with this key as it stands today (None if no area offers it)."""
+        return next((r for r in self.program_rule_summaries() if r.key == key), None)
 
     def add_job(self, job: Job) -> None:
         if job.name in self.jobs:

@@ -21,6 +21,7 @@ from campaigns.kits.models import CampaignKit
 from campaigns.proposals.models import Proposal
 from campaigns.studio.models import StudioTemplate
 from feedback.betas.models import BetaProgram, BetaSurvey
+from feedback.consultations.models import Consultation
 from feedback.field.models import FieldObservation
 from feedback.ideas.models import Idea
 from hub import db
@@ -121,6 +122,9 @@ FORM_PAGES: list[tuple[str, str | None, str]] = [
     ("feedback.field_list", PM, "/feedback/field"),  # filters
     ("feedback.field_new", MARKETER, "/feedback/field/new"),
     ("feedback.field_page", PM, "/feedback/field/{field_observation}"),  # tags, links
+    ("feedback.consultation_new", ADMIN, "/feedback/consultations/new"),
+    ("feedback.consultation_page", MARKETER, "/feedback/consultations/{consultation}"),  # comment
+    ("feedback.consultation_page", ADMIN, "/feedback/consultations/{consultation}"),  # response
 ]
 
 # endpoint → (who, path) of a page with no field to fill in (buttons at most), or None for
@@ -177,6 +181,8 @@ NO_FIELDS: dict[str, tuple[str | None, str] | None] = {
     "feedback.beta_document": None,  # a stored file
     "feedback.beta_report_photo": None,  # an image
     "feedback.field_photo": None,  # an image
+    "feedback.consultation_list": (MARKETER, "/feedback/consultations"),
+    "feedback.consultation_summary": (ADMIN, "/feedback/consultations/{consultation}/summary"),
 }
 
 IGNORED_PREFIXES = ("/api/", "/static/")
@@ -248,6 +254,9 @@ def demo_values() -> dict[str, object]:
         "returned_level": _submission(SubmissionStatus.MORE_REQUESTED).level_id,
         "open_attempt": db.session.scalar(
             sa.select(QuizAttempt.id).where(QuizAttempt.submitted_at.is_(None)).limit(1)
+        ),
+        "consultation": db.session.scalar(
+            sa.select(Consultation.id).where(Consultation.outcome.is_(None)).limit(1)
         ),
         "idea": db.session.scalar(
             sa.select(Idea.id).where(Idea.title == "Quick-attach mower deck for compact tractors")

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from hub import audit, db, policy
 from hub.errors import ValidationFailed
 from hub.models import Organization, Person, Tier
+from hub.registry import ProgramRule
 
 
 def _check(actor: Person) -> None:
@@ -133,3 +134,17 @@ def move_tier(actor: Person, tier: Tier, step: int) -> None:
 
 def find(tier_id: int) -> Tier | None:
     return db.session.get(Tier, tier_id)
+
+
+def rule_summaries() -> list[ProgramRule]:
+    """The tiers' criteria as program rules (hub.registry.program_rules): one per tier, its
+    description as it stands, so a consultation about tier criteria shows today's wording.
+    No page explains tiers on their own yet, so these carry no link."""
+    return [
+        ProgramRule(
+            key=f"hub:tier:{tier.id}",
+            label=f"{tier.name} tier criteria",
+            current=tier.description or "No criteria written down yet.",
+        )
+        for tier in ordered()
+    ]

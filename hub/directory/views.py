@@ -231,6 +231,7 @@ def product_lines():
 
 
 def init_app(app: Flask) -> None:
+    registry(app).program_rules.append(tiers.rule_summaries)
     registry(app).nav.extend(
         [
             NavItem("Organisations", "hub.organization_list", order=80, more=True),

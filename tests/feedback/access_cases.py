@@ -5,7 +5,10 @@ post and vote; everyone comments and follows; product managers and program admin
 statuses and see the triage view; program admins set the tier weights."""
 
 from feedback.ideas import posting
+from hub import db
+from hub.models import Tier
 from tests.access import ROLES, Case
+from tests.feedback.consultations.support import open_one
 from tests.feedback.ideas.support import png_bytes, post
 
 LOGIN = 302
@@ -144,3 +147,119 @@ ACCESS_CASES = {
         )
     ],
 }
+
+# --- Program consultations ------------------------------------------------------------------
+# Open to every partner (the channel's dealer and distributor), so partners see it; the
+# program admin opens and responds; the program admin and channel managers see the summary.
+
+ADMIN_ONLY = ("program_admin",)
+SUMMARY = ("program_admin", "channel_manager")
+CBASE = "/api/v1/consultations"
+
+
+def _consultation(c):
+    return open_one(c.people["program_admin"])
+
+
+def _cpage(suffix=""):
+    return lambda c: f"/feedback/consultations/{_consultation(c).id}{suffix}"
+
+
+def _capi(suffix=""):
+    return lambda c: f"{CBASE}/{_consultation(c).id}{suffix}"
+
+
+def _elite_only(c):
+    """A consultation asking only a tier the channel's partners don't hold: 404 for them."""
+    elite = Tier(name="Elite only", rank=9)
+    db.session.add(elite)
+    db.session.flush()
+    return open_one(c.people["program_admin"], tiers=[elite.id])
+
+
+ACCESS_CASES.update(
+    {
+        "feedback.consultation_list": [
+            Case("GET", "/feedback/consultations", {"anonymous": LOGIN, **SIGNED_IN})
+        ],
+        "feedback.consultation_new": [
+            Case("GET", "/feedback/consultations/new", _only(ADMIN_ONLY, 200, 403)),
+            Case(
+                "POST",
+                "/feedback/consultations/new",
+                _only(ADMIN_ONLY, 422, 403),
+                data={"title": "", "summary": ""},
+                note="an empty form is refused with sentences; only the program admin opens one",
+            ),
+        ],
+        "feedback.consultation_page": [
+            Case("GET", _cpage(), {"anonymous": LOGIN, **SIGNED_IN}),
+            Case(
+                "GET",
+                lambda c: f"/feedback/consultations/{_elite_only(c).id}",
+                {"anonymous": LOGIN, **{r: 200 for r in OEM}},
+                default=404,
+                note="outside the partner's audience: not found",
+            ),
+            Case("GET", "/feedback/consultations/999999", {"anonymous": LOGIN}, default=404),
+        ],
+        "feedback.consultation_signal": [
+            Case(
+                "POST",
+                _cpage("/signal"),
+                _only(PARTNERS, 303, 403),
+                data={"signal": "concerned"},
+            )
+        ],
+        "feedback.consultation_comment": [
+            Case(
+                "POST",
+                _cpage("/comments"),
+                _only(PARTNERS, 303, 403),
+                data={"body": "We'd need more notice."},
+            )
+        ],
+        "feedback.consultation_response": [
+            Case(
+                "POST",
+                _cpage("/response"),
+                _only(ADMIN_ONLY, 303, 403),
+                data={"outcome": "confirmed", "response": "Going ahead as proposed."},
+            )
+        ],
+        "feedback.consultation_summary": [
+            Case("GET", _cpage("/summary"), _only(SUMMARY, 200, 403)),
+        ],
+        "consultations_api.list_consultations": [
+            Case("GET", CBASE, {"anonymous": 401}, default=200, json=True)
+        ],
+        "consultations_api.get_consultation": [
+            Case("GET", _capi(), {"anonymous": 401}, default=200, json=True),
+            Case(
+                "GET",
+                lambda c: f"{CBASE}/{_elite_only(c).id}",
+                {"anonymous": 401, **{r: 200 for r in OEM}},
+                default=404,
+                json=True,
+            ),
+        ],
+        "consultations_api.signal_consultation": [
+            Case(
+                "POST",
+                _capi("/signal"),
+                _api_only(PARTNERS, 200, 403),
+                json=True,
+                data={"signal": "agree"},
+            )
+        ],
+        "consultations_api.comment_consultation": [
+            Case(
+                "POST",
+                _capi("/comments"),
+                _api_only(PARTNERS, 201, 403),
+                json=True,
+                data={"body": "Fine by us."},
+            )
+        ],
+    }
+)
