@@ -2,11 +2,12 @@
 
 1. **Pages**: the learner dashboard (`/learning`, the dealer persona) and the organisation
    standing page (`/learning/standing/<org>`, its partner admin) with 200 certifications
-   in the program, then with 200,000 among bench.seed_large's 20,000 people — same run,
-   same database. The focal organisation holds the same 200 certifications in both: the
-   program grows around it. Each page is requested in process (Flask's test client, a
-   fresh app context and session per request, the production configuration), one at a
-   time: p50/p95 and the SQL statements each request sent.
+   in the program, then with 200,000 among bench.seed_large's 20,000 people — same run:
+   the small program's database is copied and the copy grown, so the focal organisation
+   holds the same 200 certifications in both. Each page is requested in process (Flask's
+   test client, a fresh app context and session per request, the production
+   configuration), one request at a time, small and large programs in turn (so other work
+   on the machine weighs on both alike): p50/p95 and the SQL statements each request sent.
    Goal: the same statement count at both sizes and p95 within 1.5x of the small program.
 2. **Certificates**: the PNG and PDF of a certification (`learning.certifications.
    certificate`) beside a bare Pillow floor — a blank image of the same size, one line of
@@ -105,101 +106,126 @@ def run(args: argparse.Namespace) -> dict:
 
 
 def one_pass(url: str, args, results: Path) -> dict:
+    """Seed the program with the focal organisation's certifications, copy the database,
+    grow the copy to the large program, then measure both, request by request in turn."""
     from hub.cli import upgrade_database
 
     reset_database(url)
-    app = bench_app(url, secrets.token_hex(32), results / "learning-instance")
+    key, instance = secrets.token_hex(32), results / "learning-instance"
+    small_app = bench_app(url, key, instance)
+    large_app = None
     try:
-        upgrade_database(app)
-        seeded = seed(app, Shape.scaled(args.scale))
-        setup = learning_seed.create_program(app, seeded)
+        upgrade_database(small_app)
+        seeded = seed(small_app, Shape.scaled(args.scale))
+        setup = learning_seed.create_program(small_app, seeded)
         out = {"backend": make_url(url).get_backend_name(), "database_url": _safe_url(url)}
         out["people"] = seeded.counts["people"]
-        out["sizes"] = {}
-        loaded = learning_seed.load_certifications(
-            app, setup.focal_people, setup.levels, args.small, seed=1
+        loaded_small = learning_seed.load_certifications(
+            small_app, setup.focal_people, setup.levels, args.small, seed=1
         )
-        out["sizes"]["small"] = measure_size(app, setup, args, loaded)
-        loaded = learning_seed.load_certifications(
-            app, setup.other_people, setup.levels, args.large - args.small, seed=2
+        small_app.extensions["hub.db"]["engine"].dispose()
+        large_url = learning_seed.copy_database(url)
+        large_app = bench_app(large_url, key, instance)  # same key: the same cookies sign in
+        loaded_large = learning_seed.load_certifications(
+            large_app, setup.other_people, setup.levels, args.large - args.small, seed=2
         )
-        out["sizes"]["large"] = measure_size(app, setup, args, loaded)
+        out["sizes"] = {
+            "small": _size(small_app, loaded_small),
+            "large": _size(large_app, loaded_large),
+        }
+        out["load_average_before"] = round(os.getloadavg()[0], 2)  # other work on the machine
+        print(
+            f"  {out['sizes']['small']['certifications']:,} vs "
+            f"{out['sizes']['large']['certifications']:,} certifications, requests in turn "
+            f"(load average {out['load_average_before']})",
+            flush=True,
+        )
+        for page_key, label, persona_key, path in PAGES:
+            path = path.format(org=setup.focal_org_id)
+            cookie = setup.personas[persona_key].cookie
+            pair = measure_pair(small_app, large_app, path, cookie, args.warmup, args.requests)
+            for size, row in pair.items():
+                out["sizes"][size]["pages"][page_key] = {"label": label, "path": path} | row
+                print(
+                    f"     {label:<44} {size:<5} p50 {row['p50_ms']:7.1f} ms  "
+                    f"p95 {row['p95_ms']:7.1f} ms  statements {row['statements']}",
+                    flush=True,
+                )
+        out["load_average_after"] = round(os.getloadavg()[0], 2)
         out["verdict"] = verdict(out["sizes"]["small"], out["sizes"]["large"])
-        for key, v in out["verdict"].items():
+        for page_key, v in out["verdict"].items():
             print(
-                f"  {key}: statements {v['statements']} → flat: {v['flat']}; p95 "
+                f"  {page_key}: statements {v['statements']} → flat: {v['flat']}; p95 "
                 f"{v['p95_ratio']}x → within {GOAL_P95_RATIO}x: {v['p95_ok']}",
                 flush=True,
             )
-        cert_id = learning_seed.a_certification_id(app, setup.personas["dealer"].person_id)
-        out["certificate"] = certificates(app, cert_id, args.renders)
+        cert_id = learning_seed.a_certification_id(small_app, setup.personas["dealer"].person_id)
+        out["certificate"] = certificates(small_app, cert_id, args.renders)
         return out
     finally:
-        app.extensions["hub.db"]["engine"].dispose()
+        small_app.extensions["hub.db"]["engine"].dispose()
+        if large_app is not None:
+            large_app.extensions["hub.db"]["engine"].dispose()
 
 
-def measure_size(app, setup, args, load_seconds: float) -> dict:
-    out = {"certifications": learning_seed.certification_count(app)}
-    out["load_seconds"] = round(load_seconds, 2)
-    out["load_average_before"] = round(os.getloadavg()[0], 2)  # other work on the machine
-    print(f"  -- {out['certifications']:,} certifications in the program", flush=True)
-    out["pages"] = {}
-    for key, label, persona_key, path in PAGES:
-        persona = setup.personas[persona_key]
-        row = {"label": label, "path": path.format(org=setup.focal_org_id)}
-        row.update(measure_page(app, row["path"], persona.cookie, args.warmup, args.requests))
-        print(
-            f"     {label:<44} p50 {row['p50_ms']:7.1f} ms  p95 {row['p95_ms']:7.1f} ms  "
-            f"statements {row['statements']}",
-            flush=True,
-        )
-        out["pages"][key] = row
-    return out
+def _size(app, load_seconds: float) -> dict:
+    return {
+        "certifications": learning_seed.certification_count(app),
+        "load_seconds": round(load_seconds, 2),
+        "pages": {},
+    }
 
 
-def measure_page(app, path: str, cookie: str, warmup: int, requests: int) -> dict:
-    """GET path `warmup` + `requests` times, each in a fresh thread (its own app context
-    and session, as in production); the timings and SQL statements of the measured ones."""
-    engine = app.extensions["hub.db"]["engine"]
-    client = app.test_client(use_cookies=False)
-    headers = {"Cookie": f"session={cookie}"}
-    counts: list[int] = []
-    times: list[float] = []
+def measure_pair(small_app, large_app, path: str, cookie: str, warmup: int, requests: int):
+    """GET path from both programs in turn — small, large, small, large … — so whatever
+    else the machine is doing weighs on both alike; each request in a fresh thread (its own
+    app context and session, as in production). The timings and SQL statements of the
+    measured requests, per size."""
+    apps = {"small": small_app, "large": large_app}
     box: dict = {}
+    samples = {size: {"ms": [], "statements": []} for size in apps}
+    headers = {"Cookie": f"session={cookie}"}
 
     def count(conn, cursor, statement, *_):
         if not _BOOKKEEPING.match(statement):
             box["n"] += 1
 
-    def get():
+    def get(client):
         started = time.perf_counter()
         box["response"] = client.get(path, headers=headers)
         box["ms"] = (time.perf_counter() - started) * 1000
 
-    event.listen(engine, "before_cursor_execute", count)
+    clients = {size: app.test_client(use_cookies=False) for size, app in apps.items()}
+    engines = [app.extensions["hub.db"]["engine"] for app in apps.values()]
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", count)
     try:
         for i in range(warmup + requests):
-            box["n"] = 0
-            thread = threading.Thread(target=get)
-            thread.start()
-            thread.join()
-            status = box["response"].status_code
-            if status != 200:
-                raise RuntimeError(f"GET {path}: HTTP {status}")
-            if i >= warmup:
-                counts.append(box["n"])
-                times.append(box["ms"])
+            for size, client in clients.items():
+                box["n"] = 0
+                thread = threading.Thread(target=get, args=(client,))
+                thread.start()
+                thread.join()
+                status = box["response"].status_code
+                if status != 200:
+                    raise RuntimeError(f"GET {path} ({size} program): HTTP {status}")
+                if i >= warmup:
+                    samples[size]["statements"].append(box["n"])
+                    samples[size]["ms"].append(box["ms"])
     finally:
-        event.remove(engine, "before_cursor_execute", count)
-    times.sort()
-    return {
-        "requests": requests,
-        "p50_ms": round(statistics.median(times), 2),
-        "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 2),
-        "statements": max(counts),
-        "statements_min": min(counts),
-        "bytes": len(box["response"].data),
-    }
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", count)
+    out = {}
+    for size, sample in samples.items():
+        times = sorted(sample["ms"])
+        out[size] = {
+            "requests": requests,
+            "p50_ms": round(statistics.median(times), 2),
+            "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 2),
+            "statements": max(sample["statements"]),
+            "statements_min": min(sample["statements"]),
+        }
+    return out
 
 
 def verdict(small: dict, large: dict) -> dict:
@@ -280,8 +306,8 @@ def markdown(report: dict) -> str:
         small, large = p["sizes"]["small"], p["sizes"]["large"]
         out.append(
             f"**{name}** — {p['people']:,} people; {small['certifications']:,} then "
-            f"{large['certifications']:,} certifications (load average "
-            f"{small['load_average_before']} / {large['load_average_before']})\n"
+            f"{large['certifications']:,} certifications, requests in turn (load average "
+            f"{p['load_average_before']} before, {p['load_average_after']} after)\n"
         )
         out.append(
             f"| page | statements {small['certifications']:,} / {large['certifications']:,} "

@@ -8,18 +8,22 @@ certification ORM row, which would turn a bulk load into 200,000 flushes. The ro
 what `credentials.issue` writes (a credential id, validity and grace), without the badge,
 notification and audit rows around it — the pages measured read none of those.
 
-The focal organisation (the dealer persona's) gets its certifications first; the program
-then grows around it, so its pages show the same things at both sizes.
+The focal organisation (the dealer persona's) gets its certifications first; the database
+is then copied and the copy grows around it, so its pages show the same things at both
+sizes.
 """
 
 from __future__ import annotations
 
 import random
+import shutil
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 from bench.seed_large import Persona, _sign_in
 from hub import db
@@ -160,3 +164,26 @@ def a_certification_id(app, person_id: int) -> int:
         )
         db.session.rollback()
         return cert_id
+
+
+def copy_database(url: str) -> str:
+    """A copy of the (seeded, engine disposed) database next to it; its URL. SQLite: the
+    file; PostgreSQL: CREATE DATABASE … TEMPLATE (`<name>_large`, dropped first)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        source = parsed.database or ""
+        target = source.replace(".sqlite3", "") + "-large.sqlite3"
+        for suffix in ("-wal", "-shm", "-journal"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(source, target)
+        return parsed.set(database=target).render_as_string(hide_password=False)
+    name = f"{parsed.database}_large"
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            quote = conn.dialect.identifier_preparer.quote
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {quote(name)} WITH (FORCE)")
+            conn.exec_driver_sql(f"CREATE DATABASE {quote(name)} TEMPLATE {quote(parsed.database)}")
+    finally:
+        admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
