@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import re
 
-from PIL import Image
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.text import PP_ALIGN
@@ -97,9 +96,14 @@ def personalise(data: bytes, brand: Brand, offer: str, code: str = "") -> bytes:
             paragraph.runs[0].text = filled
             for run in paragraph.runs[1:]:
                 run.text = ""
+    png = brand.logo_png
+    if brand.logo is not None and markers and not png:  # encoded once for every marker
+        out = io.BytesIO()
+        brand.logo.save(out, format="PNG")
+        png = out.getvalue()
     for slide, shape in markers:
         if brand.logo is not None:
-            _place_logo(slide, shape, brand.logo)
+            _place_logo(slide, shape, brand.logo.size, png)
         shape._element.getparent().remove(shape._element)
     if code:
         _stamp(prs, code)
@@ -123,15 +127,14 @@ def _stamp(prs, code: str) -> None:
         run.font.color.rgb = RGBColor(88, 96, 92)
 
 
-def _place_logo(slide, marker, logo: Image.Image) -> None:
-    scale = min(marker.width / logo.width, marker.height / logo.height)
-    width, height = int(logo.width * scale), int(logo.height * scale)
+def _place_logo(slide, marker, size: tuple[int, int], png: bytes) -> None:
+    """The logo (PNG bytes of `size` pixels) fitted to the marker's box, centred; python-pptx
+    keeps one image part for every slide that shows it."""
+    scale = min(marker.width / size[0], marker.height / size[1])
+    width, height = int(size[0] * scale), int(size[1] * scale)
     left = marker.left + (marker.width - width) // 2
     top = marker.top + (marker.height - height) // 2
-    png = io.BytesIO()
-    logo.save(png, format="PNG")
-    png.seek(0)
-    slide.shapes.add_picture(png, Emu(left), Emu(top), Emu(width), Emu(height))
+    slide.shapes.add_picture(io.BytesIO(png), Emu(left), Emu(top), Emu(width), Emu(height))
 
 
 def _box(slide, left, top, width, height, text, size, bold=False, colour=(27, 31, 29)):

@@ -47,6 +47,7 @@ class Brand:
     phone: str = ""
     website: str = ""
     address: str = ""
+    logo_png: bytes = b""  # the logo's stored PNG, when it came from the profile
 
 
 @dataclass(frozen=True)
