@@ -88,6 +88,7 @@ test-postgres: setup
 bench: setup
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.learning --backends sqlite
+	$(BIN)/python -m bench.studio
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache .ruff_cache

@@ -30,6 +30,7 @@ from campaigns.proposals import pages as proposal_pages
 from campaigns.proposals import panels as proposal_panels
 from campaigns.proposals import service as proposal_service
 from campaigns.proposals import views as _proposal_views  # noqa: F401  (its routes join bp on import)
+from campaigns.studio import cache as studio_cache
 from campaigns.studio import views as _studio_views  # noqa: F401  (its routes join bp on import)
 from hub.registry import Job, NavItem, registry
 
@@ -51,6 +52,7 @@ def init_app(app: Flask) -> None:
     reg.add_job(Job("campaigns.close-period", timedelta(days=1), close_period_job))
     reg.add_job(Job("campaigns.proposals", timedelta(hours=6), proposal_jobs.daily_job))
     reg.add_job(Job("campaigns.held-proofs", timedelta(hours=1), held_proofs.prune_expired))
+    reg.add_job(Job("campaigns.studio-cache", timedelta(days=1), studio_cache.prune_job))
     reg.nav.append(NavItem("Campaigns", "campaigns.proposal_list", order=25))
     reg.nav.append(NavItem("Co-op funds", "campaigns.coop", order=30))
     studio_roles = frozenset({"dealer_marketer", "partner_admin"})

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from campaigns.kits.models import CampaignKit
 from campaigns.proposals.models import Proposal
-from campaigns.studio.models import StudioTemplate
+from campaigns.studio.models import StudioAsset, StudioTemplate
 from feedback.betas.models import BetaProgram, BetaSurvey
 from feedback.consultations.models import Consultation
 from feedback.field.models import FieldObservation
@@ -147,6 +147,8 @@ NO_FIELDS: dict[str, tuple[str | None, str] | None] = {
     "campaigns.studio_logo": None,  # an image
     "campaigns.studio_render": None,  # an image or a PDF
     "campaigns.studio_deck_file": None,  # a .pptx
+    "campaigns.studio_deck_slide": None,  # an image
+    "campaigns.studio_asset": (MARKETER, "/campaigns/studio/assets/{studio_asset}"),
     "campaigns.kit_list": (MARKETER, "/campaigns/kits"),
     "campaigns.kit_admin": (ADMIN, "/campaigns/kits/manage"),  # Publish buttons only
     "conversation_files.attachment": None,  # a stored file
@@ -292,6 +294,9 @@ def demo_values() -> dict[str, object]:
         ),
         "field_observation": db.session.scalar(
             sa.select(FieldObservation.id).order_by(FieldObservation.id).limit(1)
+        ),
+        "studio_asset": db.session.scalar(
+            sa.select(StudioAsset.code).where(StudioAsset.organization_id == prairie).limit(1)
         ),
         "conversation": db.session.scalar(
             sa.select(Conversation.id)

@@ -10,6 +10,7 @@ import io
 from PIL import Image, ImageDraw
 
 from campaigns.studio import service
+from campaigns.studio.artwork import SIZES, mark_box
 from campaigns.studio.models import ApprovedCopy, CopyKind, ForbiddenWord, StudioTemplate
 from campaigns.studio.profiles import save_profile
 from hub import db
@@ -54,6 +55,7 @@ TEMPLATES = [
             ],
             "disclaimer": {**DISCLAIMER, "box": [60, 990, 960, 70], "size": 17,
                            "colour": "#f4efe6"},
+            "locked": [mark_box("harvest", "square")],
         },
     },
     {
@@ -77,6 +79,7 @@ TEMPLATES = [
             "brand_bar": [0, 612, 1200, 16],
             "disclaimer": {**DISCLAIMER, "box": [40, 530, 1120, 70], "size": 15,
                            "colour": "#d0d8e0"},
+            "locked": [mark_box("service", "landscape")],
         },
     },
     {
@@ -101,9 +104,48 @@ TEMPLATES = [
             ],
             "disclaimer": {**DISCLAIMER, "box": [200, 3230, 2080, 200], "size": 40,
                            "colour": "#ffffff"},
+            "locked": [mark_box("planter", "a4")],
+            "cta": {"box": [1780, 1960, 500, 500], "medium": "print"},
         },
     },
 ]  # fmt: skip
+
+
+def scaled(layout: dict, source: str, target: str, artwork: str) -> dict:
+    """A layout drawn for one size moved to another (boxes scaled, sizes by the smaller
+    factor), its locked region the artwork's mark at the new size."""
+    sx = SIZES[target][0] / SIZES[source][0]
+    sy = SIZES[target][1] / SIZES[source][1]
+    factor = min(sx, sy)
+
+    def box(b):
+        return [round(b[0] * sx), round(b[1] * sy), round(b[2] * sx), round(b[3] * sy)]
+
+    out = {**layout, "locked": [mark_box(artwork, target)]}
+    out["logo"] = {**layout["logo"], "box": box(layout["logo"]["box"]),
+                   "clear": round(layout["logo"]["clear"] * factor)}  # fmt: skip
+    out["slots"] = [
+        {**s, "box": box(s["box"]), "min_size": round(s["min_size"] * factor),
+         "max_size": round(s["max_size"] * factor)}
+        for s in layout["slots"]
+    ]  # fmt: skip
+    d = layout["disclaimer"]
+    out["disclaimer"] = {**d, "box": box(d["box"]), "size": round(d["size"] * factor)}
+    if cta := layout.get("cta"):
+        out["cta"] = {**cta, "box": box(cta["box"])}
+    return out
+
+
+TEMPLATES.append(
+    {
+        "key": "planter-letter",
+        "name": "Spring planting — US Letter flyer",
+        "description": "The spring flyer on US Letter paper at 300 dpi, for North American printers.",
+        "artwork": "planter",
+        "size": "letter",
+        "layout": scaled(TEMPLATES[2]["layout"], "a4", "letter", "planter"),
+    }
+)
 
 HEADLINES = [
     "Ready when the field is",
@@ -162,7 +204,13 @@ def seed_demo(ctx: dict) -> str:
     for template, proposal in zip(templates[:2], open_campaigns, strict=False):
         values = service.slot_values(template, {})
         service.attach(marketer, template, values, "png", proposal.id)
+    made = len(open_campaigns)
+    if open_campaigns:  # the A4 flyer with its tracking QR code, as a PDF
+        flyer = templates[2]
+        service.attach(marketer, flyer, service.slot_values(flyer, {}), "pdf", open_campaigns[0].id)
+        made += 1
+    deck = service.personalise_deck(marketer, "dealer-intro", OFFERS[2])  # a downloaded deck
     return (
         f"studio: {len(templates)} templates, Prairie's brand profile, "
-        f"{len(open_campaigns)} studio assets attached"
+        f"{made} studio assets attached, deck {deck.code} made"
     )

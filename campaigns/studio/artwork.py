@@ -8,11 +8,19 @@ from functools import cache
 
 from PIL import Image, ImageDraw
 
-SIZES = {"square": (1080, 1080), "landscape": (1200, 628), "a4": (2480, 3508)}
+from hub.fonts import font
+
+SIZES = {
+    "square": (1080, 1080),
+    "landscape": (1200, 628),
+    "a4": (2480, 3508),
+    "letter": (2550, 3300),
+}
 SIZE_LABELS = {
     "square": "Square social post, 1080×1080",
     "landscape": "Landscape link image, 1200×628",
     "a4": "A4 print at 300 dpi, 2480×3508",
+    "letter": "US Letter print at 300 dpi, 2550×3300",
 }
 
 
@@ -78,11 +86,45 @@ ARTWORKS: dict[str, Callable[[tuple[int, int]], Image.Image]] = {
     "service": service,
     "planter": planter,
 }
+# Where each artwork carries the OEM's mark, as fractions of the canvas (x, y, w, h): the
+# demo templates lock that region, so no dealer content may cover it.
+MARKS = {
+    "harvest": (0.63, 0.05, 0.31, 0.11),
+    "service": (0.68, 0.04, 0.29, 0.17),
+    "planter": (0.08, 0.56, 0.5, 0.08),
+}
+
+
+def mark_box(key: str, size_key: str) -> list[int]:
+    """The OEM mark's box in pixels on the artwork at this size."""
+    width, height = SIZES[size_key]
+    fx, fy, fw, fh = MARKS[key]
+    return [round(fx * width), round(fy * height), round(fw * width), round(fh * height)]
+
+
+def _mark(image: Image.Image, box) -> None:
+    """The OEM's wordmark on a white plate."""
+    x, y, w, h = box
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((x, y, x + w - 1, y + h - 1), radius=h // 6, fill=(250, 250, 246))
+    size = h // 2
+    face = font(size, True)
+    while size > 8 and draw.textlength("FIELDCREST", font=face) > w * 0.86:
+        size -= 2
+        face = font(size, True)
+    length = draw.textlength("FIELDCREST", font=face)
+    draw.text(
+        (x + (w - length) / 2, y + (h - size * 1.15) / 2), "FIELDCREST", font=face,
+        fill=(20, 84, 50),
+    )  # fmt: skip
 
 
 @cache
 def _drawn(key: str, size_key: str) -> Image.Image:
-    return ARTWORKS[key](SIZES[size_key])
+    image = ARTWORKS[key](SIZES[size_key])
+    if key in MARKS:
+        _mark(image, mark_box(key, size_key))
+    return image
 
 
 def base(key: str, size_key: str) -> Image.Image:

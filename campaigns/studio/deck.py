@@ -1,7 +1,8 @@
 """PowerPoint decks: a deck template is a `.pptx` whose text holds tokens such as
 `{{dealer.name}}`, `{{dealer.phone}}`, `{{dealer.website}}`, `{{offer}}`, and a shape
 whose text is `{{dealer.logo}}` marking where the logo goes. Pure functions over bytes
-(python-pptx): list a deck's tokens, fill them, build the demo deck.
+(python-pptx): list a deck's tokens, fill them (with the verification code on every
+slide), draw each slide's simplified preview with Pillow, build the demo deck.
 """
 
 from __future__ import annotations
@@ -9,12 +10,15 @@ from __future__ import annotations
 import io
 import re
 
-from PIL import Image
 from pptx import Presentation
 from pptx.dml.color import RGBColor
+from pptx.enum.text import PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
+from campaigns.studio.preview import slide_images
 from campaigns.studio.render import Brand, forbidden_found
+
+__all__ = ["slide_images"]  # re-exported: studio-admin previews uploaded decks with it
 
 TOKEN = re.compile(r"\{\{\s*([a-z_.]+)\s*\}\}")
 LOGO_TOKEN = "dealer.logo"  # noqa: S105  (a text token, not a secret)
@@ -43,6 +47,10 @@ def tokens_in(data: bytes) -> set[str]:
     return {m for _s, shape in _text_frames(prs) for m in TOKEN.findall(shape.text_frame.text)}
 
 
+def slide_count(data: bytes) -> int:
+    return len(Presentation(io.BytesIO(data)).slides)
+
+
 def needed_fields(data: bytes) -> list[str]:
     """The profile fields the deck prints (the logo included)."""
     found = tokens_in(data)
@@ -63,9 +71,10 @@ def check_offer(offer: str, forbidden) -> list[str]:
     return problems
 
 
-def personalise(data: bytes, brand: Brand, offer: str) -> bytes:
+def personalise(data: bytes, brand: Brand, offer: str, code: str = "") -> bytes:
     """The deck with every known token filled and the logo where its marker was (fitted
-    to the marker's box, aspect ratio kept). Unknown tokens are left as they are."""
+    to the marker's box, aspect ratio kept), and "Ref <code>" small in the bottom right
+    corner of every slide when a code is given. Unknown tokens are left as they are."""
     prs = Presentation(io.BytesIO(data))
     values = {
         "dealer.name": brand.name,
@@ -87,24 +96,45 @@ def personalise(data: bytes, brand: Brand, offer: str) -> bytes:
             paragraph.runs[0].text = filled
             for run in paragraph.runs[1:]:
                 run.text = ""
+    png = brand.logo_png
+    if brand.logo is not None and markers and not png:  # encoded once for every marker
+        out = io.BytesIO()
+        brand.logo.save(out, format="PNG")
+        png = out.getvalue()
     for slide, shape in markers:
         if brand.logo is not None:
-            _place_logo(slide, shape, brand.logo)
+            _place_logo(slide, shape, brand.logo.size, png)
         shape._element.getparent().remove(shape._element)
+    if code:
+        _stamp(prs, code)
     out = io.BytesIO()
     prs.save(out)
     return out.getvalue()
 
 
-def _place_logo(slide, marker, logo: Image.Image) -> None:
-    scale = min(marker.width / logo.width, marker.height / logo.height)
-    width, height = int(logo.width * scale), int(logo.height * scale)
+def _stamp(prs, code: str) -> None:
+    """The verification code, 9 pt grey, in the bottom right corner of every slide."""
+    width, height = Inches(1.8), Inches(0.3)
+    for slide in prs.slides:
+        left, top = prs.slide_width - width - Inches(0.1), prs.slide_height - height - Inches(0.05)
+        box = slide.shapes.add_textbox(left, top, width, height)
+        box.name = "Verification code"
+        paragraph = box.text_frame.paragraphs[0]
+        paragraph.alignment = PP_ALIGN.RIGHT
+        run = paragraph.add_run()
+        run.text = f"Ref {code}"
+        run.font.size = Pt(9)
+        run.font.color.rgb = RGBColor(88, 96, 92)
+
+
+def _place_logo(slide, marker, size: tuple[int, int], png: bytes) -> None:
+    """The logo (PNG bytes of `size` pixels) fitted to the marker's box, centred; python-pptx
+    keeps one image part for every slide that shows it."""
+    scale = min(marker.width / size[0], marker.height / size[1])
+    width, height = int(size[0] * scale), int(size[1] * scale)
     left = marker.left + (marker.width - width) // 2
     top = marker.top + (marker.height - height) // 2
-    png = io.BytesIO()
-    logo.save(png, format="PNG")
-    png.seek(0)
-    slide.shapes.add_picture(png, Emu(left), Emu(top), Emu(width), Emu(height))
+    slide.shapes.add_picture(io.BytesIO(png), Emu(left), Emu(top), Emu(width), Emu(height))
 
 
 def _box(slide, left, top, width, height, text, size, bold=False, colour=(27, 31, 29)):
@@ -118,10 +148,19 @@ def _box(slide, left, top, width, height, text, size, bold=False, colour=(27, 31
     return shape
 
 
-def demo_deck() -> bytes:
-    """The demo's deck template, built by code: three slides with every known token."""
+def demo_deck(repeat: int = 1) -> bytes:
+    """The demo's deck template, built by code: three slides with every known token
+    (`repeat` times over: the benchmark's 12-slide deck is repeat=4)."""
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+    for _ in range(repeat):
+        _demo_slides(prs)
+    out = io.BytesIO()
+    prs.save(out)
+    return out.getvalue()
+
+
+def _demo_slides(prs) -> None:
     blank = prs.slide_layouts[6]
     title = prs.slides.add_slide(blank)
     _box(title, 0.8, 0.6, 4, 1.6, "{{dealer.logo}}", 14)
@@ -138,6 +177,3 @@ def demo_deck() -> bytes:
     _box(contact, 0.8, 4.2, 11.5, 0.8, "{{dealer.website}}", 28)
     _box(contact, 0.8, 6.4, 11.5, 0.6, "Offers at participating Fieldcrest dealers; subject "
          "to credit approval. (2026.2)", 12, colour=(88, 96, 92))  # fmt: skip
-    out = io.BytesIO()
-    prs.save(out)
-    return out.getvalue()

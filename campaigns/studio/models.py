@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.db import Base, enum_type, utcnow
-from hub.models import StoredFile
+from hub.models import Organization, StoredFile
 
 
 class CopyKind(enum.StrEnum):
@@ -69,3 +69,31 @@ class BrandProfile(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     logo: Mapped[StoredFile | None] = relationship(lazy="joined")
+
+
+class AssetKind(enum.StrEnum):
+    IMAGE = "image"
+    DECK = "deck"
+
+
+class StudioAsset(Base):
+    """One generated asset (a personalised image in any of its formats, or a deck): its
+    verification code — printed on it and derived from the inputs' hash and the
+    organisation, so the same inputs give the same code and the same cached file — and
+    the tracking URL printed where the template has a call to action."""
+
+    __tablename__ = "studio_asset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(9), unique=True)
+    kind: Mapped[AssetKind] = mapped_column(enum_type(AssetKind, 10))
+    template_key: Mapped[str] = mapped_column(sa.String(60))
+    template_name: Mapped[str] = mapped_column(sa.String(160))
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
+    inputs_hash: Mapped[str] = mapped_column(sa.String(64))
+    campaign: Mapped[str] = mapped_column(sa.String(80))
+    tracking_url: Mapped[str] = mapped_column(sa.String(600), default="")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organization: Mapped[Organization] = relationship()

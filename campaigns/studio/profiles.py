@@ -5,6 +5,7 @@ anything but PNG, JPEG or WebP refused with a sentence."""
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -41,10 +42,13 @@ def brand_of(organization: Organization, profile: BrandProfile | None) -> Brand:
     """What a render takes from the profile (the logo opened as RGBA)."""
     if profile is None:
         return Brand(organization.name)
-    logo = None
+    logo, png = None, b""
     if profile.logo is not None:
-        with Image.open(uploads.open_stored(profile.logo.path)) as opened:
+        png = uploads.open_stored(profile.logo.path).read_bytes()
+        with Image.open(io.BytesIO(png)) as opened:
             logo = opened.convert("RGBA")
+        if profile.logo.content_type != "image/png":
+            png = b""
     return Brand(
         organization.name,
         logo,
@@ -52,6 +56,7 @@ def brand_of(organization: Organization, profile: BrandProfile | None) -> Brand:
         profile.phone,
         profile.website,
         profile.address,
+        png,
     )
 
 

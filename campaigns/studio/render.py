@@ -14,6 +14,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+import segno
 from PIL import Image, ImageDraw, ImageStat
 
 from campaigns.studio.artwork import SIZES, base
@@ -21,6 +22,8 @@ from hub.errors import ValidationFailed
 from hub.fonts import font
 
 A4_300DPI = (2480, 3508)
+LETTER_300DPI = (2550, 3300)
+PAPERS = {"pdf": A4_300DPI, "pdf-letter": LETTER_300DPI}
 PDF_MARGIN = 118  # 1 cm at 300 dpi
 MIN_CONTRAST = 3.0  # WCAG's ratio for large graphics
 LIGHT_PLATE = (255, 255, 255)
@@ -44,6 +47,16 @@ class Brand:
     phone: str = ""
     website: str = ""
     address: str = ""
+    logo_png: bytes = b""  # the logo's stored PNG, when it came from the profile
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What marks an output as ours: its verification code (printed small in a corner)
+    and, for a template with a call to action, the tracking URL (drawn as a QR code)."""
+
+    code: str
+    url: str = ""
 
 
 @dataclass
@@ -83,6 +96,8 @@ def needed_fields(layout: dict) -> list[str]:
     needs += [s["profile"] for s in layout.get("slots", []) if s.get("profile")]
     if layout.get("brand_bar"):
         needs.append("brand_colour")
+    if layout.get("cta") and "website" not in needs:
+        needs.append("website")
     return needs
 
 
@@ -201,9 +216,61 @@ def logo_colour(logo: Image.Image):
     return tuple(ImageStat.Stat(logo.convert("RGB"), mask).mean)
 
 
-def render(layout: dict, artwork: str, size: str, brand: Brand, values: dict, forbidden=()):
+def _overlap(a, b) -> bool:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    return ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
+
+
+def dealer_boxes(layout: dict) -> list[tuple[str, list[int]]]:
+    """Every box a dealer's content is drawn in, with its name for a sentence."""
+    boxes = []
+    if zone := layout.get("logo"):
+        boxes.append(("The logo zone", zone["box"]))
+    for slot in layout.get("slots", []):
+        boxes.append((f"The {slot.get('label', slot['key']).lower()} box", slot["box"]))
+    if bar := layout.get("brand_bar"):
+        boxes.append(("The brand colour bar", bar))
+    if cta := layout.get("cta"):
+        boxes.append(("The call-to-action box", cta["box"]))
+    return boxes
+
+
+def layout_problems(layout: dict, size: str) -> list[str]:
+    """Why a layout may not be published or rendered, in sentences (empty: none): a box
+    of dealer content that covers a locked region of the OEM's artwork, or leaves the
+    canvas."""
+    width, height = SIZES[size]
+    problems = []
+    for name, box in dealer_boxes(layout):
+        x, y, w, h = box
+        if x < 0 or y < 0 or x + w > width or y + h > height:
+            problems.append(f"{name} goes past the edge of the {width}×{height} canvas.")
+        for number, region in enumerate(layout.get("locked", []), start=1):
+            if _overlap(box, region):
+                problems.append(
+                    f"{name} covers locked region {number} ({', '.join(map(str, region))}); "
+                    "move it so no dealer content can be drawn there."
+                )
+    return problems
+
+
+def render(
+    layout: dict,
+    artwork: str,
+    size: str,
+    brand: Brand,
+    values: dict,
+    forbidden=(),
+    stamp: Stamp | None = None,
+):
     """The personalised image (RGB) and notes, or ValidationFailed with a sentence per
-    problem; a needed profile field missing is a problem of the key "profile"."""
+    problem; a needed profile field missing is a problem of the key "profile", a layout
+    covering a locked region one of the key "template". With a stamp, its code is
+    printed small in a corner and, where the layout has a call to action, its URL drawn
+    there as a QR code."""
+    if problems := layout_problems(layout, size):
+        raise ValidationFailed({"template": problems})
     if missing := missing_fields(layout, brand):
         names = ", ".join(PROFILE_FIELDS[m] for m in missing)
         raise ValidationFailed({"profile": [f"This template needs your {names}."]})
@@ -228,12 +295,59 @@ def render(layout: dict, artwork: str, size: str, brand: Brand, values: dict, fo
             label = slot.get("label", slot["key"])
             result.notes.append(f"{label} set at {size_px} px (of up to {slot['max_size']}).")
         _draw_lines(draw, lines, size_px, slot, _hex(slot.get("colour", "#ffffff")))
+    if stamp is not None and stamp.url and (cta := layout.get("cta")):
+        _draw_qr(image, stamp.url, cta["box"])
+    if locked := layout.get("locked"):
+        _restore(image, base(artwork, size), locked)
     disclaimer = layout["disclaimer"]
     dslot = {**disclaimer, "min_size": disclaimer["size"], "max_size": disclaimer["size"]}
     text = f"{disclaimer['text']} ({disclaimer['version']})"
     fitted = fit_text(draw, text, dslot) or (disclaimer["size"], [text])
     _draw_lines(draw, fitted[1], fitted[0], dslot, _hex(disclaimer.get("colour", "#ffffff")))
+    if stamp is not None:
+        _draw_code(image, draw, stamp.code, layout.get("ref"))
     return result
+
+
+def _restore(image, artwork, regions) -> None:
+    """The locked regions as the OEM drew them, whatever was drawn before."""
+    for x, y, w, h in regions:
+        image.paste(artwork.crop((x, y, x + w, y + h)), (x, y))
+
+
+def ref_size(image_size) -> int:
+    """The verification code's font size: small, but legible at the output's scale."""
+    return max(12, min(image_size) // 60)
+
+
+def _draw_code(image, draw, code: str, where: dict | None) -> None:
+    """ "Ref XXXX-XXXX" on a small light plate, in the layout's `ref` corner (default the
+    bottom right)."""
+    size = ref_size(image.size)
+    face = font(size)
+    text = f"Ref {code}"
+    pad = max(2, size // 4)
+    width = round(draw.textlength(text, font=face)) + 2 * pad
+    height = round(size * 1.2) + pad
+    corner = (where or {}).get("corner", "bottom-right")
+    left = pad if corner.endswith("left") else image.width - width - pad
+    top = pad if corner.startswith("top") else image.height - height - pad
+    draw.rectangle((left, top, left + width, top + height), fill=LIGHT_PLATE)
+    draw.text((left + pad, top + pad // 2), text, font=face, fill=DARK_PLATE)
+
+
+def _draw_qr(image, url: str, box) -> None:
+    """The URL as a QR code (dark on a white quiet zone), as large as fits the box, centred."""
+    x, y, w, h = box
+    qr = segno.make(url, error="m")
+    modules = qr.symbol_size(border=2)[0]
+    scale = max(1, min(w, h) // modules)
+    out = io.BytesIO()
+    qr.save(out, kind="png", scale=scale, border=2, dark="#1b1f1d", light="#ffffff")
+    out.seek(0)
+    with Image.open(out) as picture:
+        code = picture.convert("RGB")
+    image.paste(code, (x + (w - code.width) // 2, y + (h - code.height) // 2))
 
 
 def _paste_logo(image, draw, logo, zone, result: Rendered) -> None:
@@ -257,18 +371,23 @@ def _paste_logo(image, draw, logo, zone, result: Rendered) -> None:
 
 
 def encode(image: Image.Image, fmt: str) -> bytes:
-    """PNG, JPEG, or a one-page A4 PDF at 300 dpi with the image fitted inside a margin."""
+    """PNG, JPEG, or a one-page PDF at 300 dpi on A4 ("pdf") or Letter ("pdf-letter"):
+    full bleed when the image is that paper's size, else fitted inside a 1 cm margin."""
     out = io.BytesIO()
     if fmt == "png":
         image.save(out, format="PNG", optimize=False, compress_level=6)
     elif fmt == "jpeg":
         image.convert("RGB").save(out, format="JPEG", quality=90)
-    elif fmt == "pdf":
-        page = Image.new("RGB", A4_300DPI, "white")
-        room = (A4_300DPI[0] - 2 * PDF_MARGIN, A4_300DPI[1] - 2 * PDF_MARGIN)
-        scale = min(1.0, room[0] / image.width, room[1] / image.height)
-        fitted = image.resize((int(image.width * scale), int(image.height * scale)))
-        page.paste(fitted, ((A4_300DPI[0] - fitted.width) // 2, PDF_MARGIN))
+    elif fmt in PAPERS:
+        paper = PAPERS[fmt]
+        if image.size == paper:  # a print template at its own paper size: full bleed
+            page = image.convert("RGB")
+        else:
+            page = Image.new("RGB", paper, "white")
+            room = (paper[0] - 2 * PDF_MARGIN, paper[1] - 2 * PDF_MARGIN)
+            scale = min(1.0, room[0] / image.width, room[1] / image.height)
+            fitted = image.resize((int(image.width * scale), int(image.height * scale)))
+            page.paste(fitted, ((paper[0] - fitted.width) // 2, PDF_MARGIN))
         page.save(out, format="PDF", resolution=300)
     elif fmt == "preview":
         small = image.copy()
@@ -283,6 +402,7 @@ CONTENT_TYPES = {
     "png": "image/png",
     "jpeg": "image/jpeg",
     "pdf": "application/pdf",
+    "pdf-letter": "application/pdf",
     "preview": "image/png",
 }
-SUFFIXES = {"png": ".png", "jpeg": ".jpg", "pdf": ".pdf", "preview": ".png"}
+SUFFIXES = {"png": ".png", "jpeg": ".jpg", "pdf": ".pdf", "pdf-letter": ".pdf", "preview": ".png"}

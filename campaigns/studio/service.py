@@ -6,28 +6,34 @@ dealer's proposals as a studio asset, so its claim can offer it as proof."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
-import uuid
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
 
 from campaigns.proposals import service as proposals
 from campaigns.proposals.models import AssetSource, Proposal, ProposalAsset
-from campaigns.studio import deck
+from campaigns.studio import assets, deck
+from campaigns.studio import cache as disk
 from campaigns.studio import render as draw
-from campaigns.studio.models import ApprovedCopy, CopyKind, ForbiddenWord, StudioTemplate
+from campaigns.studio.models import (
+    ApprovedCopy,
+    AssetKind,
+    CopyKind,
+    ForbiddenWord,
+    StudioAsset,
+    StudioTemplate,
+)
 from campaigns.studio.profiles import brand_of, may_brand, profile_of
 from hub import audit, db
 from hub.errors import ValidationFailed
 from hub.models import Organization, Person
 
-RENDER_VERSION = "2"  # bump when drawing changes, so old cached files are not served
-FORMATS = ("png", "jpeg", "pdf")
-FORMAT_LABELS = {"png": "PNG", "jpeg": "JPEG", "pdf": "PDF (A4)"}
+RENDER_VERSION = "3"  # bump when drawing changes, so old cached files are not served
+FORMATS = ("png", "jpeg", "pdf", "pdf-letter")
+FORMAT_LABELS = {"png": "PNG", "jpeg": "JPEG", "pdf": "PDF (A4)", "pdf-letter": "PDF (Letter)"}
 
 
 def templates() -> list[StudioTemplate]:
@@ -69,43 +75,55 @@ def slot_values(template: StudioTemplate, data) -> dict[str, str]:
 class Output:
     data: bytes
     fmt: str
-    key: str  # the hash of the inputs
+    key: str  # the hash of the inputs (the format included)
     notes: tuple[str, ...]
+    code: str = ""  # the verification code printed on it
+    url: str = ""  # the tracking URL, where the template has a call to action
+    asset: StudioAsset | None = None  # its record (None for a preview)
 
     @property
     def content_type(self) -> str:
         return draw.CONTENT_TYPES[self.fmt]
 
     def filename(self, template: StudioTemplate) -> str:
-        return f"{template.key}-{self.key[:8]}{draw.SUFFIXES[self.fmt]}"
+        return f"{template.key}-{self.code or self.key[:8]}{draw.SUFFIXES[self.fmt]}"
 
 
-def _cache_dir() -> Path:
-    folder = Path(current_app.instance_path) / "studio-cache"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def input_key(template: StudioTemplate, brand: draw.Brand, logo_sha: str, values, fmt) -> str:
-    """The hash of everything a render depends on."""
+def design_key(template, brand: draw.Brand, logo_sha: str, values, campaign, org_id) -> str:
+    """The hash of everything the picture depends on (the same for each format)."""
     inputs = {
         "v": RENDER_VERSION,
+        "organization": org_id,
         "layout": template.layout,
         "artwork": template.artwork,
         "size": template.size,
         "brand": [brand.name, brand.brand_colour, brand.phone, brand.website, brand.address],
         "logo": logo_sha,
         "values": values,
+        "campaign": campaign,
         "forbidden": forbidden_words(),
-        "fmt": fmt,
     }
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
-def personalise(person: Person, template: StudioTemplate, values: dict, fmt: str = "png") -> Output:
-    """The template personalised with the person's organisation's profile, in fmt; from
-    the cache when the same inputs were rendered before. ValidationFailed with a
-    sentence per problem (per slot key, and "profile" for missing profile fields)."""
+def file_key(design: str, fmt: str) -> str:
+    return hashlib.sha256(f"{design}:{fmt}".encode()).hexdigest()
+
+
+def personalise(
+    person: Person,
+    template: StudioTemplate,
+    values: dict,
+    fmt: str = "png",
+    campaign: str | None = None,
+) -> Output:
+    """The template personalised with the person's organisation's profile, in fmt, with
+    its verification code printed on it (and its tracking URL as a QR code where the
+    layout has a call to action; `campaign` is utm_campaign, the template's key by
+    default); from the cache when the same inputs were rendered before. Any format but
+    the preview is recorded as a generated asset. ValidationFailed with a sentence per
+    problem (per slot key, "profile" for missing profile fields, "template" for a layout
+    covering a locked region)."""
     if not may_brand(person):
         raise PermissionError("the studio is for partners' marketers and admins")
     organization = db.session.get(Organization, person.organization_id)
@@ -116,21 +134,40 @@ def personalise(person: Person, template: StudioTemplate, values: dict, fmt: str
         None,
         *(getattr(profile, f, "") or "" for f in ("brand_colour", "phone", "website", "address")),
     )
-    key = input_key(template, plain, logo_sha, values, fmt)
-    cached = _cache_dir() / f"{key}{draw.SUFFIXES[fmt]}"
-    notes_file = cached.with_suffix(".notes.json")
-    if cached.exists() and notes_file.exists():
-        return Output(cached.read_bytes(), fmt, key, tuple(json.loads(notes_file.read_text())))
-    brand = brand_of(organization, profile)
-    result = draw.render(
-        template.layout, template.artwork, template.size, brand, values, forbidden_words()
-    )
-    data = draw.encode(result.image, fmt)
-    for path, content in ((cached, data), (notes_file, json.dumps(result.notes).encode())):
-        tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex}.tmp")  # one per writer
-        tmp.write_bytes(content)
-        tmp.replace(path)
-    return Output(data, fmt, key, tuple(result.notes))
+    campaign = campaign or template.key
+    design = design_key(template, plain, logo_sha, values, campaign, organization.id)
+    code = assets.code_for(design, organization.id)
+    url = ""
+    if template.layout.get("cta") and plain.website:
+        medium = assets.medium_of(template.layout, template.size)
+        url = assets.tracking_url(plain.website, medium, campaign, organization.id)
+    key = file_key(design, fmt)
+    if (hit := disk.read(key, draw.SUFFIXES[fmt])) is None:
+        brand = brand_of(organization, profile)
+        result = draw.render(
+            template.layout,
+            template.artwork,
+            template.size,
+            brand,
+            values,
+            forbidden_words(),
+            draw.Stamp(code, url),
+        )
+        hit = (draw.encode(result.image, fmt), tuple(result.notes))
+        disk.write(key, draw.SUFFIXES[fmt], *hit)
+    record = None
+    if fmt != "preview":
+        record = assets.record(
+            person,
+            organization,
+            kind=AssetKind.IMAGE,
+            template_key=template.key,
+            template_name=template.name,
+            inputs_hash=design,
+            campaign=campaign,
+            url=url,
+        )
+    return Output(hit[0], fmt, key, hit[1], code, url, record)
 
 
 def check_values(person: Person, template: StudioTemplate, values: dict) -> dict[str, list[str]]:
@@ -158,13 +195,13 @@ def attach(
     """Render (or reuse) the output and attach it to one of the person's proposals as a
     studio asset; the proposal's thread and the audit log both record it."""
     if fmt not in FORMATS:
-        raise ValidationFailed({"fmt": ["Choose PNG, JPEG or PDF."]})
+        raise ValidationFailed({"fmt": ["Choose PNG, JPEG, PDF (A4) or PDF (Letter)."]})
     proposal = None
     if str(proposal_id or "").isdigit():
         proposal = proposals.get_visible(person, int(proposal_id), lock=True)
     if proposal is None or not proposals.can_add_asset(person, proposal):
         raise ValidationFailed({"proposal_id": ["Choose one of your open campaigns."]})
-    output = personalise(person, template, values, fmt)
+    output = personalise(person, template, values, fmt, f"proposal-{proposal.id}")
     stored = proposals.keep_file(
         person,
         proposal.organization_id,
@@ -176,7 +213,8 @@ def attach(
         person,
         proposal,
         template.name,
-        f"Made in the co-branding studio from “{template.name}” ({FORMAT_LABELS[fmt]}).",
+        f"Made in the co-branding studio from “{template.name}” ({FORMAT_LABELS[fmt]}); "
+        f"verification code {output.code}.",
         stored,
         source=AssetSource.STUDIO,
     )
@@ -184,7 +222,7 @@ def attach(
         "studio.asset_attached",
         asset,
         organization_id=proposal.organization_id,
-        after={"template": template.key, "format": fmt, "render": output.key},
+        after={"template": template.key, "format": fmt, "code": output.code},
         summary=f"Studio asset “{template.name}” attached to “{proposal.title}”",
         actor=person,
     )
@@ -205,20 +243,88 @@ def deck_template(key: str) -> bytes:
     return deck.demo_deck()
 
 
-def personalise_deck(person: Person, key: str, offer: str) -> bytes:
-    """The deck filled with the person's organisation's profile and the offer, or
-    ValidationFailed ("offer" sentences; "profile" for missing fields, by key)."""
+@dataclass(frozen=True)
+class DeckOutput:
+    data: bytes
+    key: str  # the hash of the inputs
+    code: str
+    asset: StudioAsset | None = None
+
+
+def personalise_deck(person: Person, key: str, offer: str, *, keep: bool = True) -> DeckOutput:
+    """The deck filled with the person's organisation's profile and the offer, its code on
+    every slide, from the cache when the same inputs were filled before; recorded as a
+    generated asset when `keep` (a download). ValidationFailed ("offer" sentences;
+    "profile" for missing fields, by key)."""
     if not may_brand(person):
         raise PermissionError("the studio is for partners' marketers and admins")
     data = deck_template(key)
     organization = db.session.get(Organization, person.organization_id)
-    brand = brand_of(organization, profile_of(organization.id))
+    profile = profile_of(organization.id)
     offer = " ".join(offer.split())
+    have = {f: getattr(profile, f, "") or "" for f in ("phone", "website", "address")}
+    have["logo"] = profile is not None and profile.logo is not None
     problems: dict[str, list[str]] = {}
-    if missing := [f for f in deck.needed_fields(data) if not getattr(brand, f)]:
+    if missing := [f for f in deck.needed_fields(data) if not have[f]]:
         problems["profile"] = missing
     if offer_problems := deck.check_offer(offer, forbidden_words()):
         problems["offer"] = offer_problems
     if problems:
         raise ValidationFailed(problems)
-    return deck.personalise(data, brand, offer)
+    inputs = {
+        "v": RENDER_VERSION,
+        "deck": hashlib.sha256(data).hexdigest(),
+        "organization": organization.id,
+        "name": organization.name,
+        "profile": have | {"logo": profile.logo.sha256 if have["logo"] else ""},
+        "offer": offer,
+    }
+    design = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+    code = assets.code_for(design, organization.id)
+    if (hit := disk.read(design, ".pptx")) is None:
+        brand = brand_of(organization, profile)
+        hit = (deck.personalise(data, brand, offer, code), ())
+        disk.write(design, ".pptx", hit[0])
+    record = None
+    if keep:
+        record = assets.record(
+            person,
+            organization,
+            kind=AssetKind.DECK,
+            template_key=key,
+            template_name=DECKS[key],
+            inputs_hash=design,
+            campaign=key,
+        )
+    return DeckOutput(hit[0], design, code, record)
+
+
+SLIDE_WIDTH = 960
+
+
+def deck_slides(person: Person, key: str, offer: str) -> int:
+    """How many slides the personalised deck has (ValidationFailed as personalise_deck)."""
+    return deck.slide_count(personalise_deck(person, key, offer, keep=False).data)
+
+
+def deck_slide(person: Person, key: str, offer: str, number: int) -> bytes | None:
+    """Slide `number` (from 1) of the personalised deck as a PNG preview, cached like the
+    deck; None when the deck has no such slide."""
+    made = personalise_deck(person, key, offer, keep=False)
+    name = f"{made.key}-slide{number}-{SLIDE_WIDTH}"
+    if (hit := disk.read(name, ".png")) is not None:
+        return hit[0]
+    images = deck.slide_images(made.data, SLIDE_WIDTH)
+    if not 1 <= number <= len(images):
+        return None
+    for n, image in enumerate(images, start=1):  # one drawing serves every slide
+        out = io.BytesIO()
+        image.save(out, format="PNG")
+        disk.write(f"{made.key}-slide{n}-{SLIDE_WIDTH}", ".png", out.getvalue())
+        if n == number:
+            found = out.getvalue()
+    return found
+
+
+def lookup_asset(person: Person, code: str) -> StudioAsset | None:
+    return assets.lookup(person, code)

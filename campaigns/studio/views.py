@@ -129,15 +129,15 @@ def _page_context(template, values, problems):
 
 
 def _preview(template, values):
-    """The preview's state: the problems, or the render's URL args and notes."""
+    """The preview's state: the problems, or the render (its notes, code and URL)."""
     problems = {}
-    notes: tuple = ()
+    output = None
     if not _missing(template):
         try:
-            notes = service.personalise(current_user, template, values, "preview").notes
+            output = service.personalise(current_user, template, values, "preview")
         except ValidationFailed as exc:
             problems = exc.problems
-    return problems, notes
+    return problems, output
 
 
 @bp.get("/studio/t/<int:template_id>")
@@ -146,12 +146,12 @@ def studio_personalise(template_id: int):
     _studio_person()
     template = _template_or_404(template_id)
     values = service.slot_values(template, request.args)
-    problems, notes = _preview(template, values)
+    problems, output = _preview(template, values)
     context = _page_context(template, values, problems)
     return render(
         "campaigns/studio/personalise.html",
         "campaigns/studio/_preview.html",
-        notes=notes,
+        output=output,
         status=422 if problems and request.args else 200,
         **context,
     )
@@ -169,6 +169,8 @@ def studio_render(template_id: int, fmt: str):
         output = service.personalise(person, template, values, fmt)
     except ValidationFailed as exc:
         return " ".join(m for ms in exc.problems.values() for m in ms), 422
+    if output.asset is not None:
+        db.session.commit()  # the asset's record
     return send_file(
         io.BytesIO(output.data),
         mimetype=output.content_type,
@@ -188,11 +190,11 @@ def studio_attach(template_id: int):
     try:
         asset = service.attach(person, template, values, fmt, request.form.get("proposal_id"))
     except ValidationFailed as exc:
-        problems, notes = _preview(template, values)
+        problems, output = _preview(template, values)
         problems = {**problems, **exc.problems}
         return render(
             "campaigns/studio/personalise.html",
-            notes=notes,
+            output=output,
             status=422,
             **_page_context(template, values, problems),
         )
@@ -216,9 +218,11 @@ def studio_deck(key: str):
         abort(404)
     offer = request.args.get("offer", "")
     problems = {}
+    made, slides = None, 0
     if "offer" in request.args:
         try:
-            service.personalise_deck(person, key, offer)
+            made = service.personalise_deck(person, key, offer, keep=False)
+            slides = service.deck_slides(person, key, offer)
         except ValidationFailed as exc:
             problems = exc.problems
     return render(
@@ -227,10 +231,27 @@ def studio_deck(key: str):
         name=service.DECKS[key],
         offer=offer,
         problems=problems,
+        made=made,
+        slides=slides,
         copy=service.approved_copy(),
         field_names=PROFILE_FIELDS,
         status=422 if problems else 200,
     )
+
+
+@bp.get("/studio/decks/<key>/slide-<int:number>.png")
+@login_required
+def studio_deck_slide(key: str, number: int):
+    person = _studio_person()
+    if key not in service.DECKS:
+        abort(404)
+    try:
+        data = service.deck_slide(person, key, request.args.get("offer", ""), number)
+    except ValidationFailed as exc:
+        return " ".join(str(m) for ms in exc.problems.values() for m in ms), 422
+    if data is None:
+        abort(404)
+    return send_file(io.BytesIO(data), mimetype="image/png", max_age=0)
 
 
 @bp.get("/studio/decks/<key>.pptx")
@@ -240,13 +261,24 @@ def studio_deck_file(key: str):
     if key not in service.DECKS:
         abort(404)
     try:
-        data = service.personalise_deck(person, key, request.args.get("offer", ""))
+        made = service.personalise_deck(person, key, request.args.get("offer", ""))
     except ValidationFailed as exc:
         return " ".join(str(m) for ms in exc.problems.values() for m in ms), 422
+    db.session.commit()  # the asset's record
     return send_file(
-        io.BytesIO(data),
+        io.BytesIO(made.data),
         mimetype=service.PPTX,
         as_attachment=True,
-        download_name=f"{key}.pptx",
+        download_name=f"{key}-{made.code}.pptx",
         max_age=0,
     )
+
+
+@bp.get("/studio/assets/<code>")
+@login_required
+def studio_asset(code: str):
+    """A verification code looked up: OEM staff and the owning organisation; else 404."""
+    asset = service.lookup_asset(current_user, code)
+    if asset is None:
+        abort(404)
+    return render("campaigns/studio/asset.html", asset=asset)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from campaigns.coop import ledger
 from campaigns.coop.models import CoopProgram
 from campaigns.demo import studio as studio_demo
+from campaigns.studio import service as studio_service
 from campaigns.studio.models import StudioTemplate
 from campaigns.studio.profiles import profile_of, save_profile
 from hub import db
@@ -366,6 +367,16 @@ def _studio(path):
     return build
 
 
+def _studio_asset(c):
+    """A code generated for the test dealer (a PNG of the demo template)."""
+    _studio(lambda c, t: "")(c)
+    template = db.session.scalar(
+        sa.select(StudioTemplate).where(StudioTemplate.key == "harvest-square")
+    )
+    output = studio_service.personalise(c.people["dealer_marketer"], template, {}, "png")
+    return f"/campaigns/studio/assets/{output.code}"
+
+
 ACCESS_CASES.update(
     {
         "campaigns.studio_home": [
@@ -461,6 +472,54 @@ ACCESS_CASES.update(
                 },
                 default=403,
                 note="always the viewer's own brand: the distributor has no logo yet",
+            ),
+        ],
+        "campaigns.studio_deck_slide": [
+            Case(
+                "GET",
+                _studio(lambda c, t: "/campaigns/studio/decks/dealer-intro/slide-1.png?offer=Save"),
+                {
+                    "anonymous": LOGIN,
+                    "partner_admin": 200,
+                    "dealer_marketer": 200,
+                    "distributor_admin": 422,
+                },
+                default=403,
+                note="always the viewer's own brand: the distributor has no logo yet",
+            ),
+            Case(
+                "GET",
+                _studio(lambda c, t: "/campaigns/studio/decks/nope/slide-1.png?offer=Save"),
+                {
+                    "anonymous": LOGIN,
+                    **{r: 404 for r in ("distributor_admin", "partner_admin", "dealer_marketer")},
+                },
+                default=403,
+                note="no such deck",
+            ),
+        ],
+        "campaigns.studio_asset": [
+            Case(
+                "GET",
+                _studio_asset,
+                {
+                    "anonymous": LOGIN,
+                    "program_admin": 200,
+                    "channel_manager": 200,
+                    "product_manager": 200,
+                    "partner_admin": 200,
+                    "dealer_marketer": 200,
+                    "partner_staff": 200,
+                },
+                default=404,
+                note="OEM staff and the owning organisation look a code up; anyone else 404",
+            ),
+            Case(
+                "GET",
+                "/campaigns/studio/assets/0000-0000",
+                {"anonymous": LOGIN},
+                default=404,
+                note="no such code",
             ),
         ],
         "campaigns.studio_attach": [

@@ -54,17 +54,30 @@ def test_the_marketer_personalises_a_template_and_downloads_it(open_page):
     )
     check_axe(page, label="personalise page with a preview")
 
+    code = re.search(r"verification code ([0-9A-Z]{4}-[0-9A-Z]{4})", page.inner_text("#preview"))
+    assert code, "the preview names the code it prints"
     with page.expect_download() as download_info:
         page.get_by_role("link", name="PNG", exact=True).click()
+    assert code[1] in download_info.value.suggested_filename
     data = download_info.value.path().read_bytes()
     with Image.open(io.BytesIO(data)) as image:
         assert (image.format, image.size) == ("PNG", (1080, 1080))
+    page.goto(f"/campaigns/studio/assets/{code[1]}")  # the code looked up
+    expect(page.get_by_role("heading", name=f"Studio asset {code[1]}")).to_be_visible()
+    check_axe(page, label="asset look-up")
 
     page.goto("/campaigns/studio")
     page.get_by_role("link", name="Dealer introduction deck").click()
     check_axe(page, label="deck page")
     page.get_by_label("Offer").fill("Save $500 on a precision upgrade kit")
     page.get_by_role("button", name="Check").click()
+    slides = page.get_by_role("img", name=re.compile(r"Preview of slide \d+ of 3"))
+    expect(slides).to_have_count(3)
+    for n in range(3):  # every slide shown as an image before download
+        slides.nth(n).scroll_into_view_if_needed()
+        expect(slides.nth(n)).to_have_js_property("complete", True)
+        assert slides.nth(n).evaluate("img => img.naturalWidth") == 960
+    check_axe(page, label="deck page with slide previews")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download PowerPoint (.pptx)").click()
     deck = Presentation(io.BytesIO(download_info.value.path().read_bytes()))

@@ -174,6 +174,7 @@ def test_the_admin_creates_edits_and_publishes_a_kit(app, client, login_as, chan
     actions = db.session.scalars(
         sa.select(AuditEvent.action).where(AuditEvent.object_id == str(kit.id),
                                            AuditEvent.object_type == "CampaignKit")
+        .order_by(AuditEvent.id)
     ).all()  # fmt: skip
     assert actions == ["kit.created", "kit.edited", "kit.published"]
 
