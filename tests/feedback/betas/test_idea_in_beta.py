@@ -128,3 +128,19 @@ def test_other_statuses_and_refused_changes_invite_nobody(channel, line, app):
         assert betas.invite_for_idea(pm, idea, path_for=lambda p: "/x") == []
         ideas.move(pm, idea, "in_beta", "In beta.", link="x", path="/x")
     assert marketer.id in _invited(program)
+
+
+def test_the_program_and_idea_pages_link_each_other_and_keep_the_layout(
+    client, login_as, channel, line
+):
+    pm = channel.people["product_manager"]
+    idea = _idea(channel, line)
+    program = make_program(pm, line, title="Net wrap beta", idea_id=str(idea.id))
+    login_as("dealer_marketer")
+    page = client.get(f"/feedback/betas/{program.id}").get_data(as_text=True)
+    assert f'href="/feedback/ideas/{idea.id}">Net wrap roll lift assist</a>' in page
+    # The page's own `program` (the beta program) doesn't blank the layout's.
+    name = accounts.program_settings().name
+    assert f"Net wrap beta · {name}</title>" in page and f"open source. {name}." in page
+    idea_page = client.get(f"/feedback/ideas/{idea.id}").get_data(as_text=True)
+    assert f'href="/feedback/betas/{program.id}">Net wrap beta</a>' in idea_page
