@@ -5,7 +5,8 @@ from flask import Flask
 from feedback.betas import api as betas_api
 from feedback.betas import manage_views as _beta_manage_views  # noqa: F401  (routes join bp)
 from feedback.betas import space_views as _beta_space_views  # noqa: F401  (routes join bp)
-from feedback.betas import views as _beta_views  # noqa: F401  (routes join bp)
+from feedback.betas import views as beta_views
+from feedback.betas.pages import idea_status_listener
 from feedback.consultations import api as consultations_api
 from feedback.consultations import panels as consultation_panels
 from feedback.consultations import views as _consultation_views  # noqa: F401  (routes join bp)
@@ -21,6 +22,8 @@ from feedback.ideas import merge_views as _merge_views  # noqa: F401  (its route
 from feedback.ideas import shipped_views as _shipped_views  # noqa: F401  (its routes join bp)
 from feedback.ideas import triage_views as _triage_views  # noqa: F401  (its routes join bp)
 from feedback.ideas import views as _idea_views  # noqa: F401  (its routes join bp on import)
+from feedback.ideas.moves import LISTENERS as IDEA_STATUS_LISTENERS
+from feedback.ideas.views import IDEA_SECTIONS
 from feedback.views import bp
 from hub.models import Role
 from hub.registry import NavItem, registry
@@ -45,6 +48,9 @@ def init_app(app: Flask) -> None:
     reg.demo.append(ideas_demo.seed_demo)
     reg.nav.append(NavItem("Betas", "feedback.beta_list", order=42, more=True))
     reg.demo.append(betas_demo.seed_demo)
+    # Moving an idea to "in beta" invites its voters to the programs linked to it.
+    app.extensions.setdefault(IDEA_STATUS_LISTENERS, []).append(idea_status_listener)
+    app.extensions.setdefault(IDEA_SECTIONS, []).append(beta_views.idea_section)
     reg.nav.append(NavItem("Shipped from your ideas", "feedback.idea_shipped", order=43, more=True))
     reg.nav.append(NavItem("Field intelligence", "feedback.field_list", order=44, more=True))
     reg.message_actions.append(_evidence_views.message_actions)

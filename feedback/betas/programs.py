@@ -1,10 +1,12 @@
 """A beta program as the product manager sets it up: what it is, who may apply, how many,
 its dates and its NDA (editing the text raises the version, so testers sign again), the
 idea it answers — whose voters are invited to apply when the program is published or the
-idea is linked to a published program (each person once)."""
+idea is linked to a published program, and again — for those who voted since — when the
+product manager moves the idea to "in beta" (each person once)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import sqlalchemy as sa
@@ -18,7 +20,8 @@ from feedback.betas.models import (
     BetaInvitation,
     BetaProgram,
 )
-from feedback.ideas.models import Idea, IdeaVote
+from feedback.betas.schedule import Phase, phase
+from feedback.ideas.models import Idea, IdeaStatus, IdeaVote
 from hub import audit, db, notifications
 from hub.db import utcnow
 from hub.errors import ValidationFailed
@@ -242,6 +245,31 @@ def invite_voters(actor: Person, program: BetaProgram, *, path: str) -> int:
         summary=f"{len(people)} voters of “{idea.title}” invited to “{program.title}”",
     )
     return len(people)
+
+
+def invite_for_idea(
+    actor: Person, idea: Idea, *, path_for: Callable[[BetaProgram], str]
+) -> list[tuple[BetaProgram, int]]:
+    """When an idea goes "in beta": invite its voters not invited yet to every published
+    program linked to it that takes applications now or soon (a running or ended program
+    has no place to offer). Idempotent; each program's invitations are audited by
+    invite_voters. Returns (program, how many were invited) for the programs that took
+    someone. `path_for(program)`: the program page's address for the notification."""
+    if idea.status != IdeaStatus.IN_BETA:
+        return []
+    linked = db.session.scalars(
+        sa.select(BetaProgram)
+        .where(BetaProgram.idea_id == idea.id, BetaProgram.published_at.is_not(None))
+        .order_by(BetaProgram.id)
+    )
+    done = []
+    for program in linked:
+        if phase(program) not in (Phase.UPCOMING, Phase.APPLICATIONS_OPEN):
+            continue
+        count = invite_voters(actor, program, path=path_for(program))
+        if count:
+            done.append((program, count))
+    return done
 
 
 def invited(person: Person, program: BetaProgram) -> bool:

@@ -8,7 +8,7 @@ from feedback.betas.eligibility import is_eligible, missing
 from feedback.betas.engagement import scores, track_record
 from feedback.betas.nda import NdaRequired, has_signed, require_space, sign
 from feedback.betas.outcome import post_outcome
-from feedback.betas.programs import create, invite_voters, publish, update
+from feedback.betas.programs import create, invite_for_idea, invite_voters, publish, update
 from feedback.betas.reports import file_report, keep_photo, reports
 from feedback.betas.schedule import Phase, phase
 from feedback.betas.surveys import answer, create_survey, results, surveys
@@ -28,6 +28,7 @@ __all__ = [
     "file_report",
     "get_visible",
     "has_signed",
+    "invite_for_idea",
     "invite_voters",
     "is_eligible",
     "is_tester",

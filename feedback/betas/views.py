@@ -8,8 +8,9 @@ Every route parses, calls the rules, renders; a program a viewer may not see is 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, request, url_for
+from flask import abort, flash, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from feedback.betas import applications, eligibility, nda, programs
 from feedback.betas.access import (
@@ -24,6 +25,7 @@ from feedback.betas.forms import ApplyForm
 from feedback.betas.models import BetaApplication, BetaProgram
 from feedback.betas.pages import client_ip, program_or_404
 from feedback.betas.schedule import Phase, phase
+from feedback.ideas.models import Idea
 from feedback.views import bp
 from hub import db
 from hub.errors import ValidationFailed
@@ -79,6 +81,7 @@ def program_page_response(program: BetaProgram, *, form=None, status_code=200):
         lacks=eligibility.missing(viewer, program) if is_partner(viewer) else [],
         application=application,
         invited=programs.invited(viewer, program),
+        linked_idea=db.session.get(Idea, program.idea_id) if program.idea_id else None,
         accepted=applications.accepted_count(program),
         form=form or ApplyForm(formdata=None),
         can_apply=is_partner(viewer)
@@ -138,3 +141,15 @@ def beta_nda(program_id: int):
         form=form,
         space_url=url_for("feedback.beta_space", program_id=program.id),
     )
+
+
+def idea_section(viewer, idea) -> str:
+    """The idea page's section of the beta programs linked to the idea that the viewer may
+    see (partner users: published ones), so a voter finds where to apply."""
+    rows = db.session.scalars(
+        visible_programs(viewer).where(BetaProgram.idea_id == idea.id).order_by(BetaProgram.id)
+    ).all()
+    if not rows:
+        return ""
+    html = render_template("feedback/betas/_idea_section.html", rows=[(p, phase(p)) for p in rows])
+    return Markup(html)  # noqa: S704 — autoescaped template

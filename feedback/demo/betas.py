@@ -7,7 +7,12 @@ notifications and the records agree):
 - "Cab filter latch pilot", ended, with its outcome posted (its testers' engagement
   sorts the applicants of the next program);
 - "Quick-attach mower deck beta", taking applications from Premier partners, linked to
-  the mower-deck idea (its voters were invited), with two applicants waiting.
+  the mower-deck idea (its voters were invited), with two applicants waiting;
+- "Net wrap lift assist beta" (harvest), linked to the "Net wrap roll lift assist" idea
+  (in progress): taking applications, its voters invited when it was published; Harbor's
+  technician is an early tester who has not signed the NDA yet, a first survey is asked.
+  The whole journey of docs/ideas.md runs on it: a dealer who votes for the idea now is
+  invited when the product manager moves the idea to "in beta".
 """
 
 from __future__ import annotations
@@ -288,5 +293,44 @@ def seed_demo(context: dict) -> str:
         invited = betas.publish(pm, beta, path=_links(beta)["path"])
         betas.apply(jorge, beta, "Acreage customers swap every week; I'd time it.")
         betas.apply(walt, beta, "We'd put it on our rental fleet.")
+        net_wrap = _net_wrap_beta(pm, lines["harvest"], cody)
     db.session.flush()
-    return f"3 beta programs (one running with 4 testers, {invited} voters invited to the open one)"
+    return (
+        f"4 beta programs (one running with 4 testers; {invited} voters invited to the "
+        f"mower-deck beta, {net_wrap} to the net wrap one)"
+    )
+
+
+def _net_wrap_beta(pm, line, tester) -> int:
+    """The program the journey ends in (see the module's docstring); returns how many
+    voters were invited when it was published."""
+    idea = db.session.scalar(sa.select(Idea).where(Idea.title == "Net wrap roll lift assist"))
+    program = _program(
+        pm,
+        line,
+        "Net wrap lift assist beta",
+        [],
+        _dates(-2, 21, 22, 110),
+        idea=idea,
+        description=(
+            "A spring-assisted cradle that lifts a net wrap roll into the baler, on demo "
+            "balers before it goes on sale."
+        ),
+        tester_tasks=(
+            "Load net wrap with the assist at least weekly, report what you find and answer "
+            "a short survey."
+        ),
+    )
+    invited = betas.publish(pm, program, path=_links(program)["path"])
+    _join(pm, program, [tester], ["Our baler customers load net wrap alone every day."])
+    betas.create_survey(
+        pm,
+        program,
+        "First loads",
+        "Two questions after your first loads.",
+        [
+            {"kind": "rating", "prompt": "How easy is loading a roll with the assist?"},
+            {"kind": "text", "prompt": "What would make it easier?"},
+        ],
+    )
+    return invited

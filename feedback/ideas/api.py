@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Flask, abort, url_for
 
-from feedback.ideas import participation, posting, search, status
+from feedback.ideas import moves, participation, posting, search
 from feedback.ideas.access import (
     PARTNERS_ONLY,
     TRIAGERS_ONLY,
@@ -156,7 +156,9 @@ def comment_idea(idea_id: int):
     "Change an idea's status (product managers and program admins)",
     description=(
         "Always with a message, sent in the app and by e-mail to everyone following the "
-        "idea (its voters, commenters and subscribers); declining needs the reason."
+        "idea (its voters, commenters and subscribers); declining needs the reason. "
+        "Moving it to in_beta also invites its voters not invited yet to the beta programs "
+        "linked to it that take applications."
     ),
     tags=TAGS,
     json=StatusInput,
@@ -167,7 +169,7 @@ def comment_idea(idea_id: int):
 def change_idea_status(idea_id: int):
     idea = _idea_or_404(idea_id)
     body: StatusInput = context().json
-    status.change_status(
+    moves.move(
         current_person(),
         idea,
         body.status,

@@ -15,6 +15,8 @@ from feedback.ideas.evidence import attach as attach_evidence
 from feedback.ideas.evidence import evidence_for, idea_from_message
 from feedback.ideas.merging import current_merge, merge, merges_into, why_not_undoable
 from feedback.ideas.merging import undo as undo_merge
+from feedback.ideas.moves import LISTENERS as STATUS_LISTENERS
+from feedback.ideas.moves import move
 from feedback.ideas.participation import (
     comment,
     has_voted,
@@ -36,6 +38,7 @@ from feedback.ideas.triage import Filters, breakdown, ranked, set_weights, tier_
 
 __all__ = [
     "SETTABLE",
+    "STATUS_LISTENERS",
     "Filters",
     "attach_evidence",
     "audience",
@@ -58,6 +61,7 @@ __all__ = [
     "keep_photo",
     "merge",
     "merges_into",
+    "move",
     "normalise_tag",
     "notices",
     "parse_tags",

@@ -13,7 +13,17 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from feedback.ideas import evidence, merging, participation, posting, search, status, tags, triage
+from feedback.ideas import (
+    evidence,
+    merging,
+    moves,
+    participation,
+    posting,
+    search,
+    status,
+    tags,
+    triage,
+)
 from feedback.ideas.access import (
     PARTNERS_ONLY,
     TRIAGERS_ONLY,
@@ -292,7 +302,7 @@ def idea_status(idea_id: int):
     form = status_form(idea.status)
     if form.validate():
         try:
-            change = status.change_status(
+            change, done = moves.move(
                 current_user,
                 idea,
                 request.form.get("status", ""),
@@ -305,8 +315,13 @@ def idea_status(idea_id: int):
             apply_problems(form, exc)
             return idea_page_response(idea_or_404(idea_id), status_code=422, change_form=form)
         flash(
-            f"Moved to {change.to_status.label.lower()}; "
-            f"{change.notified_count} following it were told.",
+            " ".join(
+                [
+                    f"Moved to {change.to_status.label.lower()}; "
+                    f"{change.notified_count} following it were told.",
+                    *done,
+                ]
+            ),
             "success",
         )
         return see_other("feedback.idea_page", idea_id=idea.id)

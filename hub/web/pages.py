@@ -296,7 +296,7 @@ def init_app(app: Flask) -> None:
             ctx.update(db.memo(("web.page", current_user.id), lambda: _page_context(current_user)))
             g.program_currency = ctx["program"].currency
         else:
-            ctx.update(nav_items=[], unread_notifications=0, program=None)
+            ctx.update(nav_items=[], unread_notifications=0, program=None, layout_program=None)
         return ctx
 
     dates.init_app(app)  # date, datetime, relative, iso
@@ -308,11 +308,15 @@ def init_app(app: Flask) -> None:
 
 def _page_context(person) -> dict:
     """What the layout shows a signed-in person on every page."""
-    return {
+    context = {
         "nav_items": nav_for(person),
         "unread_notifications": notifications.unread_count(person.id),
         "program": accounts.program_settings(),
     }
+    # The layout reads the program under its own name too: a page may pass its own
+    # `program` (a beta program), which must not blank the title and footer.
+    context["layout_program"] = context["program"]
+    return context
 
 
 def nav_for(person) -> list:
