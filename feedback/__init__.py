@@ -1,5 +1,7 @@
 """Feedback — see ARCHITECTURE.md. This package registers itself with hub through init_app."""
 
+from datetime import timedelta
+
 from flask import Flask
 
 from feedback.betas import api as betas_api
@@ -9,11 +11,12 @@ from feedback.betas import views as _beta_views  # noqa: F401  (routes join bp)
 from feedback.demo import betas as betas_demo
 from feedback.demo import ideas as ideas_demo
 from feedback.ideas import api as ideas_api
+from feedback.ideas import fanout as idea_fanout
 from feedback.ideas import triage_views as _triage_views  # noqa: F401  (its routes join bp)
 from feedback.ideas import views as _idea_views  # noqa: F401  (its routes join bp on import)
 from feedback.views import bp
 from hub.models import Role
-from hub.registry import NavItem, registry
+from hub.registry import Job, NavItem, registry
 
 
 def init_app(app: Flask) -> None:
@@ -33,5 +36,7 @@ def init_app(app: Flask) -> None:
         )
     )
     reg.demo.append(ideas_demo.seed_demo)
+    # Status changes told after the request whose process died mid-way (fanout.py).
+    reg.add_job(Job("feedback.ideas-fanout", timedelta(minutes=1), idea_fanout.finish_pending))
     reg.nav.append(NavItem("Betas", "feedback.beta_list", order=42, more=True))
     reg.demo.append(betas_demo.seed_demo)
