@@ -87,6 +87,7 @@ test-postgres: setup
 
 bench: setup
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.ideas
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache .ruff_cache
