@@ -69,6 +69,9 @@ class Idea(Base):
     __tablename__ = "idea"
     __table_args__ = (
         sa.Index("ix_idea_line_status", "product_line_id", "status"),
+        # The boards, most votes first, all lines or one (bench.ideas, 0020_ideas_bench).
+        sa.Index("ix_idea_votes", "vote_count", "id"),
+        sa.Index("ix_idea_line_votes", "product_line_id", "vote_count", "id"),
         sa.CheckConstraint("vote_count >= 0", name="vote_count_not_negative"),
     )
 

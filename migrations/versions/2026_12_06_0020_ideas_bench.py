@@ -2,6 +2,8 @@
 
 idea_fanout: a status change whose audience (more than feedback.ideas.fanout.CHUNK
 people) is told after the request, chunk by chunk, by a background thread or `hub tick`.
+ix_idea_votes, ix_idea_line_votes: the boards' "most votes" order, read from an index
+instead of sorting every idea (docs/performance.md, "Ideas at scale").
 
 Revision ID: 0020_ideas_bench
 Revises: 0019_studio_kits
@@ -35,8 +37,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("change_id", name=op.f("pk_idea_fanout")),
     )
     op.create_index(op.f("ix_idea_fanout_done_at"), "idea_fanout", ["done_at"])
+    # The ideas boards sort by votes (then id) over every idea, or one product line's.
+    op.create_index("ix_idea_votes", "idea", ["vote_count", "id"])
+    op.create_index("ix_idea_line_votes", "idea", ["product_line_id", "vote_count", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_idea_line_votes", table_name="idea")
+    op.drop_index("ix_idea_votes", table_name="idea")
     op.drop_index(op.f("ix_idea_fanout_done_at"), table_name="idea_fanout")
     op.drop_table("idea_fanout")
