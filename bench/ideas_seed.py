@@ -97,12 +97,15 @@ class IdeaSeeder:
         first = self.next_id
         ids = list(range(first, first + ideas))
         self.next_id += ideas
-        weights = [1 / (rank**0.9) for rank in range(1, ideas + 1)]
+        weights = [1 / (rank**0.6) for rank in range(1, ideas + 1)]
         total = sum(weights)
         cap = len(self.everyone) // 2
         counts = [min(cap, int(votes * w / total)) for w in weights]
-        for i in rng.sample(range(ideas), k=max(0, votes - sum(counts))):
-            counts[i] += 1  # the remainder, one each to random ideas (never above cap + 1)
+        votes = min(votes, cap * ideas)
+        while sum(counts) < votes:  # the remainder, one each to random ideas under the cap
+            room = [i for i, c in enumerate(counts) if c < cap]
+            for i in rng.sample(room, k=min(len(room), votes - sum(counts))):
+                counts[i] += 1
         rng.shuffle(counts)
         rows = []
         for idea_id, count in zip(ids, counts, strict=True):
