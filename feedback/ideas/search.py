@@ -18,10 +18,10 @@ and the API's ?q=, ask.
 
 - Bounded at any scale: the words are looked for together first (every word, the last
   as a prefix), and only when that finds fewer than asked for, any of them. Each look
-  ranks at most SCAN matches — the newest, when more match (a first word like "hyd"
+  ranks at most SCAN (500) matches — the newest, when more match (a first word like "hyd"
   matches a third of a large board): ranking all of them is what cost time at 100,000
-  ideas (docs/performance.md, "Ideas at scale"). The typo look is bounded the same way,
-  and scores only titles before it loads the few ideas it answers with.
+  ideas (docs/performance.md, "Ideas at scale"). The typo look scores at most TYPO_SCAN (200)
+  titles, and only titles, before it loads the few ideas it answers with.
 
 Results pass through the access policy (feedback.ideas.access.visible_ideas) like every
 other list of ideas. The migration creates the search tables, columns and indexes.
@@ -41,7 +41,10 @@ from hub.models import Person
 
 MAX_WORDS = 8
 CANDIDATES = 200  # word matches ranked inside the search index before scoping
-SCAN = 2000  # matches one look ranks at most: the newest (see the module's docstring)
+SCAN = 500  # matches one look ranks at most: the newest (see the module's docstring)
+# Titles the typo look scores at most: pg_trgm's word similarity costs ~30 µs a title, and
+# a typo of a common word ("hydrolic") is as near to tens of thousands of titles.
+TYPO_SCAN = 200
 TYPO_MIN_LENGTH = 4
 # How alike a typed word and a title word must be: shared trigrams over all trigrams of
 # the two (pg_trgm's word_similarity) — "hydrolic" and "hydraulic" are 0.46.
@@ -191,7 +194,7 @@ def _sqlite_typos(scope: sa.Select, terms: list[str], limit: int) -> list[Match]
             "WHERE idea_trigram MATCH :query ORDER BY rowid DESC LIMIT :scan) "
             "ORDER BY score LIMIT :candidates"
         )
-        .bindparams(query=" OR ".join(f'"{g}"' for g in grams), scan=SCAN, candidates=CANDIDATES)
+        .bindparams(query=" OR ".join(f'"{g}"' for g in grams), scan=SCAN, candidates=TYPO_SCAN)
         .columns(id=sa.Integer)
         .subquery()
     )
@@ -260,7 +263,7 @@ def _postgres_typos(scope: sa.Select, terms: list[str], limit: int) -> list[Matc
         scope.with_only_columns(Idea.id)
         .where(sa.or_(*(sa.literal(t).op("<%")(Idea.title) for t in long_terms)))
         .order_by(Idea.id.desc())
-        .limit(SCAN)
+        .limit(TYPO_SCAN)
         .subquery()
     )
     rows = db.session.execute(
