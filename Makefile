@@ -89,6 +89,7 @@ bench: setup
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.learning --backends sqlite
 	$(BIN)/python -m bench.studio
+	$(BIN)/python -m bench.ideas
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache .ruff_cache

@@ -1,5 +1,7 @@
 """Feedback — see ARCHITECTURE.md. This package registers itself with hub through init_app."""
 
+from datetime import timedelta
+
 from flask import Flask
 
 from feedback.betas import api as betas_api
@@ -18,6 +20,7 @@ from feedback.field import api as field_api
 from feedback.field import views as field_views
 from feedback.ideas import api as ideas_api
 from feedback.ideas import evidence_views as _evidence_views
+from feedback.ideas import fanout as idea_fanout
 from feedback.ideas import merge_views as _merge_views  # noqa: F401  (its routes join bp)
 from feedback.ideas import shipped_views as _shipped_views  # noqa: F401  (its routes join bp)
 from feedback.ideas import triage_views as _triage_views  # noqa: F401  (its routes join bp)
@@ -26,7 +29,7 @@ from feedback.ideas.moves import LISTENERS as IDEA_STATUS_LISTENERS
 from feedback.ideas.views import IDEA_SECTIONS
 from feedback.views import bp
 from hub.models import Role
-from hub.registry import NavItem, registry
+from hub.registry import Job, NavItem, registry
 
 
 def init_app(app: Flask) -> None:
@@ -46,6 +49,8 @@ def init_app(app: Flask) -> None:
         )
     )
     reg.demo.append(ideas_demo.seed_demo)
+    # Status changes told after the request whose process died mid-way (fanout.py).
+    reg.add_job(Job("feedback.ideas-fanout", timedelta(minutes=1), idea_fanout.finish_pending))
     reg.nav.append(NavItem("Betas", "feedback.beta_list", order=42, more=True))
     reg.demo.append(betas_demo.seed_demo)
     # Moving an idea to "in beta" invites its voters to the programs linked to it.

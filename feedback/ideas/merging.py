@@ -28,6 +28,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from feedback.ideas import fanout
 from feedback.ideas.access import TRIAGERS_ONLY, can_triage
 from feedback.ideas.models import (
     MESSAGE_MAX,
@@ -39,7 +40,6 @@ from feedback.ideas.models import (
     IdeaSubscription,
     IdeaVote,
 )
-from feedback.ideas.status import tell_followers
 from hub import audit, db
 from hub.db import utcnow
 from hub.errors import Conflict, ValidationFailed
@@ -128,7 +128,9 @@ def merge(
     )
     db.session.add(change)
     db.session.flush()
-    change.notified_count = tell_followers(actor, source, change, link=link, path=path)
+    # Told now, in the merge's transaction, however many: the followers move to the
+    # surviving idea next, so a fan-out run later would find none left here.
+    change.notified_count = fanout.tell_now(change, link=link, path=path)
 
     moved = {
         **_move_votes(source, target),

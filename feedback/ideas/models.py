@@ -70,6 +70,9 @@ class Idea(Base):
     __tablename__ = "idea"
     __table_args__ = (
         sa.Index("ix_idea_line_status", "product_line_id", "status"),
+        # The boards, most votes first, all lines or one (bench.ideas, 0020_ideas_bench).
+        sa.Index("ix_idea_votes", "vote_count", "id"),
+        sa.Index("ix_idea_line_votes", "product_line_id", "vote_count", "id"),
         sa.CheckConstraint("vote_count >= 0", name="vote_count_not_negative"),
     )
 
@@ -175,6 +178,8 @@ class IdeaStatusChange(Base):
     notified_count: Mapped[int] = mapped_column(default=0)
 
     changed_by: Mapped[Person] = relationship(lazy="joined", innerjoin=True)
+    # Set when the audience is told after the request (feedback.ideas.fanout).
+    fanout: Mapped[IdeaFanout | None] = relationship()
 
 
 class IdeaNotice(Base):
@@ -188,6 +193,22 @@ class IdeaNotice(Base):
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254))
     notified_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdeaFanout(Base):
+    """A status change whose audience is told after the request (feedback.ideas.fanout):
+    where to link, how many were to be told, and when the last of them was."""
+
+    __tablename__ = "idea_fanout"
+
+    change_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("idea_status_change.id", ondelete="CASCADE"), primary_key=True
+    )
+    link: Mapped[str] = mapped_column(sa.String(500))  # the idea page, for e-mails
+    path: Mapped[str] = mapped_column(sa.String(300))  # the same, for in-app notifications
+    audience: Mapped[int] = mapped_column(default=0)  # followers when the change was made
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class IdeaTierWeight(Base):

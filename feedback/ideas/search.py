@@ -16,6 +16,13 @@ and the API's ?q=, ask.
   near misses), and a typo in a title word only (the problem and description aren't
   trigram-indexed) is not found.
 
+- Bounded at any scale: the words are looked for together first (every word, the last
+  as a prefix), and only when that finds fewer than asked for, any of them. Each look
+  ranks at most SCAN (500) matches — the newest, when more match (a first word like "hyd"
+  matches a third of a large board): ranking all of them is what cost time at 100,000
+  ideas (docs/performance.md, "Ideas at scale"). The typo look scores at most TYPO_SCAN (200)
+  titles, and only titles, before it loads the few ideas it answers with.
+
 Results pass through the access policy (feedback.ideas.access.visible_ideas) like every
 other list of ideas. The migration creates the search tables, columns and indexes.
 """
@@ -34,6 +41,10 @@ from hub.models import Person
 
 MAX_WORDS = 8
 CANDIDATES = 200  # word matches ranked inside the search index before scoping
+SCAN = 500  # matches one look ranks at most: the newest (see the module's docstring)
+# Titles the typo look scores at most: pg_trgm's word similarity costs ~30 µs a title, and
+# a typo of a common word ("hydrolic") is as near to tens of thousands of titles.
+TYPO_SCAN = 200
 TYPO_MIN_LENGTH = 4
 # How alike a typed word and a title word must be: shared trigrams over all trigrams of
 # the two (pg_trgm's word_similarity) — "hydrolic" and "hydraulic" are 0.46.
@@ -48,10 +59,59 @@ class Match:
     typo: bool = False  # found by the trigram fallback, not by its words
 
 
+# Words too common to tell ideas apart: as prefixes ("the"*) they match nearly every idea's
+# problem text, which is what made a title like "wireless charger for the cab" slow.
+STOPWORDS = frozenset(
+    [
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "our",
+        "so",
+        "that",
+        "the",
+        "their",
+        "them",
+        "they",
+        "this",
+        "to",
+        "was",
+        "we",
+        "were",
+        "when",
+        "which",
+        "while",
+        "who",
+        "will",
+        "with",
+        "you",
+        "your",
+    ]
+)
+
+
 def words(text: str) -> list[str]:
-    """The words of a query, lower-cased, at most MAX_WORDS (letters and digits only, so
-    nothing typed can reach the search syntax)."""
-    return [w for w in _WORD.findall((text or "").lower()) if len(w) >= 2][:MAX_WORDS]
+    """The words of a query, lower-cased, at most MAX_WORDS, without STOPWORDS (letters
+    and digits only, so nothing typed can reach the search syntax)."""
+    found = _WORD.findall((text or "").lower())
+    return [w for w in found if len(w) >= 2 and w not in STOPWORDS][:MAX_WORDS]
 
 
 def similar(
@@ -78,13 +138,25 @@ def similar(
 
 
 def _sqlite_words(scope: sa.Select, terms: list[str], limit: int) -> list[Match]:
-    query = " OR ".join(f'"{term}"*' for term in terms)
+    quoted = [f'"{term}"*' for term in terms]
+    found = _sqlite_match(scope, " AND ".join(quoted), limit)
+    if len(found) < limit and len(terms) > 1:
+        seen = {m.idea.id for m in found}
+        more = _sqlite_match(scope, " OR ".join(quoted), limit + len(seen))
+        found += [m for m in more if m.idea.id not in seen][: limit - len(found)]
+    return found
+
+
+def _sqlite_match(scope: sa.Select, query: str, limit: int) -> list[Match]:
+    # bm25 is computed for the SCAN newest matches only: FTS5 walks its index in rowid
+    # order and stops there (ORDER BY rowid DESC LIMIT), however many match.
     ranked = (
         sa.text(
-            "SELECT rowid AS id, bm25(idea_fts, 8.0, 2.0, 1.0) AS score FROM idea_fts "
-            "WHERE idea_fts MATCH :query ORDER BY score LIMIT :candidates"
+            "SELECT id, score FROM (SELECT rowid AS id, bm25(idea_fts, 8.0, 2.0, 1.0) AS score "
+            "FROM idea_fts WHERE idea_fts MATCH :query ORDER BY rowid DESC LIMIT :scan) "
+            "ORDER BY score LIMIT :candidates"
         )
-        .bindparams(query=query, candidates=CANDIDATES)
+        .bindparams(query=query, scan=SCAN, candidates=CANDIDATES)
         .columns(id=sa.Integer, score=sa.Float)
         .subquery()
     )
@@ -119,32 +191,57 @@ def _sqlite_typos(scope: sa.Select, terms: list[str], limit: int) -> list[Match]
         return []
     candidates = (
         sa.text(
-            "SELECT rowid AS id FROM idea_trigram WHERE idea_trigram MATCH :query "
-            "ORDER BY bm25(idea_trigram) LIMIT :candidates"
+            "SELECT id FROM (SELECT rowid AS id, bm25(idea_trigram) AS score FROM idea_trigram "
+            "WHERE idea_trigram MATCH :query ORDER BY rowid DESC LIMIT :scan) "
+            "ORDER BY score LIMIT :candidates"
         )
-        .bindparams(query=" OR ".join(f'"{g}"' for g in grams), candidates=CANDIDATES)
+        .bindparams(query=" OR ".join(f'"{g}"' for g in grams), scan=SCAN, candidates=TYPO_SCAN)
         .columns(id=sa.Integer)
         .subquery()
     )
-    ideas = db.session.scalars(scope.join(candidates, candidates.c.id == Idea.id)).all()
-    scored = []
-    for idea in ideas:
-        score = max(word_similarity(t, idea.title) for t in long_terms)
-        if score >= SIMILARITY:
-            scored.append(Match(idea, score, typo=True))
-    scored.sort(key=lambda m: (-m.score, m.idea.id))
-    return scored[:limit]
+    titles = db.session.execute(
+        scope.with_only_columns(Idea.id, Idea.title).join(candidates, candidates.c.id == Idea.id)
+    ).all()
+    scored = sorted(
+        (
+            (-score, idea_id)
+            for idea_id, title in titles
+            if (score := max(word_similarity(t, title) for t in long_terms)) >= SIMILARITY
+        )
+    )[:limit]
+    if not scored:
+        return []
+    ideas = {i.id: i for i in db.session.scalars(scope.where(Idea.id.in_([i for _, i in scored])))}
+    return [Match(ideas[i], -score, typo=True) for score, i in scored if i in ideas]
 
 
 # --- PostgreSQL: tsvector and pg_trgm -----------------------------------------------------
 
 
 def _postgres_words(scope: sa.Select, terms: list[str], limit: int) -> list[Match]:
-    query = sa.func.to_tsquery("english", " | ".join(f"{term}:*" for term in terms))
+    found = _postgres_match(scope, " & ".join(f"{term}:*" for term in terms), limit)
+    if len(found) < limit and len(terms) > 1:
+        seen = {m.idea.id for m in found}
+        more = _postgres_match(scope, " | ".join(f"{term}:*" for term in terms), limit + len(seen))
+        found += [m for m in more if m.idea.id not in seen][: limit - len(found)]
+    return found
+
+
+def _postgres_match(scope: sa.Select, tsquery: str, limit: int) -> list[Match]:
+    query = sa.func.to_tsquery("english", tsquery)
     vector = sa.literal_column("idea.search_vector")
+    # ts_rank for the SCAN newest matches only, however many match.
+    newest = (
+        scope.with_only_columns(Idea.id)
+        .where(vector.op("@@")(query))
+        .order_by(Idea.id.desc())
+        .limit(SCAN)
+        .subquery()
+    )
     rank = sa.func.ts_rank(vector, query).label("score")
     rows = db.session.execute(
-        scope.where(vector.op("@@")(query))
+        sa.select(Idea)
+        .join(newest, newest.c.id == Idea.id)
         .add_columns(rank)
         .order_by(rank.desc(), Idea.id)
         .limit(limit)
@@ -163,8 +260,16 @@ def _postgres_typos(scope: sa.Select, terms: list[str], limit: int) -> list[Matc
     similarity = sa.func.greatest(
         *(sa.func.word_similarity(sa.literal(t), Idea.title) for t in long_terms)
     ).label("score")
+    newest = (
+        scope.with_only_columns(Idea.id)
+        .where(sa.or_(*(sa.literal(t).op("<%")(Idea.title) for t in long_terms)))
+        .order_by(Idea.id.desc())
+        .limit(TYPO_SCAN)
+        .subquery()
+    )
     rows = db.session.execute(
-        scope.where(sa.or_(*(sa.literal(t).op("<%")(Idea.title) for t in long_terms)))
+        sa.select(Idea)
+        .join(newest, newest.c.id == Idea.id)
         .add_columns(similarity)
         .order_by(similarity.desc(), Idea.id)
         .limit(limit)

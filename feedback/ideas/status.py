@@ -2,25 +2,26 @@
 reaches everyone who follows it: every voter, commenter and subscriber (and the poster),
 unless they unsubscribed — in the app and by e-mail, with a record of who was told.
 
-The audience can be large, so it is written in bulk inside the request's transaction:
-one bulk INSERT each for the notifications, the outbox mail and the
-record of who was told; e-mail goes out after the commit (hub.mail).
+Telling them is feedback.ideas.fanout: inside the request for up to fanout.CHUNK people,
+after it (a background thread, `hub tick` as the safety net) for more, so a change that
+10,000 people follow returns as fast as one that ten follow.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
+from feedback.ideas import fanout
 from feedback.ideas.access import TRIAGERS_ONLY, can_triage
+from feedback.ideas.fanout import NOTICE_KIND, audience
 from feedback.ideas.models import (
     MESSAGE_MAX,
     Idea,
     IdeaNotice,
     IdeaStatus,
     IdeaStatusChange,
-    IdeaSubscription,
 )
-from hub import audit, db, mail, notifications
+from hub import audit, db
 from hub.db import utcnow
 from hub.errors import ValidationFailed
 from hub.models import Person
@@ -28,23 +29,7 @@ from hub.models import Person
 S = IdeaStatus
 # Merging moves votes and comments to another idea: its own step (feedback.ideas.merging).
 SETTABLE = [S.NEW, S.UNDER_REVIEW, S.PLANNED, S.IN_PROGRESS, S.IN_BETA, S.SHIPPED, S.DECLINED]
-NOTICE_KIND = "idea.status"
-
-
-def audience(idea: Idea) -> list[tuple[int, str]]:
-    """(person id, e-mail) of the active people following the idea."""
-    return list(
-        db.session.execute(
-            sa.select(Person.id, Person.email)
-            .join(IdeaSubscription, IdeaSubscription.person_id == Person.id)
-            .where(
-                IdeaSubscription.idea_id == idea.id,
-                IdeaSubscription.active.is_(True),
-                Person.active.is_(True),
-            )
-            .order_by(Person.id)
-        ).tuples()
-    )
+__all__ = ["NOTICE_KIND", "SETTABLE", "audience", "change_status", "history", "notices"]
 
 
 def change_status(
@@ -52,7 +37,8 @@ def change_status(
 ) -> IdeaStatusChange:
     """Move the idea to to_status with a message (the reason, when declining) and tell
     everyone who follows it. `link`: the idea page's address for e-mails; `path`: the
-    same for in-app notifications."""
+    same for in-app notifications. With more than fanout.CHUNK followers the change's
+    `fanout` (IdeaFanout) is set and notified_count grows after the commit."""
     if not can_triage(actor):
         raise PermissionError(TRIAGERS_ONLY)
     problems: dict[str, list[str]] = {}
@@ -90,46 +76,21 @@ def change_status(
     idea.status, idea.status_changed_at = target, utcnow()
     db.session.add(change)
     db.session.flush()
-    change.notified_count = tell_followers(actor, idea, change, link=link, path=path)
+    change.notified_count, change.fanout = fanout.start(change, link=link, path=path)
+    told = (
+        f"{change.notified_count} told"
+        if change.fanout is None
+        else f"telling the {change.fanout.audience} following it"
+    )
     audit.record(
         "idea.status_changed",
         idea,
         actor=actor,
         before={"status": before.value},
         after={"status": target.value, "message": message[:200]},
-        summary=f"“{idea.title}” moved to {target.label.lower()} ({change.notified_count} told)",
+        summary=f"“{idea.title}” moved to {target.label.lower()} ({told})",
     )
     return change
-
-
-def tell_followers(
-    actor: Person, idea: Idea, change: IdeaStatusChange, *, link: str, path: str
-) -> int:
-    """Tell the idea's active followers (except the actor) of the change, in the app and by
-    e-mail, and record who was told; returns how many."""
-    people = [(pid, email) for pid, email in audience(idea) if pid != actor.id]
-    if not people:
-        return 0
-    status = change.to_status.label.lower()
-    text = f"“{idea.title}” is now {status}: {change.message}"
-    notifications.notify_many([pid for pid, _ in people], NOTICE_KIND, text, path, actor=actor)
-    subject = f"Your idea update: “{idea.title}” is {status}"
-    body = (
-        f"{actor.name} moved “{idea.title}” ({idea.product_line.name}) to {status}.\n\n"
-        f"{change.message}\n\nSee the idea: {link}\n\n"
-        "You get this because you posted, voted for, commented on or follow this idea; "
-        "unsubscribe on the idea's page."
-    )
-    mail.send_many([(email, subject, body) for _, email in people])
-    now = utcnow()
-    db.session.execute(
-        sa.insert(IdeaNotice),
-        [
-            {"change_id": change.id, "person_id": pid, "email": email, "notified_at": now}
-            for pid, email in people
-        ],
-    )
-    return len(people)
 
 
 def history(idea: Idea) -> list[IdeaStatusChange]:

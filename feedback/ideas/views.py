@@ -314,16 +314,12 @@ def idea_status(idea_id: int):
             db.rollback_request()
             apply_problems(form, exc)
             return idea_page_response(idea_or_404(idea_id), status_code=422, change_form=form)
-        flash(
-            " ".join(
-                [
-                    f"Moved to {change.to_status.label.lower()}; "
-                    f"{change.notified_count} following it were told.",
-                    *done,
-                ]
-            ),
-            "success",
+        told = (
+            f"{change.notified_count} following it were told"
+            if change.fanout is None
+            else f"the {change.fanout.audience:,} following it are being told"
         )
+        flash(" ".join([f"Moved to {change.to_status.label.lower()}; {told}.", *done]), "success")
         return see_other("feedback.idea_page", idea_id=idea.id)
     return idea_page_response(idea, status_code=422, change_form=form)
 

@@ -97,3 +97,16 @@ def test_an_inactive_person_finds_nothing(board, channel, session):
     viewer.active = False
     session.flush()
     assert search.similar(viewer, "mower") == []
+
+
+def test_ideas_with_every_word_come_before_ideas_with_some(board, channel):
+    _line, _other, ideas = board
+    found = search.similar(channel.people["dealer_marketer"], "filter for the cab")
+    # "Cab filter without tools" has both words; the service kit only "filter" (its text).
+    assert titles(found)[0] == ideas["cab"].title
+    assert ideas["in_text"].title in titles(found)[1:]
+
+
+def test_common_words_are_left_out_of_the_query():
+    assert search.words("The mower for the cab of it") == ["mower", "cab"]
+    assert search.words("the and for") == []
