@@ -6,14 +6,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageOps
+
+from hub import uploads
 
 SIZES = {"square": (1080, 1080), "landscape": (1200, 628), "a4": (2480, 3508)}
+SIZES["letter"] = (2550, 3300)  # US Letter at 300 dpi
 SIZE_LABELS = {
     "square": "Square social post, 1080×1080",
     "landscape": "Landscape link image, 1200×628",
     "a4": "A4 print at 300 dpi, 2480×3508",
 }
+SIZE_LABELS["letter"] = "US Letter print at 300 dpi, 2550×3300"
 
 
 def _gradient(size, top, bottom) -> Image.Image:
@@ -80,8 +84,23 @@ ARTWORKS: dict[str, Callable[[tuple[int, int]], Image.Image]] = {
 }
 
 
+# An artwork the program admin uploaded is named by its stored file's content digest:
+# "upload-<32 hex>" (see authoring.py), stored as a PNG under UPLOAD_FOLDER.
+UPLOADED = "upload-"
+UPLOAD_FOLDER = "studio/artwork"
+
+
+def uploaded(key: str, size) -> Image.Image:
+    """An uploaded artwork scaled to cover the size and cropped to it (centred)."""
+    digest = key.removeprefix(UPLOADED)
+    with Image.open(uploads.open_stored(f"{UPLOAD_FOLDER}/{digest}.png")) as opened:
+        return ImageOps.fit(opened.convert("RGB"), size, Image.Resampling.LANCZOS)
+
+
 @cache
 def _drawn(key: str, size_key: str) -> Image.Image:
+    if key.startswith(UPLOADED):
+        return uploaded(key, SIZES[size_key])
     return ARTWORKS[key](SIZES[size_key])
 
 

@@ -17,9 +17,15 @@ from flask import current_app
 
 from campaigns.proposals import service as proposals
 from campaigns.proposals.models import AssetSource, Proposal, ProposalAsset
-from campaigns.studio import deck
+from campaigns.studio import deck, deck_uploads, usage
 from campaigns.studio import render as draw
-from campaigns.studio.models import ApprovedCopy, CopyKind, ForbiddenWord, StudioTemplate
+from campaigns.studio.models import (
+    ApprovedCopy,
+    CopyKind,
+    ForbiddenWord,
+    StudioTemplate,
+    UsageAction,
+)
 from campaigns.studio.profiles import brand_of, may_brand, profile_of
 from hub import audit, db
 from hub.errors import ValidationFailed
@@ -188,6 +194,7 @@ def attach(
         summary=f"Studio asset “{template.name}” attached to “{proposal.title}”",
         actor=person,
     )
+    usage.record(person, usage.IMAGE, template.key, UsageAction.ATTACH, fmt)
     return asset
 
 
@@ -205,12 +212,28 @@ def deck_template(key: str) -> bytes:
     return deck.demo_deck()
 
 
+def decks() -> dict[str, str]:
+    """Every deck a dealer may personalise, key → name: the code-built demo deck and the
+    published decks the program admin uploaded."""
+    return {**DECKS, **deck_uploads.published_decks()}
+
+
+def deck_bytes(key: str) -> bytes:
+    """A deck template's bytes, built-in or uploaded (KeyError when there is none)."""
+    if key in DECKS:
+        return deck_template(key)
+    data = deck_uploads.deck_bytes(key)
+    if data is None:
+        raise KeyError(key)
+    return data
+
+
 def personalise_deck(person: Person, key: str, offer: str) -> bytes:
     """The deck filled with the person's organisation's profile and the offer, or
     ValidationFailed ("offer" sentences; "profile" for missing fields, by key)."""
     if not may_brand(person):
         raise PermissionError("the studio is for partners' marketers and admins")
-    data = deck_template(key)
+    data = deck_bytes(key)
     organization = db.session.get(Organization, person.organization_id)
     brand = brand_of(organization, profile_of(organization.id))
     offer = " ".join(offer.split())
