@@ -9,7 +9,7 @@ import io
 
 from PIL import Image, ImageDraw
 
-from campaigns.studio import service
+from campaigns.studio import deck, deck_uploads, service
 from campaigns.studio.models import ApprovedCopy, CopyKind, ForbiddenWord, StudioTemplate
 from campaigns.studio.profiles import save_profile
 from hub import db
@@ -158,11 +158,15 @@ def seed_demo(ctx: dict) -> str:
         },
         (prairie_logo(), "prairie-logo.png", "image/png"),
     )
+    admin = ctx["people"]["admin@fieldcrest.example"]
+    upload = (deck.demo_deck(), "spring-line-up.pptx", deck_uploads.PPTX)
+    uploaded = deck_uploads.save_deck(admin, "Spring line-up deck", upload)
+    deck_uploads.set_published(admin, uploaded, True)
     open_campaigns = service.attachable_proposals(marketer)[:2]
     for template, proposal in zip(templates[:2], open_campaigns, strict=False):
         values = service.slot_values(template, {})
         service.attach(marketer, template, values, "png", proposal.id)
     return (
-        f"studio: {len(templates)} templates, Prairie's brand profile, "
+        f"studio: {len(templates)} templates, an uploaded deck, Prairie's brand profile, "
         f"{len(open_campaigns)} studio assets attached"
     )
