@@ -6,6 +6,7 @@ library (copy, forbidden words) audited; the usage page naming who used what."""
 from __future__ import annotations
 
 import io
+import tracemalloc
 
 import pytest
 import sqlalchemy as sa
@@ -218,3 +219,41 @@ def test_the_usage_page_names_the_partners_that_used_a_template(
     assert channel.dealer.name in section
     assert '<td data-label="Downloads" class="num">2</td>' in section, "previews not counted"
     assert channel.other_dealer.name not in page
+
+
+def _png_bomb(side: int = 6000) -> bytes:
+    """A real greyscale PNG of side×side black pixels (36 MP), deflated to a few dozen KB
+    row by row, so building it never holds the pixels."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    squeeze = zlib.compressobj(9)
+    row = b"\0" * (side + 1)
+    idat = b"".join(squeeze.compress(row) for _ in range(side)) + squeeze.flush()
+    ihdr = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("field", ["artwork", "logo"])
+def test_a_decompression_bomb_is_refused_without_decoding_it(app, channel, field):
+    from campaigns.studio.profiles import check_logo
+    from hub.errors import ValidationFailed
+
+    data = _png_bomb()
+    assert len(data) < 200_000
+    check = authoring.check_artwork if field == "artwork" else check_logo
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValidationFailed) as refused:
+            check(data, "big.png", "image/png")
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    sentence = " ".join(m for ms in refused.value.problems.values() for m in ms)
+    assert "6000×6000 pixels; use an image under 25 megapixels" in sentence
+    assert peak < 4 * 1024 * 1024, f"peak {peak} bytes: the pixels were decoded"
