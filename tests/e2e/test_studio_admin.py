@@ -36,7 +36,9 @@ def test_the_admin_uploads_a_deck_and_reads_its_token_report(open_page, tmp_path
     expect(slides.get_by_role("listitem")).to_have_count(2)
     check_axe(page, label="deck report")
     page.get_by_role("button", name="Publish to dealers").click()
-    expect(page.get_by_text("holds tokens the studio does not fill ({{dealer.fax}})")).to_be_visible()
+    expect(
+        page.get_by_text("holds tokens the studio does not fill ({{dealer.fax}})")
+    ).to_be_visible()
 
     page.goto("/campaigns/studio/manage")
     page.get_by_role("link", name="Preview Spring planting — A4 flyer").click()
