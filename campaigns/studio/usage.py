@@ -46,13 +46,16 @@ def uses(kind: str, template_key: str) -> list[Use]:
     attaches = sa.func.sum(sa.case((StudioUsage.action == UsageAction.ATTACH, 1), else_=0))
     last = sa.func.max(StudioUsage.used_at)
     rows = db.session.execute(
-        sa.select(Organization, downloads, attaches, last)
-        .join(StudioUsage, StudioUsage.organization_id == Organization.id)
+        sa.select(StudioUsage.organization_id, downloads, attaches, last)
         .where(StudioUsage.kind == kind, StudioUsage.template_key == template_key)
-        .group_by(Organization.id)
-        .order_by(last.desc(), Organization.name)
-    )
-    return [Use(org, int(d or 0), int(a or 0), at) for org, d, a, at in rows]
+        .group_by(StudioUsage.organization_id)
+        .order_by(last.desc())
+    ).all()
+    ids = [row[0] for row in rows]
+    organizations = {
+        o.id: o for o in db.session.scalars(sa.select(Organization).where(Organization.id.in_(ids)))
+    }
+    return [Use(organizations[org], int(d or 0), int(a or 0), at) for org, d, a, at in rows]
 
 
 def totals() -> dict[tuple[str, str], int]:
