@@ -3,11 +3,11 @@ template form's fields and its slot rows, and an uploaded file as (bytes, name, 
 
 from __future__ import annotations
 
-from campaigns.studio.authoring import FIELDS, SLOT_FIELDS, SLOT_ROWS
+from campaigns.studio.layouts import FIELDS, SLOT_FIELDS, SLOT_ROWS
 
 
 def template_values(form) -> dict:
-    """The template form as `authoring.parse` takes it (slot rows as a list of dicts)."""
+    """The template form as `layouts.parse` takes it (slot rows as a list of dicts)."""
     values = {name: form.get(name, "") for name in FIELDS}
     values["slots"] = [
         {field: form.get(f"slot-{i}-{field}", "") for field in SLOT_FIELDS}

@@ -12,7 +12,7 @@ from flask import abort, flash, request, send_file
 from flask_login import current_user, login_required
 
 from campaigns.coop.blueprint import bp
-from campaigns.studio import authoring, deck_uploads, library, service, usage
+from campaigns.studio import authoring, deck_uploads, layouts, library, service, usage
 from campaigns.studio import render as draw
 from campaigns.studio.admin_forms import padded_slots, template_values, upload_of
 from campaigns.studio.artwork import ARTWORKS, SIZE_LABELS
@@ -64,9 +64,9 @@ def _form(template, values, problems, status=200):
         problems=problems,
         sizes=SIZE_LABELS,
         artworks=list(ARTWORKS),
-        modes=authoring.MODES,
-        aligns=authoring.ALIGNS,
-        copy_kinds=authoring.COPY_KINDS,
+        modes=layouts.MODES,
+        aligns=layouts.ALIGNS,
+        copy_kinds=layouts.COPY_KINDS,
     )
 
 
@@ -90,7 +90,7 @@ def studio_template_new():
     _admin()
     if request.method == "POST":
         return _save(None)
-    return _form(None, authoring.form_values(None), {})
+    return _form(None, layouts.form_values(None), {})
 
 
 @bp.route("/studio/manage/templates/<int:template_id>/edit", methods=["GET", "POST"])
@@ -100,7 +100,7 @@ def studio_template_edit(template_id: int):
     template = _template_or_404(template_id)
     if request.method == "POST":
         return _save(template)
-    return _form(template, authoring.form_values(template), {})
+    return _form(template, layouts.form_values(template), {})
 
 
 @bp.get("/studio/manage/templates/<int:template_id>")
@@ -119,7 +119,7 @@ def studio_template_preview(template_id: int):
         problems=problems,
         notes=notes,
         size_label=SIZE_LABELS.get(template.size, template.size),
-        modes=authoring.MODES,
+        modes=layouts.MODES,
         uses=usage.uses(usage.IMAGE, template.key),
     )
 
