@@ -30,6 +30,7 @@ from campaigns.proposals import panels as proposal_panels
 from campaigns.proposals import service as proposal_service
 from campaigns.proposals import views as _proposal_views  # noqa: F401  (its routes join bp on import)
 from campaigns.studio import admin_views as _studio_admin_views  # noqa: F401  (routes join bp)
+from campaigns.studio import api as studio_api
 from campaigns.studio import views as _studio_views  # noqa: F401  (its routes join bp on import)
 from hub.registry import Job, NavItem, registry
 
@@ -41,6 +42,7 @@ def init_app(app: Flask) -> None:
     init_coop_data_api(app)
     proposal_api.init_app(app)
     kits_api.init_app(app)
+    studio_api.init_app(app)
     app.cli.add_command(campaigns_cli)
     proposal_events.init_app(app)
     # The co-op panel offers "Start a campaign" to whoever the proposals workflow lets propose.

@@ -59,8 +59,13 @@ ADMIN_CASES = {
     "campaigns.studio_admin": [Case("GET", "/campaigns/studio/manage", ADMIN_PAGE, default=403)],
     "campaigns.studio_template_new": [
         Case("GET", "/campaigns/studio/manage/templates/new", ADMIN_PAGE, default=403),
-        Case("POST", "/campaigns/studio/manage/templates/new", ADMIN_CHANGE, default=403,
-             data=TEMPLATE_FORM),
+        Case(
+            "POST",
+            "/campaigns/studio/manage/templates/new",
+            ADMIN_CHANGE,
+            default=403,
+            data=TEMPLATE_FORM,
+        ),
     ],
     "campaigns.studio_template_edit": [
         Case("GET", _t("/edit"), ADMIN_PAGE, default=403),
@@ -74,14 +79,24 @@ ADMIN_CASES = {
     "campaigns.studio_template_sample": [Case("GET", _t("/sample.png"), ADMIN_PAGE, default=403)],
     "campaigns.studio_template_publish": [
         Case("POST", _t("/publish"), ADMIN_CHANGE, default=403, data={"published": "0"}),
-        Case("POST", "/campaigns/studio/manage/templates/999999/publish", ADMIN_404,
-             default=403, data={"published": "1"}),
+        Case(
+            "POST",
+            "/campaigns/studio/manage/templates/999999/publish",
+            ADMIN_404,
+            default=403,
+            data={"published": "1"},
+        ),
     ],
     "campaigns.studio_deck_new": [
         Case("GET", "/campaigns/studio/manage/decks/new", ADMIN_PAGE, default=403),
-        Case("POST", "/campaigns/studio/manage/decks/new",
-             {"anonymous": LOGIN, "program_admin": 422}, default=403,
-             data={"name": "No file"}, note="no file chosen: a sentence"),
+        Case(
+            "POST",
+            "/campaigns/studio/manage/decks/new",
+            {"anonymous": LOGIN, "program_admin": 422},
+            default=403,
+            data={"name": "No file"},
+            note="no file chosen: a sentence",
+        ),
     ],
     "campaigns.studio_deck_report": [
         Case("GET", _d(), ADMIN_PAGE, default=403),
@@ -92,21 +107,57 @@ ADMIN_CASES = {
     ],
     "campaigns.studio_library": [
         Case("GET", "/campaigns/studio/manage/library", ADMIN_PAGE, default=403),
-        Case("POST", "/campaigns/studio/manage/library", ADMIN_CHANGE, default=403,
-             data={"add": "word", "word": "matrixword"}),
+        Case(
+            "POST",
+            "/campaigns/studio/manage/library",
+            ADMIN_CHANGE,
+            default=403,
+            data={"add": "word", "word": "matrixword"},
+        ),
     ],
     "campaigns.studio_copy_change": [
-        Case("POST", lambda c: f"/campaigns/studio/manage/library/copy/{_copy(c).id}",
-             ADMIN_CHANGE, default=403, data={"kind": "offer", "text": "Matrix offer"}),
-        Case("POST", "/campaigns/studio/manage/library/copy/999999", ADMIN_404, default=403,
-             data={"action": "remove"}),
+        Case(
+            "POST",
+            lambda c: f"/campaigns/studio/manage/library/copy/{_copy(c).id}",
+            ADMIN_CHANGE,
+            default=403,
+            data={"kind": "offer", "text": "Matrix offer"},
+        ),
+        Case(
+            "POST",
+            "/campaigns/studio/manage/library/copy/999999",
+            ADMIN_404,
+            default=403,
+            data={"action": "remove"},
+        ),
     ],
     "campaigns.studio_word_remove": [
-        Case("POST", lambda c: f"/campaigns/studio/manage/library/words/{_word(c).id}/remove",
-             ADMIN_CHANGE, default=403),
+        Case(
+            "POST",
+            lambda c: f"/campaigns/studio/manage/library/words/{_word(c).id}/remove",
+            ADMIN_CHANGE,
+            default=403,
+        ),
     ],
     "campaigns.studio_usage": [
-        Case("GET", lambda c: _template(c) and "/campaigns/studio/manage/usage",
-             ADMIN_PAGE, default=403),
+        Case(
+            "GET",
+            lambda c: _template(c) and "/campaigns/studio/manage/usage",
+            ADMIN_PAGE,
+            default=403,
+        ),
     ],
-}  # fmt: skip
+}
+
+ADMIN_CASES["studio_api.list_templates"] = [
+    Case("GET", lambda c: _template(c) and "/api/v1/studio/templates",
+         {"anonymous": 401, "program_admin": 200}, default=403, json=True),
+]  # fmt: skip
+ADMIN_CASES["studio_api.publish_template"] = [
+    Case("POST", lambda c: f"/api/v1/studio/templates/{_template(c).id}/publish",
+         {"anonymous": 401, "program_admin": 200}, default=403, json=True,
+         data={"published": False}),
+    Case("POST", "/api/v1/studio/templates/999999/publish",
+         {"anonymous": 401, "program_admin": 404}, default=403, json=True,
+         data={"published": True}, note="no such template"),
+]  # fmt: skip
