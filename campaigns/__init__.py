@@ -30,6 +30,8 @@ from campaigns.proposals import pages as proposal_pages
 from campaigns.proposals import panels as proposal_panels
 from campaigns.proposals import service as proposal_service
 from campaigns.proposals import views as _proposal_views  # noqa: F401  (its routes join bp on import)
+from campaigns.studio import admin_views as _studio_admin_views  # noqa: F401  (routes join bp)
+from campaigns.studio import api as studio_api
 from campaigns.studio import cache as studio_cache
 from campaigns.studio import views as _studio_views  # noqa: F401  (its routes join bp on import)
 from hub.registry import Job, NavItem, registry
@@ -42,6 +44,7 @@ def init_app(app: Flask) -> None:
     init_coop_data_api(app)
     proposal_api.init_app(app)
     kits_api.init_app(app)
+    studio_api.init_app(app)
     app.cli.add_command(campaigns_cli)
     proposal_events.init_app(app)
     # The co-op panel offers "Start a campaign" to whoever the proposals workflow lets propose.
@@ -57,6 +60,8 @@ def init_app(app: Flask) -> None:
     reg.nav.append(NavItem("Co-op funds", "campaigns.coop", order=30))
     studio_roles = frozenset({"dealer_marketer", "partner_admin"})
     reg.nav.append(NavItem("Studio", "campaigns.studio_home", studio_roles, order=32, more=True))
+    brand_kit = frozenset({"program_admin"})
+    reg.nav.append(NavItem("Brand kit", "campaigns.studio_admin", brand_kit, order=33, more=True))
     reg.panels.append(providers.coop_panel)
     reg.panels.append(proposal_panels.proposal_panels)
     reg.panels.append(kit_panels.kit_panel)

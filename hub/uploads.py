@@ -257,7 +257,12 @@ def _mismatch(name: str, content_type: str | None, actual: str) -> str | None:
 
 
 def accept_upload(
-    data: bytes, filename, content_type: str | None = None, *, field: str = "files"
+    data: bytes,
+    filename,
+    content_type: str | None = None,
+    *,
+    field: str = "files",
+    max_side: int = 2048,
 ) -> AcceptedFile:
     """Check one attachment and return what to store, or refuse it with a sentence.
 
@@ -265,6 +270,7 @@ def accept_upload(
     side) and PDFs (parsed and rewritten without JavaScript, embedded files or automatic
     actions). Refused: empty or oversized files, anything else, and a file that is not
     what its name or declared type says — a .pdf that is an image, a .png that is a PDF.
+    `max_side` bounds the re-encoded image (print artwork needs more than 2048).
     """
     name = clean_filename(filename)
     limit = current_app.config["UPLOAD_MAX_BYTES"]
@@ -290,7 +296,7 @@ def accept_upload(
         return AcceptedFile(
             check_pdf(data, field=field, name=name), name, "application/pdf", ".pdf"
         )
-    png = reencode_image(data, field=field, max_side=2048, name=name)
+    png = reencode_image(data, field=field, max_side=max_side, name=name)
     stem = Path(name).stem if Path(name).suffix.lower() in IMAGE_SUFFIXES else name
     return AcceptedFile(png, clean_filename(f"{stem}.png"), "image/png", ".png")
 

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from campaigns.kits.models import CampaignKit
 from campaigns.proposals.models import Proposal
-from campaigns.studio.models import StudioAsset, StudioTemplate
+from campaigns.studio.models import StudioAsset, StudioDeck, StudioTemplate
 from feedback.betas.models import BetaProgram, BetaSurvey
 from feedback.consultations.models import Consultation
 from feedback.field.models import FieldObservation
@@ -81,6 +81,14 @@ FORM_PAGES: list[tuple[str, str | None, str]] = [
     ("campaigns.studio_personalise", MARKETER, "/campaigns/studio/t/{studio_template}"),
     ("campaigns.studio_deck", MARKETER, "/campaigns/studio/decks/dealer-intro"),
     ("campaigns.kit_page", MARKETER, "/campaigns/kits/{kit}"),  # the launch form
+    ("campaigns.studio_template_new", ADMIN, "/campaigns/studio/manage/templates/new"),
+    (
+        "campaigns.studio_template_edit",
+        ADMIN,
+        "/campaigns/studio/manage/templates/{studio_template}/edit",
+    ),
+    ("campaigns.studio_deck_new", ADMIN, "/campaigns/studio/manage/decks/new"),
+    ("campaigns.studio_library", ADMIN, "/campaigns/studio/manage/library"),
     ("campaigns.kit_new", ADMIN, "/campaigns/kits/new"),
     ("campaigns.kit_edit", ADMIN, "/campaigns/kits/{kit}/edit"),
     ("learning.attempt_page", SALES, "/learning/attempts/{open_attempt}"),  # a quiz under way
@@ -148,8 +156,20 @@ NO_FIELDS: dict[str, tuple[str | None, str] | None] = {
     "campaigns.studio_render": None,  # an image or a PDF
     "campaigns.studio_deck_file": None,  # a .pptx
     "campaigns.studio_deck_slide": None,  # an image
+    "campaigns.studio_deck_report_slide": None,  # an image
     "campaigns.studio_asset": (MARKETER, "/campaigns/studio/assets/{studio_asset}"),
     "campaigns.kit_list": (MARKETER, "/campaigns/kits"),
+    "campaigns.studio_admin": (ADMIN, "/campaigns/studio/manage"),
+    "campaigns.studio_template_preview": (
+        ADMIN,
+        "/campaigns/studio/manage/templates/{studio_template}",
+    ),  # Publish only
+    "campaigns.studio_template_sample": None,  # an image
+    "campaigns.studio_deck_report": (
+        ADMIN,
+        "/campaigns/studio/manage/decks/{studio_deck}",
+    ),  # Publish only
+    "campaigns.studio_usage": (ADMIN, "/campaigns/studio/manage/usage"),
     "campaigns.kit_admin": (ADMIN, "/campaigns/kits/manage"),  # Publish buttons only
     "conversation_files.attachment": None,  # a stored file
     "conversations.live_parts": None,  # htmx parts of conversations.detail
@@ -298,6 +318,7 @@ def demo_values() -> dict[str, object]:
         "studio_asset": db.session.scalar(
             sa.select(StudioAsset.code).where(StudioAsset.organization_id == prairie).limit(1)
         ),
+        "studio_deck": db.session.scalar(sa.select(StudioDeck.id).order_by(StudioDeck.id)),
         "conversation": db.session.scalar(
             sa.select(Conversation.id)
             .where(Conversation.organization_id == prairie)

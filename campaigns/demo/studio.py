@@ -9,7 +9,7 @@ import io
 
 from PIL import Image, ImageDraw
 
-from campaigns.studio import service
+from campaigns.studio import deck, deck_uploads, service
 from campaigns.studio.artwork import SIZES, mark_box
 from campaigns.studio.models import ApprovedCopy, CopyKind, ForbiddenWord, StudioTemplate
 from campaigns.studio.profiles import save_profile
@@ -200,6 +200,10 @@ def seed_demo(ctx: dict) -> str:
         },
         (prairie_logo(), "prairie-logo.png", "image/png"),
     )
+    admin = ctx["people"]["admin@fieldcrest.example"]
+    upload = (deck.demo_deck(), "spring-line-up.pptx", deck_uploads.PPTX)
+    uploaded = deck_uploads.save_deck(admin, "Spring line-up deck", upload)
+    deck_uploads.set_published(admin, uploaded, True)
     open_campaigns = service.attachable_proposals(marketer)[:2]
     for template, proposal in zip(templates[:2], open_campaigns, strict=False):
         values = service.slot_values(template, {})
@@ -209,8 +213,8 @@ def seed_demo(ctx: dict) -> str:
         flyer = templates[2]
         service.attach(marketer, flyer, service.slot_values(flyer, {}), "pdf", open_campaigns[0].id)
         made += 1
-    deck = service.personalise_deck(marketer, "dealer-intro", OFFERS[2])  # a downloaded deck
+    made_deck = service.personalise_deck(marketer, "dealer-intro", OFFERS[2])  # downloaded
     return (
-        f"studio: {len(templates)} templates, Prairie's brand profile, "
-        f"{made} studio assets attached, deck {deck.code} made"
+        f"studio: {len(templates)} templates, an uploaded deck, Prairie's brand profile, "
+        f"{made} studio assets attached, deck {made_deck.code} made"
     )

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageOps
 
+from hub import uploads
 from hub.fonts import font
 
 SIZES = {
@@ -22,6 +23,7 @@ SIZE_LABELS = {
     "a4": "A4 print at 300 dpi, 2480×3508",
     "letter": "US Letter print at 300 dpi, 2550×3300",
 }
+SIZE_LABELS["letter"] = "US Letter print at 300 dpi, 2550×3300"
 
 
 def _gradient(size, top, bottom) -> Image.Image:
@@ -119,8 +121,23 @@ def _mark(image: Image.Image, box) -> None:
     )  # fmt: skip
 
 
+# An artwork the program admin uploaded is named by its stored file's content digest:
+# "upload-<32 hex>" (see authoring.py), stored as a PNG under UPLOAD_FOLDER.
+UPLOADED = "upload-"
+UPLOAD_FOLDER = "studio/artwork"
+
+
+def uploaded(key: str, size) -> Image.Image:
+    """An uploaded artwork scaled to cover the size and cropped to it (centred)."""
+    digest = key.removeprefix(UPLOADED)
+    with Image.open(uploads.open_stored(f"{UPLOAD_FOLDER}/{digest}.png")) as opened:
+        return ImageOps.fit(opened.convert("RGB"), size, Image.Resampling.LANCZOS)
+
+
 @cache
 def _drawn(key: str, size_key: str) -> Image.Image:
+    if key.startswith(UPLOADED):
+        return uploaded(key, SIZES[size_key])
     image = ARTWORKS[key](SIZES[size_key])
     if key in MARKS:
         _mark(image, mark_box(key, size_key))

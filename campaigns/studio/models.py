@@ -97,3 +97,46 @@ class StudioAsset(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organization: Mapped[Organization] = relationship()
+
+
+class StudioDeck(Base):
+    """A PowerPoint deck template the program admin uploaded (checked, rewritten by
+    python-pptx and stored); dealers see it once published. `tokens` are the tokens its
+    text holds, `unknown` those the studio does not fill, `titles` each slide's title."""
+
+    __tablename__ = "studio_deck"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(160))
+    file_id: Mapped[int] = mapped_column(sa.ForeignKey("stored_file.id"))
+    tokens: Mapped[list] = mapped_column(sa.JSON)
+    unknown: Mapped[list] = mapped_column(sa.JSON)
+    titles: Mapped[list] = mapped_column(sa.JSON)
+    published: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    file: Mapped[StoredFile] = relationship(lazy="joined")
+
+
+class UsageAction(enum.StrEnum):
+    DOWNLOAD = "download"
+    ATTACH = "attach"
+
+
+class StudioUsage(Base):
+    """One use of a template by an organisation: an output downloaded or attached to a
+    campaign (previews are not counted). `template_key` names an image template's key or
+    a deck's key, so a use outlives nothing it points at."""
+
+    __tablename__ = "studio_usage"
+    __table_args__ = (sa.Index("ix_studio_usage_template", "kind", "template_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))  # "image" or "deck"
+    template_key: Mapped[str] = mapped_column(sa.String(60))
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
+    action: Mapped[UsageAction] = mapped_column(enum_type(UsageAction, 20))
+    fmt: Mapped[str] = mapped_column(sa.String(10), default="")
+    used_at: Mapped[datetime] = mapped_column(default=utcnow)

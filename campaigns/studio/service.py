@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from campaigns.proposals import service as proposals
 from campaigns.proposals.models import AssetSource, Proposal, ProposalAsset
-from campaigns.studio import assets, deck
+from campaigns.studio import assets, deck, deck_uploads, usage
 from campaigns.studio import cache as disk
 from campaigns.studio import render as draw
 from campaigns.studio.models import (
@@ -25,6 +25,7 @@ from campaigns.studio.models import (
     ForbiddenWord,
     StudioAsset,
     StudioTemplate,
+    UsageAction,
 )
 from campaigns.studio.profiles import brand_of, may_brand, profile_of
 from hub import audit, db
@@ -226,6 +227,7 @@ def attach(
         summary=f"Studio asset “{template.name}” attached to “{proposal.title}”",
         actor=person,
     )
+    usage.record(person, usage.IMAGE, template.key, UsageAction.ATTACH, fmt)
     return asset
 
 
@@ -243,6 +245,22 @@ def deck_template(key: str) -> bytes:
     return deck.demo_deck()
 
 
+def decks() -> dict[str, str]:
+    """Every deck a dealer may personalise, key → name: the code-built demo deck and the
+    published decks the program admin uploaded."""
+    return {**DECKS, **deck_uploads.published_decks()}
+
+
+def deck_bytes(key: str) -> bytes:
+    """A deck template's bytes, built-in or uploaded (KeyError when there is none)."""
+    if key in DECKS:
+        return deck_template(key)
+    data = deck_uploads.deck_bytes(key)
+    if data is None:
+        raise KeyError(key)
+    return data
+
+
 @dataclass(frozen=True)
 class DeckOutput:
     data: bytes
@@ -258,7 +276,7 @@ def personalise_deck(person: Person, key: str, offer: str, *, keep: bool = True)
     "profile" for missing fields, by key)."""
     if not may_brand(person):
         raise PermissionError("the studio is for partners' marketers and admins")
-    data = deck_template(key)
+    data = deck_bytes(key)
     organization = db.session.get(Organization, person.organization_id)
     profile = profile_of(organization.id)
     offer = " ".join(offer.split())
@@ -292,7 +310,7 @@ def personalise_deck(person: Person, key: str, offer: str, *, keep: bool = True)
             organization,
             kind=AssetKind.DECK,
             template_key=key,
-            template_name=DECKS[key],
+            template_name=decks()[key],
             inputs_hash=design,
             campaign=key,
         )

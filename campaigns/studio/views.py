@@ -12,8 +12,9 @@ from flask import abort, flash, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from campaigns.coop.blueprint import bp
-from campaigns.studio import service
+from campaigns.studio import service, usage
 from campaigns.studio.artwork import SIZE_LABELS
+from campaigns.studio.models import UsageAction
 from campaigns.studio.profiles import FIELDS, may_brand, profile_of, save_profile
 from campaigns.studio.render import PROFILE_FIELDS, editable_slots, missing_fields
 from hub import db
@@ -63,7 +64,7 @@ def studio_home():
         organization=organization,
         sizes=SIZE_LABELS,
         field_names=PROFILE_FIELDS,
-        decks=service.DECKS,
+        decks=service.decks(),
     )
 
 
@@ -169,8 +170,9 @@ def studio_render(template_id: int, fmt: str):
         output = service.personalise(person, template, values, fmt)
     except ValidationFailed as exc:
         return " ".join(m for ms in exc.problems.values() for m in ms), 422
-    if output.asset is not None:
-        db.session.commit()  # the asset's record
+    if fmt != "preview":
+        usage.record(person, usage.IMAGE, template.key, UsageAction.DOWNLOAD, fmt)
+        db.session.commit()  # the use, and the asset's record
     return send_file(
         io.BytesIO(output.data),
         mimetype=output.content_type,
@@ -214,7 +216,8 @@ bp.add_app_template_global(render_url, "studio_render_url")
 @login_required
 def studio_deck(key: str):
     person = _studio_person()
-    if key not in service.DECKS:
+    decks = service.decks()
+    if key not in decks:
         abort(404)
     offer = request.args.get("offer", "")
     problems = {}
@@ -228,7 +231,7 @@ def studio_deck(key: str):
     return render(
         "campaigns/studio/deck.html",
         key=key,
-        name=service.DECKS[key],
+        name=decks[key],
         offer=offer,
         problems=problems,
         made=made,
@@ -243,7 +246,7 @@ def studio_deck(key: str):
 @login_required
 def studio_deck_slide(key: str, number: int):
     person = _studio_person()
-    if key not in service.DECKS:
+    if key not in service.decks():
         abort(404)
     try:
         data = service.deck_slide(person, key, request.args.get("offer", ""), number)
@@ -258,13 +261,14 @@ def studio_deck_slide(key: str, number: int):
 @login_required
 def studio_deck_file(key: str):
     person = _studio_person()
-    if key not in service.DECKS:
+    if key not in service.decks():
         abort(404)
     try:
         made = service.personalise_deck(person, key, request.args.get("offer", ""))
     except ValidationFailed as exc:
         return " ".join(str(m) for ms in exc.problems.values() for m in ms), 422
-    db.session.commit()  # the asset's record
+    usage.record(person, usage.DECK, key, UsageAction.DOWNLOAD, "pptx")
+    db.session.commit()  # the use, and the asset's record
     return send_file(
         io.BytesIO(made.data),
         mimetype=service.PPTX,

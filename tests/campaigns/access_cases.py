@@ -545,3 +545,8 @@ ACCESS_CASES.update(
 from tests.campaigns.kits.kit_access import KIT_CASES  # noqa: E402
 
 ACCESS_CASES.update(KIT_CASES)
+
+# The studio's brand-kit (program admin) cases live beside their helpers.
+from tests.campaigns.studio.admin_access import ADMIN_CASES as STUDIO_ADMIN_CASES  # noqa: E402
+
+ACCESS_CASES.update(STUDIO_ADMIN_CASES)

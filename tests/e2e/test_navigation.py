@@ -13,10 +13,12 @@ pytestmark = pytest.mark.e2e
 
 EVERYONE = ["Dashboard", "Ideas", "Organisations", "Product lines"]
 # On a desktop these sit in the bar's "More" menu (so the bar is one line from 1024 px up).
-UNDER_MORE = {"Organisations", "Product lines", "Audit log", "Program", "Triage"}
-UNDER_MORE |= {"Field intelligence", "Shipped from your ideas"}  # feedback, for everyone
+UNDER_MORE = {"Organisations", "Product lines", "Audit log", "Program", "Triage", "Brand kit"}
+UNDER_MORE |= {"Field intelligence", "Shipped from your ideas", "Betas", "Consultations"}
+UNDER_MORE |= {"Standing", "Recognition"}  # learning: the program admin sees both
 DEALER_MORE = {"Studio"}  # a partner's marketers and admins only (the program admin has none)
-RESERVED = {"Audit log": "/audit", "Program": "/admin/program", "Triage": "/feedback/triage"}
+RESERVED = {"Audit log": "/audit", "Program": "/admin/program", "Triage": "/feedback/triage",
+            "Brand kit": "/campaigns/studio/manage"}  # fmt: skip
 
 # e-mail, name shown in the header, organisation, links reserved to some roles it has
 ACCOUNTS = [
@@ -24,7 +26,7 @@ ACCOUNTS = [
         "admin@fieldcrest.example",
         "Dana Whitfield",
         "Fieldcrest Equipment Co.",
-        {"Audit log", "Program", "Triage"},
+        {"Audit log", "Program", "Triage", "Brand kit"},
     ),
     ("channel@fieldcrest.example", "Marcus Oyelaran", "Fieldcrest Equipment Co.", set()),
     ("pm@fieldcrest.example", "Priya Raman", "Fieldcrest Equipment Co.", {"Triage"}),
