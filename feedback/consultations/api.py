@@ -20,8 +20,8 @@ from feedback.consultations.access import (
 )
 from feedback.consultations.models import Consultation, ConsultationComment
 from feedback.consultations.schemas import (
-    CommentInput,
-    CommentOut,
+    ConsultationCommentInput,
+    ConsultationCommentOut,
     ConsultationDetail,
     ConsultationQuery,
     ConsultationSummary,
@@ -108,16 +108,16 @@ def signal_consultation(consultation_id: int):
     "Comment on a consultation (partner users asked)",
     description="Plain text, read by the program team (409 once comments have closed).",
     tags=TAGS,
-    json=CommentInput,
-    responses={201: (CommentOut, "Your comment.")},
+    json=ConsultationCommentInput,
+    responses={201: (ConsultationCommentOut, "Your comment.")},
     problems=(403, 409),
     before=allow_only(can_take_part, PARTNERS_ONLY),
 )
 def comment_consultation(consultation_id: int):
     consultation = _consultation_or_404(consultation_id)
-    body: CommentInput = context().json
+    body: ConsultationCommentInput = context().json
     row = service.add_comment(current_person(), consultation, body.body)
-    return CommentOut.of(row, current_person()), 201
+    return ConsultationCommentOut.of(row, current_person()), 201
 
 
 def init_app(app: Flask) -> None:

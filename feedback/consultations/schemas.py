@@ -29,7 +29,7 @@ class SignalInput(Input):
     signal: SignalName = Field(description="agree or concerned; send again to change it.")
 
 
-class CommentInput(Input):
+class ConsultationCommentInput(Input):
     body: str = Field(description="Plain text, up to 2,000 characters.")
 
 
@@ -66,14 +66,14 @@ class ConsultationSummary(Output):
         )
 
 
-class CommentOut(Output):
+class ConsultationCommentOut(Output):
     id: int
     author: str
     body: str
     created_at: UtcTime
 
     @classmethod
-    def of(cls, row: ConsultationComment, viewer: Person) -> CommentOut:
+    def of(cls, row: ConsultationComment, viewer: Person) -> ConsultationCommentOut:
         return cls(
             id=row.id,
             author=shown_name(viewer, row.author),
@@ -91,7 +91,7 @@ class ResponseOut(Output):
 class ConsultationDetail(ConsultationSummary):
     summary: str
     my_signal: SignalName | None = Field(description="Your signal, if you gave one.")
-    comments: list[CommentOut] = Field(description="The comments you may read.")
+    comments: list[ConsultationCommentOut] = Field(description="The comments you may read.")
     response: ResponseOut | None = Field(description="The published response, once there is one.")
 
     @classmethod
@@ -110,6 +110,6 @@ class ConsultationDetail(ConsultationSummary):
             **ConsultationSummary.of(c).model_dump(),
             summary=c.summary,
             my_signal=mine.value if mine else None,
-            comments=[CommentOut.of(row, viewer) for row in comments],
+            comments=[ConsultationCommentOut.of(row, viewer) for row in comments],
             response=response,
         )

@@ -208,3 +208,23 @@ def test_validation_stays_inside_the_api_and_pages_keep_their_html(client, token
     page = client.get("/no-such-page?limit=0")
     assert page.status_code == 404
     assert page.mimetype == "text/html"
+
+
+def test_no_two_api_models_share_a_name(app):
+    """The document names each schema by its model's class name: two models of one name
+    (an idea's comment and a consultation's) would silently describe one with the other."""
+    from hub.api.schemas import Input, Output
+
+    def every(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from every(sub)
+
+    seen: dict[str, str] = {}
+    clashes = []
+    for model in {*every(Input), *every(Output)}:
+        where = f"{model.__module__}.{model.__qualname__}"
+        if model.__name__ in seen and seen[model.__name__] != where:
+            clashes.append(f"{model.__name__}: {seen[model.__name__]} and {where}")
+        seen.setdefault(model.__name__, where)
+    assert not clashes, "API models with the same name: " + "; ".join(sorted(clashes))
