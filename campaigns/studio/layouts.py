@@ -84,7 +84,7 @@ def form_values(template: StudioTemplate | None) -> dict:
         "logo_align": logo.get("align", "center"),
         "logo_clear": str(logo.get("clear", 0)),
         "brand_bar": _box_text(layout.get("brand_bar")),
-        "locked": "\n".join(_box_text(r["box"]) for r in layout.get("locked", [])),
+        "locked": "\n".join(_box_text(box) for box in draw.locked_regions(layout)),
         "disclaimer_text": disclaimer.get("text", ""),
         "disclaimer_version": disclaimer.get("version", ""),
         "disclaimer_box": _box_text(disclaimer.get("box")),

@@ -236,6 +236,12 @@ def dealer_boxes(layout: dict) -> list[tuple[str, list[int]]]:
     return boxes
 
 
+def locked_regions(layout: dict) -> list[list[int]]:
+    """The layout's locked regions as boxes [x, y, w, h] — written as plain boxes (the
+    demo's) or as {"box": [...]} (the brand kit's form), both meaning the same."""
+    return [r["box"] if isinstance(r, dict) else r for r in layout.get("locked", [])]
+
+
 def layout_problems(layout: dict, size: str) -> list[str]:
     """Why a layout may not be published or rendered, in sentences (empty: none): a box
     of dealer content that covers a locked region of the OEM's artwork, or leaves the
@@ -246,7 +252,7 @@ def layout_problems(layout: dict, size: str) -> list[str]:
         x, y, w, h = box
         if x < 0 or y < 0 or x + w > width or y + h > height:
             problems.append(f"{name} goes past the edge of the {width}×{height} canvas.")
-        for number, region in enumerate(layout.get("locked", []), start=1):
+        for number, region in enumerate(locked_regions(layout), start=1):
             if _overlap(box, region):
                 problems.append(
                     f"{name} covers locked region {number} ({', '.join(map(str, region))}); "
@@ -297,7 +303,7 @@ def render(
         _draw_lines(draw, lines, size_px, slot, _hex(slot.get("colour", "#ffffff")))
     if stamp is not None and stamp.url and (cta := layout.get("cta")):
         _draw_qr(image, stamp.url, cta["box"])
-    if locked := layout.get("locked"):
+    if locked := locked_regions(layout):
         _restore(image, base(artwork, size), locked)
     disclaimer = layout["disclaimer"]
     dslot = {**disclaimer, "min_size": disclaimer["size"], "max_size": disclaimer["size"]}

@@ -1,7 +1,8 @@
-"""Prairie's marketer opens the co-branding studio in Chromium, personalises a template,
-sees the preview follow the text, is stopped by a forbidden word, downloads a PNG
-that opens with Pillow and a deck that opens with python-pptx — with axe content on each studio page, on a desktop and a 375 px
-phone."""
+"""Prairie's marketer uploads an odd-shaped logo, opens the co-branding studio in
+Chromium, personalises a template, sees the preview follow the text, is stopped by a
+forbidden word, downloads a PNG that opens with Pillow and a deck that opens with
+python-pptx — with axe content on each studio page, on a desktop and a 375 px phone.
+(Launching a kit and the claim that offers its assets as proof: test_kits.py.)"""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import io
 import re
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 from pptx import Presentation
 
@@ -26,9 +27,26 @@ def fits(page) -> None:
     assert width <= page.viewport_size["width"], f"{page.url} is {width} px wide"
 
 
+def tall_transparent_logo() -> bytes:
+    """An odd-shaped logo: four times taller than wide, on a transparent background."""
+    logo = Image.new("RGBA", (120, 480), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(logo)
+    draw.ellipse((10, 10, 110, 200), fill=(190, 40, 40, 255))
+    draw.rectangle((40, 200, 80, 470), fill=(30, 30, 120, 255))
+    out = io.BytesIO()
+    logo.save(out, format="PNG")
+    return out.getvalue()
+
+
 def test_the_marketer_personalises_a_template_and_downloads_it(open_page):
     page = open_page()
     sign_in(page, MARKETER)
+    page.goto("/campaigns/studio/profile")  # first, the dealer's own (odd-shaped) logo
+    page.get_by_label("Logo").set_input_files(
+        {"name": "tall-logo.png", "mimeType": "image/png", "buffer": tall_transparent_logo()}
+    )
+    page.get_by_role("button", name="Save brand profile").click()
+    expect(page.get_by_text("Brand profile saved.")).to_be_visible()
     page.goto("/campaigns/studio")
     expect(page.get_by_role("heading", name="Co-branding studio", level=1)).to_be_visible()
     check_axe(page, label="studio")
