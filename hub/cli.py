@@ -243,6 +243,9 @@ def serve_command(host: str | None, port: int | None, no_tick: bool) -> None:
     # Flask's and Werkzeug's banners and two contradictory warnings about production use
     # (the app's wsgi_app already is Flask-SocketIO's middleware). Requests are still logged.
     server = make_server(host, port, app, threaded=True, request_handler=QuietRequestHandler)
+    # Links built without HUB_PUBLIC_URL (e-mails, the certificate's QR code) fall back to
+    # 127.0.0.1:PORT: make that the port served, so `--port 5212` links to this server.
+    app.config["PORT"] = server.server_port
     click.echo(serve_banner(host, server.server_port))
     server.serve_forever()  # returns on Ctrl+C and closes the socket
 

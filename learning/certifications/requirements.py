@@ -58,6 +58,12 @@ class Standing:
         """No practical assessment, or the person's evidence for it is signed off."""
         return level.id not in self.practical or level.id in self.signed_off
 
+    def practical_is_next(self, level: Level) -> bool:
+        """Every module done, the level not held, its practical assessment not signed off:
+        the evidence is the one step left."""
+        modules_done = bool(level.modules) and self.done_count(level) == len(level.modules)
+        return modules_done and not self.practical_done(level) and not self.holds(level)
+
     def certification(self, level: Level) -> Certification | None:
         """The person's newest certification of the level (valid, expired or revoked)."""
         return next((c for c in self.certifications if c.level_id == level.id), None)

@@ -20,6 +20,7 @@ from learning.demo.content import (
     TRACTOR_TECHNICAL,
     outline_module,
 )
+from learning.demo.installation import WRITTEN
 from learning.demo.practice import seed_practice
 from learning.paths.models import LearningTrack, Level, Module, ModuleProgress, Path
 from learning.quizzes import attempts
@@ -61,7 +62,8 @@ def _build_paths() -> dict[tuple[str, str], Path]:
                 summary = TRACK_SUMMARIES[track.value]
                 modules = [
                     [
-                        outline_module(track.value, line.name, title, text, rank)
+                        WRITTEN.get((track.value, title))
+                        or outline_module(track.value, line.name, title, text, rank)
                         for title, text in level
                     ]
                     for rank, level in enumerate(OUTLINES[track.value], 1)

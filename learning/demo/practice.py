@@ -1,7 +1,8 @@
 """The demo's practical assessments, assignments and module attachments: every
-Installation & Service level carries a practical assessment; Prairie's technician has
-evidence waiting in the reviewer queue (Tractors) and evidence sent back for more
-(Parts); Prairie's admin has assigned learning, one assignment overdue; the tractor
+Installation & Service level carries a practical assessment; Prairie's technician is
+part-way through Tractors Installation & Service Foundation (a module left, then the
+practical) and has evidence sent back for more (Parts); Harbor's service lead has
+evidence waiting in the reviewer queue (Tractors Professional); Prairie's admin has assigned learning, one assignment overdue; the tractor
 Technical modules offer a PDF checklist."""
 
 from __future__ import annotations
@@ -119,21 +120,29 @@ def seed_practice(ctx: dict, paths: dict[tuple[str, str], Path], work_through, c
                 )
     db.session.flush()
 
-    # Jorge: Tractors Installation & Service Foundation — modules done, evidence waiting.
+    # Jorge: Tractors Installation & Service Foundation under way — the first module read
+    # and its quiz passed; the handover module, the practical and the certificate are his
+    # next steps (the browser test of the whole journey walks them).
     tractor_install = paths[("tractors", "installation_service")].levels[0]
-    _finish_modules(work_through, tech, tractor_install, now - timedelta(days=6))
+    work_through(tech, tractor_install.modules[0], now - timedelta(days=6))
+    # Cody (Harbor): Tractors Installation & Service Professional — module done, evidence
+    # waiting in the reviewer queue.
+    harbor_tech = people["tech@harbor.example"]
+    install_pro = paths[("tractors", "installation_service")].levels[1]
+    _finish_modules(work_through, harbor_tech, install_pro, now - timedelta(days=6))
     db.session.flush()
     waiting = assessments.submit(
-        tech,
-        tractor_install,
-        "PDI on a 5R for the Hendricks farm. Checklist signed by the customer; photo at handover.",
+        harbor_tech,
+        install_pro,
+        "Commissioned a 5R for the Hendricks farm: ballast and hitch set for the baler, "
+        "tyres at field pressure. Report signed by the customer.",
         [
-            _upload("5R handover.png", _photo("5R-0427 ready for handover", "#2f7d4a")),
+            _upload("5R set-up.png", _photo("5R-0427 set up at the farm", "#2f7d4a")),
             _upload(
-                "PDI checklist 5R-0427.pdf",
+                "Commissioning report 5R-0427.pdf",
                 _pdf(
-                    "PDI checklist — 5R-0427",
-                    ["Fluids", "Lights", "Safety decals", "Customer walk-round"],
+                    "Commissioning report — 5R-0427",
+                    ["Ballast", "Hitch and drawbar", "Tyre pressures", "Operator walk-round"],
                 ),
             ),
         ],

@@ -63,6 +63,7 @@ def module_page(module_id: int):
         attachments=attachments.of_module(module),
         locked=None if record.unlocked(level) else progress.locked_sentence(record, level),
         next_module=next((m for m in level.modules if m.position > module.position), None),
+        practical_next=record.practical_is_next(level),
     )
 
 

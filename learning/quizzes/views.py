@@ -11,6 +11,7 @@ from hub.errors import ValidationFailed
 from hub.web.forms import flash_problems
 from hub.web.pages import render, see_other
 from learning.blueprint import bp
+from learning.certifications.requirements import standing
 from learning.paths import progress
 from learning.quizzes import attempts
 
@@ -47,6 +48,9 @@ def attempt_page(attempt_id: int, problems: dict | None = None, status: int = 20
     if attempt.submitted_at is not None:
         context["review"] = attempts.review(attempt)
         context["state"] = attempts.state(current_user, quiz)
+        level = quiz.module.level
+        if attempt.passed and standing(current_user.id).practical_is_next(level):
+            context["practical_next"] = level
     else:
         context["expired"] = attempt.expires_at <= utcnow()
         context["questions"] = attempts.questions_for(attempt)

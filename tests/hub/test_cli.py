@@ -65,6 +65,21 @@ def test_serve_says_where_to_open_the_app_in_one_line(app, monkeypatch):
     ]
 
 
+def test_serve_on_another_port_builds_links_on_that_port(app, monkeypatch):
+    """Without HUB_PUBLIC_URL, links for outside the page (e-mails, a certificate's QR
+    code) go to 127.0.0.1 on the port served, not on the configured default."""
+    from hub.web.pages import external_url
+
+    monkeypatch.setitem(app.config, "PORT", 5000)  # restored after the test
+    for unset in ("PUBLIC_URL", "SERVER_NAME", "TRUSTED_HOSTS"):
+        monkeypatch.setitem(app.config, unset, None)
+    _fake_server(monkeypatch, app)
+    result = app.test_cli_runner().invoke(args=["hub", "serve", "--port", "5212", "--no-tick"])
+    assert result.exit_code == 0, result.output
+    with app.test_request_context():
+        assert external_url("auth.login") == "http://127.0.0.1:5212/login"
+
+
 def _fake_server(monkeypatch, app) -> list:
     """Replace Werkzeug's make_server: record where `hub serve` would listen."""
     listened = []

@@ -250,3 +250,28 @@ def test_the_dashboard_points_to_a_practical_once_the_modules_are_done(client, l
     assert "Modules done — send your evidence" in page
     submit_evidence(staff, learning.foundation)
     assert "Waiting for review" in _text(client.get("/learning/"))
+
+
+def test_the_quiz_result_and_the_module_say_the_practical_is_the_step_left(
+    client, login_as, channel, session
+):
+    learning = make_learning()
+    with_practical(learning.foundation)
+    staff = login_as("partner_staff")
+    progress.complete_module(staff, learning.module)
+    module_url = f"/learning/modules/{learning.module.id}"
+    assert "Next: the practical assessment" not in _text(client.get(module_url))  # quiz first
+    attempt = attempts.start(staff, learning.quiz)
+    attempts.submit(staff, attempt, right_answers(attempt))
+    practical_url = f"/learning/levels/{learning.foundation.id}/assessment"
+    result = _text(client.get(f"/learning/attempts/{attempt.id}"))
+    assert f"every module of {learning.foundation.title} is done. One step left" in result
+    assert f'href="{practical_url}">the practical assessment</a>' in result
+    module = _text(client.get(module_url))
+    assert f'href="{practical_url}">Next: the practical assessment</a>' in module
+
+    # Once the evidence is signed off and the level held, neither says so any more.
+    evidence = submit_evidence(staff, learning.foundation)
+    assert assessments.sign_off(channel.people["product_manager"], evidence) is not None
+    assert "One step left" not in _text(client.get(f"/learning/attempts/{attempt.id}"))
+    assert "Next: the practical assessment" not in _text(client.get(module_url))
