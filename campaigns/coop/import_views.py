@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, g, request
+from flask import Response, abort, current_app, flash, g, request
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -143,7 +143,9 @@ def coop_import_start(upload_id: int):
     """Confirm the import shown in the preview; the job page then runs it chunk by chunk."""
     program, upload = _program_and_upload(upload_id)
     try:
-        imports.start_import(upload, program, current_user, today())
+        # HUB_COOP_IMPORT_CHUNK_ROWS: the browser tests run smaller chunks, to watch several.
+        rows = int(current_app.config.get("COOP_IMPORT_CHUNK_ROWS", imports.CHUNK_ROWS))
+        imports.start_import(upload, program, current_user, today(), chunk_rows=rows)
     except ValidationFailed as exc:
         db.rollback_request()
         flash(" ".join(s for v in exc.problems.values() for s in v), "error")

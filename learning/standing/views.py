@@ -3,7 +3,7 @@ coverage), the index that leads there, and the program admin's specialisations."
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash
 from flask_login import current_user
 
 from hub import db
@@ -19,14 +19,15 @@ from learning.standing.forms import SpecialisationForm
 
 @bp.get("/standing")
 def standing_index():
-    """Partner admins go to their own organisation; OEM staff choose one."""
+    """A partner admin's own organisation's standing (here, so the navigation marks its
+    link as the page you are on); OEM staff choose an organisation."""
     if current_user.is_oem:
         return render(
             "learning/standing/index.html",
             organizations=overview.organizations_for_index(current_user),
         )
     if current_user.role == Role.PARTNER_ADMIN:
-        return redirect(url_for("learning.standing_page", org_id=current_user.organization_id))
+        return standing_page(current_user.organization_id)
     abort(403)
 
 

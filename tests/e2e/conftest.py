@@ -155,6 +155,9 @@ def live_server(tmp_path_factory):
             "SECRET_KEY": SECRET,
             "INSTANCE_PATH": str(tmp / "instance"),
             "PUBLIC_URL": url,  # links in e-mails: never the request's Host header
+            # A co-op import in chunks of 1,000 lines (5,000 otherwise), so the import test
+            # watches its progress over several chunks with a small file.
+            "COOP_IMPORT_CHUNK_ROWS": 1000,
         }
     )
     server.app = _static_in_memory(app)

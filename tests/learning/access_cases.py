@@ -315,13 +315,11 @@ ACCESS_CASES.update(
                 "/learning/standing",
                 {
                     "anonymous": LOGIN,
-                    "distributor_admin": 302,
-                    "partner_admin": 302,
                     "dealer_marketer": 403,
                     "partner_staff": 403,
                 },
                 default=200,
-                note="a partner admin is sent to its own organisation's standing",
+                note="a partner admin sees its own organisation's standing here",
             )
         ],
         "learning.standing_page": [

@@ -216,8 +216,10 @@ def test_a_distributor_admin_sees_its_dealers_coverage(client, login_as, channel
     certify(channel.people["partner_staff"], learning.foundation)
     certify(channel.people["other_marketer"], learning.foundation)
     login_as("distributor_admin")
-    assert client.get("/learning/standing").status_code == 302
-    html = client.get(f"/learning/standing/{channel.distributor.id}").get_data(as_text=True)
+    own = client.get("/learning/standing")  # its own organisation's standing, at this address
+    assert own.status_code == 200
+    html = own.get_data(as_text=True)
+    assert f"{channel.distributor.name}: standing" in html
     assert channel.dealer.name in html and channel.sibling_dealer.name in html
     assert channel.other_dealer.name not in html
     view = overview.organization_standing(channel.people["distributor_admin"], channel.distributor)
