@@ -18,6 +18,10 @@ HUB_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 TEST_WORKERS ?= 2
 XDIST := -n $(TEST_WORKERS) --dist worksteal
 export HUB_PORT
+# Compiled modules and pytest's rewritten test modules are cached in __pycache__ (git-ignored):
+# with PYTHONDONTWRITEBYTECODE set, as on some machines, every test process would compile
+# and rewrite all of them again (~8 s of CPU per process, five or more processes).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test setup db lint format test-sqlite test-e2e test-postgres bench clean
 
@@ -64,9 +68,13 @@ test-sqlite: setup
 	HUB_TEST_DATABASE_URL= $(PASS)="sqlite pass" \
 		$(BIN)/pytest $(XDIST) -m "not e2e and not servers" $(PYTEST_ARGS)
 
-# Browser tests, once, against what `make run` serves (SQLite); one process, no -n.
+# Browser tests, once, against what `make run` serves (SQLite): two workers, each with
+# its own live server, SQLite file and Chromium; a module's tests stay on one worker
+# (--dist loadfile), so its signed-in people and fixtures are made once.
+E2E_WORKERS ?= 2
 test-e2e: setup
-	HUB_TEST_DATABASE_URL= $(PASS)="browser tests" $(BIN)/pytest -m e2e $(PYTEST_ARGS)
+	HUB_TEST_DATABASE_URL= $(PASS)="browser tests" \
+		$(BIN)/pytest -n $(E2E_WORKERS) --dist loadfile -m e2e $(PYTEST_ARGS)
 
 # PostgreSQL (what production runs): everything but the browser tests; then, in one
 # process, the tests that start real servers (several processes behind Redis, a killed

@@ -169,6 +169,39 @@ def connection(engine):
             outer.rollback()
 
 
+@contextlib.contextmanager
+def module_world(engine: sa.Engine, shared: SharedApp, build):
+    """A world built once for a module: build() runs in the shared app on a connection of
+    its own, inside a transaction rolled back when the module is done; yields
+    (connection, what build returned). A module that uses it overrides `connection`
+    with `savepoint_on(world connection)`, so each test runs in a savepoint of that world
+    and leaves it as it found it — the same isolation as a world built per test, once."""
+    conn = engine.connect()
+    outer = conn.begin()
+    try:
+        app = shared.bind(conn)
+        try:
+            with app.app_context():
+                built = build()
+                db.session.commit()  # a savepoint's release: the transaction stays
+        finally:
+            problem = shared.release()
+        assert problem is None, problem
+        yield conn, built
+    finally:
+        if outer.is_active:
+            outer.rollback()
+        conn.close()
+
+
+def savepoint_on(conn: sa.Connection):
+    """For a module's `connection` fixture over a module_world: one savepoint per test."""
+    savepoint = conn.begin_nested()
+    yield conn
+    if savepoint.is_active:
+        savepoint.rollback()
+
+
 @pytest.fixture
 def app_overrides() -> dict:
     """Override in a test module to change settings for its app."""
@@ -435,6 +468,24 @@ def csrf_token(client, page: str = "/login") -> str:
     match = _TOKEN.search(response.get_data(as_text=True))
     assert match, f"no CSRF token on {page} ({response.status_code})"
     return next(g for g in match.groups() if g)
+
+
+def session_csrf_token(client) -> str:
+    """A CSRF token for client's session without loading a page: Flask-WTF's own
+    generate_csrf makes the secret and signs it; the secret goes into client's session
+    cookie, where a page would have put it. For tests that post many forms and are not
+    about the page the token is read from (the access matrix)."""
+    from flask import session
+    from flask_wtf.csrf import generate_csrf
+
+    app = client.application
+    field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    with app.test_request_context():
+        token = generate_csrf()
+        secret = session[field]
+    with client.session_transaction() as s:
+        s[field] = secret
+    return token
 
 
 def post_form(client, url: str, data: dict | None = None, token_page: str | None = None, **kw):

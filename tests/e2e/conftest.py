@@ -49,6 +49,7 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SECRET = "e2e-secret-key-" + "x" * 32
 BLOCKING_IMPACTS = ("serious", "critical")
+EXPECT_TIMEOUT_MS = 10_000
 
 
 def unavailable(what: str) -> None:
@@ -204,9 +205,13 @@ def browser():
     if not Path(CHROMIUM).exists():
         unavailable(f"Chromium at {CHROMIUM}")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         unavailable("the playwright package")
+    # `make test` runs the browser tests in two workers on two cores, each with its own
+    # server and Chromium: an assertion waits up to 10 s (Playwright's default is 5 s)
+    # for what a loaded machine draws late — a rendered preview, a pushed message.
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium

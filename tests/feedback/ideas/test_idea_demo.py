@@ -4,6 +4,7 @@ voted by Harbor's marketer, whom the walkthrough has vote."""
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from feedback.ideas.models import Idea, IdeaComment, IdeaNotice, IdeaPhoto, IdeaStatus, IdeaVote
@@ -12,10 +13,23 @@ from hub import db
 from hub.demo.channel import seed_demo
 from hub.models import Person
 from hub.uploads import open_stored
+from tests.conftest import module_world, savepoint_on
 
 
-def test_the_demo_has_ideas_in_every_status_with_votes_and_comments(app):
-    summary = seed_demo()
+@pytest.fixture(scope="module")
+def demo_world(engine, shared_app):
+    """The demo seeded once for both tests; each runs in a savepoint of it."""
+    with module_world(engine, shared_app[0], seed_demo) as world:
+        yield world
+
+
+@pytest.fixture
+def connection(demo_world):
+    yield from savepoint_on(demo_world[0])
+
+
+def test_the_demo_has_ideas_in_every_status_with_votes_and_comments(app, demo_world):
+    summary = demo_world[1]
     assert "36 ideas" in summary
     rows = db.session.execute(sa.select(Idea.product_line_id, Idea.status)).all()
     assert len({line for line, _ in rows}) == 3
@@ -37,11 +51,11 @@ def test_the_demo_has_ideas_in_every_status_with_votes_and_comments(app):
     assert open_stored(photo.file.path).read_bytes().startswith(b"\x89PNG")
 
 
-def test_the_demo_has_a_merged_pair_tags_observations_and_an_idea_from_a_chat(app):
+def test_the_demo_has_a_merged_pair_tags_observations_and_an_idea_from_a_chat(app, demo_world):
     from feedback.field.models import FieldObservation
     from feedback.ideas.models import IdeaEvidence, IdeaMerge, IdeaTag
 
-    summary = seed_demo()
+    summary = demo_world[1]
     assert "1 merged pair" in summary
     merge = db.session.scalar(sa.select(IdeaMerge))
     assert (
