@@ -33,13 +33,20 @@ class Holding:
     valid_until: datetime
 
 
-def holdings(org_ids: Iterable[int], now: datetime | None = None) -> list[Holding]:
+def holdings(org_ids: Iterable[int], now: datetime | None = None) -> tuple[Holding, ...]:
     """The valid (not expired, not revoked) certifications held today by the active
-    people of these organisations — one statement."""
-    ids = list(org_ids)
+    people of these organisations — one statement, once per request for the same
+    organisations (the standing page asks for each measure of each tier; db.memo forgets
+    it at any write)."""
+    ids = sorted(set(org_ids))
     if not ids:
-        return []
-    now = now or utcnow()
+        return ()
+    if now is not None:
+        return _load(ids, now)
+    return db.memo(f"learning.holdings:{ids}", lambda: _load(ids, utcnow()))
+
+
+def _load(ids: list[int], now: datetime) -> tuple[Holding, ...]:
     rows = db.session.execute(
         sa.select(
             Certification.id,
@@ -63,11 +70,11 @@ def holdings(org_ids: Iterable[int], now: datetime | None = None) -> list[Holdin
         )
         .order_by(Certification.valid_until, Certification.id)
     )
-    return [Holding(*row) for row in rows]
+    return tuple(Holding(*row) for row in rows)
 
 
 def counted_people(
-    found: list[Holding],
+    found: Iterable[Holding],
     track: LearningTrack | None = None,
     product_line_id: int | None = None,
     min_rank: int = 1,
@@ -87,7 +94,7 @@ def counted_people(
     return people
 
 
-def coverage(found: list[Holding]) -> dict[int, dict[LearningTrack, int]]:
+def coverage(found: Iterable[Holding]) -> dict[int, dict[LearningTrack, int]]:
     """organisation id → track → how many of its people hold a valid certification of it."""
     table: dict[int, dict[LearningTrack, set[int]]] = {}
     for h in found:

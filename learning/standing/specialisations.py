@@ -4,6 +4,7 @@ measures and the demo call these."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -137,7 +138,7 @@ class SpecialisationStanding:
 
 
 def evaluate(
-    org_id: int, found: list[Holding] | None = None, specs: list[Specialisation] | None = None
+    org_id: int, found: Sequence[Holding] | None = None, specs: list[Specialisation] | None = None
 ) -> list[SpecialisationStanding]:
     """The organisation against every specialisation (pass holdings already read to save
     the statement)."""

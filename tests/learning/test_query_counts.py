@@ -92,3 +92,23 @@ def test_learning_pages_send_as_many_statements_for_a_large_program(
         f"GET {path} as {viewer_key}: {small} statements with the small program, {large} "
         "with the large one:\n" + "\n".join(s for s in large_sql if s not in small_sql)
     )
+
+
+@pytest.mark.parametrize(
+    ("viewer_key", "most"),
+    [("partner_admin", 1), ("distributor_admin", 2)],
+    ids=["dealer", "distributor"],
+)
+def test_the_standing_page_reads_the_certifications_held_once_per_set_of_organisations(
+    viewer_key, most, client, session, channel, statements
+):
+    """Each tier's requirement asks for the certifications held (a measure per tier and
+    specialisation): one statement per request for the same organisations — the dealer's
+    page reads them once, the distributor's twice (with its dealers for the coverage
+    table, and alone for its own tier)."""
+    _program(channel)
+    viewer = channel.people[viewer_key]
+    sign_in(client, viewer)
+    _, sql = _count(client, statements, f"/learning/standing/{viewer.organization_id}", {})
+    reads = [s for s in sql if "FROM learning_certification JOIN person" in s]
+    assert 1 <= len(reads) <= most, "\n".join(reads)
