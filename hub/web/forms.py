@@ -1,5 +1,6 @@
 """Form pieces every capability's forms.py builds on: fields whose errors say what to do,
-the CSRF-only form, and putting a rule's sentences on a form.
+the CSRF-only form, and putting a rule's sentences on a form (`refused`: the request's
+writes discarded, the sentences beside their fields).
 
 Field names of the forms match the rules' problem keys, so a sentence lands beside the
 field it is about. Each capability keeps its own forms (hub/accounts/forms.py,
@@ -18,6 +19,7 @@ from wtforms import SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from hub import db
 from hub.errors import ValidationFailed
 
 
@@ -53,6 +55,14 @@ def apply_problems(form: FlaskForm, exc: ValidationFailed) -> None:
             field.errors = [*list(field.errors or []), *messages]
         else:
             form.form_errors.extend(messages)
+
+
+def refused(form: FlaskForm, exc: ValidationFailed) -> None:
+    """A rule refused a form's submission: discard what the request wrote (the rule may have
+    flushed rows before it found the problem) and put its sentences on the form, to be shown
+    again with status 422."""
+    db.rollback_request()
+    apply_problems(form, exc)
 
 
 def submit_status(form: FlaskForm) -> int:
