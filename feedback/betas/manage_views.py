@@ -33,7 +33,7 @@ from feedback.betas.schedule import phase
 from feedback.views import bp
 from hub import db
 from hub.errors import ValidationFailed
-from hub.web.forms import EmptyForm, apply_problems, submit_status
+from hub.web.forms import EmptyForm, refused, submit_status
 from hub.web.pages import accepts_files, external_url, render, see_other
 
 
@@ -58,8 +58,7 @@ def beta_new():
         try:
             program = programs.create(current_user, request.form)
         except ValidationFailed as exc:
-            db.rollback_request()
-            apply_problems(form, exc)
+            refused(form, exc)
         else:
             flash("The program is drafted. Publish it when it is ready.", "success")
             return see_other("feedback.beta_manage", program_id=program.id)
@@ -77,8 +76,7 @@ def beta_edit(program_id: int):
         try:
             programs.update(current_user, program, request.form, path=_links(program)["path"])
         except ValidationFailed as exc:
-            db.rollback_request()
-            apply_problems(form, exc)
+            refused(form, exc)
             program = program_or_404(program_id)
         else:
             bumped = program.nda_version != version
@@ -193,8 +191,7 @@ def beta_document_upload(program_id: int):
                 upload.mimetype if upload else None,
             )
         except ValidationFailed as exc:
-            db.rollback_request()
-            apply_problems(form, exc)
+            refused(form, exc)
         else:
             flash("The document is in the program's space.", "success")
             return see_other("feedback.beta_manage", program_id=program_id, _anchor="documents")
@@ -213,8 +210,7 @@ def beta_survey_new(program_id: int):
                 current_user, program, form.title.data, form.intro.data, survey_questions(form)
             )
         except ValidationFailed as exc:
-            db.rollback_request()
-            apply_problems(form, exc)
+            refused(form, exc)
             program = program_or_404(program_id)
         else:
             flash("The survey is in the program's space for its testers.", "success")
@@ -253,8 +249,7 @@ def beta_outcome(program_id: int):
         try:
             told = outcome.post_outcome(current_user, program, form.outcome.data, **_links(program))
         except ValidationFailed as exc:
-            db.rollback_request()
-            apply_problems(form, exc)
+            refused(form, exc)
         else:
             flash(f"The outcome is posted; {told} testers were told.", "success")
             return see_other("feedback.beta_manage", program_id=program_id)

@@ -16,7 +16,7 @@ from feedback.betas.schedule import phase
 from feedback.views import bp
 from hub import db
 from hub.errors import ValidationFailed
-from hub.web.forms import apply_problems, submit_status
+from hub.web.forms import refused, submit_status
 from hub.web.pages import accepts_files, render, see_other, stored_path_or_404
 
 
@@ -98,8 +98,7 @@ def beta_report_new(program_id: int):
             raise ValidationFailed(problems)
         reports.file_report(current_user, program, request.form, photos)
     except ValidationFailed as exc:
-        db.rollback_request()
-        apply_problems(form, exc)
+        refused(form, exc)
         return _report_page(space_or_404(program_id), form, submit_status(form))
     flash("Thank you: your report is in. The product manager reads every one.", "success")
     return see_other("feedback.beta_space", program_id=program.id, _anchor="reports")
@@ -135,8 +134,7 @@ def beta_survey(program_id: int, survey_id: int):
             try:
                 surveys.answer(current_user, program, survey, request.form)
             except ValidationFailed as exc:
-                db.rollback_request()
-                apply_problems(form, exc)
+                refused(form, exc)
                 status_code = 409 if done else 422
             else:
                 flash("Thank you: your answers are in.", "success")

@@ -29,7 +29,7 @@ from feedback.ideas.models import Idea
 from feedback.views import bp
 from hub import db
 from hub.errors import ValidationFailed
-from hub.web.forms import EmptyForm, apply_problems
+from hub.web.forms import EmptyForm, refused
 from hub.web.pages import render, see_other
 
 LISTED = (Phase.UPCOMING, Phase.APPLICATIONS_OPEN)
@@ -110,8 +110,7 @@ def beta_apply(program_id: int):
         try:
             applications.apply(current_user, program, form.motivation.data or "")
         except ValidationFailed as exc:
-            db.rollback_request()
-            apply_problems(form, exc)
+            refused(form, exc)
             return program_page_response(program_or_404(program_id), form=form, status_code=422)
         flash("Your application is in. You'll hear when the product manager decides.", "success")
         return see_other("feedback.beta_program", program_id=program.id)

@@ -34,7 +34,7 @@ from hub import db
 from hub.db import today
 from hub.errors import ValidationFailed
 from hub.models import Tier
-from hub.web.forms import apply_problems, flash_problems, submit_status
+from hub.web.forms import flash_problems, refused, submit_status
 from hub.web.pages import external_url, render, see_other
 
 
@@ -95,8 +95,7 @@ def consultation_new():
                 request.form.getlist("regions"),
             )
         except ValidationFailed as exc:
-            db.rollback_request()
-            apply_problems(form, exc)
+            refused(form, exc)
         else:
             flash("The consultation is open for comment on the days you chose.", "success")
             return see_other("feedback.consultation_page", consultation_id=consultation.id)
@@ -162,8 +161,7 @@ def consultation_comment(consultation_id: int):
         try:
             service.add_comment(current_user, consultation, request.form.get("body", ""))
         except ValidationFailed as exc:
-            db.rollback_request()
-            apply_problems(form, exc)
+            refused(form, exc)
             return consultation_page_response(
                 consultation_or_404(consultation_id), status_code=422, comment_form=form
             )
@@ -192,8 +190,7 @@ def consultation_response(consultation_id: int):
                 path=url_for("feedback.consultation_page", consultation_id=consultation.id),
             )
         except ValidationFailed as exc:
-            db.rollback_request()
-            apply_problems(form, exc)
+            refused(form, exc)
             return consultation_page_response(
                 consultation_or_404(consultation_id), status_code=422, form_for_response=form
             )

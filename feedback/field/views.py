@@ -18,7 +18,7 @@ from feedback.ideas.views import IDEA_SECTIONS
 from feedback.views import bp
 from hub import db
 from hub.errors import ValidationFailed
-from hub.web.forms import apply_problems, flash_problems
+from hub.web.forms import flash_problems, refused
 from hub.web.pages import accepts_files, int_arg, render, see_other, stored_path_or_404
 
 PER_PAGE = 25
@@ -89,8 +89,7 @@ def field_new():
     try:
         row = service.file_observation(current_user, request.form, photo)
     except ValidationFailed as exc:
-        db.rollback_request()
-        apply_problems(form, exc)
+        refused(form, exc)
         return render("feedback/field/new.html", form=form, status=422)
     flash("Thank you: the observation is filed for the product team.", "success")
     return see_other("feedback.field_page", observation_id=row.id)
@@ -128,8 +127,7 @@ def field_tags(observation_id: int):
         try:
             saved = service.set_tags(current_user, row, request.form.get("tags", ""))
         except ValidationFailed as exc:
-            db.rollback_request()
-            apply_problems(form, exc)
+            refused(form, exc)
             return _page(observation_or_404(observation_id), 422, tags_form=form)
         flash(f"Tags saved: {', '.join(saved) or 'none'}.", "success")
         return see_other("feedback.field_page", observation_id=row.id)
@@ -153,8 +151,7 @@ def field_link(observation_id: int):
         try:
             idea = service.link_idea(current_user, row, request.form.get("idea", ""))
         except ValidationFailed as exc:
-            db.rollback_request()
-            apply_problems(form, exc)
+            refused(form, exc)
             return _page(observation_or_404(observation_id), 422, link_form=form)
         flash(f"Linked to “{idea.title}”; its page shows the observation.", "success")
         return see_other("feedback.field_page", observation_id=row.id)

@@ -13,9 +13,8 @@ from feedback.ideas import evidence, search
 from feedback.ideas.access import get_visible
 from feedback.ideas.forms import EvidenceForm, from_message_form
 from feedback.views import bp
-from hub import db
 from hub.errors import ValidationFailed
-from hub.web.forms import apply_problems, submit_status
+from hub.web.forms import refused, submit_status
 from hub.web.pages import render, see_other
 
 RESULTS = 8
@@ -52,8 +51,7 @@ def idea_from_message(message_id: int):
         try:
             idea = evidence.idea_from_message(current_user, message, conversation, request.form)
         except ValidationFailed as exc:
-            db.rollback_request()
-            apply_problems(form, exc)
+            refused(form, exc)
         else:
             flash(
                 f"The idea is posted for {conversation.organization.name}; "
@@ -86,8 +84,7 @@ def idea_evidence_new(message_id: int):
                 current_user, message, conversation, idea, request.form.get("note", "")
             )
         except ValidationFailed as exc:
-            db.rollback_request()
-            apply_problems(form, exc)
+            refused(form, exc)
         else:
             flash("The message is attached to the idea as evidence.", "success")
             return see_other("feedback.idea_page", idea_id=row.idea_id, _anchor="evidence")

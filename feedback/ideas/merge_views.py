@@ -16,7 +16,7 @@ from feedback.ideas.views import idea_or_404, idea_page_response
 from feedback.views import bp
 from hub import db
 from hub.errors import ValidationFailed
-from hub.web.forms import apply_problems, flash_problems
+from hub.web.forms import flash_problems, refused
 from hub.web.pages import external_url, see_other
 
 
@@ -44,8 +44,7 @@ def idea_merge(idea_id: int):
                 path=url_for("feedback.idea_page", idea_id=target_id),
             )
         except ValidationFailed as exc:
-            db.rollback_request()
-            apply_problems(form, exc)
+            refused(form, exc)
             return idea_page_response(idea_or_404(idea_id), status_code=422, merge_form=form)
         moved = record.moved
         flash(
@@ -81,8 +80,7 @@ def idea_tags(idea_id: int):
         try:
             saved = tags.set_tags(current_user, idea, request.form.get("tags", ""))
         except ValidationFailed as exc:
-            db.rollback_request()
-            apply_problems(form, exc)
+            refused(form, exc)
             return idea_page_response(idea_or_404(idea_id), status_code=422, tags_form=form)
         flash(f"Tags saved: {', '.join(saved) or 'none'}.", "success")
         return see_other("feedback.idea_page", idea_id=idea.id)
