@@ -10,7 +10,7 @@ from flask_login import current_user
 from hub import db
 from hub.db import utcnow
 from hub.errors import ValidationFailed
-from hub.web.forms import apply_problems, submit_status
+from hub.web.forms import apply_problems, refused, submit_status
 from hub.web.pages import accepts_files, render, see_other, stored_path_or_404
 from learning.assessments import service
 from learning.assessments.forms import EvidenceForm, ReviewForm, kept_ids
@@ -123,8 +123,7 @@ def submission_sign_off(submission_id: int):
     try:
         cert = service.sign_off(current_user, submission, form.message.data or "")
     except ValidationFailed as exc:
-        db.rollback_request()
-        apply_problems(form, exc)
+        refused(form, exc)
         return _submission_page(submission_id, form, status=422)
     person = submission.person.name
     flash(
@@ -145,8 +144,7 @@ def submission_more(submission_id: int):
     try:
         service.ask_for_more(current_user, submission, form.message.data or "")
     except ValidationFailed as exc:
-        db.rollback_request()
-        apply_problems(form, exc)
+        refused(form, exc)
         return _submission_page(submission_id, form, status=422)
     flash(f"Sent back to {submission.person.name} with your message.", "success")
     return see_other("learning.assessment_queue")

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from hub import db
 from hub.errors import ValidationFailed
-from hub.web.forms import EmptyForm, apply_problems, submit_status
+from hub.web.forms import EmptyForm, refused, submit_status
 from hub.web.pages import render, see_other
 from learning.assignments import service
 from learning.assignments.forms import assignment_form, target_ids
@@ -51,8 +51,7 @@ def assignment_create():
             **target_ids(form.target.data),
         )
     except ValidationFailed as exc:
-        db.rollback_request()
-        apply_problems(form, exc)
+        refused(form, exc)
         if "target" in exc.problems:
             form.target.errors = list(exc.problems["target"])
         return _page(form, status=submit_status(form))

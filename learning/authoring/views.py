@@ -8,9 +8,8 @@ from __future__ import annotations
 from flask import flash, request
 from flask_login import current_user
 
-from hub import db
 from hub.errors import ValidationFailed
-from hub.web.forms import EmptyForm, apply_problems, submit_status
+from hub.web.forms import EmptyForm, refused, submit_status
 from hub.web.pages import accepts_files, render, see_other
 from learning.assessments import service as assessments
 from learning.attachments import service as attachments
@@ -41,11 +40,6 @@ def _program_admins_only():
         service.require_admin(current_user)
 
 
-def _refused(form, exc: ValidationFailed) -> None:
-    db.rollback_request()
-    apply_problems(form, exc)
-
-
 # --- Paths ------------------------------------------------------------------------------
 
 
@@ -66,7 +60,7 @@ def authoring_path_create():
         try:
             path = service.save_path(current_user, None, request.form.to_dict())
         except ValidationFailed as exc:
-            _refused(form, exc)
+            refused(form, exc)
         else:
             flash(f"Path “{path.title}” created. Add its levels.", "success")
             return see_other("learning.authoring_path", path_id=path.id)
@@ -94,7 +88,7 @@ def authoring_path(path_id: int):
         try:
             service.save_path(current_user, path, request.form.to_dict())
         except ValidationFailed as exc:
-            _refused(form, exc)
+            refused(form, exc)
             path = service.get_or_404(Path, path_id)
         else:
             flash("Path saved.", "success")
@@ -116,7 +110,7 @@ def authoring_level_create(path_id: int):
         try:
             level = service.save_level(current_user, None, path, _level_data())
         except ValidationFailed as exc:
-            _refused(form, exc)
+            refused(form, exc)
             path = service.get_or_404(Path, path_id)
         else:
             flash(f"Level {level.name} created. Add its modules.", "success")
@@ -148,7 +142,7 @@ def authoring_level(level_id: int):
         try:
             service.save_level(current_user, level, level.path, _level_data())
         except ValidationFailed as exc:
-            _refused(form, exc)
+            refused(form, exc)
             level = service.get_or_404(Level, level_id)
         else:
             flash("Level saved.", "success")
@@ -164,7 +158,7 @@ def authoring_module_create(level_id: int):
         try:
             module = service.save_module(current_user, None, level, request.form.to_dict())
         except ValidationFailed as exc:
-            _refused(form, exc)
+            refused(form, exc)
             level = service.get_or_404(Level, level_id)
         else:
             flash(f"Module “{module.title}” created.", "success")
@@ -214,7 +208,7 @@ def authoring_module(module_id: int):
     try:
         service.save_module(current_user, module, module.level, request.form.to_dict())
     except ValidationFailed as exc:
-        _refused(form, exc)
+        refused(form, exc)
         return _module_page(service.get_or_404(Module, module_id), form=form, status=422)
     flash("Module saved.", "success")
     return see_other("learning.authoring_module", module_id=module.id)
@@ -243,7 +237,7 @@ def authoring_attachment_add(module_id: int):
                 title=form.attachment_title.data or "",
             )
         except ValidationFailed as exc:
-            _refused(form, exc)
+            refused(form, exc)
         else:
             flash("Attachment added.", "success")
             return see_other("learning.authoring_module", module_id=module.id)
@@ -268,7 +262,7 @@ def authoring_quiz(module_id: int):
         try:
             service.save_quiz(current_user, module, request.form.to_dict())
         except ValidationFailed as exc:
-            _refused(form, exc)
+            refused(form, exc)
         else:
             flash("Quiz settings saved.", "success")
             return see_other("learning.authoring_module", module_id=module.id)
@@ -306,7 +300,7 @@ def _save_question(module: Module, question):
             }
             service.save_question(current_user, question, quiz, data)
         except ValidationFailed as exc:
-            _refused(form, exc)
+            refused(form, exc)
         else:
             flash("Question saved.", "success")
             return see_other("learning.authoring_module", module_id=module.id)

@@ -6,9 +6,8 @@ from __future__ import annotations
 from flask import abort, flash, request
 from flask_login import current_user
 
-from hub import db
 from hub.errors import ValidationFailed
-from hub.web.forms import apply_problems, submit_status
+from hub.web.forms import refused, submit_status
 from hub.web.pages import int_arg, paginate, render, see_other
 from learning.blueprint import bp
 from learning.recognition import badges, kudos, leaderboard
@@ -44,8 +43,7 @@ def kudos_give():
             current_user, form.recipient_id.data, form.category.data, form.message.data
         )
     except ValidationFailed as exc:
-        db.rollback_request()
-        apply_problems(form, exc)
+        refused(form, exc)
         return recognition_wall(form)
     flash(f"Kudos sent to {given.recipient.name}.", "success")
     return see_other("learning.recognition_wall")
