@@ -160,8 +160,11 @@ def engine(database_url, instance_dir):
 
 
 @pytest.fixture
-def connection(engine):
-    """One connection per test inside a transaction that is always rolled back."""
+def connection(request, engine):
+    """One connection per test inside a transaction that is always rolled back: to the
+    run's database, or — for a test marked `demo` — to the seeded demo's."""
+    if request.node.get_closest_marker("demo"):
+        engine = request.getfixturevalue("demo_database")[0]
     with engine.connect() as conn:
         outer = conn.begin()
         yield conn
@@ -169,37 +172,33 @@ def connection(engine):
             outer.rollback()
 
 
-@contextlib.contextmanager
-def module_world(engine: sa.Engine, shared: SharedApp, build):
-    """A world built once for a module: build() runs in the shared app on a connection of
-    its own, inside a transaction rolled back when the module is done; yields
-    (connection, what build returned). A module that uses it overrides `connection`
-    with `savepoint_on(world connection)`, so each test runs in a savepoint of that world
-    and leaves it as it found it — the same isolation as a world built per test, once."""
-    conn = engine.connect()
-    outer = conn.begin()
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory, instance_dir):
+    """The demo program (`seed_demo`), seeded and committed once per run (per xdist worker)
+    in a database of its own copied from the migrated template: (engine, the seed's
+    summary). Tests marked `demo` run on it, each in a transaction rolled back after it,
+    instead of seeding the demo themselves (~4 s a seed). Its stored files are in the
+    run's instance folder, which the tests' apps share."""
+    from hub.demo.channel import seed_demo
+
+    url, dropped = migrated_database(tmp_path_factory.mktemp("demo"), "demo")
+    app = create_app(_overrides(url, instance_dir))
+    engine = app.extensions["hub.db"]["engine"]
     try:
-        app = shared.bind(conn)
-        try:
-            with app.app_context():
-                built = build()
-                db.session.commit()  # a savepoint's release: the transaction stays
-        finally:
-            problem = shared.release()
-        assert problem is None, problem
-        yield conn, built
+        with app.app_context():
+            summary = seed_demo()
+            db.session.commit()
+        yield engine, summary
     finally:
-        if outer.is_active:
-            outer.rollback()
-        conn.close()
+        engine.dispose()
+        if dropped:
+            _drop_postgres_database(*dropped)
 
 
-def savepoint_on(conn: sa.Connection):
-    """For a module's `connection` fixture over a module_world: one savepoint per test."""
-    savepoint = conn.begin_nested()
-    yield conn
-    if savepoint.is_active:
-        savepoint.rollback()
+@pytest.fixture
+def demo_summary(demo_database) -> str:
+    """What seed_demo said it made (for a test marked `demo`)."""
+    return demo_database[1]
 
 
 @pytest.fixture

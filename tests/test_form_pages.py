@@ -6,7 +6,6 @@ import pytest
 import sqlalchemy as sa
 
 from hub import db
-from hub.demo.channel import seed_demo
 from hub.models import Person
 from tests.conftest import sign_in
 from tests.form_pages import (
@@ -50,11 +49,10 @@ def _person(email: str) -> Person:
 
 @pytest.fixture
 def demo(app, session):
-    seed_demo()
-    session.flush()
     return demo_values()
 
 
+@pytest.mark.demo
 def test_pages_listed_without_fields_have_none_and_form_pages_have_some(client, demo):
     grown = []
     for endpoint, sample in NO_FIELDS.items():

@@ -7,11 +7,11 @@ import importlib.util
 from datetime import date
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from campaigns.coop import ledger
 from campaigns.coop.models import CoopBucket
-from hub.demo.channel import seed_demo
 
 MIGRATION = (
     Path(__file__).resolve().parents[3] / "migrations/versions/2026_12_06_0013_coop_buckets.py"
@@ -34,8 +34,8 @@ def _rows(session) -> dict:
     }  # fmt: skip
 
 
+@pytest.mark.demo  # accruals, holds, a settled claim, releases: every kind but expiry
 def test_the_backfill_rebuilds_the_bucket_rows_the_ledger_keeps(app, session):
-    seed_demo()  # accruals, holds, a settled claim, releases: every kind but expiry
     program = ledger.current_program()
     ledger.close_period(program, as_of=date(2027, 1, 1))  # expiries
     session.flush()

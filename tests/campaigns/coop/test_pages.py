@@ -20,7 +20,6 @@ from campaigns.coop.models import (
 )
 from hub import db
 from hub.db import today as clock_today
-from hub.demo.channel import seed_demo
 from hub.models import AuditEvent, Organization, ProductLine
 from tests.campaigns.proposals.proposal_support import (
     approved,
@@ -376,8 +375,9 @@ def test_only_the_program_admin_edits_the_rules(client, login_as, coop):
     assert client.get("/campaigns/coop/program").status_code == 403
 
 
-def test_the_demo_leaves_prairie_with_money_about_to_expire(app):
-    summary = seed_demo()
+@pytest.mark.demo
+def test_the_demo_leaves_prairie_with_money_about_to_expire(app, demo_summary):
+    summary = demo_summary
     assert "co-op: Fieldcrest Co-op 2026" in summary
     program = db.session.scalar(
         sa.select(CoopProgram).where(CoopProgram.name == "Fieldcrest Co-op 2026")

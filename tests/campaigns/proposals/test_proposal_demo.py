@@ -27,31 +27,20 @@ from campaigns.proposals.models import (
 )
 from hub import db
 from hub.db import today, utcnow
-from hub.demo.channel import seed_demo
 from hub.models import Organization, Person, StoredFile
 from hub.uploads import open_stored
-from tests.conftest import module_world, savepoint_on, sign_in
+from tests.conftest import sign_in
+
+pytestmark = pytest.mark.demo  # the seeded demo program, each test rolled back
 
 S = ProposalStatus
 # The demo's co-op purchases end in November 2026: its "today" for expiring money.
 DEMO_TODAY = date(2026, 11, 22)
 
 
-@pytest.fixture(scope="module")
-def demo_world(engine, shared_app):
-    """The demo seeded once for the module (~4 s a seed); each test in a savepoint of it."""
-    with module_world(engine, shared_app[0], seed_demo) as world:
-        yield world
-
-
 @pytest.fixture
-def connection(demo_world):
-    yield from savepoint_on(demo_world[0])
-
-
-@pytest.fixture
-def demo(app, demo_world):
-    summary = demo_world[1]
+def demo(app, demo_summary):
+    summary = demo_summary
     program = db.session.scalar(sa.select(CoopProgram).where(CoopProgram.name == DEMO_PROGRAM))
     prairie = db.session.scalar(
         sa.select(Organization).where(Organization.name == "Prairie Ag Dealers")

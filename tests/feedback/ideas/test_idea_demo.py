@@ -10,26 +10,14 @@ import sqlalchemy as sa
 from feedback.ideas.models import Idea, IdeaComment, IdeaNotice, IdeaPhoto, IdeaStatus, IdeaVote
 from feedback.ideas.status import SETTABLE
 from hub import db
-from hub.demo.channel import seed_demo
 from hub.models import Person
 from hub.uploads import open_stored
-from tests.conftest import module_world, savepoint_on
+
+pytestmark = pytest.mark.demo  # the seeded demo program, each test rolled back
 
 
-@pytest.fixture(scope="module")
-def demo_world(engine, shared_app):
-    """The demo seeded once for both tests; each runs in a savepoint of it."""
-    with module_world(engine, shared_app[0], seed_demo) as world:
-        yield world
-
-
-@pytest.fixture
-def connection(demo_world):
-    yield from savepoint_on(demo_world[0])
-
-
-def test_the_demo_has_ideas_in_every_status_with_votes_and_comments(app, demo_world):
-    summary = demo_world[1]
+def test_the_demo_has_ideas_in_every_status_with_votes_and_comments(app, demo_summary):
+    summary = demo_summary
     assert "36 ideas" in summary
     rows = db.session.execute(sa.select(Idea.product_line_id, Idea.status)).all()
     assert len({line for line, _ in rows}) == 3
@@ -51,11 +39,11 @@ def test_the_demo_has_ideas_in_every_status_with_votes_and_comments(app, demo_wo
     assert open_stored(photo.file.path).read_bytes().startswith(b"\x89PNG")
 
 
-def test_the_demo_has_a_merged_pair_tags_observations_and_an_idea_from_a_chat(app, demo_world):
+def test_the_demo_has_a_merged_pair_tags_observations_and_an_idea_from_a_chat(app, demo_summary):
     from feedback.field.models import FieldObservation
     from feedback.ideas.models import IdeaEvidence, IdeaMerge, IdeaTag
 
-    summary = demo_world[1]
+    summary = demo_summary
     assert "1 merged pair" in summary
     merge = db.session.scalar(sa.select(IdeaMerge))
     assert (

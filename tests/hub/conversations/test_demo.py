@@ -3,6 +3,7 @@ its history, and unread messages waiting for the demo accounts."""
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from hub import db
@@ -10,7 +11,6 @@ from hub.conversations import handoff as handoffs
 from hub.conversations import reads
 from hub.conversations import service as conversations
 from hub.conversations.models import Conversation, ConversationStatus
-from hub.demo.channel import seed_demo
 from hub.models import Person
 
 
@@ -18,8 +18,11 @@ def person(email: str) -> Person:
     return db.session.scalar(sa.select(Person).where(Person.email == email))
 
 
-def test_the_demo_has_conversations_in_every_state_and_unread_ones_for_its_accounts(app):
-    summary = seed_demo()
+@pytest.mark.demo
+def test_the_demo_has_conversations_in_every_state_and_unread_ones_for_its_accounts(
+    app, demo_summary
+):
+    summary = demo_summary
 
     assert "6 conversations" in summary
     all_of_them = db.session.scalars(sa.select(Conversation)).all()
