@@ -2,11 +2,12 @@
 
 import logging
 
+import pytest
 import sqlalchemy as sa
 
 from hub import cli, create_app
 from hub.accounts import service as accounts
-from hub.demo.channel import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+from hub.demo.channel import DEMO_ACCOUNTS, DEMO_PASSWORD
 from hub.models import Organization, OrgKind, Person, Role
 from hub.security import verify_password
 
@@ -157,8 +158,9 @@ def test_serve_banner_names_an_address_a_browser_can_open():
     assert "open http://[::1]:8000 " in cli.serve_banner("::1", 8000)
 
 
-def test_demo_program_has_the_documented_accounts_and_channel(app, session):
-    summary = seed_demo()
+@pytest.mark.demo
+def test_demo_program_has_the_documented_accounts_and_channel(app, session, demo_summary):
+    summary = demo_summary
     assert "organisations" in summary
     for email, _label in DEMO_ACCOUNTS:
         person = session.scalar(sa.select(Person).where(Person.email == email))
