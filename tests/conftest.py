@@ -11,6 +11,8 @@ import contextlib
 import copy
 import itertools
 import os
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -127,12 +129,13 @@ def reset_database(url: str, instance: Path) -> sa.Engine:
         with engine.begin() as conn:
             conn.exec_driver_sql("DROP SCHEMA public CASCADE")
             conn.exec_driver_sql("CREATE SCHEMA public")
-    app = create_app(_overrides(url, instance), bind=engine)
+    app = create_app(app_settings(url, instance), bind=engine)
     upgrade_database(app)
     return engine
 
 
-def _overrides(url: str, instance: Path) -> dict:
+def app_settings(url: str, instance: Path) -> dict:
+    """The settings of a test app on the database at url, its files under instance."""
     return {
         "ENV_NAME": "testing",
         "DATABASE_URL": url,
@@ -164,7 +167,7 @@ def connection(request, engine):
     """One connection per test inside a transaction that is always rolled back: to the
     run's database, or — for a test marked `demo` — to the seeded demo's."""
     if request.node.get_closest_marker("demo"):
-        engine = request.getfixturevalue("demo_database")[0]
+        engine = request.getfixturevalue("demo_database").engine
     with engine.connect() as conn:
         outer = conn.begin()
         yield conn
@@ -172,33 +175,51 @@ def connection(request, engine):
             outer.rollback()
 
 
+@dataclass
+class DemoDatabase:
+    engine: sa.Engine
+    summary: str  # what seed_demo said it made
+    url: str
+    dropped: tuple[str, str] | None  # (base URL, name) of a PostgreSQL database, else None
+
+    def copy(self, folder: Path, label: str) -> tuple[str, tuple[str, str] | None]:
+        """A database of its own with the seeded demo in it, for a test that commits (a
+        copy, as migrated_database makes of the migrated template): (url, what to drop)."""
+        self.engine.dispose()  # PostgreSQL copies only a database nobody is connected to
+        if self.dropped:
+            base_url, name = self.dropped
+            url, copied = create_postgres_database(base_url, label, template=name)
+            return url, (base_url, copied)
+        return _copy_sqlite(sa.make_url(self.url).database, folder / f"{label}.sqlite3"), None
+
+
 @pytest.fixture(scope="session")
-def demo_database(tmp_path_factory, instance_dir):
+def demo_database(tmp_path_factory, instance_dir) -> Iterator[DemoDatabase]:
     """The demo program (`seed_demo`), seeded and committed once per run (per xdist worker)
-    in a database of its own copied from the migrated template: (engine, the seed's
-    summary). Tests marked `demo` run on it, each in a transaction rolled back after it,
-    instead of seeding the demo themselves (~4 s a seed). Its stored files are in the
-    run's instance folder, which the tests' apps share."""
+    in a database of its own copied from the migrated template. Tests marked `demo` run on
+    it, each in a transaction rolled back after it, and tests that commit take a copy
+    (`demo_database.copy`), instead of seeding the demo themselves (~4 s a seed). Its
+    stored files are in the run's instance folder, which the tests' apps share."""
     from hub.demo.channel import seed_demo
 
     url, dropped = migrated_database(tmp_path_factory.mktemp("demo"), "demo")
-    app = create_app(_overrides(url, instance_dir))
+    app = create_app(app_settings(url, instance_dir))
     engine = app.extensions["hub.db"]["engine"]
     try:
         with app.app_context():
             summary = seed_demo()
             db.session.commit()
-        yield engine, summary
+        yield DemoDatabase(engine, summary, url, dropped)
     finally:
         engine.dispose()
         if dropped:
-            _drop_postgres_database(*dropped)
+            drop_postgres_database(*dropped)
 
 
 @pytest.fixture
 def demo_summary(demo_database) -> str:
     """What seed_demo said it made (for a test marked `demo`)."""
-    return demo_database[1]
+    return demo_database.summary
 
 
 @pytest.fixture
@@ -239,7 +260,7 @@ class SharedApp:
     }
 
     def __init__(self, url: str, instance: Path, bind: sa.Connection):
-        self.app = create_app(_overrides(url, instance), bind=bind)
+        self.app = create_app(app_settings(url, instance), bind=bind)
         self.app.test_client_class = RequestIsolatingClient
         self.config = copy.deepcopy(dict(self.app.config))
         self.socketio = dict(socketio.__dict__)
@@ -295,7 +316,7 @@ def app(request, connection, database_url, instance_dir, app_overrides, shared_a
     a new one when the test overrides settings (`app_overrides`) or is marked fresh_app."""
     if app_overrides or request.node.get_closest_marker("fresh_app"):
         app = create_app(
-            {**_overrides(database_url, instance_dir), **app_overrides}, bind=connection
+            {**app_settings(database_url, instance_dir), **app_overrides}, bind=connection
         )
         app.test_client_class = RequestIsolatingClient
         with app.app_context():
@@ -518,7 +539,7 @@ def _create_postgres_database(url: str, name: str, template: str | None = None) 
     return base.set(database=name).render_as_string(hide_password=False)
 
 
-def _drop_postgres_database(url: str, name: str) -> None:
+def drop_postgres_database(url: str, name: str) -> None:
     admin = sa.create_engine(sa.make_url(url), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -542,7 +563,7 @@ def _migrated_template(base_url: str, folder: Path) -> str:
         else:
             name = str(folder.parent / f"migrated-template-{os.getpid()}.sqlite3")
             url = f"sqlite:///{name}"
-        app = create_app(_overrides(url, folder))
+        app = create_app(app_settings(url, folder))
         upgrade_database(app)
         app.extensions["hub.db"]["engine"].dispose()  # a template must have no connections
         _TEMPLATES[key] = name
@@ -552,27 +573,31 @@ def _migrated_template(base_url: str, folder: Path) -> str:
 def migrated_database(folder: Path, label: str) -> tuple[str, tuple[str, str] | None]:
     """A database of its own at head, copied from a migrated template (a file copy on
     SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL: both much cheaper than running the
-    migrations again): (url, what to pass to _drop_postgres_database afterwards or None)."""
-    import sqlite3
-
+    migrations again): (url, what to pass to drop_postgres_database afterwards or None)."""
     base_url = os.environ.get("HUB_TEST_DATABASE_URL", "")
     template = _migrated_template(base_url, folder)
     if base_url.startswith("postgresql"):
         url, name = create_postgres_database(base_url, label, template=template)
         return url, (base_url, name)
-    path = folder / (label + ".sqlite3")
+    return _copy_sqlite(template, folder / (label + ".sqlite3")), None
+
+
+def _copy_sqlite(source_path: str, path: Path) -> str:
+    """A copy of the SQLite database at source_path (SQLite's online backup); its URL."""
+    import sqlite3
+
     with (
-        contextlib.closing(sqlite3.connect(template)) as source,
+        contextlib.closing(sqlite3.connect(source_path)) as source,
         contextlib.closing(sqlite3.connect(path)) as target,
     ):
         source.backup(target)
-    return f"sqlite:///{path}", None
+    return f"sqlite:///{path}"
 
 
 def pytest_sessionfinish(session, exitstatus):
     base_url = os.environ.get("HUB_TEST_DATABASE_URL", "")
     if base_url.startswith("postgresql") and base_url in _TEMPLATES:
-        _drop_postgres_database(base_url, _TEMPLATES.pop(base_url))
+        drop_postgres_database(base_url, _TEMPLATES.pop(base_url))
 
 
 def committed_app(folder: Path, label: str):
@@ -581,10 +606,10 @@ def committed_app(folder: Path, label: str):
     dropped afterwards; both copied from a migrated template. For tests of concurrency
     across threads and processes."""
     url, dropped = migrated_database(folder, label)
-    app = create_app(_overrides(url, folder))
+    app = create_app(app_settings(url, folder))
     try:
         yield app
     finally:
         app.extensions["hub.db"]["engine"].dispose()
         if dropped:
-            _drop_postgres_database(*dropped)
+            drop_postgres_database(*dropped)

@@ -220,7 +220,7 @@ def live_database(
     from hub.accounts import service as accounts
     from hub.demo.channel import seed_demo
     from hub.models import Person
-    from tests.conftest import _drop_postgres_database, migrated_database
+    from tests.conftest import drop_postgres_database, migrated_database
 
     url, dropped = migrated_database(folder, label)
     live = LiveDatabase(url, secret, folder)
@@ -249,7 +249,7 @@ def live_database(
         yield live
     finally:
         if dropped:
-            _drop_postgres_database(*dropped)
+            drop_postgres_database(*dropped)
 
 
 def run_cli(env: dict[str, str], *args: str, timeout: float = 60) -> str:

@@ -12,7 +12,7 @@ import os
 import pytest
 
 from bench import proposals as bench
-from tests.conftest import _drop_postgres_database, create_postgres_database
+from tests.conftest import create_postgres_database, drop_postgres_database
 
 
 def run_small(tmp_path, *where: str) -> dict:
@@ -54,6 +54,6 @@ def test_the_benchmark_runs_and_checks_itself_on_postgresql(tmp_path):
     try:
         result = run_small(tmp_path, "--postgres-only", "--postgres-url", url)
     finally:
-        _drop_postgres_database(base, name)
+        drop_postgres_database(base, name)
     assert result["backend"] == "postgresql"
     assert_consistent(result)

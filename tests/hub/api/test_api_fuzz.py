@@ -28,12 +28,11 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
 from campaigns.proposals.models import ActivityCategory
-from hub import db
+from hub import create_app, db
 from hub.accounts import service as accounts
 from hub.db import today
-from hub.demo.channel import seed_demo
 from hub.models import Person
-from tests.conftest import committed_app
+from tests.conftest import app_settings, drop_postgres_database
 
 OPENAPI = "/api/v1/openapi.json"
 SEED = 20260301
@@ -57,11 +56,13 @@ INT_MAX = 2**31 - 1  # the largest number a request may carry (an integer column
 
 
 @pytest.fixture(scope="module")
-def fuzz_app(tmp_path_factory):
-    """The demo program on a database of its own, and an API token for each caller."""
-    for app in committed_app(tmp_path_factory.mktemp("api-fuzz"), "api_fuzz"):
+def fuzz_app(tmp_path_factory, demo_database, instance_dir):
+    """The demo program on a database of its own (a copy of the seeded demo: what the
+    fuzzer sends is committed), and an API token for each caller."""
+    url, dropped = demo_database.copy(tmp_path_factory.mktemp("api-fuzz"), "api_fuzz")
+    app = create_app(app_settings(url, instance_dir))
+    try:
         with app.app_context():
-            seed_demo()
             tokens = {
                 role: accounts.create_api_token(
                     db.session.scalar(sa.select(Person).where(Person.email == email)),
@@ -72,6 +73,10 @@ def fuzz_app(tmp_path_factory):
             db.session.commit()
         app.config["FUZZ_TOKENS"] = tokens
         yield app
+    finally:
+        app.extensions["hub.db"]["engine"].dispose()
+        if dropped:
+            drop_postgres_database(*dropped)
 
 
 def client_of(app, role: str):
