@@ -234,10 +234,11 @@ def _postgres_words(scope: sa.Select, terms: list[str], limit: int) -> list[Matc
     # 37 ms for four words at 100,000 ideas (90 ms over all the text), exact words 4 ms.
     every = " & ".join([*terms[:-1], f"{terms[-1]}:*"])
     # Any word anywhere, each as a prefix ("mowing dek" finds "mower deck"): most ideas
-    # have one of them, so the newest matches are read in id order, not from the index.
+    # have one of them, so the planner reads the newest ideas in id order until SCAN match.
     some = " | ".join(f"{term}:*" for term in terms)
     every, some = (sa.func.to_tsquery(ENGLISH, _inline(q)) for q in (every, some))
-    title = _ranked(scope, "title_vector", every, TITLE_SCAN, limit).cte("title_look")
+    scan = max(TITLE_SCAN, limit)  # the API asks for up to 200
+    title = _ranked(scope, "title_vector", every, scan, limit).cte("title_look")
     found = sa.select(sa.func.count()).select_from(title).scalar_subquery()
     anywhere = _ranked(
         scope.where(found < limit, Idea.id.not_in(sa.select(title.c.id))),
@@ -286,8 +287,8 @@ def _inline(value):
 
 
 def _postgres_typos(scope: sa.Select, terms: list[str], limit: int) -> list[Match]:
-    """Typos by way of the words titles use: the title words (idea_title_word, kept by a
-    trigger) alike enough to a typed word, then the ideas whose titles have those words
+    """Typos by way of the words titles use: the title words (idea_title_word, kept by
+    triggers) alike enough to a typed word, then the ideas whose titles have those words
     (idea.title_vector) — two small indexed reads, however many ideas there are."""
     long_terms = [t for t in terms if len(t) >= TYPO_MIN_LENGTH]
     if not long_terms:
