@@ -47,7 +47,7 @@ MAX_WORDS = 8
 CANDIDATES = 200  # word matches ranked inside the search index before scoping
 SCAN = 500  # matches one look ranks at most: the newest (see the module's docstring)
 # PostgreSQL's every-word-in-the-title look: titles with every word typed rank nearly alike.
-TITLE_SCAN = 100
+TITLE_SCAN = 50
 # Titles the typo look scores at most: a typo of a common word ("hydrolic") is as near to
 # tens of thousands of titles (SQLite scores them in Python, ~30 µs a title).
 TYPO_SCAN = 200
