@@ -6,7 +6,8 @@ skew, so common words ("mower", "seat") match tens of thousands of ideas and rar
 handful — what the duplicate suggestions meet in a real program. Votes are skewed the same
 way (a few ideas carry thousands, most a handful), one per person and idea, with
 idea.vote_count equal to the rows. The search indexes are kept by the database itself
-(SQLite: the FTS5 triggers; PostgreSQL: the generated tsvector and the GIN indexes).
+(SQLite: the FTS5 triggers; PostgreSQL: the generated tsvectors, their GIN indexes and the
+title-words trigger, one statement per COPY).
 """
 
 from __future__ import annotations

@@ -35,7 +35,10 @@ DATABASE_ONLY = {
     "idea_trigram_idx",
     "idea.search_vector",
     "ix_idea_search_vector",
-    "ix_idea_title_trgm",
+    "idea.title_vector",
+    "ix_idea_title_vector",
+    "idea_title_word",
+    "ix_idea_title_word_trgm",
 }
 Base.metadata.info.setdefault("database_only", set()).update(DATABASE_ONLY)
 

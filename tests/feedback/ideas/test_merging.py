@@ -218,11 +218,13 @@ def test_merge_refusals_are_sentences_and_change_nothing(channel, pair):
 
 def test_a_merged_idea_is_never_suggested_as_a_duplicate(channel, pair):
     source, target = pair
-    found = {m.idea.id for m in ideas.similar(channel.people["partner_staff"], "mower deck")}
-    assert source.id in found and target.id in found
+    viewer = channel.people["partner_staff"]
+    for text in ("mower deck", "atach"):  # by its words, and by a typo ("attach")
+        assert {source.id, target.id} <= {m.idea.id for m in ideas.similar(viewer, text)}
     merge(channel.people["product_manager"], source, target)
-    found = {m.idea.id for m in ideas.similar(channel.people["partner_staff"], "mower deck")}
-    assert source.id not in found and target.id in found
+    for text in ("mower deck", "atach"):
+        found = {m.idea.id for m in ideas.similar(viewer, text)}
+        assert source.id not in found and target.id in found
 
 
 def test_the_api_says_where_a_merged_idea_went_and_its_tags(client, channel, pair):

@@ -92,6 +92,16 @@ def test_an_edited_title_is_found_by_its_new_words(board, channel, session):
     assert "Cab air filter swap by hand" not in titles(search.similar(viewer, "air filter swap"))
 
 
+def test_a_typo_of_a_word_an_edited_title_has_is_found(board, channel, session):
+    _line, _other, ideas = board
+    viewer = channel.people["dealer_marketer"]
+    assert search.similar(viewer, "reqlacement") == []
+    ideas["cab"].title = "Cab filter replacement without tools"
+    session.flush()
+    found = search.similar(viewer, "reqlacement")
+    assert titles(found) == ["Cab filter replacement without tools"] and found[0].typo
+
+
 def test_an_inactive_person_finds_nothing(board, channel, session):
     viewer = channel.people["dealer_marketer"]
     viewer.active = False
