@@ -17,7 +17,6 @@ import contextlib
 import json
 import logging
 import os
-import platform
 import secrets
 import signal
 import sys
@@ -29,6 +28,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from bench import floor, load, web
+from bench.common import machine, safe_url, terminate
 from bench.seed_large import Shape, bench_app, reset_database, seed
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     # Quiet the seeding app (Alembic, request log); the servers log to bench/results/logs/.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
-    signal.signal(signal.SIGTERM, _terminate)  # so `finally` stops the servers on kill too
+    signal.signal(signal.SIGTERM, terminate)  # so `finally` stops the servers on kill too
     urls = _database_urls(args)
     config = load.LoadConfig(
         clients=args.clients,
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now(UTC)
     report = {
         "started_at": started.isoformat(timespec="seconds"),
-        "machine": _machine(),
+        "machine": machine(),
         "server": {
             "command": " ".join(web.gunicorn_command("wsgi:app", 0)[2:]).replace(":0", ":PORT"),
             "worker_class": web.WORKER_CLASS,
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_pass(url: str, hello: web.Server, scenarios, config, args) -> dict:
     backend = make_url(url).get_backend_name()
-    print(f"\n=== {backend}: {_safe_url(url)} ===", flush=True)
+    print(f"\n=== {backend}: {safe_url(url)} ===", flush=True)
     secret_key = secrets.token_hex(32)
     instance = RESULTS / "instance"
     reset_database(url)
@@ -160,7 +160,7 @@ def _run_pass(url: str, hello: web.Server, scenarios, config, args) -> dict:
         floor.print_table(backend, floors)
     return {
         "backend": backend,
-        "database_url": _safe_url(url),
+        "database_url": safe_url(url),
         "seed": {"counts": seeded.counts, "seconds": round(seeded.seconds, 2)},
         "personas": {
             k: {"label": p.label, "email": p.email, "organization_id": p.organization_id}
@@ -260,27 +260,11 @@ def markdown(report: dict) -> str:
     return "\n".join(out)
 
 
-def _machine() -> dict:
-    import gunicorn
-
-    return {
-        "cpus": os.cpu_count(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "gunicorn": gunicorn.__version__,
-        "processor": platform.processor() or platform.machine(),
-    }
-
-
 def _database_urls(args) -> list[str]:
     sqlite = f"sqlite:///{RESULTS / 'bench.sqlite3'}"
     if args.both:
         return [sqlite, args.postgres_url]
     return [args.database_url or sqlite]
-
-
-def _safe_url(url: str) -> str:
-    return make_url(url).render_as_string(hide_password=True)
 
 
 def _parse(argv):
@@ -312,11 +296,6 @@ def _parse(argv):
     if args.clients < 1 or args.duration <= 0 or args.warmup < 0:
         p.error("clients must be ≥ 1, duration > 0 and warm-up ≥ 0")
     return args
-
-
-def _terminate(signum, _frame):
-    print(f"\nsignal {signum}: stopping the servers", file=sys.stderr, flush=True)
-    raise SystemExit(128 + signum)
 
 
 if __name__ == "__main__":

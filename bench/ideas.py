@@ -24,14 +24,10 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import logging
 import os
 import secrets
-import signal
 import statistics
-import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -39,16 +35,15 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from bench import web
-from bench.__main__ import _machine, _safe_url, _terminate
+from bench.common import add_backend_options, main, run_backends, safe_url
 from bench.ideas_seed import IdeaSeeder
-from bench.seed_large import Persona, Shape, _sign_in, bench_app, reset_database, seed
+from bench.seed_large import Persona, Shape, bench_app, reset_database, seed, sign_in
 from feedback.ideas import fanout, search
 from feedback.ideas import service as ideas
 from feedback.ideas.models import Idea, IdeaFanout, IdeaNotice, IdeaStatusChange
 from hub import db
 from hub.models import Person
 
-RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_POSTGRES_URL = os.environ.get(
     "HUB_BENCH_IDEAS_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/ideas_bench"
 )
@@ -70,16 +65,13 @@ GOAL_MS = 50
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.ideas", description=__doc__.split("\n\n")[0])
-    p.add_argument("--backends", nargs="+", choices=["sqlite", "postgresql"],
-                   default=["sqlite", "postgresql"])  # fmt: skip
-    p.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    add_backend_options(p, DEFAULT_POSTGRES_URL)
     p.add_argument("--small", type=int, default=1_000, help="ideas, first measurement")
     p.add_argument("--large", type=int, default=100_000, help="ideas, second measurement")
     p.add_argument("--votes-per-idea", type=int, default=10)
     p.add_argument("--followers", type=int, default=10_000, help="fan-out audience")
     p.add_argument("--rounds", type=int, default=5, help="times each query / page is asked")
     p.add_argument("--scale", type=float, default=1.0, help="channel size (1 = 20,000 people)")
-    p.add_argument("--results-dir", default=str(RESULTS))
     args = p.parse_args(argv)
     if args.large <= args.small:
         p.error("need --small < --large")
@@ -88,27 +80,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def run(args: argparse.Namespace) -> dict:
     """Every pass the arguments ask for; the report as a dict (also written as JSON)."""
-    results = Path(args.results_dir)
-    results.mkdir(parents=True, exist_ok=True)
-    report = {
-        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": _machine(),
-        "arguments": {k: v for k, v in vars(args).items() if k != "postgres_url"},
-        "passes": [],
-    }
-    for backend in args.backends:
-        url = (
-            f"sqlite:///{results / 'ideas-bench.sqlite3'}"
-            if backend == "sqlite"
-            else args.postgres_url
-        )
-        print(f"\n=== {backend}: {_safe_url(url)} ===", flush=True)
-        report["passes"].append(one_pass(url, backend, args, results))
-    report["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-    (results / "ideas-latest.json").write_text(json.dumps(report, indent=2, default=str))
-    (results / "ideas-latest.md").write_text(markdown(report))
-    print(f"\nresults in {results / 'ideas-latest.json'} and ideas-latest.md")
-    return report
+    return run_backends(
+        args, "ideas", lambda url, backend, results: one_pass(url, backend, args, results), markdown
+    )
 
 
 def one_pass(url: str, backend: str, args, results: Path) -> dict:
@@ -123,7 +97,7 @@ def one_pass(url: str, backend: str, args, results: Path) -> dict:
     dealer = seeded.personas["dealer"]
     pm = Persona("pm", "product manager", seeder.pm_id, "", 0)
     with app.app_context():
-        _sign_in(app, db.session, {"pm": pm})
+        sign_in(app, db.session, {"pm": pm})
         db.session.commit()
     env = {
         "HUB_ENV_NAME": "production",
@@ -137,7 +111,7 @@ def one_pass(url: str, backend: str, args, results: Path) -> dict:
     server = web.Server(
         "hub", "wsgi:app", web.free_port(), results / "logs" / f"ideas-{backend}.log", env
     )
-    out = {"backend": backend, "database_url": _safe_url(url)}
+    out = {"backend": backend, "database_url": safe_url(url)}
     try:
         server.start("/healthz")
         sizes = {}
@@ -394,16 +368,5 @@ def markdown(report: dict) -> str:
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
-    signal.signal(signal.SIGTERM, _terminate)  # so `finally` stops the server on kill too
-    run(parse_args(argv))
-    return 0
-
-
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("\ninterrupted: server stopped", file=sys.stderr)
-        sys.exit(130)
+    main(lambda: run(parse_args()), "server stopped")

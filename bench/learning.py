@@ -24,17 +24,12 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
-import logging
 import os
 import re
 import secrets
-import signal
 import statistics
-import sys
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from PIL import Image, ImageDraw
@@ -42,10 +37,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from bench import learning_seed
-from bench.__main__ import _machine, _safe_url, _terminate
+from bench.common import add_backend_options, main, run_backends, safe_url
 from bench.seed_large import Shape, bench_app, reset_database, seed
 
-RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_POSTGRES_URL = os.environ.get(
     "HUB_BENCH_LEARNING_POSTGRES_URL",
     "postgresql+psycopg://postgres@127.0.0.1:5432/learning_bench",
@@ -63,16 +57,13 @@ PAGES = [
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.learning", description=__doc__.split("\n\n")[0])  # fmt: skip
-    p.add_argument("--backends", nargs="+", choices=["sqlite", "postgresql"],
-                   default=["sqlite", "postgresql"])  # fmt: skip
-    p.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    add_backend_options(p, DEFAULT_POSTGRES_URL)
     p.add_argument("--small", type=int, default=200, help="certifications, first size")
     p.add_argument("--large", type=int, default=200_000, help="certifications, second size")
     p.add_argument("--scale", type=float, default=1.0, help="channel size (1 = 20,000 people)")
     p.add_argument("--requests", type=int, default=200, help="measured requests per page")
     p.add_argument("--warmup", type=int, default=10, help="unmeasured requests per page")
     p.add_argument("--renders", type=int, default=15, help="certificates rendered per format")
-    p.add_argument("--results-dir", default=str(RESULTS))
     args = p.parse_args(argv)
     if not 0 < args.small < args.large or args.requests < 1:
         p.error("need 0 < --small < --large and --requests ≥ 1")
@@ -81,28 +72,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def run(args: argparse.Namespace) -> dict:
     """Every pass the arguments ask for; the report as a dict (also written as JSON)."""
-    results = Path(args.results_dir)
-    results.mkdir(parents=True, exist_ok=True)
-    report = {
-        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": _machine(),
-        "method": "in process: Flask test client, one request at a time",
-        "arguments": vars(args),
-        "passes": [],
-    }
-    for backend in args.backends:
-        url = (
-            f"sqlite:///{results / 'learning-bench.sqlite3'}"
-            if backend == "sqlite"
-            else args.postgres_url
-        )
-        print(f"\n=== {backend}: {_safe_url(url)} ===", flush=True)
-        report["passes"].append(one_pass(url, args, results))
-    report["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-    (results / "learning-latest.json").write_text(json.dumps(report, indent=2, default=str))
-    (results / "learning-latest.md").write_text(markdown(report))
-    print(f"\nresults in {results / 'learning-latest.json'} and learning-latest.md")
-    return report
+    return run_backends(
+        args,
+        "learning",
+        lambda url, _backend, results: one_pass(url, args, results),
+        markdown,
+        method="in process: Flask test client, one request at a time",
+    )
 
 
 def one_pass(url: str, args, results: Path) -> dict:
@@ -118,7 +94,7 @@ def one_pass(url: str, args, results: Path) -> dict:
         upgrade_database(small_app)
         seeded = seed(small_app, Shape.scaled(args.scale))
         setup = learning_seed.create_program(small_app, seeded)
-        out = {"backend": make_url(url).get_backend_name(), "database_url": _safe_url(url)}
+        out = {"backend": make_url(url).get_backend_name(), "database_url": safe_url(url)}
         out["people"] = seeded.counts["people"]
         loaded_small = learning_seed.load_certifications(
             small_app, setup.focal_people, setup.levels, args.small, seed=1
@@ -333,16 +309,5 @@ def markdown(report: dict) -> str:
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
-    signal.signal(signal.SIGTERM, _terminate)
-    run(parse_args(argv))
-    return 0
-
-
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
-        sys.exit(130)
+    main(lambda: run(parse_args()))

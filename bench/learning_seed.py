@@ -25,13 +25,13 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from bench.seed_large import Persona, _sign_in
+from bench.seed_large import Persona, sign_in
 from hub import db
 from hub.db import utcnow
 from hub.models import Person, Role, Tier
 from hub.standing import service as tier_rules
 from learning.certifications.models import Certification
-from learning.demo import _build_paths
+from learning.demo import build_paths
 from learning.demo.standing import TIER_REQUIREMENTS
 from learning.paths.models import Level
 from learning.standing import specialisations
@@ -53,7 +53,7 @@ def create_program(app, seeded) -> LearningSetup:
     learner = seeded.personas["dealer"]
     with app.app_context():
         admin = db.session.get(Person, seeded.personas["admin"].person_id)
-        paths = _build_paths()
+        paths = build_paths()
         tractors = paths[("tractors", "technical")]
         install = paths[("tractors", "installation_service")]
         specialisations.create(
@@ -87,7 +87,7 @@ def create_program(app, seeded) -> LearningSetup:
             if p.organization_id == learner.organization_id and p.role == Role.PARTNER_ADMIN
         )
         viewer = Persona("dealer_admin", "dealer partner admin", owner, "", learner.organization_id)
-        _sign_in(app, db.session, {"dealer_admin": viewer})
+        sign_in(app, db.session, {"dealer_admin": viewer})
         db.session.commit()
         others = [p.id for p in people if p.organization_id != learner.organization_id]
     personas = dict(seeded.personas) | {"dealer_admin": viewer}

@@ -178,7 +178,7 @@ def seed(app, shape: Shape | None = None, *, rng_seed: int = 2026) -> SeedResult
                     )
                 )
         personas = program.personas()
-        _sign_in(app, session, personas)
+        sign_in(app, session, personas)
         session.commit()
         if session.get_bind().dialect.name == "postgresql":
             session.execute(sa.text("ANALYZE"))
@@ -198,7 +198,7 @@ def _chunks(rows: list[dict], size: int):
         yield rows[i : i + size]
 
 
-def _sign_in(app, session, personas: dict[str, Persona]) -> None:
+def sign_in(app, session, personas: dict[str, Persona]) -> None:
     """A LoginSession per persona and the signed Flask session cookie that carries it."""
     serializer = app.session_interface.get_signing_serializer(app)
     for persona in personas.values():

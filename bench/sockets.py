@@ -21,7 +21,6 @@ import json
 import logging
 import math
 import os
-import platform
 import queue
 import secrets
 import shutil
@@ -37,6 +36,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from bench import web
+from bench.common import machine, safe_url, terminate
 from bench.load import percentile
 from bench.seed_large import bench_app, reset_database
 from bench.socket_seed import SocketSeed, room_sizes, seed_sockets
@@ -80,7 +80,7 @@ class SocketServer(web.Server):
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
-    signal.signal(signal.SIGTERM, _terminate)  # so `finally` stops servers and clients
+    signal.signal(signal.SIGTERM, terminate)  # so `finally` stops servers and clients
     report = run(args)
     results = Path(args.results_dir)
     started = datetime.fromisoformat(report["started_at"])
@@ -101,7 +101,7 @@ def run(args) -> dict:
     rooms = args.conversations
     started = datetime.now(UTC)
     print(
-        f"=== {args.clients:,} clients in {rooms:,} conversations, {backend}: {_safe_url(url)} ===",
+        f"=== {args.clients:,} clients in {rooms:,} conversations, {backend}: {safe_url(url)} ===",
         flush=True,
     )
     secret_key = secrets.token_hex(32)
@@ -110,7 +110,7 @@ def run(args) -> dict:
     report = {
         "started_at": started.isoformat(timespec="seconds"),
         "machine": _machine(),
-        "database": {"backend": backend, "url": _safe_url(url)},
+        "database": {"backend": backend, "url": safe_url(url)},
         "seed": {"counts": seeded.counts, "seconds": round(seeded.seconds, 2)},
         "load": {
             "clients": args.clients,
@@ -607,18 +607,15 @@ def _children(pid: int) -> list[int]:
 def _machine() -> dict:
     import aiohttp
     import engineio
-    import gunicorn
     import socketio
 
-    return {
-        "cpus": os.cpu_count(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "gunicorn": gunicorn.__version__,
-        "python-socketio": _version("python-socketio", socketio),
-        "python-engineio": _version("python-engineio", engineio),
-        "aiohttp": aiohttp.__version__,
-    }
+    return machine(
+        **{
+            "python-socketio": _version("python-socketio", socketio),
+            "python-engineio": _version("python-engineio", engineio),
+            "aiohttp": aiohttp.__version__,
+        }
+    )
 
 
 def _version(name: str, module) -> str:
@@ -628,10 +625,6 @@ def _version(name: str, module) -> str:
         return version(name)
     except PackageNotFoundError:
         return getattr(module, "__version__", "?")
-
-
-def _safe_url(url: str) -> str:
-    return make_url(url).render_as_string(hide_password=True)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -694,11 +687,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if not 1 <= args.load_processes <= args.conversations:
         p.error("--load-processes must be between 1 and the number of conversations")
     return args
-
-
-def _terminate(signum, _frame):
-    print(f"\nsignal {signum}: stopping the servers", file=sys.stderr, flush=True)
-    raise SystemExit(128 + signum)
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ def _add_module(level: Level, position: int, spec: dict) -> Module:
     return module
 
 
-def _build_paths() -> dict[tuple[str, str], Path]:
+def build_paths() -> dict[tuple[str, str], Path]:
     lines = db.session.scalars(sa.select(ProductLine).order_by(ProductLine.name)).all()
     paths = {}
     for line in lines:
@@ -137,7 +137,7 @@ def _certify(person: Person, level: Level, days_ago: int):
 
 def seed_demo(ctx: dict) -> str:
     """Paths for every product line and track, and people at every stage."""
-    paths = _build_paths()
+    paths = build_paths()
     people = ctx["people"]
     admin = people["admin@fieldcrest.example"]
     tech = people["tech@prairie.example"]
