@@ -36,7 +36,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from bench import coop_measure, coop_seed, load, web
-from bench.__main__ import _machine, _safe_url, _terminate
+from bench.common import machine, safe_url, terminate
 from bench.seed_large import Shape, bench_app, reset_database, seed
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> dict:
     results.mkdir(parents=True, exist_ok=True)
     report = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": _machine(),
+        "machine": machine(),
         "arguments": {k: v for k, v in vars(args).items() if k != "postgres_url"},
         "passes": [],
     }
@@ -82,8 +82,8 @@ def run(args: argparse.Namespace) -> dict:
             if backend == "sqlite"
             else args.postgres_url
         )
-        print(f"\n=== {backend}: {_safe_url(url)} ===", flush=True)
-        one = {"backend": backend, "database_url": _safe_url(url)}
+        print(f"\n=== {backend}: {safe_url(url)} ===", flush=True)
+        one = {"backend": backend, "database_url": safe_url(url)}
         if "import" not in args.skip:
             one["import"] = import_pass(url, args, results)
         if "scale" not in args.skip:
@@ -382,7 +382,7 @@ def markdown(report: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
-    signal.signal(signal.SIGTERM, _terminate)  # so `finally` stops the server on kill too
+    signal.signal(signal.SIGTERM, terminate)  # so `finally` stops the server on kill too
     run(parse_args(argv))
     return 0
 
