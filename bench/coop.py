@@ -255,13 +255,49 @@ def _measure_size(app, setup, seeded, dealer_org, dealer_account, server, args) 
         else:
             result = load.run_load(web.HOST, server.port, path, headers, config)
             row.update(result.as_dict())
+            row["server_cpu_ms"] = server_cpu_per_request(server, path, headers)
             print(
                 f"     {label:<34} {result.rps:8.1f} req/s  p50 {result.p50_ms:7.1f} ms  "
-                f"p95 {result.p95_ms:7.1f} ms  errors {result.errors}",
+                f"p95 {result.p95_ms:7.1f} ms  errors {result.errors}  "
+                f"server CPU {row['server_cpu_ms']} ms/request",
                 flush=True,
             )
         out["pages"][key] = row
     return out
+
+
+CPU_REQUESTS = 40
+
+
+def _process_cpu(pid: int) -> float:
+    """User + system CPU seconds of one process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _server_cpu(server) -> float:
+    """CPU seconds of the gunicorn master and its workers so far."""
+    master = server.process.pid
+    total = _process_cpu(master)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == master:
+                total += _process_cpu(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue  # a process that ended meanwhile
+    return total
+
+
+def server_cpu_per_request(server, path: str, headers: dict) -> float | None:
+    """The server's CPU per request, in ms, over CPU_REQUESTS requests one after another —
+    what other work on the machine moves far less than latency (the database server's own
+    CPU is not in it on PostgreSQL)."""
+    if not Path("/proc").is_dir():
+        return None
+    before = _server_cpu(server)
+    for _ in range(CPU_REQUESTS):
+        load.probe(web.HOST, server.port, path, headers)
+    return round((_server_cpu(server) - before) / CPU_REQUESTS * 1000, 1)
 
 
 def _ratios(small: dict, large: dict) -> dict:
@@ -282,6 +318,8 @@ def _ratios(small: dict, large: dict) -> dict:
         if row.get("rps") and other.get("rps"):
             out[f"{key}_rps"] = ratio(row["rps"], other["rps"])
             out[f"{key}_p50"] = ratio(row["p50_ms"], other["p50_ms"])
+        if row.get("server_cpu_ms") and other.get("server_cpu_ms"):
+            out[f"{key}_cpu"] = ratio(row["server_cpu_ms"], other["server_cpu_ms"])
     return out
 
 
@@ -309,7 +347,10 @@ def markdown(report: dict) -> str:
                 f"{i['baseline']['lines_per_second']:,.0f} | 1.000x | {i['baseline']['seconds']} |"
             )
             for key, label in (
-                ("csv", "CSV import (check, store, chunks of 1,000 → record_purchases)"),
+                (
+                    "csv",
+                    f"CSV import (check, store, chunks of {coop_measure.COMMIT_EVERY:,} → record_purchases)",
+                ),
                 ("replay", "the same file again (all duplicates)"),
                 ("api_batches", "record_purchases in 5,000-line batches (API)"),
                 ("api_replay", "the same batches again (all duplicates)"),
@@ -359,6 +400,12 @@ def markdown(report: dict) -> str:
                     f"| {other['rps']:,.0f} ({other['p50_ms']:.1f} ms) "
                     f"| {s['ratios'][f'{key}_rps']}x ({s['ratios'][f'{key}_p50']}x) |"
                 )
+                if row.get("server_cpu_ms") and other.get("server_cpu_ms"):
+                    out.append(
+                        f"| {row['label'].split(' (p95')[0]}: server CPU per request | "
+                        f"{row['server_cpu_ms']} ms | {other['server_cpu_ms']} ms "
+                        f"| {s['ratios'][f'{key}_cpu']}x |"
+                    )
             out.append(
                 f"| `close_period`, a daily run (nothing due) | {small['close_daily']['seconds']} s "
                 f"| {large['close_daily']['seconds']} s | {s['ratios']['close_daily']}x |"

@@ -273,12 +273,21 @@ def collector_paused():
 
 
 def among(column, values) -> sa.ColumnElement[bool]:
-    """`column IN values` — on PostgreSQL as `column = ANY(array)`, one parameter however many
-    values: the statement stays the same for 10 or 5,000 ids (no list for SQLAlchemy to
-    expand and PostgreSQL to parse), for the bulk paths that look up thousands of rows."""
+    """`column IN values` with one parameter however many values — on PostgreSQL as
+    `column = ANY(array)`, on SQLite as `column IN (SELECT value FROM json_each(text))`
+    (still a lookup of the column's index per value): the statement stays the same for 10
+    or 5,000 ids, with no list for SQLAlchemy to coerce and expand value by value and the
+    database to parse, for the bulk paths that look up thousands of rows. Values are ids
+    and plain text."""
     values = list(values)
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
         return column == sa.any_(sa.bindparam(None, values, type_=sa.ARRAY(column.type)))
+    if dialect == "sqlite":
+        import json
+
+        listed = sa.func.json_each(sa.bindparam(None, json.dumps(values), type_=sa.String))
+        return column.in_(sa.select(listed.table_valued("value").c.value))
     return column.in_(values)
 
 

@@ -60,9 +60,11 @@ from campaigns.coop.purchase_csv import (
     Row,
     chunk_starts,
     decode,
+    external_ids,
     line_dict,
     rows,
     rows_at,
+    rows_with_ids,
     with_partners,
 )
 from campaigns.coop.purchases import (
@@ -99,9 +101,9 @@ def _repeats(text: str, layout: Layout, program: CoopProgram, today: date) -> li
     out = []
     # Only rows whose external_id (as written) appears more than once can repeat: read
     # those alone.
-    all_rows = list(rows(text, layout))
-    seen = Counter(row.values.get("external_id", "").strip() for row in all_rows)
-    repeated = [r for r in all_rows if seen[r.values.get("external_id", "").strip()] > 1]
+    seen = Counter(external_ids(text, layout))
+    wanted = {external_id for external_id, times in seen.items() if times > 1}
+    repeated = list(rows_with_ids(text, layout, wanted)) if wanted else []
     for row in with_partners(repeated):
         if row.problem:
             continue

@@ -11,6 +11,7 @@ hub.policy as everywhere else.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -22,7 +23,7 @@ from campaigns.coop.models import CoopAccount, CoopBucket, CoopProgram
 from campaigns.coop.money import ZERO, cents, from_cents
 from campaigns.coop.periods import period_start
 from hub import db, policy
-from hub.models import Organization, OrgKind, Person
+from hub.models import Organization, OrgKind, Person, Tier
 
 EXPIRY_WARNING_DAYS = 60
 SORTS = {
@@ -47,10 +48,26 @@ class PartnerFilter:
 
 
 @dataclass(frozen=True)
+class PartnerTier:
+    name: str
+
+
+@dataclass(frozen=True)
+class Partner:
+    """An organisation as the partner lists show it: the columns read, not a loaded object."""
+
+    id: int
+    name: str
+    kind: OrgKind
+    region: str
+    tier: PartnerTier | None
+
+
+@dataclass(frozen=True)
 class AccountSummary:
     """One account as lists show it: who, what is available, what expires soon."""
 
-    organization: Organization
+    organization: Partner
     account_id: int | None
     earned: Decimal
     held: Decimal
@@ -91,88 +108,227 @@ def _free():
     return CoopBucket.earned - CoopBucket.reimbursed - CoopBucket.expired - CoopBucket.held
 
 
-def expiring_subquery(program: CoopProgram, on: date):
+# --- Statements ----------------------------------------------------------------------------
+# Built once per shape of filter (which fields are set, how many territory paths) and sort,
+# with parameters for the values: the overview and the dashboards run them on every
+# request (docs/performance.md, "prebuilt statements"). Rows are read with db.read — the
+# columns a page shows, not loaded objects.
+
+_LIKE_ESCAPE = "!"
+
+
+def _like_text(text: str) -> str:
+    """`text` for a LIKE pattern: its wildcards (and the escape character) taken literally."""
+    for char in (_LIKE_ESCAPE, "%", "_"):
+        text = text.replace(char, _LIKE_ESCAPE + char)
+    return text
+
+
+def _expiring_buckets():
+    """WHERE of the bucket rows whose free money expires within the warning window."""
+    return (
+        CoopBucket.program_id == sa.bindparam("program_id"),
+        CoopBucket.expires_on >= sa.bindparam("on", type_=sa.Date),
+        CoopBucket.expires_on <= sa.bindparam("until", type_=sa.Date),
+        cents(_free()) > 0,
+    )
+
+
+def _expiring():
     """Per account: the free money of buckets whose window closes within the warning
     window (in cents), and the soonest such day — a range read of the bucket rows."""
-    free = cents(_free())
     return (
         sa.select(
             CoopBucket.account_id.label("account_id"),
-            sa.func.sum(free).label("expiring"),
+            sa.func.sum(cents(_free())).label("expiring"),
             sa.func.min(CoopBucket.expires_on).label("expiring_on"),
         )
-        .where(
-            CoopBucket.program_id == program.id,
-            CoopBucket.expires_on >= on,
-            CoopBucket.expires_on <= on + timedelta(days=EXPIRY_WARNING_DAYS),
-            free > 0,
-        )
+        .where(*_expiring_buckets())
         .group_by(CoopBucket.account_id)
         .subquery("expiring")
     )
 
 
-def _accounts(viewer: Person, program: CoopProgram, filters: PartnerFilter, expiring, columns=None):
-    """The program's accounts in the viewer's scope and the filter, with their expiring money."""
-    columns = columns or (
-        CoopAccount,
-        Organization,
-        sa.func.coalesce(expiring.c.expiring, 0).label("expiring"),
-        expiring.c.expiring_on,
+def _shape(filters: PartnerFilter) -> tuple:
+    """Which of the filter's fields are set (the values go in as parameters)."""
+    return (
+        len(filters.paths),
+        bool(filters.q.strip()),
+        filters.tier_id is not None,
+        bool(filters.region),
+        filters.distributor_id is not None,
     )
-    stmt = (
-        sa.select(*columns)
-        .select_from(CoopAccount)
-        .join(Organization, Organization.id == CoopAccount.organization_id)
-        .outerjoin(expiring, expiring.c.account_id == CoopAccount.id)
-        .where(CoopAccount.program_id == program.id)
-    )
-    stmt = policy.scope_by_organization(viewer, stmt, CoopAccount.organization_id)
-    if filters.org_ids is not None:
-        stmt = stmt.where(CoopAccount.organization_id.in_(filters.org_ids))
-    if filters.paths:
-        stmt = stmt.where(
-            sa.or_(*(Organization.path.startswith(p, autoescape=True) for p in filters.paths))
-        )
-    if filters.q.strip():
-        stmt = stmt.where(Organization.name.icontains(filters.q.strip(), autoescape=True))
-    if filters.tier_id is not None:
-        stmt = stmt.where(Organization.tier_id == filters.tier_id)
-    if filters.region:
-        stmt = stmt.where(Organization.region == filters.region)
+
+
+def _params(program: CoopProgram, on: date, filters: PartnerFilter) -> dict:
+    params = {
+        "program_id": program.id,
+        "on": on,
+        "until": on + timedelta(days=EXPIRY_WARNING_DAYS),
+        "tier_id": filters.tier_id,
+        "region": filters.region,
+        "q": f"%{_like_text(filters.q.strip())}%",
+    }
+    for n, path in enumerate(filters.paths):
+        params[f"path_{n}"] = _like_text(path) + "%"
     if filters.distributor_id is not None:
         distributor = db.session.get(Organization, filters.distributor_id)
         path = distributor.path if distributor is not None else "/none/"
-        stmt = stmt.where(Organization.path.startswith(path, autoescape=True))
+        params["distributor_path"] = _like_text(path) + "%"
+    return params
+
+
+def _filtered(stmt, shape: tuple):
+    """The statement limited to the program's accounts matching the filter's shape."""
+    paths, q, tier, region, distributor = shape
+    stmt = stmt.where(CoopAccount.program_id == sa.bindparam("program_id"))
+    if paths:
+        stmt = stmt.where(
+            sa.or_(
+                *(
+                    Organization.path.like(sa.bindparam(f"path_{n}"), escape=_LIKE_ESCAPE)
+                    for n in range(paths)
+                )
+            )
+        )
+    if q:
+        pattern = sa.func.lower(sa.bindparam("q", type_=sa.String))
+        stmt = stmt.where(sa.func.lower(Organization.name).like(pattern, escape=_LIKE_ESCAPE))
+    if tier:
+        stmt = stmt.where(Organization.tier_id == sa.bindparam("tier_id"))
+    if region:
+        stmt = stmt.where(Organization.region == sa.bindparam("region"))
+    if distributor:
+        like = sa.bindparam("distributor_path", type_=sa.String)
+        stmt = stmt.where(Organization.path.like(like, escape=_LIKE_ESCAPE))
     return stmt
 
 
-def _order(stmt, sort: str, expiring):
+def _in_org(stmt):
+    return stmt.join(Organization, Organization.id == CoopAccount.organization_id)
+
+
+def _utilisation():
     used = CoopAccount.reimbursed + CoopAccount.held
-    utilisation = sa.case(
-        (CoopAccount.earned > 0, used * 1.0 / CoopAccount.earned), else_=0
-    )  # fmt: skip
+    return sa.case((CoopAccount.earned > 0, used * 1.0 / CoopAccount.earned), else_=0)
+
+
+@functools.cache
+def _page_statement(shape: tuple, sort: str, limited: bool):
+    """A page of accounts with what the lists show of their organisation and expiring money."""
+    expiring = _expiring()
+    stmt = _filtered(
+        _in_org(
+            sa.select(
+                CoopAccount.id.label("account_id"),
+                CoopAccount.earned,
+                CoopAccount.held,
+                CoopAccount.reimbursed,
+                CoopAccount.expired,
+                CoopAccount.available,
+                Organization.id,
+                Organization.name,
+                Organization.kind,
+                Organization.region,
+                Tier.name.label("tier_name"),
+                expiring.c.expiring,
+                expiring.c.expiring_on,
+            ).select_from(CoopAccount)
+        )
+        .outerjoin(Tier, Tier.id == Organization.tier_id)
+        .outerjoin(expiring, expiring.c.account_id == CoopAccount.id),
+        shape,
+    )
     keys = {
         "available": [CoopAccount.available.desc()],
         "expiring": [sa.func.coalesce(expiring.c.expiring, 0).desc()],
-        "utilisation": [utilisation.asc()],
+        "utilisation": [_utilisation().asc()],
         "name": [],
     }
-    return stmt.order_by(*keys.get(sort, keys["expiring"]), Organization.name, CoopAccount.id)
+    stmt = stmt.order_by(*keys[sort], Organization.name, CoopAccount.id)
+    if limited:
+        stmt = stmt.limit(sa.bindparam("limit", type_=sa.Integer)).offset(
+            sa.bindparam("offset", type_=sa.Integer)
+        )
+    return stmt
+
+
+def _total(column):
+    return sa.func.sum(cents(column))
+
+
+@functools.cache
+def _totals_statements(shape: tuple):
+    """The accounts' sums, and the expiring money's (of the same accounts) from the buckets."""
+    accounts = sa.select(
+        sa.func.count(),
+        _total(CoopAccount.earned),
+        _total(CoopAccount.reimbursed + CoopAccount.held),
+        _total(CoopAccount.expired),
+        _total(CoopAccount.available),
+    ).select_from(CoopAccount)
+    expiring = sa.select(
+        sa.func.sum(cents(_free())), sa.func.count(sa.distinct(CoopBucket.account_id))
+    ).where(*_expiring_buckets())
+    if any(shape):  # a filter on the organisation: the accounts it keeps
+        accounts = _filtered(_in_org(accounts), shape)
+        expiring = expiring.where(CoopBucket.account_id.in_(_account_ids(shape)))
+    else:
+        accounts = _filtered(accounts, shape)
+    return accounts, expiring
+
+
+def _account_ids(shape: tuple):
+    return _filtered(_in_org(sa.select(CoopAccount.id).select_from(CoopAccount)), shape)
+
+
+@functools.cache
+def _periods_statement(shape: tuple | None):
+    """Per period, the bucket rows summed — of the program (shape None) or of the accounts
+    the filter keeps."""
+    stmt = sa.select(
+        CoopBucket.bucket,
+        sa.func.min(CoopBucket.expires_on),
+        _total(CoopBucket.earned),
+        _total(CoopBucket.reimbursed),
+        _total(CoopBucket.expired),
+        _total(CoopBucket.held),
+    ).group_by(CoopBucket.bucket)
+    if shape is None:
+        return stmt.where(CoopBucket.program_id == sa.bindparam("program_id"))
+    return stmt.where(CoopBucket.account_id.in_(_account_ids(shape)))
+
+
+def _scoped(viewer: Person, stmt, filters: PartnerFilter):
+    """A prebuilt statement limited further to what the viewer may see and to `org_ids`
+    (a partner's view: built per request, as its scope is)."""
+    if viewer.is_oem and filters.org_ids is None:
+        return stmt
+    stmt = policy.scope_by_organization(viewer, stmt, CoopAccount.organization_id)
+    if filters.org_ids is not None:
+        stmt = stmt.where(CoopAccount.organization_id.in_(filters.org_ids))
+    return stmt
+
+
+def _scoped_ids(viewer: Person, filters: PartnerFilter):
+    return _scoped(viewer, _account_ids(_shape(filters)), filters)
+
+
+# --- Reads ---------------------------------------------------------------------------------
 
 
 def _summary(row) -> AccountSummary:
-    account, org, expiring, expiring_on = row
+    tier = PartnerTier(row.tier_name) if row.tier_name is not None else None
     return AccountSummary(
-        organization=org,
-        account_id=account.id,
-        earned=account.earned,
-        held=account.held,
-        reimbursed=account.reimbursed,
-        expired=account.expired,
-        available=account.available,
-        expiring=from_cents(expiring),
-        expiring_on=expiring_on,
+        organization=Partner(row.id, row.name, row.kind, row.region, tier),
+        account_id=row.account_id,
+        earned=row.earned,
+        held=row.held,
+        reimbursed=row.reimbursed,
+        expired=row.expired,
+        available=row.available,
+        expiring=from_cents(row.expiring),
+        expiring_on=row.expiring_on,
     )
 
 
@@ -187,40 +343,25 @@ def summaries(
     offset: int = 0,
 ) -> list[AccountSummary]:
     """Accounts in scope and filter, sorted, one page of them (all without `limit`)."""
-    expiring = expiring_subquery(program, on)
-    stmt = _order(_accounts(viewer, program, filters, expiring), sort, expiring)
-    if limit is not None:
-        stmt = stmt.limit(limit).offset(offset)
-    return [_summary(row) for row in db.session.execute(stmt)]
+    stmt = _page_statement(
+        _shape(filters), sort if sort in SORTS else "expiring", limit is not None
+    )
+    params = _params(program, on, filters) | {"limit": limit, "offset": offset}
+    return [_summary(row) for row in db.read(_scoped(viewer, stmt, filters), params)]
 
 
 def totals(
     viewer: Person, program: CoopProgram, on: date, filters: PartnerFilter = PartnerFilter()
 ) -> Totals:
-    """The accounts in scope and filter added up — one aggregate over the account rows."""
-    expiring = expiring_subquery(program, on)
-
-    def total(column):
-        return sa.func.sum(cents(column))
-
-    row = db.session.execute(
-        _accounts(
-            viewer,
-            program,
-            filters,
-            expiring,
-            columns=(
-                sa.func.count(),
-                total(CoopAccount.earned),
-                total(CoopAccount.reimbursed + CoopAccount.held),
-                total(CoopAccount.expired),
-                total(CoopAccount.available),
-                sa.func.sum(expiring.c.expiring),
-                sa.func.count(expiring.c.expiring_on),
-            ),
-        )
-    ).one()
-    count, earned, used, expired, available, expiring_cents, at_risk = row
+    """The accounts in scope and filter added up: one aggregate over the account rows, one
+    over the bucket rows expiring soon."""
+    accounts, expiring = _totals_statements(_shape(filters))
+    if not viewer.is_oem or filters.org_ids is not None:
+        accounts = _scoped(viewer, accounts, filters)
+        expiring = expiring.where(CoopBucket.account_id.in_(_scoped_ids(viewer, filters)))
+    params = _params(program, on, filters)
+    count, earned, used, expired, available = db.read(accounts, params).one()
+    expiring_cents, at_risk = db.read(expiring, params).one()
     return Totals(
         earned=from_cents(earned),
         used=from_cents(used),
@@ -237,24 +378,14 @@ def periods(
 ) -> list[BucketBalance]:
     """Per period, the buckets of the accounts in scope and filter added up, oldest first."""
     if viewer.is_oem and filters == PartnerFilter():
-        in_scope = CoopBucket.program_id == program.id  # every account: no join at all
+        stmt = _periods_statement(None)  # every account: no join at all
+    elif viewer.is_oem and filters.org_ids is None:
+        stmt = _periods_statement(_shape(filters))
     else:
-        accounts = _accounts(
-            viewer, program, filters, expiring_subquery(program, on), columns=(CoopAccount.id,)
+        stmt = _periods_statement(None).where(
+            CoopBucket.account_id.in_(_scoped_ids(viewer, filters))
         )
-        in_scope = CoopBucket.account_id.in_(accounts)
-    rows = db.session.execute(
-        sa.select(
-            CoopBucket.bucket,
-            sa.func.min(CoopBucket.expires_on),
-            sa.func.sum(cents(CoopBucket.earned)),
-            sa.func.sum(cents(CoopBucket.reimbursed)),
-            sa.func.sum(cents(CoopBucket.expired)),
-            sa.func.sum(cents(CoopBucket.held)),
-        )
-        .where(in_scope)
-        .group_by(CoopBucket.bucket)
-    )
+    rows = db.read(stmt, _params(program, on, filters))
     out = [
         BucketBalance(
             bucket=bucket,
@@ -278,31 +409,36 @@ class FilterChoices:
     distributors: list[tuple[int, str]]
 
 
-def filter_choices(viewer: Person, program: CoopProgram) -> FilterChoices:
-    from hub.models import Tier
+_TIERS = sa.select(Tier.id, Tier.name).order_by(Tier.rank, Tier.name)
+_REGIONS = (
+    sa.select(Organization.region)
+    .where(
+        Organization.id.in_(
+            sa.select(CoopAccount.organization_id).where(
+                CoopAccount.program_id == sa.bindparam("program_id")
+            )
+        ),
+        Organization.region != "",
+    )
+    .distinct()
+    .order_by(Organization.region)
+)
+_DISTRIBUTORS = (
+    sa.select(Organization.id, Organization.name)
+    .where(Organization.kind.in_(DISTRIBUTOR_KINDS))
+    .order_by(Organization.name)
+)
 
-    tiers = db.session.execute(sa.select(Tier.id, Tier.name).order_by(Tier.rank, Tier.name))
-    in_program = sa.select(CoopAccount.organization_id).where(CoopAccount.program_id == program.id)
-    regions = db.session.scalars(
-        policy.scope_by_organization(
-            viewer,
-            sa.select(Organization.region)
-            .where(Organization.id.in_(in_program), Organization.region != "")
-            .distinct()
-            .order_by(Organization.region),
-            Organization.id,
-        )
+
+def filter_choices(viewer: Person, program: CoopProgram) -> FilterChoices:
+    params = {"program_id": program.id}
+    regions = policy.scope_by_organization(viewer, _REGIONS, Organization.id)
+    distributors = policy.scope_by_organization(viewer, _DISTRIBUTORS, Organization.id)
+    return FilterChoices(
+        [tuple(t) for t in db.read(_TIERS)],
+        list(db.read(regions, params).scalars()),
+        [tuple(d) for d in db.read(distributors)],
     )
-    distributors = db.session.execute(
-        policy.scope_by_organization(
-            viewer,
-            sa.select(Organization.id, Organization.name)
-            .where(Organization.kind.in_(DISTRIBUTOR_KINDS))
-            .order_by(Organization.name),
-            Organization.id,
-        )
-    )
-    return FilterChoices([tuple(t) for t in tiers], list(regions), [tuple(d) for d in distributors])
 
 
 ZERO_TOTALS = Totals(ZERO, ZERO, ZERO, ZERO, ZERO)

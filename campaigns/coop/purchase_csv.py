@@ -159,7 +159,7 @@ def inspect(text: str) -> Layout:
     start = reader.line_num + 1
     try:
         for record in reader:
-            if any(v.strip() for v in record):
+            if _filled(record):
                 rows += 1
                 if rows > MAX_ROWS:
                     raise refuse(
@@ -186,13 +186,39 @@ def rows(text: str, layout: Layout, start: int = 0, stop: int | None = None) -> 
     line = reader.line_num + 1
     for record in reader:
         here, line = line, reader.line_num + 1
-        if not any(v.strip() for v in record):
+        if not _filled(record):
             continue
         if stop is not None and number >= stop:
             return
         if number >= start:
             yield _row(here, record, layout)
         number += 1
+
+
+def external_ids(text: str, layout: Layout) -> Iterator[str]:
+    """The external_id (as written, stripped) of every data row, in order — without making
+    the rows."""
+    index = layout.positions.get("external_id")
+    reader = _reader(text, layout.delimiter)
+    next(reader)
+    for record in reader:
+        if _filled(record):
+            yield record[index].strip() if index is not None and index < len(record) else ""
+
+
+def rows_with_ids(text: str, layout: Layout, wanted: set[str]) -> Iterator[Row]:
+    """The data rows (as `rows` gives them) whose external_id is one of `wanted`."""
+    index = layout.positions.get("external_id")
+    reader = _reader(text, layout.delimiter)
+    next(reader)
+    line = reader.line_num + 1
+    for record in reader:
+        here, line = line, reader.line_num + 1
+        if not _filled(record):
+            continue
+        value = record[index].strip() if index is not None and index < len(record) else ""
+        if value in wanted:
+            yield _row(here, record, layout)
 
 
 def chunk_starts(text: str, layout: Layout, size: int) -> list[tuple[int, int]]:
@@ -212,7 +238,7 @@ def chunk_starts(text: str, layout: Layout, size: int) -> list[tuple[int, int]]:
     starts, number = [], 0
     offset, line = consumed, reader.line_num + 1
     for record in reader:
-        if any(v.strip() for v in record):
+        if _filled(record):
             if number % size == 0:
                 starts.append((offset, line))
             number += 1
@@ -227,7 +253,7 @@ def rows_at(text: str, layout: Layout, offset: int, line: int, count: int) -> It
     here = line
     for record in reader:
         start, here = here, line + reader.line_num
-        if not any(v.strip() for v in record):
+        if not _filled(record):
             continue
         if number >= count:
             return
@@ -235,11 +261,17 @@ def rows_at(text: str, layout: Layout, offset: int, line: int, count: int) -> It
         number += 1
 
 
+def _filled(record: list[str]) -> bool:
+    """Whether a CSV record has any value (a blank line, or only spaces, is skipped)."""
+    return bool("".join(record).strip())
+
+
 def _row(line: int, record: list[str], layout: Layout) -> Row:
-    values = {
-        name: record[index] if index < len(record) else ""
-        for name, index in layout.positions.items()
-    }
+    positions = layout.positions
+    if len(record) >= layout.header_width:  # the usual row: every column there
+        values = dict(zip(positions, map(record.__getitem__, positions.values()), strict=True))
+    else:
+        values = {name: record[i] if i < len(record) else "" for name, i in positions.items()}
     problem = None
     if len(record) > layout.header_width:
         problem = (

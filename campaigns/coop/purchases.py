@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
 from campaigns.coop.entries import insert_entries, lock_account_rows
-from campaigns.coop.models import AccrualRate, CoopProgram, EntryKind, PurchaseLine
+from campaigns.coop.models import CoopProgram, EntryKind, PurchaseLine
 from campaigns.coop.money import ZERO, Invalid, format_money, parse_money, quantize
 from campaigns.coop.periods import bucket_for, check_date, expires_on
 from campaigns.coop.program import open_accounts
@@ -283,6 +284,17 @@ def stored_line(line_id: int) -> tuple[datetime, dict]:
     return line.created_at, stored_content(line)
 
 
+class RateRow(NamedTuple):
+    """What `rate_for` reads of an accrual rate, as a plain tuple: a batch asks for the rate
+    of a few thousand (tier, product line, day) keys, each a pass over the program's rates."""
+
+    id: int
+    tier_id: int | None
+    product_line_id: int | None
+    effective_from: date
+    rate: Decimal
+
+
 @dataclass
 class PurchaseChecks:
     """What parsed lines are checked against: their organisations, product lines and the
@@ -291,7 +303,7 @@ class PurchaseChecks:
     program: CoopProgram
     organizations: dict[int, Organization]
     product_lines: dict[int, ProductLine]
-    rates: list[AccrualRate]
+    rates: list[RateRow]
     known: dict = field(default_factory=dict)  # (tier, product line, day) → rate
 
     @classmethod
@@ -300,7 +312,10 @@ class PurchaseChecks:
             program,
             partner_rows({line.organization_id for line in lines}),
             by_id(ProductLine, {line.product_line_id for line in lines} - {None}),
-            load_rates(program),
+            [
+                RateRow(r.id, r.tier_id, r.product_line_id, r.effective_from, r.rate)
+                for r in load_rates(program)
+            ],
         )
 
     def rate(self, line: ParsedLine) -> Decimal:
@@ -418,6 +433,10 @@ def _record_purchases(program, lines, actor, today: date) -> ImportReport:
     last_days: dict[str, date] = {}
     per_account: dict[int, list[Decimal]] = {}
     actor_id = getattr(actor, "id", None)
+    currency = program.currency
+    # A batch's lines share a few hundred days and a few rates: each worked out once.
+    buckets: dict[date, str] = {}
+    percents: dict[Decimal, str] = {}
     for line, rate in fresh:
         account = locked[accounts_by_org[line.organization_id]]
         accrual = quantize(line.amount * rate)
@@ -425,7 +444,9 @@ def _record_purchases(program, lines, actor, today: date) -> ImportReport:
         if accrual == 0:
             continue
         purchase_id = purchase_ids[line.external_id]
-        bucket = bucket_for(program, line.purchased_on)
+        day = line.purchased_on
+        bucket = buckets.get(day) or buckets.setdefault(day, bucket_for(program, day))
+        percent = percents.get(rate) or percents.setdefault(rate, f"{rate * 100:.3f}%")
         common = {"account_id": account.id, "bucket": bucket, "actor_id": actor_id}
         common |= {"purchase_line_id": purchase_id, "hold_id": None}
         entries.append(
@@ -437,7 +458,7 @@ def _record_purchases(program, lines, actor, today: date) -> ImportReport:
                 "idempotency_key": f"purchase:{purchase_id}",
                 "effective_on": line.purchased_on,
                 "reason": f"Purchase {line.external_id}: "
-                f"{format_money(line.amount, program.currency)} at {rate * 100:.3f}%",
+                f"{format_money(line.amount, currency)} at {percent}",
             }
         )
         last_day = last_days.get(bucket) or last_days.setdefault(

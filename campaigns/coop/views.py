@@ -37,7 +37,7 @@ from hub.web.pages import Page, int_arg, paginate, render, see_other
 __all__ = ["bp"]  # the blueprint, registered by campaigns' init_app
 
 ENTRIES_PER_PAGE = 20
-PARTNERS_PER_PAGE = 50
+PARTNERS_PER_PAGE = 25
 ENTRY_LABELS = {
     "accrual": "Earned on a purchase",
     "adjustment": "Adjustment",
