@@ -23,23 +23,18 @@ only at a database you mean to throw away (default: coop_bench on 127.0.0.1).
 from __future__ import annotations
 
 import argparse
-import json
-import logging
 import os
 import secrets
-import signal
-import sys
 import time
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
 from bench import coop_measure, coop_seed, load, web
-from bench.common import machine, safe_url, terminate
+from bench.common import add_backend_options, main, run_backends, safe_url
 from bench.seed_large import Shape, bench_app, reset_database, seed
 
-RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_POSTGRES_URL = os.environ.get(
     "HUB_BENCH_COOP_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/coop_bench"
 )
@@ -48,9 +43,7 @@ DEALER_ENTRIES = 200
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.coop", description=__doc__.split("\n\n")[0])
-    p.add_argument("--backends", nargs="+", choices=["sqlite", "postgresql"],
-                   default=["sqlite", "postgresql"])  # fmt: skip
-    p.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    add_backend_options(p, DEFAULT_POSTGRES_URL)
     p.add_argument("--lines", type=int, default=100_000, help="purchase lines to import")
     p.add_argument("--small", type=int, default=1_000, help="ledger entries, first run")
     p.add_argument("--large", type=int, default=1_000_000, help="ledger entries, second run")
@@ -58,7 +51,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--clients", type=int, default=10)
     p.add_argument("--warmup", type=float, default=1.0)
     p.add_argument("--duration", type=float, default=4.0)
-    p.add_argument("--results-dir", default=str(RESULTS))
     p.add_argument("--skip", nargs="*", default=[], choices=["import", "scale", "web"])
     args = p.parse_args(argv)
     if args.small <= DEALER_ENTRIES or args.large <= args.small:
@@ -68,32 +60,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def run(args: argparse.Namespace) -> dict:
     """Every pass the arguments ask for; the report as a dict (also written as JSON)."""
-    results = Path(args.results_dir)
-    results.mkdir(parents=True, exist_ok=True)
-    report = {
-        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
-        "arguments": {k: v for k, v in vars(args).items() if k != "postgres_url"},
-        "passes": [],
-    }
-    for backend in args.backends:
-        url = (
-            f"sqlite:///{results / 'coop-bench.sqlite3'}"
-            if backend == "sqlite"
-            else args.postgres_url
-        )
-        print(f"\n=== {backend}: {safe_url(url)} ===", flush=True)
+
+    def one_pass(url: str, backend: str, results: Path) -> dict:
         one = {"backend": backend, "database_url": safe_url(url)}
         if "import" not in args.skip:
             one["import"] = import_pass(url, args, results)
         if "scale" not in args.skip:
             one["scale"] = scale_pass(url, args, results)
-        report["passes"].append(one)
-    report["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-    (results / "coop-latest.json").write_text(json.dumps(report, indent=2, default=str))
-    (results / "coop-latest.md").write_text(markdown(report))
-    print(f"\nresults in {results / 'coop-latest.json'} and coop-latest.md")
-    return report
+        return one
+
+    return run_backends(args, "coop", one_pass, markdown)
 
 
 def _fresh(url: str, args, results: Path):
@@ -427,16 +403,5 @@ def markdown(report: dict) -> str:
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
-    signal.signal(signal.SIGTERM, terminate)  # so `finally` stops the server on kill too
-    run(parse_args(argv))
-    return 0
-
-
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("\ninterrupted: servers stopped", file=sys.stderr)
-        sys.exit(130)
+    main(lambda: run(parse_args()))
