@@ -289,11 +289,14 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _template_context():
-        ctx = {"policy": policy, "Role": Role}
-        if current_user and current_user.is_authenticated:
+        # The person themself rather than Flask-Login's proxy, which finds them again at
+        # every use (a page's templates read current_user a hundred times).
+        user = current_user._get_current_object()
+        ctx = {"policy": policy, "Role": Role, "current_user": user}
+        if user is not None and user.is_authenticated:
             # Once per request (a dashboard renders each panel's template too), and
             # forgotten at any write (db.memo), so a page never shows a stale count.
-            ctx.update(db.memo(("web.page", current_user.id), lambda: _page_context(current_user)))
+            ctx.update(db.memo(("web.page", user.id), lambda: _page_context(user)))
             g.program_currency = ctx["program"].currency
         else:
             ctx.update(nav_items=[], unread_notifications=0, program=None, layout_program=None)
