@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, lazyload
@@ -162,13 +161,6 @@ def active_staff_counts(org_ids: list[int]) -> dict[int, int]:
 # What the API's organisation list answers with (hub.directory.schemas.Organization).
 # Every column of an organisation (a new column is read without a second list to keep).
 ORGANIZATION_COLUMNS = [attr.class_attribute for attr in sa.inspect(Organization).column_attrs]
-
-
-def organization_of_row(row) -> SimpleNamespace:
-    """A row of ORGANIZATION_COLUMNS and "tier_name", readable as an organisation is (by
-    directory.organization_snapshot and the API's schema), without loading one."""
-    tier = ListedTier(row.tier_name) if row.tier_name is not None else None
-    return SimpleNamespace(**{c.key: getattr(row, c.key) for c in ORGANIZATION_COLUMNS}, tier=tier)
 
 
 _TRACKS = (
