@@ -309,8 +309,17 @@ def downstream_counts(viewer: Person) -> dict[str, int]:
 
 
 _TERRITORY = (
-    sa.select(Organization)
+    sa.select(
+        Organization.id,
+        Organization.name,
+        Organization.kind,
+        Organization.region,
+        Tier.name.label("tier_name"),
+        sa.null().label("parent_name"),
+        sa.null().label("parent_path"),
+    )
     .join(TerritoryAssignment, TerritoryAssignment.organization_id == Organization.id)
+    .outerjoin(Tier, Tier.id == Organization.tier_id)
     .where(TerritoryAssignment.channel_manager_id == sa.bindparam("manager_id"))
     .order_by(Organization.name)
     .limit(sa.bindparam("limit", type_=sa.Integer))
@@ -322,10 +331,11 @@ _TERRITORY_SIZE = (
 )
 
 
-def territory(channel_manager: Person, limit: int = TERRITORY_PREVIEW) -> list[Organization]:
-    """The first organisations (by name) of a channel manager's territory."""
+def territory(channel_manager: Person, limit: int = TERRITORY_PREVIEW) -> list[ListedOrganization]:
+    """The first organisations (by name) of a channel manager's territory, as the
+    dashboard lists them (rows: id, name, kind, region, tier; no parent)."""
     params = {"manager_id": channel_manager.id, "limit": limit}
-    return list(db.session.scalars(_TERRITORY, params))
+    return [ListedOrganization.of(row) for row in db.read(_TERRITORY, params)]
 
 
 def territory_seen_by(viewer: Person, channel_manager: Person) -> list[Organization]:
