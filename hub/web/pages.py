@@ -30,6 +30,8 @@ from hub.accounts import service as accounts
 from hub.extensions import login_manager
 from hub.models import Role
 from hub.registry import registry
+from hub.web import csrf
+from hub.web.csrf import csrf_token
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -292,7 +294,7 @@ def init_app(app: Flask) -> None:
         # The person themself rather than Flask-Login's proxy, which finds them again at
         # every use (a page's templates read current_user a hundred times).
         user = current_user._get_current_object()
-        ctx = {"policy": policy, "Role": Role, "current_user": user}
+        ctx = {"policy": policy, "Role": Role, "current_user": user, "csrf_token": csrf_token}
         if user is not None and user.is_authenticated:
             # Once per request (a dashboard renders each panel's template too), and
             # forgotten at any write (db.memo), so a page never shows a stale count.
@@ -302,6 +304,7 @@ def init_app(app: Flask) -> None:
             ctx.update(nav_items=[], unread_notifications=0, program=None, layout_program=None)
         return ctx
 
+    csrf.init_app(app)  # the signed CSRF token, reused per session secret
     dates.init_app(app)  # date, datetime, relative, iso
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["linkify"] = linkify
@@ -314,7 +317,7 @@ def _page_context(person) -> dict:
     context = {
         "nav_items": nav_for(person),
         "unread_notifications": notifications.unread_count(person.id),
-        "program": accounts.program_settings(),
+        "program": accounts.program_facts(),
     }
     # The layout reads the program under its own name too: a page may pass its own
     # `program` (a beta program), which must not blank the title and footer.
