@@ -39,6 +39,22 @@ CSP = (
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 
+# Every answer carries these, unless the view set its own.
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    (
+        "Permissions-Policy",
+        "camera=(self), microphone=(self), display-capture=(self), geolocation=()",
+    ),
+)
+HSTS_HEADERS = (
+    *SECURITY_HEADERS,
+    ("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),
+)
+
 # Endpoints a person who must still set up two-factor may use.
 MFA_SETUP_ENDPOINTS = {"hub.settings", "hub.totp_setup", "auth.logout", "static", "hub.healthz"}
 
@@ -275,17 +291,13 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault(
-            "Permissions-Policy",
-            "camera=(self), microphone=(self), display-capture=(self), geolocation=()",
-        )
-        if app.config["SECURE_COOKIES"]:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if current_user and current_user.is_authenticated and "Cache-Control" not in headers:
+        # One pass over what the response has, rather than a scan (and a KeyError raised
+        # and caught) per header asked about.
+        present = {key.lower() for key, _ in headers.items()}
+        for key, value in HSTS_HEADERS if app.config["SECURE_COOKIES"] else SECURITY_HEADERS:
+            if key.lower() not in present:
+                headers.add(key, value)
+        if "cache-control" not in present and current_user and current_user.is_authenticated:
             headers["Cache-Control"] = "no-store"
         return response
 
