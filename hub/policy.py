@@ -195,14 +195,31 @@ def can_view_audit(viewer: Person) -> bool:
     return viewer.role in (Role.PROGRAM_ADMIN, Role.PARTNER_ADMIN)
 
 
-def audit_events(viewer: Person) -> Select:
-    """SELECT of the audit events the viewer may read: all for program admins, own org for partner admins."""
-    stmt = sa.select(AuditEvent)
+# Which audit events a viewer may read, as clauses a statement built once can take
+# (audit_scope says which, and its parameters): None for all of them.
+AUDIT_SCOPES: dict[str, ColumnElement[bool] | None] = {
+    "all": None,
+    "organization": AuditEvent.organization_id == sa.bindparam("audit_organization_id"),
+    "none": sa.false(),
+}
+
+
+def audit_scope(viewer: Person) -> tuple[str, dict]:
+    """The key of AUDIT_SCOPES for the viewer, and the parameters its clause takes: all
+    events for program admins, their own organisation's for partner admins, none else."""
     if is_program_admin(viewer):
-        return stmt
+        return "all", {}
     if viewer.role == Role.PARTNER_ADMIN:
-        return stmt.where(AuditEvent.organization_id == viewer.organization_id)
-    return stmt.where(sa.false())
+        return "organization", {"audit_organization_id": viewer.organization_id}
+    return "none", {}
+
+
+def audit_events(viewer: Person) -> Select:
+    """SELECT of the audit events the viewer may read (audit_scope)."""
+    scope, params = audit_scope(viewer)
+    clause = AUDIT_SCOPES[scope]
+    stmt = sa.select(AuditEvent)
+    return stmt if clause is None else stmt.where(clause).params(params)
 
 
 def can_configure_program(viewer: Person) -> bool:

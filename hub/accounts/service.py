@@ -314,8 +314,42 @@ def program_settings() -> ProgramSettings:
     return settings
 
 
+@dataclass(frozen=True)
+class ProgramFacts:
+    """The program's settings as every page reads them (the layout's name and currency, the
+    2FA gate's roles): the row's values, not an object to change (program_settings())."""
+
+    id: int | None
+    name: str
+    currency: str
+    mfa_required_roles: list[str]
+    updated_at: datetime | None
+
+
+_PROGRAM_FACTS = sa.select(
+    ProgramSettings.id,
+    ProgramSettings.name,
+    ProgramSettings.currency,
+    ProgramSettings.mfa_required_roles,
+    ProgramSettings.updated_at,
+).limit(1)
+
+
+def program_facts() -> ProgramFacts:
+    """program_settings() as values, read as a row once per request (`db.memo`, so read
+    again after any write): the layout and the 2FA gate ask on every page."""
+
+    def load() -> ProgramFacts:
+        row = db.read(_PROGRAM_FACTS).first()
+        if row is None:  # the unsaved default of program_settings()
+            return ProgramFacts(None, "Partner program", "USD", [], None)
+        return ProgramFacts(*row)
+
+    return db.memo("program_facts", load)
+
+
 def mfa_required(person: Person) -> bool:
-    return person.role.value in (program_settings().mfa_required_roles or [])
+    return person.role.value in (program_facts().mfa_required_roles or [])
 
 
 def new_totp_secret() -> str:

@@ -40,7 +40,7 @@ def program_admin():
                 apply_problems(mfa_form, exc)
     else:
         mfa_form = MfaRolesForm(
-            mfa_required_roles=accounts.program_settings().mfa_required_roles or []
+            mfa_required_roles=accounts.program_facts().mfa_required_roles or []
         )
     return render(
         "hub/admin/program_admin.html",

@@ -33,6 +33,7 @@ from hub.api.pagination import (
     PageQuery,
     decode_cursor,
     encode_cursor,
+    page_of,
     paginate,
     paginate_where,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "openapi",
     "openapi_document",
     "operation",
+    "page_of",
     "paginate",
     "paginate_where",
     "public",

@@ -112,6 +112,15 @@ def paginate(
     return Page(data=[serialize(row) for row in found], next_cursor=next_cursor)
 
 
+def page_of(model, items: list, next_cursor: str | None) -> Page:
+    """A `Page[model]` of items made with `model.model_construct` from typed rows (a list
+    the API answers on every call): neither the items nor the page are validated again,
+    and SpecTree, given an instance of the declared model, only serialises it. What such
+    a list answers is checked against its declared model in the tests instead
+    (tests/hub/api/test_trusted_pages.py), once, not on every request."""
+    return Page[model].model_construct(data=items, next_cursor=next_cursor)
+
+
 def paginate_where(
     stmt: sa.Select, id_column, keep: Callable, serialize: Callable, page: PageQuery
 ) -> Page:

@@ -36,7 +36,7 @@ def ask_expert_panel(person: Person) -> list[Panel]:
     product expert”, one click from the question form."""
     if person.is_oem:
         return []
-    lines = routing.lines_with_experts()
+    lines = routing.expert_lines()
     if not lines:
         return []
     html = _render("hub/conversations/_ask_panel.html", lines=lines)

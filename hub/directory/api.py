@@ -9,6 +9,8 @@ validate the request, shape the answer and make the OpenAPI document at
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 from flask import Flask, abort, request, url_for
 
@@ -19,8 +21,10 @@ from hub.api import (
     api_blueprint,
     context,
     current_person,
+    encode_cursor,
     openapi,
     operation,
+    page_of,
     paginate,
 )
 from hub.api import openapi_document as _openapi_document
@@ -74,32 +78,57 @@ def me():
 )
 def list_organizations():
     args: OrganizationQuery = context().query
-    # The columns the answer holds, as rows (not objects); the tier's name joined.
-    stmt = (
-        policy.visible_organizations(current_person())
-        .with_only_columns(*queries.ORGANIZATION_COLUMNS, Tier.name.label("tier_name"))
-        .outerjoin(Tier, Tier.id == OrganizationRow.tier_id)
-    )
+    person = current_person()
+    params: dict = {"limit": args.limit + 1}
+    if partner := not person.is_oem:
+        params["scope_path"] = policy.scope_pattern(person)
     if args.kind:
-        stmt = stmt.where(OrganizationRow.kind == OrgKind(args.kind))
-    tier = (args.tier or "").strip()
-    if tier:
-        stmt = stmt.where(Tier.name == tier)
+        params["kind"] = OrgKind(args.kind)
+    if tier := (args.tier or "").strip():
+        params["tier"] = tier
     if args.parent_id is not None:
-        stmt = stmt.where(OrganizationRow.parent_id == args.parent_id)
+        params["parent_id"] = args.parent_id
+    if args.after is not None:
+        params["after"] = args.after
+    stmt = _list_statement(
+        partner, "kind" in params, bool(tier), "parent_id" in params, "after" in params
+    )
     q = (args.q or "").strip()
     if q:
         stmt = stmt.where(sa.func.lower(OrganizationRow.name).contains(q.lower(), autoescape=True))
+    rows = db.read(stmt, params).all()
+    more = len(rows) > args.limit
+    rows = rows[: args.limit]
     # The page's tracks in one query of rows, not a selectin load of objects.
-    tracks: dict = {}
-    return paginate(
-        stmt,
-        OrganizationRow.id,
-        lambda row: Organization.of(queries.organization_of_row(row), tracks[row.id]),
-        args,
-        prepare=lambda rows: tracks.update(queries.tracks_of([row.id for row in rows])),
-        rows=True,
+    tracks = queries.tracks_of([row.id for row in rows])
+    return page_of(
+        Organization,
+        [Organization.of_row(row, tracks[row.id]) for row in rows],
+        encode_cursor(rows[-1].id) if more else None,
     )
+
+
+@functools.cache
+def _list_statement(partner: bool, kind: bool, tier: bool, parent: bool, after: bool) -> sa.Select:
+    """The organisation list's statement for one combination of filters, built once (the
+    columns the answer holds, as rows; the tier's name joined), in id order: its parameters
+    are "limit" (one more than the page, so next_cursor is null exactly on the last page)
+    and, as filtered, "scope_path" (policy.PARTNER_ORGANIZATION_SCOPE), "kind", "tier",
+    "parent_id" and "after" (the cursor's id)."""
+    stmt = sa.select(*queries.ORGANIZATION_COLUMNS, Tier.name.label("tier_name")).outerjoin(
+        Tier, Tier.id == OrganizationRow.tier_id
+    )
+    if partner:
+        stmt = stmt.where(policy.PARTNER_ORGANIZATION_SCOPE)
+    if kind:
+        stmt = stmt.where(OrganizationRow.kind == sa.bindparam("kind"))
+    if tier:
+        stmt = stmt.where(Tier.name == sa.bindparam("tier"))
+    if parent:
+        stmt = stmt.where(OrganizationRow.parent_id == sa.bindparam("parent_id"))
+    if after:
+        stmt = stmt.where(OrganizationRow.id > sa.bindparam("after"))
+    return stmt.order_by(OrganizationRow.id).limit(sa.bindparam("limit", type_=sa.Integer))
 
 
 @bp.post("/organizations")

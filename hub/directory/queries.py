@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, lazyload
@@ -164,13 +163,6 @@ def active_staff_counts(org_ids: list[int]) -> dict[int, int]:
 ORGANIZATION_COLUMNS = [attr.class_attribute for attr in sa.inspect(Organization).column_attrs]
 
 
-def organization_of_row(row) -> SimpleNamespace:
-    """A row of ORGANIZATION_COLUMNS and "tier_name", readable as an organisation is (by
-    directory.organization_snapshot and the API's schema), without loading one."""
-    tier = ListedTier(row.tier_name) if row.tier_name is not None else None
-    return SimpleNamespace(**{c.key: getattr(row, c.key) for c in ORGANIZATION_COLUMNS}, tier=tier)
-
-
 _TRACKS = (
     sa.select(OrganizationTrack.organization_id, OrganizationTrack.track)
     .where(OrganizationTrack.organization_id.in_(sa.bindparam("org_ids", expanding=True)))
@@ -317,8 +309,17 @@ def downstream_counts(viewer: Person) -> dict[str, int]:
 
 
 _TERRITORY = (
-    sa.select(Organization)
+    sa.select(
+        Organization.id,
+        Organization.name,
+        Organization.kind,
+        Organization.region,
+        Tier.name.label("tier_name"),
+        sa.null().label("parent_name"),
+        sa.null().label("parent_path"),
+    )
     .join(TerritoryAssignment, TerritoryAssignment.organization_id == Organization.id)
+    .outerjoin(Tier, Tier.id == Organization.tier_id)
     .where(TerritoryAssignment.channel_manager_id == sa.bindparam("manager_id"))
     .order_by(Organization.name)
     .limit(sa.bindparam("limit", type_=sa.Integer))
@@ -330,10 +331,11 @@ _TERRITORY_SIZE = (
 )
 
 
-def territory(channel_manager: Person, limit: int = TERRITORY_PREVIEW) -> list[Organization]:
-    """The first organisations (by name) of a channel manager's territory."""
+def territory(channel_manager: Person, limit: int = TERRITORY_PREVIEW) -> list[ListedOrganization]:
+    """The first organisations (by name) of a channel manager's territory, as the
+    dashboard lists them (rows: id, name, kind, region, tier; no parent)."""
     params = {"manager_id": channel_manager.id, "limit": limit}
-    return list(db.session.scalars(_TERRITORY, params))
+    return [ListedOrganization.of(row) for row in db.read(_TERRITORY, params)]
 
 
 def territory_seen_by(viewer: Person, channel_manager: Person) -> list[Organization]:

@@ -48,6 +48,31 @@ class Organization(Output):
         del fields["path"]  # internal: the API speaks of parent_id
         return cls(id=org.id, **fields, created_at=iso_utc(org.created_at))
 
+    @classmethod
+    def of_row(cls, row, tracks: list) -> Organization:
+        """One organisation of a list, from a row of ORGANIZATION_COLUMNS and "tier_name"
+        (hub.directory.queries) and its tracks: the same fields as `of`, built without
+        validation (`model_construct`) — the columns' types are the fields' (none of the
+        text columns is nullable) and tests/hub/api/test_trusted_pages.py validates the
+        answers against this model."""
+        return cls.model_construct(
+            id=row.id,
+            name=row.name,
+            kind=row.kind.value,
+            parent_id=row.parent_id,
+            tier=row.tier_name,
+            tracks=[t.value for t in tracks],
+            region=row.region,
+            erp_account_number=row.erp_account_number,
+            domain=row.domain,
+            contact_email=row.contact_email,
+            phone=row.phone,
+            website=row.website,
+            address=row.address,
+            active=row.active,
+            created_at=iso_utc(row.created_at),
+        )
+
 
 def _text(max_length: int, description: str = "") -> dict:
     schema: dict = {"type": "string", "maxLength": max_length}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from hub import audit, db, policy
@@ -30,6 +32,21 @@ def _check_name(name: str, tier_id: int | None = None) -> str:
 def ordered() -> list[Tier]:
     """Every tier, lowest first."""
     return list(db.session.scalars(sa.select(Tier).order_by(Tier.rank, Tier.id)))
+
+
+@dataclass(frozen=True)
+class TierChoice:
+    id: int
+    name: str
+
+
+# Built once: the directory's tier filter lists them on every request.
+_CHOICES = sa.select(Tier.id, Tier.name).order_by(Tier.rank, Tier.id)
+
+
+def choices() -> list[TierChoice]:
+    """Every tier's id and name, lowest first (rows: a filter's options, not objects)."""
+    return [TierChoice(tier_id, name) for tier_id, name in db.read(_CHOICES)]
 
 
 def holder_counts() -> list[tuple[Tier, int]]:

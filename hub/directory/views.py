@@ -56,7 +56,7 @@ def organization_list():
         kind=kind,
         tier=tier,
         kinds=list(OrgKind),
-        tiers=tiers.ordered(),
+        tiers=tiers.choices(),
     )
 
 

@@ -30,11 +30,29 @@ from hub.accounts import service as accounts
 from hub.extensions import login_manager
 from hub.models import Role
 from hub.registry import registry
+from hub.web import csrf
+from hub.web.csrf import csrf_token
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+# Every answer carries these, unless the view set its own.
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    (
+        "Permissions-Policy",
+        "camera=(self), microphone=(self), display-capture=(self), geolocation=()",
+    ),
+)
+HSTS_HEADERS = (
+    *SECURITY_HEADERS,
+    ("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),
 )
 
 # Endpoints a person who must still set up two-factor may use.
@@ -273,32 +291,32 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault(
-            "Permissions-Policy",
-            "camera=(self), microphone=(self), display-capture=(self), geolocation=()",
-        )
-        if app.config["SECURE_COOKIES"]:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if current_user and current_user.is_authenticated and "Cache-Control" not in headers:
+        # One pass over what the response has, rather than a scan (and a KeyError raised
+        # and caught) per header asked about.
+        present = {key.lower() for key, _ in headers.items()}
+        for key, value in HSTS_HEADERS if app.config["SECURE_COOKIES"] else SECURITY_HEADERS:
+            if key.lower() not in present:
+                headers.add(key, value)
+        if "cache-control" not in present and current_user and current_user.is_authenticated:
             headers["Cache-Control"] = "no-store"
         return response
 
     @app.context_processor
     def _template_context():
-        ctx = {"policy": policy, "Role": Role}
-        if current_user and current_user.is_authenticated:
+        # The person themself rather than Flask-Login's proxy, which finds them again at
+        # every use (a page's templates read current_user a hundred times).
+        user = current_user._get_current_object()
+        ctx = {"policy": policy, "Role": Role, "current_user": user, "csrf_token": csrf_token}
+        if user is not None and user.is_authenticated:
             # Once per request (a dashboard renders each panel's template too), and
             # forgotten at any write (db.memo), so a page never shows a stale count.
-            ctx.update(db.memo(("web.page", current_user.id), lambda: _page_context(current_user)))
+            ctx.update(db.memo(("web.page", user.id), lambda: _page_context(user)))
             g.program_currency = ctx["program"].currency
         else:
             ctx.update(nav_items=[], unread_notifications=0, program=None, layout_program=None)
         return ctx
 
+    csrf.init_app(app)  # the signed CSRF token, reused per session secret
     dates.init_app(app)  # date, datetime, relative, iso
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["linkify"] = linkify
@@ -311,7 +329,7 @@ def _page_context(person) -> dict:
     context = {
         "nav_items": nav_for(person),
         "unread_notifications": notifications.unread_count(person.id),
-        "program": accounts.program_settings(),
+        "program": accounts.program_facts(),
     }
     # The layout reads the program under its own name too: a page may pass its own
     # `program` (a beta program), which must not blank the title and footer.

@@ -1,0 +1,91 @@
+"""Lists the API builds without validating each item (hub.api.page_of): what they answer
+is checked here against the declared models instead, once, rather than on every request.
+
+Every answer must (1) validate as the page model the OpenAPI document declares, and (2)
+equal, item for item, what the validating constructor makes of the same organisation
+loaded as an object — so a field built from a row can't drift from the model's type or
+from the single-organisation answer. Serialising must not warn either (pydantic warns,
+rather than fails, when a constructed field holds a value of another type).
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import pytest
+import sqlalchemy as sa
+
+from hub.accounts import service as accounts
+from hub.api import Page
+from hub.directory.schemas import Organization
+from hub.models import Organization as OrganizationRow
+from hub.models import OrganizationTrack, Track
+
+
+@pytest.fixture
+def varied(channel, session):
+    """Organisations with every kind of value a field can hold: no tier, several tracks,
+    an ERP number, contact details."""
+    channel.dealer.erp_account_number = "ERP-0042"
+    channel.dealer.contact_email = "sales@dealer.example"
+    channel.dealer.track_rows.append(OrganizationTrack(track=Track.SERVICE_PARTNER))
+    channel.sibling_dealer.tier = None
+    channel.distributor.address = "1 Main St\nSpringfield"
+    session.flush()
+    return channel
+
+
+_names = itertools.count(1)
+
+
+def _get(app, client, session, person, path):
+    token = accounts.create_api_token(person, f"trusted pages {next(_names)}").secret
+    session.commit()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a serializer warning fails the request's answer
+        with app.app_context():
+            response = client.get(path, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response
+
+
+def _expected(session, item_id: int) -> dict:
+    org = session.get(OrganizationRow, item_id)
+    return Organization.of(org).model_dump(mode="json")
+
+
+@pytest.mark.parametrize(
+    ("who", "query"),
+    [
+        ("program_admin", ""),
+        ("program_admin", "?limit=2"),
+        ("program_admin", "?kind=dealer&limit=2"),
+        ("channel_manager", "?tier=Premier"),
+        ("channel_manager", "?q=dealer"),
+        ("distributor_admin", ""),
+        ("distributor_admin", "?limit=1"),
+        ("dealer_marketer", ""),
+    ],
+)
+def test_organization_list_answers_its_declared_model(app, client, session, varied, who, query):
+    person = varied.people[who]
+    response = _get(app, client, session, person, f"/api/v1/organizations{query}")
+    page = Page[Organization].model_validate_json(response.get_data(), strict=False)
+    assert page.model_dump(mode="json") == response.json
+    assert response.json["data"], "the list is not empty for anyone"
+    for item in response.json["data"]:
+        assert item == _expected(session, item["id"])
+
+
+def test_organization_list_walks_every_page_with_the_same_items(app, client, session, varied):
+    person = varied.people["program_admin"]
+    seen, cursor = [], None
+    while True:
+        path = "/api/v1/organizations?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        body = _get(app, client, session, person, path).json
+        seen += [item["id"] for item in body["data"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == sorted(session.scalars(sa.select(OrganizationRow.id)))
