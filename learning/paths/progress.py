@@ -8,7 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import abort
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defaultload, defer, lazyload, selectinload
 
 from hub import audit, db, policy
 from hub.db import utcnow
@@ -83,19 +83,32 @@ def get_module_or_404(module_id: int) -> Module:
     return module
 
 
+# Every path with its levels, modules and prerequisites, by product line and track: the
+# learner dashboard (every request), the progress API, the authoring home and the
+# assignment form. Built once. It leaves out what the mapping would load with each row
+# and these pages never read: each module's Markdown body (the module page loads its
+# own), the managers of every product line (ProductLine.managers is selectin-loaded: a
+# statement per depth it is reached at, too deep for SQLAlchemy to cache), and the path a
+# level, or the level a module, joins back to — loaded here already, so the identity map
+# answers them without SQL.
+_ALL_PATHS = (
+    sa.select(Path)
+    .join(ProductLine, ProductLine.id == Path.product_line_id)
+    .options(
+        defaultload(Path.product_line).lazyload(ProductLine.managers),
+        selectinload(Path.levels).options(
+            lazyload(Level.path),
+            selectinload(Level.modules).options(lazyload(Module.level), defer(Module.body)),
+            selectinload(Level.prerequisites).lazyload(Level.path),
+        ),
+    )
+    .order_by(ProductLine.name, TRACK_ORDER)
+)
+
+
 def all_paths() -> list[Path]:
     """Every path with its levels, modules and prerequisites, by product line and track."""
-    return list(
-        db.session.scalars(
-            sa.select(Path)
-            .join(ProductLine, ProductLine.id == Path.product_line_id)
-            .options(
-                selectinload(Path.levels).selectinload(Level.modules),
-                selectinload(Path.levels).selectinload(Level.prerequisites),
-            )
-            .order_by(ProductLine.name, TRACK_ORDER)
-        )
-    )
+    return list(db.session.scalars(_ALL_PATHS))
 
 
 @dataclass
