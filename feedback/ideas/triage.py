@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, defaultload, defer, lazyload
 
 from feedback.ideas.access import can_set_weights, visible_ideas
 from feedback.ideas.models import (
@@ -22,7 +22,7 @@ from feedback.ideas.models import (
 )
 from hub import audit, db
 from hub.errors import ValidationFailed
-from hub.models import Organization, OrgKind, Person, Tier
+from hub.models import Organization, OrgKind, Person, ProductLine, Tier
 
 DEFAULT_WEIGHT = Decimal("1")
 MAX_WEIGHT = Decimal("100")
@@ -100,6 +100,20 @@ def _scores() -> sa.Subquery:
         .group_by(IdeaVote.idea_id)
         .subquery()
     )
+
+
+# What the partners' boards load of each idea: its own columns and its product line's name.
+# Not what the mapping would add and a board never shows — the author (joined, with their
+# organisation and tier), the photos and who filed it (a statement each), the product
+# line's managers (another), the description and the problem (long text).
+BOARD_LOADING = (
+    lazyload(Idea.author),
+    lazyload(Idea.filed_by),
+    lazyload(Idea.photos),
+    defaultload(Idea.product_line).lazyload(ProductLine.managers),
+    defer(Idea.description),
+    defer(Idea.problem),
+)
 
 
 @dataclass(frozen=True)
