@@ -164,11 +164,12 @@ def open_suggestions(proposal: Proposal) -> list[Suggestion]:
     )
 
 
-def approval_blocker(proposal: Proposal) -> str | None:
+def approval_blocker(proposal: Proposal, waiting: list[Suggestion] | None = None) -> str | None:
     """Why the proposal cannot be approved as it stands, or None: an approver approves what
     the proposal says, so a suggested edit still waiting for the dealer's answer is
-    settled first — the dealer accepts or rejects it, or a reviewer withdraws it."""
-    waiting = open_suggestions(proposal)
+    settled first — the dealer accepts or rejects it, or a reviewer withdraws it.
+    `waiting`: the proposal's `open_suggestions`, when the caller has them already."""
+    waiting = open_suggestions(proposal) if waiting is None else waiting
     if not waiting:
         return None
     what = "A suggested edit is" if len(waiting) == 1 else f"{len(waiting)} suggested edits are"
