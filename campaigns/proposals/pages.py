@@ -213,8 +213,8 @@ def campaign_links(viewer, references) -> dict[str, tuple[str, str]]:
     """Co-op hold references named for the viewer: the campaign's title and its page when
     they may see it, "a campaign" without a link when they may not."""
     return {
-        ref: (f"“{p.title}”", url_for("campaigns.proposal_page", proposal_id=p.id))
-        if p is not None
+        ref: (f"“{found[1]}”", url_for("campaigns.proposal_page", proposal_id=found[0]))
+        if found is not None
         else ("a campaign", "")
-        for ref, p in visible_by_reference(viewer, references).items()
+        for ref, found in visible_by_reference(viewer, references).items()
     }

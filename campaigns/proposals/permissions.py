@@ -65,9 +65,10 @@ def hold_reference(proposal_id: int) -> str:
     return f"proposal:{proposal_id}"
 
 
-def visible_by_reference(viewer: Person, references) -> dict[str, Proposal | None]:
+def visible_by_reference(viewer: Person, references) -> dict[str, tuple[int, str] | None]:
     """The proposals behind co-op hold references (`proposal:N`): each one the viewer may
-    see, or None for one they may not; references of anything else are left out."""
+    see as its (id, title), or None for one they may not; references of anything else are
+    left out. Rows of the two columns, not proposals: a ledger page names a page of holds."""
     ids = {}
     for ref in references:
         head, _, tail = ref.partition(":")
@@ -75,8 +76,12 @@ def visible_by_reference(viewer: Person, references) -> dict[str, Proposal | Non
             ids[ref] = int(tail)
     found = {}
     if ids:
-        stmt = visible_proposals(viewer).where(Proposal.id.in_(set(ids.values())))
-        found = {p.id: p for p in db.session.scalars(stmt)}
+        stmt = (
+            visible_proposals(viewer)
+            .with_only_columns(Proposal.id, Proposal.title)
+            .where(Proposal.id.in_(set(ids.values())))
+        )
+        found = {row.id: (row.id, row.title) for row in db.session.execute(stmt)}
     return {ref: found.get(pid) for ref, pid in ids.items()}
 
 
