@@ -48,7 +48,12 @@ from sqlalchemy.engine import make_url
 
 RESULTS = Path(__file__).resolve().parent / "results"
 _TRANSACTION = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.I)
-_CSRF = re.compile(rb'(name="csrf_token" value="|"X-CSRFToken": ")[^"]+')
+# Per-request values in a page: CSRF tokens (a plain input, a WTForms hidden field, the
+# htmx header) and a new message's client id (the conversation page).
+_CSRF = re.compile(
+    rb'(name="csrf_token" value="|name="csrf_token" type="hidden" value="|"X-CSRFToken": "'
+    rb'|name="client_msg_id" type="hidden" value=")[^"]+'
+)
 
 
 @dataclass(frozen=True)
