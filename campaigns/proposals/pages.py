@@ -90,28 +90,28 @@ _AUTHORS = (
 
 
 def _thread_and_suggestions(proposal: Proposal):
-    """The thread (as `thread`), the suggestions by id (as `discussion.suggestions_by_id`)
-    and those still open (as `open_suggestions`), in three statements."""
+    """The thread (as `thread`), the suggestions by id (as `discussion.suggestions_by_id`),
+    those still open (as `open_suggestions`) and their authors, in three statements. Keep
+    the authors while the page renders: the identity map holds objects weakly, and each
+    lazy `author` finds its person there."""
     events = list(db.session.scalars(_EVENTS, {"proposal_id": proposal.id}))
     suggestions = {s.id: s for s in db.session.scalars(_SUGGESTIONS, {"proposal_id": proposal.id})}
-    authors = {e.author_id for e in events} | {s.author_id for s in suggestions.values()}
-    authors.discard(None)
-    if authors:  # into the identity map, where each lazy `author` finds its person
-        db.session.scalars(_AUTHORS, {"ids": sorted(authors)}).all()
+    ids = {e.author_id for e in events} | {s.author_id for s in suggestions.values()}
+    ids.discard(None)
+    authors = list(db.session.scalars(_AUTHORS, {"ids": sorted(ids)})) if ids else []
     waiting = (
         [s for _, s in sorted(suggestions.items()) if s.status == SuggestionStatus.OPEN]
         if proposal.status in OPEN_TO_SUGGESTIONS
         else []
     )
-    return events, suggestions, waiting
+    return events, suggestions, waiting, authors
 
 
 def proposal_page_response(proposal: Proposal, status: int = 200, **extra):
     """The proposal page (or its thread fragment for htmx), with what the viewer may do."""
     program = program_or_404()
     claim = None if proposal.status in BEFORE_APPROVAL else claims.claim_of(proposal)
-    people = {}
-    events, suggestions, waiting = _thread_and_suggestions(proposal)
+    events, suggestions, waiting, authors = _thread_and_suggestions(proposal)
     me = current_user
     approver = can_approve(me, proposal)
     owner = is_owner(me, proposal)
@@ -121,7 +121,7 @@ def proposal_page_response(proposal: Proposal, status: int = 200, **extra):
         "labels": STATUS_LABELS,
         "waiting": waiting_on(proposal),
         "events": events,
-        "people": people,
+        "people": {p.id: p for p in authors},  # the thread's authors, alive while it renders
         "suggestions": suggestions,
         "open_suggestions": waiting,
         "suggestions_answerable": proposal.status in OPEN_TO_SUGGESTIONS,
