@@ -199,6 +199,7 @@ def _progress(app, staff: Persona) -> None:
     from hub.errors import ValidationFailed
     from hub.models import Person
     from learning.paths import progress
+    from learning.paths.models import Module
 
     with app.app_context():
         person = db.session.get(Person, staff.person_id)
@@ -208,8 +209,8 @@ def _progress(app, staff: Persona) -> None:
             if level is None or not summary.next_module or len(level.modules) < 2:
                 continue
             try:
-                for module in level.modules[: len(level.modules) - 1]:
-                    progress.complete_module(person, module)
+                for view in level.modules[: len(level.modules) - 1]:
+                    progress.complete_module(person, db.session.get(Module, view.id))
             except ValidationFailed:
                 continue
             break

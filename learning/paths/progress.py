@@ -17,10 +17,8 @@ from hub.models import Person, ProductLine
 from learning.certifications import service as certifications
 from learning.certifications.models import Certification
 from learning.certifications.requirements import Standing, standing
-from learning.paths.models import LearningTrack, Level, Module, ModuleProgress, Path
-
-# Sales, Technical, Installation & Service: the order the tracks are listed in.
-TRACK_ORDER = sa.case({t.value: n for n, t in enumerate(LearningTrack)}, value=Path.track)
+from learning.paths.catalogue import TRACK_ORDER, paths
+from learning.paths.models import Level, Module, ModuleProgress, Path
 
 
 def locked_sentence(record: Standing, level: Level) -> str:
@@ -142,9 +140,10 @@ def summarise(path: Path, record: Standing) -> PathSummary:
 
 def dashboard(person: Person, now: datetime | None = None) -> dict:
     """What the learner dashboard shows: paths under way (and the next step in each),
-    the others to start, and certifications expiring soon."""
+    the others to start, and certifications expiring soon. The paths, levels and modules
+    are `catalogue` views (read-only, their ids and what the pages show), not ORM objects."""
     record = standing(person.id, now)
-    summaries = [summarise(p, record) for p in all_paths()]
+    summaries = [summarise(p, record) for p in paths()]  # read-only views (catalogue)
     held = {c.level.path_id for c in record.certifications}
     mine = [s for s in summaries if s.started or s.path.id in held]
     return {
