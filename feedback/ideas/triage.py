@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, defaultload, defer, lazyload
+from sqlalchemy.orm import aliased
 
 from feedback.ideas.access import can_set_weights, visible_ideas
 from feedback.ideas.models import (
@@ -102,20 +103,6 @@ def _scores() -> sa.Subquery:
     )
 
 
-# What the partners' boards load of each idea: its own columns and its product line's name.
-# Not what the mapping would add and a board never shows — the author (joined, with their
-# organisation and tier), the photos and who filed it (a statement each), the product
-# line's managers (another), the description and the problem (long text).
-BOARD_LOADING = (
-    lazyload(Idea.author),
-    lazyload(Idea.filed_by),
-    lazyload(Idea.photos),
-    defaultload(Idea.product_line).lazyload(ProductLine.managers),
-    defer(Idea.description),
-    defer(Idea.problem),
-)
-
-
 @dataclass(frozen=True)
 class Filters:
     product_line_id: int | None = None
@@ -160,6 +147,64 @@ def page_of(stmt: sa.Select, page: int, per_page: int) -> tuple[list, int]:
     )
     rows = db.session.execute(stmt.limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
     return [tuple(row) for row in rows], total
+
+
+@dataclass(frozen=True)
+class LineName:
+    name: str
+
+
+@dataclass(frozen=True)
+class BoardIdea:
+    """An idea as the partners' boards list it (feedback/ideas/board.html): its title,
+    status, votes, age and product line's name."""
+
+    id: int
+    title: str
+    status: IdeaStatus
+    vote_count: int
+    created_at: datetime
+    product_line: LineName
+
+
+def board_page_of(stmt: sa.Select, page: int, per_page: int) -> tuple[list, int]:
+    """As `page_of` for a board (`ranked(…, weighted=False)`): one page of (BoardIdea,
+    score) rows and how many there are in all. Rows of the shown columns, not ideas: an
+    Idea loads its author (with organisation and tier), photos, filer and texts, which
+    cost a board more than its SQL."""
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+    )
+    shown = (
+        stmt.with_only_columns(
+            Idea.id,
+            Idea.title,
+            Idea.status,
+            Idea.vote_count,
+            Idea.created_at,
+            ProductLine.name.label("line"),
+            *[c for c in stmt.selected_columns if c.name == "score"],
+        )
+        .join(ProductLine, ProductLine.id == Idea.product_line_id)
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+    )
+    lines: dict[str, LineName] = {}
+    rows = [
+        (
+            BoardIdea(
+                r.id,
+                r.title,
+                r.status,
+                r.vote_count,
+                r.created_at,
+                lines.setdefault(r.line, LineName(r.line)),
+            ),
+            r.score,
+        )
+        for r in db.session.execute(shown)
+    ]
+    return rows, total
 
 
 # --- Breakdowns ----------------------------------------------------------------------------

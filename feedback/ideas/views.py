@@ -87,8 +87,8 @@ def idea_board():
         current_user,
         triage.Filters(line.id if line else None, chosen, sort, tag=tag),
         weighted=False,
-    ).options(*triage.BOARD_LOADING)
-    rows, total = triage.page_of(stmt, int_arg("page"), PER_PAGE)
+    )
+    rows, total = triage.board_page_of(stmt, int_arg("page"), PER_PAGE)
     return render(
         "feedback/ideas/board.html",
         tag=tag,
