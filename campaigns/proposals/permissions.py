@@ -51,13 +51,36 @@ def visible_proposals(viewer: Person) -> sa.Select:
     )
 
 
+# visible_proposals for one proposal, built once (every proposal page reads its proposal
+# so): the OEM's, and a partner's with the partner scope as a parameter
+# (policy.PARTNER_ORGANIZATION_SCOPE). tests/campaigns/proposals/test_page_statements.py
+# checks that they see what visible_proposals sees.
+_ONE_FOR_OEM = sa.select(Proposal).where(
+    Proposal.status != S.DRAFT, Proposal.id == sa.bindparam("proposal_id")
+)
+_ONE_FOR_PARTNER = sa.select(Proposal).where(
+    Proposal.organization_id.in_(
+        sa.select(Organization.id).where(policy.PARTNER_ORGANIZATION_SCOPE)
+    ),
+    sa.or_(Proposal.status != S.DRAFT, Proposal.organization_id == sa.bindparam("own")),
+    Proposal.id == sa.bindparam("proposal_id"),
+)
+
+
 def get_visible(viewer: Person, proposal_id: int, *, lock: bool = False) -> Proposal | None:
     """The proposal if the viewer may see it (None whether it is missing or out of scope);
     `lock` for a step that changes it."""
-    stmt = visible_proposals(viewer).where(Proposal.id == proposal_id)
     if lock:
-        stmt = stmt.with_for_update(of=Proposal)
-    return db.session.scalar(stmt)
+        stmt = visible_proposals(viewer).where(Proposal.id == proposal_id)
+        return db.session.scalar(stmt.with_for_update(of=Proposal))
+    if viewer.is_oem:
+        return db.session.scalar(_ONE_FOR_OEM, {"proposal_id": proposal_id})
+    params = {
+        "proposal_id": proposal_id,
+        "own": viewer.organization_id,
+        "scope_path": policy.scope_pattern(viewer),
+    }
+    return db.session.scalar(_ONE_FOR_PARTNER, params)
 
 
 def hold_reference(proposal_id: int) -> str:

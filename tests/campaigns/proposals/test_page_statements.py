@@ -63,3 +63,30 @@ def test_the_proposal_page_sends_as_many_statements_for_a_long_discussion(
     large, sql = _count(client, statements, page, {})
 
     assert large == small, "\n".join(sql)
+
+
+@pytest.mark.parametrize(
+    "viewer",
+    ["channel_manager", "program_admin", "distributor_admin", "partner_admin", "other_marketer"],
+)
+def test_the_prebuilt_lookup_sees_what_visible_proposals_sees(viewer, session, channel):
+    """get_visible (prebuilt statements, the partner scope as a parameter) answers for
+    each proposal exactly what visible_proposals selects: drafts only for their own
+    organisation, a distributor its dealers' others, the OEM all but drafts."""
+    from campaigns.proposals.models import Proposal
+    from campaigns.proposals.permissions import get_visible, visible_proposals
+
+    people = channel.people
+    program = funded_program(channel)
+    made = []
+    for who in ("dealer_marketer", "other_marketer"):
+        for submit in (False, True):
+            proposal = proposals.create(people[who], program, fields(program, **later()))
+            if submit:
+                proposals.submit(people[who], proposal)
+            made.append(proposal.id)
+    person = people[viewer]
+    expected = set(session.scalars(visible_proposals(person).with_only_columns(Proposal.id)))
+
+    assert {pid for pid in made if get_visible(person, pid) is not None} == expected & set(made)
+    assert get_visible(person, max(made) + 1) is None
