@@ -23,6 +23,11 @@ process: on PostgreSQL the server's own work is in neither the page nor the floo
     python -m bench.floor --database-url postgresql+psycopg://postgres@127.0.0.1:5432/hub_bench
     python -m bench.floor --scale 0.1 --requests 50     # a quick try
 
+Besides the dashboards, the directory and the API list on bench.seed_large's program,
+the heaviest page of each feature area (proposal, conversation, co-op account, ideas
+board, learner dashboard) on the data bench/floor_seed.py adds (`--no-features`: the
+bare program and its pages only).
+
 `python -m bench` runs the same after its load measurement, on the same data. Each run
 writes the HTML of every page to bench/results/floor-html/ (CSRF tokens masked), so two
 runs on the same database can be compared byte for byte (`--reuse`).
