@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 
 from bench import floor, load, web
 from bench.common import machine, safe_url, terminate
+from bench.floor_seed import seed_features
 from bench.seed_large import Shape, bench_app, reset_database, seed
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -150,11 +151,19 @@ def _run_pass(url: str, hello: web.Server, scenarios, config, args) -> dict:
         baseline = next((r for r in results if r["key"] == "hello" and r.get("rps")), None)
         _add_ratios(results, baseline)
         _print_table(backend, results)
-    floors = []
+    floors, features = [], None
     if not args.no_floor:
+        personas, ids = seeded.personas, None
+        if not args.no_features:
+            # The feature pages' data, added after the load measurement (whose pages it
+            # would change: the dashboards' co-op, proposal and learning panels).
+            features = seed_features(app, seeded)
+            personas, ids = features.personas, features.paths
+            app.extensions["hub.db"]["engine"].dispose()
+            print(f"\nfeature pages' data: {features.counts} in {features.seconds:.1f}s")
         print(f"\n{backend}: each page against its floor, in this process\n  {floor.HEADER}")
         floors = floor.measure_all(
-            app, seeded.personas, requests=args.floor_requests, only=args.only
+            app, personas, requests=args.floor_requests, only=args.only, ids=ids
         )
         floor.save_html(backend, floors)
         floor.print_table(backend, floors)
@@ -162,6 +171,9 @@ def _run_pass(url: str, hello: web.Server, scenarios, config, args) -> dict:
         "backend": backend,
         "database_url": safe_url(url),
         "seed": {"counts": seeded.counts, "seconds": round(seeded.seconds, 2)},
+        "feature_seed": {"counts": features.counts, "seconds": round(features.seconds, 2)}
+        if features
+        else None,
         "personas": {
             k: {"label": p.label, "email": p.email, "organization_id": p.organization_id}
             for k, p in seeded.personas.items()
@@ -291,6 +303,11 @@ def _parse(argv):
     floors = p.add_mutually_exclusive_group()
     floors.add_argument("--no-floor", action="store_true", help="skip the floor measurement")
     floors.add_argument("--floor-only", action="store_true", help="only the floor measurement")
+    p.add_argument(
+        "--no-features",
+        action="store_true",
+        help="floor: no feature-area data (bench/floor_seed.py) and none of their pages",
+    )
     p.add_argument("--output", help="JSON result file (default bench/results/bench-<time>.json)")
     args = p.parse_args(argv)
     if args.clients < 1 or args.duration <= 0 or args.warmup < 0:

@@ -23,6 +23,11 @@ process: on PostgreSQL the server's own work is in neither the page nor the floo
     python -m bench.floor --database-url postgresql+psycopg://postgres@127.0.0.1:5432/hub_bench
     python -m bench.floor --scale 0.1 --requests 50     # a quick try
 
+Besides the dashboards, the directory and the API list on bench.seed_large's program,
+the heaviest page of each feature area (proposal, conversation, co-op account, ideas
+board, learner dashboard) on the data bench/floor_seed.py adds (`--no-features`: the
+bare program and its pages only).
+
 `python -m bench` runs the same after its load measurement, on the same data. Each run
 writes the HTML of every page to bench/results/floor-html/ (CSRF tokens masked), so two
 runs on the same database can be compared byte for byte (`--reuse`).
@@ -48,7 +53,12 @@ from sqlalchemy.engine import make_url
 
 RESULTS = Path(__file__).resolve().parent / "results"
 _TRANSACTION = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.I)
-_CSRF = re.compile(rb'(name="csrf_token" value="|"X-CSRFToken": ")[^"]+')
+# Per-request values in a page: CSRF tokens (a plain input, a WTForms hidden field, the
+# htmx header) and a new message's client id (the conversation page).
+_CSRF = re.compile(
+    rb'(name="csrf_token" value="|name="csrf_token" type="hidden" value="|"X-CSRFToken": "'
+    rb'|name="client_msg_id" type="hidden" value=")[^"]+'
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,14 @@ class FloorPage:
     path: str
     persona: str
     auth: str = "cookie"  # or "bearer"
+    feature: bool = False  # needs bench/floor_seed.py's data (a feature area's page)
+
+    def url(self, ids: dict[str, str] | None = None) -> str:
+        """The path with the seeded ids in place of its {placeholders}."""
+        path = self.path
+        for placeholder, value in (ids or {}).items():
+            path = path.replace(placeholder, value)
+        return path
 
 
 PAGES = [
@@ -73,6 +91,30 @@ PAGES = [
     FloorPage("directory-admin", "directory (program admin)", "/organizations", "admin"),
     FloorPage(
         "api-oem", "API org list (channel manager)", "/api/v1/organizations", "oem", "bearer"
+    ),
+    # The heaviest page of each feature area, on bench/floor_seed.py's data ({…}: its ids).
+    FloorPage(
+        "proposal-oem",
+        "proposal page (channel manager)",
+        "/campaigns/proposals/{proposal}",
+        "oem",
+        feature=True,
+    ),
+    FloorPage(
+        "conversation-dealer",
+        "conversation page (dealer marketer)",
+        "/conversations/{conversation}",
+        "dealer",
+        feature=True,
+    ),
+    FloorPage(
+        "coop-dealer", "co-op account (dealer marketer)", "/campaigns/coop", "dealer", feature=True
+    ),
+    FloorPage(
+        "ideas-dealer", "ideas board (dealer marketer)", "/feedback/ideas", "dealer", feature=True
+    ),
+    FloorPage(
+        "learning-staff", "learner dashboard (partner staff)", "/learning/", "staff", feature=True
     ),
 ]
 
@@ -169,7 +211,7 @@ def headers_for(page: FloorPage, persona) -> dict[str, str]:
 
 
 def measure_page(
-    app, page: FloorPage, persona, *, requests: int, warmup: int, rounds: int = 3
+    app, page: FloorPage, persona, *, requests: int, warmup: int, rounds: int = 3, ids=None
 ) -> dict:
     """The page's CPU per request and its floor (a, b, c), in this process.
 
@@ -179,8 +221,9 @@ def measure_page(
     engine = app.extensions["hub.db"]["engine"]
     client = app.test_client(use_cookies=False)
     headers = headers_for(page, persona)
+    path = page.url(ids)
     for _ in range(warmup):
-        response = client.get(page.path, headers=headers)
+        response = client.get(path, headers=headers)
         if response.status_code != 200:
             return {"key": page.key, "label": page.label, "skipped": f"HTTP {response.status_code}"}
 
@@ -190,13 +233,13 @@ def measure_page(
         capture = Capture()
         with _Recorder(app, engine, max(10, each // 2)) as recorder:
             recorder.capture = capture
-            response = client.get(page.path, headers=headers)
+            response = client.get(path, headers=headers)
             recorder.capture = None
         capture.body, capture.content_type = response.get_data(), response.content_type
 
         started_cpu, started_wall = time.process_time(), time.perf_counter()
         for _ in range(each):
-            client.get(page.path, headers=headers).close()
+            client.get(path, headers=headers).close()
         figures["page"].append((time.process_time() - started_cpu) * 1000 / each)
         figures["wall"].append((time.perf_counter() - started_wall) * 1000 / each)
         figures["a"].append(_bare_route_ms(capture, each))
@@ -209,7 +252,7 @@ def measure_page(
     return {
         "key": page.key,
         "label": page.label,
-        "path": page.path,
+        "path": path,
         "page_ms": round(page_ms, 3),
         "page_wall_ms": round(wall_ms, 3),
         "bytes_ms": round(bytes_ms, 3),
@@ -285,16 +328,30 @@ def _masked(body: bytes) -> bytes:
 
 
 def measure_all(
-    app, personas, *, requests: int = 300, warmup: int = 20, rounds: int = 3, only=None
+    app,
+    personas,
+    *,
+    requests: int = 300,
+    warmup: int = 20,
+    rounds: int = 3,
+    only=None,
+    ids: dict[str, str] | None = None,
 ) -> list[dict]:
-    """Every page of PAGES (or of `only`), printed as it goes."""
+    """Every page of PAGES (or of `only`), printed as it goes. The feature pages only with
+    `ids`, the seeded ids of bench/floor_seed.py (`seed_features`)."""
     _production_request_log()
     rows = []
     for page in PAGES:
-        if only and page.key not in only:
+        if (only and page.key not in only) or (page.feature and ids is None):
             continue
         row = measure_page(
-            app, page, personas[page.persona], requests=requests, warmup=warmup, rounds=rounds
+            app,
+            page,
+            personas[page.persona],
+            requests=requests,
+            warmup=warmup,
+            rounds=rounds,
+            ids=ids,
         )
         rows.append(row)
         print("  " + format_row(row), flush=True)
@@ -375,6 +432,7 @@ def save_html(backend: str, rows: list[dict], directory: Path | None = None) -> 
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
+    from bench.floor_seed import seed_features
     from bench.seed_large import Persona, Shape, bench_app, reset_database, seed
     from hub.cli import upgrade_database
 
@@ -388,6 +446,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     if args.reuse and state_file.exists():
         state = json.loads(state_file.read_text())
         personas = {k: Persona(**p) for k, p in state["personas"].items()}
+        ids = state.get("ids")
         app = bench_app(url, state["secret_key"], results / "instance")
         upgrade_database(app)
         print(f"reusing the seeded database ({state['seeded']})", flush=True)
@@ -397,21 +456,28 @@ def main(argv: list[str] | None = None) -> list[dict]:
         app = bench_app(url, secret_key, results / "instance")
         upgrade_database(app)
         seeded = seed(app, Shape.scaled(args.scale))
-        personas = seeded.personas
+        personas, ids = seeded.personas, None
         counts = ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in seeded.counts.items())
         print(f"seeded {counts} in {seeded.seconds:.1f}s", flush=True)
+        if not args.no_features:
+            features = seed_features(app, seeded)
+            personas, ids = features.personas, features.paths
+            more = ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in features.counts.items())
+            print(f"feature pages' data: {more} in {features.seconds:.1f}s", flush=True)
+            counts += f"; {more}"
         state_file.write_text(
             json.dumps(
                 {
                     "secret_key": secret_key,
                     "seeded": counts,
                     "personas": {k: p.__dict__ for k, p in personas.items()},
+                    "ids": ids,
                 }
             )
         )
     app.extensions["hub.db"]["engine"].dispose()
     if args.profile:
-        profile(app, personas, args.profile, requests=args.requests)
+        profile(app, personas, args.profile, requests=args.requests, ids=ids)
         return []
     print(f"\n=== {backend}: {args.requests} requests per page ===\n  {HEADER}", flush=True)
     rows = measure_all(
@@ -421,6 +487,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         warmup=args.warmup,
         rounds=args.rounds,
         only=args.only,
+        ids=ids,
     )
     html_dir = save_html(
         backend, rows, Path(args.html_dir) if args.html_dir else results / "floor-html"
@@ -432,7 +499,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     return rows
 
 
-def profile(app, personas, key: str, *, requests: int, top: int = 45) -> None:
+def profile(app, personas, key: str, *, requests: int, top: int = 45, ids=None) -> None:
     """cProfile `requests` GETs of one page; print where its time goes."""
     import cProfile
     import pstats
@@ -440,13 +507,14 @@ def profile(app, personas, key: str, *, requests: int, top: int = 45) -> None:
     page = next(p for p in PAGES if p.key == key)
     client = app.test_client(use_cookies=False)
     headers = headers_for(page, personas[page.persona])
+    path = page.url(ids)
     _production_request_log()
     for _ in range(20):
-        client.get(page.path, headers=headers).close()
+        client.get(path, headers=headers).close()
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(requests):
-        client.get(page.path, headers=headers).close()
+        client.get(path, headers=headers).close()
     profiler.disable()
     stats = pstats.Stats(profiler)
     by_package: dict[str, float] = {}
@@ -468,7 +536,7 @@ def _package(filename: str) -> str:
     parts = Path(filename).parts
     if "site-packages" in parts:
         return parts[parts.index("site-packages") + 1]
-    for root in ("hub", "campaigns", "bench"):
+    for root in ("hub", "campaigns", "feedback", "learning", "bench"):
         if root in parts:
             return root
     return "python" if filename.startswith(("/usr", "~", "<")) else Path(filename).name
@@ -484,6 +552,11 @@ def _parse(argv):
     p.add_argument("--only", nargs="*", help="page keys to measure")
     p.add_argument(
         "--reuse", action="store_true", help="reuse the database a previous run seeded (same key)"
+    )
+    p.add_argument(
+        "--no-features",
+        action="store_true",
+        help="no feature-area data (bench/floor_seed.py) and none of their pages",
     )
     p.add_argument("--profile", metavar="KEY", help="cProfile one page (with --reuse) instead")
     p.add_argument("--results-dir", help="where the database and figures go (bench/results)")

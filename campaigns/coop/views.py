@@ -125,8 +125,13 @@ def _account_page(program, org: Organization):
     if account is not None:
         entries = paginate(entries_newest_first(account), int_arg("page"), ENTRIES_PER_PAGE)
         notes = entry_notes(entries.items, partial(reference_names, current_user), program.currency)
-    # A distributor's people also see the accounts of everyone beneath it in the channel.
-    beneath = [] if current_user.is_oem else accounts_beneath(current_user, program, org, on)
+    # A distributor's people also see the accounts of everyone beneath it in the channel
+    # (a dealer has nobody beneath it: hub.directory's LEGAL_PARENTS).
+    beneath = (
+        []
+        if current_user.is_oem or org.kind == OrgKind.DEALER
+        else accounts_beneath(current_user, program, org, on)
+    )
     return render(
         "campaigns/coop/account.html",
         "campaigns/coop/_entries.html",

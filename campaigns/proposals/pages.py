@@ -5,15 +5,23 @@ with a flash when the proposal moved on (a Conflict) or the step is done."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import abort, flash, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import defaultload, lazyload
 
 from campaigns.coop.providers import current_program
-from campaigns.proposals import claims, discussion, files, held_proofs, results
+from campaigns.proposals import claims, files, held_proofs, results
 from campaigns.proposals.campaign_rules import PROOF_KINDS
 from campaigns.proposals.inputs import SUGGESTIBLE, budget_total, shown_value
 from campaigns.proposals.lifecycle import OPEN_TO_SUGGESTIONS, STATUS_LABELS
-from campaigns.proposals.models import Proposal, ProposalStatus
+from campaigns.proposals.models import (
+    Proposal,
+    ProposalEvent,
+    ProposalStatus,
+    Suggestion,
+    SuggestionStatus,
+)
 from campaigns.proposals.permissions import (
     approval_blocker,
     can_approve,
@@ -26,14 +34,13 @@ from campaigns.proposals.permissions import (
     is_owner,
     is_suggester,
     may_claim,
-    open_suggestions,
     visible_by_reference,
 )
 from campaigns.proposals.sla import waiting_on
-from campaigns.proposals.thread import thread
 from hub import db
 from hub.db import today
 from hub.errors import Conflict, ValidationFailed
+from hub.models import Organization, Person
 from hub.web.pages import render, see_other
 
 S = ProposalStatus
@@ -57,12 +64,54 @@ def program_or_404():
     return program
 
 
+# A proposal has no claim before it is approved (a claim is made on an approved or
+# running campaign, and an approved proposal never goes back).
+BEFORE_APPROVAL = {S.DRAFT, S.SUBMITTED, S.CHANGES_REQUESTED, S.DECLINED, S.WITHDRAWN}
+
+# The page's thread and suggestions, built once, with their authors read in one statement
+# for both (each relationship would select-in its own): an author's name and
+# organisation are shown, not the organisation's tier.
+_EVENTS = (
+    sa.select(ProposalEvent)
+    .where(ProposalEvent.proposal_id == sa.bindparam("proposal_id"))
+    .order_by(ProposalEvent.id)
+    .options(lazyload(ProposalEvent.author))
+)
+_SUGGESTIONS = (
+    sa.select(Suggestion)
+    .where(Suggestion.proposal_id == sa.bindparam("proposal_id"))
+    .options(lazyload(Suggestion.author))
+)
+_AUTHORS = (
+    sa.select(Person)
+    .where(Person.id.in_(sa.bindparam("ids", expanding=True)))
+    .options(defaultload(Person.organization).lazyload(Organization.tier))
+)
+
+
+def _thread_and_suggestions(proposal: Proposal):
+    """The thread (as `thread`), the suggestions by id (as `discussion.suggestions_by_id`),
+    those still open (as `open_suggestions`) and their authors, in three statements. Keep
+    the authors while the page renders: the identity map holds objects weakly, and each
+    lazy `author` finds its person there."""
+    events = list(db.session.scalars(_EVENTS, {"proposal_id": proposal.id}))
+    suggestions = {s.id: s for s in db.session.scalars(_SUGGESTIONS, {"proposal_id": proposal.id})}
+    ids = {e.author_id for e in events} | {s.author_id for s in suggestions.values()}
+    ids.discard(None)
+    authors = list(db.session.scalars(_AUTHORS, {"ids": sorted(ids)})) if ids else []
+    waiting = (
+        [s for _, s in sorted(suggestions.items()) if s.status == SuggestionStatus.OPEN]
+        if proposal.status in OPEN_TO_SUGGESTIONS
+        else []
+    )
+    return events, suggestions, waiting, authors
+
+
 def proposal_page_response(proposal: Proposal, status: int = 200, **extra):
     """The proposal page (or its thread fragment for htmx), with what the viewer may do."""
     program = program_or_404()
-    claim = claims.claim_of(proposal)
-    people = {}
-    events = thread(proposal)
+    claim = None if proposal.status in BEFORE_APPROVAL else claims.claim_of(proposal)
+    events, suggestions, waiting, authors = _thread_and_suggestions(proposal)
     me = current_user
     approver = can_approve(me, proposal)
     owner = is_owner(me, proposal)
@@ -72,9 +121,9 @@ def proposal_page_response(proposal: Proposal, status: int = 200, **extra):
         "labels": STATUS_LABELS,
         "waiting": waiting_on(proposal),
         "events": events,
-        "people": people,
-        "suggestions": discussion.suggestions_by_id(proposal),
-        "open_suggestions": open_suggestions(proposal),
+        "people": {p.id: p for p in authors},  # the thread's authors, alive while it renders
+        "suggestions": suggestions,
+        "open_suggestions": waiting,
         "suggestions_answerable": proposal.status in OPEN_TO_SUGGESTIONS,
         "may_withdraw_suggestions": is_suggester(me, proposal),
         "suggestible": SUGGESTIBLE,
@@ -94,7 +143,7 @@ def proposal_page_response(proposal: Proposal, status: int = 200, **extra):
         # Proof files this person chose on a claim form that came back with a problem.
         "held": held_proofs.held_for(me, proposal) if owner else {},
         "can_approve": approver,
-        "approval_blocker": approval_blocker(proposal) if approver else None,
+        "approval_blocker": approval_blocker(proposal, waiting) if approver else None,
         "can_comment": can_comment(me, proposal),
         "can_suggest": can_suggest(me, proposal),
         "can_review_claim": can_review_claim(me, proposal),
@@ -164,8 +213,8 @@ def campaign_links(viewer, references) -> dict[str, tuple[str, str]]:
     """Co-op hold references named for the viewer: the campaign's title and its page when
     they may see it, "a campaign" without a link when they may not."""
     return {
-        ref: (f"“{p.title}”", url_for("campaigns.proposal_page", proposal_id=p.id))
-        if p is not None
+        ref: (f"“{found[1]}”", url_for("campaigns.proposal_page", proposal_id=found[0]))
+        if found is not None
         else ("a campaign", "")
-        for ref, p in visible_by_reference(viewer, references).items()
+        for ref, found in visible_by_reference(viewer, references).items()
     }

@@ -51,13 +51,36 @@ def visible_proposals(viewer: Person) -> sa.Select:
     )
 
 
+# visible_proposals for one proposal, built once (every proposal page reads its proposal
+# so): the OEM's, and a partner's with the partner scope as a parameter
+# (policy.PARTNER_ORGANIZATION_SCOPE). tests/campaigns/proposals/test_page_statements.py
+# checks that they see what visible_proposals sees.
+_ONE_FOR_OEM = sa.select(Proposal).where(
+    Proposal.status != S.DRAFT, Proposal.id == sa.bindparam("proposal_id")
+)
+_ONE_FOR_PARTNER = sa.select(Proposal).where(
+    Proposal.organization_id.in_(
+        sa.select(Organization.id).where(policy.PARTNER_ORGANIZATION_SCOPE)
+    ),
+    sa.or_(Proposal.status != S.DRAFT, Proposal.organization_id == sa.bindparam("own")),
+    Proposal.id == sa.bindparam("proposal_id"),
+)
+
+
 def get_visible(viewer: Person, proposal_id: int, *, lock: bool = False) -> Proposal | None:
     """The proposal if the viewer may see it (None whether it is missing or out of scope);
     `lock` for a step that changes it."""
-    stmt = visible_proposals(viewer).where(Proposal.id == proposal_id)
     if lock:
-        stmt = stmt.with_for_update(of=Proposal)
-    return db.session.scalar(stmt)
+        stmt = visible_proposals(viewer).where(Proposal.id == proposal_id)
+        return db.session.scalar(stmt.with_for_update(of=Proposal))
+    if viewer.is_oem:
+        return db.session.scalar(_ONE_FOR_OEM, {"proposal_id": proposal_id})
+    params = {
+        "proposal_id": proposal_id,
+        "own": viewer.organization_id,
+        "scope_path": policy.scope_pattern(viewer),
+    }
+    return db.session.scalar(_ONE_FOR_PARTNER, params)
 
 
 def hold_reference(proposal_id: int) -> str:
@@ -65,9 +88,10 @@ def hold_reference(proposal_id: int) -> str:
     return f"proposal:{proposal_id}"
 
 
-def visible_by_reference(viewer: Person, references) -> dict[str, Proposal | None]:
+def visible_by_reference(viewer: Person, references) -> dict[str, tuple[int, str] | None]:
     """The proposals behind co-op hold references (`proposal:N`): each one the viewer may
-    see, or None for one they may not; references of anything else are left out."""
+    see as its (id, title), or None for one they may not; references of anything else are
+    left out. Rows of the two columns, not proposals: a ledger page names a page of holds."""
     ids = {}
     for ref in references:
         head, _, tail = ref.partition(":")
@@ -75,8 +99,12 @@ def visible_by_reference(viewer: Person, references) -> dict[str, Proposal | Non
             ids[ref] = int(tail)
     found = {}
     if ids:
-        stmt = visible_proposals(viewer).where(Proposal.id.in_(set(ids.values())))
-        found = {p.id: p for p in db.session.scalars(stmt)}
+        stmt = (
+            visible_proposals(viewer)
+            .with_only_columns(Proposal.id, Proposal.title)
+            .where(Proposal.id.in_(set(ids.values())))
+        )
+        found = {row.id: (row.id, row.title) for row in db.session.execute(stmt)}
     return {ref: found.get(pid) for ref, pid in ids.items()}
 
 
@@ -164,11 +192,12 @@ def open_suggestions(proposal: Proposal) -> list[Suggestion]:
     )
 
 
-def approval_blocker(proposal: Proposal) -> str | None:
+def approval_blocker(proposal: Proposal, waiting: list[Suggestion] | None = None) -> str | None:
     """Why the proposal cannot be approved as it stands, or None: an approver approves what
     the proposal says, so a suggested edit still waiting for the dealer's answer is
-    settled first — the dealer accepts or rejects it, or a reviewer withdraws it."""
-    waiting = open_suggestions(proposal)
+    settled first — the dealer accepts or rejects it, or a reviewer withdraws it.
+    `waiting`: the proposal's `open_suggestions`, when the caller has them already."""
+    waiting = open_suggestions(proposal) if waiting is None else waiting
     if not waiting:
         return None
     what = "A suggested edit is" if len(waiting) == 1 else f"{len(waiting)} suggested edits are"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.orm import lazyload
 
 from feedback.ideas.access import PARTNERS_ONLY, can_post
 from feedback.ideas.models import TEXT_MAX, TITLE_MAX, Idea, IdeaPhoto, IdeaSubscription
@@ -19,8 +20,15 @@ MAX_PHOTOS = 4
 TITLE_MIN = 8
 
 
+# The product lines, by name, for the boards' tabs and the forms' choices: without each
+# line's managers, which ProductLine loads with it (selectin) and these never show.
+_PRODUCT_LINES = (
+    sa.select(ProductLine).order_by(ProductLine.name).options(lazyload(ProductLine.managers))
+)
+
+
 def product_lines() -> list[ProductLine]:
-    return list(db.session.scalars(sa.select(ProductLine).order_by(ProductLine.name)))
+    return list(db.session.scalars(_PRODUCT_LINES))
 
 
 def field_problems(data: dict) -> dict[str, list[str]]:

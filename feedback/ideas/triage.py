@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
@@ -22,7 +23,7 @@ from feedback.ideas.models import (
 )
 from hub import audit, db
 from hub.errors import ValidationFailed
-from hub.models import Organization, OrgKind, Person, Tier
+from hub.models import Organization, OrgKind, Person, ProductLine, Tier
 
 DEFAULT_WEIGHT = Decimal("1")
 MAX_WEIGHT = Decimal("100")
@@ -146,6 +147,64 @@ def page_of(stmt: sa.Select, page: int, per_page: int) -> tuple[list, int]:
     )
     rows = db.session.execute(stmt.limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
     return [tuple(row) for row in rows], total
+
+
+@dataclass(frozen=True)
+class LineName:
+    name: str
+
+
+@dataclass(frozen=True)
+class BoardIdea:
+    """An idea as the partners' boards list it (feedback/ideas/board.html): its title,
+    status, votes, age and product line's name."""
+
+    id: int
+    title: str
+    status: IdeaStatus
+    vote_count: int
+    created_at: datetime
+    product_line: LineName
+
+
+def board_page_of(stmt: sa.Select, page: int, per_page: int) -> tuple[list, int]:
+    """As `page_of` for a board (`ranked(…, weighted=False)`): one page of (BoardIdea,
+    score) rows and how many there are in all. Rows of the shown columns, not ideas: an
+    Idea loads its author (with organisation and tier), photos, filer and texts, which
+    cost a board more than its SQL."""
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+    )
+    shown = (
+        stmt.with_only_columns(
+            Idea.id,
+            Idea.title,
+            Idea.status,
+            Idea.vote_count,
+            Idea.created_at,
+            ProductLine.name.label("line"),
+            *[c for c in stmt.selected_columns if c.name == "score"],
+        )
+        .join(ProductLine, ProductLine.id == Idea.product_line_id)
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+    )
+    lines: dict[str, LineName] = {}
+    rows = [
+        (
+            BoardIdea(
+                r.id,
+                r.title,
+                r.status,
+                r.vote_count,
+                r.created_at,
+                lines.setdefault(r.line, LineName(r.line)),
+            ),
+            r.score,
+        )
+        for r in db.session.execute(shown)
+    ]
+    return rows, total
 
 
 # --- Breakdowns ----------------------------------------------------------------------------

@@ -88,7 +88,7 @@ def idea_board():
         triage.Filters(line.id if line else None, chosen, sort, tag=tag),
         weighted=False,
     )
-    rows, total = triage.page_of(stmt, int_arg("page"), PER_PAGE)
+    rows, total = triage.board_page_of(stmt, int_arg("page"), PER_PAGE)
     return render(
         "feedback/ideas/board.html",
         tag=tag,

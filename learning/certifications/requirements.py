@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defaultload, lazyload
 
 from hub import db
 from hub.db import utcnow
+from hub.models import ProductLine
 from learning.assessments.models import AssessmentSubmission, PracticalAssessment, SubmissionStatus
 from learning.certifications.models import Certification, CertificationStatus
-from learning.paths.models import Level, Module, ModuleProgress
+from learning.paths.models import Level, Module, ModuleProgress, Path
 from learning.quizzes.models import Quiz, QuizAttempt
 
 
@@ -86,6 +88,31 @@ class Standing:
         return next((m for m in level.modules if not self.module_done(m)), None)
 
 
+def _without_managers(level):
+    """Loader options under a certification's level: the level's path and product line as
+    mapped (joined), but not the product line's managers, which no learning page shows
+    (ProductLine.managers is selectin-loaded with every product line)."""
+    return (
+        level.defaultload(Level.path).defaultload(Path.product_line).lazyload(ProductLine.managers)
+    )
+
+
+# A person's certifications, newest first, built once. Each one's person is the person
+# whose record this is: loaded already or loaded once (lazily, from the identity map),
+# not joined — with their organisation and tier — into every row.
+_CERTIFICATIONS = (
+    sa.select(Certification)
+    .where(Certification.person_id == sa.bindparam("person_id"))
+    .order_by(Certification.issued_at.desc(), Certification.id.desc())
+    .options(
+        lazyload(Certification.person),
+        _without_managers(defaultload(Certification.level)),
+        defaultload(Certification.renewal).lazyload(Certification.person),
+        _without_managers(defaultload(Certification.renewal).defaultload(Certification.level)),
+    )
+)
+
+
 def standing(person_id: int, now: datetime | None = None) -> Standing:
     """Load a person's learning record."""
     record = Standing(person_id=person_id, now=now or utcnow())
@@ -104,13 +131,7 @@ def standing(person_id: int, now: datetime | None = None) -> Standing:
             .distinct()
         )
     )
-    record.certifications = list(
-        db.session.scalars(
-            sa.select(Certification)
-            .where(Certification.person_id == person_id)
-            .order_by(Certification.issued_at.desc(), Certification.id.desc())
-        )
-    )
+    record.certifications = list(db.session.scalars(_CERTIFICATIONS, {"person_id": person_id}))
     record.practical = set(db.session.scalars(sa.select(PracticalAssessment.level_id)))
     record.signed_off = set(
         db.session.scalars(

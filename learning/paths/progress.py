@@ -8,7 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import abort
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defaultload, defer, lazyload, selectinload
 
 from hub import audit, db, policy
 from hub.db import utcnow
@@ -17,10 +17,8 @@ from hub.models import Person, ProductLine
 from learning.certifications import service as certifications
 from learning.certifications.models import Certification
 from learning.certifications.requirements import Standing, standing
-from learning.paths.models import LearningTrack, Level, Module, ModuleProgress, Path
-
-# Sales, Technical, Installation & Service: the order the tracks are listed in.
-TRACK_ORDER = sa.case({t.value: n for n, t in enumerate(LearningTrack)}, value=Path.track)
+from learning.paths.catalogue import TRACK_ORDER, paths
+from learning.paths.models import Level, Module, ModuleProgress, Path
 
 
 def locked_sentence(record: Standing, level: Level) -> str:
@@ -83,19 +81,32 @@ def get_module_or_404(module_id: int) -> Module:
     return module
 
 
+# Every path with its levels, modules and prerequisites, by product line and track: the
+# learner dashboard (every request), the progress API, the authoring home and the
+# assignment form. Built once. It leaves out what the mapping would load with each row
+# and these pages never read: each module's Markdown body (the module page loads its
+# own), the managers of every product line (ProductLine.managers is selectin-loaded: a
+# statement per depth it is reached at, too deep for SQLAlchemy to cache), and the path a
+# level, or the level a module, joins back to — loaded here already, so the identity map
+# answers them without SQL.
+_ALL_PATHS = (
+    sa.select(Path)
+    .join(ProductLine, ProductLine.id == Path.product_line_id)
+    .options(
+        defaultload(Path.product_line).lazyload(ProductLine.managers),
+        selectinload(Path.levels).options(
+            lazyload(Level.path),
+            selectinload(Level.modules).options(lazyload(Module.level), defer(Module.body)),
+            selectinload(Level.prerequisites).lazyload(Level.path),
+        ),
+    )
+    .order_by(ProductLine.name, TRACK_ORDER)
+)
+
+
 def all_paths() -> list[Path]:
     """Every path with its levels, modules and prerequisites, by product line and track."""
-    return list(
-        db.session.scalars(
-            sa.select(Path)
-            .join(ProductLine, ProductLine.id == Path.product_line_id)
-            .options(
-                selectinload(Path.levels).selectinload(Level.modules),
-                selectinload(Path.levels).selectinload(Level.prerequisites),
-            )
-            .order_by(ProductLine.name, TRACK_ORDER)
-        )
-    )
+    return list(db.session.scalars(_ALL_PATHS))
 
 
 @dataclass
@@ -129,9 +140,10 @@ def summarise(path: Path, record: Standing) -> PathSummary:
 
 def dashboard(person: Person, now: datetime | None = None) -> dict:
     """What the learner dashboard shows: paths under way (and the next step in each),
-    the others to start, and certifications expiring soon."""
+    the others to start, and certifications expiring soon. The paths, levels and modules
+    are `catalogue` views (read-only, their ids and what the pages show), not ORM objects."""
     record = standing(person.id, now)
-    summaries = [summarise(p, record) for p in all_paths()]
+    summaries = [summarise(p, record) for p in paths()]  # read-only views (catalogue)
     held = {c.level.path_id for c in record.certifications}
     mine = [s for s in summaries if s.started or s.path.id in held]
     return {

@@ -63,7 +63,7 @@ def test_the_dashboard_names_the_next_step_and_what_expires_soon(learner, sessio
     learning = make_learning()
     certify(learner, learning.foundation, now=utcnow() - timedelta(days=700))
     board = progress.dashboard(learner)
-    assert [s.next_module for s in board["next_steps"]] == [learning.pro_module]
+    assert [s.next_module.id for s in board["next_steps"]] == [learning.pro_module.id]
     assert [c.level_id for c in board["expiring"]] == [learning.foundation.id]
 
 

@@ -1,0 +1,53 @@
+"""The conversation page sends as many SQL statements for a long thread as for a short
+one: messages from more people, system lines and read positions add no query per
+message or per author (bench.floor measures the page with 150 messages). Counts only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from hub import db
+from hub.db import utcnow
+from tests.conftest import sign_in
+from tests.hub.conversations.conftest import new_id
+from tests.hub.test_query_counts import StatementLog, _count
+
+
+@pytest.fixture
+def statements(app):
+    log = StatementLog(db.engine())
+    event.listen(log.target, "before_cursor_execute", log)
+    yield log
+    event.remove(log.target, "before_cursor_execute", log)
+
+
+@pytest.mark.parametrize("viewer", ["dealer_marketer", "channel_manager"])
+def test_the_conversation_page_sends_as_many_statements_for_a_long_thread(
+    viewer, client, covered, start, statements
+):
+    from hub.conversations import service as conversations
+
+    people = covered.people
+    conversation = start(subject="Demo loaders for the spring shows")
+    moment = [utcnow() - timedelta(days=2)]
+
+    def talk(rounds: int) -> None:  # spaced out: the per-person rate limit is not the point
+        for _ in range(rounds):
+            for who in ("channel_manager", "dealer_marketer", "partner_admin"):
+                moment[0] += timedelta(minutes=5)
+                conversations.send_message(
+                    people[who], conversation, new_id(), f"From {who}", now=moment[0]
+                )
+
+    talk(1)
+    sign_in(client, people[viewer])
+    page = f"/conversations/{conversation.id}"
+    small, _ = _count(client, statements, page, {})
+
+    talk(8)
+    large, sql = _count(client, statements, page, {})
+
+    assert large == small, "\n".join(sql)
