@@ -1,7 +1,8 @@
 # Partner Hub — two commands on a fresh machine:
 #   make run    set everything up and serve on http://127.0.0.1:5000 (HUB_PORT to change)
 #   make test   set everything up and run the whole suite: lint, the SQLite pass, the
-#               browser tests, the PostgreSQL pass (each pass prints its wall time)
+#               PostgreSQL pass, then the browser tests beside the server tests (each
+#               pass prints its wall time)
 
 PYTHON ?= python3
 VENV := .venv
@@ -23,7 +24,7 @@ export HUB_PORT
 # and rewrite all of them again (~8 s of CPU per process, five or more processes).
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test setup db lint format test-sqlite test-e2e test-postgres bench clean
+.PHONY: run test setup db lint format test-sqlite test-e2e test-postgres test-postgres-pass test-servers bench clean
 
 setup: $(VENV)/.stamp-deps static/vendor/.stamp
 
@@ -57,7 +58,16 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint test-sqlite test-e2e test-postgres
+test: lint test-sqlite test-postgres-pass
+	@# The browser tests (SQLite, Chromium) and the server tests (PostgreSQL, Redis, real
+	@# server processes) share nothing and mostly wait on what they drive, so they run side
+	@# by side; the browser tests' output follows the server tests'.
+	@log=$$(mktemp); \
+	$(MAKE) --no-print-directory test-e2e > $$log 2>&1 & browser=$$!; \
+	$(MAKE) --no-print-directory test-servers; servers=$$?; \
+	wait $$browser; browsed=$$?; \
+	echo "---- browser tests (run beside the server tests) ----"; cat $$log; rm -f $$log; \
+	exit $$(( servers || browsed ))
 
 # Each pass names itself (HUB_PASS) and its start (HUB_PASS_STARTED); tests/conftest.py
 # prints "== <pass>: N s" just above pytest's summary, which stays the last line.
@@ -78,20 +88,30 @@ test-e2e: setup
 
 # PostgreSQL (what production runs): everything but the browser tests; then, in one
 # process, the tests that start real servers (several processes behind Redis, a killed
-# server, the benchmarks at a tiny scale).
+# server, the benchmarks at a tiny scale). `make test` runs the two separately (the
+# server tests beside the browser tests); `make test-postgres` runs both, one after the other.
 PG_ENV = HUB_TEST_DATABASE_URL=$(HUB_TEST_POSTGRES_URL)
-test-postgres: setup
-	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(subst +psycopg,,$(HUB_TEST_POSTGRES_URL))', connect_timeout=3).close()" 2>/dev/null; then \
-		echo '$(PG_ENV) $(BIN)/pytest $(XDIST) -m "not e2e and not servers" $(PYTEST_ARGS)'; \
-		$(PG_ENV) $(PASS)="postgresql pass" \
-			$(BIN)/pytest $(XDIST) -m "not e2e and not servers" $(PYTEST_ARGS) || exit $$?; \
-		echo '$(PG_ENV) $(BIN)/pytest -m servers $(PYTEST_ARGS)'; \
-		$(PG_ENV) $(PASS)="server tests (postgresql)" $(BIN)/pytest -m servers $(PYTEST_ARGS); \
-	elif [ "$$HUB_REQUIRE_SERVICES" = "1" ]; then \
+PG_UP = $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(subst +psycopg,,$(HUB_TEST_POSTGRES_URL))', connect_timeout=3).close()" 2>/dev/null
+PG_DOWN = if [ "$$HUB_REQUIRE_SERVICES" = "1" ]; then \
 		echo "PostgreSQL is required (HUB_REQUIRE_SERVICES=1) but $(HUB_TEST_POSTGRES_URL) is not reachable"; exit 1; \
 	else \
-		echo "PostgreSQL not reachable at $(HUB_TEST_POSTGRES_URL): skipping the PostgreSQL pass and the tests that start real servers"; \
+		echo "PostgreSQL not reachable at $(HUB_TEST_POSTGRES_URL): skipping $(1)"; \
 	fi
+
+test-postgres: test-postgres-pass test-servers
+
+test-postgres-pass: setup
+	@if $(PG_UP); then \
+		echo '$(PG_ENV) $(BIN)/pytest $(XDIST) -m "not e2e and not servers" $(PYTEST_ARGS)'; \
+		$(PG_ENV) $(PASS)="postgresql pass" \
+			$(BIN)/pytest $(XDIST) -m "not e2e and not servers" $(PYTEST_ARGS); \
+	else $(call PG_DOWN,the PostgreSQL pass); fi
+
+test-servers: setup
+	@if $(PG_UP); then \
+		echo '$(PG_ENV) $(BIN)/pytest -m servers $(PYTEST_ARGS)'; \
+		$(PG_ENV) $(PASS)="server tests (postgresql)" $(BIN)/pytest -m servers $(PYTEST_ARGS); \
+	else $(call PG_DOWN,the tests that start real servers); fi
 
 bench: setup
 	$(BIN)/python -m bench
