@@ -125,11 +125,17 @@ def _like_text(text: str) -> str:
 
 
 def _expiring_buckets():
-    """WHERE of the bucket rows whose free money expires within the warning window."""
+    """WHERE of the bucket rows whose free money expires within the warning window.
+
+    The window's days are written into the SQL when it runs (`literal_execute`; the
+    statement stays compiled and cached): with parameters, PostgreSQL's generic plan —
+    chosen once psycopg prepares the statement — guessed a handful of bucket rows for the
+    window instead of every account's, and drove a nested loop from them that tested the
+    territory's ranges per row (18 ms instead of 1.4 for a channel manager's panel)."""
     return (
         CoopBucket.program_id == sa.bindparam("program_id"),
-        CoopBucket.expires_on >= sa.bindparam("on", type_=sa.Date),
-        CoopBucket.expires_on <= sa.bindparam("until", type_=sa.Date),
+        CoopBucket.expires_on >= sa.bindparam("on", type_=sa.Date, literal_execute=True),
+        CoopBucket.expires_on <= sa.bindparam("until", type_=sa.Date, literal_execute=True),
         cents(_free()) > 0,
     )
 
