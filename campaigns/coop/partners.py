@@ -159,8 +159,10 @@ def _subtree_range(path: str) -> tuple[str, str]:
     """The bounds of the paths in `path`'s subtree, `path` itself included: every string
     starting with `path` and nothing else lies in [start, end) — `end` is `path` with its
     last character (the closing "/") raised by one, "/1/4/" → "/1/40". A range, unlike a
-    LIKE pattern, is read from ix_organization_path on both databases; it relies on the
-    column comparing in code-point order (SQLite's BINARY; PostgreSQL's C or C.UTF-8)."""
+    LIKE pattern, is read from an index of the paths on both databases; it needs the
+    paths compared in code-point order, whatever the database's collation
+    (db.code_point_order: SQLite's BINARY; on PostgreSQL COLLATE "C", indexed by
+    ix_organization_path_c)."""
     return path, path[:-1] + chr(ord(path[-1]) + 1)
 
 
@@ -200,12 +202,13 @@ def _filtered(stmt, shape: tuple):
     if paths:
         # The organisations of each territory path's subtree, read as ranges of
         # ix_organization_path (_subtree_range), and the accounts by organisation id.
+        path = db.code_point_order(Organization.path)  # ranges need code-point order
         in_territory = sa.select(Organization.id).where(
             sa.or_(
                 *(
                     sa.and_(
-                        Organization.path >= sa.bindparam(f"path_{n}", type_=sa.String),
-                        Organization.path < sa.bindparam(f"path_{n}_end", type_=sa.String),
+                        path >= sa.bindparam(f"path_{n}", type_=sa.String),
+                        path < sa.bindparam(f"path_{n}_end", type_=sa.String),
                     )
                     for n in range(paths)
                 )
