@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import MetaData, event
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
 from hub import dates
@@ -289,6 +290,28 @@ def among(column, values) -> sa.ColumnElement[bool]:
         listed = sa.func.json_each(sa.bindparam(None, json.dumps(values), type_=sa.String))
         return column.in_(sa.select(listed.table_valued("value").c.value))
     return column.in_(values)
+
+
+class code_point_order(sa.sql.functions.GenericFunction):
+    """A text column compared character by character, in code-point order, whatever the
+    database's collation: `column COLLATE "C"` on PostgreSQL (a database created with a
+    language collation such as en_US ignores punctuation at first, so "/1/40/" would sort
+    between "/1/4/" and "/1/5/"), the column as it is on SQLite (BINARY already). For range
+    conditions over materialised paths; on PostgreSQL `ix_organization_path_c` indexes
+    organisation paths so."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(code_point_order)
+def _code_point_order(element, compiler, **kw):
+    return compiler.process(next(iter(element.clauses)), **kw)
+
+
+@compiles(code_point_order, "postgresql")
+def _code_point_order_postgresql(element, compiler, **kw):
+    return f'{compiler.process(next(iter(element.clauses)), **kw)} COLLATE "C"'
 
 
 def bulk_insert(table: sa.Table, rows: list[dict]) -> None:

@@ -134,6 +134,12 @@ class Organization(Base):
         return f"<Organization {self.id} {self.name!r}>"
 
 
+# PostgreSQL only (migration 0027): the paths indexed in code-point order, for the ranges
+# that db.code_point_order compares (a channel manager's territory); the models cannot
+# declare an expression index for one database.
+Base.metadata.info.setdefault("database_only", set()).add("ix_organization_path_c")
+
+
 class OrganizationTrack(Base):
     """One business track an organisation runs."""
 

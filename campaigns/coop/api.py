@@ -15,7 +15,7 @@ from flask import Flask, abort
 from campaigns.coop import ledger
 from campaigns.coop.balances import account_of
 from campaigns.coop.models import LedgerEntry
-from campaigns.coop.overview import EXPIRY_WARNING_DAYS
+from campaigns.coop.overview import account_state
 from campaigns.coop.program import current_program
 from campaigns.coop.schemas import (
     MAX_BATCH,
@@ -80,9 +80,8 @@ def get_account(org_id: int):
         zero = ledger.Balance(*(Decimal("0.00") for _ in ledger.BALANCE_FIELDS))
         bal, buckets, expiring, entries, cursor = zero, [], [], [], None
     else:
-        bal = ledger.balance(account)
-        buckets = ledger.bucket_balances(account)
-        expiring = ledger.expiring_soon(account, EXPIRY_WARNING_DAYS, today())
+        state = account_state(account, today())  # the buckets read once (account_of: fresh)
+        bal, buckets, expiring = state.balance, state.buckets, state.expiring
         page = paginate_entries(
             sa.select(LedgerEntry).where(LedgerEntry.account_id == account.id),
             LedgerEntry.id,

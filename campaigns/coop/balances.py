@@ -56,11 +56,14 @@ def program_of(account: CoopAccount) -> CoopProgram:
 
 
 def account_of(org: Organization, program: CoopProgram) -> CoopAccount | None:
-    """The organisation's account, or None before its first purchase (GET never opens one)."""
+    """The organisation's account, or None before its first purchase (GET never opens one).
+
+    Read afresh even when the session holds it already (the cached columns change by
+    UPDATE statements, not through the object), so `balance_of` may read its columns."""
     return db.session.scalar(
-        sa.select(CoopAccount).where(
-            CoopAccount.organization_id == org.id, CoopAccount.program_id == program.id
-        )
+        sa.select(CoopAccount)
+        .where(CoopAccount.organization_id == org.id, CoopAccount.program_id == program.id)
+        .execution_options(populate_existing=True)
     )
 
 
@@ -171,6 +174,12 @@ def balance(account: CoopAccount) -> Balance:
         )
     ).one()
     return Balance(*row)
+
+
+def balance_of(account: CoopAccount) -> Balance:
+    """The cached balance of an account just read by `account_of` — its columns as read,
+    without reading the row again (`balance` does)."""
+    return Balance(*(getattr(account, name) for name in BALANCE_FIELDS))
 
 
 def organization_balance(org: Organization, program: CoopProgram) -> Balance:
@@ -286,10 +295,17 @@ def expiring_soon(
     account: CoopAccount, within_days: int = 60, today: date | None = None
 ) -> list[ExpiringFunds]:
     """Money no hold covers that expires within the next `within_days` days, soonest first."""
+    return expiring_of(bucket_balances(account), within_days, today)
+
+
+def expiring_of(
+    buckets: list[BucketBalance], within_days: int = 60, today: date | None = None
+) -> list[ExpiringFunds]:
+    """`expiring_soon` of buckets already read (`bucket_balances`)."""
     today = check_date(today)
     return [
         ExpiringFunds(b.bucket, b.free, b.expires_on)
-        for b in sorted(bucket_balances(account), key=lambda b: b.expires_on)
+        for b in sorted(buckets, key=lambda b: b.expires_on)
         if b.is_live(today) and b.free > 0 and (b.expires_on - today).days <= within_days
     ]
 

@@ -17,9 +17,9 @@ from campaigns.coop.balances import (
     Balance,
     BucketBalance,
     ExpiringFunds,
-    balance,
+    balance_of,
     bucket_balances,
-    expiring_soon,
+    expiring_of,
 )
 from campaigns.coop.models import CoopAccount, CoopProgram, EntryKind, Hold, LedgerEntry
 from campaigns.coop.money import ZERO, format_money
@@ -46,14 +46,14 @@ class AccountState:
 
 def account_state(account: CoopAccount | None, on: date) -> AccountState:
     """The account's balance, buckets (oldest first) and money expiring within
-    EXPIRY_WARNING_DAYS of `on`; all empty before its first purchase (account None)."""
+    EXPIRY_WARNING_DAYS of `on`; all empty before its first purchase (account None).
+
+    `account` as `account_of` read it: its balance is the columns read then, and the
+    buckets are read once for both the table and what expires soon."""
     if account is None:
         return AccountState(EMPTY_BALANCE, [], [])
-    return AccountState(
-        balance(account),
-        bucket_balances(account),
-        expiring_soon(account, EXPIRY_WARNING_DAYS, on),
-    )
+    buckets = bucket_balances(account)
+    return AccountState(balance_of(account), buckets, expiring_of(buckets, EXPIRY_WARNING_DAYS, on))
 
 
 def account_summaries(

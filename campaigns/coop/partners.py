@@ -125,11 +125,17 @@ def _like_text(text: str) -> str:
 
 
 def _expiring_buckets():
-    """WHERE of the bucket rows whose free money expires within the warning window."""
+    """WHERE of the bucket rows whose free money expires within the warning window.
+
+    The window's days are written into the SQL when it runs (`literal_execute`; the
+    statement stays compiled and cached): with parameters, PostgreSQL's generic plan —
+    chosen once psycopg prepares the statement — guessed a handful of bucket rows for the
+    window instead of every account's, and drove a nested loop from them that tested the
+    territory's ranges per row (18 ms instead of 1.4 for a channel manager's panel)."""
     return (
         CoopBucket.program_id == sa.bindparam("program_id"),
-        CoopBucket.expires_on >= sa.bindparam("on", type_=sa.Date),
-        CoopBucket.expires_on <= sa.bindparam("until", type_=sa.Date),
+        CoopBucket.expires_on >= sa.bindparam("on", type_=sa.Date, literal_execute=True),
+        CoopBucket.expires_on <= sa.bindparam("until", type_=sa.Date, literal_execute=True),
         cents(_free()) > 0,
     )
 
@@ -147,6 +153,17 @@ def _expiring():
         .group_by(CoopBucket.account_id)
         .subquery("expiring")
     )
+
+
+def _subtree_range(path: str) -> tuple[str, str]:
+    """The bounds of the paths in `path`'s subtree, `path` itself included: every string
+    starting with `path` and nothing else lies in [start, end) — `end` is `path` with its
+    last character (the closing "/") raised by one, "/1/4/" → "/1/40". A range, unlike a
+    LIKE pattern, is read from an index of the paths on both databases; it needs the
+    paths compared in code-point order, whatever the database's collation
+    (db.code_point_order: SQLite's BINARY; on PostgreSQL COLLATE "C", indexed by
+    ix_organization_path_c)."""
+    return path, path[:-1] + chr(ord(path[-1]) + 1)
 
 
 def _shape(filters: PartnerFilter) -> tuple:
@@ -170,7 +187,7 @@ def _params(program: CoopProgram, on: date, filters: PartnerFilter) -> dict:
         "q": f"%{_like_text(filters.q.strip())}%",
     }
     for n, path in enumerate(filters.paths):
-        params[f"path_{n}"] = _like_text(path) + "%"
+        params[f"path_{n}"], params[f"path_{n}_end"] = _subtree_range(path)
     if filters.distributor_id is not None:
         distributor = db.session.get(Organization, filters.distributor_id)
         path = distributor.path if distributor is not None else "/none/"
@@ -183,14 +200,21 @@ def _filtered(stmt, shape: tuple):
     paths, q, tier, region, distributor = shape
     stmt = stmt.where(CoopAccount.program_id == sa.bindparam("program_id"))
     if paths:
-        stmt = stmt.where(
+        # The organisations of each territory path's subtree, read as ranges of
+        # ix_organization_path (_subtree_range), and the accounts by organisation id.
+        path = db.code_point_order(Organization.path)  # ranges need code-point order
+        in_territory = sa.select(Organization.id).where(
             sa.or_(
                 *(
-                    Organization.path.like(sa.bindparam(f"path_{n}"), escape=_LIKE_ESCAPE)
+                    sa.and_(
+                        path >= sa.bindparam(f"path_{n}", type_=sa.String),
+                        path < sa.bindparam(f"path_{n}_end", type_=sa.String),
+                    )
                     for n in range(paths)
                 )
             )
         )
+        stmt = stmt.where(CoopAccount.organization_id.in_(in_territory))
     if q:
         pattern = sa.func.lower(sa.bindparam("q", type_=sa.String))
         stmt = stmt.where(sa.func.lower(Organization.name).like(pattern, escape=_LIKE_ESCAPE))
@@ -206,6 +230,12 @@ def _filtered(stmt, shape: tuple):
 
 def _in_org(stmt):
     return stmt.join(Organization, Organization.id == CoopAccount.organization_id)
+
+
+def _org_filtered(stmt, shape: tuple):
+    """`_filtered`, joining the organisations only when a filter reads their columns (the
+    territory's paths match organisation ids in a sub-select of their own)."""
+    return _filtered(_in_org(stmt) if any(shape[1:]) else stmt, shape)
 
 
 def _utilisation():
@@ -270,16 +300,14 @@ def _totals_statements(shape: tuple):
     expiring = sa.select(
         sa.func.sum(cents(_free())), sa.func.count(sa.distinct(CoopBucket.account_id))
     ).where(*_expiring_buckets())
+    accounts = _org_filtered(accounts, shape)
     if any(shape):  # a filter on the organisation: the accounts it keeps
-        accounts = _filtered(_in_org(accounts), shape)
         expiring = expiring.where(CoopBucket.account_id.in_(_account_ids(shape)))
-    else:
-        accounts = _filtered(accounts, shape)
     return accounts, expiring
 
 
 def _account_ids(shape: tuple):
-    return _filtered(_in_org(sa.select(CoopAccount.id).select_from(CoopAccount)), shape)
+    return _org_filtered(sa.select(CoopAccount.id).select_from(CoopAccount), shape)
 
 
 @functools.cache

@@ -93,6 +93,7 @@ def test_from_a_dealers_idea_through_the_beta_to_shipped(open_page, live_server,
     tester.goto(idea_path)
     tester.get_by_role("region", name="Beta programs").get_by_role("link", name=PROGRAM).click()
     tester.get_by_role("link", name="Sign the NDA").click()
+    expect(tester.get_by_role("button", name="I agree — sign version 1")).to_be_visible()
     check_axe(tester, label="the NDA")
     tester.get_by_role("button", name="I agree — sign version 1").click()
     expect(tester).to_have_url(re.compile(r"/feedback/betas/\d+/space$"))

@@ -86,6 +86,7 @@ def test_the_marketer_personalises_a_template_and_downloads_it(open_page):
 
     page.goto("/campaigns/studio")
     page.get_by_role("link", name="Dealer introduction deck").click()
+    expect(page.get_by_label("Offer")).to_be_visible()
     check_axe(page, label="deck page")
     page.get_by_label("Offer").fill("Save $500 on a precision upgrade kit")
     page.get_by_role("button", name="Check").click()

@@ -24,6 +24,7 @@ def test_the_admin_uploads_a_deck_and_reads_its_token_report(open_page, tmp_path
     expect(page.get_by_role("heading", name="Brand kit", level=1)).to_be_visible()
     check_axe(page, label="brand kit")
     page.get_by_role("link", name="Upload a deck").click()
+    expect(page.get_by_label("Deck (.pptx)")).to_be_visible()  # the new page, not the last
     check_axe(page, label="deck upload form")
     page.get_by_label("Name dealers see").fill("Autumn deck")
     page.get_by_label("Deck (.pptx)").set_input_files(str(deck))
