@@ -11,6 +11,7 @@ import contextlib
 import copy
 import itertools
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -477,7 +478,43 @@ def login_as(client, channel):
     return _login
 
 
-_TOKEN = __import__("re").compile(
+# Statements the test's own transaction handling adds around each request.
+BOOKKEEPING = re.compile(
+    r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT|BEGIN|COMMIT)\b", re.I
+)
+
+
+class StatementLog:
+    """Collects the SQL statements sent to the app's database while active."""
+
+    def __init__(self, target):
+        self.target = target
+        self.statements: list[str] = []
+        self.active = False
+
+    def __enter__(self):
+        self.statements = []
+        self.active = True
+        return self
+
+    def __exit__(self, *exc):
+        self.active = False
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        if self.active and not BOOKKEEPING.match(statement):
+            self.statements.append(" ".join(statement.split()))
+
+
+@pytest.fixture
+def statements(app):
+    """A StatementLog on the app's database: `with statements:` collects what ran."""
+    log = StatementLog(db.engine())
+    sa.event.listen(log.target, "before_cursor_execute", log)
+    yield log
+    sa.event.remove(log.target, "before_cursor_execute", log)
+
+
+_TOKEN = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"|"X-CSRFToken": "([^"]+)"'
 )
 

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
 
 from campaigns.coop import ledger, providers
 from campaigns.proposals import panels as proposal_panels
@@ -25,7 +24,7 @@ from tests.campaigns.proposals.proposal_support import (
     funded_program,
     later,
 )
-from tests.hub.test_query_counts import StatementLog, _count, _diff
+from tests.hub.test_query_counts import _count, _diff
 
 S = ProposalStatus
 
@@ -292,14 +291,6 @@ def test_waits_read_as_people_say_them(age, text):
 
 
 # --- Statement counts -------------------------------------------------------------------
-
-
-@pytest.fixture
-def statements(app):
-    log = StatementLog(db.engine())
-    event.listen(log.target, "before_cursor_execute", log)
-    yield log
-    event.remove(log.target, "before_cursor_execute", log)
 
 
 def _approver(channel, proposal):

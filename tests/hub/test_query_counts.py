@@ -32,43 +32,9 @@ from hub import audit, db
 from hub.accounts import service as accounts
 from hub.db import utcnow
 from hub.models import Notification, Person, ProgramSettings, TerritoryAssignment
-from tests.conftest import sign_in
-
-# Statements the test's own transaction handling adds around each request.
-_BOOKKEEPING = re.compile(
-    r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT|BEGIN|COMMIT)\b", re.I
-)
+from tests.conftest import BOOKKEEPING, sign_in
 
 VIEWERS = ["channel_manager", "program_admin", "distributor_admin", "dealer_marketer"]
-
-
-class StatementLog:
-    """Collects the SQL statements sent to the app's database while active."""
-
-    def __init__(self, target):
-        self.target = target
-        self.statements: list[str] = []
-        self.active = False
-
-    def __enter__(self):
-        self.statements = []
-        self.active = True
-        return self
-
-    def __exit__(self, *exc):
-        self.active = False
-
-    def __call__(self, conn, cursor, statement, parameters, context, executemany):
-        if self.active and not _BOOKKEEPING.match(statement):
-            self.statements.append(" ".join(statement.split()))
-
-
-@pytest.fixture
-def statements(app):
-    log = StatementLog(db.engine())
-    event.listen(log.target, "before_cursor_execute", log)
-    yield log
-    event.remove(log.target, "before_cursor_execute", log)
 
 
 def _get_in_fresh_context(client, path: str, headers: dict[str, str]):
@@ -259,7 +225,7 @@ def test_templates_run_no_sql(viewer_key, app, client, session, channel, make_or
         rendering.pop()
 
     def statement(conn, cursor, sql, parameters, context, executemany):
-        if rendering and not _BOOKKEEPING.match(sql):
+        if rendering and not BOOKKEEPING.match(sql):
             from_templates.append(f"{rendering[-1]}: {' '.join(sql.split())[:200]}")
 
     before_render_template.connect(started, app)

@@ -15,7 +15,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from hub import db
 from hub.db import utcnow
@@ -24,7 +23,7 @@ from learning.certifications import service as certifications
 from learning.standing import specialisations
 from learning.standing.measures import TRACK_KEY
 from tests.conftest import sign_in
-from tests.hub.test_query_counts import StatementLog, _count
+from tests.hub.test_query_counts import _count
 from tests.learning.factories import certify, make_learning
 
 PAGES = [
@@ -34,14 +33,6 @@ PAGES = [
     ("distributor_admin", lambda c: f"/learning/standing/{c.distributor.id}"),
     ("program_admin", lambda c: f"/learning/standing/{c.dealer.id}"),
 ]
-
-
-@pytest.fixture
-def statements(app):
-    log = StatementLog(db.engine())
-    event.listen(log.target, "before_cursor_execute", log)
-    yield log
-    event.remove(log.target, "before_cursor_execute", log)
 
 
 def _program(channel):

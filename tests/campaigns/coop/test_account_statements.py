@@ -6,23 +6,13 @@ dealer's page with 300 entries). Counts only."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
 from campaigns.coop import ledger
 from campaigns.proposals import service as proposals
-from hub import db
 from hub.db import today
 from tests.campaigns.proposals.proposal_support import fields, funded_program, later
 from tests.conftest import sign_in
-from tests.hub.test_query_counts import StatementLog, _count
-
-
-@pytest.fixture
-def statements(app):
-    log = StatementLog(db.engine())
-    event.listen(log.target, "before_cursor_execute", log)
-    yield log
-    event.remove(log.target, "before_cursor_execute", log)
+from tests.hub.test_query_counts import _count
 
 
 @pytest.mark.parametrize("viewer", ["dealer_marketer", "distributor_admin"])

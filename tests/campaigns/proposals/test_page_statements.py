@@ -8,21 +8,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from campaigns.proposals import service as proposals
-from hub import db
 from tests.campaigns.proposals.proposal_support import fields, funded_program, later
 from tests.conftest import sign_in
-from tests.hub.test_query_counts import StatementLog, _count
-
-
-@pytest.fixture
-def statements(app):
-    log = StatementLog(db.engine())
-    event.listen(log.target, "before_cursor_execute", log)
-    yield log
-    event.remove(log.target, "before_cursor_execute", log)
+from tests.hub.test_query_counts import _count
 
 
 @pytest.mark.parametrize("viewer", ["channel_manager", "dealer_marketer", "program_admin"])

@@ -6,22 +6,12 @@ Counts only."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
 from feedback.ideas import participation, tags
-from hub import db
 from hub.models import ProductLine
 from tests.conftest import sign_in
 from tests.feedback.ideas.support import post
-from tests.hub.test_query_counts import StatementLog, _count
-
-
-@pytest.fixture
-def statements(app):
-    log = StatementLog(db.engine())
-    event.listen(log.target, "before_cursor_execute", log)
-    yield log
-    event.remove(log.target, "before_cursor_execute", log)
+from tests.hub.test_query_counts import _count
 
 
 @pytest.mark.parametrize("viewer", ["dealer_marketer", "product_manager"])

@@ -7,21 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
-from hub import db
 from hub.db import utcnow
 from tests.conftest import sign_in
 from tests.hub.conversations.conftest import new_id
-from tests.hub.test_query_counts import StatementLog, _count
-
-
-@pytest.fixture
-def statements(app):
-    log = StatementLog(db.engine())
-    event.listen(log.target, "before_cursor_execute", log)
-    yield log
-    event.remove(log.target, "before_cursor_execute", log)
+from tests.hub.test_query_counts import _count
 
 
 @pytest.mark.parametrize("viewer", ["dealer_marketer", "channel_manager"])
