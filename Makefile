@@ -113,11 +113,18 @@ test-servers: setup
 		$(PG_ENV) $(PASS)="server tests (postgresql)" $(BIN)/pytest -m servers $(PYTEST_ARGS); \
 	else $(call PG_DOWN,the tests that start real servers); fi
 
+# The benchmarks, on SQLite and (when it answers) PostgreSQL: the load test and each page
+# against its floor (bench, bench/floor.py), then each feature area's own at scale.
 bench: setup
-	$(BIN)/python -m bench
-	$(BIN)/python -m bench.learning --backends sqlite
+	@if $(PG_UP); then backends="sqlite postgresql"; both=--both; \
+	else echo "PostgreSQL not reachable at $(HUB_TEST_POSTGRES_URL): SQLite only"; \
+		backends=sqlite; both=; fi; \
+	set -e; \
+	$(BIN)/python -m bench $$both; \
+	$(BIN)/python -m bench.coop --backends $$backends; \
+	$(BIN)/python -m bench.learning --backends $$backends; \
+	$(BIN)/python -m bench.ideas --backends $$backends; \
 	$(BIN)/python -m bench.studio
-	$(BIN)/python -m bench.ideas
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache .ruff_cache

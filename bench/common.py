@@ -21,6 +21,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -89,6 +90,8 @@ def run_backends(
             else args.postgres_url
         )
         print(f"\n=== {backend}: {safe_url(url)} ===", flush=True)
+        if backend != "sqlite":
+            create_postgres_database_if_missing(make_url(url))
         report["passes"].append(one_pass(url, backend, results))
     report["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     latest = results / f"{name}-latest"
@@ -109,3 +112,18 @@ def main(run: Callable[[], object], stopped: str = "servers stopped") -> None:
         print(f"\ninterrupted: {stopped}", file=sys.stderr)
         sys.exit(130)
     sys.exit(0)
+
+
+def create_postgres_database_if_missing(url) -> None:
+    """CREATE DATABASE url's database if the server has none of that name (a new machine)."""
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database}
+            )
+            if not exists:
+                quoted = conn.dialect.identifier_preparer.quote(url.database)
+                conn.exec_driver_sql(f"CREATE DATABASE {quoted}")
+    finally:
+        admin.dispose()

@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from bench.common import create_postgres_database_if_missing
 from hub import create_app, db
 from hub.accounts.service import API_TOKEN_PREFIX
 from hub.db import utcnow
@@ -131,7 +132,7 @@ def reset_database(database_url: str) -> None:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
-    _create_postgres_database_if_missing(url)
+    create_postgres_database_if_missing(url)
     engine = sa.create_engine(url)
     try:
         with engine.begin() as conn:
@@ -139,20 +140,6 @@ def reset_database(database_url: str) -> None:
             conn.exec_driver_sql("CREATE SCHEMA public")
     finally:
         engine.dispose()
-
-
-def _create_postgres_database_if_missing(url) -> None:
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            exists = conn.scalar(
-                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database}
-            )
-            if not exists:
-                quoted = conn.dialect.identifier_preparer.quote(url.database)
-                conn.exec_driver_sql(f"CREATE DATABASE {quoted}")
-    finally:
-        admin.dispose()
 
 
 def seed(app, shape: Shape | None = None, *, rng_seed: int = 2026) -> SeedResult:
