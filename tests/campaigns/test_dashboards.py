@@ -431,3 +431,20 @@ def test_the_partner_panel_statements_see_what_visible_proposals_sees(
     waiting = {p.id for p in visible if proposals.waits_on(person, p)}
     assert waiting, "nothing waits on the viewer: the test would prove nothing"
     assert waiting <= {row.id for row in rows}
+
+
+def test_the_distributor_s_list_looks_past_older_dealer_proposals_waiting_on_the_oem(
+    channel, program
+):
+    """More than a page of older dealer proposals wait on the channel manager's rung: the
+    panel reads on until it finds the one waiting on the distributor's admin."""
+    marketer, distributor = channel.people["dealer_marketer"], channel.people["distributor_admin"]
+    for n in range(55):  # submitted without a distributor's rung: waiting on the OEM
+        waited(submitted(marketer, program, f"Older {n}", requested_amount="10.00"), days=9)
+    program.distributor_first = True
+    mine = submitted(marketer, program, "Waiting on the distributor")
+    assert proposals.waits_on(distributor, mine)
+
+    lists = proposal_panels.partner_lists(distributor)
+    assert [item.id for item in lists.mine] == [mine.id]
+    assert not lists.more_mine
