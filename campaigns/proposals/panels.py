@@ -8,7 +8,8 @@
 - A channel manager or the program admin: approvals, claims and results to close, the
   longest-waiting first.
 
-Read only, scoped by `permissions.visible_proposals`; a fixed number of queries however
+Read only, scoped by `permissions.visible_proposals` (the partner's lists by prebuilt
+statements with its scope as a parameter, below); a fixed number of queries however
 many proposals there are (tests/campaigns/test_dashboards.py counts them).
 """
 
@@ -38,13 +39,12 @@ from campaigns.proposals.permissions import (
     is_distributor_admin,
     is_oem_reviewer,
     is_owner,
-    visible_proposals,
 )
-from campaigns.proposals.sla import awaiting, wait_text, waiting_on
-from hub import db
+from campaigns.proposals.sla import awaiting, may_wait_on_partner, wait_text, waiting_on, waits_on
+from hub import db, policy
 from hub.dates import format_date
 from hub.db import today, utcnow
-from hub.models import Person
+from hub.models import Organization, Person
 from hub.registry import Panel
 
 S = ProposalStatus
@@ -199,20 +199,140 @@ def other_item(p: Proposal, now: datetime) -> Item:
     return _item(p, kind.get(p.status, "Waiting"), waiting_on(p).label, now)
 
 
-def _open_suggestions(person: Person) -> dict[int, datetime]:
-    """The person's organisation's proposals with a suggested edit to answer, and when
-    the oldest open one was made."""
-    return dict(
-        db.session.execute(
-            sa.select(Suggestion.proposal_id, sa.func.min(Suggestion.created_at))
-            .join(Proposal, Proposal.id == Suggestion.proposal_id)
-            .where(
-                Proposal.organization_id == person.organization_id,
-                Proposal.status.in_(list(OPEN_TO_SUGGESTIONS)),
-                Suggestion.status == SuggestionStatus.OPEN,
+# The partner's panel reads its lists as rows of the columns it shows and those the SLA
+# rules read (`waits_on`, `waiting_on`), named as on Proposal — one prebuilt statement per
+# kind of partner: the candidates of what waits on the person (`sla.may_wait_on_partner`,
+# a page of them), the organisation's proposals waiting on others and, for a distributor's
+# admin, its dealers' in progress; each open suggested edit's age comes with its proposal.
+# The scope is visible_proposals' with the partner scope as a parameter
+# (policy.PARTNER_ORGANIZATION_SCOPE on the proposal's organisation, joined for its name):
+# tests/campaigns/test_dashboards.py checks that they see what it sees.
+
+
+@dataclass(frozen=True)
+class ListedOrganization:
+    id: int
+    name: str
+    path: str
+
+
+@dataclass(frozen=True)
+class ListedProposal:
+    """A proposal as the partner's panel reads it (read-only, no ORM object)."""
+
+    id: int
+    title: str
+    organization_id: int
+    organization: ListedOrganization
+    status: ProposalStatus
+    status_changed_at: datetime
+    requested_amount: Decimal
+    max_reimbursement: Decimal | None
+    reimbursed_amount: Decimal | None
+    starts_on: date
+    claim_deadline: date | None
+    approval_steps: list
+    approvals_done: int
+    suggested_since: datetime | None  # the oldest open suggested edit, while open to them
+
+
+_OLDEST_OPEN_SUGGESTION = (
+    sa.select(sa.func.min(Suggestion.created_at))
+    .where(Suggestion.proposal_id == Proposal.id, Suggestion.status == SuggestionStatus.OPEN)
+    .scalar_subquery()
+)
+_LISTED = (
+    Proposal.id,
+    Proposal.title,
+    Proposal.organization_id,
+    Organization.name.label("organization_name"),
+    Organization.path.label("organization_path"),
+    Proposal.status,
+    Proposal.status_changed_at,
+    Proposal.requested_amount,
+    Proposal.max_reimbursement,
+    Proposal.reimbursed_amount,
+    Proposal.starts_on,
+    Proposal.claim_deadline,
+    Proposal.approval_steps,
+    Proposal.approvals_done,
+    sa.case((Proposal.status.in_(sorted(OPEN_TO_SUGGESTIONS)), _OLDEST_OPEN_SUGGESTION)).label(
+        "suggested_since"
+    ),
+)
+_OWN = sa.bindparam("own")
+_SEEN_BY_PARTNER = sa.and_(
+    policy.PARTNER_ORGANIZATION_SCOPE,
+    sa.or_(Proposal.status != S.DRAFT, Proposal.organization_id == _OWN),
+)
+
+
+def _listed(which: int, *where, limit: str) -> sa.Select:
+    """A list of the panel: `which` tells the lists apart in one statement."""
+    return (
+        sa.select(*_LISTED, sa.literal_column(str(which)).label("list"))
+        .join(Organization, Organization.id == Proposal.organization_id)
+        .where(_SEEN_BY_PARTNER, *where)
+        .order_by(Proposal.status_changed_at, Proposal.id)
+        .limit(sa.bindparam(limit))
+    )
+
+
+_WAITING, _OTHERS, _DEALERS = 0, 1, 2
+
+
+def _candidates(distributor: bool) -> sa.Select:
+    return _listed(
+        _WAITING, may_wait_on_partner(_OWN, distributor=distributor), limit="batch"
+    ).offset(sa.bindparam("offset"))
+
+
+def _lists_statement(distributor: bool) -> sa.Select:
+    lists = [
+        _candidates(distributor),
+        _listed(
+            _OTHERS,
+            Proposal.organization_id == _OWN,
+            Proposal.status.in_(WAITING_ON_OTHERS),
+            limit="others",
+        ),
+    ]
+    if distributor:
+        lists.append(
+            _listed(
+                _DEALERS,
+                Proposal.organization_id != _OWN,
+                Proposal.status.in_(IN_PROGRESS),
+                limit="dealers",
             )
-            .group_by(Suggestion.proposal_id)
-        ).all()
+        )
+    both = sa.union_all(*(sa.select(stmt.subquery()) for stmt in lists)).subquery()
+    return sa.select(both).order_by(both.c.list, both.c.status_changed_at, both.c.id)
+
+
+# {distributor admin?: statement}
+_PARTNER_LISTS = {distributor: _lists_statement(distributor) for distributor in (False, True)}
+_PARTNER_CANDIDATES = {distributor: _candidates(distributor) for distributor in (False, True)}
+
+
+def _row_proposal(row) -> ListedProposal:
+    return ListedProposal(
+        id=row.id,
+        title=row.title,
+        organization_id=row.organization_id,
+        organization=ListedOrganization(
+            row.organization_id, row.organization_name, row.organization_path
+        ),
+        status=row.status,
+        status_changed_at=row.status_changed_at,
+        requested_amount=row.requested_amount,
+        max_reimbursement=row.max_reimbursement,
+        reimbursed_amount=row.reimbursed_amount,
+        starts_on=row.starts_on,
+        claim_deadline=row.claim_deadline,
+        approval_steps=row.approval_steps,
+        approvals_done=row.approvals_done,
+        suggested_since=row.suggested_since,
     )
 
 
@@ -229,8 +349,35 @@ class PartnerLists:
 def partner_lists(person: Person, limit: int = SHOWN) -> PartnerLists:
     """The lists of a partner's panel, each the longest-waiting first, at most `limit` long."""
     now, on = utcnow(), today()
-    suggested = _open_suggestions(person)
-    waiting = awaiting(person, limit=limit + 1)
+    distributor = is_distributor_admin(person)
+    # As sla.awaiting(person, limit + 1), page by page: older candidates waiting on
+    # someone else never hide the ones waiting on this person.
+    batch = max((limit + 1) * 2, 50)
+    params = {
+        "own": person.organization_id,
+        "scope_path": policy.scope_pattern(person),
+        "batch": batch,
+        "offset": 0,
+        "others": limit * 2,
+        "dealers": limit,
+    }
+    found: dict[int, list[ListedProposal]] = {_WAITING: [], _OTHERS: [], _DEALERS: []}
+    for row in db.read(_PARTNER_LISTS[distributor], params):
+        found[row.list].append(_row_proposal(row))
+    candidates = found[_WAITING]
+    waiting = [p for p in candidates if waits_on(person, p)]
+    while len(waiting) <= limit and len(candidates) == batch:
+        params["offset"] += batch
+        rows = db.read(_PARTNER_CANDIDATES[distributor], params)
+        candidates = [_row_proposal(row) for row in rows]
+        found[_WAITING] += candidates
+        waiting += [p for p in candidates if waits_on(person, p)]
+    waiting = waiting[: limit + 1]
+    suggested = {
+        p.id: p.suggested_since
+        for p in found[_WAITING] + found[_OTHERS]
+        if p.organization_id == person.organization_id and p.suggested_since is not None
+    }
     listed = {p.id for p in waiting}
     mine = []
     for p in waiting[:limit]:
@@ -238,15 +385,8 @@ def partner_lists(person: Person, limit: int = SHOWN) -> PartnerLists:
             mine.append(own_item(p, now, on, suggested))
         else:  # a dealer's proposal waiting on its distributor's approval
             mine.append(_item(p, "Approval", "Approve, ask for changes or decline", now))
-    mine_org = (
-        visible_proposals(person)
-        .where(Proposal.organization_id == person.organization_id)
-        .order_by(Proposal.status_changed_at, Proposal.id)
-    )
     others = []
-    for p in db.session.scalars(
-        mine_org.where(Proposal.status.in_(WAITING_ON_OTHERS)).limit(limit * 2)
-    ):
+    for p in found[_OTHERS]:
         if p.id in suggested and p.status == S.SUBMITTED and is_owner(person, p):
             if p.id not in listed and len(mine) < limit:
                 mine.append(own_item(p, now, on, suggested))
@@ -254,28 +394,17 @@ def partner_lists(person: Person, limit: int = SHOWN) -> PartnerLists:
         if len(others) < limit:
             others.append(other_item(p, now))
     mine.sort(key=lambda item: (item.since, item.id))
-    dealers = []
-    if is_distributor_admin(person):
-        stmt = (
-            visible_proposals(person)
-            .where(
-                Proposal.organization_id != person.organization_id,
-                Proposal.status.in_(IN_PROGRESS),
-            )
-            .order_by(Proposal.status_changed_at, Proposal.id)
-            .limit(limit)
+    dealers = [
+        _item(
+            p,
+            STATUS_LABELS[p.status],
+            waiting_on(p).label,
+            now,
+            clock=p.status not in CLAIMABLE,  # a running campaign isn't late
         )
-        dealers = [
-            _item(
-                p,
-                STATUS_LABELS[p.status],
-                waiting_on(p).label,
-                now,
-                clock=p.status not in CLAIMABLE,  # a running campaign isn't late
-            )
-            for p in db.session.scalars(stmt)
-            if p.id not in listed
-        ]
+        for p in found[_DEALERS]
+        if p.id not in listed
+    ]
     return PartnerLists(mine, len(waiting) > limit, others, dealers)
 
 

@@ -23,6 +23,9 @@ from hub import db
 from hub.db import utcnow
 from hub.models import Person
 
+# The statuses in which a proposal waits on its own organisation's marketer or admin.
+OWNER_STEPS = (S.DRAFT, S.CHANGES_REQUESTED, S.APPROVED, S.RUNNING, S.PAID)
+
 
 @dataclass(frozen=True)
 class Waiting:
@@ -61,7 +64,7 @@ def waiting_on(proposal: Proposal) -> Waiting:
 def waits_on(person: Person, proposal: Proposal) -> bool:
     """Whether the proposal is waiting on this person to act."""
     status = proposal.status
-    if status in (S.DRAFT, S.CHANGES_REQUESTED, S.APPROVED, S.RUNNING, S.PAID):
+    if status in OWNER_STEPS:
         return is_owner(person, proposal)
     if status == S.SUBMITTED:
         return can_approve(person, proposal)
@@ -77,17 +80,9 @@ def awaiting(person: Person, limit: int = 50) -> list[Proposal]:
         if not is_oem_reviewer(person):
             return []
         stmt = stmt.where(Proposal.status.in_([S.SUBMITTED, S.CLAIM_SUBMITTED, S.RESULTS_REPORTED]))
-    elif is_distributor_admin(person):
-        stmt = stmt.where(
-            sa.or_(
-                Proposal.status == S.SUBMITTED,
-                Proposal.organization_id == person.organization_id,
-            )
-        )
     else:
         stmt = stmt.where(
-            Proposal.organization_id == person.organization_id,
-            Proposal.status.in_([S.DRAFT, S.CHANGES_REQUESTED, S.APPROVED, S.RUNNING, S.PAID]),
+            may_wait_on_partner(person.organization_id, distributor=is_distributor_admin(person))
         )
     # Whose rung a submitted proposal is on is read from its stamped ladder, so filter in
     # Python — page by page, so older proposals waiting on someone else never hide
@@ -102,6 +97,19 @@ def awaiting(person: Person, limit: int = 50) -> list[Proposal]:
             break
         offset += batch
     return found[:limit]
+
+
+def may_wait_on_partner(own, *, distributor: bool) -> sa.ColumnElement[bool]:
+    """The proposals that may wait on a partner's marketer or admin of organisation `own`
+    (an id, or a bind parameter): their own organisation's at an owner's step and, for a
+    distributor's admin, its dealers' submitted ones. `waits_on` decides (whose rung a
+    submitted proposal is on is read from its stamped ladder); this leaves out the rows it
+    would refuse anyway — an own proposal submitted, closed or declined — so that they
+    never fill the pages `awaiting` reads."""
+    mine = sa.and_(Proposal.organization_id == own, Proposal.status.in_(OWNER_STEPS))
+    if not distributor:
+        return mine
+    return sa.or_(mine, sa.and_(Proposal.organization_id != own, Proposal.status == S.SUBMITTED))
 
 
 def wait_text(since: datetime, now: datetime | None = None) -> str:

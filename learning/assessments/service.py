@@ -349,10 +349,10 @@ def submissions_by_level(person: Person) -> dict[int, AssessmentSubmission]:
 
 def open_practicals(person: Person, record, levels: list[Level]) -> list[tuple[Level, object]]:
     """The levels whose modules the person has done but whose practical is not signed
-    off yet (and not held), with their submission if any: the learner's next step."""
-    mine = submissions_by_level(person)
-    return [
-        (level, mine.get(level.id))
+    off yet (and not held), with their submission if any: the learner's next step. The
+    submissions are read only when there is such a level (on most visits there is none)."""
+    found = [
+        level
         for level in levels
         if record.has_practical(level)
         and not record.practical_done(level)
@@ -361,3 +361,5 @@ def open_practicals(person: Person, record, levels: list[Level]) -> list[tuple[L
         and level.modules
         and record.done_count(level) == len(level.modules)
     ]
+    mine = submissions_by_level(person) if found else {}
+    return [(level, mine.get(level.id)) for level in found]

@@ -4,7 +4,7 @@ they show, put together as small read-only objects with the attributes of Path, 
 Module that `Standing`, `progress.summarise` and the templates use.
 
 Every path, level and module is listed (a hundred-odd objects); as ORM objects, loading
-them cost several times the SQL (docs/performance.md, "Feature pages"). Four prebuilt
+them cost several times the SQL (docs/performance.md, "Feature pages"). Two prebuilt
 statements, no identity map; nothing here is written or cached across requests. Pages
 that change paths, or show a module's body, load the ORM objects (`progress.all_paths`,
 `progress.get_module_or_404`).
@@ -23,23 +23,43 @@ from learning.paths.models import LearningTrack, Level, Module, Path, level_prer
 # Sales, Technical, Installation & Service: the order the tracks are listed in.
 TRACK_ORDER = sa.case({t.value: n for n, t in enumerate(LearningTrack)}, value=Path.track)
 
+# Every path with its levels (a path without levels as one row whose level is NULL).
 _PATHS = (
-    sa.select(Path.id, Path.title, Path.summary, Path.track, ProductLine.name.label("line"))
+    sa.select(
+        Path.id,
+        Path.title,
+        Path.summary,
+        Path.track,
+        ProductLine.name.label("line"),
+        Level.id.label("level_id"),
+        Level.rank,
+        Level.name,
+    )
     .join(ProductLine, ProductLine.id == Path.product_line_id)
-    .order_by(ProductLine.name, TRACK_ORDER)
+    .outerjoin(Level, Level.path_id == Path.id)
+    .order_by(ProductLine.name, TRACK_ORDER, Path.id, Level.rank)
 )
-_LEVELS = sa.select(Level.id, Level.path_id, Level.rank, Level.name).order_by(
-    Level.path_id, Level.rank
-)
-# A path's modules, not its levels' recertification modules (as Level.modules).
-_MODULES = (
-    sa.select(Module.id, Module.level_id, Module.title, Module.minutes)
-    .where(Module.recert.is_(False))
-    .order_by(Module.level_id, Module.position, Module.id)
-)
-_PREREQUISITES = sa.select(
-    level_prerequisite.c.level_id, level_prerequisite.c.required_level_id
-).order_by(level_prerequisite.c.level_id, level_prerequisite.c.required_level_id)
+# Each level's modules — a path's modules, not its levels' recertification modules (as
+# Level.modules) — and each level's prerequisites, told apart by `kind`.
+_MODULE, _PREREQUISITE = 0, 1
+_MODULES_AND_PREREQUISITES = sa.union_all(
+    sa.select(
+        sa.literal_column(str(_MODULE)).label("kind"),
+        Module.level_id,
+        Module.position.label("sort"),
+        Module.id,
+        Module.title,
+        Module.minutes,
+    ).where(Module.recert.is_(False)),
+    sa.select(
+        sa.literal_column(str(_PREREQUISITE)),
+        level_prerequisite.c.level_id,
+        level_prerequisite.c.required_level_id,
+        level_prerequisite.c.required_level_id,
+        sa.cast(sa.null(), Module.title.type),  # typed for PostgreSQL's UNION
+        sa.cast(sa.null(), Module.minutes.type),
+    ),
+).order_by(sa.text("kind"), sa.text("level_id"), sa.text("sort"), sa.text("id"))
 
 
 @dataclass(frozen=True)
@@ -89,23 +109,24 @@ def paths() -> list[PathView]:
     prerequisites (by rank), by product line and track — as `progress.all_paths`."""
     lines: dict[str, LineView] = {}
     by_path: dict[int, PathView] = {}
-    for row in db.session.execute(_PATHS):
-        line = lines.setdefault(row.line, LineView(row.line))
-        by_path[row.id] = PathView(row.id, row.title, row.summary, row.track, line)
     levels: dict[int, LevelView] = {}
-    for row in db.session.execute(_LEVELS):
-        path = by_path.get(row.path_id)
-        if path is not None:
-            level = LevelView(row.id, row.path_id, row.rank, row.name, path)
-            levels[row.id] = level
+    for row in db.read(_PATHS):
+        path = by_path.get(row.id)
+        if path is None:
+            line = lines.setdefault(row.line, LineView(row.line))
+            path = by_path[row.id] = PathView(row.id, row.title, row.summary, row.track, line)
+        if row.level_id is not None:
+            level = LevelView(row.level_id, row.id, row.rank, row.name, path)
+            levels[row.level_id] = level
             path.levels.append(level)
-    for row in db.session.execute(_MODULES):
-        level = levels.get(row.level_id)
-        if level is not None:
-            level.modules.append(ModuleView(row.id, row.level_id, row.title, row.minutes, level))
-    for level_id, required_id in db.session.execute(_PREREQUISITES).tuples():
-        if level_id in levels and required_id in levels:
-            levels[level_id].prerequisites.append(levels[required_id])
+    for kind, level_id, _sort, id_, title, minutes in db.read(_MODULES_AND_PREREQUISITES):
+        level = levels.get(level_id)
+        if level is None:
+            continue
+        if kind == _MODULE:
+            level.modules.append(ModuleView(id_, level_id, title, minutes, level))
+        elif id_ in levels:
+            level.prerequisites.append(levels[id_])
     for level in levels.values():
         level.prerequisites.sort(key=lambda p: p.rank)
     return list(by_path.values())

@@ -9,14 +9,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from campaigns.coop import ledger, providers
 from campaigns.proposals import panels as proposal_panels
 from campaigns.proposals import service as proposals
-from campaigns.proposals.models import ProposalStatus
-from hub import db
+from campaigns.proposals.models import Proposal, ProposalStatus
+from hub import db, policy
 from hub.db import today, utcnow
-from hub.models import TerritoryAssignment
+from hub.models import Organization, TerritoryAssignment
 from tests.campaigns.proposals.proposal_support import (
     approved,
     claim_lines,
@@ -394,3 +395,56 @@ def test_money_figures_in_the_panels_are_exact(channel, program, last_year):
         ),
         Decimal("0"),
     )
+
+
+# --- The partner panel's prebuilt statements --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "viewer_key", ["dealer_marketer", "partner_admin", "distributor_admin", "other_marketer"]
+)
+def test_the_partner_panel_statements_see_what_visible_proposals_sees(
+    viewer_key, channel, program, make_person
+):
+    """The panel's statements take the partner scope as a parameter: they see exactly the
+    proposals `visible_proposals` sees (drafts only the viewer's own organisation's), and
+    their candidates hold every proposal `waits_on` says waits on the viewer."""
+    program.distributor_first = True  # the distributor's rung first: some wait on it
+    _more_proposals(channel, program, make_person, rounds=2)
+    person = channel.people[viewer_key]
+    params = {"own": person.organization_id, "scope_path": policy.scope_pattern(person)}
+    visible = list(db.session.scalars(proposals.visible_proposals(person)))
+    seen = (
+        sa.select(Proposal.id)
+        .join(Organization, Organization.id == Proposal.organization_id)
+        .where(proposal_panels._SEEN_BY_PARTNER)
+    )
+    assert set(db.session.scalars(seen, params)) == {p.id for p in visible}
+    everyone = db.session.scalar(sa.select(sa.func.count(Proposal.id)))
+    assert 0 < len(visible) < everyone  # drafts and other branches' proposals unseen
+
+    distributor = proposal_panels.is_distributor_admin(person)
+    assert distributor == (viewer_key == "distributor_admin")
+    rows = db.read(
+        proposal_panels._PARTNER_CANDIDATES[distributor], {**params, "batch": 1000, "offset": 0}
+    )
+    waiting = {p.id for p in visible if proposals.waits_on(person, p)}
+    assert waiting, "nothing waits on the viewer: the test would prove nothing"
+    assert waiting <= {row.id for row in rows}
+
+
+def test_the_distributor_s_list_looks_past_older_dealer_proposals_waiting_on_the_oem(
+    channel, program
+):
+    """More than a page of older dealer proposals wait on the channel manager's rung: the
+    panel reads on until it finds the one waiting on the distributor's admin."""
+    marketer, distributor = channel.people["dealer_marketer"], channel.people["distributor_admin"]
+    for n in range(55):  # submitted without a distributor's rung: waiting on the OEM
+        waited(submitted(marketer, program, f"Older {n}", requested_amount="10.00"), days=9)
+    program.distributor_first = True
+    mine = submitted(marketer, program, "Waiting on the distributor")
+    assert proposals.waits_on(distributor, mine)
+
+    lists = proposal_panels.partner_lists(distributor)
+    assert [item.id for item in lists.mine] == [mine.id]
+    assert not lists.more_mine

@@ -22,6 +22,7 @@ from hub.models import AuditEvent
 from tests.campaigns.kits.kit_support import launch_data, ready
 from tests.campaigns.proposals.proposal_support import png_bytes
 from tests.conftest import post_form
+from tests.hub.test_query_counts import _count, _diff
 
 
 def test_the_dashboard_card_leads_to_a_launch_form_that_needs_only_the_amount(
@@ -278,3 +279,22 @@ def test_the_api_claim_can_name_the_campaigns_assets_as_proof(app, client, chann
         ("invoice", False),
         ("screenshot", True),
     ]
+
+
+def test_the_dashboard_sends_as_many_statements_with_many_kits(
+    app, client, login_as, channel, tmp_path, statements
+):
+    """The card reads its kits in one statement, however many the program publishes."""
+    program, (social, _mailer) = ready(channel, app, tmp_path)
+    login_as("dealer_marketer")
+    few, few_sql = _count(client, statements, "/", {})
+    admin = channel.people["program_admin"]
+    data = {"title": "Winter parts promotion", "lead_days": "3", "duration_days": "20",
+            "category_id": str(social.category_id),
+            "lines": [{"description": "Social ads", "amount": "300"}],
+            "template_ids": [str(t.template_id) for t in social.templates]}  # fmt: skip
+    for n in range(6):
+        kits.set_published(admin, kits.save_kit(admin, program, {**data, "name": f"Kit {n}"}), True)
+    many, many_sql = _count(client, statements, "/", {})
+    assert "All campaign kits" in client.get("/").get_data(as_text=True)
+    assert many == few, f"{few} → {many}\n" + _diff(few_sql, many_sql)

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from PIL import Image
 
 from campaigns.coop.models import Hold
+from campaigns.kits import panels as kit_panels
 from campaigns.kits import service as kits
 from campaigns.proposals import service as proposals
 from campaigns.proposals.models import AssetSource, Proposal, ProposalAsset, ProposalStatus
@@ -199,3 +200,28 @@ def test_the_admin_saves_and_publishes_kits_with_sentences_and_audit(channel, ap
         "Winter parts kit",
         "Winter parts kit 2027",
     )
+
+
+def test_the_dashboard_card_lists_the_published_kits_as_the_service_reads_them(
+    app, channel, tmp_path
+):
+    """The card's own statement: the program's published kits by name (not a draft), with
+    the share and the most to ask that the kits themselves give; one more than it shows."""
+    program, (social, _mailer) = ready(channel, app, tmp_path)
+    admin = channel.people["program_admin"]
+    data = {"title": "Winter parts promotion", "lead_days": "3", "duration_days": "20",
+            "category_id": str(social.category_id),
+            "lines": [{"description": "Social ads", "amount": "300"}],
+            "template_ids": [str(social.templates[0].template_id)]}  # fmt: skip
+    for n in range(5):
+        kit = kits.save_kit(admin, program, {**data, "name": f"Winter kit {n}"})
+        if n:
+            kits.set_published(admin, kit, True)  # "Winter kit 0" stays a draft
+    published = kits.kits(program)
+    assert len(published) == 6
+    listed = kit_panels.published_kits(program.id)
+    assert [k.id for k in listed] == [k.id for k in published[: kit_panels.SHOWN + 1]]
+    for shown, kit in zip(listed, published, strict=False):
+        assert (shown.name, shown.category.name) == (kit.name, kit.category.name)
+        assert kits.share(shown) == kits.share(kit)
+        assert kits.most_to_ask(shown) == kits.most_to_ask(kit)

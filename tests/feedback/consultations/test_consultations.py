@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from feedback.consultations import panels as consultation_panels
 from feedback.consultations import service, summary
 from feedback.consultations.access import get_visible, visible_comments, visible_consultations
 from feedback.consultations.models import ConsultationNotice, ConsultationSignal, Signal
@@ -223,3 +224,36 @@ def test_an_organisation_without_region_counts_as_no_region(channel):
     service.give_signal(channel.people["dealer_marketer"], c, "agree")
     result = summary.summarise(channel.people["program_admin"], c)
     assert [name for name, _ in result.regions] == [summary.NO_REGION]
+
+
+def test_the_dashboard_panel_lists_the_open_ones_each_partner_is_asked_in(
+    channel, make_org, make_person
+):
+    """The panel's own statement lists what visible_consultations and is_open give: not
+    those scheduled, closed or answered, nor those asking other tiers or regions."""
+    admin = channel.people["program_admin"]
+    elite = make_org("dealer", parent=channel.distributor, tier="Elite", region="Iowa")
+    day = today()
+    everyone = open_one(admin, title="Open to every partner")
+    open_one(admin, title="Open to Elite in Iowa", tiers=[elite.tier_id], regions=["Iowa"])
+    open_one(
+        admin,
+        title="Scheduled for next week",
+        opens_on=(day + timedelta(days=3)).isoformat(),
+        closes_on=(day + timedelta(days=9)).isoformat(),
+    )
+    close(open_one(admin, title="Closed yesterday"))
+    answered = open_one(admin, title="Answered today")
+    service.publish_response(admin, answered, "dropped", "Not now.", link="x", path="/x")
+    db.session.flush()
+    people = [
+        channel.people["dealer_marketer"],
+        channel.people["distributor_admin"],
+        channel.people["other_marketer"],
+        make_person("dealer_marketer", elite),
+    ]
+    for person in people:
+        expected = [c.id for c in visible_consultations(person) if service.is_open(c)]
+        assert [c.id for c in consultation_panels.open_consultations(person)] == expected
+    assert [c.id for c in consultation_panels.open_consultations(people[0])] == [everyone.id]
+    assert len(consultation_panels.open_consultations(people[-1])) == 2

@@ -196,3 +196,25 @@ def test_only_reviewers_decide_and_scope_follows_the_policy(channel, session):
         "program_admin",
         "product_manager",
     }
+
+
+def test_the_learner_dashboard_names_the_practical_as_the_next_step(
+    channel, session, client, login_as
+):
+    """Once the modules are done the practical is the next step, with its submission's
+    state once evidence is sent; before that (and for a level without one) it is not."""
+    learning = make_learning()
+    with_practical(learning.foundation)
+    staff = channel.people["partner_staff"]
+    login_as(staff)
+    step = f"Practical assessment: {learning.foundation.title}"
+    assert step not in client.get("/learning/").get_data(as_text=True)  # modules to do
+
+    _finish(staff, learning)
+    page = client.get("/learning/").get_data(as_text=True)
+    assert step in page and "Modules done — send your evidence" in page
+
+    submission = submit_evidence(staff, learning.foundation)
+    page = client.get("/learning/").get_data(as_text=True)
+    assert step in page and submission.status.label in page
+    assert "Modules done — send your evidence" not in page
