@@ -8,7 +8,7 @@ from functools import partial
 from flask import abort, flash, request
 from flask_login import current_user, login_required
 
-from campaigns.coop.balances import account_of, entries_newest_first
+from campaigns.coop.balances import account_of
 from campaigns.coop.blueprint import bp, may_propose, reference_names
 from campaigns.coop.forms import ProgramRulesForm, ProgramTermsForm, rate_fields
 from campaigns.coop.money import format_money
@@ -19,6 +19,7 @@ from campaigns.coop.overview import (
     account_state,
     accounts_beneath,
     entry_notes,
+    ledger_search,
     period_chart,
     use_totals,
     utilisation_chart,
@@ -32,7 +33,7 @@ from hub.db import today
 from hub.errors import ValidationFailed
 from hub.models import Organization, OrgKind
 from hub.web.forms import apply_problems
-from hub.web.pages import Page, int_arg, paginate, render, see_other
+from hub.web.pages import Page, int_arg, paginate_rows, render, see_other
 
 __all__ = ["bp"]  # the blueprint, registered by campaigns' init_app
 
@@ -123,7 +124,7 @@ def _account_page(program, org: Organization):
     state = account_state(account, on)
     entries, notes = None, {}
     if account is not None:
-        entries = paginate(entries_newest_first(account), int_arg("page"), ENTRIES_PER_PAGE)
+        entries = paginate_rows(ledger_search(account), int_arg("page"), ENTRIES_PER_PAGE)
         notes = entry_notes(entries.items, partial(reference_names, current_user), program.currency)
     # A distributor's people also see the accounts of everyone beneath it in the channel
     # (a dealer has nobody beneath it: hub.directory's LEGAL_PARENTS).
