@@ -201,15 +201,16 @@ def use_totals(periods: list[BucketBalance]) -> dict[str, Decimal]:
     }
 
 
+_TERRITORY_PATHS = (
+    sa.select(Organization.path)
+    .join(TerritoryAssignment, TerritoryAssignment.organization_id == Organization.id)
+    .where(TerritoryAssignment.channel_manager_id == sa.bindparam("person_id"))
+)
+
+
 def territory_paths(person: Person) -> list[str]:
     """Channel paths of the organisations a channel manager covers (each covers its subtree)."""
-    return list(
-        db.session.scalars(
-            sa.select(Organization.path)
-            .join(TerritoryAssignment, TerritoryAssignment.organization_id == Organization.id)
-            .where(TerritoryAssignment.channel_manager_id == person.id)
-        )
-    )
+    return list(db.read(_TERRITORY_PATHS, {"person_id": person.id}).scalars())
 
 
 def accounts_beneath(
