@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from campaigns.coop import partners
 from campaigns.coop.balances import (
+    BALANCE_FIELDS,
     EMPTY_BALANCE,
     Balance,
     BucketBalance,
@@ -21,9 +22,17 @@ from campaigns.coop.balances import (
     bucket_balances,
     expiring_of,
 )
-from campaigns.coop.models import CoopAccount, CoopProgram, EntryKind, Hold, LedgerEntry
+from campaigns.coop.models import (
+    CoopAccount,
+    CoopBucket,
+    CoopProgram,
+    EntryKind,
+    Hold,
+    LedgerEntry,
+)
 from campaigns.coop.money import ZERO, format_money
 from campaigns.coop.partners import EXPIRY_WARNING_DAYS, AccountSummary, Totals
+from campaigns.coop.periods import period_start
 from hub import db
 from hub.db import today
 from hub.models import Organization, Person, TerritoryAssignment
@@ -54,6 +63,47 @@ def account_state(account: CoopAccount | None, on: date) -> AccountState:
         return AccountState(EMPTY_BALANCE, [], [])
     buckets = bucket_balances(account)
     return AccountState(balance_of(account), buckets, expiring_of(buckets, EXPIRY_WARNING_DAYS, on))
+
+
+# An account's balance and its buckets in one statement (the account row LEFT JOINed to its
+# bucket rows: one row per bucket, or one with no bucket), read as rows — for the account
+# page and the partner's dashboard panel, instead of loading the account object afresh and
+# reading its buckets in a second statement.
+_ACCOUNT_AND_BUCKETS = (
+    sa.select(
+        CoopAccount.id,
+        *(getattr(CoopAccount, name) for name in BALANCE_FIELDS),
+        CoopBucket.bucket,
+        CoopBucket.expires_on,
+        CoopBucket.earned,
+        CoopBucket.reimbursed,
+        CoopBucket.expired,
+        CoopBucket.held,
+    )
+    .outerjoin(CoopBucket, CoopBucket.account_id == CoopAccount.id)
+    .where(
+        CoopAccount.organization_id == sa.bindparam("organization_id"),
+        CoopAccount.program_id == sa.bindparam("program_id"),
+    )
+)
+_BUCKET_AT = 1 + len(BALANCE_FIELDS)  # where a row's bucket columns start
+
+
+def account_view(
+    org: Organization, program: CoopProgram, on: date
+) -> tuple[int | None, AccountState]:
+    """The organisation's account id (None before its first purchase) and its state as
+    `account_state` gives it, from one statement of the cached account and bucket rows."""
+    params = {"organization_id": org.id, "program_id": program.id}
+    rows = db.read(_ACCOUNT_AND_BUCKETS, params).all()
+    if not rows:
+        return None, AccountState(EMPTY_BALANCE, [], [])
+    buckets = sorted(
+        (BucketBalance(*row[_BUCKET_AT:]) for row in rows if row[_BUCKET_AT] is not None),
+        key=lambda b: period_start(b.bucket),
+    )
+    balance = Balance(*rows[0][1:_BUCKET_AT])
+    return rows[0][0], AccountState(balance, buckets, expiring_of(buckets, EXPIRY_WARNING_DAYS, on))
 
 
 def account_summaries(
@@ -274,9 +324,9 @@ class EntrySearch:
     params: dict
 
 
-def ledger_search(account: CoopAccount) -> EntrySearch:
+def ledger_search(account_id: int) -> EntrySearch:
     """The account's entries, newest first, and their count, for a page of them."""
-    return EntrySearch(_ENTRY_COUNT, _ENTRY_PAGE, {"account_id": account.id})
+    return EntrySearch(_ENTRY_COUNT, _ENTRY_PAGE, {"account_id": account_id})
 
 
 # What each hold is called, and what was paid on it (the sum of its reimbursements), in one
