@@ -350,9 +350,9 @@ def hold_references(hold_ids) -> dict[int, str]:
 
 
 def entry_notes(entries, names_of, currency: str) -> dict[int, EntryNote]:
-    """Notes for the entries (rows or objects with id, kind, hold_id, reason) of holds: the campaign named (by `names_of(references)`, which
-    answers {reference: (name, url)}) instead of its internal reference, and a release after
-    a partial payment said as such."""
+    """Notes for the entries of holds (rows or objects with id, kind, hold_id, reason): the
+    campaign named (by `names_of(references)`, which answers {reference: (name, url)})
+    instead of its internal reference, and a release after a partial payment said as such."""
     hold_ids = {e.hold_id for e in entries if e.hold_id is not None}
     if not hold_ids:
         return {}
