@@ -34,6 +34,7 @@ from sqlalchemy.engine import make_url
 from bench import coop_measure, coop_seed, load, web
 from bench.common import add_backend_options, main, run_backends, safe_url
 from bench.seed_large import Shape, bench_app, reset_database, seed
+from hub import db
 
 DEFAULT_POSTGRES_URL = os.environ.get(
     "HUB_BENCH_COOP_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/coop_bench"
@@ -231,11 +232,18 @@ def _measure_size(app, setup, seeded, dealer_org, dealer_account, server, args) 
         else:
             result = load.run_load(web.HOST, server.port, path, headers, config)
             row.update(result.as_dict())
-            row["server_cpu_ms"] = server_cpu_per_request(server, path, headers)
+            row["server_cpu_ms"], row["database_cpu_ms"] = server_cpu_per_request(
+                server, path, headers, app
+            )
+            database = (
+                f", database CPU {row['database_cpu_ms']} ms/request"
+                if row["database_cpu_ms"] is not None
+                else ""
+            )
             print(
                 f"     {label:<34} {result.rps:8.1f} req/s  p50 {result.p50_ms:7.1f} ms  "
                 f"p95 {result.p95_ms:7.1f} ms  errors {result.errors}  "
-                f"server CPU {row['server_cpu_ms']} ms/request",
+                f"server CPU {row['server_cpu_ms']} ms/request{database}",
                 flush=True,
             )
         out["pages"][key] = row
@@ -264,16 +272,51 @@ def _server_cpu(server) -> float:
     return total
 
 
-def server_cpu_per_request(server, path: str, headers: dict) -> float | None:
+def _database_pids(app) -> list[int]:
+    """PostgreSQL: the server processes of the other sessions on the bench database — the
+    gunicorn workers' pooled connections, open since the load run (none on SQLite, which
+    runs inside the workers)."""
+    with app.app_context():
+        connection = db.session.connection()
+        if connection.dialect.name != "postgresql":
+            return []
+        pids = connection.exec_driver_sql(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        ).scalars()
+        out = list(pids)
+        db.session.rollback()
+        return out
+
+
+def _processes_cpu(pids: list[int]) -> dict[int, float]:
+    """CPU seconds so far of each of the processes still running."""
+    out = {}
+    for pid in pids:
+        try:
+            out[pid] = _process_cpu(pid)
+        except (OSError, ValueError, IndexError):
+            continue  # a connection closed meanwhile
+    return out
+
+
+def server_cpu_per_request(server, path: str, headers: dict, app=None):
     """The server's CPU per request, in ms, over CPU_REQUESTS requests one after another —
-    what other work on the machine moves far less than latency (the database server's own
-    CPU is not in it on PostgreSQL)."""
+    what other work on the machine moves far less than latency — and, on PostgreSQL, the
+    database server's (its backends for the workers' connections, read from /proc), which
+    is not in the first. (None, None) without /proc; the second is None on SQLite."""
     if not Path("/proc").is_dir():
-        return None
-    before = _server_cpu(server)
+        return None, None
+    pids = _database_pids(app) if app is not None else []
+    before, database_before = _server_cpu(server), _processes_cpu(pids)
     for _ in range(CPU_REQUESTS):
         load.probe(web.HOST, server.port, path, headers)
-    return round((_server_cpu(server) - before) / CPU_REQUESTS * 1000, 1)
+    server_ms = round((_server_cpu(server) - before) / CPU_REQUESTS * 1000, 1)
+    if not pids:
+        return server_ms, None
+    after = _processes_cpu(pids)  # a backend that ended meanwhile counts for neither
+    spent = sum(after[pid] - database_before[pid] for pid in after if pid in database_before)
+    return server_ms, round(spent / CPU_REQUESTS * 1000, 1)
 
 
 def _ratios(small: dict, large: dict) -> dict:
@@ -296,6 +339,8 @@ def _ratios(small: dict, large: dict) -> dict:
             out[f"{key}_p50"] = ratio(row["p50_ms"], other["p50_ms"])
         if row.get("server_cpu_ms") and other.get("server_cpu_ms"):
             out[f"{key}_cpu"] = ratio(row["server_cpu_ms"], other["server_cpu_ms"])
+        if row.get("database_cpu_ms") and other.get("database_cpu_ms"):
+            out[f"{key}_db_cpu"] = ratio(row["database_cpu_ms"], other["database_cpu_ms"])
     return out
 
 
@@ -381,6 +426,12 @@ def markdown(report: dict) -> str:
                         f"| {row['label'].split(' (p95')[0]}: server CPU per request | "
                         f"{row['server_cpu_ms']} ms | {other['server_cpu_ms']} ms "
                         f"| {s['ratios'][f'{key}_cpu']}x |"
+                    )
+                if row.get("database_cpu_ms") and other.get("database_cpu_ms"):
+                    out.append(
+                        f"| {row['label'].split(' (p95')[0]}: database CPU per request | "
+                        f"{row['database_cpu_ms']} ms | {other['database_cpu_ms']} ms "
+                        f"| {s['ratios'][f'{key}_db_cpu']}x |"
                     )
             out.append(
                 f"| `close_period`, a daily run (nothing due) | {small['close_daily']['seconds']} s "

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from campaigns.coop import partners
 from campaigns.coop.balances import (
+    BALANCE_FIELDS,
     EMPTY_BALANCE,
     Balance,
     BucketBalance,
@@ -21,9 +22,17 @@ from campaigns.coop.balances import (
     bucket_balances,
     expiring_of,
 )
-from campaigns.coop.models import CoopAccount, CoopProgram, EntryKind, Hold, LedgerEntry
+from campaigns.coop.models import (
+    CoopAccount,
+    CoopBucket,
+    CoopProgram,
+    EntryKind,
+    Hold,
+    LedgerEntry,
+)
 from campaigns.coop.money import ZERO, format_money
 from campaigns.coop.partners import EXPIRY_WARNING_DAYS, AccountSummary, Totals
+from campaigns.coop.periods import period_start
 from hub import db
 from hub.db import today
 from hub.models import Organization, Person, TerritoryAssignment
@@ -54,6 +63,47 @@ def account_state(account: CoopAccount | None, on: date) -> AccountState:
         return AccountState(EMPTY_BALANCE, [], [])
     buckets = bucket_balances(account)
     return AccountState(balance_of(account), buckets, expiring_of(buckets, EXPIRY_WARNING_DAYS, on))
+
+
+# An account's balance and its buckets in one statement (the account row LEFT JOINed to its
+# bucket rows: one row per bucket, or one with no bucket), read as rows — for the account
+# page and the partner's dashboard panel, instead of loading the account object afresh and
+# reading its buckets in a second statement.
+_ACCOUNT_AND_BUCKETS = (
+    sa.select(
+        CoopAccount.id,
+        *(getattr(CoopAccount, name) for name in BALANCE_FIELDS),
+        CoopBucket.bucket,
+        CoopBucket.expires_on,
+        CoopBucket.earned,
+        CoopBucket.reimbursed,
+        CoopBucket.expired,
+        CoopBucket.held,
+    )
+    .outerjoin(CoopBucket, CoopBucket.account_id == CoopAccount.id)
+    .where(
+        CoopAccount.organization_id == sa.bindparam("organization_id"),
+        CoopAccount.program_id == sa.bindparam("program_id"),
+    )
+)
+_BUCKET_AT = 1 + len(BALANCE_FIELDS)  # where a row's bucket columns start
+
+
+def account_view(
+    org: Organization, program: CoopProgram, on: date
+) -> tuple[int | None, AccountState]:
+    """The organisation's account id (None before its first purchase) and its state as
+    `account_state` gives it, from one statement of the cached account and bucket rows."""
+    params = {"organization_id": org.id, "program_id": program.id}
+    rows = db.read(_ACCOUNT_AND_BUCKETS, params).all()
+    if not rows:
+        return None, AccountState(EMPTY_BALANCE, [], [])
+    buckets = sorted(
+        (BucketBalance(*row[_BUCKET_AT:]) for row in rows if row[_BUCKET_AT] is not None),
+        key=lambda b: period_start(b.bucket),
+    )
+    balance = Balance(*rows[0][1:_BUCKET_AT])
+    return rows[0][0], AccountState(balance, buckets, expiring_of(buckets, EXPIRY_WARNING_DAYS, on))
 
 
 def account_summaries(
@@ -201,15 +251,16 @@ def use_totals(periods: list[BucketBalance]) -> dict[str, Decimal]:
     }
 
 
+_TERRITORY_PATHS = (
+    sa.select(Organization.path)
+    .join(TerritoryAssignment, TerritoryAssignment.organization_id == Organization.id)
+    .where(TerritoryAssignment.channel_manager_id == sa.bindparam("person_id"))
+)
+
+
 def territory_paths(person: Person) -> list[str]:
     """Channel paths of the organisations a channel manager covers (each covers its subtree)."""
-    return list(
-        db.session.scalars(
-            sa.select(Organization.path)
-            .join(TerritoryAssignment, TerritoryAssignment.organization_id == Organization.id)
-            .where(TerritoryAssignment.channel_manager_id == person.id)
-        )
-    )
+    return list(db.read(_TERRITORY_PATHS, {"person_id": person.id}).scalars())
 
 
 def accounts_beneath(
@@ -237,6 +288,59 @@ class EntryNote:
     after: str = ""
 
 
+# --- An account's ledger, a page at a time ---------------------------------------------
+
+# The columns the ledger table and its notes show, newest first; built once, read as rows
+# (db.read): a page of 20 entries without loading 20 ORM objects.
+_ENTRY_PAGE = (
+    sa.select(
+        LedgerEntry.id,
+        LedgerEntry.kind,
+        LedgerEntry.amount,
+        LedgerEntry.bucket,
+        LedgerEntry.hold_id,
+        LedgerEntry.rate,
+        LedgerEntry.reason,
+        LedgerEntry.effective_on,
+    )
+    .where(LedgerEntry.account_id == sa.bindparam("account_id"))
+    .order_by(LedgerEntry.effective_on.desc(), LedgerEntry.id.desc())
+    .limit(sa.bindparam("limit", type_=sa.Integer))
+    .offset(sa.bindparam("offset", type_=sa.Integer))
+)
+_ENTRY_COUNT = (
+    sa.select(sa.func.count())
+    .select_from(LedgerEntry)
+    .where(LedgerEntry.account_id == sa.bindparam("account_id"))
+)
+
+
+@dataclass(frozen=True)
+class EntrySearch:
+    """An account's entries as `hub.web.pages.paginate_rows` reads them."""
+
+    count: sa.Select
+    rows: sa.Select
+    params: dict
+
+
+def ledger_search(account_id: int) -> EntrySearch:
+    """The account's entries, newest first, and their count, for a page of them."""
+    return EntrySearch(_ENTRY_COUNT, _ENTRY_PAGE, {"account_id": account_id})
+
+
+# What each hold is called, and what was paid on it (the sum of its reimbursements), in one
+# statement for a page of entries.
+_PAID = (
+    sa.select(sa.func.sum(LedgerEntry.amount))
+    .where(LedgerEntry.hold_id == Hold.id, LedgerEntry.kind == EntryKind.REIMBURSEMENT)
+    .scalar_subquery()
+)
+_HOLD_NOTES = sa.select(Hold.id, Hold.reference, _PAID.label("paid")).where(
+    Hold.id.in_(sa.bindparam("hold_ids", expanding=True))
+)
+
+
 def hold_references(hold_ids) -> dict[int, str]:
     """What each hold is for (its reference), by hold id."""
     if not hold_ids:
@@ -245,21 +349,16 @@ def hold_references(hold_ids) -> dict[int, str]:
     return dict(db.session.execute(stmt).all())
 
 
-def entry_notes(entries: list[LedgerEntry], names_of, currency: str) -> dict[int, EntryNote]:
-    """Notes for the entries of holds: the campaign named (by `names_of(references)`, which
-    answers {reference: (name, url)}) instead of its internal reference, and a release after
-    a partial payment said as such."""
+def entry_notes(entries, names_of, currency: str) -> dict[int, EntryNote]:
+    """Notes for the entries of holds (rows or objects with id, kind, hold_id, reason): the
+    campaign named (by `names_of(references)`, which answers {reference: (name, url)})
+    instead of its internal reference, and a release after a partial payment said as such."""
     hold_ids = {e.hold_id for e in entries if e.hold_id is not None}
     if not hold_ids:
         return {}
-    references = hold_references(hold_ids)
-    paid = dict(
-        db.session.execute(
-            sa.select(LedgerEntry.hold_id, sa.func.sum(LedgerEntry.amount))
-            .where(LedgerEntry.hold_id.in_(hold_ids), LedgerEntry.kind == EntryKind.REIMBURSEMENT)
-            .group_by(LedgerEntry.hold_id)
-        ).all()
-    )
+    references, paid = {}, {}
+    for hold_id, reference, paid_on_it in db.read(_HOLD_NOTES, {"hold_ids": sorted(hold_ids)}):
+        references[hold_id], paid[hold_id] = reference, paid_on_it
     names = names_of(set(references.values()))
     notes = {}
     for e in entries:

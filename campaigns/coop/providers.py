@@ -26,8 +26,8 @@ from campaigns.coop.overview import (
     EXPIRY_WARNING_DAYS,
     USE_PARTS,
     account_overview,
-    account_state,
     account_summaries,
+    account_view,
     accounts_beneath,
     hold_references,
     period_chart,
@@ -126,7 +126,7 @@ def _oem_panels(person: Person, program: CoopProgram, on: date) -> list[Panel]:
 
 def _partner_panel(person: Person, program: CoopProgram, on: date) -> Panel:
     org = person.organization
-    state = account_state(account_of(org, program), on)
+    _, state = account_view(org, program, on)
     beneath = []
     if org.kind != OrgKind.DEALER:
         beneath = [s for s in accounts_beneath(person, program, org, on) if s.expiring]

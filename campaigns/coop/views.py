@@ -8,7 +8,6 @@ from functools import partial
 from flask import abort, flash, request
 from flask_login import current_user, login_required
 
-from campaigns.coop.balances import account_of, entries_newest_first
 from campaigns.coop.blueprint import bp, may_propose, reference_names
 from campaigns.coop.forms import ProgramRulesForm, ProgramTermsForm, rate_fields
 from campaigns.coop.money import format_money
@@ -16,9 +15,10 @@ from campaigns.coop.overview import (
     EXPIRY_WARNING_DAYS,
     USE_PARTS,
     account_overview,
-    account_state,
+    account_view,
     accounts_beneath,
     entry_notes,
+    ledger_search,
     period_chart,
     use_totals,
     utilisation_chart,
@@ -32,7 +32,7 @@ from hub.db import today
 from hub.errors import ValidationFailed
 from hub.models import Organization, OrgKind
 from hub.web.forms import apply_problems
-from hub.web.pages import Page, int_arg, paginate, render, see_other
+from hub.web.pages import Page, int_arg, paginate_rows, render, see_other
 
 __all__ = ["bp"]  # the blueprint, registered by campaigns' init_app
 
@@ -118,12 +118,11 @@ def coop_account(org_id: int):
 
 
 def _account_page(program, org: Organization):
-    account = account_of(org, program)
     on = today()
-    state = account_state(account, on)
+    account_id, state = account_view(org, program, on)
     entries, notes = None, {}
-    if account is not None:
-        entries = paginate(entries_newest_first(account), int_arg("page"), ENTRIES_PER_PAGE)
+    if account_id is not None:
+        entries = paginate_rows(ledger_search(account_id), int_arg("page"), ENTRIES_PER_PAGE)
         notes = entry_notes(entries.items, partial(reference_names, current_user), program.currency)
     # A distributor's people also see the accounts of everyone beneath it in the channel
     # (a dealer has nobody beneath it: hub.directory's LEGAL_PARENTS).

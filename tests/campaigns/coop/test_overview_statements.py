@@ -1,0 +1,100 @@
+"""The OEM's co-op overview and money-at-risk panels: as many SQL statements for a program
+with more partners, more periods and more entries (counts only), and their sums exact to
+the cent on either database (SQLite adds whole cents; PostgreSQL sums NUMERIC as it is)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from campaigns.coop import ledger, partners
+from campaigns.coop.balances import account_of
+from hub.db import today
+from tests.conftest import sign_in
+from tests.hub.test_query_counts import _count
+
+
+def _program(channel):
+    admin = channel.people["program_admin"]
+    program = ledger.create_program(admin, "Counted Co-op", "EUR", "year", carryover_periods=1)
+    # Every partner of the channel fixture (and make_org's) is in the "Premier" tier.
+    ledger.set_accrual_rate(
+        admin, program, "0.02", tier=channel.dealer.tier, effective_from=date(2020, 1, 1)
+    )
+    return program
+
+
+def _buy(program, orgs, amount: str, on: date, tag: str) -> None:
+    lines = [
+        {
+            "external_id": f"{tag}-{org.id}",
+            "organization_id": org.id,
+            "amount": amount,
+            "currency": "EUR",
+            "purchased_on": on.isoformat(),
+        }
+        for org in orgs
+    ]
+    assert ledger.record_purchases(program, lines).clean
+
+
+@pytest.mark.parametrize("viewer", ["program_admin", "channel_manager"])
+def test_the_overview_and_panels_send_as_many_statements_for_a_bigger_program(
+    viewer, client, session, channel, make_org, statements
+):
+    program = _program(channel)
+    this_year = today().replace(month=1, day=3)
+    dealers = [channel.dealer, channel.sibling_dealer]
+    _buy(program, dealers, "1000.00", this_year, "small")
+    session.flush()
+    sign_in(client, channel.people[viewer])
+    tier = channel.dealer.tier_id
+    paths = ["/campaigns/coop", f"/campaigns/coop?sort=available&q=e&tier={tier}", "/"]
+    small = {path: _count(client, statements, path, {}) for path in paths}
+
+    more = [make_org("dealer", parent=channel.distributor, name=f"Grown {n}") for n in range(6)]
+    session.flush()
+    everyone = [*dealers, channel.other_dealer, *more]
+    last_year = this_year.replace(year=this_year.year - 1)
+    for n in range(3):  # more entries, and a second period for every account
+        _buy(program, everyone, "500.00", last_year, f"old-{n}")
+        _buy(program, everyone, "700.00", this_year, f"new-{n}")
+    session.flush()
+    for path in paths:
+        large, sql = _count(client, statements, path, {})
+        assert large == small[path][0], f"{path}\n" + "\n".join(sql)
+
+
+def test_the_oem_sums_are_exact_to_the_cent(channel, session):
+    """A cent of free money is money expiring soon; a bucket fully held is not at risk."""
+    program = _program(channel)
+    admin = channel.people["program_admin"]
+    last_year = today().replace(year=today().year - 1, month=6, day=1)
+    _buy(program, [channel.dealer], "0.50", last_year, "cent")  # 2% → 0.01
+    _buy(program, [channel.sibling_dealer], "1000.00", last_year, "held")  # → 20.00
+    _buy(program, [channel.other_dealer], "3000.05", last_year, "more")  # → 60.00 (60.001)
+    held = account_of(channel.sibling_dealer, program)
+    ledger.place_hold(held, "20.00", "proposal:1", "hold-all", admin)
+    session.flush()
+
+    on = date(today().year, 12, 1)  # last year's bucket closes on 31 December
+    totals = partners.totals(admin, program, on)
+    assert totals.earned == Decimal("80.01")
+    assert totals.used == Decimal("20.00")
+    assert totals.available == Decimal("60.01")
+    assert (totals.expiring, totals.at_risk, totals.accounts) == (Decimal("60.01"), 2, 3)
+
+    rows = partners.summaries(admin, program, on, sort="expiring")
+    assert [(r.organization.id, r.expiring) for r in rows] == [
+        (channel.other_dealer.id, Decimal("60.00")),
+        (channel.dealer.id, Decimal("0.01")),
+        (channel.sibling_dealer.id, Decimal("0.00")),
+    ]
+    [period] = partners.periods(admin, program, on)
+    assert (period.earned, period.held, period.reimbursed) == (
+        Decimal("80.01"),
+        Decimal("20.00"),
+        Decimal("0.00"),
+    )
