@@ -497,19 +497,23 @@ LINE_COLUMNS = (
 def _insert_lines(program: CoopProgram, fresh, actor, now: datetime) -> list[int]:
     """The new purchase lines in one COPY (PostgreSQL) or executemany (SQLite), their ids
     taken first (`db.new_ids`), each row a tuple made straight from the parsed line; the
-    ids in the order of `fresh`."""
+    ids in the order of `fresh`. Written (and numbered) in organisation order, as the
+    entries are in account order: the organisation-led index and the account key each
+    line is checked against are then read and written page by page."""
     table = PurchaseLine.__table__
-    ids = db.new_ids(table, len(fresh))
+    order = sorted(range(len(fresh)), key=lambda i: fresh[i][0].organization_id)
+    ids = [0] * len(fresh)
+    for line_id, i in zip(db.new_ids(table, len(fresh)), order, strict=True):
+        ids[i] = line_id
     program_id, actor_id = program.id, getattr(actor, "id", None)
-    db.insert_rows(
-        table,
-        LINE_COLUMNS,
-        [
-            (line_id, program_id, line.organization_id, line.external_id, line.product_line_id,
+    rows = []
+    for i in order:
+        line = fresh[i][0]
+        rows.append(
+            (ids[i], program_id, line.organization_id, line.external_id, line.product_line_id,
              line.amount, line.currency, line.purchased_on, line.content_hash(), now, actor_id)
-            for line_id, (line, _rate) in zip(ids, fresh, strict=True)
-        ],
-    )  # fmt: skip
+        )  # fmt: skip
+    db.insert_rows(table, LINE_COLUMNS, rows)
     return ids
 
 
