@@ -344,15 +344,13 @@ def insert_rows(table: sa.Table, columns: list[str], rows: list) -> None:
     import json
 
     json_columns = {i for i, c in enumerate(columns) if isinstance(table.c[c].type, sa.JSON)}
-    # Enums go in by value: the columns typed so, and any other holding one.
+    # Enums go in by value (in any column, as JSON too): the columns typed so, and any other
+    # holding one.
     enum_columns = {
         i
         for i, values in enumerate(zip(*rows, strict=True))
-        if i not in json_columns
-        and (
-            isinstance(table.c[columns[i]].type, sa.Enum)
-            or any(issubclass(kind, enum.Enum) for kind in set(map(type, values)))
-        )
+        if isinstance(table.c[columns[i]].type, sa.Enum)
+        or any(issubclass(kind, enum.Enum) for kind in set(map(type, values)))
     }
 
     names = ", ".join(f'"{c}"' for c in columns)
@@ -364,12 +362,12 @@ def insert_rows(table: sa.Table, columns: list[str], rows: list) -> None:
             return
         for row in rows:
             row = list(row)
+            for i in json_columns:
+                if row[i] is not None and not isinstance(row[i], enum.Enum):
+                    row[i] = json.dumps(row[i])
             for i in enum_columns:
                 if isinstance(row[i], enum.Enum):
                     row[i] = row[i].value
-            for i in json_columns:
-                if row[i] is not None:
-                    row[i] = json.dumps(row[i])
             copy.write_row(row)
 
 
