@@ -23,7 +23,6 @@ from campaigns.coop.models import CoopAccount, CoopBucket, CoopProgram, EntryKin
 from campaigns.coop.money import ZERO
 from campaigns.coop.periods import expires_on
 from hub import db
-from hub.db import utcnow
 from hub.errors import Conflict, ValidationFailed
 
 KEY_MAX_LENGTH = 100
@@ -298,18 +297,21 @@ def update_rows(table: sa.Table, params: list[dict], keys: tuple[str, ...], bump
     return result.rowcount
 
 
-def insert_entries(accounts: dict[int, CoopAccount], rows: list[dict]) -> None:
+# The columns of a ledger entry a bulk write gives, in the order of its tuples.
+ENTRY_COLUMNS = (
+    "account_id", "kind", "amount", "bucket", "hold_id", "rate", "purchase_line_id", "reason",
+    "actor_id", "idempotency_key", "effective_on", "created_at",
+)  # fmt: skip
+
+
+def insert_entries(accounts: dict[int, CoopAccount], rows: list[tuple]) -> None:
     """Write many entries in one executemany INSERT (COPY on PostgreSQL) and move the caches
-    with them (I3) —
-    the bulk path of `Operation.add`, for imports. The accounts must be locked; each row
-    has every column of `coop_ledger_entry` but id and created_at."""
+    with them (I3) — the bulk path of `Operation.add`, for imports. The accounts must be
+    locked; each row is a tuple of `ENTRY_COLUMNS`' values."""
     if not rows:
         return
-    now = utcnow()
-    db.bulk_insert(LedgerEntry.__table__, [row | {"created_at": now} for row in rows])
-    apply_moves(
-        accounts, [(row["account_id"], row["kind"], row["amount"], row["bucket"]) for row in rows]
-    )
+    db.insert_rows(LedgerEntry.__table__, ENTRY_COLUMNS, rows)
+    apply_moves(accounts, [row[:4] for row in rows])
 
 
 def operation_entries(account_id: int, key: str) -> list[LedgerEntry]:

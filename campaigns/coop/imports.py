@@ -163,6 +163,7 @@ class Preview:
         return sorted(merged)
 
 
+@db.collector_paused()  # thousands of rows made and freed: no cyclic collector passes
 def preview(upload: StoredFile, program: CoopProgram, today: date | None = None) -> Preview:
     """The preview of an upload: what each row would become if imported now.
 
@@ -354,6 +355,7 @@ def _lock(upload: StoredFile) -> StoredFile:
     ).scalar_one()
 
 
+@db.collector_paused()  # thousands of rows made and freed: no cyclic collector passes
 def start_import(
     upload: StoredFile,
     program: CoopProgram,
@@ -396,6 +398,7 @@ def start_import(
     return import_state(upload)
 
 
+@db.collector_paused()  # thousands of rows made and freed: no cyclic collector passes
 def run_next_chunk(upload: StoredFile, actor: Person, today: date | None = None) -> ImportState:
     """Import the next chunk of a started upload, all or nothing, and record what became of
     each of its rows. Nothing happens once the import has finished."""

@@ -78,7 +78,7 @@ def test_a_batch_sends_the_same_statements_for_ten_lines_or_five_hundred(session
     assert small.seen == large.seen
     # One multi-row statement each (on PostgreSQL the lines, entries and per-account audit
     # events go by COPY, which SQLAlchemy does not see); one indexed lookup for duplicates
-    # (and on SQLite one more that reads the new lines' ids back by the same index).
+    # (and on SQLite one more for the table's largest id, the new lines' ids following it).
     copy = session.get_bind().dialect.name == "postgresql"
     assert large.count("SELECT", "coop_purchase_line") == (1 if copy else 2)
     assert large.count("INSERT", "coop_ledger_entry") == (0 if copy else 1)
