@@ -126,9 +126,13 @@ def open_accounts(app, setup: CoopSetup) -> dict[int, int]:
         )
 
 
-def load_entries(app, per_account: dict[int, int], *, seed: int = 11) -> float:
+def load_entries(
+    app, per_account: dict[int, int], *, seed: int = 11, every_year: bool = False
+) -> float:
     """Append `n` accrual entries to each account (account id → n), 2025–2026, and add what
-    they sum to onto the account's cached earned and available. Returns the seconds taken."""
+    they sum to onto the account's cached earned and available. Returns the seconds taken.
+    every_year: an account's entries alternate between 2025 and 2026 (two entries give it
+    money in both years' buckets) instead of falling on random days."""
     rng = random.Random(seed)
     started = time.perf_counter()
     now = utcnow()
@@ -166,9 +170,11 @@ def load_entries(app, per_account: dict[int, int], *, seed: int = 11) -> float:
             batch.clear()
 
         for account_id, count in per_account.items():
-            for _ in range(count):
+            for i in range(count):
                 cents = rng.randint(100, 50_000)
                 day = FIRST_DAY + timedelta(days=rng.randrange(days))
+                if every_year:  # a day in the year's first 300 (before BENCH_TODAY)
+                    day = date(FIRST_DAY.year + i % 2, 1, 1) + timedelta(days=day.toordinal() % 300)
                 batch.append(
                     (
                         account_id,

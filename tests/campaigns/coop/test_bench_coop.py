@@ -38,7 +38,15 @@ def test_the_coop_benchmark_runs_end_to_end_at_a_tiny_scale(tmp_path):
 
     scale = one["scale"]
     assert (scale["small"]["entries"], scale["large"]["entries"]) == (250, 600)
-    for size in ("small", "large"):
+    # Between them, the same program with money in both years' buckets of every account:
+    # the large state's buckets, so that large against it is history alone.
+    assert 250 < scale["active"]["entries"] < 600
+    assert (
+        scale["active"]["close_year_end"]["expired_buckets"]
+        == scale["large"]["close_year_end"]["expired_buckets"]
+        > scale["small"]["close_year_end"]["expired_buckets"]
+    )
+    for size in ("small", "active", "large"):
         assert scale[size]["verify"]["problems"] == 0  # caches equal the bulk-loaded entries
         assert scale[size]["close_daily"]["expired_buckets"] == 0
         assert scale[size]["close_year_end"]["expired_buckets"] > 0
@@ -48,8 +56,9 @@ def test_the_coop_benchmark_runs_end_to_end_at_a_tiny_scale(tmp_path):
             assert "skipped" not in row, (key, row)
             assert row["errors"] == 0, (key, row)
     assert scale["ratios"]["balance_call_median"] > 0
+    assert scale["ratios_active"]["coop-overview_p50"] > 0
 
     table = coop.markdown(report)
     assert "| bare executemany into a plain table (baseline) |" in table
-    assert "| `ledger.balance` (median) |" in table
+    assert table.count("| `ledger.balance` (median) |") == 2  # 600 vs 250, and vs active
     assert (tmp_path / "coop-latest.json").exists() and (tmp_path / "coop-latest.md").exists()
