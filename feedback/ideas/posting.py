@@ -31,6 +31,14 @@ def product_lines() -> list[ProductLine]:
     return list(db.session.scalars(_PRODUCT_LINES))
 
 
+_LINE_NAMES = sa.select(ProductLine.id, ProductLine.name).order_by(ProductLine.name)
+
+
+def line_names() -> list:
+    """The product lines, by name, as (id, name) rows: the board's tabs show nothing more."""
+    return db.read(_LINE_NAMES).all()
+
+
 def field_problems(data: dict) -> dict[str, list[str]]:
     """A sentence per field that can't be accepted (empty: nothing)."""
     problems: dict[str, list[str]] = {}

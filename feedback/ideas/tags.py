@@ -46,24 +46,28 @@ def parse(raw: str, *, field: str = "tags") -> list[str]:
     return tags
 
 
+# Built once (the board asks on every request), run as rows.
+_TAGS_OF = (
+    sa.select(IdeaTag.idea_id, IdeaTag.tag)
+    .where(IdeaTag.idea_id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(IdeaTag.idea_id, IdeaTag.tag)
+)
+_ALL_TAGS = sa.select(IdeaTag.tag).distinct().order_by(IdeaTag.tag)
+
+
 def tags_of(idea_ids: list[int]) -> dict[int, list[str]]:
     """Per idea: its tags, alphabetically (one query for a page of ideas)."""
     if not idea_ids:
         return {}
     out: dict[int, list[str]] = {}
-    rows = db.session.execute(
-        sa.select(IdeaTag.idea_id, IdeaTag.tag)
-        .where(IdeaTag.idea_id.in_(idea_ids))
-        .order_by(IdeaTag.idea_id, IdeaTag.tag)
-    )
-    for idea_id, tag in rows:
+    for idea_id, tag in db.read(_TAGS_OF, {"ids": list(idea_ids)}):
         out.setdefault(idea_id, []).append(tag)
     return out
 
 
 def all_tags() -> list[str]:
     """Every tag in use on ideas, alphabetically (the filters' choices)."""
-    return list(db.session.scalars(sa.select(IdeaTag.tag).distinct().order_by(IdeaTag.tag)))
+    return list(db.read(_ALL_TAGS).scalars())
 
 
 def set_tags(actor: Person, idea: Idea, raw: str) -> list[str]:

@@ -4,6 +4,7 @@ with the filters and sort orders of the triage view and the boards."""
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -109,7 +110,7 @@ class Filters:
     status: IdeaStatus | None = None
     sort: str = "score"
     open_only: bool = False  # leave out shipped, declined and merged ideas
-    tag: str | None = None  # a product manager's tag (normalised, feedback.ideas.tags)
+    tag: str | None = None  # a product manager's tag (normalised, feedback.ideas.tags); None: any
 
 
 def ranked(viewer: Person, filters: Filters, *, weighted: bool = True) -> sa.Select:
@@ -130,7 +131,7 @@ def ranked(viewer: Person, filters: Filters, *, weighted: bool = True) -> sa.Sel
         stmt = stmt.where(Idea.status == filters.status)
     if filters.open_only:
         stmt = stmt.where(Idea.status.not_in(CLOSED_STATUSES))
-    if filters.tag:
+    if filters.tag is not None:
         tagged = sa.select(IdeaTag.idea_id).where(IdeaTag.tag == filters.tag)
         stmt = stmt.where(Idea.id.in_(tagged))
     order = {
@@ -167,30 +168,79 @@ class BoardIdea:
     product_line: LineName
 
 
-def board_page_of(stmt: sa.Select, page: int, per_page: int) -> tuple[list, int]:
-    """As `page_of` for a board (`ranked(…, weighted=False)`): one page of (BoardIdea,
-    score) rows and how many there are in all. Rows of the shown columns, not ideas: an
-    Idea loads its author (with organisation and tier), photos, filer and texts, which
-    cost a board more than its SQL."""
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+# What a board shows of each idea (BoardIdea), and its line's name.
+_BOARD_COLUMNS = (
+    Idea.id,
+    Idea.title,
+    Idea.status,
+    Idea.vote_count,
+    Idea.created_at,
+    ProductLine.name.label("line"),
+)
+
+
+@dataclass(frozen=True)
+class _Visibility:
+    """What `visible_ideas` decides by (whether the viewer is active): the stand-in viewer
+    a board's statements are built for once, so the rule stays written in one place."""
+
+    active: bool
+
+
+@functools.cache
+def _board_statements(
+    active: bool, line: bool, status: bool, sort: str, tag: bool
+) -> tuple[sa.Select, sa.Select]:
+    """A partners' board's count and page statements for one shape of filters, built once
+    (`ranked(…, weighted=False)` with parameters in place of the values; the page as
+    the shown columns): "line", "status", "tag" as filtered, "limit" and "offset"."""
+    filters = Filters(
+        sa.bindparam("line") if line else None,
+        sa.bindparam("status", type_=Idea.status.type) if status else None,
+        sort,
+        tag=sa.bindparam("tag") if tag else None,
     )
+    stmt = ranked(_Visibility(active), filters, weighted=False)
+    count = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
     shown = (
         stmt.with_only_columns(
-            Idea.id,
-            Idea.title,
-            Idea.status,
-            Idea.vote_count,
-            Idea.created_at,
-            ProductLine.name.label("line"),
-            *[c for c in stmt.selected_columns if c.name == "score"],
+            *_BOARD_COLUMNS, *[c for c in stmt.selected_columns if c.name == "score"]
         )
         .join(ProductLine, ProductLine.id == Idea.product_line_id)
-        .limit(per_page)
-        .offset((max(page, 1) - 1) * per_page)
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .offset(sa.bindparam("offset", type_=sa.Integer))
     )
+    return count, shown
+
+
+def board_page(viewer: Person, filters: Filters, page: int, per_page: int) -> tuple[list, int]:
+    """One page of a partners' board — `ranked(viewer, filters, weighted=False)` — as
+    (BoardIdea, score) rows, and how many there are in all. Rows of the shown columns, not
+    ideas (an Idea loads its author with organisation and tier, photos, filer and texts,
+    which cost a board more than its SQL), from statements built once per shape of
+    filters, run without the ORM (db.read)."""
+    count, shown = _board_statements(
+        bool(viewer.active),
+        filters.product_line_id is not None,
+        filters.status is not None,
+        filters.sort if filters.sort in ("votes", "newest") else "",  # others: no order
+        filters.tag is not None,
+    )
+    params: dict = {}
+    if filters.product_line_id is not None:
+        params["line"] = filters.product_line_id
+    if filters.status is not None:
+        params["status"] = filters.status
+    if filters.tag is not None:
+        params["tag"] = filters.tag
+    total = db.read(count, params).scalar_one()
+    window = {**params, "limit": per_page, "offset": (max(page, 1) - 1) * per_page}
+    return _board_rows(db.read(shown, window)), total
+
+
+def _board_rows(result) -> list:
     lines: dict[str, LineName] = {}
-    rows = [
+    return [
         (
             BoardIdea(
                 r.id,
@@ -202,9 +252,8 @@ def board_page_of(stmt: sa.Select, page: int, per_page: int) -> tuple[list, int]
             ),
             r.score,
         )
-        for r in db.session.execute(shown)
+        for r in result
     ]
-    return rows, total
 
 
 # --- Breakdowns ----------------------------------------------------------------------------

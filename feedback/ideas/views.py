@@ -75,7 +75,7 @@ def idea_or_404(idea_id: int) -> Idea:
 @bp.get("/ideas")
 @login_required
 def idea_board():
-    lines = posting.product_lines()
+    lines = posting.line_names()
     line_id = int_arg("line", 0)
     line = next((ln for ln in lines if ln.id == line_id), None)
     state = request.args.get("status", "")
@@ -83,12 +83,12 @@ def idea_board():
     sort = request.args.get("sort", "votes")
     sort = sort if sort in ("votes", "newest") else "votes"
     tag = tags.normalise(request.args.get("tag", "")) or None
-    stmt = triage.ranked(
+    rows, total = triage.board_page(
         current_user,
         triage.Filters(line.id if line else None, chosen, sort, tag=tag),
-        weighted=False,
+        int_arg("page"),
+        PER_PAGE,
     )
-    rows, total = triage.board_page_of(stmt, int_arg("page"), PER_PAGE)
     return render(
         "feedback/ideas/board.html",
         tag=tag,

@@ -6,8 +6,10 @@ Counts only."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
-from feedback.ideas import participation, tags
+from feedback.ideas import participation, tags, triage
+from feedback.ideas.models import Idea, IdeaStatus
 from hub.models import ProductLine
 from tests.conftest import sign_in
 from tests.feedback.ideas.support import post
@@ -42,3 +44,47 @@ def test_the_board_sends_as_many_statements_for_many_ideas(
     large, sql = _count(client, statements, "/feedback/ideas", {})
 
     assert large == small, "\n".join(sql)
+
+
+def test_the_boards_prebuilt_statements_show_what_ranked_selects(session, channel, line):
+    """board_page runs statements built once per shape of filters; for every viewer
+    (an inactive one too) and every shape they page through exactly the ideas, in the
+    order, that `triage.ranked(viewer, filters, weighted=False)` — the visibility rule
+    and the filters as written — selects."""
+    people = channel.people
+    other = ProductLine(name="Loaders", slug="loaders")
+    session.add(other)
+    session.flush()
+    authors = ["dealer_marketer", "partner_admin", "other_marketer", "distributor_admin"]
+    for n, who in enumerate(authors * 2):
+        idea = post(people[who], (line, other)[n % 2], title=f"Idea number {n} by {who}")
+        if n % 3 == 0:
+            tags.set_tags(people["product_manager"], idea, "hydraulics")
+        for voter in authors[: n % 4]:
+            if voter != who:
+                participation.vote(people[voter], idea)
+    inactive = people["partner_staff"]
+    inactive.active = False
+    session.flush()
+    status = session.scalars(sa.select(Idea.status)).first()
+
+    shapes = [
+        triage.Filters(line_id, chosen, sort, tag=tag)
+        for line_id in (None, line.id)
+        for chosen in (None, status, IdeaStatus.SHIPPED)
+        for sort in ("votes", "newest", "score")
+        for tag in (None, "hydraulics")
+    ]
+    for viewer in people.values():
+        for filters in shapes:
+            expected = [
+                (idea.id, score)
+                for idea, score in session.execute(triage.ranked(viewer, filters, weighted=False))
+            ]
+            shown, total = [], None
+            for page in (1, 2, 3, 4, 5):
+                rows, total = triage.board_page(viewer, filters, page, 2)
+                shown += [(idea.id, score) for idea, score in rows]
+            assert total == len(expected), (viewer.role, filters)
+            assert shown == expected, (viewer.role, filters)
+    assert not triage.board_page(inactive, triage.Filters(), 1, 20)[0]
