@@ -53,7 +53,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--small", type=int, default=1_000, help="ledger entries, first run")
     p.add_argument("--large", type=int, default=1_000_000, help="ledger entries, second run")
     p.add_argument("--scale", type=float, default=1.0, help="channel size (1 = 2,000 dealers)")
-    p.add_argument("--clients", type=int, default=10)
+    p.add_argument("--clients", type=int, default=20, help="concurrent clients (issue 15: 20)")
     p.add_argument("--warmup", type=float, default=1.0)
     p.add_argument("--duration", type=float, default=4.0)
     p.add_argument("--skip", nargs="*", default=[], choices=["import", "scale", "web"])
