@@ -64,15 +64,14 @@ def require_program_admin(actor, what: str) -> None:
 EMPTY_ACCOUNT = dict.fromkeys(("earned", "held", "reimbursed", "expired", "available"), ZERO)
 
 
-EMPTY_ACCOUNT = dict.fromkeys(("earned", "held", "reimbursed", "expired", "available"), ZERO)
-
-
 def open_accounts(
     organizations: list[Organization], program: CoopProgram, actor: Person | None = None
 ) -> dict[int, int]:
     """The ids of the organisations' accounts in the program by organisation id, the missing
-    ones opened in one multi-row insert (one by one, as `get_or_create_account`, when another
-    transaction opened one of them meanwhile)."""
+    ones opened in one multi-row insert and audited in another (one by one, as
+    `get_or_create_account`, when another transaction opened one of them meanwhile). No
+    account objects are made: an import's first file opens an account for every partner,
+    and objects and an audit object each cost more than the insert."""
     ids = [org.id for org in organizations]
     stmt = sa.select(CoopAccount.organization_id, CoopAccount.id).where(
         CoopAccount.program_id == program.id, db.among(CoopAccount.organization_id, ids)
@@ -85,19 +84,43 @@ def open_accounts(
         raise ValidationFailed(
             "The OEM earns no co-op itself; accounts belong to dealers and distributors."
         )
+    now = db.utcnow()
+    rows = [
+        {
+            "organization_id": org.id,
+            "program_id": program.id,
+            **EMPTY_ACCOUNT,
+            "version": 1,
+            "created_at": now,
+        }
+        for org in missing
+    ]
     try:
         with db.session.begin_nested():
-            opened = [
-                CoopAccount(organization_id=org.id, program_id=program.id, **EMPTY_ACCOUNT)
-                for org in missing
-            ]
-            db.session.add_all(opened)
+            opened = dict(
+                db.session.execute(
+                    sa.insert(CoopAccount.__table__).returning(
+                        CoopAccount.organization_id, CoopAccount.id
+                    ),
+                    rows,
+                ).all()
+            )
     except sa.exc.IntegrityError:
         return found | {org.id: get_or_create_account(org, program, actor).id for org in missing}
-    for org, account in zip(missing, opened, strict=True):
-        _audit_opened(account, org, program, actor)
-        found[org.id] = account.id
-    return found
+    audit.record_many(
+        "coop.account_opened",
+        "CoopAccount",
+        [
+            {
+                "object_id": opened[org.id],
+                "organization_id": org.id,
+                "summary": _opened_summary(org, program),
+            }
+            for org in missing
+        ],
+        actor=actor,
+    )
+    return found | opened
 
 
 def get_or_create_account(
@@ -133,12 +156,13 @@ def get_or_create_account(
     return account
 
 
+def _opened_summary(organization: Organization, program: CoopProgram) -> str:
+    return f"Co-op account opened for {organization.name} in {program.name}"
+
+
 def _audit_opened(account: CoopAccount, organization: Organization, program, actor) -> None:
     audit.record(
-        "coop.account_opened",
-        account,
-        actor=actor,
-        summary=f"Co-op account opened for {organization.name} in {program.name}",
+        "coop.account_opened", account, actor=actor, summary=_opened_summary(organization, program)
     )
 
 

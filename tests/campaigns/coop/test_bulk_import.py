@@ -92,6 +92,52 @@ def test_a_batch_sends_the_same_statements_for_ten_lines_or_five_hundred(session
     assert session.scalar(sa.select(sa.func.count()).select_from(LedgerEntry)) == 518
 
 
+def test_the_first_batch_opens_its_partners_accounts_in_one_insert_each_audited(
+    session, channel, admin
+):
+    from campaigns.coop.models import CoopAccount
+
+    program = make_program(admin)
+    report, log = run(program, batch(channel, 40, "NEW"), admin)
+    assert len(report.accepted) == 40
+    assert log.count("INSERT", "coop_account") == 1  # four partners, one statement
+    accounts = dict(
+        session.execute(
+            sa.select(CoopAccount.organization_id, CoopAccount.id).where(
+                CoopAccount.program_id == program.id
+            )
+        ).all()
+    )
+    partners = [channel.dealer, channel.sibling_dealer, channel.other_dealer, channel.distributor]
+    assert set(accounts) == {org.id for org in partners}
+    opened = session.execute(
+        sa.select(
+            AuditEvent.object_type,
+            AuditEvent.object_id,
+            AuditEvent.organization_id,
+            AuditEvent.actor_id,
+            AuditEvent.summary,
+        ).where(AuditEvent.action == "coop.account_opened")
+    ).all()
+    assert sorted(opened) == sorted(
+        (
+            "CoopAccount",
+            str(accounts[org.id]),
+            org.id,
+            admin.id,
+            f"Co-op account opened for {org.name} in {program.name}",
+        )
+        for org in partners
+    )
+    assert_sound()
+    # The next batch finds them: nothing opened, nothing audited again.
+    _report, again = run(program, batch(channel, 8, "MORE"), admin)
+    assert again.count("INSERT", "coop_account") == 0
+    assert session.scalar(
+        sa.select(sa.func.count()).where(AuditEvent.action == "coop.account_opened")
+    ) == len(partners)
+
+
 def test_a_replayed_batch_is_one_lookup_and_writes_nothing(session, channel, admin):
     program = make_program(admin)
     lines = batch(channel, 200, "R")
