@@ -117,66 +117,45 @@ def cents(column):
 # than a cast per row).
 
 
-class sum_cents(FunctionElement):
-    """SUM of a money column or expression in whole cents, over few and large groups."""
+def _per_database(name: str, doc: str, anywhere, postgresql):
+    """A SQL function element written `anywhere(column)` (SQLite) and `postgresql(column)`
+    there — compiled per database, cached like any other element."""
+    element = type(
+        name,
+        (FunctionElement,),
+        {"__doc__": doc, "type": sa.BigInteger(), "name": name, "inherit_cache": True},
+    )
 
-    type = sa.BigInteger()
-    name = "sum_cents"
-    inherit_cache = True
+    @compiles(element)
+    def _anywhere(element, compiler, **kw):
+        return compiler.process(anywhere(*element.clauses), **kw)
 
+    @compiles(element, "postgresql")
+    def _postgresql(element, compiler, **kw):
+        return compiler.process(postgresql(*element.clauses), **kw)
 
-@compiles(sum_cents)
-def _sum_cents(element, compiler, **kw):
-    (column,) = element.clauses
-    return compiler.process(sa.func.sum(cents(column)), **kw)
-
-
-@compiles(sum_cents, "postgresql")
-def _sum_cents_exact(element, compiler, **kw):
-    (column,) = element.clauses
-    return compiler.process(sa.func.sum(column) * 100, **kw)
-
-
-class whole_cents(FunctionElement):
-    """A money column or expression as whole cents, to sum over many small groups."""
-
-    type = sa.BigInteger()
-    name = "whole_cents"
-    inherit_cache = True
+    return element
 
 
-@compiles(whole_cents)
-def _whole_cents(element, compiler, **kw):
-    (column,) = element.clauses
-    return compiler.process(cents(column), **kw)
-
-
-@compiles(whole_cents, "postgresql")
-def _whole_cents_exact(element, compiler, **kw):
-    (column,) = element.clauses
-    return compiler.process(sa.cast(column * 100, sa.BigInteger), **kw)
-
-
-class _comparable(FunctionElement):
-    """A money expression to compare with zero: `cents(x)` on SQLite, which computes x in
-    floating point; x itself on PostgreSQL, exact for sums and differences of NUMERIC(14, 2)
-    (x > 0 there is x ≥ 0.01, at least a cent, as cents(x) > 0 is)."""
-
-    type = sa.BigInteger()  # as cents(x): the zero it is compared with binds as an integer
-    name = "comparable"
-    inherit_cache = True
-
-
-@compiles(_comparable)
-def _comparable_cents(element, compiler, **kw):
-    (column,) = element.clauses
-    return compiler.process(cents(column), **kw)
-
-
-@compiles(_comparable, "postgresql")
-def _comparable_exact(element, compiler, **kw):
-    (column,) = element.clauses
-    return compiler.process(column, **kw)
+sum_cents = _per_database(
+    "sum_cents",
+    "SUM of a money column or expression in whole cents, over few and large groups.",
+    lambda column: sa.func.sum(cents(column)),
+    lambda column: sa.func.sum(column) * 100,
+)
+whole_cents = _per_database(
+    "whole_cents",
+    "A money column or expression as whole cents, to sum over many small groups.",
+    cents,
+    lambda column: sa.cast(column * 100, sa.BigInteger),
+)
+# A money expression to compare with zero: `cents(x)` on SQLite, which computes x in
+# floating point; x itself on PostgreSQL, exact for sums and differences of NUMERIC(14, 2)
+# (x > 0 there is x ≥ 0.01, at least a cent, as cents(x) > 0 is). Typed BigInteger as
+# cents(x) is: the zero it is compared with binds as an integer.
+_comparable = _per_database(
+    "comparable", "A money expression to compare with zero.", cents, lambda column: column
+)
 
 
 def positive(column):
