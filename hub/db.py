@@ -12,6 +12,7 @@ from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import MetaData, event
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+from sqlalchemy.sql.functions import FunctionElement
 
 from hub import dates
 
@@ -292,26 +293,39 @@ def among(column, values) -> sa.ColumnElement[bool]:
     return column.in_(values)
 
 
-class code_point_order(sa.sql.functions.GenericFunction):
+def per_database(name: str, doc: str, anywhere, postgresql, type_=None):
+    """A SQL element written `anywhere(*args)` (SQLite) and `postgresql(*args)` on
+    PostgreSQL — compiled per database, its statements cached like any other: for the few
+    places where the two databases need different SQL for the same meaning."""
+    element = type(
+        name,
+        (FunctionElement,),
+        {"__doc__": doc, "type": type_, "name": name, "inherit_cache": True},
+    )
+
+    @compiles(element)
+    def _anywhere(element, compiler, **kw):
+        return compiler.process(anywhere(*element.clauses), **kw)
+
+    @compiles(element, "postgresql")
+    def _postgresql(element, compiler, **kw):
+        return compiler.process(postgresql(*element.clauses), **kw)
+
+    return element
+
+
+code_point_order = per_database(
+    "code_point_order",
     """A text column compared character by character, in code-point order, whatever the
     database's collation: `column COLLATE "C"` on PostgreSQL (a database created with a
     language collation such as en_US ignores punctuation at first, so "/1/40/" would sort
     between "/1/4/" and "/1/5/"), the column as it is on SQLite (BINARY already). For range
     conditions over materialised paths; on PostgreSQL `ix_organization_path_c` indexes
-    organisation paths so."""
-
-    type = sa.String()
-    inherit_cache = True
-
-
-@compiles(code_point_order)
-def _code_point_order(element, compiler, **kw):
-    return compiler.process(next(iter(element.clauses)), **kw)
-
-
-@compiles(code_point_order, "postgresql")
-def _code_point_order_postgresql(element, compiler, **kw):
-    return f'{compiler.process(next(iter(element.clauses)), **kw)} COLLATE "C"'
+    organisation paths so.""",
+    lambda column: column,
+    lambda column: column.collate("C"),
+    sa.String(),
+)
 
 
 def bulk_insert(table: sa.Table, rows: list[dict]) -> None:

@@ -11,9 +11,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
+from hub import db
 from hub.errors import ValidationFailed
 
 CENT = Decimal("0.01")
@@ -117,44 +116,30 @@ def cents(column):
 # than a cast per row).
 
 
-def _per_database(name: str, doc: str, anywhere, postgresql):
-    """A SQL function element written `anywhere(column)` (SQLite) and `postgresql(column)`
-    there — compiled per database, cached like any other element."""
-    element = type(
-        name,
-        (FunctionElement,),
-        {"__doc__": doc, "type": sa.BigInteger(), "name": name, "inherit_cache": True},
-    )
-
-    @compiles(element)
-    def _anywhere(element, compiler, **kw):
-        return compiler.process(anywhere(*element.clauses), **kw)
-
-    @compiles(element, "postgresql")
-    def _postgresql(element, compiler, **kw):
-        return compiler.process(postgresql(*element.clauses), **kw)
-
-    return element
-
-
-sum_cents = _per_database(
+sum_cents = db.per_database(
     "sum_cents",
     "SUM of a money column or expression in whole cents, over few and large groups.",
     lambda column: sa.func.sum(cents(column)),
     lambda column: sa.func.sum(column) * 100,
+    sa.BigInteger(),
 )
-whole_cents = _per_database(
+whole_cents = db.per_database(
     "whole_cents",
     "A money column or expression as whole cents, to sum over many small groups.",
     cents,
     lambda column: sa.cast(column * 100, sa.BigInteger),
+    sa.BigInteger(),
 )
 # A money expression to compare with zero: `cents(x)` on SQLite, which computes x in
 # floating point; x itself on PostgreSQL, exact for sums and differences of NUMERIC(14, 2)
 # (x > 0 there is x ≥ 0.01, at least a cent, as cents(x) > 0 is). Typed BigInteger as
 # cents(x) is: the zero it is compared with binds as an integer.
-_comparable = _per_database(
-    "comparable", "A money expression to compare with zero.", cents, lambda column: column
+_comparable = db.per_database(
+    "comparable",
+    "A money expression to compare with zero.",
+    cents,
+    lambda column: column,
+    sa.BigInteger(),
 )
 
 
