@@ -71,6 +71,14 @@ class ListedOrganization:
 
 
 _PARENT = aliased(Organization, name="parent")
+# What a ListedOrganization shows of the organisation, before its parent's columns.
+_LISTED_COLUMNS = (
+    Organization.id,
+    Organization.name,
+    Organization.kind,
+    Organization.region,
+    Tier.name.label("tier_name"),
+)
 
 
 @dataclass(frozen=True)
@@ -88,11 +96,7 @@ def _search_statements(partner: bool, text: bool, kind: bool, tier: bool) -> tup
     """The directory's statements for one combination of filters, built once."""
     stmt = (
         sa.select(
-            Organization.id,
-            Organization.name,
-            Organization.kind,
-            Organization.region,
-            Tier.name.label("tier_name"),
+            *_LISTED_COLUMNS,
             _PARENT.name.label("parent_name"),
             _PARENT.path.label("parent_path"),
         )
@@ -310,11 +314,7 @@ def downstream_counts(viewer: Person) -> dict[str, int]:
 
 _TERRITORY = (
     sa.select(
-        Organization.id,
-        Organization.name,
-        Organization.kind,
-        Organization.region,
-        Tier.name.label("tier_name"),
+        *_LISTED_COLUMNS,
         sa.null().label("parent_name"),
         sa.null().label("parent_path"),
     )
