@@ -78,9 +78,12 @@ def test_the_learning_pages_fit_a_phone(open_page):
     fits(page)
     check_axe(page, label="learning dashboard at 375 px")
     page.get_by_role("link", name="Tractors technical").first.click()
+    # Measure the page the link opened, not the one it leaves (or none, mid-way).
+    expect(page.get_by_role("heading", name="Tractors technical", level=1)).to_be_visible()
     fits(page)
     check_axe(page, label="path page at 375 px")
     page.get_by_role("link", name="Hydraulic diagnostics").click()
+    expect(page.get_by_role("heading", name="Hydraulic diagnostics", level=1)).to_be_visible()
     fits(page)
     check_axe(page, label="module page at 375 px")
 
