@@ -293,6 +293,15 @@ def among(column, values) -> sa.ColumnElement[bool]:
     return column.in_(values)
 
 
+def like_literal(text: str, escape: str) -> str:
+    """`text` for a LIKE pattern whose escape character is `escape`: the wildcards % and _
+    (and the escape character itself) taken literally — what SQLAlchemy's `autoescape`
+    writes, for prebuilt statements that take the pattern as a parameter."""
+    for char in (escape, "%", "_"):
+        text = text.replace(char, escape + char)
+    return text
+
+
 def per_database(name: str, doc: str, anywhere, postgresql, type_=None):
     """A SQL element written `anywhere(*args)` (SQLite) and `postgresql(*args)` on
     PostgreSQL — compiled per database, its statements cached like any other: for the few

@@ -42,8 +42,7 @@ PARTNER_ORGANIZATION_SCOPE = Organization.path.like(sa.bindparam("scope_path"), 
 def scope_pattern(viewer: Person) -> str:
     """The LIKE pattern of PARTNER_ORGANIZATION_SCOPE for this partner: the paths starting
     with their organisation's, as `startswith(path, autoescape=True)` writes it."""
-    path = viewer.organization.path
-    return path.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+    return db.like_literal(viewer.organization.path, "/") + "%"
 
 
 def visible_organization_ids(viewer: Person) -> Select:

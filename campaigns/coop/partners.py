@@ -117,13 +117,6 @@ def _free():
 _LIKE_ESCAPE = "!"
 
 
-def _like_text(text: str) -> str:
-    """`text` for a LIKE pattern: its wildcards (and the escape character) taken literally."""
-    for char in (_LIKE_ESCAPE, "%", "_"):
-        text = text.replace(char, _LIKE_ESCAPE + char)
-    return text
-
-
 def _expiring_buckets():
     """WHERE of the bucket rows whose free money expires within the warning window.
 
@@ -184,14 +177,14 @@ def _params(program: CoopProgram, on: date, filters: PartnerFilter) -> dict:
         "until": on + timedelta(days=EXPIRY_WARNING_DAYS),
         "tier_id": filters.tier_id,
         "region": filters.region,
-        "q": f"%{_like_text(filters.q.strip())}%",
+        "q": f"%{db.like_literal(filters.q.strip(), _LIKE_ESCAPE)}%",
     }
     for n, path in enumerate(filters.paths):
         params[f"path_{n}"], params[f"path_{n}_end"] = _subtree_range(path)
     if filters.distributor_id is not None:
         distributor = db.session.get(Organization, filters.distributor_id)
         path = distributor.path if distributor is not None else "/none/"
-        params["distributor_path"] = _like_text(path) + "%"
+        params["distributor_path"] = db.like_literal(path, _LIKE_ESCAPE) + "%"
     return params
 
 
