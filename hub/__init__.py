@@ -28,6 +28,7 @@ from hub.realtime import events as realtime_events
 from hub.standing import views as _standing_views  # noqa: F401 — its routes join the hub blueprint
 from hub.web import blueprint, pages
 from hub.web import errors as errors_web
+from hub.web.urls import HubFlask
 from hub.web import views as web_views
 
 __all__ = ["FEATURES", "ROOT", "create_app"]
@@ -38,7 +39,7 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{6,40}$")
 
 def create_app(overrides: dict | None = None, *, bind=None) -> Flask:
     """Build the app: config, database, extensions, blueprints, features. No side effects."""
-    app = Flask(
+    app = HubFlask(
         __name__,
         instance_path=str(
             (overrides or {}).get("INSTANCE_PATH")
