@@ -32,7 +32,8 @@ def healthz():
 
 @bp.route("/")
 def dashboard():
-    person = current_user
+    # The person, not Flask-Login's proxy: every panel reads them dozens of times.
+    person = current_user._get_current_object()
     ctx = {
         "panels": registry().panels_for(person),
         "recent_notifications": notifications.latest(person.id, limit=5),
