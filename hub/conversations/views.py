@@ -204,7 +204,10 @@ def _render_detail(conversation: Conversation, message_form: MessageForm | None 
     ctx.update(
         messages=messages,
         files=attachments.attachments_of(m.id for m in messages),
-        actions=registry().message_actions_for(current_user, conversation, messages),
+        # The person, not the proxy: each message's actions read them several times.
+        actions=registry().message_actions_for(
+            current_user._get_current_object(), conversation, messages
+        ),
         message_form=message_form,
         live_call=calls.live_call(conversation),
         max_body=conversations.MAX_BODY,
