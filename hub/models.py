@@ -151,6 +151,12 @@ class OrganizationTrack(Base):
     track: Mapped[Track] = mapped_column(_enum(Track), primary_key=True)
 
 
+def initials_of(name: str) -> str:
+    """'AB' for "Ana Bell": the avatar's letters for a person's name."""
+    parts = [p for p in name.split() if p]
+    return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
 class Person(Base):
     """Someone who signs in. Belongs to one organisation and holds one role there."""
 
@@ -199,8 +205,7 @@ class Person(Base):
 
     @property
     def initials(self) -> str:
-        parts = [p for p in self.name.split() if p]
-        return "".join(p[0] for p in parts[:2]).upper() or "?"
+        return initials_of(self.name)
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.email}>"

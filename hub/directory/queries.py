@@ -26,6 +26,7 @@ from hub.models import (
     TerritoryAssignment,
     Tier,
     Track,
+    initials_of,
 )
 
 # How many organisations of a channel manager's territory the dashboard lists.
@@ -239,6 +240,36 @@ def channel_managers(org_id: int, *, active_only: bool = False) -> list[Person]:
     return list(db.session.scalars(_CHANNEL_MANAGERS[active_only], {"org_id": org_id}))
 
 
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """An active channel manager as a partner's dashboard shows them: the contact card."""
+
+    id: int
+    name: str
+    title: str | None
+    email: str
+    phone: str | None
+
+    @property
+    def initials(self) -> str:
+        return initials_of(self.name)
+
+
+# channel_managers(active_only=True)'s people as rows, in its order: on every partner's
+# dashboard, where objects cost more than the card they fill.
+_CONTACTS = (
+    sa.select(Person.id, Person.name, Person.title, Person.email, Person.phone)
+    .join(TerritoryAssignment, TerritoryAssignment.channel_manager_id == Person.id)
+    .where(TerritoryAssignment.organization_id == sa.bindparam("org_id"), Person.active.is_(True))
+    .order_by(Person.name)
+)
+
+
+def contacts(org_id: int) -> list[Contact]:
+    """The organisation's active channel managers, by name, for its dashboard."""
+    return [Contact(*row) for row in db.read(_CONTACTS, {"org_id": org_id})]
+
+
 def parent_choices() -> list[tuple[int, str, OrgKind]]:
     """(id, name, kind) of every organisation others may sit beneath, in tree order."""
     return [
@@ -359,7 +390,7 @@ def dashboard_facts(person: Person) -> dict:
     """What the dashboard shows a person about their place in the channel, by role."""
     facts: dict = {}
     if not person.is_oem:
-        facts["channel_managers"] = channel_managers(person.organization_id, active_only=True)
+        facts["channel_managers"] = contacts(person.organization_id)
         facts["team_size"] = active_staff_counts([person.organization_id]).get(
             person.organization_id, 0
         )
