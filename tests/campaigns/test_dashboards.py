@@ -5,6 +5,7 @@ scope. The number of SQL statements does not grow with the number of proposals."
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -448,3 +449,47 @@ def test_the_distributor_s_list_looks_past_older_dealer_proposals_waiting_on_the
     lists = proposal_panels.partner_lists(distributor)
     assert [item.id for item in lists.mine] == [mine.id]
     assert not lists.more_mine
+
+
+@pytest.mark.parametrize("viewer_key", ["channel_manager", "program_admin"])
+def test_the_review_queue_reads_what_awaiting_finds(viewer_key, channel, program, make_person):
+    """The OEM's queue, read as rows a page at a time, is `sla.awaiting(person, COUNTED)`:
+    the same proposals in the same order. More than a page (120) of older proposals wait
+    on the program admin's second rung: the channel manager's queue reads past them."""
+    manager = channel.people["channel_manager"]
+    for n in range(125):
+        big = submitted(
+            channel.people["dealer_marketer"],
+            program,
+            f"Second rung {n}",
+            requested_amount="5100.00",
+            lines=[{"description": "Show", "amount": "11000.00"}],
+        )
+        proposals.approve(manager, big)
+        waited(big, days=40)
+    _more_proposals(channel, program, make_person, rounds=1)
+    person = channel.people[viewer_key]
+
+    expected = proposals.awaiting(person, limit=proposal_panels.COUNTED)
+    assert expected, "nothing waits on the viewer: the test would prove nothing"
+    items, count = proposal_panels.review_queue(person, limit=proposal_panels.COUNTED)
+    assert [item.id for item in items] == [p.id for p in expected]
+    assert count == len(expected)
+    if viewer_key == "program_admin":
+        assert count == proposal_panels.COUNTED  # capped: every one waits on the admin
+        assert items[0].title.startswith("Second rung")
+    else:
+        assert 0 < count < proposal_panels.COUNTED  # found past the 125 on the admin's rung
+        assert not any(item.title.startswith("Second rung") for item in items)
+    shown, shown_count = proposal_panels.review_queue(person)
+    assert shown == items[: proposal_panels.SHOWN] and shown_count == count
+    now = utcnow()
+    assert [proposal_panels.review_item(p, now) for p in expected] == [
+        replace(item, wait=proposal_panels.wait_text(item.since, now)) for item in items
+    ]
+
+
+def test_only_oem_reviewers_have_a_review_queue(channel, program):
+    submitted(channel.people["dealer_marketer"], program, "Waiting")
+    for key in ("product_manager", "dealer_marketer", "distributor_admin"):
+        assert proposal_panels.review_queue(channel.people[key]) == ([], 0)
