@@ -30,12 +30,12 @@ from campaigns.coop.models import (
     Hold,
     LedgerEntry,
 )
-from campaigns.coop.money import ZERO, format_money
+from campaigns.coop.money import ZERO, format_money, from_cents, whole_cents
 from campaigns.coop.partners import EXPIRY_WARNING_DAYS, AccountSummary, Totals
 from campaigns.coop.periods import period_start
-from hub import db
+from hub import db, policy
 from hub.db import today
-from hub.models import Organization, Person, TerritoryAssignment
+from hub.models import Organization, Person, TerritoryAssignment, Tier
 
 __all__ = ["EXPIRY_WARNING_DAYS", "AccountSummary", "Totals"]  # re-exported for the pages
 
@@ -263,15 +263,102 @@ def territory_paths(person: Person) -> list[str]:
     return list(db.read(_TERRITORY_PATHS, {"person_id": person.id}).scalars())
 
 
+def beneath(org: Organization) -> partners.PartnerFilter:
+    """The filter of the organisations beneath `org` in the channel (a distributor's
+    dealers), `org` itself left out."""
+    return partners.PartnerFilter(
+        org_ids=sa.select(Organization.id).where(
+            Organization.path.startswith(org.path, autoescape=True), Organization.id != org.id
+        )
+    )
+
+
+@dataclass(frozen=True)
+class AtRiskBeneath:
+    """A distributor's dealers with money expiring soon: the first few, most money first
+    (then by name), and how many and how much in all."""
+
+    top: list[AccountSummary]
+    count: int
+    total: Decimal
+
+
+# Built once (every distributor's dashboard runs it). The expiring buckets are read for the
+# accounts beneath the organisation only (its subtree by path, the organisation left out,
+# within the viewer's partner scope) — not the program's every account, as the OEM's lists
+# must — and the count and sum come beside the first rows as window aggregates: one
+# statement of at most `limit` rows. The columns are partners' page statement's, so its
+# rows make the same AccountSummary.
+_BENEATH_EXPIRING = (
+    sa.select(
+        CoopBucket.account_id.label("account_id"),
+        sa.func.sum(whole_cents(partners.free_money())).label("expiring"),
+        sa.func.min(CoopBucket.expires_on).label("expiring_on"),
+    )
+    .join(CoopAccount, CoopAccount.id == CoopBucket.account_id)
+    .join(Organization, Organization.id == CoopAccount.organization_id)
+    .where(
+        *partners.expiring_buckets(),
+        policy.PARTNER_ORGANIZATION_SCOPE,
+        Organization.path.like(sa.bindparam("beneath", type_=sa.String), escape="/"),
+        Organization.id != sa.bindparam("org_id"),
+    )
+    .group_by(CoopBucket.account_id)
+    .subquery("expiring")
+)
+_AT_RISK_BENEATH = (
+    sa.select(
+        CoopAccount.id.label("account_id"),
+        CoopAccount.earned,
+        CoopAccount.held,
+        CoopAccount.reimbursed,
+        CoopAccount.expired,
+        CoopAccount.available,
+        Organization.id,
+        Organization.name,
+        Organization.kind,
+        Organization.region,
+        Tier.name.label("tier_name"),
+        _BENEATH_EXPIRING.c.expiring,
+        _BENEATH_EXPIRING.c.expiring_on,
+        sa.func.count().over().label("count"),
+        sa.func.sum(_BENEATH_EXPIRING.c.expiring).over().label("total"),
+    )
+    .select_from(_BENEATH_EXPIRING)
+    .join(CoopAccount, CoopAccount.id == _BENEATH_EXPIRING.c.account_id)
+    .join(Organization, Organization.id == CoopAccount.organization_id)
+    .outerjoin(Tier, Tier.id == Organization.tier_id)
+    .order_by(_BENEATH_EXPIRING.c.expiring.desc(), Organization.name, CoopAccount.id)
+    .limit(sa.bindparam("limit", type_=sa.Integer))
+)
+
+
+def at_risk_beneath(
+    viewer: Person, program: CoopProgram, org: Organization, on: date, limit: int
+) -> AtRiskBeneath:
+    """The accounts beneath `org` (a distributor's dealers) the viewer may see with free
+    money expiring within EXPIRY_WARNING_DAYS: the `limit` with the most, and all of them
+    counted and added up — what accounts_beneath would give, filtered and sorted so."""
+    params = partners.expiring_params(program, on) | {
+        "scope_path": policy.scope_pattern(viewer),
+        "beneath": db.like_literal(org.path, "/") + "%",
+        "org_id": org.id,
+        "limit": limit,
+    }
+    rows = db.read(_AT_RISK_BENEATH, params).all()
+    if not rows:
+        return AtRiskBeneath([], 0, ZERO)
+    return AtRiskBeneath(
+        [partners.summary_of(row) for row in rows], rows[0].count, from_cents(rows[0].total)
+    )
+
+
 def accounts_beneath(
     viewer: Person, program: CoopProgram, org: Organization, on: date | None = None
 ) -> list[AccountSummary]:
     """The accounts of the organisations beneath `org` in the channel (a distributor's
-    dealers) that the viewer may see."""
-    beneath_ids = sa.select(Organization.id).where(
-        Organization.path.startswith(org.path, autoescape=True), Organization.id != org.id
-    )
-    return account_summaries(viewer, program, on, org_ids=beneath_ids)
+    dealers) that the viewer may see, by name."""
+    return partners.summaries(viewer, program, on or today(), beneath(org))
 
 
 # --- What a ledger line says -----------------------------------------------------------

@@ -511,3 +511,17 @@ def filter_choices(viewer: Person, program: CoopProgram) -> FilterChoices:
 
 
 ZERO_TOTALS = Totals(ZERO, ZERO, ZERO, ZERO, ZERO)
+
+
+# --- What overview.at_risk_beneath reads the same way ---------------------------------------
+# A distributor's dealers with money expiring soon are "expiring" as here: the same free
+# money, the same window, the same summary of a row.
+
+free_money = _free
+expiring_buckets = _expiring_buckets
+summary_of = _summary
+
+
+def expiring_params(program: CoopProgram, on: date) -> dict:
+    """The parameters of `expiring_buckets()`: the program and the warning window from `on`."""
+    return {"program_id": program.id, "on": on, "until": on + timedelta(days=EXPIRY_WARNING_DAYS)}

@@ -25,10 +25,11 @@ from campaigns.coop.money import ZERO, format_money
 from campaigns.coop.overview import (
     EXPIRY_WARNING_DAYS,
     USE_PARTS,
+    AtRiskBeneath,
     account_overview,
     account_summaries,
     account_view,
-    accounts_beneath,
+    at_risk_beneath,
     hold_references,
     period_chart,
     territory_paths,
@@ -43,6 +44,7 @@ from hub.models import Organization, OrgKind, Person, Role
 from hub.registry import Panel
 
 AT_RISK_SHOWN = 5
+BENEATH_SHOWN = 3  # a distributor's dealers with money expiring, on its panel
 
 __all__ = [  # account_of, account_summaries, current_program: read here by tests
     "account_of",
@@ -127,10 +129,9 @@ def _oem_panels(person: Person, program: CoopProgram, on: date) -> list[Panel]:
 def _partner_panel(person: Person, program: CoopProgram, on: date) -> Panel:
     org = person.organization
     _, state = account_view(org, program, on)
-    beneath = []
-    if org.kind != OrgKind.DEALER:
-        beneath = [s for s in accounts_beneath(person, program, org, on) if s.expiring]
-        beneath.sort(key=lambda s: (-s.expiring, s.organization.name))
+    beneath = AtRiskBeneath([], 0, ZERO)
+    if org.kind != OrgKind.DEALER:  # a distributor: its dealers with money expiring soon
+        beneath = at_risk_beneath(person, program, org, on, BENEATH_SHOWN)
     html = render_template(
         "campaigns/coop/_panel_partner.html",
         program=program,
@@ -140,9 +141,9 @@ def _partner_panel(person: Person, program: CoopProgram, on: date) -> Panel:
         expiring_total=state.expiring_total,
         chart=period_chart([b for b in state.buckets if b.earned or b.held or b.reimbursed]),
         can_propose=may_propose(person),
-        beneath=beneath[:3],
-        beneath_count=len(beneath),
-        beneath_total=sum((s.expiring for s in beneath), ZERO),
+        beneath=beneath.top,
+        beneath_count=beneath.count,
+        beneath_total=beneath.total,
         today=on,
     )
     return Panel("Co-op funds", rendered(html), order=15)

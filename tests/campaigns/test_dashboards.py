@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from campaigns.coop import ledger, providers
+from campaigns.coop import ledger, overview, providers
 from campaigns.proposals import panels as proposal_panels
 from campaigns.proposals import service as proposals
 from campaigns.proposals.models import Proposal, ProposalStatus
@@ -493,3 +493,83 @@ def test_only_oem_reviewers_have_a_review_queue(channel, program):
     submitted(channel.people["dealer_marketer"], program, "Waiting")
     for key in ("product_manager", "dealer_marketer", "distributor_admin"):
         assert proposal_panels.review_queue(channel.people[key]) == ([], 0)
+
+
+# --- A distributor's dealers with money expiring ----------------------------------------
+
+
+def test_a_distributor_sees_its_dealers_expiring_money_most_first(
+    channel, program, last_year, make_org, make_person
+):
+    """The three dealers beneath with the most money expiring (ties by name), and how many
+    and how much in all — what every dealer's summary, filtered and sorted, says; never
+    the distributor's own money, another branch's, or a dealer with nothing expiring."""
+    sub = make_org("distributor", parent=channel.distributor, name="Sub Distribution")
+    deep = make_org("dealer", parent=sub, name="Deep Dealer")
+    tied = make_org("dealer", parent=channel.distributor, name="Another Dealer")
+    quiet = make_org("dealer", parent=channel.distributor, name="Quiet Dealer")
+    year = today().year - 1
+    amounts = {  # at the 2 % rate of funded_program: expiring 2,000 / 1,000 / 400 / 400 / 2
+        channel.dealer: None,  # 2,000 from last_year
+        deep: "50000.00",
+        tied: "20000.00",
+        channel.sibling_dealer: "20000.00",
+        channel.distributor: "100.00",
+    }
+    ledger.record_purchases(
+        program,
+        [
+            {
+                "external_id": f"beneath-{org.id}",
+                "organization_id": org.id,
+                "amount": amount,
+                "currency": "USD",
+                "purchased_on": date(year, 6, 1).isoformat(),
+            }
+            for org, amount in amounts.items()
+            if amount
+        ]
+        + [  # this year's money only: nothing expiring soon
+            {
+                "external_id": f"quiet-{quiet.id}",
+                "organization_id": quiet.id,
+                "amount": "9000.00",
+                "currency": "USD",
+                "purchased_on": today().isoformat(),
+            }
+        ],
+    )
+    admin = channel.people["distributor_admin"]
+    result = overview.at_risk_beneath(admin, program, channel.distributor, last_year, 3)
+    every = [
+        s
+        for s in overview.accounts_beneath(admin, program, channel.distributor, last_year)
+        if s.expiring
+    ]
+    every.sort(key=lambda s: (-s.expiring, s.organization.name))
+    assert [s.organization.name for s in every] == [
+        "Test Dealer",
+        "Deep Dealer",
+        "Another Dealer",
+        "Sibling Dealer",
+    ]
+    assert result.top == every[:3]
+    assert result.count == 4
+    assert result.total == sum((s.expiring for s in every), Decimal(0)) == Decimal("3800.00")
+    assert overview.at_risk_beneath(admin, program, sub, last_year, 3).top == [
+        s for s in every if s.organization.name == "Deep Dealer"
+    ]
+    assert overview.at_risk_beneath(admin, program, channel.dealer, last_year, 3) == (
+        overview.AtRiskBeneath([], 0, Decimal(0))
+    )
+    # Outside the viewer's scope, nothing: another branch's admin asking about this one.
+    stranger = make_person("partner_admin", channel.other_distributor)
+    assert overview.at_risk_beneath(stranger, program, channel.distributor, last_year, 3) == (
+        overview.AtRiskBeneath([], 0, Decimal(0))
+    )
+
+    html = panel(providers.coop_panel(admin, on=last_year), "Co-op funds")
+    assert "USD 3,800.00 expires within 60 days at 4 organisations beneath you" in html
+    shown = re.findall(r'class="queue__title" href="[^"]+">([^<]+)<', html)
+    assert shown == ["Test Dealer", "Deep Dealer", "Another Dealer"]
+    assert "Other Dealer" not in html and "Quiet Dealer" not in html
