@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from campaigns.proposals import service as proposals
 from tests.campaigns.proposals.proposal_support import fields, funded_program, later
@@ -80,3 +81,19 @@ def test_the_prebuilt_lookup_sees_what_visible_proposals_sees(viewer, session, c
 
     assert {pid for pid in made if get_visible(person, pid) is not None} == expected & set(made)
     assert get_visible(person, max(made) + 1) is None
+    # The co-op ledger's hold references: named when visible, None when not, the rest
+    # (not a proposal's, or not a number) left out — the prebuilt titles statements.
+    from campaigns.proposals.permissions import hold_reference, visible_by_reference
+
+    references = [hold_reference(pid) for pid in made] + [
+        hold_reference(max(made) + 1),
+        "import:7",
+        "proposal:x",
+    ]
+    named = visible_by_reference(person, references)
+    titles = dict(session.execute(sa.select(Proposal.id, Proposal.title)).all())
+    assert named == {
+        hold_reference(pid): (pid, titles[pid]) if pid in expected else None
+        for pid in [*made, max(made) + 1]
+    }
+    assert 0 < sum(v is not None for v in named.values()) < len(made)
