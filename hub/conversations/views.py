@@ -39,6 +39,7 @@ from hub.conversations.handoff import (
     take_conversation,
 )
 from hub.conversations.models import Conversation
+from hub.conversations.transcript import transcript
 from hub.demo import conversations as demo
 from hub.errors import TooManyAttempts, ValidationFailed
 from hub.extensions import login_manager
@@ -199,7 +200,7 @@ def _render_detail(conversation: Conversation, message_form: MessageForm | None 
     if message_form is None:
         message_form = MessageForm(formdata=None)
         message_form.client_msg_id.data = new_id()
-    messages = conversations.messages_after(conversation, 0)
+    messages = transcript(conversation)
     ctx = _parts_context(conversation)
     ctx.update(
         messages=messages,

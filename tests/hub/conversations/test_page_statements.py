@@ -41,3 +41,47 @@ def test_the_conversation_page_sends_as_many_statements_for_a_long_thread(
     large, sql = _count(client, statements, page, {})
 
     assert large == small, "\n".join(sql)
+
+
+def test_the_page_s_transcript_is_the_messages_as_rows(covered, start):
+    """transcript() reads what messages_after loads, field by field: authors (partner and
+    OEM, with their role for the message actions), system lines without one, the order."""
+    from hub.conversations import service as conversations
+    from hub.conversations.models import MessageKind
+    from hub.conversations.transcript import transcript
+
+    people = covered.people
+    conversation = start(subject="Hydraulic hose sizes")
+    moment = utcnow() - timedelta(days=1)
+    for n, who in enumerate(("channel_manager", "partner_admin", "dealer_marketer")):
+        conversations.send_message(
+            people[who], conversation, new_id(), f"Line {n} https://x.example", now=moment
+        )
+        moment += timedelta(minutes=5)
+    conversations.set_status(people["channel_manager"], conversation, "resolved")  # system line
+
+    loaded = conversations.messages_after(conversation, 0)
+    rows = transcript(conversation)
+    assert len(rows) == len(loaded) >= 5
+    assert any(m.kind == MessageKind.SYSTEM for m in loaded)
+    for row, message in zip(rows, loaded, strict=True):
+        fields = (
+            "id",
+            "conversation_id",
+            "seq",
+            "client_msg_id",
+            "author_id",
+            "kind",
+            "body",
+            "created_at",
+        )
+        assert [getattr(row, f) for f in fields] == [getattr(message, f) for f in fields]
+        if message.author is None:
+            assert row.author is None
+        else:
+            assert (row.author.id, row.author.name, row.author.is_oem) == (
+                message.author.id,
+                message.author.name,
+                message.author.is_oem,
+            )
+    assert {row.author.is_oem for row in rows if row.author} == {True, False}
