@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import abort
+from sqlalchemy.orm import lazyload
 
 from hub import audit, db, notifications, policy
 from hub.dates import format_date
@@ -131,10 +132,15 @@ def row_of(assignment: Assignment, record: Standing, on: date) -> Row:
     return Row(assignment, state, done_modules, total)
 
 
-def rows(assignments: list[Assignment], now: datetime | None = None) -> list[Row]:
-    """Each assignment with its state (one learning record per person)."""
+def rows(
+    assignments: list[Assignment],
+    now: datetime | None = None,
+    records: dict[int, Standing] | None = None,
+) -> list[Row]:
+    """Each assignment with its state (one learning record per person; `records`: those
+    the caller has loaded already, by person id)."""
     now = now or utcnow()
-    records: dict[int, Standing] = {}
+    records = dict(records or {})
     out = []
     for a in assignments:
         if a.person_id not in records:
@@ -160,16 +166,26 @@ def team_rows(viewer: Person, sort: str = "state", now: datetime | None = None) 
     return sorted(rows(found, now), key=SORTS.get(sort, SORTS["state"]))
 
 
-def my_rows(person: Person, now: datetime | None = None) -> list[Row]:
-    """The learner's own live assignments that are not done yet, soonest due first."""
-    found = list(
-        db.session.scalars(
-            sa.select(Assignment)
-            .where(Assignment.person_id == person.id, Assignment.cancelled_at.is_(None))
-            .order_by(Assignment.due_on, Assignment.id)
-        )
-    )
-    return [r for r in rows(found, now) if r.state != "done"]
+# The learner's own live assignments, soonest due first, built once. Each one's person
+# is the learner, loaded already: not joined (with organisation and tier) into every row.
+_MINE = (
+    sa.select(Assignment)
+    .where(Assignment.person_id == sa.bindparam("person_id"), Assignment.cancelled_at.is_(None))
+    .order_by(Assignment.due_on, Assignment.id)
+    .options(lazyload(Assignment.person))
+)
+
+
+def my_rows(
+    person: Person, now: datetime | None = None, record: Standing | None = None
+) -> list[Row]:
+    """The learner's own live assignments that are not done yet, soonest due first
+    (`record`: the learner's, when the page has loaded it already)."""
+    found = list(db.session.scalars(_MINE, {"person_id": person.id}))
+    if not found:
+        return []
+    records = {person.id: record} if record is not None else None
+    return [r for r in rows(found, now, records) if r.state != "done"]
 
 
 def organization_name(assignment: Assignment) -> str:

@@ -110,14 +110,16 @@ def paths() -> list[PathView]:
     lines: dict[str, LineView] = {}
     by_path: dict[int, PathView] = {}
     levels: dict[int, LevelView] = {}
-    for row in db.read(_PATHS):
-        path = by_path.get(row.id)
+    # Rows unpacked as tuples: a Row's attribute access costs more than the row's SQL.
+    for path_id, title, summary, track, line_name, level_id, rank, name in db.read(_PATHS):
+        path = by_path.get(path_id)
         if path is None:
-            line = lines.setdefault(row.line, LineView(row.line))
-            path = by_path[row.id] = PathView(row.id, row.title, row.summary, row.track, line)
-        if row.level_id is not None:
-            level = LevelView(row.level_id, row.id, row.rank, row.name, path)
-            levels[row.level_id] = level
+            line = lines.get(line_name)
+            if line is None:
+                line = lines[line_name] = LineView(line_name)
+            path = by_path[path_id] = PathView(path_id, title, summary, track, line)
+        if level_id is not None:
+            level = levels[level_id] = LevelView(level_id, path_id, rank, name, path)
             path.levels.append(level)
     for kind, level_id, _sort, id_, title, minutes in db.read(_MODULES_AND_PREREQUISITES):
         level = levels.get(level_id)
