@@ -62,14 +62,14 @@ _MODULES_AND_PREREQUISITES = sa.union_all(
 ).order_by(sa.text("kind"), sa.text("level_id"), sa.text("sort"), sa.text("id"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LineView:
     name: str
 
 
 # eq=False: compared by identity, as ORM objects are (progress.dashboard tells the paths
 # under way from the others that way).
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class PathView:
     id: int
     title: str
@@ -79,7 +79,7 @@ class PathView:
     levels: list[LevelView] = field(default_factory=list)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class LevelView:
     id: int
     path_id: int
@@ -95,7 +95,7 @@ class LevelView:
         return f"{self.path.track.label} {self.name} — {self.path.product_line.name}"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ModuleView:
     id: int
     level_id: int
