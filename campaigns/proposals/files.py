@@ -4,6 +4,8 @@ attached by the dealer, or produced by the co-branding studio."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from campaigns.proposals.lifecycle import EDITABLE
@@ -78,6 +80,61 @@ def assets_of(proposal: Proposal) -> list[ProposalAsset]:
             .order_by(ProposalAsset.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class ShownFile:
+    filename: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class ShownAsset:
+    """An asset as the proposal page lists it (read-only, the attributes of ProposalAsset
+    the page shows): rows of these columns, not objects, on every view of the page."""
+
+    id: int
+    title: str
+    description: str
+    source: AssetSource
+    file_id: int | None
+    file: ShownFile | None
+
+
+# As assets_of, built once: the proposal page lists them on every request.
+_SHOWN_ASSETS = (
+    sa.select(
+        ProposalAsset.id,
+        ProposalAsset.title,
+        ProposalAsset.description,
+        ProposalAsset.source,
+        ProposalAsset.file_id,
+        StoredFile.filename,
+        StoredFile.content_type,
+        StoredFile.size,
+    )
+    .outerjoin(StoredFile, StoredFile.id == ProposalAsset.file_id)
+    .where(ProposalAsset.proposal_id == sa.bindparam("proposal_id"))
+    .order_by(ProposalAsset.id)
+)
+
+
+def shown_assets(proposal_id: int) -> list[ShownAsset]:
+    """The campaign's creative assets as its page lists them, in the order they were added."""
+    return [
+        ShownAsset(
+            id_,
+            title,
+            description,
+            source,
+            file_id,
+            None if file_id is None else ShownFile(filename, content_type, size),
+        )
+        for id_, title, description, source, file_id, filename, content_type, size in db.read(
+            _SHOWN_ASSETS, {"proposal_id": proposal_id}
+        )
+    ]
 
 
 def asset_title_problems(title: str) -> list[str]:

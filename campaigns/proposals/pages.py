@@ -5,10 +5,12 @@ with a flash when the proposal moved on (a Conflict) or the step is done."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 import sqlalchemy as sa
 from flask import abort, flash, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import defaultload, lazyload
 
 from campaigns.coop.providers import current_program
 from campaigns.proposals import claims, files, held_proofs, results
@@ -18,6 +20,7 @@ from campaigns.proposals.lifecycle import OPEN_TO_SUGGESTIONS, STATUS_LABELS
 from campaigns.proposals.models import (
     Proposal,
     ProposalEvent,
+    ProposalEventKind,
     ProposalStatus,
     Suggestion,
     SuggestionStatus,
@@ -68,50 +71,122 @@ def program_or_404():
 # running campaign, and an approved proposal never goes back).
 BEFORE_APPROVAL = {S.DRAFT, S.SUBMITTED, S.CHANGES_REQUESTED, S.DECLINED, S.WITHDRAWN}
 
-# The page's thread and suggestions, built once, with their authors read in one statement
-# for both (each relationship would select-in its own): an author's name and
-# organisation are shown, not the organisation's tier.
-_EVENTS = (
-    sa.select(ProposalEvent)
+
+# The page's thread and its suggested edits as rows of what it shows, each with its
+# author's name and organisation's name joined, built once: two statements and no ORM
+# objects (a long discussion is most of the page's rows).
+def _with_author(*columns, author_id) -> sa.Select:
+    return (
+        sa.select(*columns, Person.name, Organization.name)
+        .outerjoin(Person, Person.id == author_id)
+        .outerjoin(Organization, Organization.id == Person.organization_id)
+    )
+
+
+_THREAD = (
+    _with_author(
+        ProposalEvent.id,
+        ProposalEvent.kind,
+        ProposalEvent.author_id,
+        ProposalEvent.body,
+        ProposalEvent.data,
+        ProposalEvent.created_at,
+        author_id=ProposalEvent.author_id,
+    )
     .where(ProposalEvent.proposal_id == sa.bindparam("proposal_id"))
     .order_by(ProposalEvent.id)
-    .options(lazyload(ProposalEvent.author))
 )
 _SUGGESTIONS = (
-    sa.select(Suggestion)
+    _with_author(
+        Suggestion.id,
+        Suggestion.field,
+        Suggestion.old_value,
+        Suggestion.new_value,
+        Suggestion.note,
+        Suggestion.status,
+        Suggestion.author_id,
+        author_id=Suggestion.author_id,
+    )
     .where(Suggestion.proposal_id == sa.bindparam("proposal_id"))
-    .options(lazyload(Suggestion.author))
+    .order_by(Suggestion.id)
 )
-_AUTHORS = (
-    sa.select(Person)
-    .where(Person.id.in_(sa.bindparam("ids", expanding=True)))
-    .options(defaultload(Person.organization).lazyload(Organization.tier))
-)
+
+
+@dataclass(frozen=True)
+class ThreadOrganization:
+    name: str
+
+
+@dataclass(frozen=True)
+class ThreadAuthor:
+    """An author as the page shows them: their name and their organisation's."""
+
+    name: str
+    organization: ThreadOrganization
+
+
+@dataclass(frozen=True)
+class ThreadEvent:
+    """A step or comment of the thread as the page shows it (read-only, as ProposalEvent)."""
+
+    id: int
+    kind: ProposalEventKind
+    author_id: int | None
+    body: str
+    data: dict
+    created_at: datetime
+    author: ThreadAuthor | None
+
+
+@dataclass(frozen=True)
+class ShownSuggestion:
+    """A suggested edit as the page shows it (read-only, as Suggestion)."""
+
+    id: int
+    field: str
+    old_value: str
+    new_value: str
+    note: str
+    status: SuggestionStatus
+    author_id: int
+    author: ThreadAuthor | None
 
 
 def _thread_and_suggestions(proposal: Proposal):
-    """The thread (as `thread`), the suggestions by id (as `discussion.suggestions_by_id`),
-    those still open (as `open_suggestions`) and their authors, in three statements. Keep
-    the authors while the page renders: the identity map holds objects weakly, and each
-    lazy `author` finds its person there."""
-    events = list(db.session.scalars(_EVENTS, {"proposal_id": proposal.id}))
-    suggestions = {s.id: s for s in db.session.scalars(_SUGGESTIONS, {"proposal_id": proposal.id})}
-    ids = {e.author_id for e in events} | {s.author_id for s in suggestions.values()}
-    ids.discard(None)
-    authors = list(db.session.scalars(_AUTHORS, {"ids": sorted(ids)})) if ids else []
+    """The thread (as `thread`), the suggestions by id (as `discussion.suggestions_by_id`)
+    and those still open (as `open_suggestions`), read-only, each with its author."""
+    authors: dict[int, ThreadAuthor] = {}
+
+    def author(author_id, name, org_name):
+        if author_id is None:
+            return None
+        found = authors.get(author_id)
+        if found is None:
+            found = authors[author_id] = ThreadAuthor(name, ThreadOrganization(org_name))
+        return found
+
+    params = {"proposal_id": proposal.id}
+    events = [
+        ThreadEvent(id_, kind, author_id, body, data, created_at, author(author_id, name, org))
+        for id_, kind, author_id, body, data, created_at, name, org in db.read(_THREAD, params)
+    ]
+    suggestions = {
+        row[0]: ShownSuggestion(*row[:7], author(row[6], row[7], row[8]))
+        for row in db.read(_SUGGESTIONS, params)
+    }
     waiting = (
-        [s for _, s in sorted(suggestions.items()) if s.status == SuggestionStatus.OPEN]
+        [s for s in suggestions.values() if s.status == SuggestionStatus.OPEN]
         if proposal.status in OPEN_TO_SUGGESTIONS
         else []
     )
-    return events, suggestions, waiting, authors
+    return events, suggestions, waiting
 
 
 def proposal_page_response(proposal: Proposal, status: int = 200, **extra):
     """The proposal page (or its thread fragment for htmx), with what the viewer may do."""
     program = program_or_404()
     claim = None if proposal.status in BEFORE_APPROVAL else claims.claim_of(proposal)
-    events, suggestions, waiting, authors = _thread_and_suggestions(proposal)
+    events, suggestions, waiting = _thread_and_suggestions(proposal)
     me = current_user
     approver = can_approve(me, proposal)
     owner = is_owner(me, proposal)
@@ -121,14 +196,13 @@ def proposal_page_response(proposal: Proposal, status: int = 200, **extra):
         "labels": STATUS_LABELS,
         "waiting": waiting_on(proposal),
         "events": events,
-        "people": {p.id: p for p in authors},  # the thread's authors, alive while it renders
         "suggestions": suggestions,
         "open_suggestions": waiting,
         "suggestions_answerable": proposal.status in OPEN_TO_SUGGESTIONS,
         "may_withdraw_suggestions": is_suggester(me, proposal),
         "suggestible": SUGGESTIBLE,
         "shown_value": lambda field, value: shown_value(field, value, program.currency),
-        "assets": files.assets_of(proposal),
+        "assets": files.shown_assets(proposal.id),
         "proof_assets": files.proof_assets(proposal) if owner else [],
         "asset_kind": asset_kind(proposal),
         "claim": claim,

@@ -13,7 +13,16 @@ from hub.models import Person
 from learning.paths.models import Level, Path
 
 
-class Assignment(Base):
+class AssignmentTitle:
+    """An assignment's title — its path's, or its level's: the one rule for the mapped row
+    and the read-only one the learner's dashboard lists (`service.MyAssignment`)."""
+
+    @property
+    def title(self) -> str:
+        return self.path.title if self.path is not None else self.level.title
+
+
+class Assignment(AssignmentTitle, Base):
     """Finish `path` (every level held) or `level` (held) by `due_on`. Cancelled ones are
     kept (cancelled_at) for the record; the daily job reminds once when due within three
     days and once when overdue."""
@@ -49,7 +58,3 @@ class Assignment(Base):
     assigned_by: Mapped[Person | None] = relationship(foreign_keys=[assigned_by_id])
     path: Mapped[Path | None] = relationship()
     level: Mapped[Level | None] = relationship()
-
-    @property
-    def title(self) -> str:
-        return self.path.title if self.path is not None else self.level.title

@@ -18,8 +18,9 @@ from hub.dates import today as program_today
 from hub.db import utcnow
 from hub.errors import Conflict, ValidationFailed
 from hub.models import Organization, Person, Role
-from learning.assignments.models import Assignment
+from learning.assignments.models import Assignment, AssignmentTitle
 from learning.certifications.requirements import Standing, standing
+from learning.paths.catalogue import LevelView, PathView, paths
 from learning.paths.models import Level, Path
 
 DUE_SOON = timedelta(days=3)
@@ -96,7 +97,7 @@ def assignable_people(viewer: Person) -> list[Person]:
 class Row:
     """An assignment with its learner's progress on it."""
 
-    assignment: Assignment
+    assignment: Assignment | MyAssignment  # MyAssignment: the learner dashboard's own list
     state: str  # one of STATES
     done_modules: int
     total_modules: int
@@ -131,10 +132,15 @@ def row_of(assignment: Assignment, record: Standing, on: date) -> Row:
     return Row(assignment, state, done_modules, total)
 
 
-def rows(assignments: list[Assignment], now: datetime | None = None) -> list[Row]:
-    """Each assignment with its state (one learning record per person)."""
+def rows(
+    assignments: list[Assignment],
+    now: datetime | None = None,
+    records: dict[int, Standing] | None = None,
+) -> list[Row]:
+    """Each assignment with its state (one learning record per person; `records`: those
+    the caller has loaded already, by person id)."""
     now = now or utcnow()
-    records: dict[int, Standing] = {}
+    records = dict(records or {})
     out = []
     for a in assignments:
         if a.person_id not in records:
@@ -160,16 +166,72 @@ def team_rows(viewer: Person, sort: str = "state", now: datetime | None = None) 
     return sorted(rows(found, now), key=SORTS.get(sort, SORTS["state"]))
 
 
-def my_rows(person: Person, now: datetime | None = None) -> list[Row]:
-    """The learner's own live assignments that are not done yet, soonest due first."""
-    found = list(
-        db.session.scalars(
-            sa.select(Assignment)
-            .where(Assignment.person_id == person.id, Assignment.cancelled_at.is_(None))
-            .order_by(Assignment.due_on, Assignment.id)
-        )
+@dataclass(frozen=True, slots=True)
+class Assigner:
+    name: str
+
+
+@dataclass(eq=False)
+class MyAssignment(AssignmentTitle):
+    """One of the learner's own assignments as their dashboard lists it: read-only, with
+    the catalogue's path or level (what `row_of` and the page read of an Assignment)."""
+
+    id: int
+    person_id: int
+    path_id: int | None
+    level_id: int | None
+    due_on: date
+    path: PathView | Path | None
+    level: LevelView | Level | None
+    assigned_by: Assigner | None
+
+
+# The learner's own live assignments, soonest due first, with who assigned each: rows of
+# what the dashboard shows, built once. Their paths and levels — with the levels' modules,
+# which each one's progress counts — come from the catalogue the page has read already
+# (as mapped objects, one statement per assignment and level, they grew with the list).
+_MINE = (
+    sa.select(
+        Assignment.id, Assignment.path_id, Assignment.level_id, Assignment.due_on, Person.name
     )
-    return [r for r in rows(found, now) if r.state != "done"]
+    .outerjoin(Person, Person.id == Assignment.assigned_by_id)
+    .where(Assignment.person_id == sa.bindparam("person_id"), Assignment.cancelled_at.is_(None))
+    .order_by(Assignment.due_on, Assignment.id)
+)
+
+
+def my_rows(
+    person: Person,
+    now: datetime | None = None,
+    record: Standing | None = None,
+    catalogue: list[PathView] | None = None,
+) -> list[Row]:
+    """The learner's own live assignments that are not done yet, soonest due first, as
+    read-only `MyAssignment`s (`record` and `catalogue`: the learner's record and the
+    paths, when the page has read them already). A path or level made since the
+    catalogue was read is loaded."""
+    found = db.read(_MINE, {"person_id": person.id}).all()
+    if not found:
+        return []
+    if catalogue is None:
+        catalogue = paths()
+    by_path = {p.id: p for p in catalogue}
+    by_level = {level.id: level for p in catalogue for level in p.levels}
+    mine = [
+        MyAssignment(
+            id_,
+            person.id,
+            path_id,
+            level_id,
+            due_on,
+            None if path_id is None else by_path.get(path_id) or db.session.get(Path, path_id),
+            None if level_id is None else by_level.get(level_id) or db.session.get(Level, level_id),
+            None if assigner is None else Assigner(assigner),
+        )
+        for id_, path_id, level_id, due_on, assigner in found
+    ]
+    records = {person.id: record} if record is not None else None
+    return [r for r in rows(mine, now, records) if r.state != "done"]
 
 
 def organization_name(assignment: Assignment) -> str:

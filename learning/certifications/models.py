@@ -29,7 +29,31 @@ class CertificationStatus(enum.StrEnum):
         )
 
 
-class Certification(Base):
+class Validity:
+    """A certification's status at a moment, from its dates, revocation and renewal: the
+    one rule for the mapped row (`Certification`) and the read-only rows the learner's
+    dashboards list (`requirements.HeldCertification`). Both have `revoked_at`,
+    `valid_from`, `valid_until`, `grace_until` and `renewal` (the certification that
+    continues this one, or None)."""
+
+    def status(self, now: datetime | None = None) -> CertificationStatus:
+        """Revoked wins; a renewal is "upcoming" until its start; valid until
+        `valid_until`; then renewed (when continued), in grace, or expired."""
+        now = now or utcnow()
+        if self.revoked_at is not None:
+            return CertificationStatus.REVOKED
+        if now < self.valid_from:
+            return CertificationStatus.UPCOMING
+        if now < self.valid_until:
+            return CertificationStatus.VALID
+        if self.renewal is not None and self.renewal.revoked_at is None:
+            return CertificationStatus.RENEWED
+        if now < self.grace_until:
+            return CertificationStatus.IN_GRACE
+        return CertificationStatus.EXPIRED
+
+
+class Certification(Validity, Base):
     """A level achieved by a person. It belongs to the person (not their organisation);
     `credential_id` is the unguessable id the public verification page is found by.
     A renewal is a new row whose `renews_id` names the one it continues: the chain."""
@@ -72,22 +96,6 @@ class Certification(Base):
         lazy="selectin",
         join_depth=1,
     )
-
-    def status(self, now: datetime | None = None) -> CertificationStatus:
-        """Revoked wins; a renewal is "upcoming" until its start; valid until
-        `valid_until`; then renewed (when continued), in grace, or expired."""
-        now = now or utcnow()
-        if self.revoked_at is not None:
-            return CertificationStatus.REVOKED
-        if now < self.valid_from:
-            return CertificationStatus.UPCOMING
-        if now < self.valid_until:
-            return CertificationStatus.VALID
-        if self.renewal is not None and self.renewal.revoked_at is None:
-            return CertificationStatus.RENEWED
-        if now < self.grace_until:
-            return CertificationStatus.IN_GRACE
-        return CertificationStatus.EXPIRED
 
 
 class RenewalReminder(Base):

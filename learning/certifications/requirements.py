@@ -4,8 +4,10 @@ page listing many levels asks the database the same few questions."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import defaultload, lazyload, noload
@@ -15,7 +17,7 @@ from hub import db
 from hub.db import utcnow
 from hub.models import ProductLine
 from learning.assessments.models import AssessmentSubmission, PracticalAssessment, SubmissionStatus
-from learning.certifications.models import Certification, CertificationStatus
+from learning.certifications.models import Certification, CertificationStatus, Validity
 from learning.paths.models import Level, Module, ModuleProgress, Path
 from learning.quizzes.models import Quiz, QuizAttempt
 
@@ -29,7 +31,8 @@ class Standing:
     completed: dict[int, datetime] = field(default_factory=dict)  # module id → when
     quiz_modules: set[int] = field(default_factory=set)  # modules that have a quiz
     passed: set[int] = field(default_factory=set)  # modules whose quiz the person passed
-    certifications: list[Certification] = field(default_factory=list)  # newest first
+    # Newest first: mapped, or read-only for the learner's dashboards (see standing()).
+    certifications: list[Certification | HeldCertification] = field(default_factory=list)
     practical: set[int] = field(default_factory=set)  # levels with a practical assessment
     signed_off: set[int] = field(default_factory=set)  # levels whose practical is signed off
 
@@ -125,6 +128,79 @@ def _certifications(person_id: int) -> list[Certification]:
     return found
 
 
+# The learner's dashboards (the Learning page, a person's learning page, the dashboard's
+# learning panel) list every path on every request and read a person's certifications
+# only for what they show: as rows of their own columns, each given its level from the
+# catalogue the page has loaded already (learning.paths.catalogue), not as mapped objects
+# joined with their level, path and product line. Prebuilt, as _CERTIFICATIONS.
+_HELD = (
+    sa.select(
+        Certification.id,
+        Certification.level_id,
+        Certification.issued_at,
+        Certification.valid_from,
+        Certification.valid_until,
+        Certification.grace_until,
+        Certification.renews_id,
+        Certification.revoked_at,
+    )
+    .where(Certification.person_id == sa.bindparam("person_id"))
+    .order_by(Certification.issued_at.desc(), Certification.id.desc())
+)
+
+
+@dataclass(eq=False)
+class HeldCertification(Validity):
+    """A certification as the learner's dashboards read it: read-only, with what they
+    show and what `Standing` and `status()` (the rule of `Certification`) ask of it."""
+
+    id: int
+    person_id: int
+    level_id: int
+    issued_at: datetime
+    valid_from: datetime
+    valid_until: datetime
+    grace_until: datetime
+    renews_id: int | None
+    revoked_at: datetime | None
+    level: Any  # the catalogue's LevelView (its id, path_id and title)
+    renewal: HeldCertification | None = None
+
+
+def _held(person_id: int, levels: Mapping[int, Any]) -> list[HeldCertification]:
+    """The person's certifications, newest first, each with its level taken from `levels`
+    (a level missing there — made since the catalogue was read — is loaded) and its
+    renewal (or None)."""
+    found = [
+        HeldCertification(
+            id_,
+            person_id,
+            level_id,
+            issued_at,
+            valid_from,
+            valid_until,
+            grace_until,
+            renews_id,
+            revoked_at,
+            levels.get(level_id) or db.session.get(Level, level_id),
+        )
+        for (
+            id_,
+            level_id,
+            issued_at,
+            valid_from,
+            valid_until,
+            grace_until,
+            renews_id,
+            revoked_at,
+        ) in db.read(_HELD, {"person_id": person_id})
+    ]
+    renewal_of = {c.renews_id: c for c in found if c.renews_id is not None}
+    for cert in found:
+        cert.renewal = renewal_of.get(cert.id)
+    return found
+
+
 # What standing() reads besides the certifications, in one statement built once: a row
 # per module the person completed (with when), module with a quiz, module whose quiz the
 # person passed, level with a practical assessment and level whose practical is signed off
@@ -158,8 +234,12 @@ _RECORD = sa.union_all(
 )
 
 
-def standing(person_id: int, now: datetime | None = None) -> Standing:
-    """Load a person's learning record."""
+def standing(
+    person_id: int, now: datetime | None = None, levels: Mapping[int, Any] | None = None
+) -> Standing:
+    """Load a person's learning record. Given the catalogue's levels by id (the learner's
+    dashboards), its certifications are read-only `HeldCertification`s of those levels;
+    otherwise mapped `Certification`s."""
     record = Standing(person_id=person_id, now=now or utcnow())
     sets = {
         _QUIZ: record.quiz_modules,
@@ -172,5 +252,8 @@ def standing(person_id: int, now: datetime | None = None) -> Standing:
             record.completed[id_] = completed_at
         else:
             sets[kind].add(id_)
-    record.certifications = _certifications(person_id)
+    if levels is None:
+        record.certifications = _certifications(person_id)
+    else:
+        record.certifications = _held(person_id, levels)
     return record

@@ -62,14 +62,14 @@ _MODULES_AND_PREREQUISITES = sa.union_all(
 ).order_by(sa.text("kind"), sa.text("level_id"), sa.text("sort"), sa.text("id"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LineView:
     name: str
 
 
 # eq=False: compared by identity, as ORM objects are (progress.dashboard tells the paths
 # under way from the others that way).
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class PathView:
     id: int
     title: str
@@ -79,7 +79,7 @@ class PathView:
     levels: list[LevelView] = field(default_factory=list)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class LevelView:
     id: int
     path_id: int
@@ -95,7 +95,7 @@ class LevelView:
         return f"{self.path.track.label} {self.name} — {self.path.product_line.name}"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ModuleView:
     id: int
     level_id: int
@@ -110,14 +110,16 @@ def paths() -> list[PathView]:
     lines: dict[str, LineView] = {}
     by_path: dict[int, PathView] = {}
     levels: dict[int, LevelView] = {}
-    for row in db.read(_PATHS):
-        path = by_path.get(row.id)
+    # Rows unpacked as tuples: a Row's attribute access costs more than the row's SQL.
+    for path_id, title, summary, track, line_name, level_id, rank, name in db.read(_PATHS):
+        path = by_path.get(path_id)
         if path is None:
-            line = lines.setdefault(row.line, LineView(row.line))
-            path = by_path[row.id] = PathView(row.id, row.title, row.summary, row.track, line)
-        if row.level_id is not None:
-            level = LevelView(row.level_id, row.id, row.rank, row.name, path)
-            levels[row.level_id] = level
+            line = lines.get(line_name)
+            if line is None:
+                line = lines[line_name] = LineView(line_name)
+            path = by_path[path_id] = PathView(path_id, title, summary, track, line)
+        if level_id is not None:
+            level = levels[level_id] = LevelView(level_id, path_id, rank, name, path)
             path.levels.append(level)
     for kind, level_id, _sort, id_, title, minutes in db.read(_MODULES_AND_PREREQUISITES):
         level = levels.get(level_id)

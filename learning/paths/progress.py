@@ -141,9 +141,12 @@ def summarise(path: Path, record: Standing) -> PathSummary:
 def dashboard(person: Person, now: datetime | None = None) -> dict:
     """What the learner dashboard shows: paths under way (and the next step in each),
     the others to start, and certifications expiring soon. The paths, levels and modules
-    are `catalogue` views (read-only, their ids and what the pages show), not ORM objects."""
-    record = standing(person.id, now)
-    summaries = [summarise(p, record) for p in paths()]  # read-only views (catalogue)
+    are `catalogue` views (read-only, their ids and what the pages show), and the
+    certifications `HeldCertification`s of those levels, not ORM objects."""
+    catalogue = paths()  # read-only views
+    levels = {level.id: level for path in catalogue for level in path.levels}
+    record = standing(person.id, now, levels)  # its certifications read-only, of these levels
+    summaries = [summarise(p, record) for p in catalogue]
     held = {c.level.path_id for c in record.certifications}
     mine = [s for s in summaries if s.started or s.path.id in held]
     return {

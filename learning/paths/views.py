@@ -25,7 +25,11 @@ def dashboard():
     levels = [level for s in context["mine"] for level in s.path.levels]
     return render(
         "learning/paths/dashboard.html",
-        assigned=assignments.my_rows(current_user),
+        assigned=assignments.my_rows(
+            current_user,
+            record=context["record"],
+            catalogue=[s.path for s in context["mine"] + context["others"]],
+        ),
         can_review=assessments.is_reviewer(current_user),
         can_see_assignments=assignments.can_view_team(current_user),
         practical_steps=assessments.open_practicals(current_user, context["record"], levels),

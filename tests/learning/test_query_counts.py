@@ -4,7 +4,7 @@ bench.learning`, measures them with 200,000 certifications; this keeps them flat
 every test run).
 
 Each page is requested with a small program, then the program grows — more paths (the
-dashboard lists every one), more certified people at the organisation and at dealers
+dashboard lists every one, and more of them assigned to the learner), more certified people at the organisation and at dealers
 beneath the distributor (the coverage table), expired and revoked certifications, more
 certifications for the learner — and the page is requested again: the counts must be
 equal. Counts only, no timings.
@@ -19,12 +19,13 @@ import pytest
 from hub import db
 from hub.db import utcnow
 from hub.standing import service as tier_rules
+from learning.assignments import service as assignments
 from learning.certifications import service as certifications
 from learning.standing import specialisations
 from learning.standing.measures import TRACK_KEY
 from tests.conftest import sign_in
 from tests.hub.test_query_counts import _count
-from tests.learning.factories import certify, make_learning
+from tests.learning.factories import assign, certify, make_learning
 
 PAGES = [
     # viewer, the page (organisation from the channel)
@@ -63,6 +64,18 @@ def _grow(channel, make_org, make_person, lines: range) -> None:
                     certify(person, level)
             certifications.revoke(admin, certify(person, learning.foundation), "Bench revoke.")
         certify(make_person("partner_staff", channel.other_dealer), learning.foundation)
+        # The dashboard's viewer is assigned the path and a level of each line.
+        assignments.assign(
+            channel.people["partner_admin"],
+            channel.people["dealer_marketer"].id,
+            path_id=learning.path.id,
+            due_on=utcnow().date() + timedelta(days=n),
+        )
+        assign(
+            channel.people["partner_admin"],
+            channel.people["dealer_marketer"],
+            learning.professional,
+        )
     db.session.flush()
 
 

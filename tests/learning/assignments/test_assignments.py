@@ -88,6 +88,45 @@ def test_state_follows_progress_and_overdue_sorts_first(channel, session):
     assert [r.assignment.id for r in assignments.my_rows(staff)] == [path_a.id]
 
 
+def test_the_learners_own_list_says_what_the_team_list_says(channel, session):
+    """The learner's dashboard reads their assignments as rows with the catalogue's paths
+    and levels (assignments.MyAssignment); the assignments page reads mapped ones: the
+    same titles, states, progress, due dates and assigners, soonest due first."""
+    learning = make_learning()
+    admin, staff = channel.people["partner_admin"], channel.people["partner_staff"]
+    on = utcnow().date()
+    path_a = assignments.assign(admin, staff.id, path_id=learning.path.id, due_on=on + timedelta(9))
+    pro = assign(admin, staff, learning.professional, days=3)
+    late = assign(admin, staff, learning.foundation, days=1)
+    late.due_on = on - timedelta(days=1)
+    progress.complete_module(staff, learning.module)
+    db.session.flush()
+
+    def said(rows):
+        return [
+            (
+                r.assignment.id,
+                r.assignment.title,
+                r.state,
+                r.done_modules,
+                r.total_modules,
+                r.assignment.due_on,
+                r.assignment.assigned_by.name if r.assignment.assigned_by else None,
+                r.assignment.path_id or r.assignment.level.path_id,
+            )
+            for r in rows
+        ]
+
+    mine = assignments.my_rows(staff)
+    assert all(type(r.assignment) is assignments.MyAssignment for r in mine)
+    team = [
+        r for r in assignments.team_rows(admin, sort="due") if r.assignment.person_id == staff.id
+    ]
+    assert said(mine) == said(team)
+    assert [r.assignment.id for r in mine] == [late.id, pro.id, path_a.id]
+    assert {r.state for r in mine} == {"overdue", "in_progress", "not_started"}
+
+
 def test_scope_distributor_sees_dealers_others_see_own(channel, session):
     learning = make_learning()
     a = assign(

@@ -15,8 +15,8 @@ from learning.certifications import service as certifications
 from learning.certifications.credentials import add_months
 from learning.certifications.models import Certification, CertificationStatus, RenewalReminder
 from learning.certifications.reminders import send_renewal_reminders
-from learning.certifications.requirements import standing
-from learning.paths import progress
+from learning.certifications.requirements import HeldCertification, standing
+from learning.paths import catalogue, progress
 from learning.quizzes import attempts
 from learning.quizzes.models import Quiz
 from tests.learning.certifications.renewal_helpers import add_recert, expiring
@@ -254,3 +254,51 @@ def test_the_learner_sees_a_certification_in_grace_among_those_to_renew(client, 
     assert "in grace until" in html and "renew to keep it" in html
     home = client.get("/").get_data(as_text=True)
     assert "renew it by" in home
+
+
+def test_the_dashboards_read_only_certifications_say_what_the_mapped_ones_say(channel, session):
+    """progress.dashboard reads a person's certifications as rows with the catalogue's
+    levels (requirements.HeldCertification): the same certifications, renewals, statuses,
+    held levels and ones to renew as the mapped Certifications, at every moment of a
+    renewal chain, a grace period and a revocation."""
+    staff = channel.people["partner_staff"]
+    learning = make_learning()
+    module = add_recert(learning.foundation)
+    old = expiring(staff, learning.foundation, 40)
+    new = _pass_recert(staff, module)
+    assert new is not None and new.renews_id == old.id
+    in_grace = expiring(staff, learning.professional, -3)
+    revoked = expiring(staff, learning.professional, 300)
+    certifications.revoke(channel.people["program_admin"], revoked, "Shared login.")
+    db.session.expire_all()
+    levels = {lv.id: lv for p in catalogue.paths() for lv in p.levels}
+    seen = set()
+    for now in (
+        utcnow(),
+        old.valid_until + timedelta(seconds=1),
+        in_grace.grace_until + timedelta(days=1),
+    ):
+        mapped, read_only = standing(staff.id, now), standing(staff.id, now, levels)
+        assert all(type(c) is HeldCertification for c in read_only.certifications)
+
+        def said(record, now=now):
+            return [
+                (
+                    c.id,
+                    c.level.id,
+                    c.level.path_id,
+                    c.level.title,
+                    c.renewal.id if c.renewal else None,
+                    c.status(now),
+                )
+                for c in record.certifications
+            ]
+
+        assert said(read_only) == said(mapped)
+        seen |= {c.status(now) for c in mapped.certifications}
+        for level in (learning.foundation, learning.professional):
+            assert read_only.holds(level) == mapped.holds(level)
+        assert [c.id for c in certifications.expiring_soon(read_only)] == [
+            c.id for c in certifications.expiring_soon(mapped)
+        ]
+    assert seen == set(CertificationStatus)  # every status was compared
