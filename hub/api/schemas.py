@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
@@ -18,6 +20,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 UtcTime = Annotated[
     str, Field(json_schema_extra={"format": "date-time", "examples": ["2026-03-01T09:30:00Z"]})
@@ -132,6 +135,42 @@ def file_part(schema: dict) -> Any:
     """A multipart file part (or several under one name): the view reads it from
     request.files and hub.uploads checks the bytes; here it is only documented."""
     return Annotated[Any, WithJsonSchema(schema)]
+
+
+_set = object.__setattr__
+
+
+@functools.cache
+def _constructible(model: type[BaseModel]) -> bool:
+    """Whether model_construct would set nothing but the values given: no private
+    attributes, no post-init hook, no extra fields kept, not a root model."""
+    return not (
+        model.__pydantic_root_model__
+        or model.__pydantic_post_init__
+        or model.__private_attributes__
+        or model.model_config.get("extra") == "allow"
+    )
+
+
+def trusted(model: type[M], values_of_each: Iterable[dict]) -> list[M]:
+    """`[model.model_construct(**values) for values in values_of_each]`, nothing validated,
+    at a fraction of its cost — for values that are exactly the model's fields, in their
+    order (model_construct looks up every field's aliases and default, item after item,
+    to end with the same four attributes). For what a list answers on every call, built
+    from typed rows: tests/hub/api/test_trusted_pages.py checks those answers against
+    their models, and that this makes what model_construct makes."""
+    if not _constructible(model):
+        raise TypeError(f"{model.__name__} has more than its fields to construct")
+    new = model.__new__
+    items = []
+    for values in values_of_each:
+        item = new(model)
+        _set(item, "__dict__", values)
+        _set(item, "__pydantic_fields_set__", set(values))
+        _set(item, "__pydantic_extra__", None)
+        _set(item, "__pydantic_private__", None)
+        items.append(item)
+    return items
 
 
 class Output(BaseModel):
