@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
+import sqlalchemy as sa
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -18,6 +19,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from hub import db
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -40,6 +43,32 @@ def iso_utc(value: datetime | None) -> str | None:
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value.isoformat(timespec="seconds") + "Z"
+
+
+def _cut(column, start: int, length: int):
+    return sa.func.substr(
+        column, sa.literal_column(str(start)), sa.literal_column(str(length)), type_=sa.String()
+    )
+
+
+iso_utc_text = db.per_database(
+    "iso_utc_text",
+    """A stored (naive UTC) time column as iso_utc writes it, made by the database — for a
+    list's rows, without a datetime made and formatted per row in Python: on SQLite the
+    stored text ("2026-03-01 09:30:00.123456", SQLAlchemy's format) cut and joined, on
+    PostgreSQL to_char. Both drop a fraction of a second, as iso_utc does, never round it
+    (tests/hub/api/test_trusted_pages.py holds the two to iso_utc).""",
+    lambda column: (
+        _cut(column, 1, 10)
+        + sa.literal_column("'T'", sa.String())
+        + _cut(column, 12, 8)
+        + sa.literal_column("'Z'", sa.String())
+    ),
+    lambda column: sa.func.to_char(
+        column, sa.literal_column("""'YYYY-MM-DD"T"HH24:MI:SS"Z"'"""), type_=sa.String()
+    ),
+    sa.String(),
+)
 
 
 def money(value: Decimal | None) -> str | None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased, lazyload
 from sqlalchemy.sql import Select
 
 from hub import db, policy
+from hub.api.schemas import iso_utc_text
 from hub.models import (
     Organization,
     OrganizationTrack,
@@ -174,7 +175,8 @@ track_list = db.per_database(
 # The API's answer for an organisation (hub.directory.schemas.Organization) as one row:
 # its fields by their names, in their order, as the answer holds them — the kind as its
 # text, the tier by name, the tracks as one text (Organization.of_rows splits and sorts
-# them) — so a list page is one statement, and its rows become answers without the ORM.
+# them), the time as iso_utc writes it — so a list page is one statement, and its rows
+# become answers without the ORM.
 API_ORGANIZATION = (
     Organization.id,
     Organization.name,
@@ -193,7 +195,7 @@ API_ORGANIZATION = (
     Organization.website,
     Organization.address,
     Organization.active,
-    Organization.created_at,
+    iso_utc_text(Organization.created_at).label("created_at"),
 )
 
 

@@ -61,7 +61,6 @@ class Organization(Output):
             values = dict(zip(names, row, strict=True))
             tracks = values["tracks"]
             values["tracks"] = sorted(tracks.split(",")) if tracks else []
-            values["created_at"] = iso_utc(values["created_at"])
             values_of_each.append(values)
         return trusted(cls, values_of_each)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from hub.accounts import service as accounts
 from hub.api import Output, Page, page_of
-from hub.api.schemas import trusted
+from hub.api.schemas import iso_utc, iso_utc_text, trusted
 from hub.directory import queries
 from hub.directory.schemas import Organization
 from hub.models import Organization as OrganizationRow
@@ -134,3 +135,23 @@ class _KeepingExtras(BaseModel):
 def test_trusted_refuses_a_model_with_more_to_construct_than_its_fields(model):
     with pytest.raises(TypeError):
         trusted(model, [{"id": 1}])
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 3, 1, 9, 30, 59, 999999),  # the fraction dropped, never rounded up
+        datetime(2026, 12, 31, 23, 59, 59, 999999),
+        datetime(2026, 3, 1, 9, 30),
+        datetime(2026, 3, 1, 0, 0, 0, 1),
+        datetime(999, 1, 2, 3, 4, 5),
+    ],
+)
+def test_the_database_writes_a_time_as_iso_utc_does(session, channel, moment):
+    org = channel.dealer
+    org.created_at = moment
+    session.flush()
+    written = session.scalar(
+        sa.select(iso_utc_text(OrganizationRow.created_at)).where(OrganizationRow.id == org.id)
+    )
+    assert written == iso_utc(moment)
