@@ -13,6 +13,8 @@ from hub.extensions import login_manager
 from hub.models import Person
 
 PUBLIC_ATTR = "api_public"
+# Set by `@operation(..., as_caller=True)`: the view reads only current_caller(), and its
+# token is checked with one row of columns (accounts.api_caller_for_token).
 AS_CALLER_ATTR = "api_as_caller"
 
 AUTH_MISSING_DETAIL = (
@@ -33,13 +35,6 @@ def public(view: Callable) -> Callable:
 
 def is_public(view: Callable) -> bool:
     return bool(getattr(view, PUBLIC_ATTR, False))
-
-
-def as_caller(view: Callable) -> Callable:
-    """Mark an API view that reads only current_caller(), not the person as an object:
-    its token is checked with one row of columns (accounts.api_caller_for_token)."""
-    setattr(view, AS_CALLER_ATTR, True)
-    return view
 
 
 def current_person() -> Person:
