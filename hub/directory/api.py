@@ -20,6 +20,7 @@ from hub.api import (
     PageQuery,
     api_blueprint,
     context,
+    current_caller,
     current_person,
     encode_cursor,
     openapi,
@@ -75,49 +76,49 @@ def me():
     ),
     query=OrganizationQuery,
     responses={200: (Page[Organization], "One page of organisations.")},
+    as_caller=True,
 )
 def list_organizations():
     args: OrganizationQuery = context().query
-    person = current_person()
+    caller = current_caller()
     params: dict = {"limit": args.limit + 1}
-    if partner := not person.is_oem:
-        params["scope_path"] = policy.scope_pattern(person)
+    if partner := not caller.is_oem:
+        params["scope_path"] = policy.scope_pattern(caller)
     if args.kind:
         params["kind"] = OrgKind(args.kind)
     if tier := (args.tier or "").strip():
         params["tier"] = tier
     if args.parent_id is not None:
         params["parent_id"] = args.parent_id
+    if q := (args.q or "").strip():
+        params["name_pattern"] = "%" + db.like_literal(q.lower(), "/") + "%"
     if args.after is not None:
         params["after"] = args.after
     stmt = _list_statement(
-        partner, "kind" in params, bool(tier), "parent_id" in params, "after" in params
+        partner, *(key in params for key in ("kind", "tier", "parent_id", "name_pattern", "after"))
     )
-    q = (args.q or "").strip()
-    if q:
-        stmt = stmt.where(sa.func.lower(OrganizationRow.name).contains(q.lower(), autoescape=True))
-    rows = db.read(stmt, params).all()
+    result = db.read(stmt, params)
+    rows = result.all()
     more = len(rows) > args.limit
     rows = rows[: args.limit]
-    # The page's tracks in one query of rows, not a selectin load of objects.
-    tracks = queries.tracks_of([row.id for row in rows])
     return page_of(
         Organization,
-        [Organization.of_row(row, tracks[row.id]) for row in rows],
+        Organization.of_rows(result.keys(), rows),
         encode_cursor(rows[-1].id) if more else None,
     )
 
 
 @functools.cache
-def _list_statement(partner: bool, kind: bool, tier: bool, parent: bool, after: bool) -> sa.Select:
-    """The organisation list's statement for one combination of filters, built once (the
-    columns the answer holds, as rows; the tier's name joined), in id order: its parameters
-    are "limit" (one more than the page, so next_cursor is null exactly on the last page)
-    and, as filtered, "scope_path" (policy.PARTNER_ORGANIZATION_SCOPE), "kind", "tier",
-    "parent_id" and "after" (the cursor's id)."""
-    stmt = sa.select(*queries.ORGANIZATION_COLUMNS, Tier.name.label("tier_name")).outerjoin(
-        Tier, Tier.id == OrganizationRow.tier_id
-    )
+def _list_statement(
+    partner: bool, kind: bool, tier: bool, parent: bool, name: bool, after: bool
+) -> sa.Select:
+    """The organisation list's statement for one combination of filters, built once: one
+    row per organisation as the answer holds it (queries.API_ORGANIZATION), in id order.
+    Its parameters are "limit" (one more than the page, so next_cursor is null exactly on
+    the last page) and, as filtered, "scope_path" (policy.PARTNER_ORGANIZATION_SCOPE),
+    "kind", "tier", "parent_id", "name_pattern" (a LIKE pattern of the lower-case name,
+    escaped with "/") and "after" (the cursor's id)."""
+    stmt = sa.select(*queries.API_ORGANIZATION).outerjoin(Tier, Tier.id == OrganizationRow.tier_id)
     if partner:
         stmt = stmt.where(policy.PARTNER_ORGANIZATION_SCOPE)
     if kind:
@@ -126,6 +127,10 @@ def _list_statement(partner: bool, kind: bool, tier: bool, parent: bool, after: 
         stmt = stmt.where(Tier.name == sa.bindparam("tier"))
     if parent:
         stmt = stmt.where(OrganizationRow.parent_id == sa.bindparam("parent_id"))
+    if name:
+        stmt = stmt.where(
+            sa.func.lower(OrganizationRow.name).like(sa.bindparam("name_pattern"), escape="/")
+        )
     if after:
         stmt = stmt.where(OrganizationRow.id > sa.bindparam("after"))
     return stmt.order_by(OrganizationRow.id).limit(sa.bindparam("limit", type_=sa.Integer))

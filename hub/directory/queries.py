@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased, lazyload
 from sqlalchemy.sql import Select
 
 from hub import db, policy
+from hub.api.schemas import iso_utc_text
 from hub.models import (
     Organization,
     OrganizationTrack,
@@ -25,7 +26,6 @@ from hub.models import (
     Role,
     TerritoryAssignment,
     Tier,
-    Track,
     initials_of,
 )
 
@@ -163,25 +163,41 @@ def active_staff_counts(org_ids: list[int]) -> dict[int, int]:
     return dict(db.read(_ACTIVE_STAFF, {"org_ids": list(org_ids)}).all())
 
 
-# What the API's organisation list answers with (hub.directory.schemas.Organization).
-# Every column of an organisation (a new column is read without a second list to keep).
-ORGANIZATION_COLUMNS = [attr.class_attribute for attr in sa.inspect(Organization).column_attrs]
-
-
-_TRACKS = (
-    sa.select(OrganizationTrack.organization_id, OrganizationTrack.track)
-    .where(OrganizationTrack.organization_id.in_(sa.bindparam("org_ids", expanding=True)))
-    .order_by(OrganizationTrack.organization_id, OrganizationTrack.track)
+track_list = db.per_database(
+    "track_list",
+    """The tracks of the rows grouped, as one text ("dealer_var,service_partner", in no set
+    order; no track's value holds a comma): group_concat on SQLite, string_agg on
+    PostgreSQL. Null when there are none.""",
+    lambda column: sa.func.group_concat(column, sa.literal_column("','")),
+    lambda column: sa.func.string_agg(column, sa.literal_column("','")),
+    sa.String(),
 )
 
-
-def tracks_of(org_ids: list[int]) -> dict[int, list[Track]]:
-    """The tracks of each organisation, in their order (rows, not objects: a list page)."""
-    found: dict[int, list[Track]] = {org_id: [] for org_id in org_ids}
-    if org_ids:
-        for org_id, track in db.read(_TRACKS, {"org_ids": list(org_ids)}):
-            found[org_id].append(track)
-    return found
+# The API's answer for an organisation (hub.directory.schemas.Organization) as one row:
+# its fields by their names, in their order, as the answer holds them — the kind as its
+# text, the tier by name, the tracks as one text (Organization.of_rows splits and sorts
+# them), the time as iso_utc writes it — so a list page is one statement, and its rows
+# become answers without the ORM.
+API_ORGANIZATION = (
+    Organization.id,
+    Organization.name,
+    sa.type_coerce(Organization.kind, sa.String()).label("kind"),
+    Organization.parent_id,
+    Tier.name.label("tier"),
+    sa.select(track_list(OrganizationTrack.track))
+    .where(OrganizationTrack.organization_id == Organization.id)
+    .scalar_subquery()
+    .label("tracks"),
+    Organization.region,
+    Organization.erp_account_number,
+    Organization.domain,
+    Organization.contact_email,
+    Organization.phone,
+    Organization.website,
+    Organization.address,
+    Organization.active,
+    iso_utc_text(Organization.created_at).label("created_at"),
+)
 
 
 def ancestors(viewer: Person, org: Organization) -> list[Organization]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import ConfigDict, Field
 
 from hub.api import Output, PageQuery, iso_utc
-from hub.api.schemas import Email, UtcTime, loose, one_of
+from hub.api.schemas import Email, UtcTime, loose, one_of, trusted
 from hub.directory import service as directory
 from hub.models import Organization as OrganizationRow
 from hub.models import OrgKind, Role, Track
@@ -49,29 +49,20 @@ class Organization(Output):
         return cls(id=org.id, **fields, created_at=iso_utc(org.created_at))
 
     @classmethod
-    def of_row(cls, row, tracks: list) -> Organization:
-        """One organisation of a list, from a row of ORGANIZATION_COLUMNS and "tier_name"
-        (hub.directory.queries) and its tracks: the same fields as `of`, built without
-        validation (`model_construct`) — the columns' types are the fields' (none of the
-        text columns is nullable) and tests/hub/api/test_trusted_pages.py validates the
-        answers against this model."""
-        return cls.model_construct(
-            id=row.id,
-            name=row.name,
-            kind=row.kind.value,
-            parent_id=row.parent_id,
-            tier=row.tier_name,
-            tracks=[t.value for t in tracks],
-            region=row.region,
-            erp_account_number=row.erp_account_number,
-            domain=row.domain,
-            contact_email=row.contact_email,
-            phone=row.phone,
-            website=row.website,
-            address=row.address,
-            active=row.active,
-            created_at=iso_utc(row.created_at),
-        )
+    def of_rows(cls, names, rows) -> list[Organization]:
+        """The organisations of a list, from rows of queries.API_ORGANIZATION (`names`: its
+        labels, the fields' names): the same fields as `of`, built without validation
+        (hub.api.trusted) — the columns' types are the fields' (none of the text columns
+        is nullable), and tests/hub/api/test_trusted_pages.py validates the answers
+        against this model."""
+        names = tuple(names)
+        values_of_each = []
+        for row in rows:
+            values = dict(zip(names, row, strict=True))
+            tracks = values["tracks"]
+            values["tracks"] = sorted(tracks.split(",")) if tracks else []
+            values_of_each.append(values)
+        return trusted(cls, values_of_each)
 
 
 def _text(max_length: int, description: str = "") -> dict:

@@ -1,5 +1,6 @@
-"""Lists the API builds without validating each item (hub.api.page_of): what they answer
-is checked here against the declared models instead, once, rather than on every request.
+"""Lists the API builds without validating each item (hub.api.page_of, hub.api.schemas.
+trusted): what they answer is checked here against the declared models instead, once,
+rather than on every request.
 
 Every answer must (1) validate as the page model the OpenAPI document declares, and (2)
 equal, item for item, what the validating constructor makes of the same organisation
@@ -12,12 +13,16 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from hub.accounts import service as accounts
-from hub.api import Page
+from hub.api import Output, Page, page_of
+from hub.api.schemas import iso_utc, iso_utc_text, trusted
+from hub.directory import queries
 from hub.directory.schemas import Organization
 from hub.models import Organization as OrganizationRow
 from hub.models import OrganizationTrack, Track
@@ -89,3 +94,64 @@ def test_organization_list_walks_every_page_with_the_same_items(app, client, ses
         if cursor is None:
             break
     assert seen == sorted(session.scalars(sa.select(OrganizationRow.id)))
+
+
+def test_the_list_rows_hold_the_fields_of_the_answer_in_its_order():
+    labels = [column.key for column in queries.API_ORGANIZATION]
+    assert labels == list(Organization.model_fields)
+
+
+def test_trusted_makes_what_model_construct_makes():
+    values = {
+        "id": 7, "name": "Dealer", "kind": "dealer", "parent_id": 3, "tier": None,
+        "tracks": ["dealer_var"], "region": "", "erp_account_number": None, "domain": "",
+        "contact_email": "", "phone": "", "website": "", "address": "", "active": True,
+        "created_at": "2026-03-01T09:30:00Z",
+    }  # fmt: skip
+    made = trusted(Organization, [dict(values)])[0]
+    expected = Organization.model_construct(**values)
+    assert type(made) is Organization
+    for attribute in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__"):
+        assert getattr(made, attribute) == getattr(expected, attribute), attribute
+    assert made.__pydantic_private__ is expected.__pydantic_private__ is None
+    assert made.model_dump_json() == expected.model_dump_json()
+    page = page_of(Organization, [made], None)
+    assert page.model_dump_json() == (
+        Page[Organization].model_construct(data=[expected], next_cursor=None).model_dump_json()
+    )
+
+
+class _WithPrivate(Output):
+    id: int
+    _seen: bool = PrivateAttr(default=False)
+
+
+class _KeepingExtras(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: int
+
+
+@pytest.mark.parametrize("model", [_WithPrivate, _KeepingExtras])
+def test_trusted_refuses_a_model_with_more_to_construct_than_its_fields(model):
+    with pytest.raises(TypeError):
+        trusted(model, [{"id": 1}])
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 3, 1, 9, 30, 59, 999999),  # the fraction dropped, never rounded up
+        datetime(2026, 12, 31, 23, 59, 59, 999999),
+        datetime(2026, 3, 1, 9, 30),
+        datetime(2026, 3, 1, 0, 0, 0, 1),
+        datetime(999, 1, 2, 3, 4, 5),
+    ],
+)
+def test_the_database_writes_a_time_as_iso_utc_does(session, channel, moment):
+    org = channel.dealer
+    org.created_at = moment
+    session.flush()
+    written = session.scalar(
+        sa.select(iso_utc_text(OrganizationRow.created_at)).where(OrganizationRow.id == org.id)
+    )
+    assert written == iso_utc(moment)

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import itertools
 
+import flask
 import pytest
 import sqlalchemy as sa
 
+from hub import policy
 from hub.accounts import service as accounts
+from hub.api import current_caller, current_person
 from hub.directory import service as directory
 from hub.errors import ValidationFailed
 from hub.models import ApiToken, AuditEvent, Organization, ProductLine
@@ -113,40 +116,69 @@ def test_request_without_token_is_refused_with_a_bearer_challenge(api):
     assert "Authorization: Bearer" in body["detail"]
 
 
-def test_unknown_token_is_refused(api):
-    response = api.get("/api/v1/me", token="phub_not-a-real-token")
+# A token is checked the same way whether the route loads the person (/me) or reads only
+# who is asking (the organisation list, hub.api's `as_caller`).
+BOTH_CHECKS = pytest.mark.parametrize("path", ["/api/v1/me", "/api/v1/organizations"])
+
+
+@BOTH_CHECKS
+def test_unknown_token_is_refused(api, path):
+    response = api.get(path, token="phub_not-a-real-token")
     assert_problem(response, 401)
     assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
 
 
-def test_revoked_token_is_refused(api, people):
+@BOTH_CHECKS
+def test_revoked_token_is_refused(api, people, path):
     person = people["dealer_marketer"]
     issued = accounts.create_api_token(person, "revoke me")
-    assert api.get("/api/v1/me", token=issued.secret).status_code == 200
+    assert api.get(path, token=issued.secret).status_code == 200
     accounts.revoke_api_token(person, issued.token)
-    response = api.get("/api/v1/me", token=issued.secret)
+    response = api.get(path, token=issued.secret)
     assert_problem(response, 401)
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_token_of_a_deactivated_person_is_refused(api, people):
+@BOTH_CHECKS
+def test_token_of_a_deactivated_person_is_refused(api, people, path):
     person = people["partner_staff"]
     secret = api.token(person)
     person.active = False
-    assert_problem(api.get("/api/v1/me", token=secret), 401)
+    assert_problem(api.get(path, token=secret), 401)
 
 
-def test_session_cookie_alone_is_not_accepted(api, login_as):
+@BOTH_CHECKS
+def test_session_cookie_alone_is_not_accepted(api, login_as, path):
     login_as("program_admin")
-    assert_problem(api.get("/api/v1/me"), 401)
+    assert_problem(api.get(path), 401)
     # A write with only the cookie is refused for want of a token, not for want of CSRF.
     assert_problem(api.post("/api/v1/organizations", json={"name": "Sneaky"}), 401)
 
 
-def test_token_speaks_for_its_person_whatever_cookie_comes_along(api, login_as, people):
+def test_token_speaks_for_its_person_whatever_cookie_comes_along(api, login_as, people, channel):
     login_as("program_admin")
     response = api.get("/api/v1/me", people["dealer_marketer"])
     assert response.json["id"] == people["dealer_marketer"].id
+    listed = api.get("/api/v1/organizations", people["dealer_marketer"]).json["data"]
+    assert ids(listed) == {channel.dealer.id}
+
+
+@pytest.mark.parametrize("role", ["dealer_marketer", "distributor_admin", "channel_manager"])
+def test_the_caller_read_as_a_row_is_the_person_loaded_as_an_object(app, session, people, role):
+    person = people[role]
+    secret = accounts.create_api_token(person, "caller").secret
+    caller = accounts.api_caller_for_token(secret)
+    assert caller == accounts.ApiCaller.of(person)
+    assert caller.organization.path == person.organization.path
+    assert caller.is_oem == person.is_oem
+    assert policy.scope_pattern(caller) == policy.scope_pattern(person)
+    assert accounts.api_caller_for_token(secret[:-1]) is None
+    with app.test_request_context("/api/v1/organizations"):
+        flask.g.api_person, flask.g.api_caller = None, caller
+        assert current_person() is person  # an as_caller view may still ask for the person
+        assert current_caller() is caller
+        flask.g.api_person, flask.g.api_caller = person, None
+        assert current_caller() == caller  # and an ordinary one for the caller
 
 
 def test_me_returns_the_caller_without_secrets(api, people):
@@ -165,12 +197,13 @@ def test_me_returns_the_caller_without_secrets(api, people):
     }
 
 
-def test_using_a_token_records_when_it_was_last_used(api, session, people):
+@BOTH_CHECKS
+def test_using_a_token_records_when_it_was_last_used(api, session, people, path):
     person = people["channel_manager"]
     secret = api.token(person)
     token = session.scalar(sa.select(ApiToken).where(ApiToken.person_id == person.id))
     assert token.last_used_at is None
-    api.get("/api/v1/me", token=secret)
+    api.get(path, token=secret)
     assert token.last_used_at is not None
 
 
@@ -238,6 +271,7 @@ def test_organization_filters_narrow_the_list(api, channel, people):
     assert channel.distributor.id not in dealers
     found = api.get("/api/v1/organizations?q=sibling", admin).json["data"]
     assert ids(found) == {channel.sibling_dealer.id}
+    assert ids(api.get("/api/v1/organizations?q=SIBLING", admin).json["data"]) == ids(found)
     beneath = ids(
         api.get(f"/api/v1/organizations?parent_id={channel.distributor.id}", admin).json["data"]
     )
@@ -245,6 +279,17 @@ def test_organization_filters_narrow_the_list(api, channel, people):
     premier = ids(api.get("/api/v1/organizations?tier=Premier", admin).json["data"])
     assert channel.dealer.id in premier and channel.oem.id not in premier
     assert api.get("/api/v1/organizations?tier=Nonexistent", admin).json["data"] == []
+
+
+def test_the_name_filter_takes_wildcards_literally(api, channel, make_org, people):
+    percent = make_org("dealer", parent=channel.distributor, name="Half 50% Off Dealer")
+    underscore = make_org("dealer", parent=channel.distributor, name="A_B Dealer")
+    make_org("dealer", parent=channel.distributor, name="AxB Dealer")
+    admin = people["program_admin"]
+    assert ids(api.get("/api/v1/organizations?q=50%25", admin).json["data"]) == {percent.id}
+    assert ids(api.get("/api/v1/organizations?q=a_b", admin).json["data"]) == {underscore.id}
+    distributor = people["distributor_admin"]  # a partner's list: the same, within its scope
+    assert ids(api.get("/api/v1/organizations?q=_b", distributor).json["data"]) == {underscore.id}
 
 
 def test_filters_never_widen_the_scope(api, channel, people):
