@@ -69,9 +69,10 @@ class ImportReport:
             self.conflicts.append((external_id, conflict()))
 
 
-@dataclass(frozen=True)
-class ParsedLine:
-    """A purchase line as read: its fields checked for shape, not yet against the database."""
+class ParsedLine(NamedTuple):
+    """A purchase line as read: its fields checked for shape, not yet against the database.
+    A tuple (an import reads thousands), with the sha256 of its canonical text (`digest`,
+    see `content_hash`) taken when it is read."""
 
     index: int
     external_id: str
@@ -80,6 +81,7 @@ class ParsedLine:
     currency: str
     purchased_on: date
     product_line_id: int | None
+    digest: str
 
     def content(self) -> dict:
         return {
@@ -91,27 +93,46 @@ class ParsedLine:
         }
 
     def content_hash(self) -> str:
-        """sha256 of the canonical JSON of `content()`; worked out once per line (an import
-        asks for it up to three times)."""
-        known = self.__dict__.get("_content_hash")
-        if known is None:
-            known = hashlib.sha256(canonical_json(self.content()).encode()).hexdigest()
-            object.__setattr__(self, "_content_hash", known)
-        return known
+        """sha256 of the canonical JSON of `content()` (`canonical_json`)."""
+        return self.digest
+
+
+def content_digest(
+    organization_id: int, amount: str, currency: str, day: str, product_line_id: int | None
+) -> str:
+    """The content hash of a line's fields (as `ParsedLine.content` writes them)."""
+    return hashlib.sha256(
+        _canonical(organization_id, amount, currency, day, product_line_id).encode()
+    ).hexdigest()
 
 
 def canonical_json(content: dict) -> str:
     """`json.dumps(content, sort_keys=True, separators=(",", ":"))` — what a line's content
     hash is taken of — written out for the usual line (plain currency and date text), which
     json's encoder takes several times longer to produce; anything else goes to json."""
-    currency, day = content["currency"], content["purchased_on"]
+    return _canonical(
+        content["organization_id"],
+        content["amount"],
+        content["currency"],
+        content["purchased_on"],
+        content["product_line_id"],
+    )
+
+
+def _canonical(organization_id, amount, currency, day, product_line_id) -> str:
     if not (currency.isalnum() and currency.isascii() and len(day) == 10):
+        content = {
+            "organization_id": organization_id,
+            "amount": amount,
+            "currency": currency,
+            "purchased_on": day,
+            "product_line_id": product_line_id,
+        }
         return json.dumps(content, sort_keys=True, separators=(",", ":"))
-    product_line = content["product_line_id"]
     return (
-        f'{{"amount":"{content["amount"]}","currency":"{currency}",'
-        f'"organization_id":{content["organization_id"]},'
-        f'"product_line_id":{"null" if product_line is None else product_line},'
+        f'{{"amount":"{amount}","currency":"{currency}",'
+        f'"organization_id":{organization_id},'
+        f'"product_line_id":{"null" if product_line_id is None else product_line_id},'
         f'"purchased_on":"{day}"}}'
     )
 
@@ -138,12 +159,16 @@ def describe_changes(before: dict, after: dict) -> str:
 
 
 def _int(value, what: str) -> int:
+    if type(value) is int:  # the API's usual value, tested first
+        return value
     if isinstance(value, bool):
         raise Invalid(f"The {what} must be a whole number.")
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isdigit():
+            return int(text)
     raise Invalid(f"The {what} “{value}” must be a whole number.")
 
 
@@ -207,15 +232,14 @@ def parse_purchase_line(raw, program: CoopProgram, today: date, index: int = 0) 
             product_line_id = _int(product_line_id, "product line id")
         except Invalid as exc:
             raise bad(str(exc)) from None
-    return ParsedLine(
-        index=index,
-        external_id=external_id,
-        organization_id=organization_id,
-        amount=amount,
-        currency=program.currency,
-        purchased_on=purchased_on,
-        product_line_id=product_line_id,
+    currency = program.currency
+    digest = content_digest(
+        organization_id, str(amount), currency, purchased_on.isoformat(), product_line_id
     )
+    return ParsedLine(
+        index, external_id, organization_id, amount, currency, purchased_on, product_line_id,
+        digest,
+    )  # fmt: skip
 
 
 def by_id(model, ids) -> dict:
