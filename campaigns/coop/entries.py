@@ -123,7 +123,7 @@ class Operation:
 Move = tuple[int, EntryKind, Decimal, str]  # account id, kind, amount, bucket
 
 
-@dataclass
+@dataclass(slots=True)
 class LockedAccount:
     """An account row read under its lock, without an ORM object (bulk imports lock hundreds)."""
 
@@ -257,10 +257,16 @@ def _move_buckets(accounts: dict, deltas: dict[tuple[int, str], list[Decimal]]) 
         "ON CONFLICT (account_id, bucket) DO NOTHING",
         keys,
     )
-    adds = ", ".join(f'"{n}" = (round("{n}" * 100) + ?) / 100.0' for n in BUCKET_FIELDS)
+    # Only the columns some entry moves (an import's accruals move earned alone).
+    moving = [i for i in range(len(BUCKET_FIELDS)) if any(row[4 + i] for row in rows)]
+    if not moving:
+        return
+    adds = ", ".join(
+        f'"{BUCKET_FIELDS[i]}" = (round("{BUCKET_FIELDS[i]}" * 100) + ?) / 100.0' for i in moving
+    )
     db.driver_executemany(
         f'UPDATE "{table.name}" SET {adds} WHERE account_id = ? AND bucket = ?',
-        [(*(int(delta.scaleb(2)) for delta in row[4:]), *row[:3:2]) for row in rows],
+        [(*(int(row[4 + i].scaleb(2)) for i in moving), row[0], row[2]) for row in rows],
     )
 
 

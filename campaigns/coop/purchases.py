@@ -196,8 +196,8 @@ def parse_purchase_line(raw, program: CoopProgram, today: date, index: int = 0) 
         amount = parse_money(raw.get("amount"), "amount")
     except Invalid as exc:
         raise bad(str(exc)) from None
-    currency = raw.get("currency")
-    if not isinstance(currency, str) or currency.strip().upper() != program.currency:
+    currency, expected = raw.get("currency"), program.currency
+    if not isinstance(currency, str) or currency.strip().upper() != expected:
         shown = currency if isinstance(currency, str) and currency.strip() else "no currency"
         raise bad(
             f"the line is in {shown}, but {program.name} pays co-op in {program.currency}; "
@@ -232,12 +232,11 @@ def parse_purchase_line(raw, program: CoopProgram, today: date, index: int = 0) 
             product_line_id = _int(product_line_id, "product line id")
         except Invalid as exc:
             raise bad(str(exc)) from None
-    currency = program.currency
     digest = content_digest(
-        organization_id, str(amount), currency, purchased_on.isoformat(), product_line_id
+        organization_id, str(amount), expected, purchased_on.isoformat(), product_line_id
     )
     return ParsedLine(
-        index, external_id, organization_id, amount, currency, purchased_on, product_line_id,
+        index, external_id, organization_id, amount, expected, purchased_on, product_line_id,
         digest,
     )  # fmt: skip
 
