@@ -156,6 +156,19 @@ def lock_account_rows(account_ids) -> dict[int, LockedAccount]:
     return {row.id: LockedAccount(*row) for row in rows}
 
 
+def _steps(effects: dict) -> dict:
+    """Each kind's effects as (column index, +1 or -1) for the columns it moves: the weights
+    are all ±1, so a move is one addition or subtraction, not a multiplication."""
+    if any(w not in (-1, 0, 1) for weights in effects.values() for w in weights):
+        raise ValueError("an entry moves a cached column by +1, -1 or 0 times its amount")
+    return {
+        kind: tuple((i, w) for i, w in enumerate(weights) if w) for kind, weights in effects.items()
+    }
+
+
+_ACCOUNT_STEPS, _BUCKET_STEPS = _steps(EFFECTS), _steps(BUCKET_EFFECTS)
+
+
 def apply_moves(accounts: dict, moves: list[Move]) -> None:
     """Move the cached columns of the accounts (locked by the caller: `CoopAccount` objects or
     `LockedAccount` rows) and of their buckets by the entries being written in this
@@ -176,14 +189,16 @@ def apply_moves(accounts: dict, moves: list[Move]) -> None:
     changes: dict[int, list[Decimal]] = {}
     deltas: dict[tuple[int, str], list[Decimal]] = {}
     for (account_id, bucket, kind), amount in by_kind.items():
-        totals = changes.setdefault(account_id, [ZERO] * len(BALANCE_FIELDS))
-        for i, weight in enumerate(EFFECTS[kind]):
-            if weight:
-                totals[i] += weight * amount
-        sums = deltas.setdefault((account_id, bucket), [ZERO] * len(BUCKET_FIELDS))
-        for i, weight in enumerate(BUCKET_EFFECTS[kind]):
-            if weight:
-                sums[i] += weight * amount
+        totals = changes.get(account_id)
+        if totals is None:
+            totals = changes[account_id] = [ZERO] * len(BALANCE_FIELDS)
+        for i, weight in _ACCOUNT_STEPS[kind]:
+            totals[i] += amount if weight > 0 else -amount
+        sums = deltas.get((account_id, bucket))
+        if sums is None:
+            sums = deltas[account_id, bucket] = [ZERO] * len(BUCKET_FIELDS)
+        for i, weight in _BUCKET_STEPS[kind]:
+            sums[i] += amount if weight > 0 else -amount
     _move_buckets(accounts, deltas)
     _move_accounts(accounts, changes)
 

@@ -456,14 +456,15 @@ def _record_purchases(program, lines, actor, today: date) -> ImportReport:
 
     # Each entry a tuple of ENTRY_COLUMNS' values, made straight from the parsed line.
     entries: list[tuple] = []
-    last_days: dict[str, date] = {}
     per_account: dict[int, list[Decimal]] = {}
     actor_id = getattr(actor, "id", None)
     currency = program.currency
     accepted = report.accepted
     accrual_kind, expiry_kind = EntryKind.ACCRUAL, EntryKind.EXPIRY
-    # A batch's lines share a few hundred days and a few rates: each worked out once.
-    buckets: dict[date, str] = {}
+    # A batch's lines share a few hundred days and a few rates: each worked out once — a
+    # day's bucket and that bucket's last day, a rate's percentage.
+    days: dict[date, tuple[str, date]] = {}
+    last_days: dict[str, date] = {}
     percents: dict[Decimal, str] = {}
     for (line, rate), purchase_id in zip(fresh, purchase_ids, strict=True):
         accepted.append(line.external_id)
@@ -472,16 +473,19 @@ def _record_purchases(program, lines, actor, today: date) -> ImportReport:
             continue
         account_id = accounts_by_org[line.organization_id]
         day = line.purchased_on
-        bucket = buckets.get(day) or buckets.setdefault(day, bucket_for(program, day))
+        known = days.get(day)
+        if known is None:
+            bucket = bucket_for(program, day)
+            if bucket not in last_days:
+                last_days[bucket] = expires_on(program, bucket)
+            known = days[day] = (bucket, last_days[bucket])
+        bucket, last_day = known
         percent = percents.get(rate) or percents.setdefault(rate, f"{rate * 100:.3f}%")
         entries.append(
             (account_id, accrual_kind, accrual, bucket, None, rate, purchase_id,
              f"Purchase {line.external_id}: {format_money(line.amount, currency)} at {percent}",
              actor_id, f"purchase:{purchase_id}", day, now)
         )  # fmt: skip
-        last_day = last_days.get(bucket) or last_days.setdefault(
-            bucket, expires_on(program, bucket)
-        )
         if last_day < today:
             # A purchase reported after its bucket's window closed: earned, and already expired.
             entries.append(
@@ -524,7 +528,7 @@ def _insert_lines(program: CoopProgram, fresh, actor, now: datetime) -> list[int
     entries are in account order: the organisation-led index and the account key each
     line is checked against are then read and written page by page."""
     table = PurchaseLine.__table__
-    order = sorted(range(len(fresh)), key=lambda i: fresh[i][0].organization_id)
+    order = sorted(range(len(fresh)), key=[line.organization_id for line, _ in fresh].__getitem__)
     ids = [0] * len(fresh)
     for line_id, i in zip(db.new_ids(table, len(fresh)), order, strict=True):
         ids[i] = line_id
@@ -534,7 +538,7 @@ def _insert_lines(program: CoopProgram, fresh, actor, now: datetime) -> list[int
         line = fresh[i][0]
         rows.append(
             (ids[i], program_id, line.organization_id, line.external_id, line.product_line_id,
-             line.amount, line.currency, line.purchased_on, line.content_hash(), now, actor_id)
+             line.amount, line.currency, line.purchased_on, line.digest, now, actor_id)
         )  # fmt: skip
     db.insert_rows(table, LINE_COLUMNS, rows)
     return ids
