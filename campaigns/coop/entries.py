@@ -123,7 +123,7 @@ class Operation:
 Move = tuple[int, EntryKind, Decimal, str]  # account id, kind, amount, bucket
 
 
-@dataclass
+@dataclass(slots=True)
 class LockedAccount:
     """An account row read under its lock, without an ORM object (bulk imports lock hundreds)."""
 
@@ -156,14 +156,27 @@ def lock_account_rows(account_ids) -> dict[int, LockedAccount]:
     return {row.id: LockedAccount(*row) for row in rows}
 
 
+def _steps(effects: dict) -> dict:
+    """Each kind's effects as (column index, +1 or -1) for the columns it moves: the weights
+    are all ±1, so a move is one addition or subtraction, not a multiplication."""
+    if any(w not in (-1, 0, 1) for weights in effects.values() for w in weights):
+        raise ValueError("an entry moves a cached column by +1, -1 or 0 times its amount")
+    return {
+        kind: tuple((i, w) for i, w in enumerate(weights) if w) for kind, weights in effects.items()
+    }
+
+
+_ACCOUNT_STEPS, _BUCKET_STEPS = _steps(EFFECTS), _steps(BUCKET_EFFECTS)
+
+
 def apply_moves(accounts: dict, moves: list[Move]) -> None:
     """Move the cached columns of the accounts (locked by the caller: `CoopAccount` objects or
     `LockedAccount` rows) and of their buckets by the entries being written in this
     transaction — the only place either cache changes (I3).
 
-    Three or four statements whatever the number of entries: the buckets' rows read in one
-    SELECT, changed ones updated and new ones inserted by executemany, the accounts updated by
-    executemany with their version checked (a stale read fails instead of overwriting).
+    Three statements whatever the number of entries: the buckets' rows made (when new) and
+    moved by their deltas, the accounts updated by executemany with their version checked (a
+    stale read fails instead of overwriting).
     """
     if not moves:
         return
@@ -176,87 +189,126 @@ def apply_moves(accounts: dict, moves: list[Move]) -> None:
     changes: dict[int, list[Decimal]] = {}
     deltas: dict[tuple[int, str], list[Decimal]] = {}
     for (account_id, bucket, kind), amount in by_kind.items():
-        totals = changes.setdefault(account_id, [ZERO] * len(BALANCE_FIELDS))
-        for i, weight in enumerate(EFFECTS[kind]):
-            if weight:
-                totals[i] += weight * amount
-        sums = deltas.setdefault((account_id, bucket), [ZERO] * len(BUCKET_FIELDS))
-        for i, weight in enumerate(BUCKET_EFFECTS[kind]):
-            if weight:
-                sums[i] += weight * amount
+        totals = changes.get(account_id)
+        if totals is None:
+            totals = changes[account_id] = [ZERO] * len(BALANCE_FIELDS)
+        for i, weight in _ACCOUNT_STEPS[kind]:
+            totals[i] += amount if weight > 0 else -amount
+        sums = deltas.get((account_id, bucket))
+        if sums is None:
+            sums = deltas[account_id, bucket] = [ZERO] * len(BUCKET_FIELDS)
+        for i, weight in _BUCKET_STEPS[kind]:
+            sums[i] += amount if weight > 0 else -amount
     _move_buckets(accounts, deltas)
     _move_accounts(accounts, changes)
 
 
 def _move_accounts(accounts: dict, changes: dict[int, list[Decimal]]) -> None:
     table = CoopAccount.__table__
+    # Only the columns some entry moves are written (an import's accruals move earned and
+    # available alone).
+    moving = [
+        (i, name)
+        for i, name in enumerate(BALANCE_FIELDS)
+        if any(totals[i] for totals in changes.values())
+    ]
+    checked = [name for _i, name in moving if name in ("available", "held")]
     params = []
     for account_id, totals in changes.items():
         account = accounts[account_id]
-        values = {
-            name: getattr(account, name) + delta
-            for name, delta in zip(BALANCE_FIELDS, totals, strict=True)
-        }
-        if values["available"] < 0 or values["held"] < 0:  # callers check first: unreachable
+        values = {name: getattr(account, name) + totals[i] for i, name in moving}
+        if any(values[name] < 0 for name in checked):  # callers check first: unreachable
             raise RuntimeError(f"co-op account {account_id} would go below zero")
-        params.append({"b_id": account_id, "b_version": account.version, **values})
+        values["b_id"], values["b_version"] = account_id, account.version
+        params.append(values)
     changed = update_rows(table, params, ("b_id", "b_version"), bump_version=True)
     if changed != len(params):
         raise StaleDataError("a co-op account changed under its lock; nothing was written")
     for p in params:
         account = accounts[p["b_id"]]
-        values = {name: p[name] for name in BALANCE_FIELDS} | {"version": p["b_version"] + 1}
-        for name, value in values.items():
-            if isinstance(account, CoopAccount):  # the ORM object says what the row says
+        values = {name: p[name] for _i, name in moving} | {"version": p["b_version"] + 1}
+        if isinstance(account, CoopAccount):  # the ORM object says what the row says
+            for name, value in values.items():
                 set_committed_value(account, name, value)
-            else:
+        else:
+            for name, value in values.items():
                 setattr(account, name, value)
 
 
 def _move_buckets(accounts: dict, deltas: dict[tuple[int, str], list[Decimal]]) -> None:
+    """Add the deltas to the buckets' rows in the database — one statement on PostgreSQL,
+    two executemany on SQLite, whatever the number of buckets: a bucket's row is made at
+    its first entry and moved by its deltas, never read back into Python first. Exact on both
+    databases: PostgreSQL adds NUMERIC; SQLite, which stores Numeric as REAL, adds whole
+    cents (`round(x * 100)`) and divides once — the same REAL a Python Decimal sum would
+    store. The table's checks refuse a bucket below zero (held < 0 or free < 0), which
+    callers have made unreachable by checking first (I2)."""
     table = CoopBucket.__table__
-    existing = {
-        (row.account_id, row.bucket): row
-        for row in db.read(
-            sa.select(
-                table.c.id,
-                table.c.account_id,
-                table.c.bucket,
-                *(table.c[name] for name in BUCKET_FIELDS),
-            ).where(
-                db.among(table.c.account_id, {a for a, _ in deltas}),
-                table.c.bucket.in_({b for _, b in deltas}),
-            )
-        )
-    }
-    updates, inserts = [], []
+    programs: dict[int, CoopProgram] = {}
+    last_days: dict[tuple[int, str], date] = {}
+    rows = []
     for (account_id, bucket), sums in deltas.items():
-        row = existing.get((account_id, bucket))
-        before = [getattr(row, name) for name in BUCKET_FIELDS] if row else [ZERO] * 4
-        values = dict(
-            zip(BUCKET_FIELDS, (b + d for b, d in zip(before, sums, strict=True)), strict=True)
-        )
-        free = values["earned"] - values["reimbursed"] - values["expired"] - values["held"]
-        if values["held"] < 0 or free < 0:  # callers check first: unreachable
-            raise RuntimeError(f"co-op account {account_id}, bucket {bucket} would go below zero")
-        if row is not None:
-            updates.append({"b_id": row.id, **values})
-            continue
-        account = accounts[account_id]
-        program = db.session.get(CoopProgram, account.program_id)
-        inserts.append(
-            {
-                "account_id": account_id,
-                "program_id": account.program_id,
-                "bucket": bucket,
-                "expires_on": expires_on(program, bucket),
-                **values,
-            }
-        )
-    if updates:
-        update_rows(table, updates, ("b_id",))
-    if inserts:
-        db.bulk_insert(table, inserts)
+        program_id = accounts[account_id].program_id
+        key = (program_id, bucket)
+        last_day = last_days.get(key)
+        if last_day is None:
+            program = programs.get(program_id) or programs.setdefault(
+                program_id, db.session.get(CoopProgram, program_id)
+            )
+            last_day = last_days[key] = expires_on(program, bucket)
+        rows.append((account_id, program_id, bucket, last_day, *sums))
+    columns = ("account_id", "program_id", "bucket", "expires_on", *BUCKET_FIELDS)
+    if db.session.connection().dialect.name == "postgresql":
+        _add_to_buckets_postgresql(table, columns, rows)
+        return
+    # SQLite checks a row's CHECK constraints before its unique key, so an upsert of the
+    # deltas would refuse a hold on an existing bucket: the missing rows are made empty
+    # first (a no-op for those that exist), then every row moved by its deltas.
+    names = ", ".join(f'"{c}"' for c in columns[:4])
+    keys = db.driver_rows(table, columns[:4], [row[:4] for row in rows])
+    db.driver_executemany(
+        f'INSERT INTO "{table.name}" ({names}, {", ".join(BUCKET_FIELDS)}) '
+        "VALUES (?, ?, ?, ?, 0, 0, 0, 0) "
+        "ON CONFLICT (account_id, bucket) DO NOTHING",
+        keys,
+    )
+    # Only the columns some entry moves (an import's accruals move earned alone).
+    moving = [i for i in range(len(BUCKET_FIELDS)) if any(row[4 + i] for row in rows)]
+    if not moving:
+        return
+    adds = ", ".join(
+        f'"{BUCKET_FIELDS[i]}" = (round("{BUCKET_FIELDS[i]}" * 100) + ?) / 100.0' for i in moving
+    )
+    db.driver_executemany(
+        f'UPDATE "{table.name}" SET {adds} WHERE account_id = ? AND bucket = ?',
+        [(*(int(row[4 + i].scaleb(2)) for i in moving), row[0], row[2]) for row in rows],
+    )
+
+
+def _add_to_buckets_postgresql(table: sa.Table, columns: tuple, rows: list[tuple]) -> None:
+    """PostgreSQL's `_move_buckets`: the rows that exist moved by one UPDATE … FROM the
+    deltas (sent as one array per column), the others inserted from the same deltas, in one
+    statement — no INSERT … ON CONFLICT, which would take an id from the sequence for every
+    row it updates. The accounts are locked, so no one else makes their buckets meanwhile."""
+    dialect = db.session.connection().dialect
+    arrays = ", ".join(
+        f'unnest(%s::{table.c[c].type.compile(dialect=dialect)}[]) AS "{c}"' for c in columns
+    )
+    sets = ", ".join(f'"{n}" = t."{n}" + v."{n}"' for n in BUCKET_FIELDS)
+    names = ", ".join(f'"{c}"' for c in columns)
+    sql = (
+        f"WITH v AS (SELECT {arrays}), "
+        f'moved AS (UPDATE "{table.name}" AS t SET {sets} FROM v '
+        "WHERE t.account_id = v.account_id AND t.bucket = v.bucket "
+        "RETURNING t.account_id, t.bucket) "
+        f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM v '
+        "WHERE NOT EXISTS (SELECT FROM moved "
+        "WHERE moved.account_id = v.account_id AND moved.bucket = v.bucket)"
+    )
+    db.session.flush()
+    db.session.connection().exec_driver_sql(
+        sql, tuple(list(column) for column in zip(*rows, strict=True))
+    )
 
 
 def update_rows(table: sa.Table, params: list[dict], keys: tuple[str, ...], bump_version=False):

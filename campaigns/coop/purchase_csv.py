@@ -9,6 +9,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -47,9 +48,9 @@ class Layout:
     rows: int  # data rows (blank lines not counted)
 
 
-@dataclass(frozen=True)
-class Row:
-    """One data row: the line it starts on, the purchase line fields, or why it can't be read."""
+class Row(NamedTuple):
+    """One data row: the line it starts on, the purchase line fields, or why it can't be read.
+    A tuple: an import chunk reads thousands."""
 
     line: int
     values: dict[str, str]

@@ -69,9 +69,10 @@ class ImportReport:
             self.conflicts.append((external_id, conflict()))
 
 
-@dataclass(frozen=True)
-class ParsedLine:
-    """A purchase line as read: its fields checked for shape, not yet against the database."""
+class ParsedLine(NamedTuple):
+    """A purchase line as read: its fields checked for shape, not yet against the database.
+    A tuple (an import reads thousands), with the sha256 of its canonical text (`digest`,
+    see `content_hash`) taken when it is read."""
 
     index: int
     external_id: str
@@ -80,6 +81,7 @@ class ParsedLine:
     currency: str
     purchased_on: date
     product_line_id: int | None
+    digest: str
 
     def content(self) -> dict:
         return {
@@ -91,27 +93,46 @@ class ParsedLine:
         }
 
     def content_hash(self) -> str:
-        """sha256 of the canonical JSON of `content()`; worked out once per line (an import
-        asks for it up to three times)."""
-        known = self.__dict__.get("_content_hash")
-        if known is None:
-            known = hashlib.sha256(canonical_json(self.content()).encode()).hexdigest()
-            object.__setattr__(self, "_content_hash", known)
-        return known
+        """sha256 of the canonical JSON of `content()` (`canonical_json`)."""
+        return self.digest
+
+
+def content_digest(
+    organization_id: int, amount: str, currency: str, day: str, product_line_id: int | None
+) -> str:
+    """The content hash of a line's fields (as `ParsedLine.content` writes them)."""
+    return hashlib.sha256(
+        _canonical(organization_id, amount, currency, day, product_line_id).encode()
+    ).hexdigest()
 
 
 def canonical_json(content: dict) -> str:
     """`json.dumps(content, sort_keys=True, separators=(",", ":"))` — what a line's content
     hash is taken of — written out for the usual line (plain currency and date text), which
     json's encoder takes several times longer to produce; anything else goes to json."""
-    currency, day = content["currency"], content["purchased_on"]
+    return _canonical(
+        content["organization_id"],
+        content["amount"],
+        content["currency"],
+        content["purchased_on"],
+        content["product_line_id"],
+    )
+
+
+def _canonical(organization_id, amount, currency, day, product_line_id) -> str:
     if not (currency.isalnum() and currency.isascii() and len(day) == 10):
+        content = {
+            "organization_id": organization_id,
+            "amount": amount,
+            "currency": currency,
+            "purchased_on": day,
+            "product_line_id": product_line_id,
+        }
         return json.dumps(content, sort_keys=True, separators=(",", ":"))
-    product_line = content["product_line_id"]
     return (
-        f'{{"amount":"{content["amount"]}","currency":"{currency}",'
-        f'"organization_id":{content["organization_id"]},'
-        f'"product_line_id":{"null" if product_line is None else product_line},'
+        f'{{"amount":"{amount}","currency":"{currency}",'
+        f'"organization_id":{organization_id},'
+        f'"product_line_id":{"null" if product_line_id is None else product_line_id},'
         f'"purchased_on":"{day}"}}'
     )
 
@@ -138,12 +159,16 @@ def describe_changes(before: dict, after: dict) -> str:
 
 
 def _int(value, what: str) -> int:
+    if type(value) is int:  # the API's usual value, tested first
+        return value
     if isinstance(value, bool):
         raise Invalid(f"The {what} must be a whole number.")
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isdigit():
+            return int(text)
     raise Invalid(f"The {what} “{value}” must be a whole number.")
 
 
@@ -171,8 +196,8 @@ def parse_purchase_line(raw, program: CoopProgram, today: date, index: int = 0) 
         amount = parse_money(raw.get("amount"), "amount")
     except Invalid as exc:
         raise bad(str(exc)) from None
-    currency = raw.get("currency")
-    if not isinstance(currency, str) or currency.strip().upper() != program.currency:
+    currency, expected = raw.get("currency"), program.currency
+    if not isinstance(currency, str) or currency.strip().upper() != expected:
         shown = currency if isinstance(currency, str) and currency.strip() else "no currency"
         raise bad(
             f"the line is in {shown}, but {program.name} pays co-op in {program.currency}; "
@@ -207,15 +232,13 @@ def parse_purchase_line(raw, program: CoopProgram, today: date, index: int = 0) 
             product_line_id = _int(product_line_id, "product line id")
         except Invalid as exc:
             raise bad(str(exc)) from None
-    return ParsedLine(
-        index=index,
-        external_id=external_id,
-        organization_id=organization_id,
-        amount=amount,
-        currency=program.currency,
-        purchased_on=purchased_on,
-        product_line_id=product_line_id,
+    digest = content_digest(
+        organization_id, str(amount), expected, purchased_on.isoformat(), product_line_id
     )
+    return ParsedLine(
+        index, external_id, organization_id, amount, expected, purchased_on, product_line_id,
+        digest,
+    )  # fmt: skip
 
 
 def by_id(model, ids) -> dict:
@@ -433,14 +456,15 @@ def _record_purchases(program, lines, actor, today: date) -> ImportReport:
 
     # Each entry a tuple of ENTRY_COLUMNS' values, made straight from the parsed line.
     entries: list[tuple] = []
-    last_days: dict[str, date] = {}
     per_account: dict[int, list[Decimal]] = {}
     actor_id = getattr(actor, "id", None)
     currency = program.currency
     accepted = report.accepted
     accrual_kind, expiry_kind = EntryKind.ACCRUAL, EntryKind.EXPIRY
-    # A batch's lines share a few hundred days and a few rates: each worked out once.
-    buckets: dict[date, str] = {}
+    # A batch's lines share a few hundred days and a few rates: each worked out once — a
+    # day's bucket and that bucket's last day, a rate's percentage.
+    days: dict[date, tuple[str, date]] = {}
+    last_days: dict[str, date] = {}
     percents: dict[Decimal, str] = {}
     for (line, rate), purchase_id in zip(fresh, purchase_ids, strict=True):
         accepted.append(line.external_id)
@@ -449,16 +473,19 @@ def _record_purchases(program, lines, actor, today: date) -> ImportReport:
             continue
         account_id = accounts_by_org[line.organization_id]
         day = line.purchased_on
-        bucket = buckets.get(day) or buckets.setdefault(day, bucket_for(program, day))
+        known = days.get(day)
+        if known is None:
+            bucket = bucket_for(program, day)
+            if bucket not in last_days:
+                last_days[bucket] = expires_on(program, bucket)
+            known = days[day] = (bucket, last_days[bucket])
+        bucket, last_day = known
         percent = percents.get(rate) or percents.setdefault(rate, f"{rate * 100:.3f}%")
         entries.append(
             (account_id, accrual_kind, accrual, bucket, None, rate, purchase_id,
              f"Purchase {line.external_id}: {format_money(line.amount, currency)} at {percent}",
              actor_id, f"purchase:{purchase_id}", day, now)
         )  # fmt: skip
-        last_day = last_days.get(bucket) or last_days.setdefault(
-            bucket, expires_on(program, bucket)
-        )
         if last_day < today:
             # A purchase reported after its bucket's window closed: earned, and already expired.
             entries.append(
@@ -501,7 +528,7 @@ def _insert_lines(program: CoopProgram, fresh, actor, now: datetime) -> list[int
     entries are in account order: the organisation-led index and the account key each
     line is checked against are then read and written page by page."""
     table = PurchaseLine.__table__
-    order = sorted(range(len(fresh)), key=lambda i: fresh[i][0].organization_id)
+    order = sorted(range(len(fresh)), key=[line.organization_id for line, _ in fresh].__getitem__)
     ids = [0] * len(fresh)
     for line_id, i in zip(db.new_ids(table, len(fresh)), order, strict=True):
         ids[i] = line_id
@@ -511,7 +538,7 @@ def _insert_lines(program: CoopProgram, fresh, actor, now: datetime) -> list[int
         line = fresh[i][0]
         rows.append(
             (ids[i], program_id, line.organization_id, line.external_id, line.product_line_id,
-             line.amount, line.currency, line.purchased_on, line.content_hash(), now, actor_id)
+             line.amount, line.currency, line.purchased_on, line.digest, now, actor_id)
         )  # fmt: skip
     db.insert_rows(table, LINE_COLUMNS, rows)
     return ids

@@ -193,3 +193,35 @@ def test_the_canonical_text_of_a_purchase_line_is_json_s():
     ]
     for content in contents:
         assert canonical_json(content) == json.dumps(content, sort_keys=True, separators=(",", ":"))
+
+
+def test_bucket_rows_move_by_exact_cents_batch_after_batch(session, channel, admin):
+    """A bucket's row is moved by its deltas in SQL, never read back into Python first. On
+    SQLite, which stores Numeric as REAL, the deltas are added in whole cents: ten batches
+    of 0.10 store exactly what the Decimal sum does (0.1 added ten times in floating point
+    is 0.9999999999999999), so the row is the REAL a Python Decimal sum would write."""
+    program = make_program(admin)  # 2 %: a 5.00 purchase accrues 0.10
+    for n in range(10):
+        ledger.record_purchases(
+            program,
+            [purchase(channel.dealer, "5.00", date(2026, 3, 1), external_id=f"CENT-{n}")],
+            admin,
+            today=TODAY,
+        )
+    account = ledger.get_or_create_account(channel.dealer, program)
+    stored = (
+        db.session.connection()
+        .exec_driver_sql(
+            "SELECT earned FROM coop_bucket WHERE account_id = %(id)s AND bucket = '2026'"
+            if db.session.get_bind().dialect.name == "postgresql"
+            else "SELECT earned FROM coop_bucket WHERE account_id = :id AND bucket = '2026'",
+            {"id": account.id},
+        )
+        .scalar_one()
+    )
+    assert stored == D("1.00") and type(stored) in (float, int, Decimal)
+    if isinstance(stored, float):
+        assert stored == float(D("1.00")) != sum([0.1] * 10)
+    (bucket,) = ledger.bucket_balances(account)
+    assert bucket.earned == D("1.00")
+    assert_sound(account)
