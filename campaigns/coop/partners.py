@@ -133,19 +133,23 @@ def _expiring_buckets():
     )
 
 
-def _expiring():
-    """Per account: the free money of buckets whose window closes within the warning
-    window (in cents), and the soonest such day — a range read of the bucket rows."""
+def _expiring_of(account_id, value):
+    """Correlated to an account: `value` (the free money's sum in cents, or the soonest day)
+    over its buckets whose window closes within the warning window — a read of the
+    account's few bucket rows by their (account, bucket) key."""
     return (
-        sa.select(
-            CoopBucket.account_id.label("account_id"),
-            sa.func.sum(whole_cents(_free())).label("expiring"),
-            sa.func.min(CoopBucket.expires_on).label("expiring_on"),
-        )
-        .where(*_expiring_buckets())
-        .group_by(CoopBucket.account_id)
-        .subquery("expiring")
+        sa.select(value)
+        .where(CoopBucket.account_id == account_id, *_expiring_buckets())
+        .scalar_subquery()
     )
+
+
+def _expiring_cents(account_id):
+    return _expiring_of(account_id, sa.func.sum(whole_cents(_free())))
+
+
+def _expiring_on(account_id):
+    return _expiring_of(account_id, sa.func.min(CoopBucket.expires_on))
 
 
 def _subtree_range(path: str) -> tuple[str, str]:
@@ -236,44 +240,75 @@ def _utilisation():
     return sa.case((CoopAccount.earned > 0, used * 1.0 / CoopAccount.earned), else_=0)
 
 
-@functools.cache
-def _page_statement(shape: tuple, sort: str, limited: bool):
-    """A page of accounts with what the lists show of their organisation and expiring money."""
-    expiring = _expiring()
-    stmt = _filtered(
-        _in_org(
-            sa.select(
-                CoopAccount.id.label("account_id"),
-                CoopAccount.earned,
-                CoopAccount.held,
-                CoopAccount.reimbursed,
-                CoopAccount.expired,
-                CoopAccount.available,
-                Organization.id,
-                Organization.name,
-                Organization.kind,
-                Organization.region,
-                Tier.name.label("tier_name"),
-                expiring.c.expiring,
-                expiring.c.expiring_on,
-            ).select_from(CoopAccount)
-        )
-        .outerjoin(Tier, Tier.id == Organization.tier_id)
-        .outerjoin(expiring, expiring.c.account_id == CoopAccount.id),
-        shape,
-    )
+def _sort_keys(sort: str, expiring) -> list:
+    """ORDER BY of a page of accounts (CoopAccount and Organization in its FROM), with
+    `expiring` the accounts' expiring money in cents."""
     keys = {
         "available": [CoopAccount.available.desc()],
-        "expiring": [sa.func.coalesce(expiring.c.expiring, 0).desc()],
+        "expiring": [sa.func.coalesce(expiring, 0).desc()],
         "utilisation": [_utilisation().asc()],
         "name": [],
     }
-    stmt = stmt.order_by(*keys[sort], Organization.name, CoopAccount.id)
+    return [*keys[sort], Organization.name, CoopAccount.id]
+
+
+@functools.cache
+def _order_statement(shape: tuple, sort: str, limited: bool):
+    """The ids of a page of accounts in the filter, in order: sorted and cut on the
+    narrowest rows — the account and its organisation's name and, sorted by expiring, its
+    bucket rows closing soon, joined by the (account, bucket) key and summed per account
+    (not the program's expiring buckets summed apart and joined back by an index SQLite
+    builds on every request). Sorted otherwise, no bucket is read for the accounts that
+    are not on the page."""
+    stmt = _filtered(
+        _in_org(sa.select(CoopAccount.id.label("account_id")).select_from(CoopAccount)), shape
+    )
+    expiring = None
+    if sort == "expiring":
+        stmt = stmt.outerjoin(
+            CoopBucket, sa.and_(CoopBucket.account_id == CoopAccount.id, *_expiring_buckets())
+        ).group_by(CoopAccount.id, Organization.name)
+        expiring = sa.func.sum(whole_cents(_free()))
+    stmt = stmt.order_by(*_sort_keys(sort, expiring))
     if limited:
         stmt = stmt.limit(sa.bindparam("limit", type_=sa.Integer)).offset(
             sa.bindparam("offset", type_=sa.Integer)
         )
     return stmt
+
+
+def _page_of(order, sort: str):
+    """The accounts of `order` (a page of ids, scoped) with what the lists show of their
+    organisation and expiring money — read for that page's rows only (late row lookup)."""
+    page = order.subquery("page")
+    return (
+        sa.select(
+            CoopAccount.id.label("account_id"),
+            CoopAccount.earned,
+            CoopAccount.held,
+            CoopAccount.reimbursed,
+            CoopAccount.expired,
+            CoopAccount.available,
+            Organization.id,
+            Organization.name,
+            Organization.kind,
+            Organization.region,
+            Tier.name.label("tier_name"),
+            _expiring_cents(CoopAccount.id).label("expiring"),
+            _expiring_on(CoopAccount.id).label("expiring_on"),
+        )
+        .select_from(page)
+        .join(CoopAccount, CoopAccount.id == page.c.account_id)
+        .join(Organization, Organization.id == CoopAccount.organization_id)
+        .outerjoin(Tier, Tier.id == Organization.tier_id)
+        .order_by(*_sort_keys(sort, _expiring_cents(CoopAccount.id)))
+    )
+
+
+@functools.cache
+def _page_statement(shape: tuple, sort: str, limited: bool):
+    """A page of accounts (an OEM viewer's: nothing to scope) as `_page_of` reads it."""
+    return _page_of(_order_statement(shape, sort, limited), sort)
 
 
 def _total(column):
@@ -377,11 +412,14 @@ def summaries(
     offset: int = 0,
 ) -> list[AccountSummary]:
     """Accounts in scope and filter, sorted, one page of them (all without `limit`)."""
-    stmt = _page_statement(
-        _shape(filters), sort if sort in SORTS else "expiring", limit is not None
-    )
+    sort = sort if sort in SORTS else "expiring"
+    shape, limited = _shape(filters), limit is not None
+    if viewer.is_oem and filters.org_ids is None:
+        stmt = _page_statement(shape, sort, limited)
+    else:  # the scope limits the accounts before the page is cut
+        stmt = _page_of(_scoped(viewer, _order_statement(shape, sort, limited), filters), sort)
     params = _params(program, on, filters) | {"limit": limit, "offset": offset}
-    return [_summary(row) for row in db.read(_scoped(viewer, stmt, filters), params)]
+    return [_summary(row) for row in db.read(stmt, params)]
 
 
 def totals(
