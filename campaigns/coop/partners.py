@@ -422,19 +422,37 @@ def summaries(
     return [_summary(row) for row in db.read(stmt, params)]
 
 
-def totals(
-    viewer: Person, program: CoopProgram, on: date, filters: PartnerFilter = PartnerFilter()
-) -> Totals:
-    """The accounts in scope and filter added up: one aggregate over the account rows, one
-    over the bucket rows expiring soon — in one statement."""
+def _totals_of(viewer: Person, filters: PartnerFilter):
+    """The statement of `totals`: one aggregate over the account rows, one over the bucket
+    rows expiring soon, side by side."""
     if viewer.is_oem and filters.org_ids is None:
-        stmt = _totals_statement(_shape(filters))
-    else:
-        accounts, expiring = _totals_statements(_shape(filters))
-        accounts = _scoped(viewer, accounts, filters)
-        expiring = expiring.where(CoopBucket.account_id.in_(_scoped_ids(viewer, filters)))
-        stmt = _both(accounts, expiring)
-    row = db.read(stmt, _params(program, on, filters)).one()
+        return _totals_statement(_shape(filters))
+    accounts, expiring = _totals_statements(_shape(filters))
+    accounts = _scoped(viewer, accounts, filters)
+    expiring = expiring.where(CoopBucket.account_id.in_(_scoped_ids(viewer, filters)))
+    return _both(accounts, expiring)
+
+
+def _periods_of(viewer: Person, filters: PartnerFilter):
+    """The statement of `periods`."""
+    if viewer.is_oem and filters == PartnerFilter():
+        return _periods_statement(None)  # every account: no join at all
+    if viewer.is_oem and filters.org_ids is None:
+        return _periods_statement(_shape(filters))
+    return _periods_statement(None).where(CoopBucket.account_id.in_(_scoped_ids(viewer, filters)))
+
+
+def _beside(totals_stmt, periods_stmt):
+    """The totals' one row beside each period's (one row with no period when no bucket has
+    money): both in one statement, one round trip."""
+    one, each = totals_stmt.subquery("totals"), periods_stmt.subquery("periods")
+    return sa.select(*one.c, *each.c).select_from(one.outerjoin(each, sa.true()))
+
+
+_beside_cached = functools.cache(_beside)  # for the prebuilt (OEM) statements only
+
+
+def _read_totals(row) -> Totals:
     count, earned, used, expired, available, expiring_cents, at_risk = row
     return Totals(
         earned=from_cents(earned),
@@ -447,19 +465,7 @@ def totals(
     )
 
 
-def periods(
-    viewer: Person, program: CoopProgram, on: date, filters: PartnerFilter = PartnerFilter()
-) -> list[BucketBalance]:
-    """Per period, the buckets of the accounts in scope and filter added up, oldest first."""
-    if viewer.is_oem and filters == PartnerFilter():
-        stmt = _periods_statement(None)  # every account: no join at all
-    elif viewer.is_oem and filters.org_ids is None:
-        stmt = _periods_statement(_shape(filters))
-    else:
-        stmt = _periods_statement(None).where(
-            CoopBucket.account_id.in_(_scoped_ids(viewer, filters))
-        )
-    rows = db.read(stmt, _params(program, on, filters))
+def _read_periods(rows) -> list[BucketBalance]:
     out = [
         BucketBalance(
             bucket=bucket,
@@ -470,8 +476,35 @@ def periods(
             held=from_cents(held),
         )
         for bucket, ends, earned, reimbursed, expired, held in rows
+        if bucket is not None
     ]
     return sorted(out, key=lambda b: period_start(b.bucket))
+
+
+def totals(
+    viewer: Person, program: CoopProgram, on: date, filters: PartnerFilter = PartnerFilter()
+) -> Totals:
+    """The accounts in scope and filter added up: one aggregate over the account rows, one
+    over the bucket rows expiring soon — in one statement."""
+    return _read_totals(db.read(_totals_of(viewer, filters), _params(program, on, filters)).one())
+
+
+def periods(
+    viewer: Person, program: CoopProgram, on: date, filters: PartnerFilter = PartnerFilter()
+) -> list[BucketBalance]:
+    """Per period, the buckets of the accounts in scope and filter added up, oldest first."""
+    return _read_periods(db.read(_periods_of(viewer, filters), _params(program, on, filters)))
+
+
+def totals_and_periods(
+    viewer: Person, program: CoopProgram, on: date, filters: PartnerFilter = PartnerFilter()
+) -> tuple[Totals, list[BucketBalance]]:
+    """`totals` and `periods` of the same accounts, read by one statement."""
+    pair = _totals_of(viewer, filters), _periods_of(viewer, filters)
+    prebuilt = viewer.is_oem and filters.org_ids is None
+    stmt = _beside_cached(*pair) if prebuilt else _beside(*pair)
+    rows = db.read(stmt, _params(program, on, filters)).all()
+    return _read_totals(rows[0][:7]), _read_periods(row[7:] for row in rows)
 
 
 @dataclass(frozen=True)

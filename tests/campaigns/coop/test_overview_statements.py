@@ -149,3 +149,23 @@ def test_every_sort_pages_through_the_accounts_in_its_order(sort, channel, sessi
         Decimal("20.00"),
         Decimal("20.00"),
     ]
+
+
+def test_totals_and_periods_in_one_statement_are_the_two_reads(channel, session):
+    """The overview's and dashboard's totals and periods, read together, are what each read
+    alone gives — for the program, a filter and a partner's scope, and with no money yet."""
+    program = _program(channel)
+    admin, distributor = channel.people["program_admin"], channel.people["distributor_admin"]
+    on = date(today().year, 12, 1)
+    assert partners.totals_and_periods(admin, program, on) == (partners.ZERO_TOTALS, [])
+    _buy(program, [channel.dealer, channel.other_dealer], "1000.00", date(on.year - 1, 6, 1), "a")
+    _buy(program, [channel.dealer, channel.sibling_dealer], "700.00", date(on.year, 2, 1), "b")
+    session.flush()
+    tier = partners.PartnerFilter(tier_id=channel.dealer.tier_id, q="dealer")
+    for viewer, filters in [(admin, partners.PartnerFilter()), (admin, tier), (distributor, tier)]:
+        together = partners.totals_and_periods(viewer, program, on, filters)
+        assert together == (
+            partners.totals(viewer, program, on, filters),
+            partners.periods(viewer, program, on, filters),
+        )
+        assert len(together[1]) == 2 and together[0].accounts >= 2
