@@ -137,19 +137,17 @@ def account_overview(
     per_page: int = 50,
 ) -> Overview:
     """A page of the accounts in the viewer's scope (and the filter), sorted, with totals
-    and per-period sums over all of them: four statements over cached rows, whatever the
-    number of accounts or entries."""
+    and per-period sums over all of them: two statements over cached rows (the totals and
+    periods in one), whatever the number of accounts or entries."""
     on = on or today()
     filters = filters or partners.PartnerFilter()
-    program_totals = partners.totals(viewer, program, on, filters)
+    program_totals, periods = partners.totals_and_periods(viewer, program, on, filters)
     pages = max(1, -(-program_totals.accounts // per_page))
     page = min(max(1, page), pages)
     rows = partners.summaries(
         viewer, program, on, filters, sort=sort, limit=per_page, offset=(page - 1) * per_page
     )
-    return Overview(
-        rows, program_totals, partners.periods(viewer, program, on, filters), page, pages
-    )
+    return Overview(rows, program_totals, periods, page, pages)
 
 
 @dataclass(frozen=True)

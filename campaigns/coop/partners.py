@@ -133,19 +133,23 @@ def _expiring_buckets():
     )
 
 
-def _expiring():
-    """Per account: the free money of buckets whose window closes within the warning
-    window (in cents), and the soonest such day — a range read of the bucket rows."""
+def _expiring_of(account_id, value):
+    """Correlated to an account: `value` (the free money's sum in cents, or the soonest day)
+    over its buckets whose window closes within the warning window — a read of the
+    account's few bucket rows by their (account, bucket) key."""
     return (
-        sa.select(
-            CoopBucket.account_id.label("account_id"),
-            sa.func.sum(whole_cents(_free())).label("expiring"),
-            sa.func.min(CoopBucket.expires_on).label("expiring_on"),
-        )
-        .where(*_expiring_buckets())
-        .group_by(CoopBucket.account_id)
-        .subquery("expiring")
+        sa.select(value)
+        .where(CoopBucket.account_id == account_id, *_expiring_buckets())
+        .scalar_subquery()
     )
+
+
+def _expiring_cents(account_id):
+    return _expiring_of(account_id, sa.func.sum(whole_cents(_free())))
+
+
+def _expiring_on(account_id):
+    return _expiring_of(account_id, sa.func.min(CoopBucket.expires_on))
 
 
 def _subtree_range(path: str) -> tuple[str, str]:
@@ -236,44 +240,75 @@ def _utilisation():
     return sa.case((CoopAccount.earned > 0, used * 1.0 / CoopAccount.earned), else_=0)
 
 
-@functools.cache
-def _page_statement(shape: tuple, sort: str, limited: bool):
-    """A page of accounts with what the lists show of their organisation and expiring money."""
-    expiring = _expiring()
-    stmt = _filtered(
-        _in_org(
-            sa.select(
-                CoopAccount.id.label("account_id"),
-                CoopAccount.earned,
-                CoopAccount.held,
-                CoopAccount.reimbursed,
-                CoopAccount.expired,
-                CoopAccount.available,
-                Organization.id,
-                Organization.name,
-                Organization.kind,
-                Organization.region,
-                Tier.name.label("tier_name"),
-                expiring.c.expiring,
-                expiring.c.expiring_on,
-            ).select_from(CoopAccount)
-        )
-        .outerjoin(Tier, Tier.id == Organization.tier_id)
-        .outerjoin(expiring, expiring.c.account_id == CoopAccount.id),
-        shape,
-    )
+def _sort_keys(sort: str, expiring) -> list:
+    """ORDER BY of a page of accounts (CoopAccount and Organization in its FROM), with
+    `expiring` the accounts' expiring money in cents."""
     keys = {
         "available": [CoopAccount.available.desc()],
-        "expiring": [sa.func.coalesce(expiring.c.expiring, 0).desc()],
+        "expiring": [sa.func.coalesce(expiring, 0).desc()],
         "utilisation": [_utilisation().asc()],
         "name": [],
     }
-    stmt = stmt.order_by(*keys[sort], Organization.name, CoopAccount.id)
+    return [*keys[sort], Organization.name, CoopAccount.id]
+
+
+@functools.cache
+def _order_statement(shape: tuple, sort: str, limited: bool):
+    """The ids of a page of accounts in the filter, in order: sorted and cut on the
+    narrowest rows — the account and its organisation's name and, sorted by expiring, its
+    bucket rows closing soon, joined by the (account, bucket) key and summed per account
+    (not the program's expiring buckets summed apart and joined back by an index SQLite
+    builds on every request). Sorted otherwise, no bucket is read for the accounts that
+    are not on the page."""
+    stmt = _filtered(
+        _in_org(sa.select(CoopAccount.id.label("account_id")).select_from(CoopAccount)), shape
+    )
+    expiring = None
+    if sort == "expiring":
+        stmt = stmt.outerjoin(
+            CoopBucket, sa.and_(CoopBucket.account_id == CoopAccount.id, *_expiring_buckets())
+        ).group_by(CoopAccount.id, Organization.name)
+        expiring = sa.func.sum(whole_cents(_free()))
+    stmt = stmt.order_by(*_sort_keys(sort, expiring))
     if limited:
         stmt = stmt.limit(sa.bindparam("limit", type_=sa.Integer)).offset(
             sa.bindparam("offset", type_=sa.Integer)
         )
     return stmt
+
+
+def _page_of(order, sort: str):
+    """The accounts of `order` (a page of ids, scoped) with what the lists show of their
+    organisation and expiring money — read for that page's rows only (late row lookup)."""
+    page = order.subquery("page")
+    return (
+        sa.select(
+            CoopAccount.id.label("account_id"),
+            CoopAccount.earned,
+            CoopAccount.held,
+            CoopAccount.reimbursed,
+            CoopAccount.expired,
+            CoopAccount.available,
+            Organization.id,
+            Organization.name,
+            Organization.kind,
+            Organization.region,
+            Tier.name.label("tier_name"),
+            _expiring_cents(CoopAccount.id).label("expiring"),
+            _expiring_on(CoopAccount.id).label("expiring_on"),
+        )
+        .select_from(page)
+        .join(CoopAccount, CoopAccount.id == page.c.account_id)
+        .join(Organization, Organization.id == CoopAccount.organization_id)
+        .outerjoin(Tier, Tier.id == Organization.tier_id)
+        .order_by(*_sort_keys(sort, _expiring_cents(CoopAccount.id)))
+    )
+
+
+@functools.cache
+def _page_statement(shape: tuple, sort: str, limited: bool):
+    """A page of accounts (an OEM viewer's: nothing to scope) as `_page_of` reads it."""
+    return _page_of(_order_statement(shape, sort, limited), sort)
 
 
 def _total(column):
@@ -377,26 +412,47 @@ def summaries(
     offset: int = 0,
 ) -> list[AccountSummary]:
     """Accounts in scope and filter, sorted, one page of them (all without `limit`)."""
-    stmt = _page_statement(
-        _shape(filters), sort if sort in SORTS else "expiring", limit is not None
-    )
-    params = _params(program, on, filters) | {"limit": limit, "offset": offset}
-    return [_summary(row) for row in db.read(_scoped(viewer, stmt, filters), params)]
-
-
-def totals(
-    viewer: Person, program: CoopProgram, on: date, filters: PartnerFilter = PartnerFilter()
-) -> Totals:
-    """The accounts in scope and filter added up: one aggregate over the account rows, one
-    over the bucket rows expiring soon — in one statement."""
+    sort = sort if sort in SORTS else "expiring"
+    shape, limited = _shape(filters), limit is not None
     if viewer.is_oem and filters.org_ids is None:
-        stmt = _totals_statement(_shape(filters))
-    else:
-        accounts, expiring = _totals_statements(_shape(filters))
-        accounts = _scoped(viewer, accounts, filters)
-        expiring = expiring.where(CoopBucket.account_id.in_(_scoped_ids(viewer, filters)))
-        stmt = _both(accounts, expiring)
-    row = db.read(stmt, _params(program, on, filters)).one()
+        stmt = _page_statement(shape, sort, limited)
+    else:  # the scope limits the accounts before the page is cut
+        stmt = _page_of(_scoped(viewer, _order_statement(shape, sort, limited), filters), sort)
+    params = _params(program, on, filters) | {"limit": limit, "offset": offset}
+    return [_summary(row) for row in db.read(stmt, params)]
+
+
+def _totals_of(viewer: Person, filters: PartnerFilter):
+    """The statement of `totals`: one aggregate over the account rows, one over the bucket
+    rows expiring soon, side by side."""
+    if viewer.is_oem and filters.org_ids is None:
+        return _totals_statement(_shape(filters))
+    accounts, expiring = _totals_statements(_shape(filters))
+    accounts = _scoped(viewer, accounts, filters)
+    expiring = expiring.where(CoopBucket.account_id.in_(_scoped_ids(viewer, filters)))
+    return _both(accounts, expiring)
+
+
+def _periods_of(viewer: Person, filters: PartnerFilter):
+    """The statement of `periods`."""
+    if viewer.is_oem and filters == PartnerFilter():
+        return _periods_statement(None)  # every account: no join at all
+    if viewer.is_oem and filters.org_ids is None:
+        return _periods_statement(_shape(filters))
+    return _periods_statement(None).where(CoopBucket.account_id.in_(_scoped_ids(viewer, filters)))
+
+
+def _beside(totals_stmt, periods_stmt):
+    """The totals' one row beside each period's (one row with no period when no bucket has
+    money): both in one statement, one round trip."""
+    one, each = totals_stmt.subquery("totals"), periods_stmt.subquery("periods")
+    return sa.select(*one.c, *each.c).select_from(one.outerjoin(each, sa.true()))
+
+
+_beside_cached = functools.cache(_beside)  # for the prebuilt (OEM) statements only
+
+
+def _read_totals(row) -> Totals:
     count, earned, used, expired, available, expiring_cents, at_risk = row
     return Totals(
         earned=from_cents(earned),
@@ -409,19 +465,7 @@ def totals(
     )
 
 
-def periods(
-    viewer: Person, program: CoopProgram, on: date, filters: PartnerFilter = PartnerFilter()
-) -> list[BucketBalance]:
-    """Per period, the buckets of the accounts in scope and filter added up, oldest first."""
-    if viewer.is_oem and filters == PartnerFilter():
-        stmt = _periods_statement(None)  # every account: no join at all
-    elif viewer.is_oem and filters.org_ids is None:
-        stmt = _periods_statement(_shape(filters))
-    else:
-        stmt = _periods_statement(None).where(
-            CoopBucket.account_id.in_(_scoped_ids(viewer, filters))
-        )
-    rows = db.read(stmt, _params(program, on, filters))
+def _read_periods(rows) -> list[BucketBalance]:
     out = [
         BucketBalance(
             bucket=bucket,
@@ -432,8 +476,35 @@ def periods(
             held=from_cents(held),
         )
         for bucket, ends, earned, reimbursed, expired, held in rows
+        if bucket is not None
     ]
     return sorted(out, key=lambda b: period_start(b.bucket))
+
+
+def totals(
+    viewer: Person, program: CoopProgram, on: date, filters: PartnerFilter = PartnerFilter()
+) -> Totals:
+    """The accounts in scope and filter added up: one aggregate over the account rows, one
+    over the bucket rows expiring soon — in one statement."""
+    return _read_totals(db.read(_totals_of(viewer, filters), _params(program, on, filters)).one())
+
+
+def periods(
+    viewer: Person, program: CoopProgram, on: date, filters: PartnerFilter = PartnerFilter()
+) -> list[BucketBalance]:
+    """Per period, the buckets of the accounts in scope and filter added up, oldest first."""
+    return _read_periods(db.read(_periods_of(viewer, filters), _params(program, on, filters)))
+
+
+def totals_and_periods(
+    viewer: Person, program: CoopProgram, on: date, filters: PartnerFilter = PartnerFilter()
+) -> tuple[Totals, list[BucketBalance]]:
+    """`totals` and `periods` of the same accounts, read by one statement."""
+    pair = _totals_of(viewer, filters), _periods_of(viewer, filters)
+    prebuilt = viewer.is_oem and filters.org_ids is None
+    stmt = _beside_cached(*pair) if prebuilt else _beside(*pair)
+    rows = db.read(stmt, _params(program, on, filters)).all()
+    return _read_totals(rows[0][:7]), _read_periods(row[7:] for row in rows)
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,11 @@ def _oem_panels(person: Person, program: CoopProgram, on: date) -> list[Panel]:
         if paths:  # a channel manager with a territory sees its partners; without one, all
             territory = True
             at_risk_filter = PartnerFilter(paths=tuple(paths))
-    risk_totals = partners.totals(person, program, on, at_risk_filter)
+    # The program's totals and periods in one statement; a territory's totals apart.
+    program_totals, periods = partners.totals_and_periods(person, program, on)
+    risk_totals = (
+        partners.totals(person, program, on, at_risk_filter) if territory else program_totals
+    )
     at_risk = [
         s
         for s in partners.summaries(
@@ -108,8 +112,6 @@ def _oem_panels(person: Person, program: CoopProgram, on: date) -> list[Panel]:
         today=on,
         warning_days=EXPIRY_WARNING_DAYS,
     )
-    program_totals = risk_totals if not territory else partners.totals(person, program, on)
-    periods = partners.periods(person, program, on)
     use_html = render_template(
         "campaigns/coop/_panel_utilisation.html",
         program=program,

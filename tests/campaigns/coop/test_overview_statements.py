@@ -98,3 +98,74 @@ def test_the_oem_sums_are_exact_to_the_cent(channel, session):
         Decimal("20.00"),
         Decimal("0.00"),
     )
+
+
+SORT_KEYS = {  # the order each sort promises, ties by name then account
+    "expiring": lambda s: (-s.expiring, s.organization.name, s.account_id),
+    "available": lambda s: (-s.available, s.organization.name, s.account_id),
+    "utilisation": lambda s: (
+        s.used / s.earned if s.earned else 0,
+        s.organization.name,
+        s.account_id,
+    ),
+    "name": lambda s: (s.organization.name, s.account_id),
+}
+
+
+@pytest.mark.parametrize("sort", sorted(SORT_KEYS))
+def test_every_sort_pages_through_the_accounts_in_its_order(sort, channel, session, make_org):
+    """The page is sorted and cut on the accounts' ids alone and its rows read afterwards:
+    page after page, the accounts come in the sort's order, ties by name, none twice, and a
+    partner's pages hold only what the partner may see."""
+    program = _program(channel)
+    admin = channel.people["program_admin"]
+    on = date(today().year, 12, 1)  # last year's buckets close on 31 December
+    last_year, this_year = date(on.year - 1, 6, 1), date(on.year, 2, 1)
+    twins = [make_org("dealer", parent=channel.distributor, name="Twin") for _ in range(2)]
+    session.flush()
+    _buy(program, [channel.dealer, *twins], "1000.00", last_year, "old")  # 20.00 expiring
+    _buy(program, [channel.other_dealer], "3000.00", last_year, "more")  # 60.00 expiring
+    _buy(program, [channel.sibling_dealer, channel.other_dealer, twins[0]], "500.00",
+         this_year, "new")  # fmt: skip
+    _buy(program, [channel.distributor], "2000.00", this_year, "distributor")  # none expiring
+    ledger.place_hold(account_of(twins[1], program), "5.00", "proposal:1", "twin-hold", admin)
+    session.flush()
+
+    for viewer in (admin, channel.people["distributor_admin"]):
+        every = partners.summaries(viewer, program, on, sort=sort)
+        assert every == sorted(every, key=SORT_KEYS[sort])
+        paged = [
+            s
+            for offset in range(0, len(every) + 2, 2)
+            for s in partners.summaries(viewer, program, on, sort=sort, limit=2, offset=offset)
+        ]
+        assert paged == every
+    seen = {s.organization.id for s in every}  # the distributor's: itself and its dealers
+    assert seen == {channel.distributor.id, channel.dealer.id, channel.sibling_dealer.id} | {
+        t.id for t in twins
+    }
+    assert [s.expiring for s in partners.summaries(admin, program, on, sort="expiring")][:3] == [
+        Decimal("60.00"),
+        Decimal("20.00"),
+        Decimal("20.00"),
+    ]
+
+
+def test_totals_and_periods_in_one_statement_are_the_two_reads(channel, session):
+    """The overview's and dashboard's totals and periods, read together, are what each read
+    alone gives — for the program, a filter and a partner's scope, and with no money yet."""
+    program = _program(channel)
+    admin, distributor = channel.people["program_admin"], channel.people["distributor_admin"]
+    on = date(today().year, 12, 1)
+    assert partners.totals_and_periods(admin, program, on) == (partners.ZERO_TOTALS, [])
+    _buy(program, [channel.dealer, channel.other_dealer], "1000.00", date(on.year - 1, 6, 1), "a")
+    _buy(program, [channel.dealer, channel.sibling_dealer], "700.00", date(on.year, 2, 1), "b")
+    session.flush()
+    tier = partners.PartnerFilter(tier_id=channel.dealer.tier_id, q="dealer")
+    for viewer, filters in [(admin, partners.PartnerFilter()), (admin, tier), (distributor, tier)]:
+        together = partners.totals_and_periods(viewer, program, on, filters)
+        assert together == (
+            partners.totals(viewer, program, on, filters),
+            partners.periods(viewer, program, on, filters),
+        )
+        assert len(together[1]) == 2 and together[0].accounts >= 2
