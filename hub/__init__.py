@@ -28,8 +28,8 @@ from hub.realtime import events as realtime_events
 from hub.standing import views as _standing_views  # noqa: F401 — its routes join the hub blueprint
 from hub.web import blueprint, pages
 from hub.web import errors as errors_web
-from hub.web.urls import HubFlask
 from hub.web import views as web_views
+from hub.web.urls import HubFlask
 
 __all__ = ["FEATURES", "ROOT", "create_app"]
 

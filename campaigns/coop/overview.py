@@ -285,8 +285,8 @@ class AtRiskBeneath:
 # accounts beneath the organisation only (its subtree by path, the organisation left out,
 # within the viewer's partner scope) — not the program's every account, as the OEM's lists
 # must — and the count and sum come beside the first rows as window aggregates: one
-# statement of at most `limit` rows. The columns are partners' page statement's, so its
-# rows make the same AccountSummary.
+# statement of at most `limit` rows. The columns are partners' page statement's
+# (`summary_columns`), so its rows make the same AccountSummary.
 _BENEATH_EXPIRING = (
     sa.select(
         CoopBucket.account_id.label("account_id"),
@@ -306,17 +306,7 @@ _BENEATH_EXPIRING = (
 )
 _AT_RISK_BENEATH = (
     sa.select(
-        CoopAccount.id.label("account_id"),
-        CoopAccount.earned,
-        CoopAccount.held,
-        CoopAccount.reimbursed,
-        CoopAccount.expired,
-        CoopAccount.available,
-        Organization.id,
-        Organization.name,
-        Organization.kind,
-        Organization.region,
-        Tier.name.label("tier_name"),
+        *partners.summary_columns(),
         _BENEATH_EXPIRING.c.expiring,
         _BENEATH_EXPIRING.c.expiring_on,
         sa.func.count().over().label("count"),

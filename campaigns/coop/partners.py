@@ -277,23 +277,31 @@ def _order_statement(shape: tuple, sort: str, limited: bool):
     return stmt
 
 
+def summary_columns() -> tuple:
+    """An AccountSummary's columns of the account, its organisation and tier (`_summary`
+    reads them, then "expiring" and "expiring_on"), for a statement joining all three."""
+    return (
+        CoopAccount.id.label("account_id"),
+        CoopAccount.earned,
+        CoopAccount.held,
+        CoopAccount.reimbursed,
+        CoopAccount.expired,
+        CoopAccount.available,
+        Organization.id,
+        Organization.name,
+        Organization.kind,
+        Organization.region,
+        Tier.name.label("tier_name"),
+    )
+
+
 def _page_of(order, sort: str):
     """The accounts of `order` (a page of ids, scoped) with what the lists show of their
     organisation and expiring money — read for that page's rows only (late row lookup)."""
     page = order.subquery("page")
     return (
         sa.select(
-            CoopAccount.id.label("account_id"),
-            CoopAccount.earned,
-            CoopAccount.held,
-            CoopAccount.reimbursed,
-            CoopAccount.expired,
-            CoopAccount.available,
-            Organization.id,
-            Organization.name,
-            Organization.kind,
-            Organization.region,
-            Tier.name.label("tier_name"),
+            *summary_columns(),
             _expiring_cents(CoopAccount.id).label("expiring"),
             _expiring_on(CoopAccount.id).label("expiring_on"),
         )
