@@ -13,9 +13,9 @@ def test_the_floor_benchmark_measures_every_page_at_a_tiny_scale(tmp_path):
             "--scale",
             "0.05",
             "--requests",
-            "3",
+            "4",
             "--rounds",
-            "1",
+            "2",
             "--warmup",
             "1",
             "--results-dir",
@@ -29,6 +29,10 @@ def test_the_floor_benchmark_measures_every_page_at_a_tiny_scale(tmp_path):
         assert row["statements"] > 0, row
         assert row["bytes_ms"] > 0 and row["render_ms"] > 0 and row["sql_ms"] > 0, row
         assert row["ratio"] > 0, row
+        # The least round of the page and of each part: never above its median.
+        assert 0 < row["page_min_ms"] <= row["page_ms"], row
+        assert 0 < row["floor_min_ms"] <= row["floor_ms"] + 1e-6, row
+        assert row["ratio_min"] > 0, row
         html = (tmp_path / "floor-html" / f"sqlite-{row['key']}.html").read_bytes()
         assert html.startswith(b"{" if row["key"] == "api-oem" else b"<!doctype html>"), row
     dashboard = next(r for r in rows if r["key"] == "dashboard-dealer")
