@@ -104,7 +104,7 @@ class Totals:
         return int(self.used * 100 / self.earned) if self.earned else 0
 
 
-def _free():
+def free_money():
     return CoopBucket.earned - CoopBucket.reimbursed - CoopBucket.expired - CoopBucket.held
 
 
@@ -117,7 +117,7 @@ def _free():
 _LIKE_ESCAPE = "!"
 
 
-def _expiring_buckets():
+def expiring_buckets():
     """WHERE of the bucket rows whose free money expires within the warning window.
 
     The window's days are written into the SQL when it runs (`literal_execute`; the
@@ -129,7 +129,7 @@ def _expiring_buckets():
         CoopBucket.program_id == sa.bindparam("program_id"),
         CoopBucket.expires_on >= sa.bindparam("on", type_=sa.Date, literal_execute=True),
         CoopBucket.expires_on <= sa.bindparam("until", type_=sa.Date, literal_execute=True),
-        positive(_free()),
+        positive(free_money()),
     )
 
 
@@ -139,13 +139,13 @@ def _expiring_of(account_id, value):
     account's few bucket rows by their (account, bucket) key."""
     return (
         sa.select(value)
-        .where(CoopBucket.account_id == account_id, *_expiring_buckets())
+        .where(CoopBucket.account_id == account_id, *expiring_buckets())
         .scalar_subquery()
     )
 
 
 def _expiring_cents(account_id):
-    return _expiring_of(account_id, sa.func.sum(whole_cents(_free())))
+    return _expiring_of(account_id, sa.func.sum(whole_cents(free_money())))
 
 
 def _expiring_on(account_id):
@@ -174,11 +174,14 @@ def _shape(filters: PartnerFilter) -> tuple:
     )
 
 
+def expiring_params(program: CoopProgram, on: date) -> dict:
+    """The parameters of `expiring_buckets()`: the program and the warning window from `on`
+    (overview.at_risk_beneath reads a distributor's dealers' expiring money with them too)."""
+    return {"program_id": program.id, "on": on, "until": on + timedelta(days=EXPIRY_WARNING_DAYS)}
+
+
 def _params(program: CoopProgram, on: date, filters: PartnerFilter) -> dict:
-    params = {
-        "program_id": program.id,
-        "on": on,
-        "until": on + timedelta(days=EXPIRY_WARNING_DAYS),
+    params = expiring_params(program, on) | {
         "tier_id": filters.tier_id,
         "region": filters.region,
         "q": f"%{db.like_literal(filters.q.strip(), _LIKE_ESCAPE)}%",
@@ -266,9 +269,9 @@ def _order_statement(shape: tuple, sort: str, limited: bool):
     expiring = None
     if sort == "expiring":
         stmt = stmt.outerjoin(
-            CoopBucket, sa.and_(CoopBucket.account_id == CoopAccount.id, *_expiring_buckets())
+            CoopBucket, sa.and_(CoopBucket.account_id == CoopAccount.id, *expiring_buckets())
         ).group_by(CoopAccount.id, Organization.name)
-        expiring = sa.func.sum(whole_cents(_free()))
+        expiring = sa.func.sum(whole_cents(free_money()))
     stmt = stmt.order_by(*_sort_keys(sort, expiring))
     if limited:
         stmt = stmt.limit(sa.bindparam("limit", type_=sa.Integer)).offset(
@@ -278,7 +281,7 @@ def _order_statement(shape: tuple, sort: str, limited: bool):
 
 
 def summary_columns() -> tuple:
-    """An AccountSummary's columns of the account, its organisation and tier (`_summary`
+    """An AccountSummary's columns of the account, its organisation and tier (`summary_of`
     reads them, then "expiring" and "expiring_on"), for a statement joining all three."""
     return (
         CoopAccount.id.label("account_id"),
@@ -334,9 +337,9 @@ def _totals_statements(shape: tuple):
         _total(CoopAccount.available).label("available"),
     ).select_from(CoopAccount)
     expiring = sa.select(
-        sum_cents(_free()).label("expiring"),
+        sum_cents(free_money()).label("expiring"),
         sa.func.count(sa.distinct(CoopBucket.account_id)).label("at_risk"),
-    ).where(*_expiring_buckets())
+    ).where(*expiring_buckets())
     accounts = _org_filtered(accounts, shape)
     if any(shape):  # a filter on the organisation: the accounts it keeps
         expiring = expiring.where(CoopBucket.account_id.in_(_account_ids(shape)))
@@ -394,7 +397,7 @@ def _scoped_ids(viewer: Person, filters: PartnerFilter):
 # --- Reads ---------------------------------------------------------------------------------
 
 
-def _summary(row) -> AccountSummary:
+def summary_of(row) -> AccountSummary:
     tier = PartnerTier(row.tier_name) if row.tier_name is not None else None
     return AccountSummary(
         organization=Partner(row.id, row.name, row.kind, row.region, tier),
@@ -427,7 +430,7 @@ def summaries(
     else:  # the scope limits the accounts before the page is cut
         stmt = _page_of(_scoped(viewer, _order_statement(shape, sort, limited), filters), sort)
     params = _params(program, on, filters) | {"limit": limit, "offset": offset}
-    return [_summary(row) for row in db.read(stmt, params)]
+    return [summary_of(row) for row in db.read(stmt, params)]
 
 
 def _totals_of(viewer: Person, filters: PartnerFilter):
@@ -590,17 +593,3 @@ def filter_choices(viewer: Person, program: CoopProgram) -> FilterChoices:
 
 
 ZERO_TOTALS = Totals(ZERO, ZERO, ZERO, ZERO, ZERO)
-
-
-# --- What overview.at_risk_beneath reads the same way ---------------------------------------
-# A distributor's dealers with money expiring soon are "expiring" as here: the same free
-# money, the same window, the same summary of a row.
-
-free_money = _free
-expiring_buckets = _expiring_buckets
-summary_of = _summary
-
-
-def expiring_params(program: CoopProgram, on: date) -> dict:
-    """The parameters of `expiring_buckets()`: the program and the warning window from `on`."""
-    return {"program_id": program.id, "on": on, "until": on + timedelta(days=EXPIRY_WARNING_DAYS)}
