@@ -40,7 +40,13 @@ from campaigns.proposals.permissions import (
     is_oem_reviewer,
     is_owner,
 )
-from campaigns.proposals.sla import may_wait_on_partner, wait_text, waiting_on, waits_on
+from campaigns.proposals.sla import (
+    REVIEW_STEPS,
+    may_wait_on_partner,
+    wait_text,
+    waiting_on,
+    waits_on,
+)
 from hub import db, policy
 from hub.dates import format_date
 from hub.db import today, utcnow
@@ -282,7 +288,7 @@ _FOR_REVIEW = (
     .join(Organization, Organization.id == Proposal.organization_id)
     .where(
         Proposal.status != S.DRAFT,
-        Proposal.status.in_([S.SUBMITTED, S.CLAIM_SUBMITTED, S.RESULTS_REPORTED]),
+        Proposal.status.in_(REVIEW_STEPS),
     )
     .order_by(Proposal.status_changed_at, Proposal.id)
     .limit(sa.bindparam("batch"))

@@ -25,6 +25,8 @@ from hub.models import Person
 
 # The statuses in which a proposal waits on its own organisation's marketer or admin.
 OWNER_STEPS = (S.DRAFT, S.CHANGES_REQUESTED, S.APPROVED, S.RUNNING, S.PAID)
+# The steps that may wait on an OEM reviewer: an approval, a claim, results to close.
+REVIEW_STEPS = (S.SUBMITTED, S.CLAIM_SUBMITTED, S.RESULTS_REPORTED)
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def awaiting(person: Person, limit: int = 50) -> list[Proposal]:
     if person.is_oem:
         if not is_oem_reviewer(person):
             return []
-        stmt = stmt.where(Proposal.status.in_([S.SUBMITTED, S.CLAIM_SUBMITTED, S.RESULTS_REPORTED]))
+        stmt = stmt.where(Proposal.status.in_(REVIEW_STEPS))
     else:
         stmt = stmt.where(
             may_wait_on_partner(person.organization_id, distributor=is_distributor_admin(person))
