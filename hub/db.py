@@ -428,8 +428,11 @@ def insert_rows(table: sa.Table, columns: list[str], rows: list) -> None:
 def driver_rows(table: sa.Table, columns: list[str], rows) -> list[tuple]:
     """Rows of Python values (in `columns`' order) as the driver takes them, converted by
     each column's own type for this dialect — what SQLAlchemy would send — a column at a
-    time, and each distinct value once (a batch repeats its timestamps, days and kinds)."""
-    rows = [tuple(row) for row in rows]
+    time, and each distinct value once (a batch repeats its timestamps, days and kinds) — a
+    column of mostly distinct values (amounts) converted value by value, without the table
+    of distinct ones. Rows may be tuples or lists (the driver takes either)."""
+    if not isinstance(rows, list):
+        rows = list(rows)
     if not rows:
         return []
     dialect = session.connection().dialect
@@ -442,10 +445,14 @@ def driver_rows(table: sa.Table, columns: list[str], rows) -> list[tuple]:
             converted.append(values)
             continue
         try:
-            known = {value: process(value) for value in set(values)}
+            distinct = set(values)
         except TypeError:  # unhashable values (JSON documents): each converted
             converted.append(list(map(process, values)))
+            continue
+        if 2 * len(distinct) > len(values):
+            converted.append(list(map(process, values)))
         else:
+            known = dict(zip(distinct, map(process, distinct), strict=True))
             converted.append(list(map(known.__getitem__, values)))
     return list(zip(*converted, strict=True))
 
