@@ -547,7 +547,10 @@ def _insert_lines(program: CoopProgram, fresh, actor, now: datetime) -> list[int
 def _audit_import(program, actor, report: ImportReport, locked: dict, per_account: dict) -> None:
     """One `coop.accrued` event per account (in one multi-row insert) and one per batch."""
     events = []
-    for account_id, accruals in per_account.items():
+    # In account order, as the entries: the events' organisation- and object-led indexes are
+    # then written page by page, not at random.
+    for account_id in sorted(per_account):
+        accruals = per_account[account_id]
         account = locked[account_id]
         total = sum(accruals, ZERO)
         events.append(
