@@ -172,6 +172,11 @@ def _int(value, what: str) -> int:
     raise Invalid(f"The {what} “{value}” must be a whole number.")
 
 
+def _refused(external_id: str, sentence: str) -> Invalid:
+    """Why a line can't be taken, starting with its external_id."""
+    return Invalid(f"{external_id}: {sentence}")
+
+
 def parse_purchase_line(raw, program: CoopProgram, today: date, index: int = 0) -> ParsedLine:
     """Read one purchase line (a dict of the API's fields, or a CSV row's text), or say in a
     sentence, starting with its external_id, why it can't be taken (`Invalid`)."""
@@ -187,42 +192,43 @@ def parse_purchase_line(raw, program: CoopProgram, today: date, index: int = 0) 
     external_id = external_id.strip()
     if len(external_id) > 120:
         raise Invalid("The external_id is longer than 120 characters.")
-
-    def bad(sentence: str) -> Invalid:
-        return Invalid(f"{external_id}: {sentence}")
-
     try:
         organization_id = _int(raw.get("organization_id"), "organisation id")
         amount = parse_money(raw.get("amount"), "amount")
     except Invalid as exc:
-        raise bad(str(exc)) from None
+        raise _refused(external_id, str(exc)) from None
     currency, expected = raw.get("currency"), program.currency
-    if not isinstance(currency, str) or currency.strip().upper() != expected:
+    if currency != expected and (
+        not isinstance(currency, str) or currency.strip().upper() != expected
+    ):
         shown = currency if isinstance(currency, str) and currency.strip() else "no currency"
-        raise bad(
+        raise _refused(
+            external_id,
             f"the line is in {shown}, but {program.name} pays co-op in {program.currency}; "
-            "send it in that currency."
+            "send it in that currency.",
         )
     purchased_on = raw.get("purchased_on")
-    if isinstance(purchased_on, datetime):
-        purchased_on = purchased_on.date()
-    elif isinstance(purchased_on, str):
+    if isinstance(purchased_on, str):  # the usual value, tested first
         try:
             purchased_on = date.fromisoformat(purchased_on.strip())
         except ValueError:
-            raise bad(
-                f"the purchase date “{purchased_on}” is not a date like 2026-03-31."
+            raise _refused(
+                external_id, f"the purchase date “{purchased_on}” is not a date like 2026-03-31."
             ) from None
+    elif isinstance(purchased_on, datetime):
+        purchased_on = purchased_on.date()
     if not isinstance(purchased_on, date):
-        raise bad("the purchase date is missing; write it like 2026-03-31.")
+        raise _refused(external_id, "the purchase date is missing; write it like 2026-03-31.")
     if purchased_on > today:
-        raise bad(
+        raise _refused(
+            external_id,
             f"the purchase date {format_date(purchased_on)} is in the future; send the line once the "
-            "purchase has happened."
+            "purchase has happened.",
         )
     if purchased_on < EARLIEST_PURCHASE:
-        raise bad(
-            f"the purchase date {format_date(purchased_on)} is not plausible; check it for a typo."
+        raise _refused(
+            external_id,
+            f"the purchase date {format_date(purchased_on)} is not plausible; check it for a typo.",
         )
     product_line_id = raw.get("product_line_id")
     if product_line_id in ("", None):
@@ -231,7 +237,7 @@ def parse_purchase_line(raw, program: CoopProgram, today: date, index: int = 0) 
         try:
             product_line_id = _int(product_line_id, "product line id")
         except Invalid as exc:
-            raise bad(str(exc)) from None
+            raise _refused(external_id, str(exc)) from None
     digest = content_digest(
         organization_id, str(amount), expected, purchased_on.isoformat(), product_line_id
     )
@@ -467,12 +473,12 @@ def _record_purchases(program, lines, actor, today: date) -> ImportReport:
     last_days: dict[str, date] = {}
     percents: dict[Decimal, str] = {}
     for (line, rate), purchase_id in zip(fresh, purchase_ids, strict=True):
-        accepted.append(line.external_id)
-        accrual = quantize(line.amount * rate)
+        _index, external_id, organization_id, amount, _currency, day, _product, _digest = line
+        accepted.append(external_id)
+        accrual = quantize(amount * rate)
         if not accrual:
             continue
-        account_id = accounts_by_org[line.organization_id]
-        day = line.purchased_on
+        account_id = accounts_by_org[organization_id]
         known = days.get(day)
         if known is None:
             bucket = bucket_for(program, day)
@@ -483,19 +489,23 @@ def _record_purchases(program, lines, actor, today: date) -> ImportReport:
         percent = percents.get(rate) or percents.setdefault(rate, f"{rate * 100:.3f}%")
         entries.append(
             (account_id, accrual_kind, accrual, bucket, None, rate, purchase_id,
-             f"Purchase {line.external_id}: {format_money(line.amount, currency)} at {percent}",
+             f"Purchase {external_id}: {format_money(amount, currency)} at {percent}",
              actor_id, f"purchase:{purchase_id}", day, now)
         )  # fmt: skip
         if last_day < today:
             # A purchase reported after its bucket's window closed: earned, and already expired.
             entries.append(
                 (account_id, expiry_kind, accrual, bucket, None, None, purchase_id,
-                 f"Purchase {line.external_id} arrived after the {bucket} funds "
+                 f"Purchase {external_id} arrived after the {bucket} funds "
                  f"expired on {format_date(last_day)}",
                  actor_id, f"purchase:{purchase_id}#2", today, now)
             )  # fmt: skip
-        per_account.setdefault(account_id, []).append(accrual)
-    report.accrued = sum((a for accruals in per_account.values() for a in accruals), ZERO)
+        accruals = per_account.get(account_id)
+        if accruals is None:
+            per_account[account_id] = [accrual]
+        else:
+            accruals.append(accrual)
+    report.accrued = sum((sum(accruals, ZERO) for accruals in per_account.values()), ZERO)
     # In account order (each account's entries still in the order of its lines): the
     # entries' indexes that lead with the account are then written page by page, not at
     # random — on SQLite a third of the INSERT's CPU.
@@ -535,10 +545,12 @@ def _insert_lines(program: CoopProgram, fresh, actor, now: datetime) -> list[int
     program_id, actor_id = program.id, getattr(actor, "id", None)
     rows = []
     for i in order:
-        line = fresh[i][0]
+        _index, external_id, organization_id, amount, currency, day, product_line_id, digest = (
+            fresh[i][0]
+        )
         rows.append(
-            (ids[i], program_id, line.organization_id, line.external_id, line.product_line_id,
-             line.amount, line.currency, line.purchased_on, line.digest, now, actor_id)
+            (ids[i], program_id, organization_id, external_id, product_line_id, amount, currency,
+             day, digest, now, actor_id)
         )  # fmt: skip
     db.insert_rows(table, LINE_COLUMNS, rows)
     return ids
