@@ -4,11 +4,13 @@ as the ORM wrote them, on both databases, and the collector pause always ends.""
 from __future__ import annotations
 
 import gc
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
+from campaigns.coop.models import PurchaseLine
 from hub import db
 from hub.models import AuditEvent, Organization
 
@@ -41,6 +43,26 @@ def test_bulk_insert_stores_what_the_orm_would(app, session):
     assert all(e.at == at for e in stored)
     assert stored[2].after == {"n": 2, "amount": "12.50", "nested": ["a", None]}
     assert stored[0].before is None
+
+
+def test_driver_rows_converts_each_value_as_its_column_type_would(app, session):
+    """A column of distinct values (converted one by one), one of few repeated values
+    (converted once each) and one of None convert as the columns' own types do, row by row."""
+    table = PurchaseLine.__table__
+    columns = ["amount", "purchased_on", "created_at", "product_line_id"]
+    now = datetime(2026, 12, 6, 9, 30, 15)
+    rows = [
+        (Decimal(1000 + n).scaleb(-2), date(2026, 1, 1) + timedelta(days=n % 3), now, None)
+        for n in range(50)
+    ]
+    dialect = session.connection().dialect
+    processors = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
+    expected = [
+        tuple(value if p is None else p(value) for p, value in zip(processors, row, strict=True))
+        for row in rows
+    ]
+    assert [tuple(row) for row in db.driver_rows(table, columns, iter(rows))] == expected
+    assert db.driver_rows(table, columns, []) == []
 
 
 def test_among_finds_the_same_rows_as_in(app, session, channel):
