@@ -364,7 +364,70 @@ def measure_all(
         )
         rows.append(row)
         print("  " + format_row(row), flush=True)
+    if "dealer" in personas and not only:
+        ref = signed_in_reference(
+            app, personas["dealer"], requests=requests, warmup=warmup, rounds=rounds
+        )
+        rows.append(ref)
+        print("  " + format_row(ref), flush=True)
     return rows
+
+
+REFERENCE_PATH = "/_bench/signed-in"
+
+
+def signed_in_reference(app, persona, *, requests: int, warmup: int, rounds: int = 6) -> dict:
+    """What every page pays before its own work: an empty route behind the sign-in, on a
+    second app of the same settings and database (a route cannot be added to one that has
+    served) — the session cookie, the person and the program's settings loaded, the 2FA
+    gate, the CSRF and security hooks, the transaction, the log line — against the bare
+    Flask route answering the same empty body. Page − floor − this = the page's own
+    code (its statements through SQLAlchemy, its rows, its views) beyond the floor."""
+    from flask_login import login_required
+
+    from bench.seed_large import bench_app
+
+    reference = bench_app(app.config["DATABASE_URL"], app.secret_key, Path(app.instance_path))
+
+    @login_required
+    def empty():
+        return Response(b"", content_type="text/html; charset=utf-8")
+
+    reference.add_url_rule(REFERENCE_PATH, "bench_signed_in", empty)
+    client = reference.test_client(use_cookies=False)
+    headers = {"Cookie": f"session={persona.cookie}"}
+    for _ in range(warmup):
+        response = client.get(REFERENCE_PATH, headers=headers)
+        assert response.status_code == 200, response.status_code
+    each = max(1, requests // rounds)
+    figures: dict[str, list[float]] = {"page": [], "a": []}
+    empty_capture = Capture(content_type="text/html; charset=utf-8")
+    for _ in range(rounds):
+        started = time.process_time()
+        for _ in range(each):
+            client.get(REFERENCE_PATH, headers=headers).close()
+        figures["page"].append((time.process_time() - started) * 1000 / each)
+        figures["a"].append(_bare_route_ms(empty_capture, each))
+    reference.extensions["hub.db"]["engine"].dispose()
+    signed_in, bare = (statistics.median(figures[k]) for k in ("page", "a"))
+    return {
+        "key": "signed-in-empty",
+        "label": "signed-in empty route (reference)",
+        "reference": True,
+        "signed_in_ms": round(signed_in, 3),
+        "bare_ms": round(bare, 3),
+        "fixed_ms": round(signed_in - bare, 3),
+        "fixed_min_ms": round(min(figures["page"]) - min(figures["a"]), 3),
+        "rounds": {k: [round(v, 3) for v in vs] for k, vs in figures.items()},
+    }
+
+
+def format_reference(ref: dict) -> str:
+    return (
+        f"{ref['label']:<34} {ref['signed_in_ms']:7.2f}   bare Flask {ref['bare_ms']:.2f}: "
+        f"fixed cost of a signed-in request {ref['fixed_ms']:.2f} ms "
+        f"(least rounds {ref['fixed_min_ms']:.2f}), in every page above"
+    )
 
 
 def _production_request_log() -> None:
@@ -386,6 +449,8 @@ HEADER = (
 
 
 def format_row(row: dict) -> str:
+    if row.get("reference"):
+        return format_reference(row)
     if "page_ms" not in row:
         return f"{row['label']:<34} not measured: {row.get('skipped', '?')}"
     flag = (
@@ -417,6 +482,13 @@ def markdown(backend: str, rows: list[dict]) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
+        if r.get("reference"):
+            out.append(
+                f"| {r['label']} | {r['signed_in_ms']:.2f} | bare Flask {r['bare_ms']:.2f} "
+                f"| | | | fixed cost of a signed-in request **{r['fixed_ms']:.2f}** ms | | "
+                f"least rounds: {r['fixed_min_ms']:.2f} |"
+            )
+            continue
         if "page_ms" not in r:
             out.append(f"| {r['label']} | not measured: {r.get('skipped', '?')} | | | | | | | |")
             continue

@@ -27,8 +27,10 @@ from hub.extensions import csrf, htmx, login_manager, socketio
 from hub.realtime import events as realtime_events
 from hub.standing import views as _standing_views  # noqa: F401 — its routes join the hub blueprint
 from hub.web import blueprint, pages
+from hub.web import csrf as web_csrf
 from hub.web import errors as errors_web
 from hub.web import views as web_views
+from hub.web.sessions import KeptSerializerSessions
 from hub.web.urls import HubFlask
 
 __all__ = ["FEATURES", "ROOT", "create_app"]
@@ -50,6 +52,7 @@ def create_app(overrides: dict | None = None, *, bind=None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     config.load_config(app, overrides)
+    app.session_interface = KeptSerializerSessions()
     if app.config["PROXY_COUNT"]:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
@@ -61,6 +64,7 @@ def create_app(overrides: dict | None = None, *, bind=None) -> Flask:
     login_manager.init_app(app)
     app.before_request(pages.upload_limit)  # before the CSRF check reads the form
     csrf.init_app(app)
+    web_csrf.protect_writes(app, csrf)  # the check itself (Flask-WTF's hook is off: see there)
     htmx.init_app(app)
     socketio.init_app(
         app,

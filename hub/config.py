@@ -119,6 +119,9 @@ def _complete(app: Flask) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         MAX_CONTENT_LENGTH=int(app.config["UPLOAD_MAX_BYTES"]) + 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
+        # Flask-WTF's own hook looks up the view's exemptions before the method, on every
+        # GET too; hub.web.csrf.protect_writes asks the method first (the same check).
+        WTF_CSRF_CHECK_DEFAULT=False,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import gc
+import sqlite3
 import time
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -87,8 +88,15 @@ def make_engine(url: str, **kwargs) -> sa.Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            # Writers queue up on the database lock instead of failing half-way.
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write() else "BEGIN")
+            # Writers queue up on the database lock instead of failing half-way. Sent on
+            # the driver's connection itself: every transaction of the process runs it, and
+            # it needs none of SQLAlchemy's execution (its context, events, result) — a
+            # failure is still raised as SQLAlchemy's own (OperationalError for a lock).
+            sql = "BEGIN IMMEDIATE" if _wants_write() else "BEGIN"
+            try:
+                conn.connection.driver_connection.execute(sql)
+            except sqlite3.Error as exc:
+                raise sa.exc.DBAPIError.instance(sql, (), exc, sqlite3.Error) from exc
 
         return engine
     engine = sa.create_engine(url, **{"pool_size": 10, "max_overflow": 20, **kwargs})

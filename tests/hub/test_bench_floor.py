@@ -23,8 +23,15 @@ def test_the_floor_benchmark_measures_every_page_at_a_tiny_scale(tmp_path):
         ]
     )
 
-    assert [r["key"] for r in rows] == [p.key for p in floor.PAGES]
-    for row in rows:
+    *pages, reference = rows
+    assert [r["key"] for r in pages] == [p.key for p in floor.PAGES]
+    # What every page pays before its own work: an empty route behind the sign-in.
+    assert reference["key"] == "signed-in-empty"
+    assert 0 < reference["bare_ms"] < reference["signed_in_ms"], reference
+    fixed = reference["signed_in_ms"] - reference["bare_ms"]
+    assert abs(reference["fixed_ms"] - fixed) < 0.002, reference
+    assert "signed-in empty route" in floor.markdown("sqlite", rows)
+    for row in pages:
         assert "skipped" not in row, row
         assert row["statements"] > 0, row
         assert row["bytes_ms"] > 0 and row["render_ms"] > 0 and row["sql_ms"] > 0, row
