@@ -352,6 +352,8 @@ def measure_all(
 ) -> list[dict]:
     """Every page of PAGES (or of `only`), printed as it goes. The feature pages only with
     `ids`, the seeded ids of bench/floor_seed.py (`seed_features`)."""
+    from bench.floor_reference import reference_app, signed_in_reference
+
     _production_request_log()
     # The reference's app is built before the process is settled, as the served one is.
     reference = reference_app(app) if "dealer" in personas and not only else None
@@ -398,68 +400,6 @@ def _measure_pages(app, personas, requests, warmup, rounds, only, ids) -> list[d
     return rows
 
 
-REFERENCE_PATH = "/_bench/signed-in"
-
-
-def reference_app(app):
-    """A second app of the same settings and database (a route cannot be added to one that
-    has served) with an empty route behind the sign-in, for `signed_in_reference`."""
-    from flask_login import login_required
-
-    from bench.seed_large import bench_app
-
-    reference = bench_app(app.config["DATABASE_URL"], app.secret_key, Path(app.instance_path))
-
-    @login_required
-    def empty():
-        return Response(b"", content_type="text/html; charset=utf-8")
-
-    reference.add_url_rule(REFERENCE_PATH, "bench_signed_in", empty)
-    return reference
-
-
-def signed_in_reference(reference, persona, *, requests: int, warmup: int, rounds: int = 6) -> dict:
-    """What every page pays before its own work: the empty route of `reference_app` —
-    the session cookie, the person and the program's settings loaded, the 2FA gate, the
-    CSRF and security hooks, the transaction, the log line — against the bare Flask route
-    answering the same empty body. Page − floor − this = the page's own code (its
-    statements through SQLAlchemy, its rows, its views) beyond the floor."""
-    client = reference.test_client(use_cookies=False)
-    headers = {"Cookie": f"session={persona.cookie}"}
-    for _ in range(warmup):
-        response = client.get(REFERENCE_PATH, headers=headers)
-        assert response.status_code == 200, response.status_code
-    each = max(1, requests // rounds)
-    figures: dict[str, list[float]] = {"page": [], "a": []}
-    empty_capture = Capture(content_type="text/html; charset=utf-8")
-    for _ in range(rounds):
-        started = time.process_time()
-        for _ in range(each):
-            client.get(REFERENCE_PATH, headers=headers).close()
-        figures["page"].append((time.process_time() - started) * 1000 / each)
-        figures["a"].append(_bare_route_ms(empty_capture, each))
-    reference.extensions["hub.db"]["engine"].dispose()
-    signed_in, bare = (statistics.median(figures[k]) for k in ("page", "a"))
-    return {
-        "key": "signed-in-empty",
-        "label": "signed-in empty route (reference)",
-        "reference": True,
-        "signed_in_ms": round(signed_in, 3),
-        "bare_ms": round(bare, 3),
-        "fixed_ms": round(signed_in - bare, 3),
-        "fixed_min_ms": round(min(figures["page"]) - min(figures["a"]), 3),
-        "rounds": {k: [round(v, 3) for v in vs] for k, vs in figures.items()},
-    }
-
-
-def format_reference(ref: dict) -> str:
-    return (
-        f"{ref['label']:<34} {ref['signed_in_ms']:7.2f}   bare Flask {ref['bare_ms']:.2f}: "
-        f"fixed cost of a signed-in request {ref['fixed_ms']:.2f} ms "
-        f"(least rounds {ref['fixed_min_ms']:.2f}), in every page above"
-    )
-
-
 def _production_request_log() -> None:
     """The hub's per-request log line is written, as under gunicorn (to /dev/null here)."""
     log = logging.getLogger("hub.request")
@@ -480,6 +420,8 @@ HEADER = (
 
 def format_row(row: dict) -> str:
     if row.get("reference"):
+        from bench.floor_reference import format_reference
+
         return format_reference(row)
     if "page_ms" not in row:
         return f"{row['label']:<34} not measured: {row.get('skipped', '?')}"
@@ -590,6 +532,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
         )
     app.extensions["hub.db"]["engine"].dispose()
     if args.profile:
+        from bench.floor_profile import profile
+
         profile(app, personas, args.profile, requests=args.requests, ids=ids)
         return []
     print(f"\n=== {backend}: {args.requests} requests per page ===\n  {HEADER}", flush=True)
@@ -610,50 +554,6 @@ def main(argv: list[str] | None = None) -> list[dict]:
     (results / f"floor-{backend}.md").write_text(markdown(backend, rows))
     print(f"\nfigures in {results / f'floor-{backend}.json'}; page HTML in {html_dir}/")
     return rows
-
-
-def profile(app, personas, key: str, *, requests: int, top: int = 45, ids=None) -> None:
-    """cProfile `requests` GETs of one page; print where its time goes."""
-    import cProfile
-    import pstats
-
-    page = next(p for p in PAGES if p.key == key)
-    client = app.test_client(use_cookies=False)
-    headers = headers_for(page, personas[page.persona])
-    path = page.url(ids)
-    _production_request_log()
-    for _ in range(20):
-        client.get(path, headers=headers).close()
-    profiler = cProfile.Profile()
-    with settled():
-        profiler.enable()
-        for _ in range(requests):
-            client.get(path, headers=headers).close()
-        profiler.disable()
-    stats = pstats.Stats(profiler)
-    by_package: dict[str, float] = {}
-    for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():
-        package = _package(filename)
-        by_package[package] = by_package.get(package, 0.0) + tottime
-    total = sum(by_package.values())
-    print(f"own time by package, ms per request ({total * 1000 / requests:.2f} in all):")
-    for package, seconds in sorted(by_package.items(), key=lambda kv: -kv[1])[:15]:
-        print(f"  {package:<28} {seconds * 1000 / requests:7.3f}  {seconds / total:6.1%}")
-    stats.strip_dirs().sort_stats("cumulative").print_stats(top)
-    stats.sort_stats("tottime").print_stats(top)
-
-
-def _package(filename: str) -> str:
-    """'sqlalchemy', 'jinja2', 'hub', 'templates' … for a profiled function's file."""
-    if filename.startswith("<template>") or filename.endswith(".html"):
-        return "templates"
-    parts = Path(filename).parts
-    if "site-packages" in parts:
-        return parts[parts.index("site-packages") + 1]
-    for root in ("hub", "campaigns", "feedback", "learning", "bench"):
-        if root in parts:
-            return root
-    return "python" if filename.startswith(("/usr", "~", "<")) else Path(filename).name
 
 
 def _parse(argv):
