@@ -131,7 +131,7 @@ def _static_in_memory(app):
     def middleware(environ, start_response):
         result = wsgi_app(environ, start_response)
         if not environ.get("PATH_INFO", "").startswith("/static/"):
-            return result
+            return _closed_even_if_dropped(result)
         try:
             return [b"".join(result)]
         finally:
@@ -139,6 +139,20 @@ def _static_in_memory(app):
                 result.close()
 
     return middleware
+
+
+def _closed_even_if_dropped(result):
+    """Every other answer (a conversation's attachment, a studio render, an export) passed
+    on through a generator that closes it once sent — and also when the browser drops the
+    connection half-way. In that case Werkzeug's development server reads the dropped
+    socket before it closes the answer, fails, and leaves the file open. The suspended
+    generator is then closed as soon as the server lets go of it, and it closes the file
+    too, instead of leaving a ResourceWarning to fail whichever test runs next."""
+    try:
+        yield from result
+    finally:
+        if hasattr(result, "close"):
+            result.close()
 
 
 @pytest.fixture(scope="session")
