@@ -53,6 +53,7 @@ from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
+from bench.floor_reference import reference_app, signed_in_reference
 from hub import settle_process
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -352,16 +353,20 @@ def measure_all(
 ) -> list[dict]:
     """Every page of PAGES (or of `only`), printed as it goes. The feature pages only with
     `ids`, the seeded ids of bench/floor_seed.py (`seed_features`)."""
-    from bench.floor_reference import reference_app, signed_in_reference
-
     _production_request_log()
     # The reference's app is built before the process is settled, as the served one is.
     reference = reference_app(app) if "dealer" in personas and not only else None
     with settled():
         rows = _measure_pages(app, personas, requests, warmup, rounds, only, ids)
         if reference is not None:
+            empty = Capture(content_type="text/html; charset=utf-8")
             ref = signed_in_reference(
-                reference, personas["dealer"], requests=requests, warmup=warmup, rounds=rounds
+                reference,
+                personas["dealer"],
+                lambda n: _bare_route_ms(empty, n),
+                requests=requests,
+                warmup=warmup,
+                rounds=rounds,
             )
             rows.append(ref)
             print("  " + format_row(ref), flush=True)
@@ -418,10 +423,16 @@ HEADER = (
 )
 
 
+def format_reference(ref: dict) -> str:
+    return (
+        f"{ref['label']:<34} {ref['signed_in_ms']:7.2f}   bare Flask {ref['bare_ms']:.2f}: "
+        f"fixed cost of a signed-in request {ref['fixed_ms']:.2f} ms "
+        f"(least rounds {ref['fixed_min_ms']:.2f}), in every page above"
+    )
+
+
 def format_row(row: dict) -> str:
     if row.get("reference"):
-        from bench.floor_reference import format_reference
-
         return format_reference(row)
     if "page_ms" not in row:
         return f"{row['label']:<34} not measured: {row.get('skipped', '?')}"

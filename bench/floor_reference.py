@@ -15,8 +15,6 @@ from pathlib import Path
 
 from flask import Response
 
-from bench.floor import Capture, _bare_route_ms
-
 REFERENCE_PATH = "/_bench/signed-in"
 
 
@@ -37,11 +35,13 @@ def reference_app(app):
     return reference
 
 
-def signed_in_reference(reference, persona, *, requests: int, warmup: int, rounds: int = 6) -> dict:
+def signed_in_reference(
+    reference, persona, bare_ms, *, requests: int, warmup: int, rounds: int = 6
+) -> dict:
     """What every page pays before its own work: the empty route of `reference_app` —
     the session cookie, the person and the program's settings loaded, the 2FA gate, the
     CSRF and security hooks, the transaction, the log line — against the bare Flask route
-    answering the same empty body. Page − floor − this = the page's own code (its
+    answering the same empty body (`bare_ms(n)`: CPU ms per request of n). Page − floor − this = the page's own code (its
     statements through SQLAlchemy, its rows, its views) beyond the floor."""
     client = reference.test_client(use_cookies=False)
     headers = {"Cookie": f"session={persona.cookie}"}
@@ -50,13 +50,12 @@ def signed_in_reference(reference, persona, *, requests: int, warmup: int, round
         assert response.status_code == 200, response.status_code
     each = max(1, requests // rounds)
     figures: dict[str, list[float]] = {"page": [], "a": []}
-    empty_capture = Capture(content_type="text/html; charset=utf-8")
     for _ in range(rounds):
         started = time.process_time()
         for _ in range(each):
             client.get(REFERENCE_PATH, headers=headers).close()
         figures["page"].append((time.process_time() - started) * 1000 / each)
-        figures["a"].append(_bare_route_ms(empty_capture, each))
+        figures["a"].append(bare_ms(each))
     reference.extensions["hub.db"]["engine"].dispose()
     signed_in, bare = (statistics.median(figures[k]) for k in ("page", "a"))
     return {
@@ -69,11 +68,3 @@ def signed_in_reference(reference, persona, *, requests: int, warmup: int, round
         "fixed_min_ms": round(min(figures["page"]) - min(figures["a"]), 3),
         "rounds": {k: [round(v, 3) for v in vs] for k, vs in figures.items()},
     }
-
-
-def format_reference(ref: dict) -> str:
-    return (
-        f"{ref['label']:<34} {ref['signed_in_ms']:7.2f}   bare Flask {ref['bare_ms']:.2f}: "
-        f"fixed cost of a signed-in request {ref['fixed_ms']:.2f} ms "
-        f"(least rounds {ref['fixed_min_ms']:.2f}), in every page above"
-    )
