@@ -17,6 +17,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmake
 from sqlalchemy.sql.functions import FunctionElement
 
 from hub import dates
+from hub import prepared as _prepared
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -215,15 +216,26 @@ def on_commit(callback) -> None:
     sess.info.setdefault("on_commit", []).append((sess.get_nested_transaction(), callback))
 
 
-def read(stmt, params: dict | None = None) -> sa.CursorResult:
+def prepared(stmt):
+    """Mark a read built once at import (module level) to run prepared by `read`: compiled
+    once per database and executed on the driver's cursor (hub.prepared). Returns the
+    statement itself. Never for a statement built per call."""
+    return _prepared.mark(stmt)
+
+
+def read(stmt, params: dict | None = None) -> sa.Result:
     """Run a read that loads no ORM objects — counts, columns, rows a page only shows — on
     the session's own connection and transaction, without the ORM's per-statement work
     (its execution context, result wrapping, identity map): for the hottest reads, with
-    a statement built once at import (docs/performance.md). Pending changes are flushed
-    first, as the session's autoflush would."""
+    a statement built once at import, marked `prepared` (docs/performance.md). Pending
+    changes are flushed first, as the session's autoflush would."""
     sess = session()
     sess.flush()
-    return sess.connection().execute(stmt, params or {})
+    conn = sess.connection()
+    plan = _prepared.plan_for(stmt, conn.dialect)
+    if plan is None:
+        return conn.execute(stmt, params or {})
+    return plan.run(conn, params or {})
 
 
 _MEMO = "hub.memo"

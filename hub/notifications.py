@@ -31,7 +31,7 @@ def notify(
 
 
 # Built once: the bell's count is on every page.
-_UNREAD = (
+_UNREAD = db.prepared(
     sa.select(sa.func.count())
     .select_from(Notification)
     .where(Notification.person_id == sa.bindparam("person_id"), Notification.read_at.is_(None))
@@ -73,7 +73,7 @@ def unread_count(person_id: int) -> int:
     return db.read(_UNREAD, {"person_id": person_id}).scalar_one()
 
 
-_LATEST = (
+_LATEST = db.prepared(
     sa.select(
         Notification.id,
         Notification.kind,

@@ -69,7 +69,7 @@ def account_state(account: CoopAccount | None, on: date) -> AccountState:
 # bucket rows: one row per bucket, or one with no bucket), read as rows — for the account
 # page and the partner's dashboard panel, instead of loading the account object afresh and
 # reading its buckets in a second statement.
-_ACCOUNT_AND_BUCKETS = (
+_ACCOUNT_AND_BUCKETS = db.prepared(
     sa.select(
         CoopAccount.id,
         *(getattr(CoopAccount, name) for name in BALANCE_FIELDS),
@@ -249,7 +249,7 @@ def use_totals(periods: list[BucketBalance]) -> dict[str, Decimal]:
     }
 
 
-_TERRITORY_PATHS = (
+_TERRITORY_PATHS = db.prepared(
     sa.select(Organization.path)
     .join(TerritoryAssignment, TerritoryAssignment.organization_id == Organization.id)
     .where(TerritoryAssignment.channel_manager_id == sa.bindparam("person_id"))
@@ -367,7 +367,7 @@ class EntryNote:
 
 # The columns the ledger table and its notes show, newest first; built once, read as rows
 # (db.read): a page of 20 entries without loading 20 ORM objects.
-_ENTRY_PAGE = (
+_ENTRY_PAGE = db.prepared(
     sa.select(
         LedgerEntry.id,
         LedgerEntry.kind,
@@ -383,7 +383,7 @@ _ENTRY_PAGE = (
     .limit(sa.bindparam("limit", type_=sa.Integer))
     .offset(sa.bindparam("offset", type_=sa.Integer))
 )
-_ENTRY_COUNT = (
+_ENTRY_COUNT = db.prepared(
     sa.select(sa.func.count())
     .select_from(LedgerEntry)
     .where(LedgerEntry.account_id == sa.bindparam("account_id"))

@@ -41,7 +41,7 @@ class ListedKit:
 
 # The program's published kits by name (as service.kits), one more than the card shows
 # to know whether there are more; built once.
-_PUBLISHED = (
+_PUBLISHED = db.prepared(
     sa.select(
         CampaignKit.id,
         CampaignKit.name,

@@ -103,7 +103,7 @@ class ShownAsset:
 
 
 # As assets_of, built once: the proposal page lists them on every request.
-_SHOWN_ASSETS = (
+_SHOWN_ASSETS = db.prepared(
     sa.select(
         ProposalAsset.id,
         ProposalAsset.title,

@@ -83,7 +83,7 @@ def _with_author(*columns, author_id) -> sa.Select:
     )
 
 
-_THREAD = (
+_THREAD = db.prepared(
     _with_author(
         ProposalEvent.id,
         ProposalEvent.kind,
@@ -96,7 +96,7 @@ _THREAD = (
     .where(ProposalEvent.proposal_id == sa.bindparam("proposal_id"))
     .order_by(ProposalEvent.id)
 )
-_SUGGESTIONS = (
+_SUGGESTIONS = db.prepared(
     _with_author(
         Suggestion.id,
         Suggestion.field,

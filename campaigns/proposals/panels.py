@@ -283,7 +283,7 @@ _LISTED = (
 )
 # What may wait on an OEM reviewer (sla.awaiting's OEM statement: the OEM sees every
 # organisation's proposals but drafts), as rows, a page at a time.
-_FOR_REVIEW = (
+_FOR_REVIEW = db.prepared(
     sa.select(*_LISTED[:-1], sa.null().label("suggested_since"))
     .join(Organization, Organization.id == Proposal.organization_id)
     .where(
@@ -348,8 +348,12 @@ def _lists_statement(distributor: bool) -> sa.Select:
 
 
 # {distributor admin?: statement}
-_PARTNER_LISTS = {distributor: _lists_statement(distributor) for distributor in (False, True)}
-_PARTNER_CANDIDATES = {distributor: _candidates(distributor) for distributor in (False, True)}
+_PARTNER_LISTS = {
+    distributor: db.prepared(_lists_statement(distributor)) for distributor in (False, True)
+}
+_PARTNER_CANDIDATES = {
+    distributor: db.prepared(_candidates(distributor)) for distributor in (False, True)
+}
 
 
 def _row_proposal(row) -> ListedProposal:

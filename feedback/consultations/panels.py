@@ -38,7 +38,7 @@ class ListedConsultation:
 # partner asked for all the consultations ever opened, as objects, to show the open
 # ones.) tests/feedback/consultations/test_consultations.py checks that it lists what
 # visible_consultations and is_open give.
-_OPEN_TODAY = (
+_OPEN_TODAY = db.prepared(
     sa.select(
         Consultation.id,
         Consultation.title,

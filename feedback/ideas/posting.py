@@ -31,7 +31,7 @@ def product_lines() -> list[ProductLine]:
     return list(db.session.scalars(_PRODUCT_LINES))
 
 
-_LINE_NAMES = sa.select(ProductLine.id, ProductLine.name).order_by(ProductLine.name)
+_LINE_NAMES = db.prepared(sa.select(ProductLine.id, ProductLine.name).order_by(ProductLine.name))
 
 
 def line_names() -> list:

@@ -52,7 +52,7 @@ _TAGS_OF = (
     .where(IdeaTag.idea_id.in_(sa.bindparam("ids", expanding=True)))
     .order_by(IdeaTag.idea_id, IdeaTag.tag)
 )
-_ALL_TAGS = sa.select(IdeaTag.tag).distinct().order_by(IdeaTag.tag)
+_ALL_TAGS = db.prepared(sa.select(IdeaTag.tag).distinct().order_by(IdeaTag.tag))
 
 
 def tags_of(idea_ids: list[int]) -> dict[int, list[str]]:

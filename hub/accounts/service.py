@@ -354,7 +354,7 @@ class ProgramFacts:
     updated_at: datetime | None
 
 
-_PROGRAM_FACTS = sa.select(*_FACTS_COLUMNS).limit(1)
+_PROGRAM_FACTS = db.prepared(sa.select(*_FACTS_COLUMNS).limit(1))
 _FACTS_MEMO = "program_facts"
 
 

@@ -131,7 +131,7 @@ _TOKEN_HOLDER = (
     .join(ApiToken, ApiToken.person_id == Person.id)
     .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked_at.is_(None))
 )
-_TOKEN_CALLER = (
+_TOKEN_CALLER = db.prepared(
     sa.select(Person.id, Person.role, Organization.id, Organization.path, *_TOKEN_CHECK)
     .join(ApiToken, ApiToken.person_id == Person.id)
     .join(Organization, Organization.id == Person.organization_id)

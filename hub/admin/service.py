@@ -119,7 +119,7 @@ def _recent_statement(scope: str) -> Select:
 
 
 # Built once per scope: the program admin's dashboard runs it on every visit.
-_RECENT = {scope: _recent_statement(scope) for scope in policy.AUDIT_SCOPES}
+_RECENT = {scope: db.prepared(_recent_statement(scope)) for scope in policy.AUDIT_SCOPES}
 
 
 def recent_audit_events(viewer: Person, limit: int) -> list[RecentEvent]:

@@ -71,8 +71,8 @@ def _unread_count_statement(partner: bool) -> sa.Select:
     return stmt
 
 
-_UNREAD_OEM = _unread_count_statement(partner=False)
-_UNREAD_PARTNER = _unread_count_statement(partner=True)
+_UNREAD_OEM = db.prepared(_unread_count_statement(partner=False))
+_UNREAD_PARTNER = db.prepared(_unread_count_statement(partner=True))
 
 
 def unread_conversation_count(viewer: Person) -> int:

@@ -78,7 +78,7 @@ _EXPERTS = sa.and_(
 )
 
 # Built once: every partner's dashboard runs it (docs/performance.md, "Core rows").
-_EXPERT_LINES = (
+_EXPERT_LINES = db.prepared(
     sa.select(ProductLine.id, ProductLine.name, Person.id, Person.name)
     .join(ProductLineManager, ProductLineManager.product_line_id == ProductLine.id)
     .join(Person, Person.id == ProductLineManager.person_id)

@@ -48,7 +48,7 @@ class ShownMessage:
     author: Author | None
 
 
-_TRANSCRIPT = (
+_TRANSCRIPT = db.prepared(
     sa.select(
         Message.id,
         Message.conversation_id,

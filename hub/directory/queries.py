@@ -124,7 +124,7 @@ def _search_statements(partner: bool, text: bool, kind: bool, tier: bool) -> tup
         .limit(sa.bindparam("limit", type_=sa.Integer))
         .offset(sa.bindparam("offset", type_=sa.Integer))
     )
-    return count, rows
+    return db.prepared(count), db.prepared(rows)
 
 
 def organization_search(viewer: Person, *, q: str = "", kind: str = "", tier: str = "") -> Search:
@@ -273,7 +273,7 @@ class Contact:
 
 # channel_managers(active_only=True)'s people as rows, in its order: on every partner's
 # dashboard, where objects cost more than the card they fill.
-_CONTACTS = (
+_CONTACTS = db.prepared(
     sa.select(Person.id, Person.name, Person.title, Person.email, Person.phone)
     .join(TerritoryAssignment, TerritoryAssignment.channel_manager_id == Person.id)
     .where(TerritoryAssignment.organization_id == sa.bindparam("org_id"), Person.active.is_(True))
@@ -321,7 +321,7 @@ def product_lines_managed_by(person_id: int) -> list[ProductLine]:
 # --- The dashboard's facts ---------------------------------------------------------
 
 
-_STAFF_SUMMARY = (
+_STAFF_SUMMARY = db.prepared(
     sa.select(Person.active, Person.password_hash.is_(None), sa.func.count())
     .where(Person.organization_id == sa.bindparam("org_id"))
     .group_by(Person.active, Person.password_hash.is_(None))
@@ -347,7 +347,7 @@ def _downstream_statement(partner: bool) -> Select:
     return stmt.where(policy.PARTNER_ORGANIZATION_SCOPE) if partner else stmt
 
 
-_DOWNSTREAM = {partner: _downstream_statement(partner) for partner in (False, True)}
+_DOWNSTREAM = {partner: db.prepared(_downstream_statement(partner)) for partner in (False, True)}
 
 
 def downstream_counts(viewer: Person) -> dict[str, int]:
@@ -359,7 +359,7 @@ def downstream_counts(viewer: Person) -> dict[str, int]:
     return {OrgKind(kind).label: count for kind, count in rows}
 
 
-_TERRITORY = (
+_TERRITORY = db.prepared(
     sa.select(
         *_LISTED_COLUMNS,
         sa.null().label("parent_name"),
@@ -371,7 +371,7 @@ _TERRITORY = (
     .order_by(Organization.name)
     .limit(sa.bindparam("limit", type_=sa.Integer))
 )
-_TERRITORY_SIZE = (
+_TERRITORY_SIZE = db.prepared(
     sa.select(sa.func.count())
     .select_from(TerritoryAssignment)
     .where(TerritoryAssignment.channel_manager_id == sa.bindparam("manager_id"))

@@ -41,7 +41,7 @@ class TierChoice:
 
 
 # Built once: the directory's tier filter lists them on every request.
-_CHOICES = sa.select(Tier.id, Tier.name).order_by(Tier.rank, Tier.id)
+_CHOICES = db.prepared(sa.select(Tier.id, Tier.name).order_by(Tier.rank, Tier.id))
 
 
 def choices() -> list[TierChoice]:
@@ -63,7 +63,7 @@ def holder_counts() -> list[tuple[Tier, int]]:
 
 
 # Built once, names and counts only: the program admin's dashboard draws it on every visit.
-_CHART = (
+_CHART = db.prepared(
     sa.select(Tier.name, sa.func.count(Organization.id))
     .outerjoin(Organization, Organization.tier_id == Tier.id)
     .group_by(Tier.id, Tier.name)

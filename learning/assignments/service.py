@@ -190,7 +190,7 @@ class MyAssignment(AssignmentTitle):
 # what the dashboard shows, built once. Their paths and levels — with the levels' modules,
 # which each one's progress counts — come from the catalogue the page has read already
 # (as mapped objects, one statement per assignment and level, they grew with the list).
-_MINE = (
+_MINE = db.prepared(
     sa.select(
         Assignment.id, Assignment.path_id, Assignment.level_id, Assignment.due_on, Person.name
     )

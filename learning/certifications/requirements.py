@@ -133,7 +133,7 @@ def _certifications(person_id: int) -> list[Certification]:
 # only for what they show: as rows of their own columns, each given its level from the
 # catalogue the page has loaded already (learning.paths.catalogue), not as mapped objects
 # joined with their level, path and product line. Prebuilt, as _CERTIFICATIONS.
-_HELD = (
+_HELD = db.prepared(
     sa.select(
         Certification.id,
         Certification.level_id,
@@ -217,20 +217,22 @@ def _kind(kind: int):
     return sa.literal_column(str(kind)).label("kind")
 
 
-_RECORD = sa.union_all(
-    sa.select(
-        _kind(_COMPLETED), ModuleProgress.module_id.label("id"), ModuleProgress.completed_at
-    ).where(ModuleProgress.person_id == _PERSON, ModuleProgress.completed_at.is_not(None)),
-    sa.select(_kind(_QUIZ), Quiz.module_id, _NO_TIME),
-    sa.select(_kind(_PASSED), Quiz.module_id, _NO_TIME)
-    .join(QuizAttempt, QuizAttempt.quiz_id == Quiz.id)
-    .where(QuizAttempt.person_id == _PERSON, QuizAttempt.passed.is_(True))
-    .distinct(),
-    sa.select(_kind(_PRACTICAL), PracticalAssessment.level_id, _NO_TIME),
-    sa.select(_kind(_SIGNED_OFF), AssessmentSubmission.level_id, _NO_TIME).where(
-        AssessmentSubmission.person_id == _PERSON,
-        AssessmentSubmission.status == SubmissionStatus.SIGNED_OFF,
-    ),
+_RECORD = db.prepared(
+    sa.union_all(
+        sa.select(
+            _kind(_COMPLETED), ModuleProgress.module_id.label("id"), ModuleProgress.completed_at
+        ).where(ModuleProgress.person_id == _PERSON, ModuleProgress.completed_at.is_not(None)),
+        sa.select(_kind(_QUIZ), Quiz.module_id, _NO_TIME),
+        sa.select(_kind(_PASSED), Quiz.module_id, _NO_TIME)
+        .join(QuizAttempt, QuizAttempt.quiz_id == Quiz.id)
+        .where(QuizAttempt.person_id == _PERSON, QuizAttempt.passed.is_(True))
+        .distinct(),
+        sa.select(_kind(_PRACTICAL), PracticalAssessment.level_id, _NO_TIME),
+        sa.select(_kind(_SIGNED_OFF), AssessmentSubmission.level_id, _NO_TIME).where(
+            AssessmentSubmission.person_id == _PERSON,
+            AssessmentSubmission.status == SubmissionStatus.SIGNED_OFF,
+        ),
+    )
 )
 
 

@@ -24,7 +24,7 @@ from learning.paths.models import LearningTrack, Level, Module, Path, level_prer
 TRACK_ORDER = sa.case({t.value: n for n, t in enumerate(LearningTrack)}, value=Path.track)
 
 # Every path with its levels (a path without levels as one row whose level is NULL).
-_PATHS = (
+_PATHS = db.prepared(
     sa.select(
         Path.id,
         Path.title,
@@ -42,24 +42,26 @@ _PATHS = (
 # Each level's modules — a path's modules, not its levels' recertification modules (as
 # Level.modules) — and each level's prerequisites, told apart by `kind`.
 _MODULE, _PREREQUISITE = 0, 1
-_MODULES_AND_PREREQUISITES = sa.union_all(
-    sa.select(
-        sa.literal_column(str(_MODULE)).label("kind"),
-        Module.level_id,
-        Module.position.label("sort"),
-        Module.id,
-        Module.title,
-        Module.minutes,
-    ).where(Module.recert.is_(False)),
-    sa.select(
-        sa.literal_column(str(_PREREQUISITE)),
-        level_prerequisite.c.level_id,
-        level_prerequisite.c.required_level_id,
-        level_prerequisite.c.required_level_id,
-        sa.cast(sa.null(), Module.title.type),  # typed for PostgreSQL's UNION
-        sa.cast(sa.null(), Module.minutes.type),
-    ),
-).order_by(sa.text("kind"), sa.text("level_id"), sa.text("sort"), sa.text("id"))
+_MODULES_AND_PREREQUISITES = db.prepared(
+    sa.union_all(
+        sa.select(
+            sa.literal_column(str(_MODULE)).label("kind"),
+            Module.level_id,
+            Module.position.label("sort"),
+            Module.id,
+            Module.title,
+            Module.minutes,
+        ).where(Module.recert.is_(False)),
+        sa.select(
+            sa.literal_column(str(_PREREQUISITE)),
+            level_prerequisite.c.level_id,
+            level_prerequisite.c.required_level_id,
+            level_prerequisite.c.required_level_id,
+            sa.cast(sa.null(), Module.title.type),  # typed for PostgreSQL's UNION
+            sa.cast(sa.null(), Module.minutes.type),
+        ),
+    ).order_by(sa.text("kind"), sa.text("level_id"), sa.text("sort"), sa.text("id"))
+)
 
 
 @dataclass(frozen=True, slots=True)

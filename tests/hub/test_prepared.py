@@ -1,0 +1,187 @@
+"""Prepared reads (hub.prepared, `db.prepared` + `db.read`) answer exactly what SQLAlchemy's
+own execution of the same statement answers — rows, types, keys, errors — on this
+database, and every statement the hub marks is prepared on it."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from hub import db, prepared
+from hub.models import Organization, OrgKind, Person, Role
+
+_PARENT = sa.orm.aliased(Organization, name="parent")
+# Each kind of value a page reads: enums (a bind and a fixed IN list of them), a Decimal,
+# a date and a datetime, a boolean, a NULL, an outer join, two columns both called "id".
+_PEOPLE = db.prepared(
+    sa.select(
+        Person.id,
+        Organization.id,
+        Person.name,
+        Person.role,
+        Person.active,
+        Person.created_at,
+        Person.last_login_at,
+        Organization.kind,
+        _PARENT.name.label("parent_name"),
+        sa.bindparam("amount", type_=sa.Numeric(12, 2)).label("amount"),
+        sa.bindparam("on", type_=sa.Date).label("on"),
+    )
+    .join(Organization, Organization.id == Person.organization_id)
+    .outerjoin(_PARENT, _PARENT.id == Organization.parent_id)
+    .where(
+        Person.role.in_([Role.DEALER_MARKETER, Role.PARTNER_STAFF, Role.PARTNER_ADMIN]),
+        Organization.kind != sa.bindparam("not_kind"),
+        Person.created_at < sa.bindparam("before"),
+    )
+    .order_by(Person.id)
+    .limit(sa.bindparam("limit", type_=sa.Integer))
+)
+_COUNT = db.prepared(sa.select(sa.func.count()).select_from(Person))
+_MISSING = db.prepared(sa.select(sa.column("x")).select_from(sa.table("no_such_table")))
+PARAMS = {
+    "amount": Decimal("1234.50"),
+    "on": date(2026, 12, 31),
+    "not_kind": OrgKind.OEM,
+    "before": datetime(2999, 1, 1),
+    "limit": 50,
+}
+
+
+def _usual(stmt, params):
+    """The statement run SQLAlchemy's way, on the session's connection."""
+    return db.session.connection().execute(stmt, params)
+
+
+def test_every_marked_statement_is_prepared_on_this_database(app):
+    from hub.directory.queries import _search_statements
+
+    for combination in itertools.product((False, True), repeat=4):
+        _search_statements(*combination)  # built on first use
+    dialect = db.session.connection().dialect
+    names = _marked_names()
+    not_prepared = {
+        names.get(id(stmt), repr(stmt))
+        for stmt, _plans in list(prepared._MARKED.values())
+        if prepared.Plan.compile(stmt, dialect) is None
+    }
+    # A statement taking a value rendered into its SQL per call (literal_execute) or a
+    # per-call IN list cannot be prepared: it must not be marked, to run the usual way.
+    assert not_prepared == set()
+
+
+def _marked_names() -> dict[int, str]:
+    """Module-level names of the marked statements, by id (for a readable failure)."""
+    import sys
+
+    found = {}
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] not in {"hub", "campaigns", "feedback", "learning"}:
+            continue
+        for attr, value in vars(module).items():
+            if id(value) in prepared._MARKED:
+                found[id(value)] = f"{name}.{attr}"
+    return found
+
+
+def test_rows_types_and_keys_are_sqlalchemys(app, channel):
+    usual = _usual(_PEOPLE, PARAMS)
+    expected_keys, expected = list(usual.keys()), usual.all()
+    result = db.read(_PEOPLE, PARAMS)
+    assert list(result.keys()) == expected_keys
+    rows = result.all()
+    assert len(rows) >= 3  # the channel's marketer, staff and partner admin
+    assert rows == expected
+    for row, want in zip(rows, expected, strict=True):
+        assert [type(v) for v in row] == [type(v) for v in want]
+    first = rows[0]
+    assert isinstance(first.role, Role) and isinstance(first.kind, OrgKind)
+    assert first.amount == Decimal("1234.50") and isinstance(first.amount, Decimal)
+    assert first.on == date(2026, 12, 31) and isinstance(first.created_at, datetime)
+    assert first.active is True and first.last_login_at is None
+    assert {r.role for r in rows} <= {
+        Role.DEALER_MARKETER,
+        Role.PARTNER_STAFF,
+        Role.PARTNER_ADMIN,
+    }
+    # By Column, as SQLAlchemy's rows allow, and by the name SQLAlchemy gives the second
+    # of two columns called "id"; a column the statement lacks is not there, as there.
+    name, kind = Person.__table__.c.name, Organization.__table__.c.kind
+    for row in (first, expected[0]):
+        assert row._mapping[name] == expected[0].name
+        assert row._mapping[kind] == expected[0].kind
+        assert (row.id, row.id_1) == (expected[0].id, expected[0].id_1)  # two "id" columns
+        with pytest.raises(sa.exc.NoSuchColumnError):
+            _ = row._mapping[Person.__table__.c.email]
+
+
+def test_result_methods_behave_as_sqlalchemys(app, channel):
+    assert db.read(_COUNT).scalar_one() == _usual(_COUNT, {}).scalar_one() > 0
+    params = {**PARAMS, "limit": 2}
+    assert db.read(_PEOPLE, params).scalars().all() == _usual(_PEOPLE, params).scalars().all()
+    assert db.read(_PEOPLE, params).mappings().all() == _usual(_PEOPLE, params).mappings().all()
+    assert db.read(_PEOPLE, params).first() == _usual(_PEOPLE, params).first()
+    assert len(list(db.read(_PEOPLE, params))) == 2
+
+
+def test_statement_listeners_see_each_prepared_read(app, channel, statements):
+    with statements:
+        db.read(_COUNT).scalar_one()
+        db.read(_PEOPLE, PARAMS).all()
+    assert len(statements.statements) == 2
+    assert "count(*)" in statements.statements[0].lower()
+
+
+def test_a_missing_parameter_is_refused(app):
+    params = {k: v for k, v in PARAMS.items() if k != "before"}
+    with pytest.raises(sa.exc.ArgumentError, match="before"):
+        db.read(_PEOPLE, params)
+
+
+def test_a_driver_error_is_sqlalchemys_and_the_session_recovers(app, channel):
+    with db.session.begin_nested():
+        pass
+    savepoint = db.session.begin_nested()
+    with pytest.raises(sa.exc.DBAPIError) as raised:
+        db.read(_MISSING).all()
+    assert "no_such_table" in str(raised.value)
+    savepoint.rollback()
+    assert db.read(_COUNT).scalar_one() > 0
+
+
+def test_pending_changes_are_flushed_first(app, channel):
+    before = db.read(_COUNT).scalar_one()
+    db.session.add(
+        Person(
+            email="new.person@example.com",
+            name="New Person",
+            role=Role.PARTNER_STAFF,
+            organization=channel.dealer,
+        )
+    )
+    assert db.read(_COUNT).scalar_one() == before + 1
+
+
+def test_an_unmarked_statement_runs_the_usual_way(app, channel):
+    stmt = sa.select(sa.func.count()).select_from(Person)  # built per call: never prepared
+    assert prepared.plan_for(stmt, db.session.connection().dialect) is None
+    assert db.read(stmt).scalar_one() == db.read(_COUNT).scalar_one()
+
+
+_SAME_LABEL = db.prepared(
+    sa.select(Person.name.label("n"), Organization.name.label("n"))
+    .join(Organization, Organization.id == Person.organization_id)
+    .order_by(Person.id)
+    .limit(1)
+)
+
+
+def test_a_name_two_columns_share_is_ambiguous_as_in_sqlalchemy(app, channel):
+    for row in (db.read(_SAME_LABEL).one(), _usual(_SAME_LABEL, {}).one()):
+        assert len(row) == 2
+        with pytest.raises(sa.exc.InvalidRequestError, match="[Aa]mbiguous"):
+            _ = row.n
