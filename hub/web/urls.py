@@ -20,16 +20,36 @@ from flask import Flask
 from flask.globals import _cv_request
 
 MAX_URLS = 50_000
+MAX_SYNC = 1_000
 _PLAIN = (int, str)
 
 
 class HubFlask(Flask):
-    """Flask with `url_for` kept per endpoint and values (above)."""
+    """Flask with `url_for` kept per endpoint and values (above), and `ensure_sync` kept
+    per function."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._built_urls: dict[tuple, str] = {}
         self._url_defaults: bool | None = None  # any url_defaults functions? (known at first use)
+        self._synced: dict = {}
+
+    def ensure_sync(self, func):
+        """Flask's answer for func, kept: Flask asks it of every hook, context processor
+        and view it calls (some forty times a request), each time inspecting whether the
+        function is a coroutine function, which a function never stops or starts being.
+        Flask documents this method as the one to override. Cleared at `MAX_SYNC`
+        functions (a closure made per call is a new function each time)."""
+        try:
+            return self._synced[func]
+        except KeyError:
+            synced = super().ensure_sync(func)
+        except TypeError:  # an unhashable callable: asked afresh
+            return super().ensure_sync(func)
+        if len(self._synced) >= MAX_SYNC:
+            self._synced.clear()
+        self._synced[func] = synced
+        return synced
 
     def url_for(
         self,

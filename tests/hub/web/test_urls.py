@@ -77,3 +77,33 @@ def test_the_store_is_bounded(app, monkeypatch):
         for person_id in range(10):
             assert url_for("hub.person_detail", person_id=person_id) == f"/people/{person_id}"
     assert len(app._built_urls) <= 3
+
+
+def test_ensure_sync_answers_as_flask_and_is_kept(app):
+    def plain():
+        return "plain"
+
+    async def coroutine():
+        return "async"
+
+    assert app.ensure_sync(plain) is Flask.ensure_sync(app, plain) is plain
+    assert app._synced[plain] is plain
+    # An async function is Flask's business: without asgiref installed both refuse it.
+    for ensure in (Flask.ensure_sync, type(app).ensure_sync):
+        try:
+            answer = ensure(app, coroutine)
+        except RuntimeError as refused:
+            answer = type(refused)
+        assert answer is RuntimeError or answer() == "async"
+    assert app.ensure_sync(len) is len  # a builtin, kept too
+    unhashable = type("Unhashable", (), {"__call__": lambda self: 1, "__hash__": None})()
+    assert app.ensure_sync(unhashable) is unhashable  # answered, not kept
+
+
+def test_the_ensure_sync_store_is_bounded(app, monkeypatch):
+    monkeypatch.setattr(urls, "MAX_SYNC", 3)
+    app._synced.clear()
+    functions = [lambda i=i: i for i in range(10)]
+    for function in functions:
+        assert app.ensure_sync(function) is function
+    assert len(app._synced) <= 3
