@@ -20,9 +20,10 @@ compiled once per database by SQLAlchemy's own compiler (the same SQL), and each
 * hands a driver error to the connection's own error handling, so it is raised as
   SQLAlchemy's exception (and a dropped connection is recognised as one).
 
-Only what compiles to one SQL string can be prepared: an `IN` list fixed when the
-statement was built is expanded once, here; a statement with an `IN` list or a
-literal-execute value given per call must not be marked. tests/hub/test_prepared.py
+An `IN` list fixed when the statement was built is expanded once, here; one given per
+call (the ids of a page's rows) gets a plan per length of the list (`PerLength`). A
+statement with a literal-execute value (rendered into its SQL per call) cannot be
+prepared and must not be marked. tests/hub/test_prepared.py
 checks that every marked statement prepares on the database under test, and that a
 prepared read answers what SQLAlchemy's own execution answers (rows, types, keys,
 errors). The compiler's result columns, bind processors and the connection's error
@@ -47,7 +48,7 @@ def mark(stmt):
     return stmt
 
 
-def plan_for(stmt, dialect) -> Plan | None:
+def plan_for(stmt, dialect) -> Plan | PerLength | None:
     """The plan of a marked statement on this dialect; None when it is not marked or
     cannot be prepared."""
     entry = _MARKED.get(id(stmt))
@@ -67,7 +68,9 @@ class Plan:
     __slots__ = ("ambiguous", "binds", "columns", "keys", "metadata", "positional", "sql")
 
     @classmethod
-    def compile(cls, stmt, dialect) -> Plan | None:
+    def compile(cls, stmt, dialect) -> Plan | PerLength | None:
+        """The statement's plan on this dialect; a `PerLength` when it takes IN lists per
+        call; None when its SQL changes with the values given (literal-execute)."""
         compiled = stmt.compile(dialect=dialect)
         if (
             not compiled._result_columns
@@ -76,33 +79,48 @@ class Plan:
             or any(bind.callable is not None for bind in compiled.bind_names)
         ):
             return None
+        if lists := sorted(b.key for b in compiled.post_compile_params if b.required):
+            return PerLength(compiled, lists)
+        return cls.expanded(compiled, {})
+
+    @classmethod
+    def expanded(cls, compiled, lengths: dict[str, int]) -> Plan:
+        """The plan of a compiled statement, its IN lists expanded as SQLAlchemy would at
+        an execution: one fixed when the statement was built (statuses, kinds) with its
+        values; one given per call (`lengths`: its key and length) as that many
+        parameters, each an item of the list given."""
         sql, order, processors = compiled.string, compiled.positiontup, compiled._bind_processors
         constants: dict = {}
-        if expanding := compiled.post_compile_params:
-            # An IN list fixed when the statement was built (statuses, kinds) is expanded
-            # here, once, as SQLAlchemy would at every execution; one given per call is not.
-            if any(bind.required for bind in expanding):
-                return None
-            placeholders = {
-                bind.key: None for bind in compiled.bind_names if bind.required
-            }  # not in the SQL: only the expanded lists are rendered
+        items: dict[str, tuple[str, int]] = {}  # a parameter: (the list's key, its index)
+        if compiled.post_compile_params:
+            placeholders: dict = {bind.key: None for bind in compiled.bind_names if bind.required}
+            placeholders.update({key: [None] * n for key, n in lengths.items()})
             state = compiled.construct_expanded_state(placeholders)
             sql, order = state.statement, state.positiontup
             processors = {**processors, **state.processors}  # the expanded lists' own
+            for name, names in state.parameter_expansion.items():
+                if name in lengths:
+                    items.update((item, (name, i)) for i, item in enumerate(names))
             own = set(compiled.bind_names.values())
-            constants = {k: v for k, v in state.parameters.items() if k not in own}
+            constants = {
+                k: v for k, v in state.parameters.items() if k not in own and k not in items
+            }
             if order is None:
                 order = list(state.parameters)
         by_name = {name: bind for bind, name in compiled.bind_names.items()}
         binds = []
         for name in order if order is not None else by_name:
             process = processors.get(name)
+            if name in items:
+                key, index = items[name]
+                binds.append((name, key, index, True, None, process))
+                continue
             bind = by_name.get(name)
             required = bind is not None and bind.required
             value = constants[name] if bind is None else bind.value
             if not required and process is not None:  # a constant: processed once, here
                 value = process(value)
-            binds.append((name, required, value, process))
+            binds.append((name, name, None, required, value, process))
         plan = cls()
         plan.sql = sql
         plan.positional = compiled.positional
@@ -115,14 +133,16 @@ class Plan:
         return plan
 
     def parameters(self, params: dict):
-        """The driver's parameters: each given one through its type's bind processor, the
-        statement's own constants as processed at compile time."""
+        """The driver's parameters: each given one (or item of a list given) through its
+        type's bind processor, the statement's own constants as processed at compile time."""
         values = []
-        for name, required, value, process in self.binds:
-            if name in params:
-                value = params[name] if process is None else process(params[name])
+        for _name, key, index, required, value, process in self.binds:
+            if key in params:
+                value = params[key] if index is None else params[key][index]
+                if process is not None:
+                    value = process(value)
             elif required:
-                raise sa.exc.ArgumentError(f"A value is required for bind parameter {name!r}")
+                raise sa.exc.ArgumentError(f"A value is required for bind parameter {key!r}")
             values.append(value)
         if self.positional:
             return tuple(values)
@@ -163,6 +183,37 @@ class Plan:
             _ambiguous_keys=self.ambiguous or None,
         )
         return self.metadata
+
+
+class PerLength:
+    """A statement taking IN lists per call (ids of a page's rows): a `Plan` for each
+    length of its lists, made at the first read of that length — the SQL differs only in
+    how many parameters each list has. At most `MAX_LENGTHS` kept (then started afresh)."""
+
+    MAX_LENGTHS = 64
+
+    def __init__(self, compiled, lists: list[str]):
+        self.compiled, self.lists = compiled, lists
+        self.plans: dict[tuple[int, ...], Plan] = {}
+
+    def run(self, conn: sa.Connection, params: dict) -> IteratorResult:
+        params = dict(params)
+        lengths = []
+        for key in self.lists:
+            if key not in params:
+                raise sa.exc.ArgumentError(f"A value is required for bind parameter {key!r}")
+            if not isinstance(values := params[key], list | tuple):
+                values = params[key] = list(values)  # a set, a generator: in its order
+            lengths.append(len(values))
+        shape = tuple(lengths)
+        plan = self.plans.get(shape)
+        if plan is None:
+            if len(self.plans) >= self.MAX_LENGTHS:
+                self.plans.clear()
+            plan = self.plans[shape] = Plan.expanded(
+                self.compiled, dict(zip(self.lists, shape, strict=True))
+            )
+        return plan.run(conn, params)
 
 
 class _Metadata(SimpleResultMetaData):

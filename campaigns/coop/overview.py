@@ -411,8 +411,10 @@ _PAID = (
     .where(LedgerEntry.hold_id == Hold.id, LedgerEntry.kind == EntryKind.REIMBURSEMENT)
     .scalar_subquery()
 )
-_HOLD_NOTES = sa.select(Hold.id, Hold.reference, _PAID.label("paid")).where(
-    Hold.id.in_(sa.bindparam("hold_ids", expanding=True))
+_HOLD_NOTES = db.prepared(
+    sa.select(Hold.id, Hold.reference, _PAID.label("paid")).where(
+        Hold.id.in_(sa.bindparam("hold_ids", expanding=True))
+    )
 )
 
 

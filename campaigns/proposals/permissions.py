@@ -124,13 +124,17 @@ def visible_by_reference(viewer: Person, references) -> dict[str, tuple[int, str
 # ledger page names its holds' campaigns on every view); tests/campaigns/proposals/
 # test_page_statements.py checks that they see what visible_proposals sees.
 _SOME = Proposal.id.in_(sa.bindparam("ids", expanding=True))
-_TITLES_FOR_OEM = sa.select(Proposal.id, Proposal.title).where(Proposal.status != S.DRAFT, _SOME)
-_TITLES_FOR_PARTNER = sa.select(Proposal.id, Proposal.title).where(
-    Proposal.organization_id.in_(
-        sa.select(Organization.id).where(policy.PARTNER_ORGANIZATION_SCOPE)
-    ),
-    sa.or_(Proposal.status != S.DRAFT, Proposal.organization_id == sa.bindparam("own")),
-    _SOME,
+_TITLES_FOR_OEM = db.prepared(
+    sa.select(Proposal.id, Proposal.title).where(Proposal.status != S.DRAFT, _SOME)
+)
+_TITLES_FOR_PARTNER = db.prepared(
+    sa.select(Proposal.id, Proposal.title).where(
+        Proposal.organization_id.in_(
+            sa.select(Organization.id).where(policy.PARTNER_ORGANIZATION_SCOPE)
+        ),
+        sa.or_(Proposal.status != S.DRAFT, Proposal.organization_id == sa.bindparam("own")),
+        _SOME,
+    )
 )
 
 

@@ -47,7 +47,7 @@ def parse(raw: str, *, field: str = "tags") -> list[str]:
 
 
 # Built once (the board asks on every request), run as rows.
-_TAGS_OF = (
+_TAGS_OF = db.prepared(
     sa.select(IdeaTag.idea_id, IdeaTag.tag)
     .where(IdeaTag.idea_id.in_(sa.bindparam("ids", expanding=True)))
     .order_by(IdeaTag.idea_id, IdeaTag.tag)

@@ -210,7 +210,7 @@ def _board_statements(
         .limit(sa.bindparam("limit", type_=sa.Integer))
         .offset(sa.bindparam("offset", type_=sa.Integer))
     )
-    return count, shown
+    return db.prepared(count), db.prepared(shown)
 
 
 def board_page(viewer: Person, filters: Filters, page: int, per_page: int) -> tuple[list, int]:

@@ -133,7 +133,9 @@ def _list_statement(
         )
     if after:
         stmt = stmt.where(OrganizationRow.id > sa.bindparam("after"))
-    return stmt.order_by(OrganizationRow.id).limit(sa.bindparam("limit", type_=sa.Integer))
+    return db.prepared(
+        stmt.order_by(OrganizationRow.id).limit(sa.bindparam("limit", type_=sa.Integer))
+    )
 
 
 @bp.post("/organizations")

@@ -146,7 +146,7 @@ def organization_search(viewer: Person, *, q: str = "", kind: str = "", tier: st
 
 # The statements below are built once, with parameters: the dashboard and the directory
 # run them on every request (docs/performance.md, "prebuilt statements").
-_ACTIVE_STAFF = (
+_ACTIVE_STAFF = db.prepared(
     sa.select(Person.organization_id, sa.func.count())
     .where(
         Person.organization_id.in_(sa.bindparam("org_ids", expanding=True)),

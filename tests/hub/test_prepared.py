@@ -58,10 +58,18 @@ def _usual(stmt, params):
 
 
 def test_every_marked_statement_is_prepared_on_this_database(app):
+    from feedback.ideas.triage import _board_statements
+    from hub.directory.api import _list_statement
     from hub.directory.queries import _search_statements
 
+    # The statements built once per shape of filters, on first use: every shape.
     for combination in itertools.product((False, True), repeat=4):
-        _search_statements(*combination)  # built on first use
+        _search_statements(*combination)
+    for combination in itertools.product((False, True), repeat=6):
+        _list_statement(*combination)
+    for active, line, status, tag in itertools.product((False, True), repeat=4):
+        for sort in ("votes", "newest", ""):
+            _board_statements(active, line, status, sort, tag)
     dialect = db.session.connection().dialect
     names = _marked_names()
     not_prepared = {
@@ -183,5 +191,33 @@ _SAME_LABEL = db.prepared(
 def test_a_name_two_columns_share_is_ambiguous_as_in_sqlalchemy(app, channel):
     for row in (db.read(_SAME_LABEL).one(), _usual(_SAME_LABEL, {}).one()):
         assert len(row) == 2
-        with pytest.raises(sa.exc.InvalidRequestError, match="[Aa]mbiguous"):
+        with pytest.raises(sa.exc.InvalidRequestError, match=r"[Aa]mbiguous"):
             _ = row.n
+
+
+# IN lists given per call: ids, and enums (each item through its type's bind processor),
+# beside a list fixed when the statement was built.
+_BY_IDS = db.prepared(
+    sa.select(Person.id, Person.role)
+    .where(
+        Person.id.in_(sa.bindparam("ids", expanding=True)),
+        Person.role.in_(sa.bindparam("roles", expanding=True)),
+        Person.role != Role.PROGRAM_ADMIN,
+    )
+    .order_by(Person.id)
+)
+
+
+def test_in_lists_given_per_call_are_prepared_per_length(app, channel):
+    people = channel.people
+    everyone = [people[r].id for r in ("dealer_marketer", "partner_staff", "partner_admin")]
+    roles = [Role.DEALER_MARKETER, Role.PARTNER_STAFF]
+    for ids in ([], everyone[:1], everyone, set(everyone), (i for i in everyone)):
+        given = ids if isinstance(ids, list | set) else list(ids)  # a generator, once
+        expected = _usual(_BY_IDS, {"ids": list(given), "roles": roles}).all()
+        assert db.read(_BY_IDS, {"ids": given, "roles": roles}).all() == expected
+    assert len(expected) == 2 and {r.role for r in expected} == set(roles)
+    plans = prepared.plan_for(_BY_IDS, db.session.connection().dialect).plans
+    assert set(plans) == {(0, 2), (1, 2), (3, 2)}  # one plan per lengths (ids, roles)
+    with pytest.raises(sa.exc.ArgumentError, match="roles"):
+        db.read(_BY_IDS, {"ids": everyone})
