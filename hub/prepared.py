@@ -20,10 +20,11 @@ compiled once per database by SQLAlchemy's own compiler (the same SQL), and each
 * hands a driver error to the connection's own error handling, so it is raised as
   SQLAlchemy's exception (and a dropped connection is recognised as one).
 
-An `IN` list fixed when the statement was built is expanded once, here; one given per
-call (the ids of a page's rows) gets a plan per length of the list (`PerLength`). A
-statement with a literal-execute value (rendered into its SQL per call) cannot be
-prepared and must not be marked. tests/hub/test_prepared.py
+An `IN` list fixed when the statement was built is expanded once, here. What changes the
+SQL from one call to the next gets a plan per shape of the call (`PerCall`): an `IN`
+list given per call (the ids of a page's rows), by its length; a literal-execute value
+(a date written into the SQL so PostgreSQL plans for it, `coop.partners`), by its value.
+tests/hub/test_prepared.py
 checks that every marked statement prepares on the database under test, and that a
 prepared read answers what SQLAlchemy's own execution answers (rows, types, keys,
 errors). The compiler's result columns, bind processors and the connection's error
@@ -48,7 +49,7 @@ def mark(stmt):
     return stmt
 
 
-def plan_for(stmt, dialect) -> Plan | PerLength | None:
+def plan_for(stmt, dialect) -> Plan | PerCall | None:
     """The plan of a marked statement on this dialect; None when it is not marked or
     cannot be prepared."""
     entry = _MARKED.get(id(stmt))
@@ -68,33 +69,35 @@ class Plan:
     __slots__ = ("ambiguous", "binds", "columns", "keys", "metadata", "positional", "sql")
 
     @classmethod
-    def compile(cls, stmt, dialect) -> Plan | PerLength | None:
-        """The statement's plan on this dialect; a `PerLength` when it takes IN lists per
-        call; None when its SQL changes with the values given (literal-execute)."""
+    def compile(cls, stmt, dialect) -> Plan | PerCall | None:
+        """The statement's plan on this dialect; a `PerCall` when its SQL depends on what
+        a call gives (IN lists, literal-execute values); None when it cannot be prepared."""
         compiled = stmt.compile(dialect=dialect)
         if (
             not compiled._result_columns
-            or compiled.literal_execute_params
             or compiled.escaped_bind_names
             or any(bind.callable is not None for bind in compiled.bind_names)
         ):
             return None
-        if lists := sorted(b.key for b in compiled.post_compile_params if b.required):
-            return PerLength(compiled, lists)
-        return cls.expanded(compiled, {})
+        lists = sorted(bind.key for bind in compiled.post_compile_params if bind.required)
+        literals = sorted(bind.key for bind in compiled.literal_execute_params)
+        if lists or literals:
+            return PerCall(compiled, lists, literals)
+        return cls.expanded(compiled, {}, {})
 
     @classmethod
-    def expanded(cls, compiled, lengths: dict[str, int]) -> Plan:
-        """The plan of a compiled statement, its IN lists expanded as SQLAlchemy would at
-        an execution: one fixed when the statement was built (statuses, kinds) with its
-        values; one given per call (`lengths`: its key and length) as that many
-        parameters, each an item of the list given."""
+    def expanded(cls, compiled, lengths: dict[str, int], literals: dict) -> Plan:
+        """The plan of a compiled statement, expanded as SQLAlchemy would at an execution:
+        an IN list fixed when the statement was built (statuses, kinds) with its values;
+        one given per call (`lengths`: its key and length) as that many parameters, each
+        an item of the list given; a literal-execute value (`literals`) written in."""
         sql, order, processors = compiled.string, compiled.positiontup, compiled._bind_processors
         constants: dict = {}
         items: dict[str, tuple[str, int]] = {}  # a parameter: (the list's key, its index)
-        if compiled.post_compile_params:
+        if compiled.post_compile_params or literals:
             placeholders: dict = {bind.key: None for bind in compiled.bind_names if bind.required}
             placeholders.update({key: [None] * n for key, n in lengths.items()})
+            placeholders.update(literals)
             state = compiled.construct_expanded_state(placeholders)
             sql, order = state.statement, state.positiontup
             processors = {**processors, **state.processors}  # the expanded lists' own
@@ -185,34 +188,34 @@ class Plan:
         return self.metadata
 
 
-class PerLength:
-    """A statement taking IN lists per call (ids of a page's rows): a `Plan` for each
-    length of its lists, made at the first read of that length — the SQL differs only in
-    how many parameters each list has. At most `MAX_LENGTHS` kept (then started afresh)."""
+class PerCall:
+    """A statement whose SQL depends on what a call gives: an IN list's length (the ids of
+    a page's rows), a literal-execute value (a date). A `Plan` for each shape of call,
+    made at the first read of that shape; at most `MAX_SHAPES` kept (then started afresh:
+    a list's lengths run to a page's size, a date changes once a day)."""
 
-    MAX_LENGTHS = 64
+    MAX_SHAPES = 64
 
-    def __init__(self, compiled, lists: list[str]):
-        self.compiled, self.lists = compiled, lists
-        self.plans: dict[tuple[int, ...], Plan] = {}
+    def __init__(self, compiled, lists: list[str], literals: list[str]):
+        self.compiled, self.lists, self.literals = compiled, lists, literals
+        self.plans: dict[tuple, Plan] = {}
 
     def run(self, conn: sa.Connection, params: dict) -> IteratorResult:
         params = dict(params)
-        lengths = []
-        for key in self.lists:
+        for key in (*self.lists, *self.literals):
             if key not in params:
                 raise sa.exc.ArgumentError(f"A value is required for bind parameter {key!r}")
-            if not isinstance(values := params[key], list | tuple):
-                values = params[key] = list(values)  # a set, a generator: in its order
-            lengths.append(len(values))
-        shape = tuple(lengths)
+        for key in self.lists:
+            if not isinstance(params[key], list | tuple):
+                params[key] = list(params[key])  # a set, a generator: in its order
+        shape = (*(len(params[key]) for key in self.lists), *(params[k] for k in self.literals))
         plan = self.plans.get(shape)
         if plan is None:
-            if len(self.plans) >= self.MAX_LENGTHS:
+            if len(self.plans) >= self.MAX_SHAPES:
                 self.plans.clear()
-            plan = self.plans[shape] = Plan.expanded(
-                self.compiled, dict(zip(self.lists, shape, strict=True))
-            )
+            lengths = dict(zip(self.lists, shape, strict=False))
+            literals = {key: params[key] for key in self.literals}
+            plan = self.plans[shape] = Plan.expanded(self.compiled, lengths, literals)
         return plan.run(conn, params)
 
 

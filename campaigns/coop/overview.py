@@ -304,7 +304,7 @@ _BENEATH_EXPIRING = (
     .group_by(CoopBucket.account_id)
     .subquery("expiring")
 )
-_AT_RISK_BENEATH = (
+_AT_RISK_BENEATH = db.prepared(
     sa.select(
         *partners.summary_columns(),
         _BENEATH_EXPIRING.c.expiring,

@@ -319,7 +319,7 @@ def _page_of(order, sort: str):
 @functools.cache
 def _page_statement(shape: tuple, sort: str, limited: bool):
     """A page of accounts (an OEM viewer's: nothing to scope) as `_page_of` reads it."""
-    return _page_of(_order_statement(shape, sort, limited), sort)
+    return db.prepared(_page_of(_order_statement(shape, sort, limited), sort))
 
 
 def _total(column):
@@ -355,7 +355,7 @@ def _both(accounts, expiring):
 
 @functools.cache
 def _totals_statement(shape: tuple):
-    return _both(*_totals_statements(shape))
+    return db.prepared(_both(*_totals_statements(shape)))
 
 
 def _account_ids(shape: tuple):
@@ -375,8 +375,8 @@ def _periods_statement(shape: tuple | None):
         _total(CoopBucket.held),
     ).group_by(CoopBucket.bucket)
     if shape is None:
-        return stmt.where(CoopBucket.program_id == sa.bindparam("program_id"))
-    return stmt.where(CoopBucket.account_id.in_(_account_ids(shape)))
+        return db.prepared(stmt.where(CoopBucket.program_id == sa.bindparam("program_id")))
+    return db.prepared(stmt.where(CoopBucket.account_id.in_(_account_ids(shape))))
 
 
 def _scoped(viewer: Person, stmt, filters: PartnerFilter):
@@ -460,7 +460,10 @@ def _beside(totals_stmt, periods_stmt):
     return sa.select(*one.c, *each.c).select_from(one.outerjoin(each, sa.true()))
 
 
-_beside_cached = functools.cache(_beside)  # for the prebuilt (OEM) statements only
+@functools.cache
+def _beside_cached(totals_stmt, periods_stmt):
+    """`_beside` of two prebuilt (OEM) statements, built once and prepared."""
+    return db.prepared(_beside(totals_stmt, periods_stmt))
 
 
 def _read_totals(row) -> Totals:

@@ -58,6 +58,7 @@ def _usual(stmt, params):
 
 
 def test_every_marked_statement_is_prepared_on_this_database(app):
+    from campaigns.coop import partners
     from feedback.ideas.triage import _board_statements
     from hub.directory.api import _list_statement
     from hub.directory.queries import _search_statements
@@ -70,6 +71,16 @@ def test_every_marked_statement_is_prepared_on_this_database(app):
     for active, line, status, tag in itertools.product((False, True), repeat=4):
         for sort in ("votes", "newest", ""):
             _board_statements(active, line, status, sort, tag)
+    for paths, *flags in itertools.product((0, 1, 2), *[(False, True)] * 4):
+        shape = (paths, *flags)
+        for sort, limited in itertools.product(partners.SORTS, (False, True)):
+            partners._page_statement(shape, sort, limited)
+        partners._beside_cached(
+            partners._totals_statement(shape), partners._periods_statement(shape)
+        )
+    partners._beside_cached(
+        partners._totals_statement((0,) + (False,) * 4), partners._periods_statement(None)
+    )
     dialect = db.session.connection().dialect
     names = _marked_names()
     not_prepared = {
@@ -221,3 +232,23 @@ def test_in_lists_given_per_call_are_prepared_per_length(app, channel):
     assert set(plans) == {(0, 2), (1, 2), (3, 2)}  # one plan per lengths (ids, roles)
     with pytest.raises(sa.exc.ArgumentError, match="roles"):
         db.read(_BY_IDS, {"ids": everyone})
+
+
+# A value written into the SQL when it runs (literal_execute, as the co-op's expiring
+# window's dates are, for PostgreSQL's plans): a plan per value.
+_AFTER = db.prepared(
+    sa.select(Person.id)
+    .where(Person.id > sa.bindparam("after", type_=sa.Integer, literal_execute=True))
+    .order_by(Person.id)
+)
+
+
+def test_literal_execute_values_are_prepared_per_value(app, channel):
+    ids = sorted(p.id for p in channel.people.values())
+    for after in (0, ids[2], ids[2], ids[-1]):
+        expected = _usual(_AFTER, {"after": after}).scalars().all()
+        assert db.read(_AFTER, {"after": after}).scalars().all() == expected
+        assert all(i > after for i in expected)
+    plan = prepared.plan_for(_AFTER, db.session.connection().dialect)
+    assert set(plan.plans) == {(0,), (ids[2],), (ids[-1],)}
+    assert str(ids[2]) in plan.plans[(ids[2],)].sql  # written in, not a parameter
