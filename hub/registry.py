@@ -170,6 +170,27 @@ class Registry:
     # The program's rules as they stand today, from the areas that own them.
     program_rules: list[ProgramRuleSource] = field(default_factory=list)
 
+    # nav_for_role's answers, by role and how many items there were then.
+    _nav_by_role: dict[tuple[str, int], tuple[NavItem, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def nav_for_role(self, role: str) -> tuple[NavItem, ...]:
+        """The navigation items a role may use, in order (by `order`, then label): the
+        same for everyone of the role, so worked out once per role (again if an item is
+        added later) rather than on every page."""
+        key = (role, len(self.nav))
+        try:
+            return self._nav_by_role[key]
+        except KeyError:
+            pass
+        items = sorted(
+            (i for i in self.nav if not i.roles or role in i.roles),
+            key=lambda i: (i.order, i.label),
+        )
+        self._nav_by_role[key] = found = tuple(items)
+        return found
+
     def panels_for(self, person) -> list[Panel]:
         """Every provider's dashboard panels for person, in their order."""
         panels = [panel for provider in self.panels for panel in provider(person)]

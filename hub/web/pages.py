@@ -340,8 +340,7 @@ def _page_context(person) -> dict:
 def nav_for(person) -> list:
     """The navigation items this person's role may use, in order; a badge (an unread
     count) computed now and joined to its label."""
-    items = [i for i in registry().nav if not i.roles or person.role.value in i.roles]
     return [
         replace(i, label=Markup("{} {}").format(i.label, i.badge(person))) if i.badge else i
-        for i in sorted(items, key=lambda i: (i.order, i.label))
+        for i in registry().nav_for_role(person.role.value)
     ]
