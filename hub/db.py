@@ -217,9 +217,10 @@ def on_commit(callback) -> None:
 
 
 def prepared(stmt):
-    """Mark a read built once at import (module level) to run prepared by `read`: compiled
-    once per database and executed on the driver's cursor (hub.prepared). Returns the
-    statement itself. Never for a statement built per call."""
+    """Mark a read built once — at import, or once per shape of filters by a
+    `functools.cache` builder — to run prepared by `read`: compiled once per database and
+    executed on the driver's cursor (hub.prepared). Returns the statement itself. Never
+    for a statement built per call: each would be kept, and compiled at its first read."""
     return _prepared.mark(stmt)
 
 

@@ -20,6 +20,9 @@ compiled once per database by SQLAlchemy's own compiler (the same SQL), and each
 * hands a driver error to the connection's own error handling, so it is raised as
   SQLAlchemy's exception (and a dropped connection is recognised as one).
 
+What it skips besides the cost: an engine made with `echo=True` does not log prepared
+reads (SQLAlchemy logs from the execution context); the statement listeners see them.
+
 An `IN` list fixed when the statement was built is expanded once, here. What changes the
 SQL from one call to the next gets a plan per shape of the call (`PerCall`): an `IN`
 list given per call (the ids of a page's rows), by its length; a literal-execute value
