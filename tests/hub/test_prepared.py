@@ -5,16 +5,22 @@ database, and every statement the hub marks is prepared on it."""
 from __future__ import annotations
 
 import itertools
+import sys
 from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
+from campaigns.coop import partners
+from feedback.ideas.triage import _board_statements
 from hub import db, prepared
+from hub.directory.api import _list_statement
+from hub.directory.queries import _search_statements
 from hub.models import Organization, OrgKind, Person, Role
 
-_PARENT = sa.orm.aliased(Organization, name="parent")
+_PARENT = aliased(Organization, name="parent")
 # Each kind of value a page reads: enums (a bind and a fixed IN list of them), a Decimal,
 # a date and a datetime, a boolean, a NULL, an outer join, two columns both called "id".
 _PEOPLE = db.prepared(
@@ -58,11 +64,6 @@ def _usual(stmt, params):
 
 
 def test_every_marked_statement_is_prepared_on_this_database(app):
-    from campaigns.coop import partners
-    from feedback.ideas.triage import _board_statements
-    from hub.directory.api import _list_statement
-    from hub.directory.queries import _search_statements
-
     # The statements built once per shape of filters, on first use: every shape.
     for combination in itertools.product((False, True), repeat=4):
         _search_statements(*combination)
@@ -88,15 +89,13 @@ def test_every_marked_statement_is_prepared_on_this_database(app):
         for stmt, _plans in list(prepared._MARKED.values())
         if prepared.Plan.compile(stmt, dialect) is None
     }
-    # A statement taking a value rendered into its SQL per call (literal_execute) or a
-    # per-call IN list cannot be prepared: it must not be marked, to run the usual way.
+    # What cannot be prepared (no result columns, a callable default, escaped parameter
+    # names) must not be marked: it would run the usual way without anyone knowing.
     assert not_prepared == set()
 
 
 def _marked_names() -> dict[int, str]:
     """Module-level names of the marked statements, by id (for a readable failure)."""
-    import sys
-
     found = {}
     for name, module in list(sys.modules.items()):
         if name.split(".")[0] not in {"hub", "campaigns", "feedback", "learning"}:
