@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
-from hub import db
+from hub import db, prepared
 
 
 @pytest.fixture
@@ -69,3 +69,26 @@ def test_without_the_wait_a_dropped_connection_fails_one_use_then_the_pool_recov
         _backend_pid(pg_engine)
     assert failed.value.connection_invalidated
     assert _backend_pid(pg_engine) != dropped
+
+
+_PID = db.prepared(sa.select(sa.func.pg_backend_pid().label("pid")))
+
+
+def _prepared_pid(engine) -> int:
+    """The backend's pid by a prepared read (hub.prepared: the driver's cursor, with the
+    connection's own error handling)."""
+    with engine.connect() as conn:
+        return prepared.plan_for(_PID, conn.dialect).run(conn, {}).scalar_one()
+
+
+def test_a_prepared_read_on_a_dropped_connection_fails_once_then_the_pool_recovers(
+    pg_engine, database_url
+):
+    """A prepared read skips SQLAlchemy's execution, not its handling of a disconnect: the
+    error is SQLAlchemy's, the connection is invalidated and the pool replaced, as above."""
+    dropped = _prepared_pid(pg_engine)
+    _terminate(database_url, dropped)
+    with pytest.raises(sa.exc.OperationalError) as failed:
+        _prepared_pid(pg_engine)
+    assert failed.value.connection_invalidated
+    assert _prepared_pid(pg_engine) != dropped
