@@ -148,7 +148,7 @@ class Plan:
                 if process is not None:
                     value = process(value)
             elif required:
-                raise sa.exc.ArgumentError(f"A value is required for bind parameter {key!r}")
+                raise _missing(key)
             values.append(value)
         if self.positional:
             return tuple(values)
@@ -207,7 +207,7 @@ class PerCall:
         params = dict(params)
         for key in (*self.lists, *self.literals):
             if key not in params:
-                raise sa.exc.ArgumentError(f"A value is required for bind parameter {key!r}")
+                raise _missing(key)
         for key in self.lists:
             if not isinstance(params[key], list | tuple):
                 params[key] = list(params[key])  # a set, a generator: in its order
@@ -216,10 +216,14 @@ class PerCall:
         if plan is None:
             if len(self.plans) >= self.MAX_SHAPES:
                 self.plans.clear()
-            lengths = dict(zip(self.lists, shape, strict=False))
+            lengths = {key: len(params[key]) for key in self.lists}
             literals = {key: params[key] for key in self.literals}
             plan = self.plans[shape] = Plan.expanded(self.compiled, lengths, literals)
         return plan.run(conn, params)
+
+
+def _missing(key: str) -> sa.exc.ArgumentError:
+    return sa.exc.ArgumentError(f"A value is required for bind parameter {key!r}")
 
 
 class _Metadata(SimpleResultMetaData):

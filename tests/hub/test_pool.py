@@ -58,19 +58,6 @@ def test_a_connection_dropped_while_idle_is_replaced_before_use(
     assert len(pg_engine.pings) == 1
 
 
-def test_without_the_wait_a_dropped_connection_fails_one_use_then_the_pool_recovers(
-    pg_engine, database_url
-):
-    """The trade made for speed: a connection broken in steady use fails the request that
-    holds it, and SQLAlchemy then replaces the pool's connections."""
-    dropped = _backend_pid(pg_engine)
-    _terminate(database_url, dropped)
-    with pytest.raises(sa.exc.OperationalError) as failed:
-        _backend_pid(pg_engine)
-    assert failed.value.connection_invalidated
-    assert _backend_pid(pg_engine) != dropped
-
-
 _PID = db.prepared(sa.select(sa.func.pg_backend_pid().label("pid")))
 
 
@@ -81,14 +68,16 @@ def _prepared_pid(engine) -> int:
         return prepared.plan_for(_PID, conn.dialect).run(conn, {}).scalar_one()
 
 
-def test_a_prepared_read_on_a_dropped_connection_fails_once_then_the_pool_recovers(
-    pg_engine, database_url
+@pytest.mark.parametrize("backend_pid", [_backend_pid, _prepared_pid], ids=["usual", "prepared"])
+def test_without_the_wait_a_dropped_connection_fails_one_use_then_the_pool_recovers(
+    pg_engine, database_url, backend_pid
 ):
-    """A prepared read skips SQLAlchemy's execution, not its handling of a disconnect: the
-    error is SQLAlchemy's, the connection is invalidated and the pool replaced, as above."""
-    dropped = _prepared_pid(pg_engine)
+    """The trade made for speed: a connection broken in steady use fails the request that
+    holds it, and SQLAlchemy then replaces the pool's connections. A prepared read skips
+    SQLAlchemy's execution, not its handling of a disconnect: the same happens there."""
+    dropped = backend_pid(pg_engine)
     _terminate(database_url, dropped)
     with pytest.raises(sa.exc.OperationalError) as failed:
-        _prepared_pid(pg_engine)
+        backend_pid(pg_engine)
     assert failed.value.connection_invalidated
-    assert _prepared_pid(pg_engine) != dropped
+    assert backend_pid(pg_engine) != dropped
