@@ -75,11 +75,13 @@ def record(
     if actor is None and has_request_context() and current_user and current_user.is_authenticated:
         actor = current_user
     if obj is not None:
-        object_type = object_type or type(obj).__name__
+        # A model's name, or the model a read-only view of a row stands for (SignedIn: Person).
+        kind = getattr(obj, "audit_type", None) or type(obj).__name__
+        object_type = object_type or kind
         object_id = object_id if object_id is not None else getattr(obj, "id", "")
         if organization_id is None:
             organization_id = getattr(obj, "organization_id", None)
-            if organization_id is None and type(obj).__name__ == "Organization":
+            if organization_id is None and kind == "Organization":
                 organization_id = obj.id
     if before is not None and after is not None:
         changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}

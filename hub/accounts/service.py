@@ -16,13 +16,12 @@ import sqlalchemy as sa
 from flask import current_app
 
 from hub import audit, db, policy
+from hub.accounts import identity
+from hub.accounts.identity import SignedIn, person_row
 from hub.accounts.tokens import (  # noqa: F401 — its rules, offered here as before
     API_TOKEN_PREFIX,
-    ApiCaller,
-    CallerOrganization,
     IssuedToken,
     active_api_tokens,
-    api_caller_for_token,
     create_api_token,
     person_for_api_token,
     revoke_api_token,
@@ -37,6 +36,7 @@ from hub.models import (
     Person,
     ProgramSettings,
     Role,
+    Tier,
 )
 from hub.realtime.service import disconnect_person
 from hub.security import new_token, token_hash, verify_password
@@ -145,14 +145,17 @@ _FACTS_COLUMNS = (
     ProgramSettings.updated_at,
 )
 
-# Built once: every signed-in request runs it (docs/performance.md, "prebuilt statements").
-# The person (with their organisation and its tier, eager) rather than the session row,
-# and beside them the program's settings (none saved yet: NULLs), which the 2FA gate and
-# the layout read next — one statement, not two.
+# Built once and prepared: every signed-in request runs it (docs/performance.md, "prepared
+# reads"). The person, their organisation and its tier as plain columns (a SignedIn, not
+# ORM objects), and beside them the program's settings (none saved yet: NULLs), which the
+# 2FA gate and the layout read next — one statement, not two.
 _FACTS_ROW = sa.select(*_FACTS_COLUMNS).limit(1).subquery("program_facts")
-_SIGNED_IN = (
-    sa.select(Person, *_FACTS_ROW.c)
-    .join(LoginSession, LoginSession.person_id == Person.id)
+_SIGNED_IN = db.prepared(
+    sa.select(*identity.COLUMNS, *_FACTS_ROW.c)
+    .select_from(LoginSession)
+    .join(Person, Person.id == LoginSession.person_id)
+    .join(Organization, Organization.id == Person.organization_id)
+    .outerjoin(Tier, Tier.id == Organization.tier_id)
     .outerjoin(_FACTS_ROW, sa.true())
     .where(
         LoginSession.token_hash == sa.bindparam("token_hash"),
@@ -160,26 +163,25 @@ _SIGNED_IN = (
         LoginSession.created_at > sa.bindparam("since"),
     )
 )
+_FACTS_AT = len(identity.COLUMNS)
 
 
-def load_session(token: str) -> Person | None:
-    """The person signed in with this session token, if the session is still live; the
-    program's settings read with them are kept for the request (program_facts())."""
+def load_session(token: str) -> SignedIn | None:
+    """The person signed in with this session token, if the session is still live, as a
+    SignedIn (hub.accounts.identity); the program's settings read with them are kept for
+    the request (program_facts())."""
     if not token:
         return None
     hours = current_app.config["SESSION_HOURS"]
-    row = db.session.execute(
+    row = db.read(
         _SIGNED_IN,
         {"token_hash": token_hash(token), "since": utcnow() - timedelta(hours=hours)},
     ).first()
     if row is None:
         return None
-    person, *facts = row
-    db.memo(_FACTS_MEMO, lambda: _facts_of(facts))
-    if not person.is_active:
-        return None
-    person.login_token = token
-    return person
+    db.memo(_FACTS_MEMO, lambda: _facts_of(row[_FACTS_AT:]))
+    person = identity.signed_in_from(row, token)
+    return person if person.is_active else None
 
 
 def end_session(token: str, person: Person | None = None) -> None:
@@ -303,6 +305,7 @@ def _record_active_change(actor: Person, person: Person) -> None:
 
 
 def update_profile(person: Person, *, name: str, title: str, phone: str, timezone: str) -> None:
+    person = person_row(person)  # the row these change
     problems: dict[str, list[str]] = {}
     if not name.strip():
         problems["name"] = ["Enter your name."]
@@ -401,6 +404,7 @@ def utcnow_aware() -> datetime:
 
 
 def enable_totp(person: Person, secret: str, code: str) -> None:
+    person = person_row(person)  # the row these change
     step = _accept_code(secret, code, 0)
     if step is None:
         raise ValidationFailed(
@@ -421,6 +425,7 @@ def enable_totp(person: Person, secret: str, code: str) -> None:
 
 def verify_totp(person: Person, code: str) -> None:
     """Check a sign-in code; each code works once."""
+    person = person_row(person)  # the row these change
     step = _accept_code(person.totp_secret or "", code, person.totp_last_step)
     if step is None:
         raise ValidationFailed(
@@ -434,6 +439,7 @@ def verify_totp(person: Person, code: str) -> None:
 
 
 def disable_totp(person: Person, code: str) -> None:
+    person = person_row(person)  # the row these change
     if not person.totp_enabled:
         raise ValidationFailed("Two-factor sign-in is already off.")
     if mfa_required(person):

@@ -1,5 +1,5 @@
 """API tokens: issued, listed and revoked, and the bearer token's check on every API call
-(the person it belongs to, or — for reads that need no more — the caller as one row).
+(the person it belongs to, read as one row: a SignedIn).
 `hub.accounts.service` offers these names too, as it always has."""
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ import sqlalchemy as sa
 from flask import current_app
 
 from hub import audit, db, policy
+from hub.accounts import identity
+from hub.accounts.identity import SignedIn
 from hub.db import utcnow
 from hub.errors import Conflict, ValidationFailed
-from hub.models import ApiToken, Organization, Person, Role
+from hub.models import ApiToken, Organization, Person, Tier
 from hub.realtime.service import disconnect_person
 from hub.security import new_token, token_hash
 
@@ -84,83 +86,26 @@ def revoke_api_token(actor: Person, token: ApiToken) -> None:
         )
 
 
-@dataclass(frozen=True)
-class CallerOrganization:
-    id: int
-    path: str
-
-
-@dataclass(frozen=True)
-class ApiCaller:
-    """Who an API request comes from, read as one row rather than loaded as a Person: what
-    hub.policy reads of a viewer to scope a list (the role, the organisation's path), for
-    the reads that need no more (hub.api's `as_caller` operations). It answers Flask-Login
-    as the person would."""
-
-    id: int
-    role: Role
-    organization: CallerOrganization
-
-    is_authenticated = True
-    is_active = True
-    is_anonymous = False
-
-    @property
-    def organization_id(self) -> int:
-        return self.organization.id
-
-    @property
-    def is_oem(self) -> bool:
-        return self.role.is_oem
-
-    def get_id(self) -> None:
-        return None  # signed in by token, never by a login session
-
-    @classmethod
-    def of(cls, person: Person) -> ApiCaller:
-        org = person.organization
-        return cls(person.id, person.role, CallerOrganization(org.id, org.path))
-
-
-# Built once: every API call runs one of them. The person (eager with their organisation
-# and tier) or, for a caller, the columns of ApiCaller; then the three columns the check
-# needs, not the token object.
+# Built once and prepared: every API call runs it. The token's person as the columns of a
+# SignedIn (hub.accounts.identity: no ORM objects), then the three columns the check needs,
+# not the token object.
 _TOKEN_CHECK = (Person.active, ApiToken.id, ApiToken.last_used_at)
-_TOKEN_HOLDER = (
-    sa.select(Person, *_TOKEN_CHECK)
-    .join(ApiToken, ApiToken.person_id == Person.id)
-    .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked_at.is_(None))
-)
-_TOKEN_CALLER = db.prepared(
-    sa.select(Person.id, Person.role, Organization.id, Organization.path, *_TOKEN_CHECK)
-    .join(ApiToken, ApiToken.person_id == Person.id)
+_TOKEN_HOLDER = db.prepared(
+    sa.select(*identity.COLUMNS, *_TOKEN_CHECK)
+    .select_from(ApiToken)
+    .join(Person, Person.id == ApiToken.person_id)
     .join(Organization, Organization.id == Person.organization_id)
+    .outerjoin(Tier, Tier.id == Organization.tier_id)
     .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked_at.is_(None))
 )
 
 
-def person_for_api_token(secret: str) -> Person | None:
-    """The active person a bearer token belongs to, or None."""
-    row = _token_row(secret, lambda params: db.session.execute(_TOKEN_HOLDER, params).first())
-    return None if row is None else row[0]
-
-
-def api_caller_for_token(secret: str) -> ApiCaller | None:
-    """Who a bearer token speaks for (the same check as person_for_api_token), as an
-    ApiCaller read in one row without the ORM, or None."""
-    row = _token_row(secret, lambda params: db.read(_TOKEN_CALLER, params).first())
-    if row is None:
-        return None
-    person_id, role, organization_id, path = row[:4]
-    return ApiCaller(person_id, role, CallerOrganization(organization_id, path))
-
-
-def _token_row(secret: str, read):
-    """The row `read` finds for the token (its last three columns: _TOKEN_CHECK) when it
-    belongs to an active person, or None; its use stamped."""
+def person_for_api_token(secret: str) -> SignedIn | None:
+    """The active person a bearer token belongs to — a SignedIn whose get_id is None (signed
+    in by token, never by a login session) — or None; the token's use stamped."""
     if not secret.startswith(API_TOKEN_PREFIX):
         return None
-    row = read({"token_hash": token_hash(secret)})
+    row = db.read(_TOKEN_HOLDER, {"token_hash": token_hash(secret)}).first()
     if row is None:
         return None
     active, token_id, last_used_at = row[-3:]
@@ -173,7 +118,7 @@ def _token_row(secret: str, read):
         db.on_commit(
             functools.partial(_stamp_token_use, current_app._get_current_object(), token_id, now)
         )
-    return row
+    return identity.signed_in_from(row, None)
 
 
 def _stamp_token_use(app, token_id: int, now) -> None:

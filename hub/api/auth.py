@@ -6,16 +6,13 @@ from collections.abc import Callable
 
 from flask import current_app, g, request
 
-from hub import db
 from hub.accounts import service as accounts
+from hub.accounts.identity import SignedIn
 from hub.api.problems import ApiProblem
 from hub.extensions import login_manager
 from hub.models import Person
 
 PUBLIC_ATTR = "api_public"
-# Set by `@operation(..., as_caller=True)`: the view reads only current_caller(), and its
-# token is checked with one row of columns (accounts.api_caller_for_token).
-AS_CALLER_ATTR = "api_as_caller"
 
 AUTH_MISSING_DETAIL = (
     "Send an API token in the header 'Authorization: Bearer <token>'. "
@@ -37,21 +34,10 @@ def is_public(view: Callable) -> bool:
     return bool(getattr(view, PUBLIC_ATTR, False))
 
 
-def current_person() -> Person:
-    """The person whose token authenticated this API request."""
-    person = g.api_person
-    if person is None:  # an `as_caller` view that wants the person after all
-        person = g.api_person = db.session.get(Person, g.api_caller.id)
-    return person
-
-
-def current_caller() -> accounts.ApiCaller:
-    """Who this API request comes from (id, role, organisation and its path): what an
-    `as_caller` view reads, without loading the person."""
-    caller = g.api_caller
-    if caller is None:
-        caller = g.api_caller = accounts.ApiCaller.of(g.api_person)
-    return caller
+def current_person() -> SignedIn:
+    """The person whose token authenticated this API request (a SignedIn: one row, no ORM
+    objects; `person_row` gives the Person for the rules that change it)."""
+    return g.api_person
 
 
 def allow_only(may: Callable[[Person], bool], refusal: str) -> Callable[..., None]:
@@ -69,7 +55,7 @@ def authenticate():
     """before_request of every API blueprint."""
     # The cookie's person never speaks here: current_user is the token's person or nobody.
     g._login_user = login_manager.anonymous_user()
-    g.api_person = g.api_caller = None
+    g.api_person = None
     view = current_app.view_functions.get(request.endpoint)
     if view is not None and is_public(view):
         return None
@@ -81,10 +67,7 @@ def authenticate():
             AUTH_MISSING_DETAIL,
             {"WWW-Authenticate": 'Bearer realm="Partner Hub"'},
         )
-    if getattr(view, AS_CALLER_ATTR, False):
-        person = g.api_caller = accounts.api_caller_for_token(secret.strip())
-    else:
-        person = g.api_person = accounts.person_for_api_token(secret.strip())
+    person = g.api_person = accounts.person_for_api_token(secret.strip())
     if person is None:
         raise ApiProblem(
             401,

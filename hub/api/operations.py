@@ -37,7 +37,7 @@ from pydantic import BaseModel
 from spectree import Response, SpecTree
 from spectree.model_adapter.pydantic_adapter import PydanticModelAdapter
 
-from hub.api.auth import AS_CALLER_ATTR, PUBLIC_ATTR
+from hub.api.auth import PUBLIC_ATTR
 from hub.api.problems import ApiProblem, out_of_range_problem, validation_problem
 from hub.api.schemas import INT_MAX, INT_MIN
 
@@ -181,15 +181,12 @@ def operation(
     response_headers: dict[int, dict] | None = None,
     body_optional: bool = False,
     public: bool = False,
-    as_caller: bool = False,
     before: Callable[..., None] | None = None,
     streamed: dict[int, Any] | None = None,
 ) -> Callable:
     """Declare (and validate) an API operation; see the module docstring.
 
     responses maps a status to a model, (model, description), or None (no body).
-    as_caller: the view reads who is asking with current_caller() (hub.api.auth), not
-    the person as an object with current_person(): its token is checked with one row.
     before(**path_args) runs before the request is validated: a role that may never do
     this gets its 403 before anything else is looked at; a multipart upload gets its size
     limit (and a 415 when it isn't multipart).
@@ -231,8 +228,6 @@ def operation(
         setattr(entry, OPERATION_ATTR, doc)
         if public:
             setattr(entry, PUBLIC_ATTR, True)
-        if as_caller:
-            setattr(entry, AS_CALLER_ATTR, True)
         return entry
 
     return wrap

@@ -19,6 +19,7 @@ from sqlalchemy import orm
 from sqlalchemy.sql import Select
 
 from hub import audit, db, notifications, uploads
+from hub.accounts.identity import person_row
 from hub.conversations.access import (
     conversation_scope,
     require_visible,
@@ -249,7 +250,7 @@ def append_message(
         conversation_id=conversation.id,
         seq=seq,
         client_msg_id=client_msg_id or f"system-{uuid.uuid4()}",
-        author=author,
+        author=person_row(author) if author is not None else None,
         kind=MessageKind.TEXT if author is not None else MessageKind.SYSTEM,
         body=body,
         created_at=at,
@@ -532,7 +533,7 @@ def mark_read(person: Person, conversation: Conversation, seq) -> int:
 
 def assign(conversation: Conversation, to: Person, actor: Person, how: str) -> None:
     before = {"assignee_id": conversation.assignee_id}
-    conversation.assignee = to
+    conversation.assignee = person_row(to)
     ensure_participant(conversation, to, utcnow())
     audit.record(
         "conversation.assigned",

@@ -20,7 +20,6 @@ from hub.api import (
     PageQuery,
     api_blueprint,
     context,
-    current_caller,
     current_person,
     encode_cursor,
     openapi,
@@ -76,11 +75,10 @@ def me():
     ),
     query=OrganizationQuery,
     responses={200: (Page[Organization], "One page of organisations.")},
-    as_caller=True,
 )
 def list_organizations():
     args: OrganizationQuery = context().query
-    caller = current_caller()
+    caller = current_person()
     params: dict = {"limit": args.limit + 1}
     if partner := not caller.is_oem:
         params["scope_path"] = policy.scope_pattern(caller)

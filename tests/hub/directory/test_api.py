@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import itertools
 
-import flask
 import pytest
 import sqlalchemy as sa
 
-from hub import policy
 from hub.accounts import service as accounts
-from hub.api import current_caller, current_person
 from hub.directory import service as directory
 from hub.errors import ValidationFailed
 from hub.models import ApiToken, AuditEvent, Organization, ProductLine
@@ -116,8 +113,8 @@ def test_request_without_token_is_refused_with_a_bearer_challenge(api):
     assert "Authorization: Bearer" in body["detail"]
 
 
-# A token is checked the same way whether the route loads the person (/me) or reads only
-# who is asking (the organisation list, hub.api's `as_caller`).
+# A token is checked the same way on every route: the person's own (/me) and a list scoped
+# by who is asking (the organisation list).
 BOTH_CHECKS = pytest.mark.parametrize("path", ["/api/v1/me", "/api/v1/organizations"])
 
 
@@ -161,24 +158,6 @@ def test_token_speaks_for_its_person_whatever_cookie_comes_along(api, login_as, 
     assert response.json["id"] == people["dealer_marketer"].id
     listed = api.get("/api/v1/organizations", people["dealer_marketer"]).json["data"]
     assert ids(listed) == {channel.dealer.id}
-
-
-@pytest.mark.parametrize("role", ["dealer_marketer", "distributor_admin", "channel_manager"])
-def test_the_caller_read_as_a_row_is_the_person_loaded_as_an_object(app, session, people, role):
-    person = people[role]
-    secret = accounts.create_api_token(person, "caller").secret
-    caller = accounts.api_caller_for_token(secret)
-    assert caller == accounts.ApiCaller.of(person)
-    assert caller.organization.path == person.organization.path
-    assert caller.is_oem == person.is_oem
-    assert policy.scope_pattern(caller) == policy.scope_pattern(person)
-    assert accounts.api_caller_for_token(secret[:-1]) is None
-    with app.test_request_context("/api/v1/organizations"):
-        flask.g.api_person, flask.g.api_caller = None, caller
-        assert current_person() is person  # an as_caller view may still ask for the person
-        assert current_caller() is caller
-        flask.g.api_person, flask.g.api_caller = person, None
-        assert current_caller() == caller  # and an ordinary one for the caller
 
 
 def test_me_returns_the_caller_without_secrets(api, people):

@@ -1,0 +1,181 @@
+"""The signed-in person as a request reads them: one prepared row made into plain objects.
+
+Every signed-in request needs who is asking — the role, the organisation and its path for
+the access policy, the name and the organisation for the layout — and loading that as ORM
+objects (the person, their organisation and its tier, three entities into the identity
+map) was half the fixed cost of a signed-in page (docs/performance.md, "Figures, session
+12"). `SignedIn` carries the same columns as plain values, read by one prepared statement.
+
+What it is not:
+
+- **Not a row to change.** Setting an attribute raises; the rules that change a person
+  (profile, password, two-factor, role) take `person_row(person)`, the ORM `Person`.
+- **Not an ORM object.** SQLAlchemy refuses it (no instance state), so code that puts the
+  signed-in person into a relationship or a comparison in SQL passes `person_row(...)` or
+  the id — the refusal is loud, never a silent wrong row.
+- Anything else a `Person` has (a secret, a relationship) is read from the ORM row,
+  loaded from the session's identity map on first use: slower, never different.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hub import db
+from hub.models import Organization, OrgKind, Person, Role, Tier, initials_of
+
+
+class _Plain:
+    """Read-only values with the ORM row behind them for anything else."""
+
+    __slots__ = ()
+    _fields: tuple[str, ...] = ()  # the slots in the order of the values given
+    _model: type
+    # What audit.record writes as the object type of an event about it.
+    audit_type: str
+
+    def __init__(self, *values) -> None:
+        for name, value in zip(self._fields, values, strict=True):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name, value) -> None:
+        raise AttributeError(
+            f"{type(self).__name__} is read-only: change the {self.audit_type} row "
+            f"(person_row / db.session.get) instead of the signed-in values ({name})"
+        )
+
+    def row(self):
+        """The ORM row these values were read from (the session's, loaded on first use)."""
+        return db.session.get(self._model, self.id)
+
+    def __getattr__(self, name: str):
+        # Only for what the slots and properties do not have. SQLAlchemy's own attributes
+        # are refused so that the ORM never takes these values for the row.
+        if name.startswith(("_sa_", "__")):
+            raise AttributeError(name)
+        return getattr(self.row(), name)
+
+    def __eq__(self, other) -> bool:
+        # The same row read either way is the same person (`message.author == current_user`).
+        if isinstance(other, _Plain):
+            return other._model is self._model and other.id == self.id
+        if isinstance(other, self._model):
+            return other.id == self.id
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self._model, self.id))
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.id}>"
+
+
+class SignedInTier(_Plain):
+    _fields = ("id", "name", "rank")
+    __slots__ = _fields
+    _model = Tier
+    audit_type = "Tier"
+
+
+class SignedInOrganization(_Plain):
+    _fields = ("id", "name", "kind", "parent_id", "path", "tier_id", "region", "active",
+               "logo_path", "tier")  # fmt: skip
+    __slots__ = _fields
+    _model = Organization
+    audit_type = "Organization"
+    id: int
+    name: str
+    kind: OrgKind
+    parent_id: int | None
+    path: str
+    tier_id: int | None
+    region: str
+    active: bool
+    logo_path: str | None
+    tier: SignedInTier | None
+
+    @property
+    def is_oem(self) -> bool:
+        return self.kind == OrgKind.OEM
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 2
+
+
+class SignedIn(_Plain):
+    """The signed-in person (see the module's docstring); answers Flask-Login as `Person`."""
+
+    _fields = ("id", "organization_id", "email", "name", "title", "phone", "role",
+               "active", "totp_enabled", "timezone", "created_at", "last_login_at",
+               "has_password", "login_token", "organization")  # fmt: skip
+    __slots__ = _fields
+    _model = Person
+    audit_type = "Person"
+    id: int
+    organization_id: int
+    email: str
+    name: str
+    title: str
+    phone: str
+    role: Role
+    active: bool
+    totp_enabled: bool
+    timezone: str
+    created_at: datetime
+    last_login_at: datetime | None
+    has_password: bool
+    login_token: str | None
+    organization: SignedInOrganization
+
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active and self.has_password
+
+    def get_id(self) -> str | None:
+        return self.login_token
+
+    @property
+    def is_oem(self) -> bool:
+        return self.role.is_oem
+
+    @property
+    def initials(self) -> str:
+        return initials_of(self.name)
+
+
+# The columns a SignedIn is made of, in the order of its slots (the person's, then the
+# organisation's, then the tier's). `has_password` rather than the hash: a secret is never
+# carried around a request it is not needed in.
+PERSON_COLUMNS = (
+    Person.id, Person.organization_id, Person.email, Person.name, Person.title, Person.phone,
+    Person.role, Person.active, Person.totp_enabled, Person.timezone, Person.created_at,
+    Person.last_login_at, Person.password_hash.is_not(None).label("has_password"),
+)  # fmt: skip
+ORGANIZATION_COLUMNS = (
+    Organization.id, Organization.name, Organization.kind, Organization.parent_id,
+    Organization.path, Organization.tier_id, Organization.region, Organization.active,
+    Organization.logo_path,
+)  # fmt: skip
+TIER_COLUMNS = (Tier.id, Tier.name, Tier.rank)
+COLUMNS = (*PERSON_COLUMNS, *ORGANIZATION_COLUMNS, *TIER_COLUMNS)
+_ORG_AT = len(PERSON_COLUMNS)
+_TIER_AT = _ORG_AT + len(ORGANIZATION_COLUMNS)
+_END = _TIER_AT + len(TIER_COLUMNS)
+
+
+def signed_in_from(row, login_token: str | None) -> SignedIn:
+    """A SignedIn from a row that starts with COLUMNS (the person joined to their
+    organisation, the tier outer-joined)."""
+    tier = SignedInTier(*row[_TIER_AT:_END]) if row[_TIER_AT] is not None else None
+    organization = SignedInOrganization(*row[_ORG_AT:_TIER_AT], tier)
+    return SignedIn(*row[:_ORG_AT], login_token, organization)
+
+
+def person_row(person: Person | SignedIn) -> Person:
+    """The ORM Person of a person given either way — for the rules that change the row or
+    put the person into a relationship."""
+    return person.row() if isinstance(person, SignedIn) else person
