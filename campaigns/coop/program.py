@@ -26,19 +26,43 @@ from campaigns.coop.periods import (
 from hub import audit, db, policy
 from hub.errors import ValidationFailed
 from hub.models import Organization, OrgKind, Person
+from hub.plain import PlainRow, row_of
 
 MAX_CLAIM_WINDOW_DAYS = 730
 
 
-_CURRENT_PROGRAM = (
-    sa.select(CoopProgram).where(CoopProgram.active.is_(True)).order_by(CoopProgram.id).limit(1)
+class CurrentProgram(PlainRow):
+    """The co-op program as the pages read it: its columns as plain values (hub.plain), the
+    ORM row behind them (`row()`) for its writers and its relationships."""
+
+    _fields = tuple(column.key for column in CoopProgram.__table__.columns)
+    __slots__ = _fields
+    _model = CoopProgram
+    audit_type = "CoopProgram"
+
+    def __repr__(self) -> str:
+        return f"<CoopProgram {self.id} {self.name!r}>"
+
+
+# Built once and prepared: nearly every campaigns page and dashboard panel reads it.
+_CURRENT_PROGRAM = db.prepared(
+    sa.select(*CoopProgram.__table__.columns)
+    .where(CoopProgram.active.is_(True))
+    .order_by(CoopProgram.id)
+    .limit(1)
 )
 
 
-def current_program() -> CoopProgram | None:
-    """The co-op program the pages show: the oldest active one (the demo has one). Read
-    once per request (`db.memo`): each dashboard panel asks for it."""
-    return db.memo("coop.current_program", lambda: db.session.scalar(_CURRENT_PROGRAM))
+def _read_current_program() -> CurrentProgram | None:
+    row = db.read(_CURRENT_PROGRAM).first()
+    return None if row is None else CurrentProgram(*row)
+
+
+def current_program() -> CurrentProgram | None:
+    """The co-op program the pages show: the oldest active one (the demo has one), read-only
+    (its writers change `current_program().row()`). Read once per request (`db.memo`,
+    forgotten at any write): each dashboard panel asks for it."""
+    return db.memo("coop.current_program", _read_current_program)
 
 
 class NoProgram(LookupError):
@@ -326,6 +350,7 @@ def set_claim_terms(
     submitted afterwards. Returns {field: (before, after)} of what changed.
     """
     require_program_admin(actor, "changes the claim terms")
+    program = row_of(program)  # the row this changes
     problems: dict[str, list[str]] = {}
     changes: dict[str, tuple] = {}
     if claim_window_days is not None:

@@ -17,6 +17,7 @@ from campaigns.proposals.models import ActivityCategory, ApprovalRule, ApproverR
 from hub import audit, db, policy
 from hub.errors import ValidationFailed
 from hub.models import Person
+from hub.plain import row_of
 
 PROOF_KINDS = {
     "invoice": "Invoice",
@@ -183,6 +184,7 @@ def save_approval_rules(actor: Person, program: CoopProgram, data: dict) -> None
     data: fast_lane_limit (blank: off), distributor_first, rungs: [{id?, role, above,
     tier_id?, category_id?, active}] — a rung is never deleted, only made inactive.
     """
+    program = row_of(program)  # the row this changes, read again after it
     if not policy.is_program_admin(actor):
         raise PermissionError("only the program admin sets co-op rules")
     problems: dict[str, list[str]] = {}

@@ -9,9 +9,9 @@ map) was half the fixed cost of a signed-in page (docs/performance.md, "Figures,
 What it is not:
 
 - **Not a row to change.** Setting an attribute raises; the rules that change a person
-  (profile, password, two-factor, role) take `person_row(person)`, the ORM `Person`.
+  (profile, password, two-factor) take `row_of(person)` (hub.plain), the ORM `Person`.
 - **Not an ORM object.** SQLAlchemy refuses it (no instance state), so code that puts the
-  signed-in person into a relationship or a comparison in SQL passes `person_row(...)` or
+  signed-in person into a relationship or a comparison in SQL passes `row_of(...)` or
   the id — the refusal is loud, never a silent wrong row.
 - Anything else a `Person` has (a secret, a relationship) is read from the ORM row,
   loaded from the session's identity map on first use: slower, never different.
@@ -21,63 +21,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hub import db
 from hub.models import Organization, OrgKind, Person, Role, Tier, initials_of
+from hub.plain import PlainRow
 
 
-class _Plain:
-    """Read-only values with the ORM row behind them for anything else."""
-
-    __slots__ = ()
-    _fields: tuple[str, ...] = ()  # the slots in the order of the values given
-    _model: type
-    # What audit.record writes as the object type of an event about it.
-    audit_type: str
-
-    def __init__(self, *values) -> None:
-        for name, value in zip(self._fields, values, strict=True):
-            object.__setattr__(self, name, value)
-
-    def __setattr__(self, name, value) -> None:
-        raise AttributeError(
-            f"{type(self).__name__} is read-only: change the {self.audit_type} row "
-            f"(person_row / db.session.get) instead of the signed-in values ({name})"
-        )
-
-    def row(self):
-        """The ORM row these values were read from (the session's, loaded on first use)."""
-        return db.session.get(self._model, self.id)
-
-    def __getattr__(self, name: str):
-        # Only for what the slots and properties do not have. SQLAlchemy's own attributes
-        # are refused so that the ORM never takes these values for the row.
-        if name.startswith(("_sa_", "__")):
-            raise AttributeError(name)
-        return getattr(self.row(), name)
-
-    def __eq__(self, other) -> bool:
-        # The same row read either way is the same person (`message.author == current_user`).
-        if isinstance(other, _Plain):
-            return other._model is self._model and other.id == self.id
-        if isinstance(other, self._model):
-            return other.id == self.id
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self._model, self.id))
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.id}>"
-
-
-class SignedInTier(_Plain):
+class SignedInTier(PlainRow):
     _fields = ("id", "name", "rank")
     __slots__ = _fields
     _model = Tier
     audit_type = "Tier"
 
 
-class SignedInOrganization(_Plain):
+class SignedInOrganization(PlainRow):
     _fields = ("id", "name", "kind", "parent_id", "path", "tier_id", "region", "active",
                "logo_path", "tier")  # fmt: skip
     __slots__ = _fields
@@ -103,7 +58,7 @@ class SignedInOrganization(_Plain):
         return self.path.count("/") - 2
 
 
-class SignedIn(_Plain):
+class SignedIn(PlainRow):
     """The signed-in person (see the module's docstring); answers Flask-Login as `Person`."""
 
     _fields = ("id", "organization_id", "email", "name", "title", "phone", "role",
@@ -173,9 +128,3 @@ def signed_in_from(row, login_token: str | None) -> SignedIn:
     tier = SignedInTier(*row[_TIER_AT:_END]) if row[_TIER_AT] is not None else None
     organization = SignedInOrganization(*row[_ORG_AT:_TIER_AT], tier)
     return SignedIn(*row[:_ORG_AT], login_token, organization)
-
-
-def person_row(person: Person | SignedIn) -> Person:
-    """The ORM Person of a person given either way — for the rules that change the row or
-    put the person into a relationship."""
-    return person.row() if isinstance(person, SignedIn) else person

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from flask import current_app
 
 from hub import audit, dates, db, mail, policy
-from hub.accounts.identity import person_row
 from hub.accounts.service import (
     check_may_manage_staff,
     end_all_sessions,
@@ -22,11 +21,12 @@ from hub.accounts.service import (
 from hub.db import utcnow
 from hub.errors import EMAIL_MESSAGE, ValidationFailed
 from hub.models import AccountToken, Organization, Person, Role
+from hub.plain import row_of
 from hub.security import hash_password, new_token, password_problems, token_hash, verify_password
 
 
 def set_password(person: Person, password: str, *, actor: Person | None = None) -> None:
-    person = person_row(person)  # the row these change
+    person = row_of(person)  # the row these change
     problems = password_problems(password, email=person.email, name=person.name)
     if problems:
         raise ValidationFailed({"password": problems})
@@ -41,7 +41,7 @@ def set_password(person: Person, password: str, *, actor: Person | None = None) 
 
 
 def change_password(person: Person, current: str, new: str) -> None:
-    person = person_row(person)  # the row these change
+    person = row_of(person)  # the row these change
     if not verify_password(person.password_hash, current):
         raise ValidationFailed({"current_password": ["Your current password is not right."]})
     set_password(person, new)

@@ -17,7 +17,7 @@ from flask import current_app
 
 from hub import audit, db, policy
 from hub.accounts import identity
-from hub.accounts.identity import SignedIn, person_row
+from hub.accounts.identity import SignedIn
 from hub.accounts.tokens import (  # noqa: F401 — its rules, offered here as before
     API_TOKEN_PREFIX,
     IssuedToken,
@@ -38,6 +38,7 @@ from hub.models import (
     Role,
     Tier,
 )
+from hub.plain import row_of
 from hub.realtime.service import disconnect_person
 from hub.security import new_token, token_hash, verify_password
 
@@ -305,7 +306,7 @@ def _record_active_change(actor: Person, person: Person) -> None:
 
 
 def update_profile(person: Person, *, name: str, title: str, phone: str, timezone: str) -> None:
-    person = person_row(person)  # the row these change
+    person = row_of(person)  # the row these change
     problems: dict[str, list[str]] = {}
     if not name.strip():
         problems["name"] = ["Enter your name."]
@@ -404,7 +405,7 @@ def utcnow_aware() -> datetime:
 
 
 def enable_totp(person: Person, secret: str, code: str) -> None:
-    person = person_row(person)  # the row these change
+    person = row_of(person)  # the row these change
     step = _accept_code(secret, code, 0)
     if step is None:
         raise ValidationFailed(
@@ -425,7 +426,7 @@ def enable_totp(person: Person, secret: str, code: str) -> None:
 
 def verify_totp(person: Person, code: str) -> None:
     """Check a sign-in code; each code works once."""
-    person = person_row(person)  # the row these change
+    person = row_of(person)  # the row these change
     step = _accept_code(person.totp_secret or "", code, person.totp_last_step)
     if step is None:
         raise ValidationFailed(
@@ -439,7 +440,7 @@ def verify_totp(person: Person, code: str) -> None:
 
 
 def disable_totp(person: Person, code: str) -> None:
-    person = person_row(person)  # the row these change
+    person = row_of(person)  # the row these change
     if not person.totp_enabled:
         raise ValidationFailed("Two-factor sign-in is already off.")
     if mfa_required(person):

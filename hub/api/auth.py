@@ -36,7 +36,7 @@ def is_public(view: Callable) -> bool:
 
 def current_person() -> SignedIn:
     """The person whose token authenticated this API request (a SignedIn: one row, no ORM
-    objects; `person_row` gives the Person for the rules that change it)."""
+    objects; `row_of` (hub.plain) gives the Person for the rules that change it)."""
     return g.api_person
 
 

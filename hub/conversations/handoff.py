@@ -9,7 +9,6 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from hub import audit, db, notifications
-from hub.accounts.identity import person_row
 from hub.conversations.access import can_hand_off, require_visible
 from hub.conversations.models import Conversation, ConversationStatus, Handoff
 from hub.conversations.presence import online_person_ids
@@ -26,6 +25,7 @@ from hub.db import utcnow
 from hub.errors import Conflict, ValidationFailed
 from hub.mail import send_mail
 from hub.models import Person, ProductLineManager, Role
+from hub.plain import row_of
 
 MAX_NOTE = 1_000  # characters in a hand-off note
 
@@ -183,7 +183,7 @@ def hand_off(
     at = now or utcnow()
     lock_conversation(conversation)
     before = audit.snapshot(conversation, ["assignee_id", "status"])
-    conversation.assignee = person_row(to_person)
+    conversation.assignee = row_of(to_person)
     if conversation.status == ConversationStatus.RESOLVED:
         conversation.status, conversation.resolved_at = ConversationStatus.WAITING_ON_OEM, None
     ensure_participant(conversation, from_person, at)

@@ -19,7 +19,6 @@ from sqlalchemy import orm
 from sqlalchemy.sql import Select
 
 from hub import audit, db, notifications, uploads
-from hub.accounts.identity import person_row
 from hub.conversations.access import (
     conversation_scope,
     require_visible,
@@ -48,6 +47,7 @@ from hub.db import utcnow
 from hub.errors import Conflict, TooManyAttempts, ValidationFailed
 from hub.extensions import socketio
 from hub.models import Person, ProductLine, Role, StoredFile
+from hub.plain import row_of
 
 MAX_BODY = 5_000  # characters in one message
 MAX_SUBJECT = 200
@@ -250,7 +250,7 @@ def append_message(
         conversation_id=conversation.id,
         seq=seq,
         client_msg_id=client_msg_id or f"system-{uuid.uuid4()}",
-        author=person_row(author) if author is not None else None,
+        author=row_of(author) if author is not None else None,
         kind=MessageKind.TEXT if author is not None else MessageKind.SYSTEM,
         body=body,
         created_at=at,
@@ -533,7 +533,7 @@ def mark_read(person: Person, conversation: Conversation, seq) -> int:
 
 def assign(conversation: Conversation, to: Person, actor: Person, how: str) -> None:
     before = {"assignee_id": conversation.assignee_id}
-    conversation.assignee = person_row(to)
+    conversation.assignee = row_of(to)
     ensure_participant(conversation, to, utcnow())
     audit.record(
         "conversation.assigned",

@@ -8,9 +8,10 @@ import sqlalchemy as sa
 
 from hub import db, policy
 from hub.accounts import service as accounts
-from hub.accounts.identity import SignedIn, SignedInOrganization, person_row
+from hub.accounts.identity import SignedIn, SignedInOrganization
 from hub.conversations.models import Message, MessageKind
 from hub.models import AuditEvent, LoginSession, Person
+from hub.plain import row_of
 from hub.security import new_token, token_hash
 from tests.conftest import post_form, sign_in
 
@@ -87,8 +88,8 @@ def test_the_values_are_read_only_and_the_row_is_what_changes(app, channel, sess
     with pytest.raises(AttributeError, match="read-only"):
         me.organization.path = "/"
     with app.test_request_context("/"):
-        assert person_row(me) is person  # the session's own row
-        assert person_row(person) is person
+        assert row_of(me) is person  # the session's own row
+        assert row_of(person) is person
         accounts.update_profile(me, name="Renamed", title="", phone="", timezone="UTC")
     assert person.name == "Renamed"
     assert session.scalar(sa.select(Person.name).where(Person.id == person.id)) == "Renamed"
