@@ -78,7 +78,22 @@ class Tier(Base):
     description: Mapped[str] = mapped_column(sa.Text, default="")
 
 
-class Organization(Base):
+class OrganizationFacts:
+    """What an organisation answers from its columns — the ORM row and the read-only one
+    of the signed-in person (hub.accounts.identity) alike."""
+
+    __slots__ = ()
+
+    @property
+    def is_oem(self) -> bool:
+        return self.kind == OrgKind.OEM
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 2
+
+
+class Organization(OrganizationFacts, Base):
     """A node of the channel tree: the OEM, a (master) distributor or a dealer.
 
     `path` holds the ids from the root down ("/1/4/9/"), so a subtree is one
@@ -122,14 +137,6 @@ class Organization(Base):
     def tracks(self) -> list[Track]:
         return [row.track for row in self.track_rows]
 
-    @property
-    def is_oem(self) -> bool:
-        return self.kind == OrgKind.OEM
-
-    @property
-    def depth(self) -> int:
-        return self.path.count("/") - 2
-
     def __repr__(self) -> str:
         return f"<Organization {self.id} {self.name!r}>"
 
@@ -157,7 +164,27 @@ def initials_of(name: str) -> str:
     return "".join(p[0] for p in parts[:2]).upper() or "?"
 
 
-class Person(Base):
+class PersonFacts:
+    """What a person answers Flask-Login and the layout from their columns — the ORM row
+    and the read-only one of a signed-in request (hub.accounts.identity) alike."""
+
+    __slots__ = ()
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str | None:
+        return self.login_token
+
+    @property
+    def is_oem(self) -> bool:
+        return self.role.is_oem
+
+    @property
+    def initials(self) -> str:
+        return initials_of(self.name)
+
+
+class Person(PersonFacts, Base):
     """Someone who signs in. Belongs to one organisation and holds one role there."""
 
     __tablename__ = "person"
@@ -180,32 +207,12 @@ class Person(Base):
 
     organization: Mapped[Organization] = relationship(lazy="joined", innerjoin=True)
 
-    # Flask-Login protocol
-    @property
-    def is_authenticated(self) -> bool:
-        return True
-
     @property
     def is_active(self) -> bool:
         return self.active and self.password_hash is not None
 
-    @property
-    def is_anonymous(self) -> bool:
-        return False
-
-    # Set at sign-in and by the user loader: the token of the LoginSession in use.
+    # Set at sign-in: the token of the LoginSession in use.
     login_token = None
-
-    def get_id(self) -> str | None:
-        return self.login_token
-
-    @property
-    def is_oem(self) -> bool:
-        return self.role.is_oem
-
-    @property
-    def initials(self) -> str:
-        return initials_of(self.name)
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.email}>"

@@ -21,7 +21,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hub.models import Organization, OrgKind, Person, Role, Tier, initials_of
+from hub.models import (
+    Organization,
+    OrganizationFacts,
+    OrgKind,
+    Person,
+    PersonFacts,
+    Role,
+    Tier,
+)
 from hub.plain import PlainRow
 
 
@@ -32,7 +40,7 @@ class SignedInTier(PlainRow):
     audit_type = "Tier"
 
 
-class SignedInOrganization(PlainRow):
+class SignedInOrganization(OrganizationFacts, PlainRow):
     _fields = ("id", "name", "kind", "parent_id", "path", "tier_id", "region", "active",
                "logo_path", "tier")  # fmt: skip
     __slots__ = _fields
@@ -49,16 +57,8 @@ class SignedInOrganization(PlainRow):
     logo_path: str | None
     tier: SignedInTier | None
 
-    @property
-    def is_oem(self) -> bool:
-        return self.kind == OrgKind.OEM
 
-    @property
-    def depth(self) -> int:
-        return self.path.count("/") - 2
-
-
-class SignedIn(PlainRow):
+class SignedIn(PersonFacts, PlainRow):
     """The signed-in person (see the module's docstring); answers Flask-Login as `Person`."""
 
     _fields = ("id", "organization_id", "email", "name", "title", "phone", "role",
@@ -83,23 +83,9 @@ class SignedIn(PlainRow):
     login_token: str | None
     organization: SignedInOrganization
 
-    is_authenticated = True
-    is_anonymous = False
-
     @property
     def is_active(self) -> bool:
         return self.active and self.has_password
-
-    def get_id(self) -> str | None:
-        return self.login_token
-
-    @property
-    def is_oem(self) -> bool:
-        return self.role.is_oem
-
-    @property
-    def initials(self) -> str:
-        return initials_of(self.name)
 
 
 # The columns a SignedIn is made of, in the order of its slots (the person's, then the
