@@ -32,17 +32,33 @@ from hub.models import (
 )
 from hub.plain import PlainRow
 
+# The columns a SignedIn is made of (the person's, then the organisation's, then the
+# tier's): its values come in this order and are named by the columns' keys.
+# `has_password` rather than the hash: a secret is never carried around a request it is
+# not needed in.
+PERSON_COLUMNS = (
+    Person.id, Person.organization_id, Person.email, Person.name, Person.title, Person.phone,
+    Person.role, Person.active, Person.totp_enabled, Person.timezone, Person.created_at,
+    Person.last_login_at, Person.password_hash.is_not(None).label("has_password"),
+)  # fmt: skip
+ORGANIZATION_COLUMNS = (
+    Organization.id, Organization.name, Organization.kind, Organization.parent_id,
+    Organization.path, Organization.tier_id, Organization.region, Organization.active,
+    Organization.logo_path,
+)  # fmt: skip
+TIER_COLUMNS = (Tier.id, Tier.name, Tier.rank)
+COLUMNS = (*PERSON_COLUMNS, *ORGANIZATION_COLUMNS, *TIER_COLUMNS)
+
 
 class SignedInTier(PlainRow):
-    _fields = ("id", "name", "rank")
+    _fields = tuple(column.key for column in TIER_COLUMNS)
     __slots__ = _fields
     _model = Tier
     audit_type = "Tier"
 
 
 class SignedInOrganization(OrganizationFacts, PlainRow):
-    _fields = ("id", "name", "kind", "parent_id", "path", "tier_id", "region", "active",
-               "logo_path", "tier")  # fmt: skip
+    _fields = (*(column.key for column in ORGANIZATION_COLUMNS), "tier")
     __slots__ = _fields
     _model = Organization
     audit_type = "Organization"
@@ -61,9 +77,7 @@ class SignedInOrganization(OrganizationFacts, PlainRow):
 class SignedIn(PersonFacts, PlainRow):
     """The signed-in person (see the module's docstring); answers Flask-Login as `Person`."""
 
-    _fields = ("id", "organization_id", "email", "name", "title", "phone", "role",
-               "active", "totp_enabled", "timezone", "created_at", "last_login_at",
-               "has_password", "login_token", "organization")  # fmt: skip
+    _fields = (*(column.key for column in PERSON_COLUMNS), "login_token", "organization")
     __slots__ = _fields
     _model = Person
     audit_type = "Person"
@@ -88,21 +102,6 @@ class SignedIn(PersonFacts, PlainRow):
         return self.active and self.has_password
 
 
-# The columns a SignedIn is made of, in the order of its slots (the person's, then the
-# organisation's, then the tier's). `has_password` rather than the hash: a secret is never
-# carried around a request it is not needed in.
-PERSON_COLUMNS = (
-    Person.id, Person.organization_id, Person.email, Person.name, Person.title, Person.phone,
-    Person.role, Person.active, Person.totp_enabled, Person.timezone, Person.created_at,
-    Person.last_login_at, Person.password_hash.is_not(None).label("has_password"),
-)  # fmt: skip
-ORGANIZATION_COLUMNS = (
-    Organization.id, Organization.name, Organization.kind, Organization.parent_id,
-    Organization.path, Organization.tier_id, Organization.region, Organization.active,
-    Organization.logo_path,
-)  # fmt: skip
-TIER_COLUMNS = (Tier.id, Tier.name, Tier.rank)
-COLUMNS = (*PERSON_COLUMNS, *ORGANIZATION_COLUMNS, *TIER_COLUMNS)
 _ORG_AT = len(PERSON_COLUMNS)
 _TIER_AT = _ORG_AT + len(ORGANIZATION_COLUMNS)
 _END = _TIER_AT + len(TIER_COLUMNS)
