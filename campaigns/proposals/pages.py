@@ -39,6 +39,7 @@ from campaigns.proposals.permissions import (
     may_claim,
     visible_by_reference,
 )
+from campaigns.proposals.shown import ShownProposal, shown_proposal
 from campaigns.proposals.sla import waiting_on
 from hub import db
 from hub.db import today
@@ -54,6 +55,15 @@ PROOF_SLOTS = 3  # proof files per cost line
 def proposal_or_404(proposal_id: int, *, lock: bool = False) -> Proposal:
     """The proposal if the viewer may see it; a 404 whether it is missing or out of scope."""
     proposal = get_visible(current_user, proposal_id, lock=lock)
+    if proposal is None:
+        abort(404)
+    return proposal
+
+
+def shown_or_404(proposal_id: int) -> ShownProposal:
+    """The proposal as its page shows it (read-only: campaigns.proposals.shown) if the
+    viewer may see it; a 404 whether it is missing or out of scope."""
+    proposal = shown_proposal(current_user, proposal_id)
     if proposal is None:
         abort(404)
     return proposal

@@ -52,28 +52,35 @@ def visible_proposals(viewer: Person) -> sa.Select:
     )
 
 
-# visible_proposals for one proposal, built once (every proposal page reads its proposal
-# so): the OEM's, and a partner's with the partner scope as a parameter
+# visible_proposals for one proposal, as conditions built once (every proposal page reads
+# its proposal so): the OEM's, and a partner's with the partner scope as a parameter
 # (policy.PARTNER_ORGANIZATION_SCOPE). tests/campaigns/proposals/test_page_statements.py
-# checks that they see what visible_proposals sees. The budget lines come joined, in the
-# same statement: their selectin load was a second statement that cost the ORM about as
-# much again as the proposal itself.
-_ONE_FOR_OEM = (
-    sa.select(Proposal)
-    .where(Proposal.status != S.DRAFT, Proposal.id == sa.bindparam("proposal_id"))
-    .options(joinedload(Proposal.lines))
+# checks that they see what visible_proposals sees. The ORM's statements (for the steps
+# that change a proposal) have the budget lines joined: their selectin load was a second
+# statement that cost the ORM about as much again as the proposal itself. The page reads
+# the same conditions without the ORM (campaigns.proposals.shown).
+ONE_FOR_OEM = (Proposal.status != S.DRAFT, Proposal.id == sa.bindparam("proposal_id"))
+ONE_FOR_PARTNER = (
+    Proposal.organization_id.in_(
+        sa.select(Organization.id).where(policy.PARTNER_ORGANIZATION_SCOPE)
+    ),
+    sa.or_(Proposal.status != S.DRAFT, Proposal.organization_id == sa.bindparam("own")),
+    Proposal.id == sa.bindparam("proposal_id"),
 )
-_ONE_FOR_PARTNER = (
-    sa.select(Proposal)
-    .where(
-        Proposal.organization_id.in_(
-            sa.select(Organization.id).where(policy.PARTNER_ORGANIZATION_SCOPE)
-        ),
-        sa.or_(Proposal.status != S.DRAFT, Proposal.organization_id == sa.bindparam("own")),
-        Proposal.id == sa.bindparam("proposal_id"),
-    )
-    .options(joinedload(Proposal.lines))
-)
+_ONE_FOR_OEM = sa.select(Proposal).where(*ONE_FOR_OEM).options(joinedload(Proposal.lines))
+_ONE_FOR_PARTNER = sa.select(Proposal).where(*ONE_FOR_PARTNER).options(joinedload(Proposal.lines))
+
+
+def one_visible(viewer: Person, proposal_id: int, for_oem, for_partner):
+    """The statement and parameters that read one proposal the viewer may see: `for_oem` or
+    `for_partner` (built from ONE_FOR_OEM, ONE_FOR_PARTNER) with the viewer's scope."""
+    if viewer.is_oem:
+        return for_oem, {"proposal_id": proposal_id}
+    return for_partner, {
+        "proposal_id": proposal_id,
+        "own": viewer.organization_id,
+        "scope_path": policy.scope_pattern(viewer),
+    }
 
 
 def get_visible(viewer: Person, proposal_id: int, *, lock: bool = False) -> Proposal | None:
@@ -82,15 +89,7 @@ def get_visible(viewer: Person, proposal_id: int, *, lock: bool = False) -> Prop
     if lock:
         stmt = visible_proposals(viewer).where(Proposal.id == proposal_id)
         return db.session.scalar(stmt.with_for_update(of=Proposal))
-    if viewer.is_oem:
-        stmt, params = _ONE_FOR_OEM, {"proposal_id": proposal_id}
-    else:
-        stmt = _ONE_FOR_PARTNER
-        params = {
-            "proposal_id": proposal_id,
-            "own": viewer.organization_id,
-            "scope_path": policy.scope_pattern(viewer),
-        }
+    stmt, params = one_visible(viewer, proposal_id, _ONE_FOR_OEM, _ONE_FOR_PARTNER)
     return db.session.execute(stmt, params).unique().scalar_one_or_none()
 
 

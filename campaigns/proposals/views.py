@@ -31,6 +31,7 @@ from campaigns.proposals.pages import (
     program_or_404,
     proposal_or_404,
     proposal_page_response,
+    shown_or_404,
 )
 from campaigns.proposals.permissions import (
     PROPOSERS_ONLY,
@@ -225,7 +226,7 @@ def proposal_check():
 @bp.get("/proposals/<int:proposal_id>")
 @login_required
 def proposal_page(proposal_id: int):
-    return proposal_page_response(proposal_or_404(proposal_id))
+    return proposal_page_response(shown_or_404(proposal_id))
 
 
 @bp.post("/proposals/<int:proposal_id>/submit")

@@ -50,14 +50,19 @@ TIER_COLUMNS = (Tier.id, Tier.name, Tier.rank)
 COLUMNS = (*PERSON_COLUMNS, *ORGANIZATION_COLUMNS, *TIER_COLUMNS)
 
 
-class SignedInTier(PlainRow):
+class TierRow(PlainRow):
+    """A tier as plain values (hub.plain)."""
+
     _fields = tuple(column.key for column in TIER_COLUMNS)
     __slots__ = _fields
     _model = Tier
     audit_type = "Tier"
 
 
-class SignedInOrganization(OrganizationFacts, PlainRow):
+class OrganizationRow(OrganizationFacts, PlainRow):
+    """An organisation and its tier as plain values (hub.plain): the signed-in person's, or
+    one a page shows."""
+
     _fields = (*(column.key for column in ORGANIZATION_COLUMNS), "tier")
     __slots__ = _fields
     _model = Organization
@@ -71,7 +76,7 @@ class SignedInOrganization(OrganizationFacts, PlainRow):
     region: str
     active: bool
     logo_path: str | None
-    tier: SignedInTier | None
+    tier: TierRow | None
 
 
 class SignedIn(PersonFacts, PlainRow):
@@ -95,7 +100,7 @@ class SignedIn(PersonFacts, PlainRow):
     last_login_at: datetime | None
     has_password: bool
     login_token: str | None
-    organization: SignedInOrganization
+    organization: OrganizationRow
 
     @property
     def is_active(self) -> bool:
@@ -103,13 +108,19 @@ class SignedIn(PersonFacts, PlainRow):
 
 
 _ORG_AT = len(PERSON_COLUMNS)
-_TIER_AT = _ORG_AT + len(ORGANIZATION_COLUMNS)
-_END = _TIER_AT + len(TIER_COLUMNS)
+
+
+def organization_from(row, at: int) -> OrganizationRow:
+    """An OrganizationRow from a row holding ORGANIZATION_COLUMNS then TIER_COLUMNS (the
+    tier outer-joined) from position `at` — the signed-in person's organisation, or the
+    one a page shows (a proposal's: campaigns.proposals.shown)."""
+    tier_at = at + len(ORGANIZATION_COLUMNS)
+    tier_end = tier_at + len(TIER_COLUMNS)
+    tier = TierRow(*row[tier_at:tier_end]) if row[tier_at] is not None else None
+    return OrganizationRow(*row[at:tier_at], tier)
 
 
 def signed_in_from(row, login_token: str | None) -> SignedIn:
     """A SignedIn from a row that starts with COLUMNS (the person joined to their
     organisation, the tier outer-joined)."""
-    tier = SignedInTier(*row[_TIER_AT:_END]) if row[_TIER_AT] is not None else None
-    organization = SignedInOrganization(*row[_ORG_AT:_TIER_AT], tier)
-    return SignedIn(*row[:_ORG_AT], login_token, organization)
+    return SignedIn(*row[:_ORG_AT], login_token, organization_from(row, _ORG_AT))

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from hub import db, policy
 from hub.accounts import service as accounts
-from hub.accounts.identity import SignedIn, SignedInOrganization
+from hub.accounts.identity import OrganizationRow, SignedIn
 from hub.conversations.models import Message, MessageKind
 from hub.models import AuditEvent, LoginSession, Person
 from hub.plain import row_of
@@ -42,8 +42,8 @@ def test_the_signed_in_values_are_the_rows_values(app, channel, role, how):
             assert getattr(me, name) == getattr(person, name), name
     assert me.has_password is (person.password_hash is not None)
     org, row_org = me.organization, person.organization
-    assert isinstance(org, SignedInOrganization)
-    for name in SignedInOrganization._fields:
+    assert isinstance(org, OrganizationRow)
+    for name in OrganizationRow._fields:
         if name != "tier":
             assert getattr(org, name) == getattr(row_org, name), name
     if row_org.tier is None:
