@@ -81,10 +81,12 @@ from hub.dates import format_date
 from hub.errors import ValidationFailed
 from hub.models import AuditEvent, Person, StoredFile
 
-# As the API's largest batch: an import's fixed work per chunk (each account touched is
-# rewritten and audited once per chunk) spreads over more lines; a chunk still takes well
-# under a second, so the page's progress moves often.
-CHUNK_ROWS = 5_000
+# Twice the API's largest batch: an import's work per chunk — each account touched is
+# locked, rewritten and audited once, each index page touched is written (and, on SQLite,
+# written to the log and checkpointed) once — spreads over more lines: +15–56 % lines/s
+# on SQLite against 5,000 (docs/performance.md, "Session 13"). A chunk still takes about
+# half a second, so the page's progress moves often and no writer waits long on its locks.
+CHUNK_ROWS = 10_000
 SAMPLE_ROWS = 10
 SHOWN_PROBLEMS = 100
 

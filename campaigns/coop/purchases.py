@@ -32,7 +32,8 @@ from hub.models import Organization, OrgKind, Person, ProductLine, Tier
 
 EARLIEST_PURCHASE = date(2000, 1, 1)
 LOOKUP_BATCH = 500
-DUPLICATE_LOOKUP = 5_000  # the API's largest batch: one statement per chunk or batch
+# An import's chunk (imports.CHUNK_ROWS): one statement per chunk or batch.
+DUPLICATE_LOOKUP = 10_000
 LINE_FIELDS = {
     "organization_id": "organisation",
     "amount": "amount",
