@@ -23,7 +23,8 @@ from campaigns.coop.overview import (
     use_totals,
     utilisation_chart,
 )
-from campaigns.coop.partners import SORTS, PartnerFilter, filter_choices
+from campaigns.coop.partner_choices import filter_choices
+from campaigns.coop.partners import SORTS, PartnerFilter
 from campaigns.coop.periods import carryover_for, coming_periods
 from campaigns.coop.program import require_program, set_terms
 from campaigns.coop.rates import rate_table, set_rates

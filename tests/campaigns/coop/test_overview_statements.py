@@ -160,6 +160,11 @@ def test_totals_and_periods_in_one_statement_are_the_two_reads(channel, session)
     assert partners.totals_and_periods(admin, program, on) == (partners.ZERO_TOTALS, [])
     _buy(program, [channel.dealer, channel.other_dealer], "1000.00", date(on.year - 1, 6, 1), "a")
     _buy(program, [channel.dealer, channel.sibling_dealer], "700.00", date(on.year, 2, 1), "b")
+    # Money of every kind, as the totals take it from the periods: expired (a purchase that
+    # arrives after its bucket closed), held and reimbursed.
+    _buy(program, [channel.dealer], "500.00", date(on.year - 3, 6, 1), "c")
+    hold = ledger.place_hold(account_of(channel.dealer, program), "12.00", "proposal:t", "h-1")
+    ledger.reimburse(hold, "5.00", idempotency_key="pay-1")
     session.flush()
     tier = partners.PartnerFilter(tier_id=channel.dealer.tier_id, q="dealer")
     for viewer, filters in [(admin, partners.PartnerFilter()), (admin, tier), (distributor, tier)]:
@@ -168,4 +173,7 @@ def test_totals_and_periods_in_one_statement_are_the_two_reads(channel, session)
             partners.totals(viewer, program, on, filters),
             partners.periods(viewer, program, on, filters),
         )
-        assert len(together[1]) == 2 and together[0].accounts >= 2
+        assert len(together[1]) == 3 and together[0].accounts >= 2
+        money = together[0]
+        assert (money.expired, money.used) == (Decimal("10.00"), Decimal("12.00"))
+        assert money.available == money.earned - money.used - money.expired
