@@ -280,8 +280,15 @@ def _prune_login_attempts(now: datetime) -> str:
     return f"{removed} old failed sign-ins pruned"
 
 
+def _refresh_statistics(now: datetime) -> str:
+    return db.refresh_statistics()
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(hub_cli)
+    registry(app).add_job(
+        Job("hub.database-statistics", timedelta(minutes=10), _refresh_statistics)
+    )
     registry(app).add_job(Job("hub.mail-retry", timedelta(minutes=1), _deliver_mail))
     registry(app).add_job(
         Job("hub.prune-login-attempts", timedelta(hours=1), _prune_login_attempts)

@@ -514,3 +514,26 @@ def new_ids(table: sa.Table, count: int) -> list[int]:
         return next_ids(table, count)
     largest = session.scalar(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0)))
     return list(range(largest + 1, largest + 1 + count))
+
+
+# How many rows ANALYZE reads per index on SQLite (its `analysis_limit`): statistics close
+# enough for the planner's choices, in milliseconds however large the ledger grows.
+ANALYSIS_LIMIT = 1000
+
+
+def refresh_statistics() -> str:
+    """Give SQLite's query planner the tables' statistics, in the session's transaction.
+
+    SQLite keeps none by itself (PostgreSQL's autovacuum does, so there this does nothing).
+    Without them it guesses, and at OEM scale it guessed badly: the co-op overview's page
+    of partners read the program's expiring buckets by their date index once per account
+    — 1.0–1.6 s a request with 2,000 partners, 9 ms with statistics (docs/performance.md,
+    "Session 13"). Run by the tick (`hub.database-statistics`) and after a purchase import;
+    bounded by ANALYSIS_LIMIT, so it costs ~10 ms on a large database. Other connections
+    plan with the new statistics at their next statement."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return "statistics kept by the database"
+    connection.exec_driver_sql(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+    connection.exec_driver_sql("ANALYZE")
+    return "statistics refreshed"

@@ -490,6 +490,9 @@ def run_next_chunk(upload: StoredFile, actor: Person, today: date | None = None)
             f"{totals['conflicts']:,} conflict(s), {totals['errors']:,} error(s), "
             f"{format_money(state.accrued, program.currency)} accrued",
         )
+        # Thousands of lines, entries and buckets later, the planner's statistics are
+        # out of date (on SQLite, which keeps none by itself): the overview needs them.
+        db.refresh_statistics()
     db.session.flush()
     return import_state(upload)
 

@@ -648,3 +648,17 @@ def test_the_template_downloads_and_a_file_with_nothing_new_offers_no_import(
     assert "No line of this file is new" in again
     assert "coop_import_start" not in again and "/start" not in again
     assert "Import anyway" not in again and "Upload another file" in again
+
+
+def test_a_finished_import_leaves_the_planner_statistics(session, admin, channel, program):
+    """SQLite's planner has statistics for the co-op tables once an import ends: without
+    them, the overview's page of partners read the program's expiring buckets once per
+    partner (docs/performance.md, "Session 13")."""
+    from tests.hub.test_database_statistics import forget_statistics, statistics_tables
+
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's autovacuum keeps them (tests/hub/test_database_statistics.py)")
+    forget_statistics()
+    state = run(program, admin, mixed_file(channel))
+    assert state.status == "finished"
+    assert {"coop_purchase_line", "coop_ledger_entry", "coop_bucket"} <= statistics_tables()
