@@ -28,8 +28,9 @@ from hub.accounts.identity import (
     TIER_COLUMNS,
     OrganizationRow,
     organization_from,
+    with_organization,
 )
-from hub.models import Organization, Person, Tier
+from hub.models import Person
 from hub.plain import PlainRow
 
 PROPOSAL_COLUMNS = tuple(Proposal.__table__.columns)
@@ -92,9 +93,7 @@ def _shown(*conditions) -> sa.Select:
     """The proposal joined as the ORM's `get_visible` joins it (organisation, its tier,
     category, budget lines in order): one row per line, or one with no line."""
     return db.prepared(
-        sa.select(*COLUMNS)
-        .join(Organization, Organization.id == Proposal.organization_id)
-        .outerjoin(Tier, Tier.id == Organization.tier_id)
+        with_organization(sa.select(*COLUMNS), Proposal.organization_id)
         .join(ActivityCategory, ActivityCategory.id == Proposal.category_id)
         .outerjoin(BudgetLine, BudgetLine.proposal_id == Proposal.id)
         .where(*conditions)

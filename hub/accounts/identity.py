@@ -110,6 +110,15 @@ class SignedIn(PersonFacts, PlainRow):
 _ORG_AT = len(PERSON_COLUMNS)
 
 
+def with_organization(stmt, organization_id):
+    """`stmt` joined to the organisation `organization_id` names and outer-joined to its
+    tier: the FROM that ORGANIZATION_COLUMNS and TIER_COLUMNS (and `organization_from`)
+    read — the signed-in person's, or a proposal's (campaigns.proposals.shown)."""
+    return stmt.join(Organization, Organization.id == organization_id).outerjoin(
+        Tier, Tier.id == Organization.tier_id
+    )
+
+
 def organization_from(row, at: int) -> OrganizationRow:
     """An OrganizationRow from a row holding ORGANIZATION_COLUMNS then TIER_COLUMNS (the
     tier outer-joined) from position `at` — the signed-in person's organisation, or the

@@ -36,7 +36,6 @@ from hub.models import (
     Person,
     ProgramSettings,
     Role,
-    Tier,
 )
 from hub.plain import row_of
 from hub.realtime.service import disconnect_person
@@ -152,11 +151,12 @@ _FACTS_COLUMNS = (
 # 2FA gate and the layout read next — one statement, not two.
 _FACTS_ROW = sa.select(*_FACTS_COLUMNS).limit(1).subquery("program_facts")
 _SIGNED_IN = db.prepared(
-    sa.select(*identity.COLUMNS, *_FACTS_ROW.c)
-    .select_from(LoginSession)
-    .join(Person, Person.id == LoginSession.person_id)
-    .join(Organization, Organization.id == Person.organization_id)
-    .outerjoin(Tier, Tier.id == Organization.tier_id)
+    identity.with_organization(
+        sa.select(*identity.COLUMNS, *_FACTS_ROW.c)
+        .select_from(LoginSession)
+        .join(Person, Person.id == LoginSession.person_id),
+        Person.organization_id,
+    )
     .outerjoin(_FACTS_ROW, sa.true())
     .where(
         LoginSession.token_hash == sa.bindparam("token_hash"),

@@ -16,7 +16,7 @@ from hub.accounts import identity
 from hub.accounts.identity import SignedIn
 from hub.db import utcnow
 from hub.errors import Conflict, ValidationFailed
-from hub.models import ApiToken, Organization, Person, Tier
+from hub.models import ApiToken, Person
 from hub.realtime.service import disconnect_person
 from hub.security import new_token, token_hash
 
@@ -91,12 +91,12 @@ def revoke_api_token(actor: Person, token: ApiToken) -> None:
 # not the token object.
 _TOKEN_CHECK = (Person.active, ApiToken.id, ApiToken.last_used_at)
 _TOKEN_HOLDER = db.prepared(
-    sa.select(*identity.COLUMNS, *_TOKEN_CHECK)
-    .select_from(ApiToken)
-    .join(Person, Person.id == ApiToken.person_id)
-    .join(Organization, Organization.id == Person.organization_id)
-    .outerjoin(Tier, Tier.id == Organization.tier_id)
-    .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+    identity.with_organization(
+        sa.select(*identity.COLUMNS, *_TOKEN_CHECK)
+        .select_from(ApiToken)
+        .join(Person, Person.id == ApiToken.person_id),
+        Person.organization_id,
+    ).where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked_at.is_(None))
 )
 
 

@@ -250,7 +250,7 @@ def append_message(
         conversation_id=conversation.id,
         seq=seq,
         client_msg_id=client_msg_id or f"system-{uuid.uuid4()}",
-        author=row_of(author) if author is not None else None,
+        author=row_of(author),
         kind=MessageKind.TEXT if author is not None else MessageKind.SYSTEM,
         body=body,
         created_at=at,
