@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from campaigns.coop import ledger
+from campaigns.coop import ledger, period_totals
 from campaigns.coop.models import CoopAccount, CoopBucket, CoopProgram, EntryKind, LedgerEntry
 from campaigns.coop.periods import expires_on
 from hub import db
@@ -237,14 +237,17 @@ def _add_to_buckets(per_bucket: dict[tuple[int, str], int]) -> None:
         )
     }
     zero = Decimal("0.00")
-    new = []
+    new, moved = [], []
     for (account_id, bucket), cents in per_bucket.items():
         amount = Decimal(cents).scaleb(-2)
+        program = db.session.get(CoopProgram, programs[account_id])
+        moved.append(
+            (account_id, program.id, bucket, expires_on(program, bucket), amount, zero, zero, zero)
+        )
         row = existing.get((account_id, bucket))
         if row is not None:
             row.earned += amount
             continue
-        program = db.session.get(CoopProgram, programs[account_id])
         new.append(
             {
                 "account_id": account_id,
@@ -259,6 +262,7 @@ def _add_to_buckets(per_bucket: dict[tuple[int, str], int]) -> None:
         )
     if new:
         db.session.execute(sa.insert(CoopBucket), new)
+    period_totals.stage(moved)  # the program's periods, as a ledger write moves them
     db.session.flush()
 
 

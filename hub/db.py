@@ -306,9 +306,57 @@ def _run_on_commit(sess, transaction):
 def _drop_on_commit(sess, previous_transaction):
     if not sess.in_transaction():
         sess.info.pop("on_commit", None)
+        sess.info.pop(_STAGED, None)
     elif previous_transaction.nested:  # a savepoint rolled back: drop what it asked for
         pending = sess.info.get("on_commit", [])
         pending[:] = [(t, c) for t, c in pending if not _inside(t, previous_transaction)]
+        for _write, items in sess.info.get(_STAGED, {}).values():
+            items[:] = [(t, item) for t, item in items if not _inside(t, previous_transaction)]
+
+
+# --- Writes staged until the transaction commits ------------------------------------------
+
+_STAGED = "hub.staged"
+
+
+def stage(write, item) -> None:
+    """Stage `item` for `write(session, items)` (one call per `write`, with every item
+    staged for it in this transaction, in order), run as the last work of the transaction:
+    just before it commits, or earlier when `write_staged(write)` is called (before
+    reading what it writes).
+
+    For rows many transactions would otherwise lock in the middle of their work (a
+    program-wide sum moved with every account's ledger): staged, each transaction locks
+    them only as it ends, holding nothing else it still waits for — no deadlock with locks
+    it takes later. Items staged inside a savepoint that rolls back are dropped with it,
+    and everything is dropped when the transaction rolls back."""
+    sess = session()
+    staged = sess.info.setdefault(_STAGED, {})
+    staged.setdefault(write, (write, []))[1].append((sess.get_nested_transaction(), item))
+
+
+def write_staged(write) -> None:
+    """Run `write` now with what is staged for it (nothing when none is)."""
+    sess = session()
+    _write, items = sess.info.get(_STAGED, {}).pop(write, (write, []))
+    if items:
+        write(sess, [item for _t, item in items])
+
+
+def write_all_staged(sess=None) -> None:
+    """Run every staged write of the session now (at commit; and in tests, where a request
+    reads on the test's own connection what the test wrote but never committed)."""
+    sess = sess or session()
+    for write, items in sess.info.pop(_STAGED, {}).values():
+        if items:
+            write(sess, [item for _t, item in items])
+
+
+@event.listens_for(Session, "before_commit")
+def _write_staged_before_commit(sess):
+    if sess.get_nested_transaction() is not None:
+        return  # a savepoint is released: its items wait for the transaction around it
+    write_all_staged(sess)
 
 
 @contextmanager

@@ -234,6 +234,10 @@ class RequestIsolatingClient(FlaskClient):
     as in a real server, even though the test itself holds an app context open."""
 
     def open(self, *args, **kwargs):
+        if _cv_app.get(None) is not None:
+            # What the test wrote is on the connection the request reads (flushed, not
+            # committed); so are the writes a commit would make last (db.stage).
+            db.write_all_staged()
         token = _cv_app.set(None)
         try:
             return super().open(*args, **kwargs)

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from campaigns.coop import period_totals
 from campaigns.coop.balances import BALANCE_FIELDS, BUCKET_EFFECTS, BUCKET_FIELDS, EFFECTS
 from campaigns.coop.models import CoopAccount, CoopBucket, CoopProgram, EntryKind, Hold, LedgerEntry
 from campaigns.coop.money import ZERO
@@ -257,6 +258,7 @@ def _move_buckets(accounts: dict, deltas: dict[tuple[int, str], list[Decimal]]) 
             )
             last_day = last_days[key] = expires_on(program, bucket)
         rows.append((account_id, program_id, bucket, last_day, *sums))
+    period_totals.stage(rows)  # the programs' periods, moved alike as the transaction ends
     columns = ("account_id", "program_id", "bucket", "expires_on", *BUCKET_FIELDS)
     if db.session.connection().dialect.name == "postgresql":
         _add_to_buckets_postgresql(table, columns, rows)

@@ -181,6 +181,36 @@ class CoopBucket(Base):
         return f"<CoopBucket account={self.account_id} {self.bucket}>"
 
 
+class CoopPeriod(Base):
+    """One period of one program: its accounts' buckets of that period added up — what the
+    OEM's overview and dashboard chart and total, read as a handful of rows.
+
+    Moved by the same deltas as the buckets (`period_totals`), written as the last work of
+    the transaction that moves them (`db.stage`: program-wide rows are locked only as a
+    transaction ends, so two writers never wait on each other's accounts for them);
+    `verify_ledger` proves each equal to its entries' sums. No CHECK constraints: a row is
+    moved by an upsert of the deltas, which SQLite checks before it finds the row (each
+    bucket it adds up is checked itself).
+    """
+
+    __tablename__ = "coop_period"
+    __table_args__ = (
+        sa.UniqueConstraint("program_id", "bucket", name="uq_coop_period_program_bucket"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(sa.ForeignKey("coop_program.id"))
+    bucket: Mapped[str] = mapped_column(sa.String(7))
+    expires_on: Mapped[date]
+    earned: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    held: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    reimbursed: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    expired: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+
+    def __repr__(self) -> str:
+        return f"<CoopPeriod program={self.program_id} {self.bucket}>"
+
+
 class Hold(Base):
     """Money set aside for an approved campaign; resolved once by reimbursement and release.
 

@@ -5,8 +5,9 @@ thousand entries or a million.
 
 A page of partners is filtered (name, tier, region, distributor), sorted (available,
 expiring soon, utilisation, name) and cut by LIMIT/OFFSET in SQL; totals and the
-per-period chart are sums over the same filtered accounts. Scope goes through
-hub.policy as everywhere else.
+per-period chart are sums over the same filtered accounts — for the whole program (an OEM
+viewer, no filter), the program's own period rows (`period_totals`): a row per period.
+Scope goes through hub.policy as everywhere else.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from campaigns.coop import period_totals
 from campaigns.coop.balances import BucketBalance
 from campaigns.coop.models import CoopAccount, CoopBucket, CoopProgram
 from campaigns.coop.money import ZERO, from_cents, positive, sum_cents, whole_cents
@@ -369,11 +371,9 @@ def _account_ids(shape: tuple):
     return _org_filtered(sa.select(CoopAccount.id).select_from(CoopAccount), shape)
 
 
-@functools.cache
-def _periods_statement(shape: tuple | None):
-    """Per period, the bucket rows summed — of the program (shape None) or of the accounts
-    the filter keeps."""
-    stmt = sa.select(
+def _bucket_periods():
+    """Per period, the bucket rows summed (of the accounts a WHERE added keeps)."""
+    return sa.select(
         CoopBucket.bucket,
         sa.func.min(CoopBucket.expires_on),
         _total(CoopBucket.earned),
@@ -381,9 +381,15 @@ def _periods_statement(shape: tuple | None):
         _total(CoopBucket.expired),
         _total(CoopBucket.held),
     ).group_by(CoopBucket.bucket)
+
+
+@functools.cache
+def _periods_statement(shape: tuple | None):
+    """Per period: the program's own period rows (shape None: every account, a row per
+    period), or the bucket rows of the accounts the filter keeps summed."""
     if shape is None:
-        return db.prepared(stmt.where(CoopBucket.program_id == sa.bindparam("program_id")))
-    return db.prepared(stmt.where(CoopBucket.account_id.in_(_account_ids(shape))))
+        return db.prepared(period_totals.periods_statement())
+    return db.prepared(_bucket_periods().where(CoopBucket.account_id.in_(_account_ids(shape))))
 
 
 def _scoped(viewer: Person, stmt, filters: PartnerFilter):
@@ -453,11 +459,19 @@ def _totals_of(viewer: Person, filters: PartnerFilter, sums: bool = True):
 
 def _periods_of(viewer: Person, filters: PartnerFilter):
     """The statement of `periods`."""
-    if viewer.is_oem and filters == PartnerFilter():
-        return _periods_statement(None)  # every account: no join at all
+    if _whole_program(viewer, filters):
+        period_totals.write_pending()  # this transaction's own moves, if any, first
+        return _periods_statement(None)  # every account: the program's period rows
     if viewer.is_oem and filters.org_ids is None:
         return _periods_statement(_shape(filters))
-    return _periods_statement(None).where(CoopBucket.account_id.in_(_scoped_ids(viewer, filters)))
+    return _bucket_periods().where(
+        CoopBucket.program_id == sa.bindparam("program_id"),
+        CoopBucket.account_id.in_(_scoped_ids(viewer, filters)),
+    )
+
+
+def _whole_program(viewer: Person, filters: PartnerFilter) -> bool:
+    return viewer.is_oem and filters == PartnerFilter()
 
 
 def _beside(totals_stmt, periods_stmt):

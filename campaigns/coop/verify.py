@@ -1,5 +1,6 @@
-"""Verify the ledger (I2, I3, I5, I6): every cached balance equals the sum of its entries,
-nothing below zero, every hold resolved exactly by its entries. `campaigns verify-ledger`
+"""Verify the ledger (I2, I3, I5, I6): every cached balance — an account's, a bucket's, a
+program's period — equals the sum of its entries, nothing below zero, every hold resolved
+exactly by its entries. `campaigns verify-ledger`
 and the tests run it."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from campaigns.coop import period_totals
 from campaigns.coop.balances import (
     BALANCE_FIELDS,
     BUCKET_FIELDS,
@@ -42,7 +44,8 @@ class Mismatch:
 
 
 def verify_ledger(program: CoopProgram | None = None) -> list[Mismatch]:
-    """Check every account: cached balance and cached buckets = sums of entries (I3),
+    """Check every account: cached balance and cached buckets = sums of entries (I3), and
+    so every program's cached periods,
     available and held ≥ 0 (I2), no bucket below zero (I6), every hold resolved exactly by
     its entries (I5). [] when sound.
 
@@ -53,6 +56,7 @@ def verify_ledger(program: CoopProgram | None = None) -> list[Mismatch]:
     programs = {p.id: p for p in db.session.scalars(sa.select(CoopProgram))}
     accounts: dict[int, tuple[int, int, Balance]] = {}  # id → org, program, cached
     actual: dict[int, dict[EntryKind, Decimal]] = {}
+    periods: dict[tuple[int, str], tuple] = {}  # (program, bucket) → last day, sums
     for row in db.session.execute(_bucket_rows(program)):
         account_id, org_id, program_id = row.account_id, row.organization_id, row.program_id
         if account_id not in accounts:
@@ -63,6 +67,11 @@ def verify_ledger(program: CoopProgram | None = None) -> list[Mismatch]:
         for kind, amount in sums.items():
             totals[kind] += amount
         b = bucket_balance(programs[program_id], row.bucket, sums)
+        period = periods.setdefault(
+            (program_id, row.bucket), (b.expires_on, dict.fromkeys(BUCKET_FIELDS, ZERO))
+        )
+        for name in BUCKET_FIELDS:
+            period[1][name] += getattr(b, name)
         for label, value in (("remaining", b.remaining), ("held", b.held), ("free", b.free)):
             if value < 0:
                 problems.append(
@@ -119,6 +128,8 @@ def verify_ledger(program: CoopProgram | None = None) -> list[Mismatch]:
         problems.append(
             Mismatch(account_id, org_id, f"bucket {bucket} has a cached row but no entries")
         )
+    for program_id in [program.id] if program is not None else sorted(programs):
+        problems += _period_problems(program_id, periods)
     orgs = {account_id: org_id for account_id, (org_id, _p, _c) in accounts.items()}
 
     hold_sums = (
@@ -172,6 +183,32 @@ def verify_ledger(program: CoopProgram | None = None) -> list[Mismatch]:
             bad(f"is {hold.status.value} but {hold.amount - reimbursed - released} remains held")
         if totals[EntryKind.ACCRUAL] or totals[EntryKind.ADJUSTMENT]:
             bad("has accrual or adjustment entries")
+    return problems
+
+
+def _period_problems(program_id: int, periods: dict[tuple[int, str], tuple]) -> list[Mismatch]:
+    """The program's cached period rows against its entries' sums per period (I3, per
+    program and period)."""
+    problems = []
+
+    def bad(text: str) -> None:
+        problems.append(Mismatch(None, None, f"program {program_id}: {text}"))
+
+    cached = period_totals.cached_periods(program_id)
+    computed = {bucket: v for (p, bucket), v in periods.items() if p == program_id}
+    for bucket in sorted(cached.keys() - computed.keys()):
+        bad(f"period {bucket} has a cached row but no entries")
+    for bucket in sorted(computed.keys() - cached.keys()):
+        bad(f"period {bucket} has entries but no cached row")
+    for bucket in sorted(cached.keys() & computed.keys()):
+        (cached_day, cached_sums), (day, sums) = cached[bucket], computed[bucket]
+        if cached_day != day:
+            bad(f"period {bucket}: cached expiry {cached_day} ≠ {day}")
+        for name in BUCKET_FIELDS:
+            if cached_sums[name] != sums[name]:
+                bad(
+                    f"period {bucket}: cached {name} {cached_sums[name]} ≠ {sums[name]} from its entries"
+                )
     return problems
 
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from campaigns.coop import ledger
+from campaigns.coop import ledger, period_totals
 from campaigns.coop.models import CoopAccount, Hold, HoldStatus, LedgerEntry
 from hub import db
 from hub.demo.channel import set_path
@@ -244,3 +244,60 @@ def test_holds_and_purchases_interleaved_stay_consistent(real_app, dealer_accoun
     assert cached.earned == Decimal("100.00") + Decimal("20.00") * (THREADS // 2)
     assert cached.held == Decimal("25.00") * len(holds)
     assert cached.available == cached.earned - cached.held
+
+
+def test_writers_on_many_accounts_share_the_program_periods_without_deadlock(
+    real_app, dealer_account
+):
+    """Holds and purchases on ten dealers' accounts of one program, at once with a period
+    close that locks those accounts one after another: each moves the program's period rows,
+    which every writer locks only as its transaction ends, so none waits for another's
+    account while holding them. Nothing but a refused hold may fail; the periods then equal
+    the entries (verify_ledger)."""
+    from campaigns.coop.models import CoopProgram
+
+    dealer_account(amount=None)  # the OEM and a program admin, if no test made them yet
+    with real_app.app_context():
+        oem = db.session.scalar(sa.select(Organization).where(Organization.kind == OrgKind.OEM))
+        admin = db.session.scalar(
+            sa.select(Person).where(Person.role == Role.PROGRAM_ADMIN).limit(1)
+        )
+        program = make_program(admin)
+        dealers = []
+        for n in range(10):
+            dealer = Organization(
+                name=f"Shared {n}", kind=OrgKind.DEALER, parent=oem, tier=tier("Premier")
+            )
+            db.session.add(dealer)
+            db.session.flush()
+            set_path(dealer)
+            dealers.append(dealer)
+        lines = [purchase(d, "5000", date(2025, 6, 1)) for d in dealers]
+        lines += [purchase(d, "10000", date(2026, 1, 10)) for d in dealers]  # two holds fit
+        dealers = [d.id for d in dealers]
+        ledger.record_purchases(program, lines, today=DAY)
+        program_id = program.id
+        db.session.commit()
+
+    def work(i):
+        program = db.session.get(CoopProgram, program_id)
+        if i == 0:  # 2025's buckets closed, as a year-end run would
+            return ledger.close_period(program, as_of=date(2027, 1, 1))
+        dealer = db.session.get(Organization, dealers[i % len(dealers)])
+        if i % 2:
+            line = purchase(dealer, "1000", date(2026, 2, 1), external_id=f"SHARED-{i}")
+            return ledger.record_purchases(program, [line], today=DAY).accrued
+        account = ledger.get_or_create_account(dealer, program)
+        return ledger.place_hold(account, "60", f"campaign:{i}", f"shared-{i}", on=DAY)
+
+    results = _race(real_app, work)
+    assert not [r for r in results if isinstance(r, ValidationFailed)]
+    with real_app.app_context():
+        program = db.session.get(CoopProgram, program_id)
+        assert ledger.verify_ledger(program) == []
+        periods = {b: sums for b, (_day, sums) in period_totals.cached_periods(program_id).items()}
+    holds = (THREADS - 1) // 2  # i = 2, 4, … — 60.00 each, from 2025 before the close, else 2026
+    assert periods["2025"]["earned"] == Decimal("1000.00")
+    assert periods["2026"]["earned"] == Decimal("2000.00") + Decimal("20.00") * (THREADS // 2)
+    assert periods["2025"]["held"] + periods["2026"]["held"] == Decimal("60.00") * holds
+    assert periods["2025"]["held"] + periods["2025"]["expired"] == Decimal("1000.00")
