@@ -256,6 +256,11 @@ def describe_device(user_agent: str) -> str:
     return f"{browser} on {system}"
 
 
+def thousands(value: int | None) -> str:
+    """A count as people read it: 2,020 partners, not 2020 (no separator for none)."""
+    return f"{value or 0:,}"
+
+
 def linkify(text: str) -> Markup:
     """Plain text with line breaks kept and http(s) links made clickable — nothing else."""
     out = []
@@ -319,6 +324,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)  # the signed CSRF token, reused per session secret
     dates.init_app(app)  # date, datetime, relative, iso
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["thousands"] = thousands
     app.jinja_env.filters["linkify"] = linkify
     app.jinja_env.filters["device"] = describe_device
     app.jinja_env.globals["request_id"] = lambda: g.get("request_id", "")
