@@ -19,6 +19,7 @@ import logging
 import os
 import secrets
 import signal
+import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -29,7 +30,6 @@ from sqlalchemy.engine import make_url
 
 from bench import floor, load, web
 from bench.common import machine, safe_url, terminate
-from bench.floor_seed import seed_features
 from bench.seed_large import Shape, bench_app, reset_database, seed
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -151,29 +151,13 @@ def _run_pass(url: str, hello: web.Server, scenarios, config, args) -> dict:
         baseline = next((r for r in results if r["key"] == "hello" and r.get("rps")), None)
         _add_ratios(results, baseline)
         _print_table(backend, results)
-    floors, features = [], None
+    floors = []
     if not args.no_floor:
-        personas, ids = seeded.personas, None
-        if not args.no_features:
-            # The feature pages' data, added after the load measurement (whose pages it
-            # would change: the dashboards' co-op, proposal and learning panels).
-            features = seed_features(app, seeded)
-            personas, ids = features.personas, features.paths
-            app.extensions["hub.db"]["engine"].dispose()
-            print(f"\nfeature pages' data: {features.counts} in {features.seconds:.1f}s")
-        print(f"\n{backend}: each page against its floor, in this process\n  {floor.HEADER}")
-        floors = floor.measure_all(
-            app, personas, requests=args.floor_requests, only=args.only, ids=ids
-        )
-        floor.save_html(backend, floors)
-        floor.print_table(backend, floors)
+        floors = _floor_in_a_fresh_process(url, backend, args)
     return {
         "backend": backend,
         "database_url": safe_url(url),
         "seed": {"counts": seeded.counts, "seconds": round(seeded.seconds, 2)},
-        "feature_seed": {"counts": features.counts, "seconds": round(features.seconds, 2)}
-        if features
-        else None,
         "personas": {
             k: {"label": p.label, "email": p.email, "organization_id": p.organization_id}
             for k, p in seeded.personas.items()
@@ -181,6 +165,25 @@ def _run_pass(url: str, hello: web.Server, scenarios, config, args) -> dict:
         "results": results,
         "floor": floors,
     }
+
+
+def _floor_in_a_fresh_process(url: str, backend: str, args) -> list[dict]:
+    """Each page against its floor (`python -m bench.floor`), in a process of its own that
+    seeds the same program afresh (and the feature pages' data): measured in this one, the
+    figures carried what the load generator's twenty threads left behind (a heap of
+    responses, the collector's work over it), which no server process has — the small
+    pages read up to 30 % higher (docs/performance.md, session 14)."""
+    command = [sys.executable, "-m", "bench.floor", "--requests", str(args.floor_requests)]
+    command += ["--scale", str(args.scale), "--results-dir", str(RESULTS)]
+    if backend != "sqlite":
+        command += ["--database-url", url]
+    if args.only:
+        command += ["--only", *args.only]
+    if args.no_features:
+        command.append("--no-features")
+    print(f"\n{backend}: each page against its floor, in a fresh process", flush=True)
+    subprocess.run(command, check=True)
+    return json.loads((RESULTS / f"floor-{backend}.json").read_text())
 
 
 def _measure(scenario: Scenario, servers, personas, config) -> dict:
