@@ -147,7 +147,20 @@ class CoopAccount(Base):
         return f"<CoopAccount {self.id} org={self.organization_id} program={self.program_id}>"
 
 
-class CoopBucket(Base):
+class BucketSums:
+    """A program's bucket label, its last day and its money (BUCKET_FIELDS' columns): the
+    columns an account's bucket row and a program's period row share."""
+
+    program_id: Mapped[int] = mapped_column(sa.ForeignKey("coop_program.id"))
+    bucket: Mapped[str] = mapped_column(sa.String(7))
+    expires_on: Mapped[date]
+    earned: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    held: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    reimbursed: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    expired: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+
+
+class CoopBucket(BucketSums, Base):
     """One bucket of one account: the cached sums of its entries (COOP-RULES I3, per bucket).
 
     Written only beside the entries that change it, in the same transaction and under the
@@ -169,19 +182,12 @@ class CoopBucket(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(sa.ForeignKey("coop_account.id"))
-    program_id: Mapped[int] = mapped_column(sa.ForeignKey("coop_program.id"))
-    bucket: Mapped[str] = mapped_column(sa.String(7))
-    expires_on: Mapped[date]
-    earned: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
-    held: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
-    reimbursed: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
-    expired: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
 
     def __repr__(self) -> str:
         return f"<CoopBucket account={self.account_id} {self.bucket}>"
 
 
-class CoopPeriod(Base):
+class CoopPeriod(BucketSums, Base):
     """One period of one program: its accounts' buckets of that period added up — what the
     OEM's overview and dashboard chart and total, read as a handful of rows.
 
@@ -199,13 +205,6 @@ class CoopPeriod(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    program_id: Mapped[int] = mapped_column(sa.ForeignKey("coop_program.id"))
-    bucket: Mapped[str] = mapped_column(sa.String(7))
-    expires_on: Mapped[date]
-    earned: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
-    held: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
-    reimbursed: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
-    expired: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
 
     def __repr__(self) -> str:
         return f"<CoopPeriod program={self.program_id} {self.bucket}>"

@@ -11,7 +11,6 @@ from collections import Counter
 from datetime import date
 from decimal import Decimal
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
@@ -24,11 +23,6 @@ from tests.campaigns import assert_sound, make_program, purchase
 
 D = Decimal
 TODAY = date(2026, 11, 20)
-
-
-@pytest.fixture
-def admin(channel):
-    return channel.people["program_admin"]
 
 
 class Statements:

@@ -22,11 +22,6 @@ from tests.conftest import post_form
 D = Decimal
 
 
-@pytest.fixture
-def admin(channel):
-    return channel.people["program_admin"]
-
-
 def expiry_dates(account) -> dict[str, date]:
     return {b.bucket: b.expires_on for b in ledger.bucket_balances(account)}
 

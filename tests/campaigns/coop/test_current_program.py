@@ -18,11 +18,6 @@ from hub.plain import row_of
 
 
 @pytest.fixture
-def admin(channel):
-    return channel.people["program_admin"]
-
-
-@pytest.fixture
 def program(admin):
     return ledger.create_program(admin, "Shown Co-op", "USD", carryover_periods=1)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-import pytest
 import sqlalchemy as sa
 
 from campaigns.coop import ledger
@@ -17,11 +16,6 @@ from hub.db import utcnow
 from tests.campaigns import make_program, purchase
 
 TODAY = date(2026, 11, 20)
-
-
-@pytest.fixture
-def admin(channel):
-    return channel.people["program_admin"]
 
 
 def line(program_id: int, organization_id: int, external_id: str) -> dict:

@@ -31,11 +31,6 @@ HEADER = "external_id,organization_id,amount,currency,purchased_on,product_line_
 
 
 @pytest.fixture
-def admin(channel):
-    return channel.people["program_admin"]
-
-
-@pytest.fixture
 def program(admin, channel):
     """A yearly program (Premier 2%) where OLD-1 and OLD-2 were imported before."""
     program = make_program(admin)

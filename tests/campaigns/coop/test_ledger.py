@@ -16,16 +16,6 @@ from tests.campaigns import assert_sound, buckets, buy, entries_of, make_program
 D = Decimal
 
 
-@pytest.fixture
-def admin(channel):
-    return channel.people["program_admin"]
-
-
-@pytest.fixture
-def program(admin):
-    return make_program(admin)
-
-
 def test_worked_example_from_coop_rules(session, channel, admin):
     program = make_program(admin, period="year", carryover=1)
     prairie = channel.dealer  # Premier tier: 2%

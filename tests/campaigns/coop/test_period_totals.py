@@ -15,23 +15,13 @@ from campaigns.coop import ledger, partners, period_totals
 from campaigns.coop.balances import BUCKET_FIELDS
 from campaigns.coop.models import CoopBucket, CoopPeriod
 from hub import db
-from tests.campaigns import buy, make_program
+from tests.campaigns import buy
 
 D = Decimal
 ON = date(2026, 2, 1)
 MIGRATION = (
     Path(__file__).resolve().parents[3] / "migrations/versions/2026_12_07_0029_coop_periods.py"
 )
-
-
-@pytest.fixture
-def admin(channel):
-    return channel.people["program_admin"]
-
-
-@pytest.fixture
-def program(admin):
-    return make_program(admin)
 
 
 @pytest.fixture
