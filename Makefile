@@ -107,10 +107,12 @@ test-postgres-pass: setup
 			$(BIN)/pytest $(XDIST) -m "not e2e and not servers" $(PYTEST_ARGS); \
 	else $(call PG_DOWN,the PostgreSQL pass); fi
 
+# The server tests print their slowest eight (--durations): they wait on real processes,
+# and a step that waits out its timeout instead of being answered shows up there.
 test-servers: setup
 	@if $(PG_UP); then \
-		echo '$(PG_ENV) $(BIN)/pytest -m servers $(PYTEST_ARGS)'; \
-		$(PG_ENV) $(PASS)="server tests (postgresql)" $(BIN)/pytest -m servers $(PYTEST_ARGS); \
+		echo '$(PG_ENV) $(BIN)/pytest -m servers --durations=8 $(PYTEST_ARGS)'; \
+		$(PG_ENV) $(PASS)="server tests (postgresql)" $(BIN)/pytest -m servers --durations=8 $(PYTEST_ARGS); \
 	else $(call PG_DOWN,the tests that start real servers); fi
 
 # The benchmarks, on SQLite and (when it answers) PostgreSQL: the load test and each page
