@@ -308,10 +308,9 @@ def _drop_on_commit(sess, previous_transaction):
         sess.info.pop("on_commit", None)
         sess.info.pop(_STAGED, None)
     elif previous_transaction.nested:  # a savepoint rolled back: drop what it asked for
-        pending = sess.info.get("on_commit", [])
-        pending[:] = [(t, c) for t, c in pending if not _inside(t, previous_transaction)]
-        for _write, items in sess.info.get(_STAGED, {}).values():
-            items[:] = [(t, item) for t, item in items if not _inside(t, previous_transaction)]
+        lists = [sess.info.get("on_commit", []), *sess.info.get(_STAGED, {}).values()]
+        for pending in lists:  # (savepoint, what) pairs: on_commit's callbacks, staged items
+            pending[:] = [(t, x) for t, x in pending if not _inside(t, previous_transaction)]
 
 
 # --- Writes staged until the transaction commits ------------------------------------------
@@ -331,25 +330,27 @@ def stage(write, item) -> None:
     it takes later. Items staged inside a savepoint that rolls back are dropped with it,
     and everything is dropped when the transaction rolls back."""
     sess = session()
-    staged = sess.info.setdefault(_STAGED, {})
-    staged.setdefault(write, (write, []))[1].append((sess.get_nested_transaction(), item))
+    staged = sess.info.setdefault(_STAGED, {})  # write → [(savepoint, item)]
+    staged.setdefault(write, []).append((sess.get_nested_transaction(), item))
 
 
 def write_staged(write) -> None:
     """Run `write` now with what is staged for it (nothing when none is)."""
     sess = session()
-    _write, items = sess.info.get(_STAGED, {}).pop(write, (write, []))
-    if items:
-        write(sess, [item for _t, item in items])
+    _run_staged(sess, write, sess.info.get(_STAGED, {}).pop(write, []))
 
 
 def write_all_staged(sess=None) -> None:
     """Run every staged write of the session now (at commit; and in tests, where a request
     reads on the test's own connection what the test wrote but never committed)."""
     sess = sess or session()
-    for write, items in sess.info.pop(_STAGED, {}).values():
-        if items:
-            write(sess, [item for _t, item in items])
+    for write, pairs in sess.info.pop(_STAGED, {}).items():
+        _run_staged(sess, write, pairs)
+
+
+def _run_staged(sess, write, pairs) -> None:
+    if pairs:
+        write(sess, [item for _savepoint, item in pairs])
 
 
 @event.listens_for(Session, "before_commit")

@@ -12,7 +12,6 @@ committing transactions take them in the same order.
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -95,14 +94,18 @@ def periods_statement():
     ).where(CoopPeriod.program_id == sa.bindparam("program_id"))
 
 
-def cached_periods(program_id: int) -> dict[str, tuple[date, dict[str, Decimal]]]:
-    """Every period row of a program: bucket → (last day, {field: amount}) — for
-    `verify_ledger`, after the transaction's own staged deltas are written."""
+def cached_periods(program_id: int | None = None) -> dict[tuple[int, str], tuple]:
+    """Every period row of a program (of every program without one): (program id, bucket)
+    → (last day, {field: amount}) — for `verify_ledger`, after the transaction's own
+    staged deltas are written."""
     write_pending()
-    rows = db.session.execute(
-        sa.select(CoopPeriod).where(CoopPeriod.program_id == program_id)
-    ).scalars()
+    stmt = sa.select(CoopPeriod)
+    if program_id is not None:
+        stmt = stmt.where(CoopPeriod.program_id == program_id)
     return {
-        row.bucket: (row.expires_on, {name: getattr(row, name) for name in BUCKET_FIELDS})
-        for row in rows
+        (row.program_id, row.bucket): (
+            row.expires_on,
+            {name: getattr(row, name) for name in BUCKET_FIELDS},
+        )
+        for row in db.session.scalars(stmt)
     }

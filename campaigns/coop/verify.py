@@ -128,8 +128,7 @@ def verify_ledger(program: CoopProgram | None = None) -> list[Mismatch]:
         problems.append(
             Mismatch(account_id, org_id, f"bucket {bucket} has a cached row but no entries")
         )
-    for program_id in [program.id] if program is not None else sorted(programs):
-        problems += _period_problems(program_id, periods)
+    problems += _period_problems(program, periods)
     orgs = {account_id: org_id for account_id, (org_id, _p, _c) in accounts.items()}
 
     hold_sums = (
@@ -186,29 +185,27 @@ def verify_ledger(program: CoopProgram | None = None) -> list[Mismatch]:
     return problems
 
 
-def _period_problems(program_id: int, periods: dict[tuple[int, str], tuple]) -> list[Mismatch]:
-    """The program's cached period rows against its entries' sums per period (I3, per
-    program and period)."""
+def _period_problems(program: CoopProgram | None, periods: dict[tuple[int, str], tuple]):
+    """The programs' cached period rows against their entries' sums per period (I3, per
+    program and period), all read in one statement."""
     problems = []
 
-    def bad(text: str) -> None:
-        problems.append(Mismatch(None, None, f"program {program_id}: {text}"))
+    def bad(key: tuple[int, str], text: str) -> None:
+        program_id, bucket = key
+        problems.append(Mismatch(None, None, f"program {program_id}: period {bucket}{text}"))
 
-    cached = period_totals.cached_periods(program_id)
-    computed = {bucket: v for (p, bucket), v in periods.items() if p == program_id}
-    for bucket in sorted(cached.keys() - computed.keys()):
-        bad(f"period {bucket} has a cached row but no entries")
-    for bucket in sorted(computed.keys() - cached.keys()):
-        bad(f"period {bucket} has entries but no cached row")
-    for bucket in sorted(cached.keys() & computed.keys()):
-        (cached_day, cached_sums), (day, sums) = cached[bucket], computed[bucket]
+    cached = period_totals.cached_periods(program.id if program is not None else None)
+    for key in sorted(cached.keys() - periods.keys()):
+        bad(key, " has a cached row but no entries")
+    for key in sorted(periods.keys() - cached.keys()):
+        bad(key, " has entries but no cached row")
+    for key in sorted(cached.keys() & periods.keys()):
+        (cached_day, cached_sums), (day, sums) = cached[key], periods[key]
         if cached_day != day:
-            bad(f"period {bucket}: cached expiry {cached_day} ≠ {day}")
+            bad(key, f": cached expiry {cached_day} ≠ {day}")
         for name in BUCKET_FIELDS:
             if cached_sums[name] != sums[name]:
-                bad(
-                    f"period {bucket}: cached {name} {cached_sums[name]} ≠ {sums[name]} from its entries"
-                )
+                bad(key, f": cached {name} {cached_sums[name]} ≠ {sums[name]} from its entries")
     return problems
 
 

@@ -295,7 +295,9 @@ def test_writers_on_many_accounts_share_the_program_periods_without_deadlock(
     with real_app.app_context():
         program = db.session.get(CoopProgram, program_id)
         assert ledger.verify_ledger(program) == []
-        periods = {b: sums for b, (_day, sums) in period_totals.cached_periods(program_id).items()}
+        periods = {
+            b: sums for (_p, b), (_day, sums) in period_totals.cached_periods(program_id).items()
+        }
     holds = (THREADS - 1) // 2  # i = 2, 4, … — 60.00 each, from 2025 before the close, else 2026
     assert periods["2025"]["earned"] == Decimal("1000.00")
     assert periods["2026"]["earned"] == Decimal("2000.00") + Decimal("20.00") * (THREADS // 2)

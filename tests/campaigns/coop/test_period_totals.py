@@ -47,7 +47,7 @@ def bucket_sums(program) -> dict[str, tuple]:
 def period_rows(program) -> dict[str, tuple]:
     return {
         bucket: (day, *(sums[name] for name in BUCKET_FIELDS))
-        for bucket, (day, sums) in period_totals.cached_periods(program.id).items()
+        for (_program, bucket), (day, sums) in period_totals.cached_periods(program.id).items()
     }
 
 
