@@ -406,12 +406,15 @@ def _measure_pages(app, personas, requests, warmup, rounds, only, ids) -> list[d
 
 
 def _production_request_log() -> None:
-    """The hub's per-request log line is written, as under gunicorn (to /dev/null here)."""
+    """The hub's per-request log line is written, as under gunicorn (to /dev/null here),
+    in the format the hub sets up (hub.logs)."""
+    from hub.logs import LineFormatter
+
     log = logging.getLogger("hub.request")
     if not any(getattr(h, "_bench_floor", False) for h in log.handlers):
         handler = logging.StreamHandler(open(os.devnull, "w"))  # noqa: SIM115 (process-long)
         handler._bench_floor = True
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        handler.setFormatter(LineFormatter())
         log.addHandler(handler)
         log.setLevel(logging.INFO)
         log.propagate = False

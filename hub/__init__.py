@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import gc
 import importlib
-import logging
 import os
-import re
-import time
-import uuid
 
-from flask import Flask, g, request
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hub import cli, config, db, registry
+from hub import cli, config, db, logs, registry
 from hub.accounts import settings_views  # noqa: F401 — its routes join the hub blueprint
 from hub.accounts import views as auth
 from hub.admin import views as admin_views
@@ -36,9 +32,6 @@ from hub.web.urls import HubFlask
 
 __all__ = ["FEATURES", "ROOT", "create_app", "settle_process"]
 
-log = logging.getLogger("hub.request")
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{6,40}$")
-
 
 def create_app(overrides: dict | None = None, *, bind=None) -> Flask:
     """Build the app: config, database, extensions, blueprints, features. No side effects."""
@@ -57,8 +50,8 @@ def create_app(overrides: dict | None = None, *, bind=None) -> Flask:
     if app.config["PROXY_COUNT"]:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
-    _configure_logging(app)
-    _request_logging(app)  # registered first, so its after_request runs after the commit
+    logs.configure(app)
+    logs.request_lines(app)  # registered first, so its after_request runs after the commit
     db.init_app(app, bind=bind)
     registry.init_app(app)
 
@@ -111,37 +104,3 @@ def settle_process() -> None:
     before is collected first, so nothing that was already garbage is kept."""
     gc.collect()
     gc.freeze()
-
-
-def _configure_logging(app: Flask) -> None:
-    if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-        )
-
-
-def _request_logging(app: Flask) -> None:
-    """One log line per request, carrying the request id that error pages show."""
-
-    @app.before_request
-    def _start():
-        incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex[:12]
-        g.request_started = time.perf_counter()
-
-    @app.after_request
-    def _finish(response):
-        rid = g.get("request_id", "-")
-        response.headers["X-Request-ID"] = rid
-        elapsed = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
-        user = getattr(g.get("_login_user"), "id", "-")
-        log.info(
-            "%s %s %s %.1fms rid=%s user=%s",
-            request.method,
-            request.path,
-            response.status_code,
-            elapsed,
-            rid,
-            user,
-        )
-        return response

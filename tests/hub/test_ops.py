@@ -5,8 +5,9 @@ import logging
 import pytest
 import sqlalchemy as sa
 
-from hub import create_app, db
+from hub import create_app, db, logs
 from hub.config import ConfigError
+from hub.web import pages
 from tests.conftest import sign_in
 
 
@@ -36,6 +37,18 @@ def test_every_response_carries_a_request_id_that_is_logged(client, caplog):
         f"rid={rid}" in r.getMessage() and "GET /login 200" in r.getMessage()
         for r in caplog.records
     )
+
+
+def test_log_lines_read_as_the_standard_formatter_writes_them():
+    """hub.logs.LineFormatter: the text logging.Formatter(FORMAT) gives — within one second,
+    in the next one, and with a date format of the caller's."""
+    standard, ours = logging.Formatter(logs.FORMAT), logs.LineFormatter()
+    base = 1_796_000_000.0
+    for created in (base + 0.001, base + 0.5, base + 0.999, base + 1.25, base - 86_400.3, base):
+        record = logging.LogRecord("hub.request", logging.INFO, "p", 1, "GET %s", ("/",), None)
+        record.created, record.msecs = created, (created - int(created)) * 1000
+        assert ours.format(record) == standard.format(record)
+        assert ours.formatTime(record, "%H:%M") == standard.formatTime(record, "%H:%M")
 
 
 def test_error_pages_show_the_request_id_to_quote(client, channel):
@@ -76,6 +89,17 @@ def test_security_headers_forbid_inline_script_and_framing(client):
     assert "frame-ancestors 'none'" in csp
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_signed_in_pages_are_not_stored_and_each_security_header_is_sent_once(client, channel):
+    assert "Cache-Control" not in client.get("/login").headers  # nobody's: may be cached
+    sign_in(client, channel.people["dealer_marketer"])
+    headers = client.get("/").headers
+    assert headers["Cache-Control"] == "no-store"  # someone's page: never kept by a cache
+    assert headers.getlist("X-Frame-Options") == ["DENY"]  # each added once
+    assert headers.getlist("Content-Security-Policy") == [pages.CSP]
+    # A view's own Cache-Control stays (a conversation's file: "private", in
+    # tests/hub/conversations/test_attachments.py).
 
 
 def test_session_cookie_is_http_only_and_same_site(client, channel):
