@@ -232,11 +232,37 @@ def read(stmt, params: dict | None = None) -> sa.Result:
     changes are flushed first, as the session's autoflush would."""
     sess = session()
     sess.flush()
-    conn = sess.connection()
+    conn = _connection(sess)
     plan = _prepared.plan_for(stmt, conn.dialect)
     if plan is None:
         return conn.execute(stmt, params or {})
     return plan.run(conn, params or {})
+
+
+def read_tuples(stmt, params: dict | None = None) -> list[tuple]:
+    """`read`'s rows as plain tuples, for a page that unpacks many rows into its own
+    objects: a prepared read makes no SQLAlchemy `Row` for them (each value still through
+    its column's result processor, where it has one)."""
+    sess = session()
+    sess.flush()
+    conn = _connection(sess)
+    plan = _prepared.plan_for(stmt, conn.dialect)
+    if plan is None:
+        return [tuple(row) for row in conn.execute(stmt, params or {})]
+    return plan.tuples(conn, params or {})
+
+
+_CONNECTION = "hub.connection"
+
+
+def _connection(sess: Session) -> sa.Connection:
+    """The connection of the session's transaction, as `sess.connection()` — kept for the
+    transaction (forgotten when it ends), since asking the session again for each read
+    of a page costs more than some of the reads."""
+    conn = sess.info.get(_CONNECTION)
+    if conn is None:
+        conn = sess.info[_CONNECTION] = sess.connection()
+    return conn
 
 
 _MEMO = "hub.memo"
@@ -271,6 +297,7 @@ def _forget_memo(sess, _flush_context):
 def _forget_memo_at_the_end(sess, transaction):
     if transaction.parent is None:  # committed, rolled back or closed: read afresh next time
         sess.info.pop(_MEMO, None)
+        sess.info.pop(_CONNECTION, None)
 
 
 def _inside(transaction, outer) -> bool:

@@ -156,6 +156,24 @@ class Plan:
 
     def run(self, conn: sa.Connection, params: dict) -> IteratorResult:
         """Execute on conn (its transaction): every row fetched, the cursor closed."""
+        rows, metadata = self._rows(conn, params)
+        return IteratorResult(metadata, iter(rows))
+
+    def tuples(self, conn: sa.Connection, params: dict) -> list[tuple]:
+        """As `run`, the rows as plain tuples: the driver's own where no column has a result
+        processor, else each value through its column's (no `Row` made for either)."""
+        rows, metadata = self._rows(conn, params)
+        processors = metadata._processors
+        if processors is None:
+            return rows
+        return [
+            tuple(
+                value if p is None else p(value) for p, value in zip(processors, row, strict=True)
+            )
+            for row in rows
+        ]
+
+    def _rows(self, conn: sa.Connection, params: dict) -> tuple[list, SimpleResultMetaData]:
         sql, values = self.sql, self.parameters(params)
         dispatch = conn.dispatch
         cursor = conn.connection.cursor()
@@ -172,8 +190,7 @@ class Plan:
             # SQLAlchemy's exception, a disconnect invalidating the connection.
             conn._handle_dbapi_exception(exc, sql, values, cursor, None)
         cursor.close()
-        metadata = self.metadata or self._metadata(conn.dialect, description)
-        return IteratorResult(metadata, iter(rows))
+        return rows, self.metadata or self._metadata(conn.dialect, description)
 
     def _metadata(self, dialect, description) -> SimpleResultMetaData:
         # Each column's result processor as SQLAlchemy picks it: by its type, and the type
@@ -204,6 +221,15 @@ class PerCall:
         self.plans: dict[tuple, Plan] = {}
 
     def run(self, conn: sa.Connection, params: dict) -> IteratorResult:
+        plan, params = self._plan(params)
+        return plan.run(conn, params)
+
+    def tuples(self, conn: sa.Connection, params: dict) -> list[tuple]:
+        plan, params = self._plan(params)
+        return plan.tuples(conn, params)
+
+    def _plan(self, params: dict) -> tuple[Plan, dict]:
+        """The plan for this call's shape, and its parameters (each list a list)."""
         params = dict(params)
         for key in (*self.lists, *self.literals):
             if key not in params:
@@ -219,7 +245,7 @@ class PerCall:
             lengths = {key: len(params[key]) for key in self.lists}
             literals = {key: params[key] for key in self.literals}
             plan = self.plans[shape] = Plan.expanded(self.compiled, lengths, literals)
-        return plan.run(conn, params)
+        return plan, params
 
 
 def _missing(key: str) -> sa.exc.ArgumentError:

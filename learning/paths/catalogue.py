@@ -23,13 +23,15 @@ from learning.paths.models import LearningTrack, Level, Module, Path, level_prer
 # Sales, Technical, Installation & Service: the order the tracks are listed in.
 TRACK_ORDER = sa.case({t.value: n for n, t in enumerate(LearningTrack)}, value=Path.track)
 
+_TRACKS = {track.value: track for track in LearningTrack}
+
 # Every path with its levels (a path without levels as one row whose level is NULL).
 _PATHS = db.prepared(
     sa.select(
         Path.id,
         Path.title,
         Path.summary,
-        Path.track,
+        sa.type_coerce(Path.track, sa.String()),  # its value, made a LearningTrack below
         ProductLine.name.label("line"),
         Level.id.label("level_id"),
         Level.rank,
@@ -112,18 +114,18 @@ def paths() -> list[PathView]:
     lines: dict[str, LineView] = {}
     by_path: dict[int, PathView] = {}
     levels: dict[int, LevelView] = {}
-    # Rows unpacked as tuples: a Row's attribute access costs more than the row's SQL.
-    for path_id, title, summary, track, line_name, level_id, rank, name in db.read(_PATHS):
+    # Rows as plain tuples: a Row, and its access by attribute, cost more than the row's SQL.
+    for path_id, title, summary, track, line_name, level_id, rank, name in db.read_tuples(_PATHS):
         path = by_path.get(path_id)
         if path is None:
             line = lines.get(line_name)
             if line is None:
                 line = lines[line_name] = LineView(line_name)
-            path = by_path[path_id] = PathView(path_id, title, summary, track, line)
+            path = by_path[path_id] = PathView(path_id, title, summary, _TRACKS[track], line)
         if level_id is not None:
             level = levels[level_id] = LevelView(level_id, path_id, rank, name, path)
             path.levels.append(level)
-    for kind, level_id, _sort, id_, title, minutes in db.read(_MODULES_AND_PREREQUISITES):
+    for kind, level_id, _sort, id_, title, minutes in db.read_tuples(_MODULES_AND_PREREQUISITES):
         level = levels.get(level_id)
         if level is None:
             continue

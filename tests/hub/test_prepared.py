@@ -251,3 +251,45 @@ def test_literal_execute_values_are_prepared_per_value(app, channel):
     plan = prepared.plan_for(_AFTER, db.session.connection().dialect)
     assert set(plan.plans) == {(0,), (ids[2],), (ids[-1],)}
     assert str(ids[2]) in plan.plans[(ids[2],)].sql  # written in, not a parameter
+
+
+def test_read_tuples_gives_the_rows_values_as_plain_tuples(app, channel):
+    """`db.read_tuples`: the same values as SQLAlchemy's rows (each through its column's
+    result processor: enums, datetimes, Decimals), as tuples; an IN list given per call
+    and an unmarked statement too."""
+    expected = [tuple(row) for row in _usual(_PEOPLE, PARAMS)]
+    rows = db.read_tuples(_PEOPLE, PARAMS)
+    assert rows == expected and len(rows) >= 3
+    assert all(type(row) is tuple for row in rows)
+    for row, want in zip(rows, expected, strict=True):
+        assert [type(v) for v in row] == [type(v) for v in want]
+    assert isinstance(rows[0][3], Role) and isinstance(rows[0][7], OrgKind)
+    assert isinstance(rows[0][9], Decimal)
+    people = channel.people
+    ids = {people["dealer_marketer"].id, people["partner_staff"].id}
+    by_ids = db.read_tuples(_BY_IDS, {"ids": ids, "roles": [Role.PARTNER_STAFF]})
+    assert by_ids == [(people["partner_staff"].id, Role.PARTNER_STAFF)]
+    assert db.read_tuples(_COUNT) == [(db.read(_COUNT).scalar_one(),)]
+    unmarked = sa.select(Person.id, Person.role).where(Person.id == people["partner_staff"].id)
+    assert db.read_tuples(unmarked) == [(people["partner_staff"].id, Role.PARTNER_STAFF)]
+
+
+def test_reads_keep_the_transactions_connection_until_it_ends(app, channel):
+    """A read asks the session for its connection once per transaction: the same one
+    for every read of it, a new one once the transaction has ended (commit, rollback), so
+    a read never runs outside the session's own transaction."""
+    sess = db.session()
+    db.read(_COUNT).scalar_one()
+    kept = sess.info["hub.connection"]
+    assert kept is sess.connection()
+    db.read_tuples(_COUNT)
+    assert sess.info["hub.connection"] is kept
+    with sess.begin_nested():  # a savepoint: the same connection
+        db.read(_COUNT).scalar_one()
+        assert sess.info["hub.connection"] is kept
+    sess.commit()  # (a savepoint of the test's transaction: see tests/conftest.py)
+    assert "hub.connection" not in sess.info
+    db.read(_COUNT).scalar_one()
+    assert sess.info["hub.connection"] is sess.connection()
+    sess.rollback()
+    assert "hub.connection" not in sess.info
