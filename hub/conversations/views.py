@@ -407,14 +407,17 @@ def filesize(size: int) -> str:
 # --- Navigation -------------------------------------------------------------------------
 
 
+_BADGE = Markup(
+    '<span class="navcount" data-unread-conversations="%d"%s>%d'
+    '<span class="visually-hidden"> unread</span></span>'
+)
+
+
 def _unread_badge(person) -> Markup:
     """The viewer's unread-conversations count beside "Conversations" in the navigation.
     Always there (hidden at 0): static/js/hub.js updates it on the `unread` event."""
     count = reads.unread_conversation_count(person)
-    return Markup(
-        '<span class="navcount" data-unread-conversations="{}"{}>{}'
-        '<span class="visually-hidden"> unread</span></span>'
-    ).format(count, Markup(" hidden") if not count else "", count)
+    return _BADGE % (count, "" if count else " hidden", count)
 
 
 # --- Wiring -------------------------------------------------------------------------------

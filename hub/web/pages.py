@@ -55,6 +55,9 @@ HSTS_HEADERS = (
     ("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),
 )
 
+_BY_NAME = tuple((key.lower(), key, value) for key, value in SECURITY_HEADERS)
+_HSTS_BY_NAME = tuple((key.lower(), key, value) for key, value in HSTS_HEADERS)
+
 # Endpoints a person who must still set up two-factor may use.
 MFA_SETUP_ENDPOINTS = {"hub.settings", "hub.totp_setup", "auth.logout", "static", "hub.healthz"}
 
@@ -284,11 +287,14 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _mfa_gate():
-        if request.path.startswith("/api/") or not current_user.is_authenticated:
+        if request.path.startswith("/api/"):
             return None
-        if request.endpoint in MFA_SETUP_ENDPOINTS or current_user.totp_enabled:
+        user = current_user._get_current_object()  # loaded once here, for the whole request
+        if not user.is_authenticated or user.totp_enabled:
             return None
-        if accounts.mfa_required(current_user):
+        if request.endpoint in MFA_SETUP_ENDPOINTS:
+            return None
+        if accounts.mfa_required(user):
             session["mfa_setup_needed"] = True
             return redirect(url_for("hub.totp_setup"), code=303)
         return None
@@ -299,11 +305,13 @@ def init_app(app: Flask) -> None:
         # One pass over what the response has, rather than a scan (and a KeyError raised
         # and caught) per header asked about.
         present = {key.lower() for key, _ in headers.items()}
-        for key, value in HSTS_HEADERS if app.config["SECURE_COOKIES"] else SECURITY_HEADERS:
-            if key.lower() not in present:
+        for lower, key, value in _HSTS_BY_NAME if app.config["SECURE_COOKIES"] else _BY_NAME:
+            if lower not in present:
                 headers.add(key, value)
-        if "cache-control" not in present and current_user and current_user.is_authenticated:
-            headers["Cache-Control"] = "no-store"
+        if "cache-control" not in present:
+            user = current_user._get_current_object()
+            if user is not None and user.is_authenticated:
+                headers["Cache-Control"] = "no-store"
         return response
 
     @app.context_processor
@@ -347,6 +355,6 @@ def nav_for(person) -> list:
     """The navigation items this person's role may use, in order; a badge (an unread
     count) computed now and joined to its label."""
     return [
-        replace(i, label=Markup("{} {}").format(i.label, i.badge(person))) if i.badge else i
+        replace(i, label=escape(i.label) + Markup(" ") + i.badge(person)) if i.badge else i
         for i in registry().nav_for_role(person.role.value)
     ]
