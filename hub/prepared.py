@@ -182,7 +182,8 @@ class Plan:
                 listener(conn, cursor, sql, values, None, False)
             cursor.execute(sql, values)
             rows = cursor.fetchall()
-            description = cursor.description
+            # Read once, for the metadata: psycopg makes a new object per column each time.
+            metadata = self.metadata or self._metadata(conn.dialect, cursor.description)
             for listener in dispatch.after_cursor_execute:
                 listener(conn, cursor, sql, values, None, False)
         except BaseException as exc:
@@ -190,7 +191,7 @@ class Plan:
             # SQLAlchemy's exception, a disconnect invalidating the connection.
             conn._handle_dbapi_exception(exc, sql, values, cursor, None)
         cursor.close()
-        return rows, self.metadata or self._metadata(conn.dialect, description)
+        return rows, metadata
 
     def _metadata(self, dialect, description) -> SimpleResultMetaData:
         # Each column's result processor as SQLAlchemy picks it: by its type, and the type
