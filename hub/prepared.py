@@ -166,12 +166,14 @@ class Plan:
         processors = metadata._processors
         if processors is None:
             return rows
-        return [
-            tuple(
-                value if p is None else p(value) for p, value in zip(processors, row, strict=True)
-            )
-            for row in rows
-        ]
+        processed = [(i, p) for i, p in enumerate(processors) if p is not None]
+        out = []
+        for row in rows:
+            values = list(row)
+            for i, process in processed:
+                values[i] = process(values[i])
+            out.append(tuple(values))
+        return out
 
     def _rows(self, conn: sa.Connection, params: dict) -> tuple[list, SimpleResultMetaData]:
         sql, values = self.sql, self.parameters(params)

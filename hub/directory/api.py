@@ -95,15 +95,18 @@ def list_organizations():
     stmt = _list_statement(
         partner, *(key in params for key in ("kind", "tier", "parent_id", "name_pattern", "after"))
     )
-    result = db.read(stmt, params)
-    rows = result.all()
+    rows = db.read_tuples(stmt, params)  # plain tuples: a page of fifty, on every call
     more = len(rows) > args.limit
     rows = rows[: args.limit]
     return page_of(
         Organization,
-        Organization.of_rows(result.keys(), rows),
-        encode_cursor(rows[-1].id) if more else None,
+        Organization.of_rows(_LISTED_NAMES, rows),
+        encode_cursor(rows[-1][0]) if more else None,  # the id, API_ORGANIZATION's first
     )
+
+
+# The names of queries.API_ORGANIZATION's columns (the answer's fields), in their order.
+_LISTED_NAMES = tuple(sa.select(*queries.API_ORGANIZATION).selected_columns.keys())
 
 
 @functools.cache
