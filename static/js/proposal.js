@@ -149,7 +149,9 @@
         document.open();
         document.write(xhr.responseText);
         document.close();
-        if (xhr.responseURL && xhr.responseURL !== window.location.href) {
+        // A redirect (the form taken) lands on the page it named; a refusal (422) stays on
+        // the page the form is on, not the POST-only address it was sent to.
+        if (xhr.status < 400 && xhr.responseURL && xhr.responseURL !== window.location.href) {
           history.replaceState(null, "", xhr.responseURL);
         }
       });

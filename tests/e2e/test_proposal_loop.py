@@ -146,6 +146,8 @@ def test_the_whole_loop(open_page, live_server, tmp_path):
     # ...and keeps the three files attached, so only the amount is fixed.
     expect(dealer.locator(".heldproof")).to_have_count(3)
     expect(dealer.locator("#claim-form")).to_contain_text("Attached: radio.pdf")
+    # Still the proposal's address, not the claim's POST-only one: a reload shows the page.
+    assert dealer.url == proposal_url
     check_axe(dealer, label="claim form with attached files")
     dealer.locator("#claim-1-amount").fill("1000")
     dealer.get_by_role("button", name="Submit claim").click()
