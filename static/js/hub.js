@@ -105,6 +105,10 @@
 
   function connectSocket() {
     if (document.body.dataset.socket !== "on" || typeof window.io !== "function") return;
+    // A page written over the last one in the same window (proposal.js shows an upload's
+    // answer so) runs this again: close the connection the page before opened, or the tab
+    // keeps both, and each of its events is handled twice.
+    if (window.hubSocket) window.hubSocket.disconnect();
     var socket = window.io({ transports: ["websocket", "polling"] });
     window.hubSocket = socket;
     socket.on("notification", function (note) {

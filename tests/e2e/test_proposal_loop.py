@@ -141,6 +141,7 @@ def test_the_whole_loop(open_page, live_server, tmp_path):
     dealer.locator("#claim-1-kind-0").select_option("invoice")
     dealer.locator("#claim-1-proof-0").set_input_files(str(radio))
     dealer.locator("#claim-1-amount").fill("1,000 dollars")  # a slip: the form says so...
+    dealer.evaluate("window.pageSocket = window.hubSocket")  # the page's live connection
     dealer.get_by_role("button", name="Submit claim").click()
     expect(dealer.locator("#claim-form .form-errors")).to_contain_text("cost of line 2")
     # ...and keeps the three files attached, so only the amount is fixed.
@@ -148,6 +149,10 @@ def test_the_whole_loop(open_page, live_server, tmp_path):
     expect(dealer.locator("#claim-form")).to_contain_text("Attached: radio.pdf")
     # Still the proposal's address, not the claim's POST-only one: a reload shows the page.
     assert dealer.url == proposal_url
+    # The answer written over the page opened a live connection of its own and closed the
+    # page's: one per tab, so no event is handled twice.
+    dealer.wait_for_function("window.hubSocket && window.hubSocket.connected")
+    assert dealer.evaluate("window.hubSocket !== window.pageSocket && !window.pageSocket.connected")
     check_axe(dealer, label="claim form with attached files")
     dealer.locator("#claim-1-amount").fill("1000")
     dealer.get_by_role("button", name="Submit claim").click()
