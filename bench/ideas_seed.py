@@ -1,4 +1,4 @@
-"""Ideas for bench.ideas, bulk-loaded (hub.db.bulk_insert: COPY on PostgreSQL, one
+"""Ideas for bench.ideas, bulk-loaded (hub.bulk.bulk_insert: COPY on PostgreSQL, one
 executemany on SQLite), on top of bench.seed_large's channel.
 
 Titles, problems and descriptions are drawn from a product vocabulary with a Zipf-like
@@ -20,7 +20,8 @@ import sqlalchemy as sa
 
 from feedback.ideas.models import Idea, IdeaStatus, IdeaSubscription, IdeaVote
 from hub import db
-from hub.db import bulk_insert, utcnow
+from hub.bulk import bulk_insert
+from hub.db import utcnow
 from hub.models import Organization, OrgKind, Person, ProductLine, Role
 
 NOUNS = [

@@ -50,7 +50,7 @@ def create_app(overrides: dict | None = None, *, bind=None) -> Flask:
     if app.config["PROXY_COUNT"]:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
-    logs.configure(app)
+    logs.configure()
     logs.request_lines(app)  # registered first, so its after_request runs after the commit
     db.init_app(app, bind=bind)
     registry.init_app(app)

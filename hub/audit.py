@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from hub import db
+from hub import bulk, db
 from hub.db import utcnow
 from hub.models import AuditEvent
 
@@ -129,7 +129,7 @@ def record_many(action: str, object_type: str, events: list[dict], *, actor=None
          e.get("after"), request_id, ip)
         for e in events
     ]  # fmt: skip
-    db.insert_rows(AuditEvent.__table__, EVENT_COLUMNS, rows)
+    bulk.insert_rows(AuditEvent.__table__, EVENT_COLUMNS, rows)
 
 
 def record_change(action: str, obj, *, before: dict, after: dict, **details) -> AuditEvent | None:

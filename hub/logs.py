@@ -41,7 +41,7 @@ class LineFormatter(logging.Formatter):
         return self.default_msec_format % (kept[1], record.msecs)
 
 
-def configure(app: Flask) -> None:
+def configure() -> None:
     """INFO and above to stderr in the hub's format, unless the process configured
     logging itself (a server's log config, the tests' capture)."""
     if not logging.getLogger().handlers:

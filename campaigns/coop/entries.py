@@ -23,7 +23,7 @@ from campaigns.coop.balances import BALANCE_FIELDS, BUCKET_EFFECTS, BUCKET_FIELD
 from campaigns.coop.models import CoopAccount, CoopBucket, CoopProgram, EntryKind, Hold, LedgerEntry
 from campaigns.coop.money import ZERO
 from campaigns.coop.periods import expires_on
-from hub import db
+from hub import bulk, db
 from hub.errors import Conflict, ValidationFailed
 
 KEY_MAX_LENGTH = 100
@@ -267,8 +267,8 @@ def _move_buckets(accounts: dict, deltas: dict[tuple[int, str], list[Decimal]]) 
     # deltas would refuse a hold on an existing bucket: the missing rows are made empty
     # first (a no-op for those that exist), then every row moved by its deltas.
     names = ", ".join(f'"{c}"' for c in columns[:4])
-    keys = db.driver_rows(table, columns[:4], [row[:4] for row in rows])
-    db.driver_executemany(
+    keys = bulk.driver_rows(table, columns[:4], [row[:4] for row in rows])
+    bulk.driver_executemany(
         f'INSERT INTO "{table.name}" ({names}, {", ".join(BUCKET_FIELDS)}) '
         "VALUES (?, ?, ?, ?, 0, 0, 0, 0) "
         "ON CONFLICT (account_id, bucket) DO NOTHING",
@@ -281,7 +281,7 @@ def _move_buckets(accounts: dict, deltas: dict[tuple[int, str], list[Decimal]]) 
     adds = ", ".join(
         f'"{BUCKET_FIELDS[i]}" = (round("{BUCKET_FIELDS[i]}" * 100) + ?) / 100.0' for i in moving
     )
-    db.driver_executemany(
+    bulk.driver_executemany(
         f'UPDATE "{table.name}" SET {adds} WHERE account_id = ? AND bucket = ?',
         [(*(int(row[4 + i].scaleb(2)) for i in moving), row[0], row[2]) for row in rows],
     )
@@ -326,8 +326,8 @@ def update_rows(table: sa.Table, params: list[dict], keys: tuple[str, ...], bump
         sets = [f'"{n}" = ?' for n in names] + (["version = version + 1"] if bump_version else [])
         where = " AND ".join(f"{match[k]} = ?" for k in keys)
         columns = [*names, *(match[k] for k in keys)]
-        rows = db.driver_rows(table, columns, ([p[n] for n in (*names, *keys)] for p in params))
-        return db.driver_executemany(
+        rows = bulk.driver_rows(table, columns, ([p[n] for n in (*names, *keys)] for p in params))
+        return bulk.driver_executemany(
             f'UPDATE "{table.name}" SET {", ".join(sets)} WHERE {where}', rows
         )
     # PostgreSQL: one statement whatever the number of rows, its values sent as one array
@@ -364,7 +364,7 @@ def insert_entries(accounts: dict[int, CoopAccount], rows: list[tuple]) -> None:
     locked; each row is a tuple of `ENTRY_COLUMNS`' values."""
     if not rows:
         return
-    db.insert_rows(LedgerEntry.__table__, ENTRY_COLUMNS, rows)
+    bulk.insert_rows(LedgerEntry.__table__, ENTRY_COLUMNS, rows)
     apply_moves(accounts, [row[:4] for row in rows])
 
 

@@ -24,7 +24,7 @@ from campaigns.coop.money import ZERO, Invalid, format_money, parse_money, quant
 from campaigns.coop.periods import bucket_for, check_date, expires_on
 from campaigns.coop.program import open_accounts
 from campaigns.coop.rates import load_rates, rate_for
-from hub import audit, db
+from hub import audit, bulk, db
 from hub.dates import format_date
 from hub.db import utcnow
 from hub.errors import ValidationFailed
@@ -534,14 +534,14 @@ LINE_COLUMNS = (
 
 def _insert_lines(program: CoopProgram, fresh, actor, now: datetime) -> list[int]:
     """The new purchase lines in one COPY (PostgreSQL) or executemany (SQLite), their ids
-    taken first (`db.new_ids`), each row a tuple made straight from the parsed line; the
+    taken first (`bulk.new_ids`), each row a tuple made straight from the parsed line; the
     ids in the order of `fresh`. Written (and numbered) in organisation order, as the
     entries are in account order: the organisation-led index and the account key each
     line is checked against are then read and written page by page."""
     table = PurchaseLine.__table__
     order = sorted(range(len(fresh)), key=[line.organization_id for line, _ in fresh].__getitem__)
     ids = [0] * len(fresh)
-    for line_id, i in zip(db.new_ids(table, len(fresh)), order, strict=True):
+    for line_id, i in zip(bulk.new_ids(table, len(fresh)), order, strict=True):
         ids[i] = line_id
     program_id, actor_id = program.id, getattr(actor, "id", None)
     rows = []
@@ -553,7 +553,7 @@ def _insert_lines(program: CoopProgram, fresh, actor, now: datetime) -> list[int
             (ids[i], program_id, organization_id, external_id, product_line_id, amount, currency,
              day, digest, now, actor_id)
         )  # fmt: skip
-    db.insert_rows(table, LINE_COLUMNS, rows)
+    bulk.insert_rows(table, LINE_COLUMNS, rows)
     return ids
 
 

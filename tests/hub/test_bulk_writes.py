@@ -1,4 +1,4 @@
-"""The bulk write helpers of hub.db (imports): rows written by the driver read back exactly
+"""The bulk write helpers of hub.bulk (imports): rows written by the driver read back exactly
 as the ORM wrote them, on both databases, and the collector pause always ends."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from campaigns.coop.models import PurchaseLine
-from hub import db
+from hub import bulk, db
 from hub.models import AuditEvent, Organization
 
 
@@ -35,7 +35,7 @@ def test_bulk_insert_stores_what_the_orm_would(app, session):
         }
         for n in range(3)
     ]
-    db.bulk_insert(AuditEvent.__table__, rows)
+    bulk.bulk_insert(AuditEvent.__table__, rows)
     stored = session.scalars(
         sa.select(AuditEvent).where(AuditEvent.action == "test.bulk").order_by(AuditEvent.id)
     ).all()
@@ -61,8 +61,8 @@ def test_driver_rows_converts_each_value_as_its_column_type_would(app, session):
         tuple(value if p is None else p(value) for p, value in zip(processors, row, strict=True))
         for row in rows
     ]
-    assert [tuple(row) for row in db.driver_rows(table, columns, iter(rows))] == expected
-    assert db.driver_rows(table, columns, []) == []
+    assert [tuple(row) for row in bulk.driver_rows(table, columns, iter(rows))] == expected
+    assert bulk.driver_rows(table, columns, []) == []
 
 
 def test_among_finds_the_same_rows_as_in(app, session, channel):
